@@ -1,0 +1,61 @@
+"""The FastAPI application: JSON API under /api/v1 (OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from api import errors
+from api.audit.routes import router as audit_router
+from api.auth.routes import router as auth_router
+from api.deps import RuntimeDep
+from api.documents.routes import router as documents_router
+from api.dossiers.routes import router as dossiers_router
+from flows import runtime as flow_runtime
+from flows.dispatch import Dispatcher
+from flows.runtime import Runtime
+from tdkt.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = Runtime.from_settings(settings)
+        await asyncio.to_thread(rt.store.ensure_ready)
+        rt.dispatcher = Dispatcher(rt)
+        flow_runtime.install(rt)
+        app.state.runtime = rt
+        redrive = asyncio.create_task(rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds))
+        try:
+            yield
+        finally:
+            redrive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await redrive
+            await rt.dispatcher.drain()
+            rt.close()
+
+    app = FastAPI(
+        title="tdkt – Hồ sơ thi đua, khen thưởng",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Quy trình đề nghị khen thưởng: đơn vị → Cụm thi đua → Phòng TĐKT.",
+    )
+    errors.install(app)
+    for router in (auth_router, dossiers_router, documents_router, audit_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(rt: RuntimeDep) -> dict[str, str]:
+        with rt.db.read() as s:
+            s.execute(text("select 1"))
+        return {"status": "ok"}
+
+    return app

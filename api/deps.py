@@ -1,0 +1,84 @@
+"""Request dependencies: the process-wide services, one transaction per request, and the
+current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from api.auth.security import read_token
+from domain.errors import NotAuthenticated
+from domain.roles import Actor
+from flows.runtime import Runtime
+from storage import repositories as repo
+from storage.models import User
+from tdkt.settings import Settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def write_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """The one transaction of a request that changes something: committed after the
+    route returns without error, rolled back otherwise."""
+    with runtime.db.write() as s:
+        yield s
+
+
+def read_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.db.read() as s:
+        yield s
+
+
+WriteSession = Annotated[Session, Depends(write_session)]
+ReadSession = Annotated[Session, Depends(read_session)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    actor: Actor
+
+
+def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
+    if not token:
+        raise NotAuthenticated()
+    user = repo.user_by_id(s, read_token(token, runtime.settings.secret_key))
+    if user is None or not user.is_active:
+        raise NotAuthenticated("Tài khoản không còn hoạt động.", code="inactive_user")
+    return Caller(user, repo.actor_of(user))
+
+
+def caller_read(
+    runtime: RuntimeDep, s: ReadSession, token: Annotated[str | None, Depends(oauth2)]
+) -> Caller:
+    return _caller(token, runtime, s)
+
+
+def caller_write(
+    runtime: RuntimeDep, s: WriteSession, token: Annotated[str | None, Depends(oauth2)]
+) -> Caller:
+    return _caller(token, runtime, s)
+
+
+CurrentReader = Annotated[Caller, Depends(caller_read)]
+CurrentWriter = Annotated[Caller, Depends(caller_write)]

@@ -1,0 +1,135 @@
+"""Dossier endpoints: thin wrappers over the service, one transaction each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query, Response
+from sqlalchemy.orm import Session
+
+from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
+from api.dossiers import service
+from api.dossiers.schemas import (
+    ActionIn,
+    ActionOut,
+    DossierCreate,
+    DossierOut,
+    DossierPage,
+    DossierPatch,
+    DossierSummary,
+    HistoryEntry,
+    NomineeOut,
+)
+from domain.awards import AWARDS
+from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
+from domain.roles import Actor
+from storage import repositories as repo
+from storage.models import Dossier
+
+router = APIRouter(prefix="/api/v1", tags=["dossiers"])
+
+EVENT_LABELS = {
+    "created": "Lập hồ sơ",
+    "edited": "Sửa hồ sơ",
+    "attachment_added": "Thêm tài liệu kèm theo",
+    "submit": "Trình hồ sơ",
+    "approve": "Duyệt và ký",
+    "return": "Trả lại hồ sơ",
+    "reject": "Không đề nghị khen thưởng",
+    "withdraw": "Rút hồ sơ",
+    "documents_issued": "Phát hành văn bản (điền mẫu, ký số, lưu trữ)",
+    "routed": "Chuyển bước tiếp theo",
+}
+
+
+def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
+    status = Status(d.status)
+    stage = STATUS_STAGE[status]
+    return DossierOut(
+        id=d.id, title=d.title, award=d.award, award_name=AWARDS[d.award].name, year=d.year,
+        unit_id=d.unit_id, unit_name=d.unit.name, cluster_id=d.cluster_id, status=status,
+        status_label=STATUS_LABELS[status], stage=stage, stage_label=STAGE_LABELS[stage],
+        version=d.version, processing=repo.is_processing(s, d.id),
+        allowed_actions=service.actions_for(s, actor, d),
+        nominees=[NomineeOut(id=n.id, kind=n.kind, name=n.name, job_title=n.job_title,
+                             unit_name=n.unit_name, achievements=n.achievements)
+                  for n in d.nominees],
+        created_at=d.created_at, updated_at=d.updated_at,
+    )
+
+
+def summary(d: Dossier) -> DossierSummary:
+    status = Status(d.status)
+    return DossierSummary(
+        id=d.id, title=d.title, award=d.award, year=d.year, unit_id=d.unit_id,
+        unit_name=d.unit.name, status=status, status_label=STATUS_LABELS[status],
+        stage=STATUS_STAGE[status], updated_at=d.updated_at,
+    )
+
+
+@router.post("/dossiers", status_code=201, response_model=DossierOut)
+def create_dossier(body: DossierCreate, caller: CurrentWriter, s: WriteSession,
+                   response: Response) -> DossierOut:
+    d = service.create(s, caller.user, caller.actor, body)
+    response.headers["Location"] = f"/api/v1/dossiers/{d.id}"
+    return dossier_out(s, caller.actor, d)
+
+
+@router.get("/dossiers", response_model=DossierPage)
+def list_dossiers(
+    caller: CurrentReader,
+    s: ReadSession,
+    status: Annotated[Status | None, Query()] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    award: Annotated[str | None, Query(max_length=64)] = None,
+    unit_id: Annotated[int | None, Query(ge=1)] = None,
+    cluster_id: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DossierPage:
+    f = repo.DossierFilter(status=status, year=year, award=award, unit_id=unit_id,
+                           cluster_id=cluster_id, q=q)
+    rows, total = repo.list_dossiers(s, caller.actor, f, offset=offset, limit=limit)
+    return DossierPage(items=[summary(d) for d in rows], total=total, offset=offset, limit=limit)
+
+
+@router.get("/dossiers/{dossier_id}", response_model=DossierOut)
+def get_dossier(dossier_id: int, caller: CurrentReader, s: ReadSession) -> DossierOut:
+    return dossier_out(s, caller.actor, service.visible_dossier(s, caller.actor, dossier_id))
+
+
+@router.patch("/dossiers/{dossier_id}", response_model=DossierOut)
+def patch_dossier(dossier_id: int, body: DossierPatch, caller: CurrentWriter,
+                  s: WriteSession) -> DossierOut:
+    d = service.update(s, caller.user, caller.actor, dossier_id, body)
+    return dossier_out(s, caller.actor, d)
+
+
+@router.post("/dossiers/{dossier_id}/actions/{action}", response_model=ActionOut)
+def act(dossier_id: int, action: Action, caller: CurrentWriter, s: WriteSession,
+        rt: RuntimeDep, background: BackgroundTasks, body: ActionIn | None = None) -> ActionOut:
+    d, item = service.act(s, caller.user, caller.actor, dossier_id, action, body or ActionIn())
+    out = ActionOut(dossier=dossier_out(s, caller.actor, d), transition_seq=d.transition_seq)
+    # The flow must only ever see committed steps: commit before it is started.
+    s.commit()
+    if item is not None and rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.run, item.id)
+    return out
+
+
+@router.get("/inbox", response_model=list[DossierSummary])
+def inbox(caller: CurrentReader, s: ReadSession) -> list[DossierSummary]:
+    return [summary(d) for d in repo.inbox(s, caller.actor)]
+
+
+@router.get("/dossiers/{dossier_id}/history", response_model=list[HistoryEntry])
+def history(dossier_id: int, caller: CurrentReader, s: ReadSession) -> list[HistoryEntry]:
+    service.visible_dossier(s, caller.actor, dossier_id)
+    return [
+        HistoryEntry(seq=e.dossier_seq or 0, kind=e.kind, label=EVENT_LABELS.get(e.kind, e.kind),
+                     at=e.occurred_at, actor=e.actor_name, actor_role=e.actor_role,
+                     actor_unit=e.actor_unit, from_status=e.from_status, to_status=e.to_status,
+                     reason=e.reason, data=e.data)
+        for e in repo.history(s, dossier_id)
+    ]

@@ -1,0 +1,198 @@
+"""Dossier use cases: create, edit, act. Each runs inside the caller's transaction and
+never commits; an action writes the new state, the transition, the audit event and the
+outbox row together, so the flow starts only for what was committed."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
+from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
+from domain.errors import Forbidden, InvalidInput, NotEditable, NotFound, StaleVersion
+from domain.process import (
+    EDITABLE,
+    PROCESSES,
+    STAGE_ORDER,
+    STATUS_STAGE,
+    Action,
+    Stage,
+    Status,
+    Transition,
+    allowed_actions,
+    decide,
+)
+from domain.roles import Actor, Role
+from storage import audit
+from storage import repositories as repo
+from storage.models import Dossier, DossierTransition, Nominee, OutboxItem, User, utcnow
+
+
+def visible_dossier(s: Session, actor: Actor, dossier_id: int, *, for_update: bool = False
+                    ) -> Dossier:
+    """The dossier if the actor may see it; otherwise 404, so ids cannot be probed."""
+    d = repo.dossier(s, dossier_id, for_update=for_update)
+    if d is None or not actor.can_view(repo.scope_of(s, d)):
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+    return d
+
+
+def actions_for(s: Session, actor: Actor, d: Dossier) -> list[str]:
+    if repo.is_processing(s, d.id):
+        return []
+    process = PROCESSES[d.process]
+    return [str(a) for a in allowed_actions(process, Status(d.status), actor,
+                                            repo.scope_of(s, d))]
+
+
+def _award(code: str) -> None:
+    if code not in AWARDS:
+        raise InvalidInput(f"Không có loại khen thưởng «{code}».", code="unknown_award")
+
+
+def _nominees(items: list[NomineeIn]) -> list[Nominee]:
+    return [
+        Nominee(position_no=i, kind=n.kind.value, name=n.name, job_title=n.job_title,
+                unit_name=n.unit_name, achievements=n.achievements)
+        for i, n in enumerate(items, start=1)
+    ]
+
+
+def _default_title(award_code: str, year: int, unit_name: str) -> str:
+    return f"Đề nghị tặng {AWARDS[award_code].name} năm {year} – {unit_name}"
+
+
+def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier:
+    _award(body.award)
+    clerk_units = [g.unit_id for g in actor.grants if g.role == Role.UNIT_CLERK and g.unit_id]
+    if not clerk_units:
+        raise Forbidden("Chỉ cán bộ phụ trách TĐKT của đơn vị được lập hồ sơ.",
+                        code="forbidden_action")
+    unit_id = body.unit_id or clerk_units[0]
+    if unit_id not in clerk_units:
+        raise Forbidden("Bạn không phụ trách TĐKT của đơn vị này.", code="forbidden_action")
+    unit = repo.unit(s, unit_id)
+    d = Dossier(
+        process=AWARDS[body.award].process,
+        award=body.award,
+        year=body.year,
+        title=body.title or _default_title(body.award, body.year, unit.name),
+        unit_id=unit.id,
+        cluster_id=unit.cluster_id,
+        authority_id=unit.authority_id,
+        status=Status.DRAFT,
+        furthest_stage=Stage.UNIT,
+        created_by=user.id,
+        nominees=_nominees(body.nominees),
+    )
+    s.add(d)
+    s.flush()
+    audit.append(s, kind="created", dossier_id=d.id, **_who(user, Role.UNIT_CLERK, unit.name),
+                 to_status=d.status, data={"title": d.title, "nominees": len(d.nominees)})
+    return d
+
+
+def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierPatch) -> Dossier:
+    d = visible_dossier(s, actor, dossier_id, for_update=True)
+    if not actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
+        raise Forbidden("Chỉ cán bộ phụ trách TĐKT của đơn vị được sửa hồ sơ.",
+                        code="forbidden_action")
+    if Status(d.status) not in EDITABLE:
+        raise NotEditable()
+    if repo.is_processing(s, d.id):
+        raise NotEditable("Hồ sơ đang được xử lý, chưa sửa được.", code="processing")
+    if body.version != d.version:
+        raise StaleVersion()
+    changed: list[str] = []
+    if body.award is not None and body.award != d.award:
+        _award(body.award)
+        d.award, d.process = body.award, AWARDS[body.award].process
+        changed.append("award")
+    if body.year is not None and body.year != d.year:
+        d.year = body.year
+        changed.append("year")
+    if body.title is not None and body.title != d.title:
+        d.title = body.title
+        changed.append("title")
+    if body.nominees is not None:
+        d.nominees.clear()
+        s.flush()
+        d.nominees.extend(_nominees(body.nominees))
+        changed.append("nominees")
+    d.updated_at = utcnow()  # also bumps `version` when only nominees changed
+    _flush(s)
+    audit.append(s, kind="edited", dossier_id=d.id, **_who(user, Role.UNIT_CLERK, d.unit.name),
+                 from_status=d.status, to_status=d.status, data={"changed": changed})
+    return d
+
+
+def act(s: Session, user: User, actor: Actor, dossier_id: int, action: Action, body: ActionIn
+        ) -> tuple[Dossier, OutboxItem | None]:
+    d = visible_dossier(s, actor, dossier_id, for_update=True)
+    if body.version is not None and body.version != d.version:
+        raise StaleVersion()
+    scope = repo.scope_of(s, d)
+    award = AWARDS[d.award]
+    problems = dossier_problems(
+        award, [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees]
+    )
+    t = decide(PROCESSES[d.process], Status(d.status), actor, scope, action,
+               reason=body.reason, problems=problems)
+    if repo.is_processing(s, d.id):
+        raise StaleVersion("Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.",
+                           code="processing")
+    role = next(r for r in t.roles if actor.holds(r, scope))
+    acting_unit = _acting_unit_name(s, actor, role, d)
+    d.status = t.target
+    d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[t.target])
+    d.transition_seq += 1
+    reason = body.reason.strip() if body.reason else None
+    s.add(DossierTransition(dossier_id=d.id, seq=d.transition_seq, action=t.action,
+                            from_status=t.source, to_status=t.target, actor_id=user.id,
+                            actor_role=role, reason=reason))
+    _flush(s)
+    audit.append(s, kind=t.action, dossier_id=d.id, **_who(user, role, acting_unit),
+                 from_status=t.source, to_status=t.target, reason=reason,
+                 data={"transition_seq": d.transition_seq, "forms": [f.form for f in t.forms]})
+    item = _outbox(s, d, t)
+    return d, item
+
+
+def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem | None:
+    """Every committed step gets a flow run (documents, routing, notifications)."""
+    item = OutboxItem(dossier_id=d.id, transition_seq=d.transition_seq)
+    s.add(item)
+    s.flush()
+    return item
+
+
+def _furthest(a: Stage, b: Stage) -> Stage:
+    return max(a, b, key=STAGE_ORDER.index)
+
+
+def _flush(s: Session) -> None:
+    try:
+        s.flush()
+    except StaleDataError as e:  # another request changed the row since we read it
+        raise StaleVersion() from e
+
+
+def _acting_unit_name(s: Session, actor: Actor, role: Role, d: Dossier) -> str:
+    if role in (Role.UNIT_CLERK, Role.UNIT_HEAD):
+        return d.unit.name
+    if role == Role.CLUSTER_APPROVER:
+        scope = repo.scope_of(s, d)
+        for g in actor.grants:
+            if g.role == role and g.unit_id in scope.cluster_leader_unit_ids:
+                return repo.unit(s, g.unit_id).name
+        c = repo.cluster(s, d.cluster_id)
+        return c.name if c else ""
+    return repo.authority(s, d.authority_id).name
+
+
+def _who(user: User, role: Role, unit_name: str) -> dict[str, object]:
+    return {"actor_id": user.id, "actor_name": user.full_name, "actor_role": str(role),
+            "actor_unit": unit_name}
+
+
+__all__ = ["Action", "act", "actions_for", "create", "update", "visible_dossier"]

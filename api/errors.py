@@ -1,0 +1,66 @@
+"""Every error answers `{"detail": <Vietnamese message>, "code": <stable code>}`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError
+
+_HTTP_CODES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    401: ("not_authenticated", "Chưa đăng nhập hoặc phiên đã hết hạn."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ."),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
+    415: ("unsupported_media_type", "Loại dữ liệu không được chấp nhận."),
+}
+
+_FIELD_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "int_type": "phải là số nguyên",
+    "string_type": "phải là chuỗi ký tự",
+    "list_type": "phải là danh sách",
+    "enum": "giá trị không thuộc danh sách cho phép",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+    "string_too_long": "quá dài",
+    "string_too_short": "không được để trống",
+    "too_long": "quá nhiều phần tử",
+    "json_invalid": "JSON không hợp lệ",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+}
+
+
+def error_body(detail: str, code: str, **extra: object) -> dict[str, object]:
+    return {"detail": detail, "code": code, **extra}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.message, exc.code), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+            what = _FIELD_MESSAGES.get(e.get("type", ""), "giá trị không hợp lệ")
+            fields.append({"field": where, "message": what, "type": e.get("type")})
+        summary = "; ".join(f"{f['field'] or 'dữ liệu'}: {f['message']}" for f in fields[:5])
+        return JSONResponse(
+            error_body(f"Dữ liệu không hợp lệ – {summary}.", "invalid_input", errors=fields),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "Lỗi yêu cầu."))
+        return JSONResponse(error_body(message, code), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))

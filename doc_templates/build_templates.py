@@ -1,0 +1,735 @@
+"""Generate the DOCX forms in ``doc_templates/forms/`` (docxtpl/Jinja tags inside).
+
+Run ``uv run python -m doc_templates.build_templates`` after changing a form here; the
+generated files are committed, and the catalogue records their SHA-256. The output is
+byte-for-byte reproducible (fixed dates inside the package), so an unchanged form keeps
+its hash.
+
+Layout follows Nghị định 30/2020/NĐ-CP, Phụ lục I: A4, margins 20/20/30/15 mm, Times New
+Roman (LibreOffice substitutes the metric-compatible Liberation Serif), a two-column
+heading (issuing body | Quốc hiệu and Tiêu ngữ), document type and subject centred,
+căn cứ lines in italics, the signature block on the right and "Nơi nhận" on the left,
+page numbers centred at the top from page 2.
+
+Every Jinja tag is written into a single run so that docxtpl sees it whole.
+``{%p … %}`` / ``{%tr … %}`` tags stand alone in their paragraph / table row, which
+docxtpl removes when rendering.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+FORMS_DIR = Path(__file__).resolve().parent / "forms"
+FONT = "Times New Roman"
+BODY_PT = 14
+TABLE_PT = 12
+TEXT_WIDTH_MM = 165  # 210 mm − 30 mm left − 15 mm right
+# Fixed timestamps keep the generated files reproducible.
+FIXED_TIME = datetime(2025, 7, 1, 0, 0, 0)
+ZIP_TIME = (2025, 7, 1, 0, 0, 0)
+
+Container = DocumentObject | _Cell
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+
+
+@dataclass(frozen=True)
+class R:
+    """A run: text with its own formatting (None = inherit the paragraph's)."""
+
+    text: str
+    bold: bool | None = None
+    italic: bool | None = None
+    underline: bool | None = None
+    size: float | None = None
+
+
+RunLike = str | R
+
+
+# ---------------------------------------------------------------------------
+# low-level helpers
+
+
+def para(
+    container: Container,
+    *runs: RunLike,
+    align: int | None = None,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    indent: float | None = None,
+    before: float = 0,
+    after: float = 0,
+    keep_next: bool = False,
+    page_break_before: bool = False,
+) -> Paragraph:
+    p = container.add_paragraph()
+    pf = p.paragraph_format
+    if page_break_before:
+        pf.page_break_before = True
+    if keep_next:
+        pf.keep_with_next = True
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+    if indent is not None:
+        pf.first_line_indent = Mm(indent)
+    if align is not None:
+        p.alignment = align
+    for item in runs:
+        run_spec = item if isinstance(item, R) else R(item)
+        run = p.add_run(run_spec.text)
+        run.font.size = Pt(run_spec.size or size)
+        run.bold = bold if run_spec.bold is None else run_spec.bold
+        run.italic = italic if run_spec.italic is None else run_spec.italic
+        if run_spec.underline:
+            run.underline = True
+    _mark_size(p, size)
+    return p
+
+
+def tag(container: Container, jinja: str) -> Paragraph:
+    """A paragraph holding only a ``{%p … %}`` tag (removed by docxtpl when rendering)."""
+    return para(container, jinja, size=2)
+
+
+def body(container: Container, *runs: RunLike, **kw) -> Paragraph:
+    """A justified content paragraph with the first line indented 10 mm."""
+    kw.setdefault("align", JUSTIFY)
+    kw.setdefault("indent", 10)
+    kw.setdefault("after", 6)
+    return para(container, *runs, **kw)
+
+
+def short_rule(container: Container, width_mm: float, column_mm: float) -> Paragraph:
+    """A centred horizontal line ``width_mm`` long (below the body name, the trích yếu)."""
+    p = container.add_paragraph()
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
+    side = max((column_mm - width_mm) / 2, 0)
+    pf = p.paragraph_format
+    pf.left_indent = Mm(side)
+    pf.right_indent = Mm(side)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing = Pt(2)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    _mark_size(p, 2)
+    return p
+
+
+def _mark_size(p: Paragraph, size: float) -> None:
+    """Size of the paragraph mark, which sets the height of an empty paragraph."""
+    ppr = p._p.get_or_add_pPr()
+    rpr = OxmlElement("w:rPr")
+    for name in ("w:sz", "w:szCs"):
+        el = OxmlElement(name)
+        el.set(qn("w:val"), str(int(size * 2)))
+        rpr.append(el)
+    ppr.append(rpr)
+
+
+def _on(parent, name: str) -> None:
+    el = OxmlElement(name)
+    parent.append(el)
+
+
+def table(container: Container, widths_mm: Iterable[float], *, grid: bool) -> Table:
+    widths = list(widths_mm)
+    t = container.add_table(rows=0, cols=len(widths))
+    if grid:
+        t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    tbl_pr = t._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(int(sum(widths) * 1440 / 25.4)))
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = Mm(width)
+    return t
+
+
+def row(t: Table, *, header: bool = False, cant_split: bool = False):
+    r = t.add_row()
+    tr_pr = r._tr.get_or_add_trPr()
+    # Schema order inside w:trPr: cantSplit comes before tblHeader.
+    if cant_split or header:
+        _on(tr_pr, "w:cantSplit")
+    if header:
+        _on(tr_pr, "w:tblHeader")
+    for cell, column in zip(r.cells, t.columns, strict=True):
+        cell.width = column.width
+    return r
+
+
+def fill(cell: _Cell, build: Callable[[_Cell], object]) -> None:
+    """Fill a cell, then drop the empty paragraph python-docx put in it."""
+    build(cell)
+    first = cell.paragraphs[0]
+    if len(cell.paragraphs) > 1 and not first.text:
+        first._p.getparent().remove(first._p)
+
+
+def cell_text(
+    cell: _Cell, text: str, *, bold: bool = False, align: int | None = LEFT, size: float = TABLE_PT
+) -> None:
+    fill(cell, lambda c: para(c, text, bold=bold, align=align, size=size, before=2, after=2))
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER if bold else None
+
+
+def loop_row(t: Table, jinja: str) -> None:
+    """A table row holding a ``{%tr … %}`` tag (removed by docxtpl when rendering)."""
+    r = row(t)
+    fill(r.cells[0], lambda c: tag(c, jinja))
+
+
+# ---------------------------------------------------------------------------
+# document skeleton
+
+
+def new_document(title: str) -> DocumentObject:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    section.top_margin = Mm(20)
+    section.bottom_margin = Mm(20)
+    section.left_margin = Mm(30)
+    section.right_margin = Mm(15)
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+    _set_fonts(doc)
+    _page_numbers(doc)
+    props = doc.core_properties
+    props.title = title
+    props.author = "tdkt"
+    props.last_modified_by = "tdkt"
+    props.language = "vi-VN"
+    props.subject = ""
+    props.comments = ""
+    props.keywords = ""
+    props.revision = 1
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    return doc
+
+
+def _rfonts() -> BaseOxmlElement:
+    fonts = OxmlElement("w:rFonts")
+    for key in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(key), FONT)
+    return fonts
+
+
+def _set_fonts(doc: DocumentObject) -> None:
+    """Times New Roman everywhere: defaults, Normal, all four script slots."""
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    old = rpr_default.find(qn("w:rFonts"))
+    rpr_default.replace(old, _rfonts())
+    for name in ("w:sz", "w:szCs"):
+        rpr_default.find(qn(name)).set(qn("w:val"), str(BODY_PT * 2))
+    lang = rpr_default.find(qn("w:lang"))
+    lang.set(qn("w:val"), "vi-VN")
+    lang.set(qn("w:eastAsia"), "vi-VN")
+    ppr_default = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr_default.find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "240")
+    spacing.set(qn("w:lineRule"), "auto")
+
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for key in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(key), FONT)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    normal.paragraph_format.widow_control = True
+
+
+def _page_numbers(doc: DocumentObject) -> None:
+    """PAGE field centred at the top, from page 2 on (page 1 has an empty header)."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    first = section.first_page_header
+    first.is_linked_to_previous = False
+    first.paragraphs[0].text = ""
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = CENTER
+
+    def run_with(child: BaseOxmlElement) -> None:
+        run = p.add_run()
+        run.font.size = Pt(BODY_PT)
+        run._r.append(child)
+
+    def fld_char(kind: str) -> BaseOxmlElement:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    run_with(fld_char("begin"))
+    run_with(instr)
+    run_with(fld_char("separate"))
+    shown = p.add_run("2")
+    shown.font.size = Pt(BODY_PT)
+    run_with(fld_char("end"))
+
+
+# ---------------------------------------------------------------------------
+# the parts every form shares
+
+HEAD_LEFT_MM = 68
+HEAD_RIGHT_MM = TEXT_WIDTH_MM - HEAD_LEFT_MM
+
+
+def heading(doc: DocumentObject, *, with_number: bool = True) -> None:
+    """Issuing body | Quốc hiệu, Tiêu ngữ; then Số | place and date."""
+    t = table(doc, (HEAD_LEFT_MM, HEAD_RIGHT_MM), grid=False)
+    top = row(t)
+
+    def issuer(c: _Cell) -> None:
+        tag(c, "{%p if issuer.parent_name %}")
+        para(c, "{{ issuer.parent_name | upper }}", align=CENTER, size=12.5)
+        tag(c, "{%p endif %}")
+        para(c, "{{ issuer.name | upper }}", align=CENTER, size=12.5, bold=True)
+        short_rule(c, 22, HEAD_LEFT_MM - 4)
+
+    def nation(c: _Cell) -> None:
+        para(c, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=CENTER, size=12.5, bold=True)
+        para(
+            c, R("Độc lập - Tự do - Hạnh phúc", underline=True), align=CENTER, size=13.5, bold=True
+        )
+
+    fill(top.cells[0], issuer)
+    fill(top.cells[1], nation)
+
+    bottom = row(t)
+    if with_number:
+        fill(
+            bottom.cells[0], lambda c: para(c, "Số: {{ number }}", align=CENTER, size=13, before=6)
+        )
+    fill(
+        bottom.cells[1],
+        lambda c: para(
+            c, "{{ place }}, {{ date_text }}", align=CENTER, size=14, italic=True, before=6
+        ),
+    )
+
+
+def title(doc: DocumentObject, doc_type: str, subject: str) -> None:
+    para(doc, doc_type, align=CENTER, bold=True, before=18, keep_next=True)
+    para(doc, subject, align=CENTER, bold=True, keep_next=True)
+    short_rule(doc, 40, TEXT_WIDTH_MM)
+
+
+def kinh_gui(doc: DocumentObject) -> None:
+    para(doc, "Kính gửi: {{ recipient }}", align=CENTER, before=12, after=12)
+
+
+def legal_bases(doc: DocumentObject) -> None:
+    tag(doc, "{%p for basis in legal_bases %}")
+    body(doc, "{{ basis }}", italic=True)
+    tag(doc, "{%p endfor %}")
+
+
+def counts_phrase() -> str:
+    return (
+        "{{ '%02d' | format(counts.collectives) }} tập thể và "
+        "{{ '%02d' | format(counts.individuals) }} cá nhân"
+    )
+
+
+def signer_block(c: _Cell, *, heading_text: str | None = None) -> None:
+    if heading_text:
+        para(c, heading_text, align=CENTER, bold=True)
+    tag(c, "{%p if signer.marker %}")
+    para(c, "{{ signer.marker | upper }}", align=CENTER, bold=True)
+    tag(c, "{%p endif %}")
+    para(c, "{{ signer.position | upper }}", align=CENTER, bold=True)
+    for _ in range(4):  # room for the signature and seal images
+        para(c, "", align=CENTER)
+    para(c, "{{ signer.full_name }}", align=CENTER, bold=True)
+
+
+def recipients_block(c: _Cell) -> None:
+    para(c, "Nơi nhận:", bold=True, italic=True, size=12)
+    tag(c, "{%p for line in recipients %}")
+    para(c, "- {{ line }}", size=11)
+    tag(c, "{%p endfor %}")
+
+
+def signature(doc: DocumentObject, *, with_recipients: bool = True) -> None:
+    para(doc, "", after=6)
+    t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
+    r = row(t, cant_split=True)
+    if with_recipients:
+        fill(r.cells[0], recipients_block)
+    fill(r.cells[1], signer_block)
+
+
+def nominee_lists(doc: DocumentObject, *, attached_to: str) -> None:
+    """The danh sách on its own page: collectives, then individuals."""
+    para(
+        doc,
+        "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {{ award_name | upper }}",
+        align=CENTER,
+        bold=True,
+        page_break_before=True,
+        keep_next=True,
+    )
+    para(
+        doc,
+        f"(Kèm theo {attached_to}"
+        "{% if number %} số {{ number }}{% endif %} {{ date_text }})",
+        align=CENTER,
+        italic=True,
+        after=12,
+        keep_next=True,
+    )
+
+    tag(doc, "{%p if collectives %}")
+    para(doc, "I. TẬP THỂ ({{ counts.collectives }} tập thể)", bold=True, after=6, keep_next=True)
+    t = table(doc, (14, 62, TEXT_WIDTH_MM - 76), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Tên tập thể", "Thành tích tóm tắt"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in collectives %}")
+    data = row(t)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.achievements }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p if individuals %}")
+    para(
+        doc,
+        "{% if collectives %}II{% else %}I{% endif %}. CÁ NHÂN ({{ counts.individuals }} cá nhân)",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    widths = (12, 38, 28, 36, TEXT_WIDTH_MM - 114)
+    t = table(doc, widths, grid=True)
+    head = row(t, header=True)
+    labels = ("STT", "Họ và tên", "Chức vụ", "Đơn vị", "Thành tích tóm tắt")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in individuals %}")
+    data = row(t)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.position }}")
+    cell_text(data.cells[3], "{{ item.unit_name }}")
+    cell_text(data.cells[4], "{{ item.achievements }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def closing(doc: DocumentObject, text: str) -> None:
+    body(doc, text)
+
+
+# ---------------------------------------------------------------------------
+# the forms
+
+
+def bao_cao_thanh_tich() -> DocumentObject:
+    doc = new_document("Báo cáo thành tích")
+    heading(doc, with_number=False)
+    title(doc, "BÁO CÁO THÀNH TÍCH", "Đề nghị tặng {{ award_name }}")
+    tag(doc, "{%p if nominee.kind == 'collective' %}")
+    para(doc, "Tên tập thể: {{ nominee.name }}", align=CENTER, bold=True, before=12, after=12)
+    tag(doc, "{%p else %}")
+    para(
+        doc,
+        "Họ và tên, chức vụ và đơn vị công tác: {{ nominee.name }}, "
+        "{{ nominee.position }}, {{ nominee.unit_name }}",
+        align=CENTER,
+        bold=True,
+        before=12,
+        after=12,
+    )
+    tag(doc, "{%p endif %}")
+
+    para(
+        doc,
+        "{% if nominee.kind == 'collective' %}I. ĐẶC ĐIỂM, TÌNH HÌNH"
+        "{% else %}I. SƠ LƯỢC LÝ LỊCH{% endif %}",
+        bold=True,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p if nominee.kind == 'collective' %}")
+    body(doc, "- Tên tập thể: {{ nominee.name }}.")
+    body(doc, "- Đối tượng đề nghị: {{ nominee.kind_label }}.")
+    body(doc, "- Cơ quan, đơn vị chủ quản: {{ nominee.unit_name }}.")
+    tag(doc, "{%p else %}")
+    body(doc, "- Họ và tên: {{ nominee.name }}.")
+    body(doc, "- Đối tượng đề nghị: {{ nominee.kind_label }}.")
+    body(doc, "- Chức vụ: {{ nominee.position }}.")
+    body(doc, "- Đơn vị công tác: {{ nominee.unit_name }}.")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "II. THÀNH TÍCH ĐẠT ĐƯỢC", bold=True, before=6, after=6, keep_next=True)
+    body(doc, "{{ nominee.achievements }}")
+
+    para(
+        doc, "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG", bold=True, before=6, after=6, keep_next=True
+    )
+    body(
+        doc,
+        "Các danh hiệu thi đua và hình thức khen thưởng đã được ghi nhận trong hồ sơ "
+        "kèm theo (số, ngày quyết định, cơ quan ban hành)./.",
+    )
+
+    # An individual's report is signed by the person and certified by the unit head;
+    # a collective's report is signed by its head.
+    para(doc, "", after=6)
+    t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
+    r = row(t, cant_split=True)
+
+    def left(c: _Cell) -> None:
+        tag(c, "{%p if nominee.kind != 'collective' %}")
+        signer_block(c, heading_text="XÁC NHẬN CỦA ĐƠN VỊ")
+        tag(c, "{%p endif %}")
+        para(c, "")  # a table cell must keep at least one paragraph
+
+    def right(c: _Cell) -> None:
+        tag(c, "{%p if nominee.kind == 'collective' %}")
+        signer_block(c)
+        tag(c, "{%p else %}")
+        para(c, "NGƯỜI BÁO CÁO THÀNH TÍCH", align=CENTER, bold=True)
+        for _ in range(4):
+            para(c, "", align=CENTER)
+        para(c, "{{ nominee.name }}", align=CENTER, bold=True)
+        tag(c, "{%p endif %}")
+
+    fill(r.cells[0], left)
+    fill(r.cells[1], right)
+    return doc
+
+
+def to_trinh_don_vi() -> DocumentObject:
+    doc = new_document("Tờ trình đề nghị khen thưởng của đơn vị")
+    heading(doc)
+    title(doc, "TỜ TRÌNH", "{{ subject }}")
+    kinh_gui(doc)
+    legal_bases(doc)
+    body(
+        doc,
+        "Căn cứ kết quả thực hiện nhiệm vụ chính trị và phong trào thi đua năm {{ year }}, "
+        "trên cơ sở đề nghị của Hội đồng Thi đua - Khen thưởng, {{ unit_name }} kính đề nghị "
+        "{{ recipient }} xem xét, tặng {{ award_name }} cho " + counts_phrase() + " đã có "
+        "thành tích xuất sắc (có danh sách kèm theo).",
+    )
+    body(
+        doc,
+        "Hồ sơ kèm theo gồm: danh sách và báo cáo thành tích của các tập thể, cá nhân được "
+        "đề nghị khen thưởng; biên bản họp Hội đồng Thi đua - Khen thưởng của đơn vị.",
+    )
+    closing(doc, "Kính đề nghị {{ recipient }} xem xét, quyết định./.")
+    signature(doc)
+    nominee_lists(doc, attached_to="Tờ trình")
+    return doc
+
+
+def to_trinh_cum() -> DocumentObject:
+    doc = new_document("Tờ trình đề nghị khen thưởng của cụm thi đua")
+    heading(doc)
+    title(doc, "TỜ TRÌNH", "{{ subject }}")
+    kinh_gui(doc)
+    legal_bases(doc)
+    body(
+        doc,
+        "Thực hiện kế hoạch tổ chức phong trào thi đua năm {{ year }}, {{ cluster_name }} "
+        "đã tổ chức tổng kết, bình xét, suy tôn các tập thể, cá nhân có thành tích xuất sắc. "
+        "Trên cơ sở kết quả bình xét, suy tôn, đơn vị Trưởng cụm thay mặt {{ cluster_name }} "
+        "kính đề nghị {{ recipient }} xem xét, tặng {{ award_name }} cho "
+        + counts_phrase()
+        + " (có danh sách kèm theo).",
+    )
+    body(
+        doc,
+        "Hồ sơ kèm theo gồm: danh sách và báo cáo thành tích của các tập thể, cá nhân được "
+        "đề nghị khen thưởng; biên bản họp bình xét, suy tôn của {{ cluster_name }}.",
+    )
+    closing(doc, "Kính đề nghị {{ recipient }} xem xét, quyết định./.")
+    signature(doc)
+    nominee_lists(doc, attached_to="Tờ trình")
+    return doc
+
+
+def phieu_tham_dinh() -> DocumentObject:
+    doc = new_document("Báo cáo thẩm định hồ sơ đề nghị khen thưởng")
+    heading(doc)
+    title(doc, "BÁO CÁO", "{{ subject }}")
+    para(doc, "", after=6)
+    legal_bases(doc)
+    body(
+        doc,
+        "Trên cơ sở hồ sơ đề nghị khen thưởng của {{ unit_name }}"
+        "{% if cluster_name %} ({{ cluster_name }}){% endif %} đề nghị tặng {{ award_name }} "
+        "năm {{ year }} cho " + counts_phrase() + ", kết quả thẩm định như sau:",
+    )
+    para(doc, "1. Kết quả thẩm định", bold=True, after=6, keep_next=True, indent=10)
+    tag(doc, "{%p if checks %}")
+    t = table(doc, (12, 70, 38, TEXT_WIDTH_MM - 120), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Tên", "Kết quả", "Ghi chú"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in checks %}")
+    data = row(t)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.result }}", align=CENTER)
+    cell_text(data.cells[3], "{{ item.note }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "Không có nội dung thẩm định.")
+    tag(doc, "{%p endif %}")
+    para(doc, "2. Đề xuất", bold=True, before=12, after=6, keep_next=True, indent=10)
+    closing(
+        doc,
+        "Trên cơ sở kết quả thẩm định, kính trình {{ recipient }} xem xét, quyết định tặng "
+        "{{ award_name }} cho các tập thể, cá nhân đủ điều kiện, tiêu chuẩn theo quy định./.",
+    )
+    signature(doc)
+    return doc
+
+
+def to_trinh_ban() -> DocumentObject:
+    doc = new_document("Tờ trình đề nghị khen thưởng của cơ quan thi đua, khen thưởng")
+    heading(doc)
+    title(doc, "TỜ TRÌNH", "{{ subject }}")
+    kinh_gui(doc)
+    legal_bases(doc)
+    body(
+        doc,
+        "Trên cơ sở hồ sơ đề nghị khen thưởng của {{ unit_name }}"
+        "{% if cluster_name %} ({{ cluster_name }}){% endif %} và kết quả thẩm định, kính "
+        "trình {{ recipient }} xem xét, quyết định tặng {{ award_name }} cho "
+        + counts_phrase()
+        + " đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {{ year }} "
+        "(có danh sách kèm theo).",
+    )
+    body(
+        doc,
+        "Các tập thể, cá nhân được đề nghị đã đáp ứng điều kiện, tiêu chuẩn theo quy định "
+        "của Luật Thi đua, khen thưởng và các văn bản quy định chi tiết thi hành; hồ sơ đã "
+        "được thẩm định theo quy định.",
+    )
+    closing(doc, "Kính trình {{ recipient }} xem xét, quyết định./.")
+    signature(doc)
+    nominee_lists(doc, attached_to="Tờ trình")
+    return doc
+
+
+def thong_bao() -> DocumentObject:
+    doc = new_document("Thông báo về hồ sơ đề nghị khen thưởng")
+    heading(doc)
+    title(doc, "THÔNG BÁO", "{{ subject }}")
+    kinh_gui(doc)
+    body(
+        doc,
+        "Qua xem xét hồ sơ đề nghị tặng {{ award_name }} năm {{ year }} của {{ unit_name }}, "
+        "xin thông báo như sau:",
+    )
+    body(doc, R("Lý do: ", bold=True), "{{ reason }}")
+    closing(
+        doc,
+        "Đề nghị {{ unit_name }} nghiên cứu nội dung Thông báo này và thực hiện theo quy định./.",
+    )
+    signature(doc)
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+    "bao_cao_thanh_tich": bao_cao_thanh_tich,
+    "to_trinh_don_vi": to_trinh_don_vi,
+    "to_trinh_cum": to_trinh_cum,
+    "phieu_tham_dinh": phieu_tham_dinh,
+    "to_trinh_ban": to_trinh_ban,
+    "thong_bao": thong_bao,
+}
+
+
+def build_bytes(code: str) -> bytes:
+    doc = BUILDERS[code]()
+    raw = io.BytesIO()
+    doc.save(raw)
+    return _reproducible(raw.getvalue())
+
+
+def _reproducible(docx: bytes) -> bytes:
+    """Same input, same bytes: fixed timestamps on every zip entry."""
+    src = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
+
+
+def build_all(target: Path = FORMS_DIR) -> list[Path]:
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code in BUILDERS:
+        path = target / f"{code}.docx"
+        path.write_bytes(build_bytes(code))
+        written.append(path)
+    return written
+
+
+def main() -> None:
+    for path in build_all():
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""The catalogue of DOCX forms: what each form is, which context fields it reads, and the
+legal basis and dates under which it is in force.
+
+Flows look a form up here by its code, render ``template_path(code)`` and record
+``template_sha256(code)`` and ``version`` next to the produced document, so that any
+archived document can be traced to the exact template that made it. When the rules
+change, add a new version with its own ``effective_from`` rather than editing a form in
+force (a dossier is judged by the rules in force on its date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+__all__ = [
+    "FORMS",
+    "FORMS_DIR",
+    "LEGAL_BASIS",
+    "FieldSpec",
+    "FormSpec",
+    "template_path",
+    "template_sha256",
+]
+
+FORMS_DIR = Path(__file__).resolve().parent / "forms"
+LEGAL_BASIS = (
+    "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 152/2025/NĐ-CP; Nghị định 30/2020/NĐ-CP"
+)
+EFFECTIVE_FROM = date(2025, 7, 1)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One top-level key of the render context."""
+
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    code: str
+    title: str
+    doc_type: str
+    doc_type_code: str  # ký hiệu of the document type: TTr, BC, TB
+    template_file: str  # relative to this package
+    version: int
+    fields: tuple[FieldSpec, ...]
+    legal_basis: str
+    effective_from: date
+    effective_to: date | None
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
+
+    @property
+    def required_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.required)
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+# Every context key the flows provide, described once.
+_FIELDS: dict[str, tuple[str, str]] = {
+    "issuer": (
+        "{parent_name, name, code}",
+        "Cơ quan ban hành: cơ quan chủ quản (có thể rỗng), tên cơ quan, mã viết tắt",
+    ),
+    "number": ("str", "Số, ký hiệu đầy đủ, ví dụ 05/TTr-BDT (rỗng khi chưa cấp số)"),
+    "place": ("str", "Địa danh, ví dụ Lạng Sơn"),
+    "date_text": ("str", "Ngày tháng năm ban hành, ví dụ 'ngày 02 tháng 7 năm 2026'"),
+    "recipient": ("str", "Nơi gửi (Kính gửi)"),
+    "subject": ("str", "Trích yếu nội dung"),
+    "award_name": ("str", "Tên hình thức khen thưởng đề nghị"),
+    "year": ("int", "Năm thi đua"),
+    "unit_name": ("str", "Tên đơn vị đề nghị"),
+    "cluster_name": ("str", "Tên cụm, khối thi đua"),
+    "collectives": ("list[{index, name, achievements}]", "Danh sách tập thể đề nghị"),
+    "individuals": (
+        "list[{index, name, position, unit_name, achievements}]",
+        "Danh sách cá nhân đề nghị",
+    ),
+    "counts": ("{collectives: int, individuals: int}", "Số tập thể, số cá nhân đề nghị"),
+    "nominee": (
+        "{kind, kind_label, name, position, unit_name, achievements}",
+        "Tập thể hoặc cá nhân được báo cáo thành tích (kind: collective | individual)",
+    ),
+    "checks": ("list[{index, name, result, note}]", "Kết quả thẩm định"),
+    "legal_bases": ("list[str]", "Các dòng căn cứ, mỗi dòng kết thúc bằng ';', dòng cuối '.'"),
+    "reason": ("str", "Lý do trả lại hoặc không chấp nhận hồ sơ"),
+    "signer": (
+        "{marker, position, full_name}",
+        "Người ký: thẩm quyền (TM., KT. …), chức vụ, họ tên",
+    ),
+    "recipients": ("list[str]", "Nơi nhận"),
+}
+
+
+def _fields(*names: str, optional: tuple[str, ...] = ()) -> tuple[FieldSpec, ...]:
+    """Required fields first, then optional ones (provided but not needed by the form)."""
+    specs = [FieldSpec(n, _FIELDS[n][0], True, _FIELDS[n][1]) for n in names]
+    specs += [FieldSpec(n, _FIELDS[n][0], False, _FIELDS[n][1]) for n in optional]
+    return tuple(specs)
+
+
+_HEADING = ("issuer", "number", "place", "date_text", "subject", "signer", "recipients")
+_PROPOSAL = (*_HEADING, "recipient", "legal_bases", "award_name", "year", "counts")
+_LISTS = ("collectives", "individuals")
+
+
+def _form(
+    code: str, title: str, doc_type: str, doc_type_code: str, fields: tuple[FieldSpec, ...]
+) -> FormSpec:
+    return FormSpec(
+        code=code,
+        title=title,
+        doc_type=doc_type,
+        doc_type_code=doc_type_code,
+        template_file=f"forms/{code}.docx",
+        version=1,
+        fields=fields,
+        legal_basis=LEGAL_BASIS,
+        effective_from=EFFECTIVE_FROM,
+        effective_to=None,
+    )
+
+
+FORMS: dict[str, FormSpec] = {
+    spec.code: spec
+    for spec in (
+        _form(
+            "bao_cao_thanh_tich",
+            "Báo cáo thành tích đề nghị khen thưởng (tập thể hoặc cá nhân)",
+            "Báo cáo",
+            "BC",
+            _fields(
+                "issuer",
+                "place",
+                "date_text",
+                "award_name",
+                "nominee",
+                "signer",
+                optional=("number", "year", "unit_name"),
+            ),
+        ),
+        _form(
+            "to_trinh_don_vi",
+            "Tờ trình đề nghị khen thưởng của đơn vị",
+            "Tờ trình",
+            "TTr",
+            _fields(*_PROPOSAL, "unit_name", *_LISTS, optional=("cluster_name",)),
+        ),
+        _form(
+            "to_trinh_cum",
+            "Tờ trình đề nghị khen thưởng của cụm, khối thi đua",
+            "Tờ trình",
+            "TTr",
+            _fields(*_PROPOSAL, "cluster_name", *_LISTS, optional=("unit_name",)),
+        ),
+        _form(
+            "phieu_tham_dinh",
+            "Báo cáo thẩm định hồ sơ đề nghị khen thưởng",
+            "Báo cáo",
+            "BC",
+            _fields(*_PROPOSAL, "unit_name", "cluster_name", "checks", optional=_LISTS),
+        ),
+        _form(
+            "to_trinh_ban",
+            "Tờ trình của cơ quan thi đua, khen thưởng trình Chủ tịch UBND tỉnh",
+            "Tờ trình",
+            "TTr",
+            _fields(*_PROPOSAL, "unit_name", "cluster_name", *_LISTS, optional=("checks",)),
+        ),
+        _form(
+            "thong_bao",
+            "Thông báo trả lại hoặc không chấp nhận hồ sơ đề nghị khen thưởng",
+            "Thông báo",
+            "TB",
+            _fields(
+                *_HEADING,
+                "recipient",
+                "award_name",
+                "year",
+                "unit_name",
+                "reason",
+                optional=("cluster_name",),
+            ),
+        ),
+    )
+}
+
+
+def _spec(code: str) -> FormSpec:
+    try:
+        return FORMS[code]
+    except KeyError:
+        raise KeyError(f"unknown form code {code!r}; known: {', '.join(sorted(FORMS))}") from None
+
+
+def template_path(code: str) -> Path:
+    """The DOCX file of the form ``code``."""
+    return Path(__file__).resolve().parent / _spec(code).template_file
+
+
+def template_sha256(code: str) -> str:
+    """SHA-256 (hex) of the form's DOCX, recorded with every document rendered from it."""
+    return hashlib.sha256(template_path(code).read_bytes()).hexdigest()

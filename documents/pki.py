@@ -1,0 +1,246 @@
+"""A small internal certification authority for the demo and the tests.
+
+In production the certificates come from Ban Cơ yếu Chính phủ (NĐ 68/2024/NĐ-CP) and the
+trust roots are configuration; this module only makes look-alike material so that the
+whole signing path (pyHanko, poppler's ``pdfsig``, Acrobat) can be exercised offline.
+
+Keys are RSA 3072 with SHA-256 signatures: accepted by pyHanko's validator, by NSS
+(``pdfsig``) and by Adobe Reader alike, and the usual choice of Vietnamese public CAs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+__all__ = [
+    "CertKey",
+    "WrongPassphrase",
+    "create_ca",
+    "decrypt_key",
+    "encrypt_key",
+    "fingerprint",
+    "issue_certificate",
+    "subject_common_name",
+    "subject_organization",
+]
+
+RSA_KEY_SIZE = 3072
+COUNTRY = "VN"
+# Backdate notBefore a little so that clocks slightly behind ours still accept the cert.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class WrongPassphrase(ValueError):
+    """The passphrase does not decrypt the private key."""
+
+
+@dataclass(frozen=True)
+class CertKey:
+    cert_pem: bytes
+    key_pem: bytes  # PKCS#8 PEM, unencrypted
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_SIZE)
+
+
+def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _name(
+    common_name: str,
+    organization: str,
+    organizational_unit: str | None = None,
+    email: str | None = None,
+) -> x509.Name:
+    # cryptography encodes these attributes as UTF8String, so Vietnamese names survive.
+    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, COUNTRY)]
+    attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if organizational_unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, organizational_unit))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    if email:
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    return x509.Name(attrs)
+
+
+def create_ca(common_name: str, organization: str, valid_days: int = 3650) -> CertKey:
+    """Create a self-signed root CA (basicConstraints CA, keyCertSign, cRLSign, SKI)."""
+    key = _new_key()
+    name = _name(common_name, organization)
+    now = datetime.now(UTC)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(now + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def issue_certificate(
+    ca: CertKey,
+    *,
+    common_name: str,
+    organization: str,
+    organizational_unit: str | None = None,
+    email: str | None = None,
+    kind: Literal["organisation", "person"],
+    valid_days: int = 825,
+    not_before: datetime | None = None,
+) -> CertKey:
+    """Issue a signing certificate (digitalSignature + nonRepudiation) under ``ca``.
+
+    ``kind="organisation"`` is the organisation's certificate (con dấu số: CN is the
+    organisation's name); ``kind="person"`` a personal one (CN is the person's full name,
+    O/OU where they work). An e-mail address, if given, goes into the subject and into
+    subjectAltName. No extendedKeyUsage is set (NSS then accepts the cert for signing).
+    """
+    if kind not in ("organisation", "person"):
+        raise ValueError(f"unknown certificate kind: {kind!r}")
+    if valid_days <= 0:
+        raise ValueError("valid_days must be positive")
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
+    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise TypeError("CA key must be RSA")
+
+    key = _new_key()
+    start = not_before if not_before is not None else datetime.now(UTC) - _CLOCK_SKEW
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name, organization, organizational_unit, email))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,  # nonRepudiation
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+            critical=False,
+        )
+    )
+    if email:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
+        )
+    cert = builder.sign(ca_key, hashes.SHA256())
+    return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def encrypt_key(key_pem: bytes, passphrase: str) -> bytes:
+    """Re-encode a private key as encrypted PKCS#8 PEM (BestAvailableEncryption)."""
+    if not passphrase:
+        raise ValueError("passphrase must not be empty")
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+    )
+
+
+def decrypt_key(encrypted_pem: bytes, passphrase: str) -> bytes:
+    """Decrypt an encrypted PKCS#8 PEM key; returns unencrypted PKCS#8 PEM.
+
+    Raises :class:`WrongPassphrase` if the passphrase is wrong (or the data is not an
+    encrypted key).
+    """
+    try:
+        key = serialization.load_pem_private_key(
+            encrypted_pem, password=passphrase.encode("utf-8")
+        )
+    except (ValueError, TypeError) as exc:
+        raise WrongPassphrase("sai mã PIN / passphrase của khóa ký") from exc
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _load_cert(cert_pem: bytes) -> x509.Certificate:
+    if b"-----BEGIN" in cert_pem:
+        return x509.load_pem_x509_certificate(cert_pem)
+    return x509.load_der_x509_certificate(cert_pem)
+
+
+def fingerprint(cert_pem: bytes) -> str:
+    """SHA-256 fingerprint of the DER certificate, lowercase hex without separators."""
+    der = _load_cert(cert_pem).public_bytes(serialization.Encoding.DER)
+    return hashlib.sha256(der).hexdigest()
+
+
+def _subject_attr(cert_pem: bytes, oid: x509.ObjectIdentifier) -> str | None:
+    attrs = _load_cert(cert_pem).subject.get_attributes_for_oid(oid)
+    if not attrs:
+        return None
+    value = attrs[0].value
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def subject_common_name(cert_pem: bytes) -> str:
+    """The subject CN ("" if the certificate has none)."""
+    return _subject_attr(cert_pem, NameOID.COMMON_NAME) or ""
+
+
+def subject_organization(cert_pem: bytes) -> str | None:
+    """The subject O, if any."""
+    return _subject_attr(cert_pem, NameOID.ORGANIZATION_NAME)

@@ -1,0 +1,222 @@
+"""The commendation proposal as a declarative state machine.
+
+States, actions, the roles that may take each action in each state, the guards, and the
+forms each step issues are declared once here. Everything that decides who may do what
+(the API's allowed actions, the inbox query, authorisation of an action) derives from
+this table. No I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
+from domain.roles import Actor, DossierScope, Role
+
+
+class Stage(StrEnum):
+    UNIT = "unit"
+    CLUSTER = "cluster"
+    BOARD = "board"
+    DONE = "done"
+
+
+STAGE_LABELS = {
+    Stage.UNIT: "Đơn vị",
+    Stage.CLUSTER: "Cụm thi đua",
+    Stage.BOARD: "Phòng Thi đua – Khen thưởng",
+    Stage.DONE: "Kết thúc",
+}
+STAGE_ORDER = (Stage.UNIT, Stage.CLUSTER, Stage.BOARD, Stage.DONE)
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    RETURNED = "returned"
+    UNIT_REVIEW = "unit_review"
+    CLUSTER_REVIEW = "cluster_review"
+    BOARD_APPRAISAL = "board_appraisal"
+    BOARD_DECISION = "board_decision"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+STATUS_LABELS = {
+    Status.DRAFT: "Dự thảo",
+    Status.RETURNED: "Bị trả lại",
+    Status.UNIT_REVIEW: "Chờ thủ trưởng đơn vị duyệt",
+    Status.CLUSTER_REVIEW: "Chờ Cụm thi đua xét",
+    Status.BOARD_APPRAISAL: "Chờ thẩm định",
+    Status.BOARD_DECISION: "Chờ lãnh đạo Phòng duyệt",
+    Status.APPROVED: "Đã duyệt, trình khen thưởng",
+    Status.REJECTED: "Không được đề nghị khen thưởng",
+}
+
+STATUS_STAGE = {
+    Status.DRAFT: Stage.UNIT,
+    Status.RETURNED: Stage.UNIT,
+    Status.UNIT_REVIEW: Stage.UNIT,
+    Status.CLUSTER_REVIEW: Stage.CLUSTER,
+    Status.BOARD_APPRAISAL: Stage.BOARD,
+    Status.BOARD_DECISION: Stage.BOARD,
+    Status.APPROVED: Stage.DONE,
+    Status.REJECTED: Stage.DONE,
+}
+
+EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+ACTION_LABELS = {
+    Action.SUBMIT: "Trình hồ sơ",
+    Action.APPROVE: "Duyệt và ký",
+    Action.RETURN: "Trả lại",
+    Action.REJECT: "Không đề nghị khen thưởng",
+    Action.WITHDRAW: "Rút hồ sơ về dự thảo",
+}
+
+
+@dataclass(frozen=True)
+class FormStep:
+    """A form a step issues. `per_nominee` issues one copy per nominee; `numbered` forms
+    take the next number of the issuer's series (an achievement report has none)."""
+
+    form: str
+    per_nominee: bool = False
+    numbered: bool = True
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    source: Status
+    target: Status
+    roles: frozenset[Role]
+    forms: tuple[FormStep, ...] = ()
+    needs_reason: bool = False
+    checks_completeness: bool = False
+
+    @property
+    def issuer_stage(self) -> Stage:
+        """Whose documents this step issues: the stage the dossier is leaving."""
+        return STATUS_STAGE[self.source]
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    code: str
+    name: str
+    transitions: tuple[Transition, ...]
+
+    def find(self, action: Action, source: Status) -> Transition | None:
+        for t in self.transitions:
+            if t.action == action and t.source == source:
+                return t
+        return None
+
+    def roles_for(self, action: Action) -> frozenset[Role]:
+        return frozenset(r for t in self.transitions if t.action == action for r in t.roles)
+
+    def acting_states(self, role: Role) -> frozenset[Status]:
+        """States in which a holder of `role` has something to do (the inbox)."""
+        return frozenset(
+            t.source for t in self.transitions if role in t.roles and t.action != Action.WITHDRAW
+        )
+
+
+def _review(
+    source: Status, target: Status, role: Role, approve_forms: tuple[FormStep, ...], *,
+    can_reject: bool = True,
+) -> tuple[Transition, ...]:
+    roles = frozenset({role})
+    notice = (FormStep("thong_bao"),)
+    steps = [
+        Transition(Action.APPROVE, source, target, roles, approve_forms),
+        Transition(Action.RETURN, source, Status.RETURNED, roles, notice, needs_reason=True),
+    ]
+    if can_reject:
+        steps.append(
+            Transition(Action.REJECT, source, Status.REJECTED, roles, notice, needs_reason=True)
+        )
+    return tuple(steps)
+
+
+_CLERK = frozenset({Role.UNIT_CLERK})
+_SUBMIT_FORMS = (FormStep("bao_cao_thanh_tich", per_nominee=True, numbered=False),)
+
+COMMENDATION_PROPOSAL = ProcessDefinition(
+    code="commendation_proposal",
+    name="Đề nghị khen thưởng qua Cụm thi đua",
+    transitions=(
+        Transition(Action.SUBMIT, Status.DRAFT, Status.UNIT_REVIEW, _CLERK, _SUBMIT_FORMS,
+                   checks_completeness=True),
+        Transition(Action.SUBMIT, Status.RETURNED, Status.UNIT_REVIEW, _CLERK, _SUBMIT_FORMS,
+                   checks_completeness=True),
+        Transition(Action.WITHDRAW, Status.UNIT_REVIEW, Status.DRAFT, _CLERK),
+        *_review(Status.UNIT_REVIEW, Status.CLUSTER_REVIEW, Role.UNIT_HEAD,
+                 (FormStep("to_trinh_don_vi"),), can_reject=False),
+        *_review(Status.CLUSTER_REVIEW, Status.BOARD_APPRAISAL, Role.CLUSTER_APPROVER,
+                 (FormStep("to_trinh_cum"),)),
+        *_review(Status.BOARD_APPRAISAL, Status.BOARD_DECISION, Role.BOARD_SPECIALIST,
+                 (FormStep("phieu_tham_dinh"),)),
+        *_review(Status.BOARD_DECISION, Status.APPROVED, Role.BOARD_HEAD,
+                 (FormStep("to_trinh_ban"),)),
+    ),
+)
+
+PROCESSES = {COMMENDATION_PROPOSAL.code: COMMENDATION_PROPOSAL}
+
+
+def allowed_actions(
+    process: ProcessDefinition, status: Status, actor: Actor, scope: DossierScope
+) -> list[Action]:
+    return [
+        t.action for t in process.transitions
+        if t.source == status and actor.holds_any(t.roles, scope)
+    ]
+
+
+def decide(
+    process: ProcessDefinition,
+    status: Status,
+    actor: Actor,
+    scope: DossierScope,
+    action: Action,
+    *,
+    reason: str | None,
+    problems: list[str] | None = None,
+) -> Transition:
+    """Return the transition `actor` may take, or raise why not.
+
+    Someone who could never take this action on this dossier is refused as the wrong
+    person (403) before the state is considered; otherwise a wrong state is a 409.
+    `problems` are the completeness problems found by `dossier_problems`.
+    """
+    if not actor.holds_any(process.roles_for(action), scope):
+        raise Forbidden(f"Bạn không có quyền «{ACTION_LABELS[action]}» đối với hồ sơ này.",
+                        code="forbidden_action")
+    transition = process.find(action, status)
+    if transition is None:
+        raise IllegalTransition(
+            f"Không thể «{ACTION_LABELS[action]}» khi hồ sơ đang ở trạng thái "
+            f"«{STATUS_LABELS[status]}»."
+        )
+    if not actor.holds_any(transition.roles, scope):
+        raise Forbidden(
+            f"Ở trạng thái «{STATUS_LABELS[status]}» bạn không có quyền "
+            f"«{ACTION_LABELS[action]}».",
+            code="forbidden_action",
+        )
+    if transition.needs_reason and not (reason and reason.strip()):
+        raise ReasonRequired(f"Cần nêu lý do để «{ACTION_LABELS[action]}».")
+    if transition.checks_completeness and problems:
+        raise DossierIncomplete("Hồ sơ chưa đủ để trình: " + "; ".join(problems) + ".")
+    return transition

@@ -1,0 +1,103 @@
+"""Roles, where they are held, and what a holder may see or act on.
+
+A role is held at a unit, at a cluster term (one cluster in one year) or at the
+authority. A cluster approver held at a unit acts for a cluster in the years that unit
+leads it (head or deputy unit of the cluster term), so rotating the leadership each year
+is data, not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    UNIT_CLERK = "unit_clerk"
+    UNIT_HEAD = "unit_head"
+    CLUSTER_APPROVER = "cluster_approver"
+    BOARD_SPECIALIST = "board_specialist"
+    BOARD_HEAD = "board_head"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.UNIT_CLERK: "Cán bộ phụ trách TĐKT của đơn vị",
+    Role.UNIT_HEAD: "Thủ trưởng đơn vị",
+    Role.CLUSTER_APPROVER: "Lãnh đạo đơn vị Trưởng/Phó trưởng cụm",
+    Role.BOARD_SPECIALIST: "Chuyên viên Phòng Thi đua – Khen thưởng",
+    Role.BOARD_HEAD: "Lãnh đạo Phòng Thi đua – Khen thưởng",
+    Role.AUDITOR: "Thanh tra, kiểm tra",
+    Role.ADMIN: "Quản trị hệ thống",
+}
+
+UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})
+BOARD_ROLES = frozenset({Role.BOARD_SPECIALIST, Role.BOARD_HEAD})
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    role: Role
+    unit_id: int | None = None
+    cluster_term_id: int | None = None
+    authority_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DossierScope:
+    """Where a dossier sits in the organisation tree, as far as permissions care."""
+
+    unit_id: int
+    authority_id: int
+    cluster_id: int | None = None
+    cluster_term_id: int | None = None
+    cluster_leader_unit_ids: frozenset[int] = frozenset()
+    """Head and deputy units of the cluster in the dossier's year."""
+    reached_cluster: bool = False
+    reached_board: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
+
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def holds(self, role: Role, scope: DossierScope) -> bool:
+        return any(g.role == role and _grant_covers(g, scope) for g in self.grants)
+
+    def holds_any(self, roles: Iterable[Role], scope: DossierScope) -> bool:
+        return any(self.holds(r, scope) for r in roles)
+
+    def can_view(self, scope: DossierScope) -> bool:
+        """Unit people see their unit's dossiers; the cluster and the board see a dossier
+        only once it has reached them (never a draft); auditors see everything; an admin
+        manages people and terms, not dossiers."""
+        for g in self.grants:
+            if g.role == Role.AUDITOR:
+                return True
+            if not _grant_covers(g, scope):
+                continue
+            if g.role in UNIT_ROLES:
+                return True
+            if g.role == Role.CLUSTER_APPROVER and scope.reached_cluster:
+                return True
+            if g.role in BOARD_ROLES and scope.reached_board:
+                return True
+        return False
+
+
+def _grant_covers(g: RoleGrant, scope: DossierScope) -> bool:
+    if g.role in UNIT_ROLES:
+        return g.unit_id == scope.unit_id
+    if g.role == Role.CLUSTER_APPROVER:
+        if g.cluster_term_id is not None:
+            return g.cluster_term_id == scope.cluster_term_id
+        return g.unit_id is not None and g.unit_id in scope.cluster_leader_unit_ids
+    if g.role in BOARD_ROLES:
+        return g.authority_id == scope.authority_id
+    return False

@@ -1,0 +1,91 @@
+"""Starts a flow run for each committed outbox row, and re-drives rows that got stuck.
+
+A row is claimed before its flow runs (pending or failed → running), so two dispatchers
+(two app processes, or the re-drive loop and a request) never run the same step at once;
+a row left running longer than the lease by a process that died is claimed again. The
+flow itself is idempotent, so a second run of the same step creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from storage.models import OutboxItem, utcnow
+
+from .runtime import Runtime
+
+log = logging.getLogger("tdkt.dispatch")
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 20
+
+
+class Dispatcher:
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, outbox_id: int) -> None:
+        """Start the step's flow run in the background of this event loop."""
+        task = asyncio.get_running_loop().create_task(self.run(outbox_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _claim(self, outbox_id: int) -> bool:
+        now = utcnow()
+        with self.rt.db.write() as s:
+            res = s.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id == outbox_id,
+                    OutboxItem.attempts < MAX_ATTEMPTS,
+                    or_(
+                        OutboxItem.state.in_(["pending", "failed"]),
+                        (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
+                    ),
+                )
+                .values(state="running", started_at=now, attempts=OutboxItem.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(res.rowcount)  # type: ignore[attr-defined]
+
+    async def run(self, outbox_id: int) -> None:
+        from .transition import dossier_transition_flow  # Prefect loads on first use
+
+        if not await asyncio.to_thread(self._claim, outbox_id):
+            return
+        try:
+            await dossier_transition_flow(outbox_id)
+        except Exception:
+            log.exception("flow run for outbox row %s failed; it will be retried", outbox_id)
+
+    def _due(self) -> list[int]:
+        now = utcnow()
+        with self.rt.db.read() as s:
+            return list(s.scalars(
+                select(OutboxItem.id).where(
+                    OutboxItem.attempts < MAX_ATTEMPTS,
+                    or_(
+                        OutboxItem.state.in_(["pending", "failed"]),
+                        (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
+                    ),
+                ).order_by(OutboxItem.id).limit(200)
+            ))
+
+    async def redrive_forever(self, every: float) -> None:
+        """Pick up rows whose flow never started or failed (crash, store down, restart)."""
+        while True:
+            try:
+                for outbox_id in await asyncio.to_thread(self._due):
+                    self.submit(outbox_id)
+            except Exception:
+                log.exception("outbox re-drive failed")
+            await asyncio.sleep(every)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

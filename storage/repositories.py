@@ -1,0 +1,321 @@
+"""All queries of the application. Services and flows call these; routes never query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
+from domain.roles import BOARD_ROLES, UNIT_ROLES, Actor, DossierScope, Role, RoleGrant
+from storage.models import (
+    AuditEvent,
+    Authority,
+    Cluster,
+    ClusterTerm,
+    Document,
+    DocumentVersion,
+    Dossier,
+    DossierTransition,
+    NumberSeries,
+    OutboxItem,
+    RoleAssignment,
+    SigningKey,
+    Unit,
+    User,
+)
+
+# ---------------------------------------------------------------- people and organisation
+
+
+def user_by_username(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(User.username == username))
+
+
+def user_by_id(s: Session, user_id: int) -> User | None:
+    return s.get(User, user_id)
+
+
+def all_users(s: Session) -> Sequence[User]:
+    return s.scalars(select(User).order_by(User.username)).all()
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        grants=tuple(
+            RoleGrant(Role(g.role), g.unit_id, g.cluster_term_id, g.authority_id)
+            for g in user.grants
+        ),
+    )
+
+
+def all_units(s: Session) -> Sequence[Unit]:
+    return s.scalars(select(Unit).order_by(Unit.id)).all()
+
+
+def units_by_ids(s: Session, ids: set[int]) -> dict[int, Unit]:
+    if not ids:
+        return {}
+    return {u.id: u for u in s.scalars(select(Unit).where(Unit.id.in_(ids)))}
+
+
+def cluster_term(s: Session, cluster_id: int | None, year: int) -> ClusterTerm | None:
+    if cluster_id is None:
+        return None
+    return s.scalar(
+        select(ClusterTerm).where(ClusterTerm.cluster_id == cluster_id, ClusterTerm.year == year)
+    )
+
+
+def scope_of(s: Session, d: Dossier) -> DossierScope:
+    term = cluster_term(s, d.cluster_id, d.year)
+    leaders = frozenset(u for u in (term.head_unit_id, term.deputy_unit_id) if u) if term else None
+    reached = STAGE_ORDER.index(Stage(d.furthest_stage))
+    return DossierScope(
+        unit_id=d.unit_id,
+        authority_id=d.authority_id,
+        cluster_id=d.cluster_id,
+        cluster_term_id=term.id if term else None,
+        cluster_leader_unit_ids=leaders or frozenset(),
+        reached_cluster=reached >= STAGE_ORDER.index(Stage.CLUSTER),
+        reached_board=reached >= STAGE_ORDER.index(Stage.BOARD),
+    )
+
+
+def users_holding(s: Session, role: Role, scope: DossierScope) -> list[User]:
+    """Everyone who holds `role` over a dossier with this scope (for routing)."""
+    q = select(User).join(RoleAssignment).where(RoleAssignment.role == role, User.is_active)
+    if role in UNIT_ROLES:
+        q = q.where(RoleAssignment.unit_id == scope.unit_id)
+    elif role == Role.CLUSTER_APPROVER:
+        q = q.where(
+            or_(
+                RoleAssignment.cluster_term_id == scope.cluster_term_id,
+                RoleAssignment.unit_id.in_(scope.cluster_leader_unit_ids),
+            )
+            if scope.cluster_term_id is not None
+            else false()
+        )
+    else:
+        q = q.where(RoleAssignment.authority_id == scope.authority_id)
+    return list(s.scalars(q.distinct()))
+
+
+def authority(s: Session, authority_id: int) -> Authority:
+    a = s.get(Authority, authority_id)
+    assert a is not None
+    return a
+
+
+def cluster(s: Session, cluster_id: int | None) -> Cluster | None:
+    return s.get(Cluster, cluster_id) if cluster_id is not None else None
+
+
+def unit(s: Session, unit_id: int) -> Unit:
+    u = s.get(Unit, unit_id)
+    assert u is not None
+    return u
+
+
+# ---------------------------------------------------------------- dossiers
+
+
+def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier | None:
+    q = select(Dossier).where(Dossier.id == dossier_id).options(selectinload(Dossier.nominees))
+    if for_update:
+        q = q.with_for_update()
+    return s.scalar(q)
+
+
+def _visible(actor: Actor, s: Session) -> Select[tuple[Dossier]]:
+    """Dossiers the actor may see, as a query (mirrors Actor.can_view)."""
+    conds = []
+    for g in actor.grants:
+        if g.role == Role.AUDITOR:
+            return select(Dossier)
+        if g.role in UNIT_ROLES:
+            conds.append(Dossier.unit_id == g.unit_id)
+        elif g.role == Role.CLUSTER_APPROVER:
+            reached = Dossier.furthest_stage.in_([Stage.CLUSTER, Stage.BOARD, Stage.DONE])
+            conds.append(and_(reached, _led_cluster(g)))
+        elif g.role in BOARD_ROLES:
+            reached = Dossier.furthest_stage.in_([Stage.BOARD, Stage.DONE])
+            conds.append(and_(reached, Dossier.authority_id == g.authority_id))
+    return select(Dossier).where(or_(*conds) if conds else false())
+
+
+def _led_cluster(g: RoleGrant):  # type: ignore[no-untyped-def]
+    """Dossier belongs to a cluster term that the grant's holder leads."""
+    term = select(ClusterTerm.id).where(
+        ClusterTerm.cluster_id == Dossier.cluster_id, ClusterTerm.year == Dossier.year
+    )
+    if g.cluster_term_id is not None:
+        term = term.where(ClusterTerm.id == g.cluster_term_id)
+    else:
+        term = term.where(
+            or_(ClusterTerm.head_unit_id == g.unit_id, ClusterTerm.deputy_unit_id == g.unit_id)
+        )
+    return term.exists()
+
+
+@dataclass
+class DossierFilter:
+    status: str | None = None
+    year: int | None = None
+    award: str | None = None
+    unit_id: int | None = None
+    cluster_id: int | None = None
+    q: str | None = None
+
+
+def list_dossiers(
+    s: Session, actor: Actor, f: DossierFilter, *, offset: int, limit: int
+) -> tuple[list[Dossier], int]:
+    q = _visible(actor, s)
+    if f.status:
+        q = q.where(Dossier.status == f.status)
+    if f.year:
+        q = q.where(Dossier.year == f.year)
+    if f.award:
+        q = q.where(Dossier.award == f.award)
+    if f.unit_id:
+        q = q.where(Dossier.unit_id == f.unit_id)
+    if f.cluster_id:
+        q = q.where(Dossier.cluster_id == f.cluster_id)
+    if f.q:
+        q = q.where(Dossier.title.ilike(f"%{f.q}%"))
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = s.scalars(q.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+                     .offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def inbox(s: Session, actor: Actor) -> list[Dossier]:
+    """Dossiers waiting for an action of the actor: derived from the process table."""
+    conds = []
+    for process in PROCESSES.values():
+        for g in actor.grants:
+            states = process.acting_states(g.role)
+            if not states:
+                continue
+            in_state = and_(Dossier.process == process.code, Dossier.status.in_(states))
+            if g.role in UNIT_ROLES:
+                conds.append(and_(in_state, Dossier.unit_id == g.unit_id))
+            elif g.role == Role.CLUSTER_APPROVER:
+                conds.append(and_(in_state, _led_cluster(g)))
+            elif g.role in BOARD_ROLES:
+                conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
+    if not conds:
+        return []
+    q = select(Dossier).where(or_(*conds)).order_by(Dossier.updated_at)
+    return list(s.scalars(q))
+
+
+def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:
+    return s.scalars(
+        select(DossierTransition)
+        .where(DossierTransition.dossier_id == dossier_id)
+        .order_by(DossierTransition.seq)
+    ).all()
+
+
+def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | None:
+    return s.scalar(
+        select(DossierTransition).where(
+            DossierTransition.dossier_id == dossier_id, DossierTransition.seq == seq
+        )
+    )
+
+
+def history(s: Session, dossier_id: int) -> Sequence[AuditEvent]:
+    return s.scalars(
+        select(AuditEvent).where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.seq)
+    ).all()
+
+
+def is_processing(s: Session, dossier_id: int) -> bool:
+    return bool(
+        s.scalar(
+            select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done"
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- documents
+
+
+def documents_of(s: Session, dossier_id: int) -> Sequence[Document]:
+    return s.scalars(
+        select(Document)
+        .where(Document.dossier_id == dossier_id)
+        .order_by(Document.transition_seq, Document.form, Document.copy_no)
+    ).all()
+
+
+def document(s: Session, doc_id: int) -> Document | None:
+    return s.get(Document, doc_id)
+
+
+def find_document(s: Session, dossier_id: int, seq: int, form: str, copy_no: int) -> Document | None:
+    return s.scalar(
+        select(Document).where(
+            Document.dossier_id == dossier_id,
+            Document.transition_seq == seq,
+            Document.form == form,
+            Document.copy_no == copy_no,
+        )
+    )
+
+
+def all_versions(s: Session) -> Sequence[DocumentVersion]:
+    return s.scalars(select(DocumentVersion).order_by(DocumentVersion.id)).all()
+
+
+def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
+    """Take the next number of a series inside the caller's transaction (row-locked)."""
+    row = s.scalar(
+        select(NumberSeries)
+        .where(NumberSeries.issuer == issuer, NumberSeries.doc_type == doc_type,
+               NumberSeries.year == year)
+        .with_for_update()
+    )
+    if row is None:
+        row = NumberSeries(issuer=issuer, doc_type=doc_type, year=year, last_number=0)
+        s.add(row)
+    row.last_number += 1
+    s.flush()
+    return row.last_number
+
+
+# ---------------------------------------------------------------- keys and outbox
+
+
+def organisation_key(s: Session, *, unit_id: int | None = None,
+                     authority_id: int | None = None) -> SigningKey | None:
+    q = select(SigningKey).where(SigningKey.kind == "organisation")
+    q = q.where(SigningKey.unit_id == unit_id) if unit_id else q.where(
+        SigningKey.authority_id == authority_id, SigningKey.unit_id.is_(None))
+    return s.scalar(q.order_by(SigningKey.id.desc()).limit(1))
+
+
+def trust_roots(s: Session) -> Sequence[SigningKey]:
+    return s.scalars(select(SigningKey).where(SigningKey.kind == "ca").order_by(SigningKey.id)).all()
+
+
+def outbox_item(s: Session, item_id: int) -> OutboxItem | None:
+    return s.get(OutboxItem, item_id)
+
+
+def outbox_pending(s: Session, *, limit: int = 100) -> Sequence[OutboxItem]:
+    return s.scalars(
+        select(OutboxItem).where(OutboxItem.state != "done").order_by(OutboxItem.id).limit(limit)
+    ).all()
+
+
+def stage_of(status: str) -> Stage:
+    return STATUS_STAGE[Status(status)]

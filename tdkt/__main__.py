@@ -1,0 +1,3 @@
+from tdkt.cli import main
+
+main()

@@ -1,0 +1,158 @@
+"""The `tdkt` command: serve, migrate, seed, list users, verify the history and PDFs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from tdkt.settings import Settings, get_settings
+
+
+def prepare_prefect(settings: Settings) -> None:
+    """Point Prefect at its home under var/ before it is imported (embedded mode needs no
+    server started by hand: Prefect runs a local one on demand)."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def cmd_db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from tdkt.seed import seed_demo
+
+    if not args.demo:
+        print("Hãy dùng: tdkt seed --demo", file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.write() as s:
+        created = seed_demo(s, password=settings.demo_password, key_passphrase=settings.secret_key)
+    db.dispose()
+    print("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
+    return 0
+
+
+def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import repositories as repo
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    with db.read() as s:
+        units = {u.id: u.name for u in repo.all_units(s)}
+        rows = [
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "position": u.position,
+                "unit": next((units[g.unit_id] for g in u.grants if g.unit_id in units), None),
+                "roles": [g.role for g in u.grants],
+            }
+            for u in repo.all_users(s)
+        ]
+    db.dispose()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['username']:<22} {r['full_name']:<24} {','.join(r['roles']):<20} "
+                  f"{r['unit'] or ''}")
+    return 0
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.runtime import Runtime
+    from storage.integrity import verify_all
+
+    rt = Runtime.from_settings(settings)
+    with rt.db.read() as s:
+        r = verify_all(s, rt.store)
+    rt.close()
+    if args.json:
+        print(json.dumps({"ok": r.ok, "events": r.events, "objects": r.objects,
+                          "first_bad": r.first_bad, "bad_object": r.bad_object,
+                          "detail": r.detail}, ensure_ascii=False))
+    else:
+        print(r.detail)
+    return 0 if r.ok else 1
+
+
+def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
+    from documents.verify import InvalidPdf, verify_pdf_sync
+    from storage import repositories as repo
+    from storage.db import Database
+
+    roots: list[bytes] = []
+    if args.trust_roots:
+        roots.append(Path(args.trust_roots).read_bytes())
+    else:
+        db = Database(settings.database_url)
+        with db.read() as s:
+            roots = [r.cert_pem for r in repo.trust_roots(s)]
+        db.dispose()
+    try:
+        reports = verify_pdf_sync(Path(args.file).read_bytes(), roots)
+    except InvalidPdf as e:
+        print(f"Tệp PDF không đọc được: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        if not reports:
+            print("Tệp không có chữ ký số.")
+        for r in reports:
+            print(f"{r.field_name}: {r.signer} – {r.summary_vi}")
+    return 0 if reports and all(r.intact and r.trusted for r in reports) else 1
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host or settings.host,
+                port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="tdkt", description="Hồ sơ thi đua, khen thưởng")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="chạy giao diện web và API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(fn=cmd_serve)
+    db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="áp dụng các bản chuyển đổi").set_defaults(fn=cmd_db_upgrade)
+    seed = sub.add_parser("seed", help="tạo dữ liệu mẫu")
+    seed.add_argument("--demo", action="store_true")
+    seed.set_defaults(fn=cmd_seed)
+    users = sub.add_parser("users").add_subparsers(dest="users_cmd", required=True)
+    ul = users.add_parser("list", help="danh sách tài khoản (không có mật khẩu)")
+    ul.add_argument("--json", action="store_true")
+    ul.set_defaults(fn=cmd_users_list)
+    audit = sub.add_parser("audit").add_subparsers(dest="audit_cmd", required=True)
+    av = audit.add_parser("verify", help="kiểm tra toàn vẹn lịch sử và tệp lưu trữ")
+    av.add_argument("--json", action="store_true")
+    av.set_defaults(fn=cmd_audit_verify)
+    vp = sub.add_parser("verify-pdf", help="kiểm tra chữ ký số của một tệp PDF")
+    vp.add_argument("file")
+    vp.add_argument("--trust-roots", help="tệp PEM chứng thư gốc tin cậy (mặc định: của hệ thống)")
+    vp.add_argument("--json", action="store_true")
+    vp.set_defaults(fn=cmd_verify_pdf)
+    args = p.parse_args(argv)
+    settings = get_settings()
+    prepare_prefect(settings)
+    sys.exit(args.fn(settings, args))

@@ -1,0 +1,181 @@
+"""Demo data: the Lạng Sơn authority, its three clusters with their member units (real,
+public organisation names from the seed articles), leadership for 2025 and 2026, invented
+people, and a demo CA with a seal certificate for every issuing body.
+
+The people and the leadership rotation years are invented; the certificates are for
+demonstration only and say so in their names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.security import hash_password
+from documents.pki import create_ca, encrypt_key, fingerprint, issue_certificate
+from domain.roles import Role
+from storage.models import (
+    Authority,
+    Cluster,
+    ClusterTerm,
+    RoleAssignment,
+    SigningKey,
+    Unit,
+    User,
+)
+
+PROVINCE_UBND = "UBND tỉnh Lạng Sơn"
+VNPT = "Tập đoàn Bưu chính Viễn thông Việt Nam"
+
+
+@dataclass(frozen=True)
+class UnitSeed:
+    code: str
+    name: str
+    parent: str = ""
+
+
+CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
+    (
+        "CUM1-QLCN",
+        "Cụm I – Các cơ quan Quản lý chuyên ngành",
+        [
+            UnitSeed("LMHTX", "Liên minh Hợp tác xã tỉnh", PROVINCE_UBND),
+            UnitSeed("BQLKKT", "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn",
+                     PROVINCE_UBND),
+            UnitSeed("VPDPNTM", "Văn phòng Điều phối chương trình xây dựng nông thôn mới tỉnh",
+                     PROVINCE_UBND),
+            UnitSeed("BDT", "Ban Dân tộc tỉnh", PROVINCE_UBND),
+            UnitSeed("BQLDA", "Ban Quản lý Dự án Đầu tư xây dựng tỉnh Lạng Sơn", PROVINCE_UBND),
+        ],
+        {2025: ("LMHTX", "BQLKKT"), 2026: ("BQLKKT", "VPDPNTM")},
+    ),
+    (
+        "CUM1-DNTW",
+        "Cụm I – Các doanh nghiệp Trung ương",
+        [
+            UnitSeed("VNPTLS", "Trung tâm Kinh doanh VNPT – Lạng Sơn", VNPT),
+            UnitSeed("BDLS", "Bưu điện tỉnh Lạng Sơn", "Tổng công ty Bưu điện Việt Nam"),
+            UnitSeed("THANND", "Công ty Than Na Dương – VVMI",
+                     "Tổng công ty Công nghiệp mỏ Việt Bắc"),
+            UnitSeed("VTLS", "Viễn thông Lạng Sơn", VNPT),
+            UnitSeed("VTTLS", "Viettel Lạng Sơn", "Tập đoàn Công nghiệp – Viễn thông Quân đội"),
+            UnitSeed("NDND", "Công ty Nhiệt điện Na Dương – TKV",
+                     "Tập đoàn Công nghiệp Than – Khoáng sản Việt Nam"),
+            UnitSeed("MBFLS", "Công ty dịch vụ MobiFone tỉnh Lạng Sơn",
+                     "Tổng công ty Viễn thông MobiFone"),
+        ],
+        {2025: ("VNPTLS", "BDLS"), 2026: ("BDLS", "VTLS")},
+    ),
+    (
+        "CUM-5HBG",
+        "Cụm thi đua 5 huyện biên giới",
+        [
+            UnitSeed("VANLANG", "UBND huyện Văn Lãng"),
+            UnitSeed("DINHLAP", "UBND huyện Đình Lập"),
+            UnitSeed("TRANGDINH", "UBND huyện Tràng Định"),
+            UnitSeed("CAOLOC", "UBND huyện Cao Lộc"),
+            UnitSeed("LOCBINH", "UBND huyện Lộc Bình"),
+        ],
+        {2025: ("VANLANG", "DINHLAP"), 2026: ("DINHLAP", "TRANGDINH")},
+    ),
+]
+
+_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vi", "Lương", "Nông", "Đinh", "Hà",
+           "Lăng", "Mã", "Chu", "Bế", "Đặng"]
+_MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành"]
+_MIDDLE_F = ["Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Kim"]
+_GIVEN_M = ["Hùng", "Dũng", "Tuấn", "Khải", "Bình", "Long", "Sơn", "Thắng", "Quý", "Toàn"]
+_GIVEN_F = ["Hoa", "Lan", "Hương", "Mai", "Thảo", "Nhung", "Yến", "Hạnh", "Trang", "Vân"]
+
+
+class _Names:
+    """Deterministic invented names, so the demo reads the same on every machine."""
+
+    def __init__(self) -> None:
+        self.i = 0
+
+    def next(self) -> str:
+        # 37 is coprime with 150 (15 family names × 10 given names): no name repeats
+        # among the first 150 people.
+        i, self.i = self.i, self.i + 1
+        female = i % 2 == 1
+        k = (i * 37) % 150
+        given = (_GIVEN_F if female else _GIVEN_M)[k % 10]
+        middle = (_MIDDLE_F if female else _MIDDLE_M)[i % 6]
+        return f"{_FAMILY[k // 10]} {middle} {given}"
+
+
+def x509_name(name: str) -> str:
+    """X.509 limits CN and O to 64 bytes of UTF-8 (Vietnamese letters take 2–3): long
+    official names are shortened in the certificate only; the forms print them whole."""
+    if len(name.encode()) <= 64:
+        return name
+    while len((name + "…").encode()) > 64:
+        name = name[:-1]
+    return name.rstrip() + "…"
+
+
+def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
+    """Create the demo organisation once. Returns False when it is already there."""
+    if s.scalar(select(Authority).where(Authority.code == "SNV")) is not None:
+        return False
+    names = _Names()
+    pw = hash_password(password)
+    authority = Authority(code="SNV", name="Sở Nội vụ", parent_name=PROVINCE_UBND,
+                          board_name="Phòng Thi đua – Khen thưởng", province="Lạng Sơn")
+    s.add(authority)
+    s.flush()
+
+    ca = create_ca("tdkt Demo CA Lạng Sơn (chỉ dùng thử)", "tdkt demo – không có giá trị pháp lý")
+    s.add(SigningKey(kind="ca", subject="tdkt Demo CA Lạng Sơn", fingerprint=fingerprint(ca.cert_pem),
+                     cert_pem=ca.cert_pem, key_pem_encrypted=encrypt_key(ca.key_pem, key_passphrase)))
+
+    def seal(name: str, *, unit_id: int | None = None, authority_id: int | None = None) -> None:
+        short = x509_name(name)
+        ck = issue_certificate(ca, common_name=short, organization=short, kind="organisation")
+        s.add(SigningKey(kind="organisation", unit_id=unit_id, authority_id=authority_id,
+                         subject=name, fingerprint=fingerprint(ck.cert_pem), cert_pem=ck.cert_pem,
+                         key_pem_encrypted=encrypt_key(ck.key_pem, key_passphrase)))
+
+    def user(username: str, position: str, *grants: RoleAssignment) -> None:
+        s.add(User(username=username, full_name=names.next(), position=position,
+                   password_hash=pw, grants=list(grants)))
+
+    seal(f"{authority.name} tỉnh {authority.province}", authority_id=authority.id)
+    for cluster_code, cluster_name, members, terms in CLUSTERS:
+        cluster = Cluster(authority_id=authority.id, code=cluster_code, name=cluster_name)
+        s.add(cluster)
+        s.flush()
+        units: dict[str, Unit] = {}
+        for m in members:
+            u = Unit(authority_id=authority.id, cluster_id=cluster.id, code=m.code, name=m.name,
+                     parent_name=m.parent)
+            s.add(u)
+            s.flush()
+            units[m.code] = u
+            seal(m.name, unit_id=u.id)
+            login = m.code.lower()
+            user(f"{login}.canbo", "Chuyên viên phụ trách thi đua, khen thưởng",
+                 RoleAssignment(role=Role.UNIT_CLERK, unit_id=u.id))
+            user(f"{login}.thutruong", "Thủ trưởng đơn vị",
+                 RoleAssignment(role=Role.UNIT_HEAD, unit_id=u.id))
+        leaders: set[str] = set()
+        for year, (head, deputy) in terms.items():
+            s.add(ClusterTerm(cluster_id=cluster.id, year=year, head_unit_id=units[head].id,
+                              deputy_unit_id=units[deputy].id))
+            leaders |= {head, deputy}
+        for code in sorted(leaders):
+            user(f"{code.lower()}.cum", "Phó Thủ trưởng đơn vị, phụ trách Cụm thi đua",
+                 RoleAssignment(role=Role.CLUSTER_APPROVER, unit_id=units[code].id))
+    a = authority.id
+    user("ptdkt.chuyenvien", "Chuyên viên Phòng Thi đua – Khen thưởng",
+         RoleAssignment(role=Role.BOARD_SPECIALIST, authority_id=a))
+    user("ptdkt.truongphong", "Trưởng phòng Thi đua – Khen thưởng",
+         RoleAssignment(role=Role.BOARD_HEAD, authority_id=a))
+    user("thanhtra", "Thanh tra viên", RoleAssignment(role=Role.AUDITOR, authority_id=a))
+    user("admin", "Quản trị hệ thống", RoleAssignment(role=Role.ADMIN, authority_id=a))
+    s.flush()
+    return True

@@ -1,0 +1,94 @@
+"""One typed settings object for the whole application, read from `TDKT_*` variables.
+
+The embedded defaults keep everything under `./var/`; production overrides them with
+environment variables (see `.env.example`). Secrets have no default: in the embedded mode
+a random one is generated once and kept in `var/secret.key`, so a laptop needs nothing
+configured while a server must be given its secrets explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TDKT_", env_file=None, extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    object_store_url: str = ""
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_secure: bool = True
+    s3_ca_bundle: str | None = None
+    s3_region: str = "us-east-1"
+    s3_object_lock: bool = True
+    s3_retention_days: int = 0
+
+    secret_key: str = ""
+    """Signs access tokens and encrypts the organisations' private keys at rest."""
+    token_minutes: int = 8 * 60
+
+    prefect_mode: Literal["embedded", "server"] = "embedded"
+    converter_workers: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    converter_timeout: float = 120.0
+    soffice: str = "soffice"
+
+    place_name: str = "Lạng Sơn"
+    """Địa danh printed before the date on the forms."""
+    max_upload_bytes: int = 20 * 1024 * 1024
+    outbox_redrive_seconds: float = 30.0
+
+    demo_password: str = "demo"
+    demo_pin: str = "123456"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def resolved(self) -> Settings:
+        """Fill the embedded defaults that depend on `var_dir`."""
+        var = self.var_dir.resolve()
+        updates: dict[str, object] = {"var_dir": var}
+        if not self.database_url:
+            updates["database_url"] = f"sqlite:///{var / 'tdkt.sqlite3'}"
+        if not self.object_store_url:
+            updates["object_store_url"] = f"file://{var / 'objects'}"
+        if not self.secret_key:
+            updates["secret_key"] = _embedded_secret(var)
+        return self.model_copy(update=updates)
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.var_dir / "prefect"
+
+    @property
+    def converter_profiles(self) -> Path:
+        return self.var_dir / "soffice"
+
+
+def _embedded_secret(var: Path) -> str:
+    path = var / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    var.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(value)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings().resolved()
