@@ -204,9 +204,7 @@ def decrypt_key(encrypted_pem: bytes, passphrase: str) -> bytes:
     encrypted key).
     """
     try:
-        key = serialization.load_pem_private_key(
-            encrypted_pem, password=passphrase.encode("utf-8")
-        )
+        key = serialization.load_pem_private_key(encrypted_pem, password=passphrase.encode("utf-8"))
     except (ValueError, TypeError) as exc:
         raise WrongPassphrase("sai mã PIN / passphrase của khóa ký") from exc
     return key.private_bytes(

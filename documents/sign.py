@@ -234,9 +234,12 @@ class _PreloadedKeySigner(signers.SimpleSigner):
             "rsassa_pkcs1v15"
         ):
             return super().sign_raw(data, digest_algorithm)
+        cert = self.signing_cert
+        if cert is None:
+            raise SigningFailed("no signing certificate")
         hash_algo = get_pyca_cryptography_hash(digest_algorithm)
         signature = key.sign(data, PKCS1v15(), hash_algo)
-        public = load_der_public_key(self.signing_cert.public_key.dump())
+        public = load_der_public_key(cert.public_key.dump())
         if not isinstance(public, rsa.RSAPublicKey):
             raise SigningFailed("the certificate's key is not an RSA key")
         try:
@@ -288,7 +291,46 @@ async def sign_pdf(
     ``certify=True`` makes a certifying signature (DocMDP FILL_FORMS); ``reserve_fields``
     creates further empty signature fields in the same revision, for later approvers.
     ``signing_time`` (default: now, Vietnam time) becomes the signature's /M.
+    Signing an existing (e.g. reserved) empty field uses that field's page and box.
+
+    Raises :class:`SigningFailed` for unreadable or encrypted input, an already signed
+    field, a new field on a certified document, or a key that does not match the
+    certificate.
     """
+    try:
+        return await _sign_pdf(
+            pdf,
+            signer,
+            field_name=field_name,
+            reason=reason,
+            location=location,
+            stamp_lines=stamp_lines,
+            page=page,
+            box=box,
+            certify=certify,
+            signing_time=signing_time,
+            reserve_fields=reserve_fields,
+        )
+    except SigningFailed:
+        raise
+    except Exception as exc:  # pyHanko raises many error types for odd input
+        raise SigningFailed(f"signing failed: {exc}") from exc
+
+
+async def _sign_pdf(
+    pdf: bytes,
+    signer: SignerMaterial,
+    *,
+    field_name: str,
+    reason: str,
+    location: str,
+    stamp_lines: Sequence[str],
+    page: int,
+    box: tuple[int, int, int, int] | None,
+    certify: bool,
+    signing_time: datetime | None,
+    reserve_fields: Sequence[SignatureSlot],
+) -> bytes:
     if not field_name or "." in field_name:
         raise SigningFailed(f"invalid signature field name: {field_name!r}")
     if signing_time is None:
@@ -297,8 +339,10 @@ async def sign_pdf(
         signing_time = signing_time.replace(tzinfo=UTC)
 
     try:
+        # strict=False: accept hybrid-reference files and minor syntax slips that
+        # LibreOffice and other producers leave behind.
         w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    except Exception as exc:  # pyHanko raises several error types for broken input
+    except Exception as exc:
         raise SigningFailed(f"unreadable PDF: {exc}") from exc
     if w.security_handler is not None:
         raise SigningFailed("encrypted PDFs are not supported")
@@ -356,12 +400,7 @@ async def sign_pdf(
         stamp_style=_stamp_style(stamp_lines),
         new_field_spec=new_field_spec,
     )
-    try:
-        output = await _async_sign(pdf_signer, w, signing_time)
-    except SigningFailed:
-        raise
-    except Exception as exc:
-        raise SigningFailed(f"signing failed: {exc}") from exc
+    output = await _async_sign(pdf_signer, w, signing_time)
     return output.getvalue()
 
 
@@ -390,4 +429,3 @@ async def _async_sign(
     await post.post_signature_processing(output, chunk_size=misc.DEFAULT_CHUNK_SIZE)
     assert isinstance(output, BytesIO)
     return output
-

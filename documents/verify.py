@@ -56,14 +56,11 @@ _KEY_USAGE = KeyUsageConstraints(
 
 SUMMARY_OK = "Chữ ký hợp lệ, tin cậy, tài liệu không bị sửa đổi sau khi ký"
 SUMMARY_OK_EXTENDED = (
-    "Chữ ký hợp lệ, tin cậy; sau khi ký tài liệu chỉ được bổ sung chữ ký hoặc "
-    "thông tin được phép"
+    "Chữ ký hợp lệ, tin cậy; sau khi ký tài liệu chỉ được bổ sung chữ ký hoặc thông tin được phép"
 )
 SUMMARY_MODIFIED = "Chữ ký không hợp lệ: tài liệu đã bị sửa đổi sau khi ký"
 SUMMARY_BAD_CRYPTO = "Chữ ký không hợp lệ: giá trị chữ ký không khớp với chứng thư số"
-SUMMARY_DISALLOWED_CHANGES = (
-    "Chữ ký không hợp lệ: tài liệu có thay đổi không được phép sau khi ký"
-)
+SUMMARY_DISALLOWED_CHANGES = "Chữ ký không hợp lệ: tài liệu có thay đổi không được phép sau khi ký"
 SUMMARY_DAMAGED = "Chữ ký bị hỏng, không đọc được"
 SUMMARY_UNTRUSTED = "Chứng thư số không thuộc tổ chức chứng thực tin cậy"
 SUMMARY_EXPIRED = "Chứng thư số đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm kiểm tra"
@@ -195,9 +192,7 @@ def _trust_problem(status: PdfSignatureStatus) -> tuple[str, str]:
     return f"certificate:{name}", f"{SUMMARY_CERT_PROBLEM} ({name})"
 
 
-def _report_from_status(
-    emb: EmbeddedPdfSignature, status: PdfSignatureStatus, base: dict[str, Any]
-) -> SignatureReport:
+def _report_from_status(status: PdfSignatureStatus, base: dict[str, Any]) -> SignatureReport:
     intact = bool(status.intact)
     crypto_ok = bool(status.valid)
     mods_ok = _modifications_ok(status)
@@ -320,10 +315,11 @@ async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signa
     loaded.sort(key=lambda item: item[0])
 
     reports: list[SignatureReport] = []
-    for _rev, fq_name, emb, error in loaded:
-        if emb is None:
+    for _rev, fq_name, maybe_emb, error in loaded:
+        if maybe_emb is None:
             reports.append(_damaged_report(fq_name, error, None))
             continue
+        emb = maybe_emb
         base = _base_fields(emb, fq_name)
         vc = ValidationContext(
             trust_roots=list(roots),
@@ -338,7 +334,7 @@ async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signa
             log.info("validation of %s failed: %s", fq_name, exc, exc_info=True)
             reports.append(_damaged_report(fq_name, str(exc) or type(exc).__name__, base))
             continue
-        reports.append(_report_from_status(emb, status, base))
+        reports.append(_report_from_status(status, base))
     return reports
 
 
@@ -351,4 +347,3 @@ def verify_pdf_sync(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signat
     # Called from inside an event loop: run in a helper thread with its own loop.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, verify_pdf(pdf, trust_roots_pem)).result()
-

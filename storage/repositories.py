@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
@@ -277,19 +279,20 @@ def all_versions(s: Session) -> Sequence[DocumentVersion]:
 
 
 def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
-    """Take the next number of a series inside the caller's transaction (row-locked)."""
-    row = s.scalar(
-        select(NumberSeries)
-        .where(NumberSeries.issuer == issuer, NumberSeries.doc_type == doc_type,
-               NumberSeries.year == year)
-        .with_for_update()
-    )
-    if row is None:
-        row = NumberSeries(issuer=issuer, doc_type=doc_type, year=year, last_number=0)
-        s.add(row)
-    row.last_number += 1
-    s.flush()
-    return row.last_number
+    """Take the next number of a series inside the caller's transaction.
+
+    One atomic upsert: the first number of a series and every later one are taken without
+    a race (the row lock is held until the caller commits, so numbers are gap-free as long
+    as the document row is written in the same transaction).
+    """
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(NumberSeries).values(issuer=issuer, doc_type=doc_type, year=year,
+                                       last_number=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["issuer", "doc_type", "year"],
+        set_={"last_number": NumberSeries.last_number + 1},
+    ).returning(NumberSeries.last_number)
+    return int(s.execute(stmt).scalar_one())
 
 
 # ---------------------------------------------------------------- keys and outbox

@@ -15,7 +15,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 
-from documents.sign import SignatureSlot, SigningFailed, sign_pdf
+from documents.sign import SignatureSlot, SignerMaterial, SigningFailed, sign_pdf
 from documents.verify import verify_pdf
 from tests.fixtures.pki import demo_ca, hybrid_xref_pdf, org_signer, person_signer, simple_pdf
 
@@ -179,6 +179,23 @@ async def test_sign_hybrid_xref_pdf():
 async def test_unreadable_input_raises_signing_failed():
     with pytest.raises(SigningFailed):
         await _sign(b"not a pdf", BOARD, "S")
+
+
+async def test_key_that_does_not_match_the_certificate_is_refused():
+    mixed = SignerMaterial(
+        key_pem=org_signer(PROVINCE).key_pem,
+        cert_pem=org_signer(BOARD).cert_pem,
+        chain_pems=(demo_ca().cert_pem,),
+    )
+    with pytest.raises(SigningFailed, match="does not match"):
+        await sign_pdf(
+            simple_pdf(TEXT),
+            mixed,
+            field_name="S",
+            reason="r",
+            location="l",
+            stamp_lines=["x"],
+        )
 
 
 def _nss_db(tmp_path: Path) -> str:

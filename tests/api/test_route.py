@@ -1,0 +1,266 @@
+"""The walking skeleton through the HTTP API alone, with the demo accounts, against the
+real server process: embedded (SQLite + local folder) and production-like (PostgreSQL +
+S3 over TLS). Every PDF is checked by poppler's pdfsig and pyHanko against the demo CA."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxDocument
+
+from tests.fixtures.nss import nss_db, pdfsig
+from tests.fixtures.pg import fresh_database
+from tests.fixtures.s3 import MotoS3Server
+from tests.fixtures.server import Api, AppServer
+
+pytestmark = pytest.mark.slow
+
+TRICKY_NAME = 'Phòng Chính sách <Dân tộc> & "Đoàn kết" {{ x }}'
+TRICKY_TEXT = "Hoàn thành xuất sắc nhiệm vụ; tỷ lệ < 5% & > 95% \"{{ chỉ tiêu }}\" {% if %}"
+CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"  # BQLKKT leads Cụm I in 2026
+SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
+
+
+@pytest.fixture(scope="module", params=["embedded", "postgres-s3"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[AppServer]:
+    var = tmp_path_factory.mktemp(request.param)
+    if request.param == "embedded":
+        srv = AppServer(var, {}).start()
+        yield srv
+        srv.stop()
+        return
+    with MotoS3Server() as s3, fresh_database() as url:
+        srv = AppServer(var, {
+            "TDKT_DATABASE_URL": url,
+            "TDKT_OBJECT_STORE_URL": "s3://tdkt-archive",
+            "TDKT_S3_ENDPOINT": s3.endpoint,
+            "TDKT_S3_ACCESS_KEY": s3.access_key,
+            "TDKT_S3_SECRET_KEY": s3.secret_key,
+            "TDKT_S3_CA_BUNDLE": s3.ca_bundle,
+            "TDKT_S3_RETENTION_DAYS": "1",
+        }).start()
+        yield srv
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def nss(server: AppServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    roots = Api(server, AUDITOR).get("/api/v1/trust-roots")
+    assert roots.status_code == 200 and b"BEGIN CERTIFICATE" in roots.content
+    return nss_db(tmp_path_factory.mktemp("nss"), roots.content)
+
+
+def new_dossier(server: AppServer) -> dict:
+    r = Api(server, CLERK).post("/api/v1/dossiers", json={
+        "year": 2026,
+        "award": "bang_khen_ubnd_tinh",
+        "nominees": [
+            {"kind": "collective", "name": TRICKY_NAME, "achievements": TRICKY_TEXT},
+            {"kind": "individual", "name": "Hoàng Thị Ánh Tuyết", "job_title": "Trưởng phòng",
+             "achievements": "Chiến sĩ thi đua cơ sở 3 năm liền (2023–2025)."},
+        ],
+    })
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def step(server: AppServer, dossier: dict, user: str, action: str, **body) -> dict:
+    api = Api(server, user)
+    assert action in api.get(f"/api/v1/dossiers/{dossier['id']}").json()["allowed_actions"]
+    r = api.act(dossier["id"], action, **body)
+    assert r.status_code == 200, r.text
+    return api.wait_idle(dossier["id"])
+
+
+def pdf_text(pdf: bytes, tmp: Path) -> str:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def docx_text(data: bytes) -> str:
+    doc = DocxDocument(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Path):
+    d = new_dossier(server)
+    assert (d["status"], d["stage"], d["allowed_actions"]) == ("draft", "unit", ["submit"])
+
+    d = step(server, d, CLERK, "submit")
+    assert d["status"] == "unit_review"
+    assert d["id"] in [x["id"] for x in Api(server, HEAD).get("/api/v1/inbox").json()]
+    assert d["id"] not in [x["id"] for x in Api(server, CLUSTER).get("/api/v1/inbox").json()]
+    # The cluster does not see a dossier that has not reached it.
+    assert Api(server, CLUSTER).get(f"/api/v1/dossiers/{d['id']}").status_code == 404
+
+    d = step(server, d, HEAD, "approve")
+    assert (d["status"], d["stage"]) == ("cluster_review", "cluster")
+    assert d["id"] in [x["id"] for x in Api(server, CLUSTER).get("/api/v1/inbox").json()]
+    d = step(server, d, CLUSTER, "approve")
+    assert (d["status"], d["stage"]) == ("board_appraisal", "board")
+    d = step(server, d, SPECIALIST, "approve")
+    assert d["status"] == "board_decision"
+    d = step(server, d, BOARD_HEAD, "approve")
+    assert (d["status"], d["stage"], d["allowed_actions"]) == ("approved", "done", [])
+
+    auditor = Api(server, AUDITOR)
+    docs = auditor.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+    forms = [doc["form"] for doc in docs]
+    assert forms == ["bao_cao_thanh_tich", "bao_cao_thanh_tich", "to_trinh_don_vi",
+                     "to_trinh_cum", "phieu_tham_dinh", "to_trinh_ban"]
+    numbers = {doc["form"]: doc["number"] for doc in docs}
+    assert re.fullmatch(r"\d{2,}/TTr-BDT", numbers["to_trinh_don_vi"])
+    assert re.fullmatch(r"\d{2,}/TTr-CUM1-QLCN", numbers["to_trinh_cum"])
+    assert re.fullmatch(r"\d{2,}/BC-SNV", numbers["phieu_tham_dinh"])
+    assert re.fullmatch(r"\d{2,}/TTr-SNV", numbers["to_trinh_ban"])
+
+    for doc in docs:
+        renditions = {v["rendition"]: v for v in doc["versions"]}
+        assert set(renditions) == {"docx", "pdf-signed"}
+        assert doc["template_sha256"] and doc["template_version"]
+        pdf = auditor.get(f"/api/v1/documents/{doc['id']}/content")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+        assert hashlib.sha256(pdf.content).hexdigest() == renditions["pdf-signed"]["sha256"]
+        # Independent validator: poppler/NSS, trusting only the demo CA.
+        path = tmp_path / f"{doc['id']}.pdf"
+        path.write_bytes(pdf.content)
+        report = pdfsig(path, nss)
+        assert "Signature Validation: Signature is Valid." in report, report
+        assert "Certificate Validation: Certificate is Trusted." in report, report
+        # pyHanko's validator, through the API.
+        v = auditor.get(f"/api/v1/documents/{doc['id']}/verify").json()
+        assert v["ok"] and v["stored_sha256_matches"], v
+        assert [s["trusted"] and s["intact"] for s in v["signatures"]] == [True]
+        assert doc["number"] is None or doc["number"] in pdf_text(pdf.content, tmp_path)
+
+    # The nominee's text, with markup characters and diacritics, appears literally.
+    report = next(doc for doc in docs if TRICKY_NAME in doc["title"])
+    pdf = auditor.get(f"/api/v1/documents/{report['id']}/content").content
+    docx = auditor.get(f"/api/v1/documents/{report['id']}/content",
+                       params={"rendition": "docx"}).content
+    for text in (TRICKY_NAME, TRICKY_TEXT):
+        assert text in docx_text(docx)
+        assert text in " ".join(pdf_text(pdf, tmp_path).split())
+
+    history = auditor.get(f"/api/v1/dossiers/{d['id']}/history").json()
+    human = [(h["kind"], h["actor"] is not None) for h in history if h["kind"] != "documents_issued"]
+    assert [k for k, _ in human] == ["created", "submit", "approve", "approve", "approve",
+                                     "approve"]
+    assert all(has_actor for _, has_actor in human)
+    assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
+    assert sum(h["kind"] == "documents_issued" for h in history) == 5
+    issued = [x for h in history if h["kind"] == "documents_issued" for x in h["data"]["documents"]]
+    assert len(issued) == 12  # 6 documents × (DOCX + signed PDF), each with its hash
+
+    check = auditor.get("/api/v1/audit/verify").json()
+    assert check["ok"] and check["objects"] >= 12, check
+    cli = server.cli("audit", "verify", "--json", check=False)
+    assert cli.returncode == 0 and '"ok": true' in cli.stdout
+
+
+def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: Path):
+    d = new_dossier(server)
+    d = step(server, d, CLERK, "submit")
+    d = step(server, d, HEAD, "approve")
+    reason = "Bổ sung minh chứng <số liệu> & \"{{ đánh giá }}\" cho tập thể."
+    d = step(server, d, CLUSTER, "return", reason=reason)
+    assert (d["status"], d["stage"]) == ("returned", "unit")
+    clerk = Api(server, CLERK)
+    assert d["id"] in [x["id"] for x in clerk.get("/api/v1/inbox").json()]
+
+    r = clerk.patch(f"/api/v1/dossiers/{d['id']}", json={
+        "version": d["version"],
+        "nominees": [{"kind": "collective", "name": TRICKY_NAME,
+                      "achievements": TRICKY_TEXT + " Đã bổ sung minh chứng."}],
+    })
+    assert r.status_code == 200, r.text
+    d = step(server, r.json(), CLERK, "submit")
+    assert d["status"] == "unit_review"
+
+    history = clerk.get(f"/api/v1/dossiers/{d['id']}/history").json()
+    returned = next(h for h in history if h["kind"] == "return")
+    assert returned["reason"] == reason and returned["actor_role"] == "cluster_approver"
+    assert [h["kind"] for h in history if h["kind"] not in ("documents_issued",)] == [
+        "created", "submit", "approve", "return", "edited", "submit"]
+    notice = next(doc for doc in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+                  if doc["form"] == "thong_bao")
+    pdf = clerk.get(f"/api/v1/documents/{notice['id']}/content").content
+    assert reason in " ".join(pdf_text(pdf, tmp_path).split())
+
+
+def test_reject_ends_the_dossier(server: AppServer):
+    d = new_dossier(server)
+    for user, action in ((CLERK, "submit"), (HEAD, "approve"), (CLUSTER, "approve")):
+        d = step(server, d, user, action)
+    d = step(server, d, SPECIALIST, "reject", reason="Thành tích không đạt tiêu chuẩn.")
+    assert (d["status"], d["stage"]) == ("rejected", "done")
+    for user in (CLERK, HEAD, SPECIALIST, BOARD_HEAD):
+        assert Api(server, user).get(f"/api/v1/dossiers/{d['id']}").json()[
+            "allowed_actions"] == []
+    r = Api(server, CLERK).act(d["id"], "submit")
+    assert (r.status_code, r.json()["code"]) == (409, "illegal_transition")
+
+
+def test_refusals_have_status_code_and_vietnamese_message(server: AppServer):
+    clerk, head = Api(server, CLERK), Api(server, HEAD)
+    d = new_dossier(server)
+    path = f"/api/v1/dossiers/{d['id']}"
+
+    r = head.act(d["id"], "approve")  # right person, wrong state
+    assert (r.status_code, r.json()["code"]) == (409, "illegal_transition")
+    assert "Dự thảo" in r.json()["detail"]
+    r = clerk.act(d["id"], "approve")  # a clerk never approves
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden_action")
+    r = Api(server, "vpdpntm.canbo").get(path)  # another unit cannot even see it
+    assert (r.status_code, r.json()["code"]) == (404, "dossier_not_found")
+
+    ok = clerk.patch(path, json={"version": d["version"], "title": "Hồ sơ đã sửa lần 1"})
+    assert ok.status_code == 200 and ok.json()["version"] == d["version"] + 1
+    stale = clerk.patch(path, json={"version": d["version"], "title": "Bản cũ ghi đè"})
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_version")
+    assert clerk.get(path).json()["title"] == "Hồ sơ đã sửa lần 1"
+    r = clerk.act(d["id"], "submit", version=d["version"])
+    assert (r.status_code, r.json()["code"]) == (409, "stale_version")
+
+    r = clerk.post("/api/v1/dossiers", json={"year": "2026", "nominees": "không phải danh sách"})
+    body = r.json()
+    assert (r.status_code, body["code"]) == (422, "invalid_input")
+    assert {e["field"] for e in body["errors"]} == {"year", "nominees"}
+    assert "Dữ liệu không hợp lệ" in body["detail"]
+    r = clerk.post("/api/v1/dossiers", content=b"{not json",
+                   headers={"content-type": "application/json"})
+    assert (r.status_code, r.json()["code"]) == (422, "invalid_input")
+
+    step(server, d, CLERK, "submit")
+    r = head.act(d["id"], "return")
+    assert (r.status_code, r.json()["code"]) == (422, "reason_required")
+    assert head.get(path).json()["status"] == "unit_review"  # nothing changed
+
+    anonymous = Api.__new__(Api)
+    anonymous.server, anonymous.headers = server, {}
+    r = anonymous.get(path)
+    assert (r.status_code, r.json()["code"]) == (401, "not_authenticated")
+    bad = Api.__new__(Api)
+    bad.server, bad.headers = server, {"Authorization": "Bearer sai"}
+    assert bad.get("/api/v1/me").json()["code"] == "invalid_token"
+
+
+def test_me_and_users_list_never_show_passwords(server: AppServer):
+    me = Api(server, CLUSTER).get("/api/v1/me").json()
+    assert me["username"] == CLUSTER and me["roles"][0]["role"] == "cluster_approver"
+    out = server.cli("users", "list", "--json").stdout
+    assert '"username": "bdt.canbo"' in out and "Ban Dân tộc tỉnh" in out
+    assert "argon2" not in out and "password" not in out

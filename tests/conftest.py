@@ -1,0 +1,32 @@
+"""Shared fixtures: databases on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.fixtures.pg import fresh_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of each kind the product runs on."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tdkt.sqlite3'}"
+        upgrade(url)
+        yield url
+    else:
+        with fresh_database() as url:
+            upgrade(url)
+            yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    yield database
+    database.dispose()

@@ -1,0 +1,141 @@
+"""The commendation route as a state machine: who may do what, where, and why not."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
+from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
+from domain.process import COMMENDATION_PROPOSAL as P
+from domain.process import Action, Status, allowed_actions, decide
+from domain.roles import Actor, DossierScope, Role, RoleGrant
+
+UNIT, OTHER_UNIT, HEAD_UNIT, AUTH = 10, 11, 12, 1
+SCOPE = DossierScope(unit_id=UNIT, authority_id=AUTH, cluster_id=5, cluster_term_id=50,
+                     cluster_leader_unit_ids=frozenset({HEAD_UNIT}))
+
+
+def actor(role: Role, **where: int) -> Actor:
+    return Actor(user_id=1, grants=(RoleGrant(role, **where),))
+
+
+clerk = actor(Role.UNIT_CLERK, unit_id=UNIT)
+head = actor(Role.UNIT_HEAD, unit_id=UNIT)
+other_clerk = actor(Role.UNIT_CLERK, unit_id=OTHER_UNIT)
+cluster = actor(Role.CLUSTER_APPROVER, unit_id=HEAD_UNIT)
+ex_cluster = actor(Role.CLUSTER_APPROVER, unit_id=OTHER_UNIT)  # leads another year / cluster
+specialist = actor(Role.BOARD_SPECIALIST, authority_id=AUTH)
+board_head = actor(Role.BOARD_HEAD, authority_id=AUTH)
+auditor = actor(Role.AUDITOR, authority_id=AUTH)
+admin = actor(Role.ADMIN, authority_id=AUTH)
+
+
+def step(status: Status, who: Actor, action: Action, reason: str | None = None) -> Status:
+    return decide(P, status, who, SCOPE, action, reason=reason).target
+
+
+def test_the_whole_route_unit_cluster_board():
+    s = step(Status.DRAFT, clerk, Action.SUBMIT)
+    assert s == Status.UNIT_REVIEW
+    s = step(s, head, Action.APPROVE)
+    assert s == Status.CLUSTER_REVIEW
+    s = step(s, cluster, Action.APPROVE)
+    assert s == Status.BOARD_APPRAISAL
+    s = step(s, specialist, Action.APPROVE)
+    assert s == Status.BOARD_DECISION
+    assert step(s, board_head, Action.APPROVE) == Status.APPROVED
+
+
+@pytest.mark.parametrize("status,who", [
+    (Status.UNIT_REVIEW, head), (Status.CLUSTER_REVIEW, cluster),
+    (Status.BOARD_APPRAISAL, specialist), (Status.BOARD_DECISION, board_head),
+])
+def test_every_reviewer_can_return_to_the_clerk_with_a_reason(status, who):
+    assert step(status, who, Action.RETURN, "Thiếu báo cáo thành tích") == Status.RETURNED
+    with pytest.raises(ReasonRequired):
+        step(status, who, Action.RETURN, "   ")
+
+
+def test_returned_dossier_is_resubmitted_by_the_clerk():
+    assert step(Status.RETURNED, clerk, Action.SUBMIT) == Status.UNIT_REVIEW
+
+
+def test_reject_ends_the_dossier_and_needs_a_reason():
+    assert step(Status.CLUSTER_REVIEW, cluster, Action.REJECT, "Không đủ điều kiện") == (
+        Status.REJECTED)
+    with pytest.raises(ReasonRequired):
+        step(Status.BOARD_APPRAISAL, specialist, Action.REJECT)
+    assert allowed_actions(P, Status.REJECTED, clerk, SCOPE) == []
+    assert allowed_actions(P, Status.APPROVED, board_head, SCOPE) == []
+
+
+def test_wrong_state_is_409_wrong_person_is_403():
+    with pytest.raises(IllegalTransition):  # the head could approve, but not a draft
+        step(Status.DRAFT, head, Action.APPROVE)
+    with pytest.raises(Forbidden):  # a clerk never approves
+        step(Status.UNIT_REVIEW, clerk, Action.APPROVE)
+    with pytest.raises(Forbidden):  # another unit's clerk
+        step(Status.DRAFT, other_clerk, Action.SUBMIT)
+    with pytest.raises(Forbidden):  # a cluster approver whose unit does not lead this term
+        step(Status.CLUSTER_REVIEW, ex_cluster, Action.APPROVE)
+    with pytest.raises(Forbidden):  # the specialist at the board head's step
+        step(Status.BOARD_DECISION, specialist, Action.APPROVE)
+    for who in (auditor, admin):
+        with pytest.raises(Forbidden):
+            step(Status.BOARD_DECISION, who, Action.APPROVE)
+
+
+def test_allowed_actions_per_caller():
+    assert allowed_actions(P, Status.DRAFT, clerk, SCOPE) == [Action.SUBMIT]
+    assert allowed_actions(P, Status.UNIT_REVIEW, clerk, SCOPE) == [Action.WITHDRAW]
+    assert allowed_actions(P, Status.UNIT_REVIEW, head, SCOPE) == [Action.APPROVE, Action.RETURN]
+    assert allowed_actions(P, Status.CLUSTER_REVIEW, cluster, SCOPE) == [
+        Action.APPROVE, Action.RETURN, Action.REJECT]
+    assert allowed_actions(P, Status.CLUSTER_REVIEW, head, SCOPE) == []
+    assert allowed_actions(P, Status.CLUSTER_REVIEW, auditor, SCOPE) == []
+
+
+def test_cluster_approver_held_at_a_cluster_term():
+    term_holder = actor(Role.CLUSTER_APPROVER, cluster_term_id=50)
+    assert step(Status.CLUSTER_REVIEW, term_holder, Action.APPROVE) == Status.BOARD_APPRAISAL
+    with pytest.raises(Forbidden):
+        step(Status.CLUSTER_REVIEW, actor(Role.CLUSTER_APPROVER, cluster_term_id=51),
+             Action.APPROVE)
+
+
+def test_who_sees_a_dossier():
+    draft = SCOPE
+    at_cluster = DossierScope(**{**SCOPE.__dict__, "reached_cluster": True})
+    at_board = DossierScope(**{**SCOPE.__dict__, "reached_cluster": True, "reached_board": True})
+    assert clerk.can_view(draft) and head.can_view(draft)
+    assert not other_clerk.can_view(at_board)
+    assert not cluster.can_view(draft) and cluster.can_view(at_cluster)
+    assert not specialist.can_view(at_cluster) and specialist.can_view(at_board)
+    assert auditor.can_view(draft)
+    assert not admin.can_view(at_board)
+
+
+def test_submit_checks_completeness():
+    award = AWARDS["bang_khen_ubnd_tinh"]
+    with pytest.raises(DossierIncomplete, match="chưa có"):
+        decide(P, Status.DRAFT, clerk, SCOPE, Action.SUBMIT, reason=None,
+               problems=dossier_problems(award, []))
+    flag = AWARDS["co_thi_dua_ubnd_tinh"]
+    problems = dossier_problems(flag, [
+        NomineeFacts(NomineeKind.INDIVIDUAL, "Nguyễn Văn A", "Hoàn thành xuất sắc"),
+        NomineeFacts(NomineeKind.COLLECTIVE, "Phòng B", " "),
+    ])
+    assert problems == [
+        "Cờ thi đua của UBND tỉnh không xét cho cá nhân «Nguyễn Văn A»",
+        "tập thể «Phòng B» chưa có tóm tắt thành tích",
+    ]
+
+
+def test_every_step_issues_forms_from_the_catalogue():
+    from doc_templates.catalogue import FORMS
+
+    for t in P.transitions:
+        for f in t.forms:
+            assert f.form in FORMS
+        if t.action in (Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.REJECT):
+            assert t.forms, f"{t.action} from {t.source} issues no document"
