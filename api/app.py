@@ -16,6 +16,7 @@ from api.auth.routes import router as auth_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
+from flows import local_prefect
 from flows import runtime as flow_runtime
 from flows.dispatch import Dispatcher
 from flows.runtime import Runtime
@@ -29,10 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
+        prefect_server = await asyncio.to_thread(local_prefect.start)
         rt.dispatcher = Dispatcher(rt)
         flow_runtime.install(rt)
         app.state.runtime = rt
-        redrive = asyncio.create_task(rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds))
+        redrive = asyncio.create_task(
+            rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)
+        )
         try:
             yield
         finally:
@@ -40,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await redrive
             await rt.dispatcher.drain()
+            await asyncio.to_thread(local_prefect.stop, prefect_server)
             rt.close()
 
     app = FastAPI(

@@ -62,5 +62,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "Lỗi yêu cầu."))
-        return JSONResponse(error_body(message, code), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(message, code),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

@@ -33,15 +33,34 @@ _BASIS = "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 152/
 AWARDS = {
     a.code: a
     for a in (
-        Award("bang_khen_ubnd_tinh", "Bằng khen của Chủ tịch UBND tỉnh", _BOTH,
-              "commendation_proposal", _BASIS + " (Điều 74 Luật)"),
-        Award("co_thi_dua_ubnd_tinh", "Cờ thi đua của UBND tỉnh",
-              frozenset({NomineeKind.COLLECTIVE}), "commendation_proposal",
-              _BASIS + " (Điều 26 Luật)"),
-        Award("tap_the_lao_dong_xuat_sac", "Tập thể lao động xuất sắc",
-              frozenset({NomineeKind.COLLECTIVE}), "commendation_proposal", _BASIS),
-        Award("chien_si_thi_dua_cap_tinh", "Chiến sĩ thi đua cấp tỉnh",
-              frozenset({NomineeKind.INDIVIDUAL}), "commendation_proposal", _BASIS),
+        Award(
+            "bang_khen_ubnd_tinh",
+            "Bằng khen của Chủ tịch UBND tỉnh",
+            _BOTH,
+            "commendation_proposal",
+            _BASIS + " (Điều 74 Luật)",
+        ),
+        Award(
+            "co_thi_dua_ubnd_tinh",
+            "Cờ thi đua của UBND tỉnh",
+            frozenset({NomineeKind.COLLECTIVE}),
+            "commendation_proposal",
+            _BASIS + " (Điều 26 Luật)",
+        ),
+        Award(
+            "tap_the_lao_dong_xuat_sac",
+            "Tập thể lao động xuất sắc",
+            frozenset({NomineeKind.COLLECTIVE}),
+            "commendation_proposal",
+            _BASIS,
+        ),
+        Award(
+            "chien_si_thi_dua_cap_tinh",
+            "Chiến sĩ thi đua cấp tỉnh",
+            frozenset({NomineeKind.INDIVIDUAL}),
+            "commendation_proposal",
+            _BASIS,
+        ),
     )
 }
 

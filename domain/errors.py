@@ -29,7 +29,11 @@ class NotFound(DomainError):
 
 
 class IllegalTransition(DomainError):
-    status, code, message = 409, "illegal_transition", "Thao tác không hợp lệ ở trạng thái hiện tại."
+    status, code, message = (
+        409,
+        "illegal_transition",
+        "Thao tác không hợp lệ ở trạng thái hiện tại.",
+    )
 
 
 class StaleVersion(DomainError):

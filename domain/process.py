@@ -133,7 +133,11 @@ class ProcessDefinition:
 
 
 def _review(
-    source: Status, target: Status, role: Role, approve_forms: tuple[FormStep, ...], *,
+    source: Status,
+    target: Status,
+    role: Role,
+    approve_forms: tuple[FormStep, ...],
+    *,
     can_reject: bool = True,
 ) -> tuple[Transition, ...]:
     roles = frozenset({role})
@@ -156,19 +160,45 @@ COMMENDATION_PROPOSAL = ProcessDefinition(
     code="commendation_proposal",
     name="Đề nghị khen thưởng qua Cụm thi đua",
     transitions=(
-        Transition(Action.SUBMIT, Status.DRAFT, Status.UNIT_REVIEW, _CLERK, _SUBMIT_FORMS,
-                   checks_completeness=True),
-        Transition(Action.SUBMIT, Status.RETURNED, Status.UNIT_REVIEW, _CLERK, _SUBMIT_FORMS,
-                   checks_completeness=True),
+        Transition(
+            Action.SUBMIT,
+            Status.DRAFT,
+            Status.UNIT_REVIEW,
+            _CLERK,
+            _SUBMIT_FORMS,
+            checks_completeness=True,
+        ),
+        Transition(
+            Action.SUBMIT,
+            Status.RETURNED,
+            Status.UNIT_REVIEW,
+            _CLERK,
+            _SUBMIT_FORMS,
+            checks_completeness=True,
+        ),
         Transition(Action.WITHDRAW, Status.UNIT_REVIEW, Status.DRAFT, _CLERK),
-        *_review(Status.UNIT_REVIEW, Status.CLUSTER_REVIEW, Role.UNIT_HEAD,
-                 (FormStep("to_trinh_don_vi"),), can_reject=False),
-        *_review(Status.CLUSTER_REVIEW, Status.BOARD_APPRAISAL, Role.CLUSTER_APPROVER,
-                 (FormStep("to_trinh_cum"),)),
-        *_review(Status.BOARD_APPRAISAL, Status.BOARD_DECISION, Role.BOARD_SPECIALIST,
-                 (FormStep("phieu_tham_dinh"),)),
-        *_review(Status.BOARD_DECISION, Status.APPROVED, Role.BOARD_HEAD,
-                 (FormStep("to_trinh_ban"),)),
+        *_review(
+            Status.UNIT_REVIEW,
+            Status.CLUSTER_REVIEW,
+            Role.UNIT_HEAD,
+            (FormStep("to_trinh_don_vi"),),
+            can_reject=False,
+        ),
+        *_review(
+            Status.CLUSTER_REVIEW,
+            Status.BOARD_APPRAISAL,
+            Role.CLUSTER_APPROVER,
+            (FormStep("to_trinh_cum"),),
+        ),
+        *_review(
+            Status.BOARD_APPRAISAL,
+            Status.BOARD_DECISION,
+            Role.BOARD_SPECIALIST,
+            (FormStep("phieu_tham_dinh"),),
+        ),
+        *_review(
+            Status.BOARD_DECISION, Status.APPROVED, Role.BOARD_HEAD, (FormStep("to_trinh_ban"),)
+        ),
     ),
 )
 
@@ -179,7 +209,8 @@ def allowed_actions(
     process: ProcessDefinition, status: Status, actor: Actor, scope: DossierScope
 ) -> list[Action]:
     return [
-        t.action for t in process.transitions
+        t.action
+        for t in process.transitions
         if t.source == status and actor.holds_any(t.roles, scope)
     ]
 
@@ -201,8 +232,10 @@ def decide(
     `problems` are the completeness problems found by `dossier_problems`.
     """
     if not actor.holds_any(process.roles_for(action), scope):
-        raise Forbidden(f"Bạn không có quyền «{ACTION_LABELS[action]}» đối với hồ sơ này.",
-                        code="forbidden_action")
+        raise Forbidden(
+            f"Bạn không có quyền «{ACTION_LABELS[action]}» đối với hồ sơ này.",
+            code="forbidden_action",
+        )
     transition = process.find(action, status)
     if transition is None:
         raise IllegalTransition(
@@ -211,8 +244,7 @@ def decide(
         )
     if not actor.holds_any(transition.roles, scope):
         raise Forbidden(
-            f"Ở trạng thái «{STATUS_LABELS[status]}» bạn không có quyền "
-            f"«{ACTION_LABELS[action]}».",
+            f"Ở trạng thái «{STATUS_LABELS[status]}» bạn không có quyền «{ACTION_LABELS[action]}».",
             code="forbidden_action",
         )
     if transition.needs_reason and not (reason and reason.strip()):

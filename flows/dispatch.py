@@ -66,15 +66,20 @@ class Dispatcher:
     def _due(self) -> list[int]:
         now = utcnow()
         with self.rt.db.read() as s:
-            return list(s.scalars(
-                select(OutboxItem.id).where(
-                    OutboxItem.attempts < MAX_ATTEMPTS,
-                    or_(
-                        OutboxItem.state.in_(["pending", "failed"]),
-                        (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
-                    ),
-                ).order_by(OutboxItem.id).limit(200)
-            ))
+            return list(
+                s.scalars(
+                    select(OutboxItem.id)
+                    .where(
+                        OutboxItem.attempts < MAX_ATTEMPTS,
+                        or_(
+                            OutboxItem.state.in_(["pending", "failed"]),
+                            (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
+                        ),
+                    )
+                    .order_by(OutboxItem.id)
+                    .limit(200)
+                )
+            )
 
     async def redrive_forever(self, every: float) -> None:
         """Pick up rows whose flow never started or failed (crash, store down, restart)."""

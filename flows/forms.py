@@ -83,8 +83,16 @@ def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
         spec = FORMS[f.form]
         if f.per_nominee:
             jobs += [
-                FormJob(d.id, seq, f.form, n.position_no, n.id, f.numbered, issuer,
-                        f"{spec.title} – {n.name}")
+                FormJob(
+                    d.id,
+                    seq,
+                    f.form,
+                    n.position_no,
+                    n.id,
+                    f.numbered,
+                    issuer,
+                    f"{spec.title} – {n.name}",
+                )
                 for n in d.nominees
             ]
         else:
@@ -144,8 +152,13 @@ def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[st
     award = AWARDS[d.award]
     c = repo.cluster(s, d.cluster_id)
     people = [
-        {"index": i, "name": n.name, "position": n.job_title,
-         "unit_name": n.unit_name or d.unit.name, "achievements": n.achievements}
+        {
+            "index": i,
+            "name": n.name,
+            "position": n.job_title,
+            "unit_name": n.unit_name or d.unit.name,
+            "achievements": n.achievements,
+        }
         for i, n in enumerate((n for n in d.nominees if n.kind == NomineeKind.INDIVIDUAL), 1)
     ]
     groups = [
@@ -154,8 +167,11 @@ def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[st
     ]
     nominee = next((n for n in d.nominees if n.id == job.nominee_id), None)
     return {
-        "issuer": {"parent_name": upper_vi(job.issuer.parent_name),
-                   "name": upper_vi(job.issuer.name), "code": job.issuer.code},
+        "issuer": {
+            "parent_name": upper_vi(job.issuer.parent_name),
+            "name": upper_vi(job.issuer.name),
+            "code": job.issuer.code,
+        },
         "number": doc.number or "",
         "place": place,
         "date_text": date_text(issued_at(t).date()),
@@ -177,8 +193,12 @@ def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[st
             "achievements": nominee.achievements if nominee else "",
         },
         "checks": [
-            {"index": i, "name": n.name, "result": "Đạt",
-             "note": "Hồ sơ đủ thành phần, thành tích phù hợp tiêu chuẩn."}
+            {
+                "index": i,
+                "name": n.name,
+                "result": "Đạt",
+                "note": "Hồ sơ đủ thành phần, thành tích phù hợp tiêu chuẩn.",
+            }
             for i, n in enumerate(d.nominees, 1)
         ],
         "legal_bases": list(LEGAL_BASES),

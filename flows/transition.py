@@ -56,10 +56,16 @@ def _reserve(rt: Runtime, job: FormJob) -> int:
             n = repo.next_number(s, job.issuer.series, spec.doc_type_code, issued_at(t).year)
             number = document_number(n, spec.doc_type_code, job.issuer.code)
         doc = Document(
-            dossier_id=job.dossier_id, transition_seq=job.seq, form=job.form,
-            copy_no=job.copy_no, title=job.title, number=number,
-            issuer_name=job.issuer.name, template_id=spec.code,
-            template_version=spec.version, template_sha256=template_sha256(spec.code),
+            dossier_id=job.dossier_id,
+            transition_seq=job.seq,
+            form=job.form,
+            copy_no=job.copy_no,
+            title=job.title,
+            number=number,
+            issuer_name=job.issuer.name,
+            template_id=spec.code,
+            template_version=spec.version,
+            template_sha256=template_sha256(spec.code),
         )
         s.add(doc)
         s.flush()
@@ -74,19 +80,35 @@ def _store(rt: Runtime, key: str, data: bytes, media_type: str) -> tuple[StoredO
         return rt.store.stat(key), rt.store.get(key)
 
 
-def _record(rt: Runtime, doc_id: int, rendition: str, obj: StoredObject, media_type: str,
-            file_name: str, signatures: list[dict[str, object]] | None = None) -> None:
+def _record(
+    rt: Runtime,
+    doc_id: int,
+    rendition: str,
+    obj: StoredObject,
+    media_type: str,
+    file_name: str,
+    signatures: list[dict[str, object]] | None = None,
+) -> None:
     with rt.db.write() as s:
         exists = s.scalar(select(DocumentVersion).where(DocumentVersion.object_key == obj.key))
         if exists is not None:
             return
         doc = repo.document(s, doc_id)
         assert doc is not None
-        s.add(DocumentVersion(
-            document_id=doc_id, seq=len(doc.versions) + 1, rendition=rendition,
-            object_key=obj.key, object_version_id=obj.version_id, sha256=obj.sha256,
-            size=obj.size, media_type=media_type, file_name=file_name, signatures=signatures,
-        ))
+        s.add(
+            DocumentVersion(
+                document_id=doc_id,
+                seq=len(doc.versions) + 1,
+                rendition=rendition,
+                object_key=obj.key,
+                object_version_id=obj.version_id,
+                sha256=obj.sha256,
+                size=obj.size,
+                media_type=media_type,
+                file_name=file_name,
+                signatures=signatures,
+            )
+        )
 
 
 def _existing(rt: Runtime, doc_id: int) -> tuple[str | None, dict[str, DocumentVersion]]:
@@ -99,13 +121,15 @@ def _existing(rt: Runtime, doc_id: int) -> tuple[str | None, dict[str, DocumentV
 
 def _seal_material(rt: Runtime, job: FormJob) -> SignerMaterial:
     with rt.db.read() as s:
-        key = repo.organisation_key(s, unit_id=job.issuer.key_unit_id,
-                                    authority_id=job.issuer.key_authority_id)
+        key = repo.organisation_key(
+            s, unit_id=job.issuer.key_unit_id, authority_id=job.issuer.key_authority_id
+        )
         if key is None or key.key_pem_encrypted is None:
             raise LookupError(f"no organisation key for {job.issuer.series}")
         chain = tuple(r.cert_pem for r in repo.trust_roots(s))
-        return SignerMaterial(decrypt_key(key.key_pem_encrypted, rt.settings.secret_key),
-                              key.cert_pem, chain)
+        return SignerMaterial(
+            decrypt_key(key.key_pem_encrypted, rt.settings.secret_key), key.cert_pem, chain
+        )
 
 
 def _context(rt: Runtime, job: FormJob, doc_id: int) -> dict[str, object]:
@@ -137,9 +161,15 @@ async def issue_form(job: FormJob) -> int:
     if number:
         lines.append(f"Số: {number}")
     lines.append(f"Thời gian ký: {now.isoformat()}")
-    signed = await sign_pdf(pdf, material, field_name="ToChucKy", reason=FORMS[job.form].title,
-                            location=rt.settings.place_name, stamp_lines=lines,
-                            signing_time=now)
+    signed = await sign_pdf(
+        pdf,
+        material,
+        field_name="ToChucKy",
+        reason=FORMS[job.form].title,
+        location=rt.settings.place_name,
+        stamp_lines=lines,
+        signing_time=now,
+    )
     obj, stored = await asyncio.to_thread(_store, rt, object_key(job, "pdf"), signed, PDF)
     roots = [material.chain_pems[0]] if material.chain_pems else []
     reports = [r.to_dict() for r in await verify_pdf(stored, roots)]
@@ -162,25 +192,51 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int]) -> None:
         next_roles = {r for tr in process.transitions if tr.source == to_status for r in tr.roles}
         recipients = {u.id for r in next_roles for u in repo.users_holding(s, r, scope)}
         for user_id in sorted(recipients):
-            seen = s.scalar(select(Notification).where(
-                Notification.user_id == user_id, Notification.dossier_id == d.id,
-                Notification.transition_seq == t.seq))
+            seen = s.scalar(
+                select(Notification).where(
+                    Notification.user_id == user_id,
+                    Notification.dossier_id == d.id,
+                    Notification.transition_seq == t.seq,
+                )
+            )
             if seen is None:
-                s.add(Notification(user_id=user_id, dossier_id=d.id, transition_seq=t.seq,
-                                   message=f"Hồ sơ «{d.title}»: {STATUS_LABELS[to_status]}"))
+                s.add(
+                    Notification(
+                        user_id=user_id,
+                        dossier_id=d.id,
+                        transition_seq=t.seq,
+                        message=f"Hồ sơ «{d.title}»: {STATUS_LABELS[to_status]}",
+                    )
+                )
         docs = []
         for doc_id in doc_ids:
             doc = repo.document(s, doc_id)
             assert doc is not None
-            docs += [{"document_id": doc.id, "form": doc.form, "number": doc.number,
-                      "object_key": v.object_key, "version_id": v.object_version_id,
-                      "sha256": v.sha256} for v in doc.versions]
-        audit.append(s, kind="documents_issued" if docs else "routed", dossier_id=d.id,
-                     event_key=f"step:{d.id}:{t.seq}", from_status=t.from_status,
-                     to_status=t.to_status,
-                     data={"transition_seq": t.seq, "documents": docs,
-                           "stage": str(STATUS_STAGE[to_status]),
-                           "notified_user_ids": sorted(recipients)})
+            docs += [
+                {
+                    "document_id": doc.id,
+                    "form": doc.form,
+                    "number": doc.number,
+                    "object_key": v.object_key,
+                    "version_id": v.object_version_id,
+                    "sha256": v.sha256,
+                }
+                for v in doc.versions
+            ]
+        audit.append(
+            s,
+            kind="documents_issued" if docs else "routed",
+            dossier_id=d.id,
+            event_key=f"step:{d.id}:{t.seq}",
+            from_status=t.from_status,
+            to_status=t.to_status,
+            data={
+                "transition_seq": t.seq,
+                "documents": docs,
+                "stage": str(STATUS_STAGE[to_status]),
+                "notified_user_ids": sorted(recipients),
+            },
+        )
         item.state, item.finished_at, item.last_error = "done", utcnow(), None
 
 

@@ -53,15 +53,22 @@ def event_hash(e: AuditEvent) -> str:
     return hashlib.sha256(canonical(e)).hexdigest()
 
 
+@dataclass(frozen=True)
+class Who:
+    """The person behind an event: user, the role they acted in, and for which unit."""
+
+    user_id: int
+    name: str
+    role: str
+    unit: str
+
+
 def append(
     session: Session,
     *,
     kind: str,
     dossier_id: int | None = None,
-    actor_id: int | None = None,
-    actor_name: str | None = None,
-    actor_role: str | None = None,
-    actor_unit: str | None = None,
+    who: Who | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
     reason: str | None = None,
@@ -94,10 +101,10 @@ def append(
         dossier_seq=dossier_seq,
         event_key=event_key,
         occurred_at=utcnow(),
-        actor_id=actor_id,
-        actor_name=actor_name,
-        actor_role=actor_role,
-        actor_unit=actor_unit,
+        actor_id=who.user_id if who else None,
+        actor_name=who.name if who else None,
+        actor_role=who.role if who else None,
+        actor_unit=who.unit if who else None,
         kind=kind,
         from_status=from_status,
         to_status=to_status,

@@ -30,14 +30,38 @@ def verify_all(s: Session, store: ObjectStore) -> IntegrityReport:
         try:
             data = store.get(v.object_key, v.object_version_id)
         except ObjectNotFound:
-            return IntegrityReport(False, chain.events, checked, chain.first_bad, v.object_key,
-                                   f"Mất tệp lưu trữ {v.object_key}.")
+            return IntegrityReport(
+                False,
+                chain.events,
+                checked,
+                chain.first_bad,
+                v.object_key,
+                f"Mất tệp lưu trữ {v.object_key}.",
+            )
         if hashlib.sha256(data).hexdigest() != v.sha256:
-            return IntegrityReport(False, chain.events, checked, chain.first_bad, v.object_key,
-                                   f"Tệp {v.object_key} không khớp mã băm SHA-256 đã ghi.")
+            return IntegrityReport(
+                False,
+                chain.events,
+                checked,
+                chain.first_bad,
+                v.object_key,
+                f"Tệp {v.object_key} không khớp mã băm SHA-256 đã ghi.",
+            )
         checked += 1
     if not chain.ok:
-        return IntegrityReport(False, chain.events, checked, chain.first_bad, None,
-                               f"Lịch sử sai ở sự kiện số {chain.first_bad}: {chain.why}.")
-    return IntegrityReport(True, chain.events, checked, None, None,
-                           f"Toàn vẹn: {chain.events} sự kiện, {checked} tệp đều khớp.")
+        return IntegrityReport(
+            False,
+            chain.events,
+            checked,
+            chain.first_bad,
+            None,
+            f"Lịch sử sai ở sự kiện số {chain.first_bad}: {chain.why}.",
+        )
+    return IntegrityReport(
+        True,
+        chain.events,
+        checked,
+        None,
+        None,
+        f"Toàn vẹn: {chain.events} sự kiện, {checked} tệp đều khớp.",
+    )

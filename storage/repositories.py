@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Exists, Select, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -132,7 +133,7 @@ def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier
     return s.scalar(q)
 
 
-def _visible(actor: Actor, s: Session) -> Select[tuple[Dossier]]:
+def _visible(actor: Actor, s: Session) -> Select[Any]:
     """Dossiers the actor may see, as a query (mirrors Actor.can_view)."""
     conds = []
     for g in actor.grants:
@@ -149,7 +150,7 @@ def _visible(actor: Actor, s: Session) -> Select[tuple[Dossier]]:
     return select(Dossier).where(or_(*conds) if conds else false())
 
 
-def _led_cluster(g: RoleGrant):  # type: ignore[no-untyped-def]
+def _led_cluster(g: RoleGrant) -> Exists:
     """Dossier belongs to a cluster term that the grant's holder leads."""
     term = select(ClusterTerm.id).where(
         ClusterTerm.cluster_id == Dossier.cluster_id, ClusterTerm.year == Dossier.year
@@ -190,8 +191,9 @@ def list_dossiers(
     if f.q:
         q = q.where(Dossier.title.ilike(f"%{f.q}%"))
     total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = s.scalars(q.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
-                     .offset(offset).limit(limit)).all()
+    rows = s.scalars(
+        q.order_by(Dossier.updated_at.desc(), Dossier.id.desc()).offset(offset).limit(limit)
+    ).all()
     return list(rows), total
 
 
@@ -241,9 +243,9 @@ def history(s: Session, dossier_id: int) -> Sequence[AuditEvent]:
 def is_processing(s: Session, dossier_id: int) -> bool:
     return bool(
         s.scalar(
-            select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done"
-            )
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done")
         )
     )
 
@@ -263,7 +265,9 @@ def document(s: Session, doc_id: int) -> Document | None:
     return s.get(Document, doc_id)
 
 
-def find_document(s: Session, dossier_id: int, seq: int, form: str, copy_no: int) -> Document | None:
+def find_document(
+    s: Session, dossier_id: int, seq: int, form: str, copy_no: int
+) -> Document | None:
     return s.scalar(
         select(Document).where(
             Document.dossier_id == dossier_id,
@@ -286,9 +290,8 @@ def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
     as the document row is written in the same transaction).
     """
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(NumberSeries).values(issuer=issuer, doc_type=doc_type, year=year,
-                                       last_number=1)
-    stmt = stmt.on_conflict_do_update(
+    values = insert(NumberSeries).values(issuer=issuer, doc_type=doc_type, year=year, last_number=1)
+    stmt = values.on_conflict_do_update(
         index_elements=["issuer", "doc_type", "year"],
         set_={"last_number": NumberSeries.last_number + 1},
     ).returning(NumberSeries.last_number)
@@ -298,16 +301,22 @@ def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
 # ---------------------------------------------------------------- keys and outbox
 
 
-def organisation_key(s: Session, *, unit_id: int | None = None,
-                     authority_id: int | None = None) -> SigningKey | None:
+def organisation_key(
+    s: Session, *, unit_id: int | None = None, authority_id: int | None = None
+) -> SigningKey | None:
     q = select(SigningKey).where(SigningKey.kind == "organisation")
-    q = q.where(SigningKey.unit_id == unit_id) if unit_id else q.where(
-        SigningKey.authority_id == authority_id, SigningKey.unit_id.is_(None))
+    q = (
+        q.where(SigningKey.unit_id == unit_id)
+        if unit_id
+        else q.where(SigningKey.authority_id == authority_id, SigningKey.unit_id.is_(None))
+    )
     return s.scalar(q.order_by(SigningKey.id.desc()).limit(1))
 
 
 def trust_roots(s: Session) -> Sequence[SigningKey]:
-    return s.scalars(select(SigningKey).where(SigningKey.kind == "ca").order_by(SigningKey.id)).all()
+    return s.scalars(
+        select(SigningKey).where(SigningKey.kind == "ca").order_by(SigningKey.id)
+    ).all()
 
 
 def outbox_item(s: Session, item_id: int) -> OutboxItem | None:

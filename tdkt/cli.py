@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from tdkt.settings import Settings, get_settings
 
@@ -52,7 +53,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     with db.read() as s:
         units = {u.id: u.name for u in repo.all_units(s)}
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "username": u.username,
                 "full_name": u.full_name,
@@ -67,8 +68,10 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            print(f"{r['username']:<22} {r['full_name']:<24} {','.join(r['roles']):<20} "
-                  f"{r['unit'] or ''}")
+            print(
+                f"{r['username']:<22} {r['full_name']:<24} {','.join(r['roles']):<20} "
+                f"{r['unit'] or ''}"
+            )
     return 0
 
 
@@ -81,9 +84,19 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
         r = verify_all(s, rt.store)
     rt.close()
     if args.json:
-        print(json.dumps({"ok": r.ok, "events": r.events, "objects": r.objects,
-                          "first_bad": r.first_bad, "bad_object": r.bad_object,
-                          "detail": r.detail}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "ok": r.ok,
+                    "events": r.events,
+                    "objects": r.objects,
+                    "first_bad": r.first_bad,
+                    "bad_object": r.bad_object,
+                    "detail": r.detail,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(r.detail)
     return 0 if r.ok else 1
@@ -122,8 +135,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host or settings.host,
-                port=args.port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+    )
     return 0
 
 

@@ -43,10 +43,14 @@ CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
         "Cụm I – Các cơ quan Quản lý chuyên ngành",
         [
             UnitSeed("LMHTX", "Liên minh Hợp tác xã tỉnh", PROVINCE_UBND),
-            UnitSeed("BQLKKT", "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn",
-                     PROVINCE_UBND),
-            UnitSeed("VPDPNTM", "Văn phòng Điều phối chương trình xây dựng nông thôn mới tỉnh",
-                     PROVINCE_UBND),
+            UnitSeed(
+                "BQLKKT", "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn", PROVINCE_UBND
+            ),
+            UnitSeed(
+                "VPDPNTM",
+                "Văn phòng Điều phối chương trình xây dựng nông thôn mới tỉnh",
+                PROVINCE_UBND,
+            ),
             UnitSeed("BDT", "Ban Dân tộc tỉnh", PROVINCE_UBND),
             UnitSeed("BQLDA", "Ban Quản lý Dự án Đầu tư xây dựng tỉnh Lạng Sơn", PROVINCE_UBND),
         ],
@@ -58,14 +62,21 @@ CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
         [
             UnitSeed("VNPTLS", "Trung tâm Kinh doanh VNPT – Lạng Sơn", VNPT),
             UnitSeed("BDLS", "Bưu điện tỉnh Lạng Sơn", "Tổng công ty Bưu điện Việt Nam"),
-            UnitSeed("THANND", "Công ty Than Na Dương – VVMI",
-                     "Tổng công ty Công nghiệp mỏ Việt Bắc"),
+            UnitSeed(
+                "THANND", "Công ty Than Na Dương – VVMI", "Tổng công ty Công nghiệp mỏ Việt Bắc"
+            ),
             UnitSeed("VTLS", "Viễn thông Lạng Sơn", VNPT),
             UnitSeed("VTTLS", "Viettel Lạng Sơn", "Tập đoàn Công nghiệp – Viễn thông Quân đội"),
-            UnitSeed("NDND", "Công ty Nhiệt điện Na Dương – TKV",
-                     "Tập đoàn Công nghiệp Than – Khoáng sản Việt Nam"),
-            UnitSeed("MBFLS", "Công ty dịch vụ MobiFone tỉnh Lạng Sơn",
-                     "Tổng công ty Viễn thông MobiFone"),
+            UnitSeed(
+                "NDND",
+                "Công ty Nhiệt điện Na Dương – TKV",
+                "Tập đoàn Công nghiệp Than – Khoáng sản Việt Nam",
+            ),
+            UnitSeed(
+                "MBFLS",
+                "Công ty dịch vụ MobiFone tỉnh Lạng Sơn",
+                "Tổng công ty Viễn thông MobiFone",
+            ),
         ],
         {2025: ("VNPTLS", "BDLS"), 2026: ("BDLS", "VTLS")},
     ),
@@ -83,8 +94,23 @@ CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
     ),
 ]
 
-_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vi", "Lương", "Nông", "Đinh", "Hà",
-           "Lăng", "Mã", "Chu", "Bế", "Đặng"]
+_FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vi",
+    "Lương",
+    "Nông",
+    "Đinh",
+    "Hà",
+    "Lăng",
+    "Mã",
+    "Chu",
+    "Bế",
+    "Đặng",
+]
 _MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành"]
 _MIDDLE_F = ["Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Kim"]
 _GIVEN_M = ["Hùng", "Dũng", "Tuấn", "Khải", "Bình", "Long", "Sơn", "Thắng", "Quý", "Toàn"]
@@ -124,25 +150,52 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
         return False
     names = _Names()
     pw = hash_password(password)
-    authority = Authority(code="SNV", name="Sở Nội vụ", parent_name=PROVINCE_UBND,
-                          board_name="Phòng Thi đua – Khen thưởng", province="Lạng Sơn")
+    authority = Authority(
+        code="SNV",
+        name="Sở Nội vụ",
+        parent_name=PROVINCE_UBND,
+        board_name="Phòng Thi đua – Khen thưởng",
+        province="Lạng Sơn",
+    )
     s.add(authority)
     s.flush()
 
     ca = create_ca("tdkt Demo CA Lạng Sơn (chỉ dùng thử)", "tdkt demo – không có giá trị pháp lý")
-    s.add(SigningKey(kind="ca", subject="tdkt Demo CA Lạng Sơn", fingerprint=fingerprint(ca.cert_pem),
-                     cert_pem=ca.cert_pem, key_pem_encrypted=encrypt_key(ca.key_pem, key_passphrase)))
+    s.add(
+        SigningKey(
+            kind="ca",
+            subject="tdkt Demo CA Lạng Sơn",
+            fingerprint=fingerprint(ca.cert_pem),
+            cert_pem=ca.cert_pem,
+            key_pem_encrypted=encrypt_key(ca.key_pem, key_passphrase),
+        )
+    )
 
     def seal(name: str, *, unit_id: int | None = None, authority_id: int | None = None) -> None:
         short = x509_name(name)
         ck = issue_certificate(ca, common_name=short, organization=short, kind="organisation")
-        s.add(SigningKey(kind="organisation", unit_id=unit_id, authority_id=authority_id,
-                         subject=name, fingerprint=fingerprint(ck.cert_pem), cert_pem=ck.cert_pem,
-                         key_pem_encrypted=encrypt_key(ck.key_pem, key_passphrase)))
+        s.add(
+            SigningKey(
+                kind="organisation",
+                unit_id=unit_id,
+                authority_id=authority_id,
+                subject=name,
+                fingerprint=fingerprint(ck.cert_pem),
+                cert_pem=ck.cert_pem,
+                key_pem_encrypted=encrypt_key(ck.key_pem, key_passphrase),
+            )
+        )
 
     def user(username: str, position: str, *grants: RoleAssignment) -> None:
-        s.add(User(username=username, full_name=names.next(), position=position,
-                   password_hash=pw, grants=list(grants)))
+        s.add(
+            User(
+                username=username,
+                full_name=names.next(),
+                position=position,
+                password_hash=pw,
+                grants=list(grants),
+            )
+        )
 
     seal(f"{authority.name} tỉnh {authority.province}", authority_id=authority.id)
     for cluster_code, cluster_name, members, terms in CLUSTERS:
@@ -151,30 +204,56 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
         s.flush()
         units: dict[str, Unit] = {}
         for m in members:
-            u = Unit(authority_id=authority.id, cluster_id=cluster.id, code=m.code, name=m.name,
-                     parent_name=m.parent)
+            u = Unit(
+                authority_id=authority.id,
+                cluster_id=cluster.id,
+                code=m.code,
+                name=m.name,
+                parent_name=m.parent,
+            )
             s.add(u)
             s.flush()
             units[m.code] = u
             seal(m.name, unit_id=u.id)
             login = m.code.lower()
-            user(f"{login}.canbo", "Chuyên viên phụ trách thi đua, khen thưởng",
-                 RoleAssignment(role=Role.UNIT_CLERK, unit_id=u.id))
-            user(f"{login}.thutruong", "Thủ trưởng đơn vị",
-                 RoleAssignment(role=Role.UNIT_HEAD, unit_id=u.id))
+            user(
+                f"{login}.canbo",
+                "Chuyên viên phụ trách thi đua, khen thưởng",
+                RoleAssignment(role=Role.UNIT_CLERK, unit_id=u.id),
+            )
+            user(
+                f"{login}.thutruong",
+                "Thủ trưởng đơn vị",
+                RoleAssignment(role=Role.UNIT_HEAD, unit_id=u.id),
+            )
         leaders: set[str] = set()
         for year, (head, deputy) in terms.items():
-            s.add(ClusterTerm(cluster_id=cluster.id, year=year, head_unit_id=units[head].id,
-                              deputy_unit_id=units[deputy].id))
+            s.add(
+                ClusterTerm(
+                    cluster_id=cluster.id,
+                    year=year,
+                    head_unit_id=units[head].id,
+                    deputy_unit_id=units[deputy].id,
+                )
+            )
             leaders |= {head, deputy}
         for code in sorted(leaders):
-            user(f"{code.lower()}.cum", "Phó Thủ trưởng đơn vị, phụ trách Cụm thi đua",
-                 RoleAssignment(role=Role.CLUSTER_APPROVER, unit_id=units[code].id))
+            user(
+                f"{code.lower()}.cum",
+                "Phó Thủ trưởng đơn vị, phụ trách Cụm thi đua",
+                RoleAssignment(role=Role.CLUSTER_APPROVER, unit_id=units[code].id),
+            )
     a = authority.id
-    user("ptdkt.chuyenvien", "Chuyên viên Phòng Thi đua – Khen thưởng",
-         RoleAssignment(role=Role.BOARD_SPECIALIST, authority_id=a))
-    user("ptdkt.truongphong", "Trưởng phòng Thi đua – Khen thưởng",
-         RoleAssignment(role=Role.BOARD_HEAD, authority_id=a))
+    user(
+        "ptdkt.chuyenvien",
+        "Chuyên viên Phòng Thi đua – Khen thưởng",
+        RoleAssignment(role=Role.BOARD_SPECIALIST, authority_id=a),
+    )
+    user(
+        "ptdkt.truongphong",
+        "Trưởng phòng Thi đua – Khen thưởng",
+        RoleAssignment(role=Role.BOARD_HEAD, authority_id=a),
+    )
     user("thanhtra", "Thanh tra viên", RoleAssignment(role=Role.AUDITOR, authority_id=a))
     user("admin", "Quản trị hệ thống", RoleAssignment(role=Role.ADMIN, authority_id=a))
     s.flush()

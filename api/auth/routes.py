@@ -56,8 +56,18 @@ def token(
 def me(caller: CurrentReader) -> Me:
     u = caller.user
     return Me(
-        id=u.id, username=u.username, full_name=u.full_name, position=u.position,
-        roles=[RoleOut(role=g.role, label=ROLE_LABELS[g.role], unit_id=g.unit_id,
-                       cluster_term_id=g.cluster_term_id, authority_id=g.authority_id)
-               for g in caller.actor.grants],
+        id=u.id,
+        username=u.username,
+        full_name=u.full_name,
+        position=u.position,
+        roles=[
+            RoleOut(
+                role=g.role,
+                label=ROLE_LABELS[g.role],
+                unit_id=g.unit_id,
+                cluster_term_id=g.cluster_term_id,
+                authority_id=g.authority_id,
+            )
+            for g in caller.actor.grants
+        ],
     )

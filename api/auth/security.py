@@ -38,5 +38,6 @@ def read_token(token: str, secret: str) -> int:
         claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
         return int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError) as e:
-        raise NotAuthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.",
-                               code="invalid_token") from e
+        raise NotAuthenticated(
+            "Mã truy cập không hợp lệ hoặc đã hết hạn.", code="invalid_token"
+        ) from e

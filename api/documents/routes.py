@@ -67,15 +67,33 @@ class DocumentOut(BaseModel):
 
 def document_out(doc: Document) -> DocumentOut:
     return DocumentOut(
-        id=doc.id, dossier_id=doc.dossier_id, transition_seq=doc.transition_seq, form=doc.form,
-        title=doc.title, number=doc.number, issuer_name=doc.issuer_name,
-        template_id=doc.template_id, template_version=doc.template_version,
-        template_sha256=doc.template_sha256, created_at=doc.created_at,
-        versions=[VersionOut(id=v.id, seq=v.seq, rendition=v.rendition, media_type=v.media_type,
-                             file_name=v.file_name, size=v.size, sha256=v.sha256,
-                             object_key=v.object_key, object_version_id=v.object_version_id,
-                             signatures=v.signatures, created_at=v.created_at)
-                  for v in doc.versions],
+        id=doc.id,
+        dossier_id=doc.dossier_id,
+        transition_seq=doc.transition_seq,
+        form=doc.form,
+        title=doc.title,
+        number=doc.number,
+        issuer_name=doc.issuer_name,
+        template_id=doc.template_id,
+        template_version=doc.template_version,
+        template_sha256=doc.template_sha256,
+        created_at=doc.created_at,
+        versions=[
+            VersionOut(
+                id=v.id,
+                seq=v.seq,
+                rendition=v.rendition,
+                media_type=v.media_type,
+                file_name=v.file_name,
+                size=v.size,
+                sha256=v.sha256,
+                object_key=v.object_key,
+                object_version_id=v.object_version_id,
+                signatures=v.signatures,
+                created_at=v.created_at,
+            )
+            for v in doc.versions
+        ],
     )
 
 
@@ -107,15 +125,24 @@ Rendition = Literal["pdf-signed", "docx", "upload"]
 
 
 @router.get("/documents/{doc_id}/content")
-def content(doc_id: int, caller: CurrentReader, s: ReadSession, rt: RuntimeDep,
-            rendition: Annotated[Rendition | None, Query()] = None) -> Response:
+def content(
+    doc_id: int,
+    caller: CurrentReader,
+    s: ReadSession,
+    rt: RuntimeDep,
+    rendition: Annotated[Rendition | None, Query()] = None,
+) -> Response:
     v = _version(_visible_document(s, caller, doc_id), rendition)
     data = rt.store.get(v.object_key, v.object_version_id)
-    return Response(data, media_type=v.media_type, headers={
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(v.file_name, safe='')}",
-        "X-Content-SHA256": v.sha256,
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        data,
+        media_type=v.media_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(v.file_name, safe='')}",
+            "X-Content-SHA256": v.sha256,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 class VerifyOut(BaseModel):
@@ -127,8 +154,7 @@ class VerifyOut(BaseModel):
 
 
 @router.get("/documents/{doc_id}/verify", response_model=VerifyOut)
-async def verify(doc_id: int, caller: CurrentReader, s: ReadSession, rt: RuntimeDep
-                 ) -> VerifyOut:
+async def verify(doc_id: int, caller: CurrentReader, s: ReadSession, rt: RuntimeDep) -> VerifyOut:
     doc = _visible_document(s, caller, doc_id)
     v = _version(doc, "pdf-signed")
     data = rt.store.get(v.object_key, v.object_version_id)
@@ -140,8 +166,13 @@ async def verify(doc_id: int, caller: CurrentReader, s: ReadSession, rt: Runtime
         raise InvalidInput("Tệp PDF không đọc được.", code="invalid_pdf") from e
     sigs = [r.to_dict() for r in reports]
     ok = digest == v.sha256 and bool(reports) and all(r.intact and r.trusted for r in reports)
-    return VerifyOut(document_id=doc.id, sha256=digest, stored_sha256_matches=digest == v.sha256,
-                     signatures=sigs, ok=ok)
+    return VerifyOut(
+        document_id=doc.id,
+        sha256=digest,
+        stored_sha256_matches=digest == v.sha256,
+        signatures=sigs,
+        ok=ok,
+    )
 
 
 @router.get("/trust-roots")
@@ -157,7 +188,9 @@ _TYPES = {
     b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
     b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
     b"PK\x03\x04": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".docx",
+    ),
 }
 
 
@@ -167,7 +200,8 @@ def sniff(head: bytes) -> tuple[str, str]:
             return kind
     raise UnsupportedMediaType(
         "Chỉ nhận tệp PDF, DOCX, PNG hoặc JPEG (nhận diện theo nội dung tệp).",
-        code="unsupported_file_type")
+        code="unsupported_file_type",
+    )
 
 
 def safe_file_name(name: str | None, ext: str) -> str:
@@ -180,13 +214,19 @@ def safe_file_name(name: str | None, ext: str) -> str:
 
 
 @router.post("/dossiers/{dossier_id}/attachments", status_code=201, response_model=DocumentOut)
-def add_attachment(dossier_id: int, caller: CurrentWriter, s: WriteSession, rt: RuntimeDep,
-                   file: Annotated[UploadFile, File()],
-                   title: Annotated[str | None, Query(max_length=300)] = None) -> DocumentOut:
+def add_attachment(
+    dossier_id: int,
+    caller: CurrentWriter,
+    s: WriteSession,
+    rt: RuntimeDep,
+    file: Annotated[UploadFile, File()],
+    title: Annotated[str | None, Query(max_length=300)] = None,
+) -> DocumentOut:
     d = visible_dossier(s, caller.actor, dossier_id, for_update=True)
     if not caller.actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
-        raise Forbidden("Chỉ cán bộ phụ trách TĐKT của đơn vị được thêm tài liệu.",
-                        code="forbidden_action")
+        raise Forbidden(
+            "Chỉ cán bộ phụ trách TĐKT của đơn vị được thêm tài liệu.", code="forbidden_action"
+        )
     if Status(d.status) not in EDITABLE:
         raise NotEditable()
     limit = rt.settings.max_upload_bytes
@@ -201,22 +241,51 @@ def add_attachment(dossier_id: int, caller: CurrentWriter, s: WriteSession, rt: 
         raise InvalidInput("Tệp rỗng.", code="empty_file")
     media_type, ext = sniff(data[:16])
     name = safe_file_name(file.filename, ext)
-    copy_no = 1 + (s.scalar(select(func.count()).select_from(Document).where(
-        Document.dossier_id == d.id, Document.form == "attachment")) or 0)
+    copy_no = 1 + (
+        s.scalar(
+            select(func.count())
+            .select_from(Document)
+            .where(Document.dossier_id == d.id, Document.form == "attachment")
+        )
+        or 0
+    )
     key = f"dossiers/{d.id}/attachments/{uuid.uuid4().hex}{ext}"
     obj = rt.store.put(key, data, media_type)
-    doc = Document(dossier_id=d.id, transition_seq=d.transition_seq, form="attachment",
-                   copy_no=copy_no, title=title or name)
+    doc = Document(
+        dossier_id=d.id,
+        transition_seq=d.transition_seq,
+        form="attachment",
+        copy_no=copy_no,
+        title=title or name,
+    )
     s.add(doc)
     s.flush()
-    s.add(DocumentVersion(document_id=doc.id, seq=1, rendition="upload", object_key=obj.key,
-                          object_version_id=obj.version_id, sha256=obj.sha256, size=obj.size,
-                          media_type=media_type, file_name=name))
-    audit.append(s, kind="attachment_added", dossier_id=d.id, actor_id=caller.user.id,
-                 actor_name=caller.user.full_name, actor_role=Role.UNIT_CLERK,
-                 actor_unit=d.unit.name,
-                 data={"document_id": doc.id, "object_key": obj.key,
-                       "version_id": obj.version_id, "sha256": obj.sha256, "file_name": name})
+    s.add(
+        DocumentVersion(
+            document_id=doc.id,
+            seq=1,
+            rendition="upload",
+            object_key=obj.key,
+            object_version_id=obj.version_id,
+            sha256=obj.sha256,
+            size=obj.size,
+            media_type=media_type,
+            file_name=name,
+        )
+    )
+    audit.append(
+        s,
+        kind="attachment_added",
+        dossier_id=d.id,
+        who=audit.Who(caller.user.id, caller.user.full_name, Role.UNIT_CLERK, d.unit.name),
+        data={
+            "document_id": doc.id,
+            "object_key": obj.key,
+            "version_id": obj.version_id,
+            "sha256": obj.sha256,
+            "file_name": name,
+        },
+    )
     s.flush()
     s.refresh(doc)
     return document_out(doc)

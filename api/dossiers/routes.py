@@ -46,30 +46,57 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     return DossierOut(
-        id=d.id, title=d.title, award=d.award, award_name=AWARDS[d.award].name, year=d.year,
-        unit_id=d.unit_id, unit_name=d.unit.name, cluster_id=d.cluster_id, status=status,
-        status_label=STATUS_LABELS[status], stage=stage, stage_label=STAGE_LABELS[stage],
-        version=d.version, processing=repo.is_processing(s, d.id),
+        id=d.id,
+        title=d.title,
+        award=d.award,
+        award_name=AWARDS[d.award].name,
+        year=d.year,
+        unit_id=d.unit_id,
+        unit_name=d.unit.name,
+        cluster_id=d.cluster_id,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        stage=stage,
+        stage_label=STAGE_LABELS[stage],
+        version=d.version,
+        processing=repo.is_processing(s, d.id),
         allowed_actions=service.actions_for(s, actor, d),
-        nominees=[NomineeOut(id=n.id, kind=n.kind, name=n.name, job_title=n.job_title,
-                             unit_name=n.unit_name, achievements=n.achievements)
-                  for n in d.nominees],
-        created_at=d.created_at, updated_at=d.updated_at,
+        nominees=[
+            NomineeOut(
+                id=n.id,
+                kind=n.kind,
+                name=n.name,
+                job_title=n.job_title,
+                unit_name=n.unit_name,
+                achievements=n.achievements,
+            )
+            for n in d.nominees
+        ],
+        created_at=d.created_at,
+        updated_at=d.updated_at,
     )
 
 
 def summary(d: Dossier) -> DossierSummary:
     status = Status(d.status)
     return DossierSummary(
-        id=d.id, title=d.title, award=d.award, year=d.year, unit_id=d.unit_id,
-        unit_name=d.unit.name, status=status, status_label=STATUS_LABELS[status],
-        stage=STATUS_STAGE[status], updated_at=d.updated_at,
+        id=d.id,
+        title=d.title,
+        award=d.award,
+        year=d.year,
+        unit_id=d.unit_id,
+        unit_name=d.unit.name,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        stage=STATUS_STAGE[status],
+        updated_at=d.updated_at,
     )
 
 
 @router.post("/dossiers", status_code=201, response_model=DossierOut)
-def create_dossier(body: DossierCreate, caller: CurrentWriter, s: WriteSession,
-                   response: Response) -> DossierOut:
+def create_dossier(
+    body: DossierCreate, caller: CurrentWriter, s: WriteSession, response: Response
+) -> DossierOut:
     d = service.create(s, caller.user, caller.actor, body)
     response.headers["Location"] = f"/api/v1/dossiers/{d.id}"
     return dossier_out(s, caller.actor, d)
@@ -88,8 +115,9 @@ def list_dossiers(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DossierPage:
-    f = repo.DossierFilter(status=status, year=year, award=award, unit_id=unit_id,
-                           cluster_id=cluster_id, q=q)
+    f = repo.DossierFilter(
+        status=status, year=year, award=award, unit_id=unit_id, cluster_id=cluster_id, q=q
+    )
     rows, total = repo.list_dossiers(s, caller.actor, f, offset=offset, limit=limit)
     return DossierPage(items=[summary(d) for d in rows], total=total, offset=offset, limit=limit)
 
@@ -100,15 +128,23 @@ def get_dossier(dossier_id: int, caller: CurrentReader, s: ReadSession) -> Dossi
 
 
 @router.patch("/dossiers/{dossier_id}", response_model=DossierOut)
-def patch_dossier(dossier_id: int, body: DossierPatch, caller: CurrentWriter,
-                  s: WriteSession) -> DossierOut:
+def patch_dossier(
+    dossier_id: int, body: DossierPatch, caller: CurrentWriter, s: WriteSession
+) -> DossierOut:
     d = service.update(s, caller.user, caller.actor, dossier_id, body)
     return dossier_out(s, caller.actor, d)
 
 
 @router.post("/dossiers/{dossier_id}/actions/{action}", response_model=ActionOut)
-def act(dossier_id: int, action: Action, caller: CurrentWriter, s: WriteSession,
-        rt: RuntimeDep, background: BackgroundTasks, body: ActionIn | None = None) -> ActionOut:
+def act(
+    dossier_id: int,
+    action: Action,
+    caller: CurrentWriter,
+    s: WriteSession,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+    body: ActionIn | None = None,
+) -> ActionOut:
     d, item = service.act(s, caller.user, caller.actor, dossier_id, action, body or ActionIn())
     out = ActionOut(dossier=dossier_out(s, caller.actor, d), transition_seq=d.transition_seq)
     # The flow must only ever see committed steps: commit before it is started.
@@ -127,9 +163,18 @@ def inbox(caller: CurrentReader, s: ReadSession) -> list[DossierSummary]:
 def history(dossier_id: int, caller: CurrentReader, s: ReadSession) -> list[HistoryEntry]:
     service.visible_dossier(s, caller.actor, dossier_id)
     return [
-        HistoryEntry(seq=e.dossier_seq or 0, kind=e.kind, label=EVENT_LABELS.get(e.kind, e.kind),
-                     at=e.occurred_at, actor=e.actor_name, actor_role=e.actor_role,
-                     actor_unit=e.actor_unit, from_status=e.from_status, to_status=e.to_status,
-                     reason=e.reason, data=e.data)
+        HistoryEntry(
+            seq=e.dossier_seq or 0,
+            kind=e.kind,
+            label=EVENT_LABELS.get(e.kind, e.kind),
+            at=e.occurred_at,
+            actor=e.actor_name,
+            actor_role=e.actor_role,
+            actor_unit=e.actor_unit,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            reason=e.reason,
+            data=e.data,
+        )
         for e in repo.history(s, dossier_id)
     ]

@@ -28,8 +28,9 @@ from storage import repositories as repo
 from storage.models import Dossier, DossierTransition, Nominee, OutboxItem, User, utcnow
 
 
-def visible_dossier(s: Session, actor: Actor, dossier_id: int, *, for_update: bool = False
-                    ) -> Dossier:
+def visible_dossier(
+    s: Session, actor: Actor, dossier_id: int, *, for_update: bool = False
+) -> Dossier:
     """The dossier if the actor may see it; otherwise 404, so ids cannot be probed."""
     d = repo.dossier(s, dossier_id, for_update=for_update)
     if d is None or not actor.can_view(repo.scope_of(s, d)):
@@ -41,8 +42,7 @@ def actions_for(s: Session, actor: Actor, d: Dossier) -> list[str]:
     if repo.is_processing(s, d.id):
         return []
     process = PROCESSES[d.process]
-    return [str(a) for a in allowed_actions(process, Status(d.status), actor,
-                                            repo.scope_of(s, d))]
+    return [str(a) for a in allowed_actions(process, Status(d.status), actor, repo.scope_of(s, d))]
 
 
 def _award(code: str) -> None:
@@ -52,8 +52,14 @@ def _award(code: str) -> None:
 
 def _nominees(items: list[NomineeIn]) -> list[Nominee]:
     return [
-        Nominee(position_no=i, kind=n.kind.value, name=n.name, job_title=n.job_title,
-                unit_name=n.unit_name, achievements=n.achievements)
+        Nominee(
+            position_no=i,
+            kind=n.kind.value,
+            name=n.name,
+            job_title=n.job_title,
+            unit_name=n.unit_name,
+            achievements=n.achievements,
+        )
         for i, n in enumerate(items, start=1)
     ]
 
@@ -66,8 +72,9 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
     _award(body.award)
     clerk_units = [g.unit_id for g in actor.grants if g.role == Role.UNIT_CLERK and g.unit_id]
     if not clerk_units:
-        raise Forbidden("Chỉ cán bộ phụ trách TĐKT của đơn vị được lập hồ sơ.",
-                        code="forbidden_action")
+        raise Forbidden(
+            "Chỉ cán bộ phụ trách TĐKT của đơn vị được lập hồ sơ.", code="forbidden_action"
+        )
     unit_id = body.unit_id or clerk_units[0]
     if unit_id not in clerk_units:
         raise Forbidden("Bạn không phụ trách TĐKT của đơn vị này.", code="forbidden_action")
@@ -87,16 +94,23 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
     )
     s.add(d)
     s.flush()
-    audit.append(s, kind="created", dossier_id=d.id, **_who(user, Role.UNIT_CLERK, unit.name),
-                 to_status=d.status, data={"title": d.title, "nominees": len(d.nominees)})
+    audit.append(
+        s,
+        kind="created",
+        dossier_id=d.id,
+        who=_who(user, Role.UNIT_CLERK, unit.name),
+        to_status=d.status,
+        data={"title": d.title, "nominees": len(d.nominees)},
+    )
     return d
 
 
 def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierPatch) -> Dossier:
     d = visible_dossier(s, actor, dossier_id, for_update=True)
     if not actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
-        raise Forbidden("Chỉ cán bộ phụ trách TĐKT của đơn vị được sửa hồ sơ.",
-                        code="forbidden_action")
+        raise Forbidden(
+            "Chỉ cán bộ phụ trách TĐKT của đơn vị được sửa hồ sơ.", code="forbidden_action"
+        )
     if Status(d.status) not in EDITABLE:
         raise NotEditable()
     if repo.is_processing(s, d.id):
@@ -121,13 +135,21 @@ def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierP
         changed.append("nominees")
     d.updated_at = utcnow()  # also bumps `version` when only nominees changed
     _flush(s)
-    audit.append(s, kind="edited", dossier_id=d.id, **_who(user, Role.UNIT_CLERK, d.unit.name),
-                 from_status=d.status, to_status=d.status, data={"changed": changed})
+    audit.append(
+        s,
+        kind="edited",
+        dossier_id=d.id,
+        who=_who(user, Role.UNIT_CLERK, d.unit.name),
+        from_status=d.status,
+        to_status=d.status,
+        data={"changed": changed},
+    )
     return d
 
 
-def act(s: Session, user: User, actor: Actor, dossier_id: int, action: Action, body: ActionIn
-        ) -> tuple[Dossier, OutboxItem | None]:
+def act(
+    s: Session, user: User, actor: Actor, dossier_id: int, action: Action, body: ActionIn
+) -> tuple[Dossier, OutboxItem | None]:
     d = visible_dossier(s, actor, dossier_id, for_update=True)
     if body.version is not None and body.version != d.version:
         raise StaleVersion()
@@ -136,24 +158,48 @@ def act(s: Session, user: User, actor: Actor, dossier_id: int, action: Action, b
     problems = dossier_problems(
         award, [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees]
     )
-    t = decide(PROCESSES[d.process], Status(d.status), actor, scope, action,
-               reason=body.reason, problems=problems)
+    t = decide(
+        PROCESSES[d.process],
+        Status(d.status),
+        actor,
+        scope,
+        action,
+        reason=body.reason,
+        problems=problems,
+    )
     if repo.is_processing(s, d.id):
-        raise StaleVersion("Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.",
-                           code="processing")
+        raise StaleVersion(
+            "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
+        )
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
     d.status = t.target
     d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[t.target])
     d.transition_seq += 1
     reason = body.reason.strip() if body.reason else None
-    s.add(DossierTransition(dossier_id=d.id, seq=d.transition_seq, action=t.action,
-                            from_status=t.source, to_status=t.target, actor_id=user.id,
-                            actor_role=role, reason=reason))
+    s.add(
+        DossierTransition(
+            dossier_id=d.id,
+            seq=d.transition_seq,
+            action=t.action,
+            from_status=t.source,
+            to_status=t.target,
+            actor_id=user.id,
+            actor_role=role,
+            reason=reason,
+        )
+    )
     _flush(s)
-    audit.append(s, kind=t.action, dossier_id=d.id, **_who(user, role, acting_unit),
-                 from_status=t.source, to_status=t.target, reason=reason,
-                 data={"transition_seq": d.transition_seq, "forms": [f.form for f in t.forms]})
+    audit.append(
+        s,
+        kind=t.action,
+        dossier_id=d.id,
+        who=_who(user, role, acting_unit),
+        from_status=t.source,
+        to_status=t.target,
+        reason=reason,
+        data={"transition_seq": d.transition_seq, "forms": [f.form for f in t.forms]},
+    )
     item = _outbox(s, d, t)
     return d, item
 
@@ -190,9 +236,8 @@ def _acting_unit_name(s: Session, actor: Actor, role: Role, d: Dossier) -> str:
     return repo.authority(s, d.authority_id).name
 
 
-def _who(user: User, role: Role, unit_name: str) -> dict[str, object]:
-    return {"actor_id": user.id, "actor_name": user.full_name, "actor_role": str(role),
-            "actor_unit": unit_name}
+def _who(user: User, role: Role, unit_name: str) -> audit.Who:
+    return audit.Who(user.id, user.full_name, str(role), unit_name)
 
 
 __all__ = ["Action", "act", "actions_for", "create", "update", "visible_dossier"]

@@ -22,14 +22,15 @@ from tests.fixtures.server import Api, AppServer
 pytestmark = pytest.mark.slow
 
 TRICKY_NAME = 'Phòng Chính sách <Dân tộc> & "Đoàn kết" {{ x }}'
-TRICKY_TEXT = "Hoàn thành xuất sắc nhiệm vụ; tỷ lệ < 5% & > 95% \"{{ chỉ tiêu }}\" {% if %}"
+TRICKY_TEXT = 'Hoàn thành xuất sắc nhiệm vụ; tỷ lệ < 5% & > 95% "{{ chỉ tiêu }}" {% if %}'
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"  # BQLKKT leads Cụm I in 2026
 SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
 
 
 @pytest.fixture(scope="module", params=["embedded", "postgres-s3"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[AppServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
     var = tmp_path_factory.mktemp(request.param)
     if request.param == "embedded":
         srv = AppServer(var, {}).start()
@@ -37,15 +38,18 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         srv.stop()
         return
     with MotoS3Server() as s3, fresh_database() as url:
-        srv = AppServer(var, {
-            "TDKT_DATABASE_URL": url,
-            "TDKT_OBJECT_STORE_URL": "s3://tdkt-archive",
-            "TDKT_S3_ENDPOINT": s3.endpoint,
-            "TDKT_S3_ACCESS_KEY": s3.access_key,
-            "TDKT_S3_SECRET_KEY": s3.secret_key,
-            "TDKT_S3_CA_BUNDLE": s3.ca_bundle,
-            "TDKT_S3_RETENTION_DAYS": "1",
-        }).start()
+        srv = AppServer(
+            var,
+            {
+                "TDKT_DATABASE_URL": url,
+                "TDKT_OBJECT_STORE_URL": "s3://tdkt-archive",
+                "TDKT_S3_ENDPOINT": s3.endpoint,
+                "TDKT_S3_ACCESS_KEY": s3.access_key,
+                "TDKT_S3_SECRET_KEY": s3.secret_key,
+                "TDKT_S3_CA_BUNDLE": s3.ca_bundle,
+                "TDKT_S3_RETENTION_DAYS": "1",
+            },
+        ).start()
         yield srv
         srv.stop()
 
@@ -58,15 +62,22 @@ def nss(server: AppServer, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def new_dossier(server: AppServer) -> dict:
-    r = Api(server, CLERK).post("/api/v1/dossiers", json={
-        "year": 2026,
-        "award": "bang_khen_ubnd_tinh",
-        "nominees": [
-            {"kind": "collective", "name": TRICKY_NAME, "achievements": TRICKY_TEXT},
-            {"kind": "individual", "name": "Hoàng Thị Ánh Tuyết", "job_title": "Trưởng phòng",
-             "achievements": "Chiến sĩ thi đua cơ sở 3 năm liền (2023–2025)."},
-        ],
-    })
+    r = Api(server, CLERK).post(
+        "/api/v1/dossiers",
+        json={
+            "year": 2026,
+            "award": "bang_khen_ubnd_tinh",
+            "nominees": [
+                {"kind": "collective", "name": TRICKY_NAME, "achievements": TRICKY_TEXT},
+                {
+                    "kind": "individual",
+                    "name": "Hoàng Thị Ánh Tuyết",
+                    "job_title": "Trưởng phòng",
+                    "achievements": "Chiến sĩ thi đua cơ sở 3 năm liền (2023–2025).",
+                },
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -82,8 +93,9 @@ def step(server: AppServer, dossier: dict, user: str, action: str, **body) -> di
 def pdf_text(pdf: bytes, tmp: Path) -> str:
     path = tmp / "doc.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def docx_text(data: bytes) -> str:
@@ -119,8 +131,14 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     auditor = Api(server, AUDITOR)
     docs = auditor.get(f"/api/v1/dossiers/{d['id']}/documents").json()
     forms = [doc["form"] for doc in docs]
-    assert forms == ["bao_cao_thanh_tich", "bao_cao_thanh_tich", "to_trinh_don_vi",
-                     "to_trinh_cum", "phieu_tham_dinh", "to_trinh_ban"]
+    assert forms == [
+        "bao_cao_thanh_tich",
+        "bao_cao_thanh_tich",
+        "to_trinh_don_vi",
+        "to_trinh_cum",
+        "phieu_tham_dinh",
+        "to_trinh_ban",
+    ]
     numbers = {doc["form"]: doc["number"] for doc in docs}
     assert re.fullmatch(r"\d{2,}/TTr-BDT", numbers["to_trinh_don_vi"])
     assert re.fullmatch(r"\d{2,}/TTr-CUM1-QLCN", numbers["to_trinh_cum"])
@@ -149,16 +167,25 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     # The nominee's text, with markup characters and diacritics, appears literally.
     report = next(doc for doc in docs if TRICKY_NAME in doc["title"])
     pdf = auditor.get(f"/api/v1/documents/{report['id']}/content").content
-    docx = auditor.get(f"/api/v1/documents/{report['id']}/content",
-                       params={"rendition": "docx"}).content
+    docx = auditor.get(
+        f"/api/v1/documents/{report['id']}/content", params={"rendition": "docx"}
+    ).content
     for text in (TRICKY_NAME, TRICKY_TEXT):
         assert text in docx_text(docx)
         assert text in " ".join(pdf_text(pdf, tmp_path).split())
 
     history = auditor.get(f"/api/v1/dossiers/{d['id']}/history").json()
-    human = [(h["kind"], h["actor"] is not None) for h in history if h["kind"] != "documents_issued"]
-    assert [k for k, _ in human] == ["created", "submit", "approve", "approve", "approve",
-                                     "approve"]
+    human = [
+        (h["kind"], h["actor"] is not None) for h in history if h["kind"] != "documents_issued"
+    ]
+    assert [k for k, _ in human] == [
+        "created",
+        "submit",
+        "approve",
+        "approve",
+        "approve",
+        "approve",
+    ]
     assert all(has_actor for _, has_actor in human)
     assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
     assert sum(h["kind"] == "documents_issued" for h in history) == 5
@@ -175,17 +202,25 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     d = new_dossier(server)
     d = step(server, d, CLERK, "submit")
     d = step(server, d, HEAD, "approve")
-    reason = "Bổ sung minh chứng <số liệu> & \"{{ đánh giá }}\" cho tập thể."
+    reason = 'Bổ sung minh chứng <số liệu> & "{{ đánh giá }}" cho tập thể.'
     d = step(server, d, CLUSTER, "return", reason=reason)
     assert (d["status"], d["stage"]) == ("returned", "unit")
     clerk = Api(server, CLERK)
     assert d["id"] in [x["id"] for x in clerk.get("/api/v1/inbox").json()]
 
-    r = clerk.patch(f"/api/v1/dossiers/{d['id']}", json={
-        "version": d["version"],
-        "nominees": [{"kind": "collective", "name": TRICKY_NAME,
-                      "achievements": TRICKY_TEXT + " Đã bổ sung minh chứng."}],
-    })
+    r = clerk.patch(
+        f"/api/v1/dossiers/{d['id']}",
+        json={
+            "version": d["version"],
+            "nominees": [
+                {
+                    "kind": "collective",
+                    "name": TRICKY_NAME,
+                    "achievements": TRICKY_TEXT + " Đã bổ sung minh chứng.",
+                }
+            ],
+        },
+    )
     assert r.status_code == 200, r.text
     d = step(server, r.json(), CLERK, "submit")
     assert d["status"] == "unit_review"
@@ -194,9 +229,18 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     returned = next(h for h in history if h["kind"] == "return")
     assert returned["reason"] == reason and returned["actor_role"] == "cluster_approver"
     assert [h["kind"] for h in history if h["kind"] not in ("documents_issued",)] == [
-        "created", "submit", "approve", "return", "edited", "submit"]
-    notice = next(doc for doc in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()
-                  if doc["form"] == "thong_bao")
+        "created",
+        "submit",
+        "approve",
+        "return",
+        "edited",
+        "submit",
+    ]
+    notice = next(
+        doc
+        for doc in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+        if doc["form"] == "thong_bao"
+    )
     pdf = clerk.get(f"/api/v1/documents/{notice['id']}/content").content
     assert reason in " ".join(pdf_text(pdf, tmp_path).split())
 
@@ -208,8 +252,7 @@ def test_reject_ends_the_dossier(server: AppServer):
     d = step(server, d, SPECIALIST, "reject", reason="Thành tích không đạt tiêu chuẩn.")
     assert (d["status"], d["stage"]) == ("rejected", "done")
     for user in (CLERK, HEAD, SPECIALIST, BOARD_HEAD):
-        assert Api(server, user).get(f"/api/v1/dossiers/{d['id']}").json()[
-            "allowed_actions"] == []
+        assert Api(server, user).get(f"/api/v1/dossiers/{d['id']}").json()["allowed_actions"] == []
     r = Api(server, CLERK).act(d["id"], "submit")
     assert (r.status_code, r.json()["code"]) == (409, "illegal_transition")
 
@@ -240,8 +283,9 @@ def test_refusals_have_status_code_and_vietnamese_message(server: AppServer):
     assert (r.status_code, body["code"]) == (422, "invalid_input")
     assert {e["field"] for e in body["errors"]} == {"year", "nominees"}
     assert "Dữ liệu không hợp lệ" in body["detail"]
-    r = clerk.post("/api/v1/dossiers", content=b"{not json",
-                   headers={"content-type": "application/json"})
+    r = clerk.post(
+        "/api/v1/dossiers", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert (r.status_code, r.json()["code"]) == (422, "invalid_input")
 
     step(server, d, CLERK, "submit")

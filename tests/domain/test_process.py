@@ -11,8 +11,13 @@ from domain.process import Action, Status, allowed_actions, decide
 from domain.roles import Actor, DossierScope, Role, RoleGrant
 
 UNIT, OTHER_UNIT, HEAD_UNIT, AUTH = 10, 11, 12, 1
-SCOPE = DossierScope(unit_id=UNIT, authority_id=AUTH, cluster_id=5, cluster_term_id=50,
-                     cluster_leader_unit_ids=frozenset({HEAD_UNIT}))
+SCOPE = DossierScope(
+    unit_id=UNIT,
+    authority_id=AUTH,
+    cluster_id=5,
+    cluster_term_id=50,
+    cluster_leader_unit_ids=frozenset({HEAD_UNIT}),
+)
 
 
 def actor(role: Role, **where: int) -> Actor:
@@ -46,10 +51,15 @@ def test_the_whole_route_unit_cluster_board():
     assert step(s, board_head, Action.APPROVE) == Status.APPROVED
 
 
-@pytest.mark.parametrize("status,who", [
-    (Status.UNIT_REVIEW, head), (Status.CLUSTER_REVIEW, cluster),
-    (Status.BOARD_APPRAISAL, specialist), (Status.BOARD_DECISION, board_head),
-])
+@pytest.mark.parametrize(
+    "status,who",
+    [
+        (Status.UNIT_REVIEW, head),
+        (Status.CLUSTER_REVIEW, cluster),
+        (Status.BOARD_APPRAISAL, specialist),
+        (Status.BOARD_DECISION, board_head),
+    ],
+)
 def test_every_reviewer_can_return_to_the_clerk_with_a_reason(status, who):
     assert step(status, who, Action.RETURN, "Thiếu báo cáo thành tích") == Status.RETURNED
     with pytest.raises(ReasonRequired):
@@ -62,7 +72,8 @@ def test_returned_dossier_is_resubmitted_by_the_clerk():
 
 def test_reject_ends_the_dossier_and_needs_a_reason():
     assert step(Status.CLUSTER_REVIEW, cluster, Action.REJECT, "Không đủ điều kiện") == (
-        Status.REJECTED)
+        Status.REJECTED
+    )
     with pytest.raises(ReasonRequired):
         step(Status.BOARD_APPRAISAL, specialist, Action.REJECT)
     assert allowed_actions(P, Status.REJECTED, clerk, SCOPE) == []
@@ -90,7 +101,10 @@ def test_allowed_actions_per_caller():
     assert allowed_actions(P, Status.UNIT_REVIEW, clerk, SCOPE) == [Action.WITHDRAW]
     assert allowed_actions(P, Status.UNIT_REVIEW, head, SCOPE) == [Action.APPROVE, Action.RETURN]
     assert allowed_actions(P, Status.CLUSTER_REVIEW, cluster, SCOPE) == [
-        Action.APPROVE, Action.RETURN, Action.REJECT]
+        Action.APPROVE,
+        Action.RETURN,
+        Action.REJECT,
+    ]
     assert allowed_actions(P, Status.CLUSTER_REVIEW, head, SCOPE) == []
     assert allowed_actions(P, Status.CLUSTER_REVIEW, auditor, SCOPE) == []
 
@@ -99,8 +113,9 @@ def test_cluster_approver_held_at_a_cluster_term():
     term_holder = actor(Role.CLUSTER_APPROVER, cluster_term_id=50)
     assert step(Status.CLUSTER_REVIEW, term_holder, Action.APPROVE) == Status.BOARD_APPRAISAL
     with pytest.raises(Forbidden):
-        step(Status.CLUSTER_REVIEW, actor(Role.CLUSTER_APPROVER, cluster_term_id=51),
-             Action.APPROVE)
+        step(
+            Status.CLUSTER_REVIEW, actor(Role.CLUSTER_APPROVER, cluster_term_id=51), Action.APPROVE
+        )
 
 
 def test_who_sees_a_dossier():
@@ -118,13 +133,23 @@ def test_who_sees_a_dossier():
 def test_submit_checks_completeness():
     award = AWARDS["bang_khen_ubnd_tinh"]
     with pytest.raises(DossierIncomplete, match="chưa có"):
-        decide(P, Status.DRAFT, clerk, SCOPE, Action.SUBMIT, reason=None,
-               problems=dossier_problems(award, []))
+        decide(
+            P,
+            Status.DRAFT,
+            clerk,
+            SCOPE,
+            Action.SUBMIT,
+            reason=None,
+            problems=dossier_problems(award, []),
+        )
     flag = AWARDS["co_thi_dua_ubnd_tinh"]
-    problems = dossier_problems(flag, [
-        NomineeFacts(NomineeKind.INDIVIDUAL, "Nguyễn Văn A", "Hoàn thành xuất sắc"),
-        NomineeFacts(NomineeKind.COLLECTIVE, "Phòng B", " "),
-    ])
+    problems = dossier_problems(
+        flag,
+        [
+            NomineeFacts(NomineeKind.INDIVIDUAL, "Nguyễn Văn A", "Hoàn thành xuất sắc"),
+            NomineeFacts(NomineeKind.COLLECTIVE, "Phòng B", " "),
+        ],
+    )
     assert problems == [
         "Cờ thi đua của UBND tỉnh không xét cho cá nhân «Nguyễn Văn A»",
         "tập thể «Phòng B» chưa có tóm tắt thành tích",

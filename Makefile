@@ -1,0 +1,54 @@
+# tdkt — the two commands: `make run` and `make test`.
+# Both install what is missing first: Debian packages (LibreOffice, poppler, fonts, NSS
+# tools) with apt-get, uv with pip, Python packages with uv from uv.lock.
+
+SHELL := /bin/bash
+APT_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core \
+                libnss3-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PYTEST_ARGS ?=
+
+.PHONY: run test lint deps system-deps python-deps postgres bench templates
+
+run: deps ## serve the app with demo data on http://127.0.0.1:8000
+	$(UV) run tdkt seed --demo
+	$(UV) run tdkt serve
+
+test: deps postgres lint ## the whole suite (unit, PostgreSQL, S3 over TLS, LibreOffice, HTTP end to end)
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: python-deps
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+deps: system-deps python-deps
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+python-deps:
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+
+postgres: ## start the local PostgreSQL server the tests use, if it is not running
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }; \
+	  $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	  pg_isready -h 127.0.0.1 -p 5432; }
+
+templates: python-deps ## rebuild doc_templates/forms/*.docx from doc_templates/build_templates.py
+	$(UV) run python -m doc_templates.build_templates
+
+bench: deps
+	$(UV) run python bench/sign_one.py
