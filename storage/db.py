@@ -73,9 +73,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for reading. Closing it ends the transaction without expiring what
+        was loaded, so objects stay readable after the block."""
         with self._read() as session:
             yield session
-            session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+# Prefect reads its settings on import: keep its home (and its local server's database)
+# out of the developer's ~/.prefect, one per test session.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tdkt-test-prefect-"))
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -308,3 +308,36 @@ def test_me_and_users_list_never_show_passwords(server: AppServer):
     out = server.cli("users", "list", "--json").stdout
     assert '"username": "bdt.canbo"' in out and "Ban Dân tộc tỉnh" in out
     assert "argon2" not in out and "password" not in out
+
+
+def test_attachments_are_checked_by_content_and_stored_write_once(server: AppServer):
+    clerk = Api(server, CLERK)
+    d = new_dossier(server)
+    url = f"/api/v1/dossiers/{d['id']}/attachments"
+    pdf = b"%PDF-1.7\n" + "Minh chứng thành tích <&>".encode() + b"\n%%EOF\n"
+    r = clerk.post(url, files={"file": ("../../etc/Bảng\u202e tổng hợp.pdf", pdf)})
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    version = doc["versions"][0]
+    assert version["file_name"] == "Bảng tổng hợp.pdf"  # no path, no bidi override
+    assert version["sha256"] == hashlib.sha256(pdf).hexdigest()
+    body = clerk.get(f"/api/v1/documents/{doc['id']}/content")
+    assert body.content == pdf and body.headers["content-type"] == "application/pdf"
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    assert clerk.post(url, files={"file": ("anh.png", png)}).status_code == 201
+    r = clerk.post(url, files={"file": ("virus.pdf", b"MZ\x90\x00 not a pdf")})
+    assert (r.status_code, r.json()["code"]) == (415, "unsupported_file_type")
+    r = clerk.post(url, files={"file": ("trong.pdf", b"")})
+    assert (r.status_code, r.json()["code"]) == (422, "empty_file")
+    big = b"%PDF-1.7\n" + b"0" * (int(server.env["TDKT_MAX_UPLOAD_BYTES"]) + 1)
+    r = clerk.post(url, files={"file": ("lon.pdf", big)})
+    assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+    r = Api(server, "vpdpntm.canbo").post(url, files={"file": ("x.pdf", pdf)})
+    assert r.status_code == 404
+
+    forms = [x["form"] for x in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()]
+    assert forms == ["attachment", "attachment"]  # the refused uploads left nothing
+    step(server, d, CLERK, "submit")
+    r = clerk.post(url, files={"file": ("muon.pdf", pdf)})
+    assert (r.status_code, r.json()["code"]) == (409, "not_editable")

@@ -1,0 +1,113 @@
+"""The step flow is idempotent: re-running it, or resuming after a crash between storing
+a file and recording it, creates no second number, document, file or event."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from api.dossiers import service
+from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
+from domain.awards import NomineeKind
+from domain.process import Action
+from flows import runtime as flow_runtime
+from flows import transition
+from flows.dispatch import Dispatcher
+from flows.runtime import Runtime
+from storage import repositories as repo
+from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
+from tdkt.seed import seed_demo
+from tdkt.settings import Settings
+
+
+@pytest.fixture
+def rt(db_url: str, tmp_path: Path) -> Iterator[Runtime]:
+    settings = Settings(var_dir=tmp_path, database_url=db_url, converter_workers=1).resolved()
+    runtime = Runtime.from_settings(settings)
+    runtime.store.ensure_ready()
+    with runtime.db.write() as s:
+        seed_demo(s, password="x", key_passphrase=settings.secret_key)
+    flow_runtime.install(runtime)
+    yield runtime
+    runtime.close()
+
+
+def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> int:
+    with rt.db.write() as s:
+        user = repo.user_by_username(s, username)
+        assert user is not None
+        _, item = service.act(s, user, repo.actor_of(user), dossier_id, action, ActionIn())
+        assert item is not None
+        return item.id
+
+
+def counts(rt: Runtime, dossier_id: int) -> dict[str, Any]:
+    with rt.db.read() as s:
+        return {
+            "documents": s.scalar(
+                select(func.count()).select_from(Document).where(Document.dossier_id == dossier_id)
+            ),
+            "versions": s.scalar(select(func.count()).select_from(DocumentVersion)),
+            "events": s.scalar(select(func.count()).select_from(AuditEvent)),
+            "numbers": s.scalars(select(NumberSeries.last_number)).all(),
+        }
+
+
+async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    with rt.db.write() as s:
+        clerk = repo.user_by_username(s, "bdt.canbo")
+        assert clerk is not None
+        body = DossierCreate(
+            year=2026,
+            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng A", achievements="X")],
+        )
+        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    first = act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
+    await transition.dossier_transition_flow(first)
+
+    # The unit head approves: the step issues the numbered Tờ trình. The first attempts die
+    # after the signed PDF is stored and before it is recorded.
+    outbox_id = act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
+    real_record = transition._record
+    failures = {"left": 3}  # more than the task's retries: the whole flow run fails
+
+    def crash_on_pdf(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
+        if rendition == "pdf-signed" and failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("database went away")
+        real_record(rt_, doc_id, rendition, *a, **kw)
+
+    monkeypatch.setattr(transition, "_record", crash_on_pdf)
+    with pytest.raises(ConnectionError):
+        await transition.dossier_transition_flow(outbox_id)
+    with rt.db.read() as s:
+        item = s.get(OutboxItem, outbox_id)
+        assert item is not None and item.state == "failed"
+        assert repo.is_processing(s, dossier_id)  # the user sees the step as unfinished
+    stored_pdf = rt.store.get(f"dossiers/{dossier_id}/002-to_trinh_don_vi.pdf")
+
+    # The re-drive picks the failed row up and completes it, adopting the stored PDF.
+    await Dispatcher(rt).run(outbox_id)
+    after = counts(rt, dossier_id)
+    with rt.db.read() as s:
+        doc = repo.find_document(s, dossier_id, 2, "to_trinh_don_vi", 0)
+        assert doc is not None and doc.number == "01/TTr-BDT"
+        pdf = next(v for v in doc.versions if v.rendition == "pdf-signed")
+        assert pdf.sha256 == hashlib.sha256(stored_pdf).hexdigest()
+        assert not repo.is_processing(s, dossier_id)
+    assert after["documents"] == 2 and after["numbers"] == [1]
+
+    # Running the same step again, even forced back to pending, changes nothing.
+    with rt.db.write() as s:
+        item = s.get(OutboxItem, outbox_id)
+        assert item is not None
+        item.state = "pending"
+    await Dispatcher(rt).run(outbox_id)
+    assert counts(rt, dossier_id) == after
