@@ -20,4 +20,6 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    # "heads": work on several features may add migrations side by side before they are
+    # put in one line; every head is applied.
+    command.upgrade(alembic_config(url), "heads")

@@ -107,6 +107,9 @@ class User(Base):
     """Chức vụ, printed under the signature."""
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Wrong signing PINs in a row; at the limit signing is locked until an admin unlocks."""
+    signing_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     grants: Mapped[list[RoleAssignment]] = relationship(
@@ -130,7 +133,8 @@ class SigningKey(Base):
     """A certificate and, for keys the system holds, its encrypted private key.
 
     kind: "ca" (a trust root, no private key kept for use), "organisation" (the seal of a
-    unit or the authority, used by the flows).
+    unit or the authority, used by the flows), "person" (an approver's own key, encrypted
+    under their signing PIN; or only a certificate when the key lives on their token).
     """
 
     __tablename__ = "signing_keys"
@@ -138,10 +142,14 @@ class SigningKey(Base):
     kind: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     subject: Mapped[str] = mapped_column(String(512))
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     cert_pem: Mapped[bytes] = mapped_column(LargeBinary)
     key_pem_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pkcs11_uri: Mapped[str | None] = mapped_column(String(1024))
+    """Where the key lives when it is on a PKCS#11 token instead of in the database."""
+    not_after: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import Base, UTCDateTime
 
 config = context.config
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Migrations must not import the models: our column types are written as plain
+    SQLAlchemy types (UTCDateTime is DateTime(timezone=True) in the database)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run() -> None:
@@ -19,6 +29,7 @@ def run() -> None:
             connection=conn,
             target_metadata=Base.metadata,
             render_as_batch=conn.dialect.name == "sqlite",
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -7,8 +7,6 @@ Create Date: 2026-11-20 22:43:47.668527
 from alembic import op
 import sqlalchemy as sa
 
-import storage.models
-
 
 revision = '0001'
 down_revision = None
@@ -52,7 +50,7 @@ def upgrade() -> None:
     sa.Column('position', sa.String(length=255), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
@@ -106,8 +104,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('transition_seq', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['authority_id'], ['authorities.id'], ),
     sa.ForeignKeyConstraint(['cluster_id'], ['clusters.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
@@ -129,7 +127,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('cert_pem', sa.LargeBinary(), nullable=False),
     sa.Column('key_pem_encrypted', sa.LargeBinary(), nullable=True),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['authority_id'], ['authorities.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -141,7 +139,7 @@ def upgrade() -> None:
     sa.Column('dossier_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('dossier_seq', sa.Integer(), nullable=True),
     sa.Column('event_key', sa.String(length=128), nullable=True),
-    sa.Column('occurred_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('actor_name', sa.String(length=255), nullable=True),
     sa.Column('actor_role', sa.String(length=32), nullable=True),
@@ -174,7 +172,7 @@ def upgrade() -> None:
     sa.Column('template_id', sa.String(length=64), nullable=True),
     sa.Column('template_version', sa.String(length=32), nullable=True),
     sa.Column('template_sha256', sa.String(length=64), nullable=True),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dossier_id', 'transition_seq', 'form', 'copy_no')
@@ -192,7 +190,7 @@ def upgrade() -> None:
     sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('actor_role', sa.String(length=32), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -219,8 +217,8 @@ def upgrade() -> None:
     sa.Column('dossier_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('transition_seq', sa.Integer(), nullable=False),
     sa.Column('message', sa.String(length=500), nullable=False),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
-    sa.Column('read_at', storage.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -237,9 +235,9 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('flow_run_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
-    sa.Column('started_at', storage.models.UTCDateTime(), nullable=True),
-    sa.Column('finished_at', storage.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dossier_id', 'transition_seq')
@@ -275,7 +273,7 @@ def upgrade() -> None:
     sa.Column('media_type', sa.String(length=128), nullable=False),
     sa.Column('file_name', sa.String(length=255), nullable=False),
     sa.Column('signatures', sa.JSON(), nullable=True),
-    sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('document_id', 'seq'),
