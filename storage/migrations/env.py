@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -12,7 +12,7 @@ from storage.models import Base, UTCDateTime
 config = context.config
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Migrations must not import the models: our column types are written as plain
     SQLAlchemy types (UTCDateTime is DateTime(timezone=True) in the database)."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
