@@ -121,26 +121,46 @@ def body(container: Container, *runs: RunLike, **kw) -> Paragraph:
     return para(container, *runs, **kw)
 
 
-def short_rule(container: Container, width_mm: float, column_mm: float) -> Paragraph:
-    """A centred horizontal line ``width_mm`` long (below the body name, the trích yếu)."""
-    p = container.add_paragraph()
-    ppr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    ppr.append(borders)
-    side = max((column_mm - width_mm) / 2, 0)
+TWIPS_PER_MM = 1440 / 25.4
+RULE_RATIO = 0.4  # NĐ 30/2020: the rule is 1/3 to 1/2 as long as the line above it
+
+
+def fitted_rule(
+    container: Container, length_expr: str, mm_per_char: float, column_mm: float
+) -> Paragraph:
+    """A centred rule about 0.4 times as long as the line it underlines (the body name,
+    the trích yếu), as NĐ 30/2020 asks (1/3 to 1/2 of the line).
+
+    The line's width is only known once the text is filled in, so the rule is a run of
+    underlined no-break spaces whose count is a Jinja expression: the text's length in
+    characters times the average width of a character in that font and size, capped at
+    the column width (a longer text wraps). Text keeps the file a valid DOCX that Word
+    opens for an admin to edit (a computed indent or border width would not). A word
+    joiner ends the run: spaces at the end of a line are not underlined (Word's rule,
+    which LibreOffice follows in table cells), and the joiner makes them not the end.
+    """
+    column = round(column_mm * TWIPS_PER_MM)
+    per_char = round(mm_per_char * TWIPS_PER_MM)
+    percent = round(RULE_RATIO * 100)
+    width = f"[{length_expr} * {per_char}, {column}] | min"
+    count = f"({width}) * {percent} // 100 // {RULE_SPACE_TWIPS}"
+    p = para(
+        container,
+        R(f"{{{{ '{NBSP}' * ({count}) }}}}{WORD_JOINER}", underline=True, size=RULE_PT),
+        align=CENTER,
+        size=RULE_PT,
+    )
     pf = p.paragraph_format
-    pf.left_indent = Mm(side)
-    pf.right_indent = Mm(side)
-    pf.space_before = Pt(0)
-    pf.space_after = Pt(0)
-    pf.line_spacing = Pt(2)
+    pf.line_spacing = Pt(RULE_LINE_PT)
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    _mark_size(p, 2)
     return p
+
+
+NBSP = "\u00a0"
+WORD_JOINER = "\u2060"  # zero width, no break, prints nothing
+RULE_PT = 10
+RULE_SPACE_TWIPS = RULE_PT * 20 // 4  # a no-break space is a quarter of an em wide
+RULE_LINE_PT = 7  # puts the rule about 2 mm under the descenders of the line above
 
 
 def _mark_size(p: Paragraph, size: float) -> None:
@@ -321,6 +341,10 @@ def _page_numbers(doc: DocumentObject) -> None:
 
 HEAD_LEFT_MM = 68
 HEAD_RIGHT_MM = TEXT_WIDTH_MM - HEAD_LEFT_MM
+# Average width of a character, measured on LibreOffice's PDFs of the sample dossier:
+# issuing body in capitals, bold 12.5 pt; trích yếu in sentence case, bold 14 pt.
+ISSUER_MM_PER_CHAR = 2.65
+SUBJECT_MM_PER_CHAR = 2.2
 
 
 def heading(doc: DocumentObject, *, with_number: bool = True) -> None:
@@ -333,7 +357,7 @@ def heading(doc: DocumentObject, *, with_number: bool = True) -> None:
         para(c, "{{ issuer.parent_name | upper }}", align=CENTER, size=12.5)
         tag(c, "{%p endif %}")
         para(c, "{{ issuer.name | upper }}", align=CENTER, size=12.5, bold=True)
-        short_rule(c, 22, HEAD_LEFT_MM - 4)
+        fitted_rule(c, "issuer.name | length", ISSUER_MM_PER_CHAR, HEAD_LEFT_MM - 4)
 
     def nation(c: _Cell) -> None:
         para(c, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=CENTER, size=12.5, bold=True)
@@ -357,10 +381,16 @@ def heading(doc: DocumentObject, *, with_number: bool = True) -> None:
     )
 
 
-def title(doc: DocumentObject, doc_type: str, subject: str) -> None:
+def title(
+    doc: DocumentObject, doc_type: str, subject: str, subject_length: str = "subject | length"
+) -> None:
+    """Document type and trích yếu, bold and centred, the rule below them.
+
+    ``subject_length`` is the Jinja expression for the trích yếu's length in characters.
+    """
     para(doc, doc_type, align=CENTER, bold=True, before=18, keep_next=True)
     para(doc, subject, align=CENTER, bold=True, keep_next=True)
-    short_rule(doc, 40, TEXT_WIDTH_MM)
+    fitted_rule(doc, subject_length, SUBJECT_MM_PER_CHAR, TEXT_WIDTH_MM)
 
 
 def kinh_gui(doc: DocumentObject) -> None:
@@ -400,7 +430,7 @@ def recipients_block(c: _Cell) -> None:
 
 
 def signature(doc: DocumentObject, *, with_recipients: bool = True) -> None:
-    para(doc, "", after=6)
+    para(doc, "", after=6, keep_next=True)
     t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
     r = row(t, cant_split=True)
     if with_recipients:
@@ -435,7 +465,7 @@ def nominee_lists(doc: DocumentObject, *, attached_to: str) -> None:
     for cell, text in zip(head.cells, ("STT", "Tên tập thể", "Thành tích tóm tắt"), strict=True):
         cell_text(cell, text, bold=True, align=CENTER)
     loop_row(t, "{%tr for item in collectives %}")
-    data = row(t)
+    data = row(t, cant_split=True)
     cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
     cell_text(data.cells[1], "{{ item.name }}")
     cell_text(data.cells[2], "{{ item.achievements }}")
@@ -458,7 +488,7 @@ def nominee_lists(doc: DocumentObject, *, attached_to: str) -> None:
     for cell, text in zip(head.cells, labels, strict=True):
         cell_text(cell, text, bold=True, align=CENTER)
     loop_row(t, "{%tr for item in individuals %}")
-    data = row(t)
+    data = row(t, cant_split=True)
     cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
     cell_text(data.cells[1], "{{ item.name }}")
     cell_text(data.cells[2], "{{ item.position }}")
@@ -469,7 +499,8 @@ def nominee_lists(doc: DocumentObject, *, attached_to: str) -> None:
 
 
 def closing(doc: DocumentObject, text: str) -> None:
-    body(doc, text)
+    """The last sentence, kept on the page of the signature (never a signature alone)."""
+    body(doc, text, keep_next=True)
 
 
 # ---------------------------------------------------------------------------
@@ -479,7 +510,12 @@ def closing(doc: DocumentObject, text: str) -> None:
 def bao_cao_thanh_tich() -> DocumentObject:
     doc = new_document("Báo cáo thành tích")
     heading(doc, with_number=False)
-    title(doc, "BÁO CÁO THÀNH TÍCH", "Đề nghị tặng {{ award_name }}")
+    title(
+        doc,
+        "BÁO CÁO THÀNH TÍCH",
+        "Đề nghị tặng {{ award_name }}",
+        subject_length="(award_name | length + 13)",
+    )
     tag(doc, "{%p if nominee.kind == 'collective' %}")
     para(doc, "Tên tập thể: {{ nominee.name }}", align=CENTER, bold=True, before=12, after=12)
     tag(doc, "{%p else %}")
@@ -523,32 +559,62 @@ def bao_cao_thanh_tich() -> DocumentObject:
         doc,
         "Các danh hiệu thi đua và hình thức khen thưởng đã được ghi nhận trong hồ sơ "
         "kèm theo (số, ngày quyết định, cơ quan ban hành)./.",
+        keep_next=True,
     )
 
     # An individual's report is signed by the person and certified by the unit head;
-    # a collective's report is signed by its head.
-    para(doc, "", after=6)
+    # a collective's report is signed by its head. Titles and names sit in two rows of
+    # one table, so that the two names line up however many title lines each side has.
+    para(doc, "", after=6, keep_next=True)
     t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
-    r = row(t, cant_split=True)
+    titles, names = row(t, cant_split=True), row(t, cant_split=True)
+    individual, collective = "{%p if nominee.kind != 'collective' %}", "{%p else %}"
 
-    def left(c: _Cell) -> None:
-        tag(c, "{%p if nominee.kind != 'collective' %}")
-        signer_block(c, heading_text="XÁC NHẬN CỦA ĐƠN VỊ")
+    def bold_line(c: _Cell, text: str) -> None:
+        para(c, text, align=CENTER, bold=True, keep_next=True)
+
+    def certifier_titles(c: _Cell) -> None:
+        tag(c, individual)
+        bold_line(c, "XÁC NHẬN CỦA ĐƠN VỊ")
+        tag(c, "{%p if signer.marker %}")
+        bold_line(c, "{{ signer.marker | upper }}")
         tag(c, "{%p endif %}")
-        para(c, "")  # a table cell must keep at least one paragraph
+        bold_line(c, "{{ signer.position | upper }}")
+        tag(c, "{%p endif %}")
+        para(c, "", keep_next=True)  # a table cell must keep at least one paragraph
 
-    def right(c: _Cell) -> None:
-        tag(c, "{%p if nominee.kind == 'collective' %}")
-        signer_block(c)
-        tag(c, "{%p else %}")
-        para(c, "NGƯỜI BÁO CÁO THÀNH TÍCH", align=CENTER, bold=True)
-        for _ in range(4):
+    def reporter_titles(c: _Cell) -> None:
+        tag(c, individual)
+        bold_line(c, "NGƯỜI BÁO CÁO THÀNH TÍCH")
+        tag(c, collective)
+        tag(c, "{%p if signer.marker %}")
+        bold_line(c, "{{ signer.marker | upper }}")
+        tag(c, "{%p endif %}")
+        bold_line(c, "{{ signer.position | upper }}")
+        tag(c, "{%p endif %}")
+        para(c, "", keep_next=True)  # the same room above the name as on the left
+
+    def signed_name(c: _Cell, name: str, *, only_individual: bool) -> None:
+        for _ in range(3):  # room for the signature and seal images
             para(c, "", align=CENTER)
-        para(c, "{{ nominee.name }}", align=CENTER, bold=True)
-        tag(c, "{%p endif %}")
+        if only_individual:
+            tag(c, individual)
+        para(c, name, align=CENTER, bold=True)
+        if only_individual:
+            tag(c, "{%p endif %}")
 
-    fill(r.cells[0], left)
-    fill(r.cells[1], right)
+    fill(titles.cells[0], certifier_titles)
+    fill(titles.cells[1], reporter_titles)
+    fill(names.cells[0], lambda c: signed_name(c, "{{ signer.full_name }}", only_individual=True))
+    fill(
+        names.cells[1],
+        lambda c: signed_name(
+            c,
+            "{% if nominee.kind != 'collective' %}{{ nominee.name }}"
+            "{% else %}{{ signer.full_name }}{% endif %}",
+            only_individual=False,
+        ),
+    )
     return doc
 
 
@@ -686,6 +752,92 @@ def thong_bao() -> DocumentObject:
     return doc
 
 
+def lich_su_ho_so() -> DocumentObject:
+    """One dossier's history for an auditor: every event with its hash, every stored file
+    with its SHA-256, and the result of the chain check; sealed by the authority."""
+    doc = new_document("Lịch sử hồ sơ")
+    heading(doc, with_number=False)
+    title(doc, "LỊCH SỬ HỒ SƠ", "{{ subject }}")
+    para(doc, "", after=6)
+    body(
+        doc,
+        "Đơn vị đề nghị: {{ dossier.unit_name }}"
+        "{% if dossier.cluster_name %} ({{ dossier.cluster_name }}){% endif %}.",
+    )
+    body(
+        doc,
+        "Hình thức khen thưởng: {{ dossier.award_name }}, năm {{ dossier.year }}. "
+        "Trạng thái hiện tại: {{ dossier.status_label }}.",
+    )
+
+    para(
+        doc,
+        "I. CÁC SỰ KIỆN ({{ events | length }} sự kiện)",
+        bold=True,
+        before=6,
+        after=6,
+        keep_next=True,
+    )
+    t = table(doc, (12, 26, 40, 47, TEXT_WIDTH_MM - 125), grid=True)
+    head = row(t, header=True)
+    labels = ("STT", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Nội dung", "Mã băm SHA-256")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER, size=10)
+    loop_row(t, "{%tr for item in events %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=10)
+    cell_text(data.cells[1], "{{ item.at }}", size=10)
+    cell_text(data.cells[2], "{{ item.actor }}", size=10)
+
+    def content(c: _Cell) -> None:
+        para(c, "{{ item.action }}", size=10, before=2)
+        tag(c, "{%p if item.reason %}")
+        para(c, "Lý do: {{ item.reason }}", size=10, italic=True)
+        tag(c, "{%p endif %}")
+        tag(c, "{%p for line in item.documents %}")
+        para(c, "- {{ line }}", size=9)
+        tag(c, "{%p endfor %}")
+
+    fill(data.cells[3], content)
+    cell_text(data.cells[4], "{{ item.hash }}", size=8)
+    loop_row(t, "{%tr endfor %}")
+
+    para(
+        doc,
+        "II. TỆP LƯU TRỮ ({{ documents | length }} tệp)",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p if documents %}")
+    t = table(doc, (12, 60, TEXT_WIDTH_MM - 72), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Văn bản, tệp", "Mã băm SHA-256"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER, size=10)
+    loop_row(t, "{%tr for item in documents %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=10)
+
+    def file_cell(c: _Cell) -> None:
+        para(c, "{{ item.title }}", size=10, before=2)
+        para(c, "{{ item.object_key }}", size=8, after=2)
+
+    fill(data.cells[1], file_cell)
+    cell_text(data.cells[2], "{{ item.sha256 }}", size=9)
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "Hồ sơ chưa có tệp lưu trữ.")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "III. KIỂM TRA TOÀN VẸN", bold=True, before=12, after=6, keep_next=True)
+    body(doc, "{{ chain.result }}")
+    body(doc, "{{ chain.checkpoint }}")
+    body(doc, "{{ chain.method }}")
+    body(doc, "Người xuất: {{ exported_by }}, lúc {{ exported_at }}.", italic=True)
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "bao_cao_thanh_tich": bao_cao_thanh_tich,
     "to_trinh_don_vi": to_trinh_don_vi,
@@ -693,6 +845,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "phieu_tham_dinh": phieu_tham_dinh,
     "to_trinh_ban": to_trinh_ban,
     "thong_bao": thong_bao,
+    "lich_su_ho_so": lich_su_ho_so,
 }
 
 

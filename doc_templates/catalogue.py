@@ -6,6 +6,10 @@ Flows look a form up here by its code, render ``template_path(code)`` and record
 archived document can be traced to the exact template that made it. When the rules
 change, add a new version with its own ``effective_from`` rather than editing a form in
 force (a dossier is judged by the rules in force on its date).
+
+The file here is the form's built-in version "1". Versions an admin uploads are checked
+against the fields declared here (`validation.py`) and kept by `versions.py`, whose
+``resolve_template`` gives the flows the bytes to render and record.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 __all__ = [
     "FORMS",
     "FORMS_DIR",
     "LEGAL_BASIS",
+    "REPORTS",
     "FieldSpec",
     "FormSpec",
     "template_path",
@@ -54,6 +60,10 @@ class FormSpec:
     legal_basis: str
     effective_from: date
     effective_to: date | None
+    series: Literal["issuer", "council"] = "issuer"
+    """Which numbering series the number is taken from: ``"issuer"``, the issuing body's
+    own series (the default), or ``"council"``, the series its Hội đồng Thi đua - Khen
+    thưởng keeps apart (NĐ 30/2020: an advisory council numbers its own documents)."""
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -65,6 +75,12 @@ class FormSpec:
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def number_series(self, issuer_series: str) -> str:
+        """The key of the series a document of this form is numbered in, given the
+        issuing body's own key (e.g. ``unit:BDT``): a council's documents have their own
+        gap-free series next to the body's."""
+        return issuer_series if self.series == "issuer" else f"{issuer_series}/{self.series}"
 
 
 # Every context key the flows provide, described once.
@@ -197,11 +213,53 @@ FORMS: dict[str, FormSpec] = {
 }
 
 
+# Documents issued on request, outside the process steps (never numbered): the history
+# of a dossier exported for an auditor (api/audit/service.py fills it).
+REPORTS: dict[str, FormSpec] = {
+    "lich_su_ho_so": _form(
+        "lich_su_ho_so",
+        "Lịch sử hồ sơ (các sự kiện, tệp lưu trữ và mã băm)",
+        "Lịch sử hồ sơ",
+        "LS",
+        (
+            *_fields("issuer", "place", "date_text", "subject"),
+            FieldSpec(
+                "dossier",
+                "{id, title, unit_name, cluster_name, award_name, year, status_label}",
+                True,
+                "Hồ sơ: số, trích yếu, đơn vị, cụm, hình thức khen thưởng, năm, trạng thái",
+            ),
+            FieldSpec(
+                "events",
+                "list[{index, at, actor, action, reason, documents: list[str], hash}]",
+                True,
+                "Các sự kiện theo thứ tự, mỗi sự kiện với mã băm SHA-256 của nó",
+            ),
+            FieldSpec(
+                "documents",
+                "list[{index, title, object_key, sha256}]",
+                True,
+                "Các tệp lưu trữ của hồ sơ với mã băm SHA-256",
+            ),
+            FieldSpec(
+                "chain",
+                "{result, checkpoint, method}",
+                True,
+                "Kết quả kiểm tra chuỗi, mốc kiểm tra gần nhất, cách tự kiểm tra lại",
+            ),
+            FieldSpec("exported_by", "str", True, "Người xuất (họ tên, vai trò)"),
+            FieldSpec("exported_at", "str", True, "Thời điểm xuất (giờ Việt Nam)"),
+        ),
+    ),
+}
+
+
 def _spec(code: str) -> FormSpec:
     try:
-        return FORMS[code]
+        return FORMS[code] if code in FORMS else REPORTS[code]
     except KeyError:
-        raise KeyError(f"unknown form code {code!r}; known: {', '.join(sorted(FORMS))}") from None
+        known = ", ".join(sorted([*FORMS, *REPORTS]))
+        raise KeyError(f"unknown form code {code!r}; known: {known}") from None
 
 
 def template_path(code: str) -> Path:

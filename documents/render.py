@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = ["RenderError", "render_docx", "template_variables"]
@@ -54,11 +54,17 @@ _PLACEHOLDER_REFS = {
 
 
 class RenderError(Exception):
-    """The form could not be filled; ``variable`` names the missing value, if that was it."""
+    """The form could not be filled; ``variable`` names the missing value, if that was it.
 
-    def __init__(self, message: str, *, variable: str | None = None) -> None:
+    ``kind`` says what went wrong, for messages to people: ``"open"`` (not a DOCX),
+    ``"syntax"`` (broken Jinja), ``"missing"`` (a value the context lacks),
+    ``"leftover"`` (a template tag left in the output), ``"render"`` (anything else).
+    """
+
+    def __init__(self, message: str, *, variable: str | None = None, kind: str = "render") -> None:
         super().__init__(message)
         self.variable = variable
+        self.kind = "missing" if variable is not None else kind
 
 
 def _environment() -> SandboxedEnvironment:
@@ -71,7 +77,7 @@ def _load(template: Path | bytes) -> DocxTemplate:
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise RenderError(f"cannot open the DOCX template: {exc}") from exc
+        raise RenderError(f"cannot open the DOCX template: {exc}", kind="open") from exc
     return tpl
 
 
@@ -81,7 +87,7 @@ def template_variables(template: Path | bytes) -> set[str]:
     try:
         return set(tpl.get_undeclared_template_variables(jinja_env=_environment()))
     except TemplateError as exc:
-        raise RenderError(f"the template is not valid Jinja: {exc}") from exc
+        raise RenderError(f"the template is not valid Jinja: {exc}", kind="syntax") from exc
 
 
 def render_docx(template: Path | bytes, context: Mapping[str, Any]) -> bytes:
@@ -97,6 +103,8 @@ def render_docx(template: Path | bytes, context: Mapping[str, Any]) -> bytes:
     except UndefinedError as exc:
         name = _missing_name(template, context, exc)
         raise RenderError(f"missing value for the form: {name} ({exc})", variable=name) from exc
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"the template is not valid Jinja: {exc}", kind="syntax") from exc
     except TemplateError as exc:
         raise RenderError(f"the template could not be rendered: {exc}") from exc
     out = io.BytesIO()
@@ -140,7 +148,8 @@ def _restore_braces(docx: bytes) -> bytes:
                     if at >= 0:
                         snippet = re.sub(r"<[^>]+>", "", text[max(at - 200, 0) : at + 200])
                         raise RenderError(
-                            f"template tag {marker!r} left in {info.filename}: …{snippet}…"
+                            f"template tag {marker!r} left in {info.filename}: …{snippet}…",
+                            kind="leftover",
                         )
                 for ref, brace in _PLACEHOLDER_REFS.items():
                     text = text.replace(ref, brace)

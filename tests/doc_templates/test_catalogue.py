@@ -1,7 +1,10 @@
 """The form catalogue agrees with the DOCX files, and the forms follow NĐ 30/2020."""
 
+import dataclasses
 import hashlib
 import io
+import re
+import zipfile
 from datetime import date
 
 import pytest
@@ -11,6 +14,8 @@ from docx.oxml.ns import qn
 from doc_templates.build_templates import build_bytes
 from doc_templates.catalogue import FORMS, LEGAL_BASIS, template_path, template_sha256
 from documents.render import render_docx, template_variables
+from storage import repositories as repo
+from storage.db import Database
 from tests.fixtures.forms import sample_context
 
 CODES = sorted(FORMS)
@@ -54,6 +59,33 @@ def test_committed_form_is_what_the_build_script_makes(code):
     data = template_path(code).read_bytes()
     assert template_sha256(code) == hashlib.sha256(data).hexdigest()
     assert build_bytes(code) == data, "run: uv run python -m doc_templates.build_templates"
+
+
+def test_a_councils_documents_are_numbered_in_a_series_of_their_own(db: Database):
+    # Every form of the route is numbered by its issuing body; a form the Hội đồng Thi
+    # đua - Khen thưởng issues says so, and its numbers do not use up the body's.
+    assert {spec.series for spec in FORMS.values()} == {"issuer"}
+    body_form = FORMS["to_trinh_don_vi"]
+    council_form = dataclasses.replace(body_form, series="council")
+    body = body_form.number_series("unit:BDT")
+    council = council_form.number_series("unit:BDT")
+    assert body == "unit:BDT" and council != body
+    with db.write() as s:
+        taken = [
+            (repo.next_number(s, series, "TTr", 2026), series)
+            for series in (body, body, council, body, council)
+        ]
+    assert taken == [(1, body), (2, body), (1, council), (3, body), (2, council)]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_template_tags_sit_in_text_only_so_word_opens_the_form_for_editing(code):
+    # An admin downloads a version, edits it in Word and uploads it: Word refuses a file
+    # whose attributes (indents, sizes) hold a template tag instead of a number.
+    with zipfile.ZipFile(template_path(code)) as z:
+        for name in (n for n in z.namelist() if n.endswith(".xml")):
+            xml = z.read(name).decode()
+            assert not re.search(r'="[^"]*(\{\{|\{%)', xml), name
 
 
 def test_unknown_form_code_is_refused():

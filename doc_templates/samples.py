@@ -1,0 +1,184 @@
+"""Realistic render contexts for the forms, shaped exactly as the flows build them.
+
+Used by the product itself: an uploaded template version is rendered with
+:func:`validation_contexts` before it is accepted, and `doc_templates.pictures` draws the
+README pictures from :func:`sample_context`. The tests reuse the same data.
+
+The dossier is a demanding one: a long unit name (the heading wraps onto three lines),
+40 individuals and 3 collectives (the danh sách runs over several pages), Vietnamese
+diacritics everywhere, and — with ``tricky=True`` — user text holding ``< & " {{ }}``,
+which breaks naive templating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = [
+    "PLAIN_ACHIEVEMENT",
+    "PLAIN_NAME",
+    "TRICKY_ACHIEVEMENT",
+    "TRICKY_NAME",
+    "TRICKY_REASON",
+    "sample_context",
+    "validation_contexts",
+]
+
+TRICKY_NAME = 'Nguyễn Thị Ánh Tuyết <"Út"> & {{ đồng nghiệp }}'
+TRICKY_ACHIEVEMENT = (
+    "Hoàn thành xuất sắc nhiệm vụ; tỷ lệ giải ngân đạt 98,5% (> 95% & < 100%); "
+    'sáng kiến "Số hóa hồ sơ {{ dân tộc }}" được áp dụng toàn tỉnh.'
+)
+TRICKY_REASON = (
+    'Hồ sơ thiếu biên bản họp Hội đồng Thi đua - Khen thưởng & báo cáo "gốc" <bản chính>; '
+    "mục {{ số liệu }} chưa có xác nhận của cơ quan quản lý."
+)
+PLAIN_NAME = "Nguyễn Thị Ánh Tuyết"
+PLAIN_ACHIEVEMENT = (
+    "Hoàn thành xuất sắc nhiệm vụ; tỷ lệ giải ngân đạt 98,5%; sáng kiến "
+    "Số hóa hồ sơ công tác dân tộc được áp dụng toàn tỉnh."
+)
+PLAIN_REASON = "Hồ sơ thiếu biên bản họp Hội đồng Thi đua - Khen thưởng của đơn vị."
+
+UNIT = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn"
+CLUSTER = "Cụm thi đua I - Các cơ quan Quản lý chuyên ngành tỉnh Lạng Sơn"
+AWARD = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
+
+_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Hà", "Vi", "Lương", "Nông", "Đặng"]
+_MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Ngọc", "Hữu"]
+_GIVEN = ["Hùng", "Lan", "Thắng", "Hương", "Tuấn", "Dũng", "Hằng", "Phương", "Cường", "Yến", "Sơn"]
+_POSITIONS = ["Trưởng phòng", "Phó Trưởng phòng", "Chuyên viên chính", "Chuyên viên", "Kế toán"]
+_DIVISIONS = [
+    "Phòng Quản lý doanh nghiệp và lao động",
+    "Phòng Quy hoạch, Xây dựng và Tài nguyên môi trường",
+    "Văn phòng Ban",
+    "Trung tâm Quản lý cửa khẩu Hữu Nghị",
+]
+_TYPE_CODES = {"thong_bao": "TB", "phieu_tham_dinh": "BC", "bao_cao_thanh_tich": "BC"}
+
+
+def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str, Any]:
+    """The full context every form receives (40 individuals, 3 collectives).
+
+    ``form`` only changes the document number to that form's type (``05/TB-…`` for a
+    Thông báo); without it every form is numbered as a Tờ trình.
+    """
+    name = TRICKY_NAME if tricky else PLAIN_NAME
+    achievement = TRICKY_ACHIEVEMENT if tricky else PLAIN_ACHIEVEMENT
+    collectives = [
+        {
+            "index": 1,
+            "name": "Phòng Quản lý doanh nghiệp và lao động, " + UNIT,
+            "achievements": "Hoàn thành xuất sắc nhiệm vụ năm 2025; thu hút 12 dự án đầu tư mới.",
+        },
+        {
+            "index": 2,
+            "name": "Trung tâm Quản lý cửa khẩu Hữu Nghị",
+            "achievements": "Bảo đảm thông quan hàng hóa thông suốt, không để ùn tắc kéo dài.",
+        },
+        {
+            "index": 3,
+            "name": "Văn phòng Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn",
+            "achievements": "Tham mưu tổ chức thành công các hội nghị xúc tiến thương mại.",
+        },
+    ]
+    individuals = []
+    for i in range(40):
+        person = name if i == 0 else f"{_FAMILY[i % 10]} {_MIDDLE[i % 8]} {_GIVEN[(i * 7) % 11]}"
+        individuals.append(
+            {
+                "index": i + 1,
+                "name": person,
+                "position": _POSITIONS[i % 5],
+                "unit_name": _DIVISIONS[i % 4],
+                "achievements": achievement
+                if i == 0
+                else f"Hoàn thành xuất sắc nhiệm vụ năm 2025 (đạt {90 + i % 10}% chỉ tiêu).",
+            }
+        )
+    type_code = _TYPE_CODES.get(form or "", "TTr")
+    return {
+        "issuer": {
+            "parent_name": "UBND TỈNH LẠNG SƠN",
+            "name": "BAN QUẢN LÝ KHU KINH TẾ CỬA KHẨU ĐỒNG ĐĂNG - LẠNG SƠN",
+            "code": "BQLKKT",
+        },
+        "number": f"05/{type_code}-BQLKKT",
+        "place": "Lạng Sơn",
+        "date_text": "ngày 02 tháng 7 năm 2026",
+        "recipient": "Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn",
+        "subject": "Về việc đề nghị tặng " + AWARD,
+        "award_name": AWARD,
+        "year": 2025,
+        "unit_name": UNIT,
+        "cluster_name": CLUSTER,
+        "collectives": collectives,
+        "individuals": individuals,
+        "counts": {"collectives": len(collectives), "individuals": len(individuals)},
+        "nominee": {
+            "kind": "individual",
+            "kind_label": "Cá nhân",
+            "name": name,
+            "position": "Phó Trưởng phòng Quản lý doanh nghiệp và lao động",
+            "unit_name": UNIT,
+            "achievements": achievement,
+        },
+        "checks": [
+            {"index": 1, "name": name, "result": "Đạt", "note": "Đủ hồ sơ"},
+            {
+                "index": 2,
+                "name": "Trung tâm Quản lý cửa khẩu Hữu Nghị",
+                "result": "Đạt",
+                "note": "",
+            },
+            {
+                "index": 3,
+                "name": "Hoàng Văn Sơn",
+                "result": "Không đạt",
+                "note": "Chưa đủ 02 năm hoàn thành xuất sắc nhiệm vụ",
+            },
+        ],
+        "legal_bases": [
+            "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;",
+            "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều "
+            "của Luật Thi đua, khen thưởng;",
+            "Căn cứ kết quả bình xét của Hội đồng Thi đua - Khen thưởng đơn vị.",
+        ],
+        "reason": TRICKY_REASON if tricky else PLAIN_REASON,
+        "signer": {
+            "marker": "KT. TRƯỞNG BAN",
+            "position": "Phó Trưởng ban",
+            "full_name": "Lương Văn Minh",
+        },
+        "recipients": ["Như trên;", "Ban Thi đua - Khen thưởng tỉnh;", "Lưu: VT, TH."],
+    }
+
+
+def validation_contexts() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Contexts that between them take every branch a form has, each with a Vietnamese
+    label for the error message: a template must render with all of them."""
+    yield "hồ sơ mẫu có ký tự đặc biệt", sample_context(tricky=True)
+
+    other = sample_context(tricky=False)
+    other["issuer"]["parent_name"] = ""
+    other["number"] = ""
+    other["signer"]["marker"] = ""
+    other["collectives"] = []
+    other["counts"]["collectives"] = 0
+    other["nominee"] = {
+        "kind": "collective",
+        "kind_label": "Tập thể",
+        "name": "Trung tâm Quản lý cửa khẩu Hữu Nghị",
+        "position": "",
+        "unit_name": UNIT,
+        "achievements": PLAIN_ACHIEVEMENT,
+    }
+    yield "hồ sơ tập thể, không có cơ quan chủ quản, chưa cấp số", other
+
+    empty = sample_context(tricky=False)
+    empty["individuals"] = []
+    empty["checks"] = []
+    empty["counts"]["individuals"] = 0
+    empty["cluster_name"] = ""
+    yield "hồ sơ không có cá nhân, không thuộc cụm", empty
