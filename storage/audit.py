@@ -1,40 +1,86 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only, hash-chained globally and per dossier.
 
-Canonical form of an event (what an outside tool recomputes): a JSON object with the keys
-below, sorted, separators "," and ":", UTF-8 without ASCII escaping, times as ISO 8601
-UTC with microseconds and "Z". Its SHA-256 (hex) is the event's `hash`; `prev_hash` is
-the hash of the previous event in the global chain, 64 zeros for the first.
+Canonical form of an event (what an outside tool recomputes; README, "The audit chain's
+canonical form"): a JSON object with the keys of `canonical_body`, sorted, separators ","
+and ":", UTF-8 without ASCII escaping, times as ISO 8601 UTC with microseconds and "Z".
+Its SHA-256 (hex) is the event's `hash`. Two links are inside what the hash covers:
+`prev_hash`, the hash of the previous event in the global chain, and `dossier_prev_hash`,
+the hash of the previous event of the same dossier (64 zeros for a first event). So one
+hash per event proves both the global order and each dossier's own history.
+
+Events written before migration 0003 have `format` 1: their canonical form lacks
+`format`, `on_behalf_of` and `dossier_prev_hash`; they stay verifiable as written.
+
+The table refuses UPDATE and DELETE by database triggers (migration 0003); signed
+checkpoints in the write-once archive (storage/checkpoints.py) catch what a person who
+drops the triggers could still do: remove the tail or rewrite the whole chain.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEvent, ChainHead, utcnow
+from domain.roles import BOARD_ROLES, UNIT_ROLES, Role
+from storage.models import AuditEvent, Authority, ChainHead, Cluster, Dossier, Unit, utcnow
 
 GENESIS = "0" * 64
+FORMAT = 2
+"""Canonical form written by `append`."""
+
+CANONICAL_KEYS_V1 = (
+    "seq",
+    "dossier_id",
+    "dossier_seq",
+    "event_key",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "actor_unit",
+    "kind",
+    "from_status",
+    "to_status",
+    "reason",
+    "data",
+    "prev_hash",
+)
+CANONICAL_KEYS = (*CANONICAL_KEYS_V1, "format", "on_behalf_of", "dossier_prev_hash")
 
 
-def _iso(t: datetime) -> str:
+def iso_utc(t: datetime) -> str:
     if t.tzinfo is None:  # SQLite gives naive datetimes back: they were stored as UTC
         t = t.replace(tzinfo=UTC)
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(e: AuditEvent) -> bytes:
-    body = {
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def vn_time(t: datetime | str) -> str:
+    """A UTC time as Vietnamese users read it: 02/07/2026 14:05:09 (giờ Việt Nam)."""
+    if isinstance(t, str):
+        t = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S") + " (giờ Việt Nam)"
+
+
+def canonical_body(e: AuditEvent) -> dict[str, Any]:
+    """The fields the hash covers, as JSON values."""
+    body: dict[str, Any] = {
         "seq": e.seq,
         "dossier_id": e.dossier_id,
         "dossier_seq": e.dossier_seq,
         "event_key": e.event_key,
-        "occurred_at": _iso(e.occurred_at),
+        "occurred_at": iso_utc(e.occurred_at),
         "actor_id": e.actor_id,
         "actor_name": e.actor_name,
         "actor_role": e.actor_role,
@@ -46,7 +92,19 @@ def canonical(e: AuditEvent) -> bytes:
         "data": e.data,
         "prev_hash": e.prev_hash,
     }
+    if (e.format or 1) >= 2:
+        body["format"] = e.format
+        body["on_behalf_of"] = e.on_behalf_of
+        body["dossier_prev_hash"] = e.dossier_prev_hash
+    return body
+
+
+def canonical_json(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical(e: AuditEvent) -> bytes:
+    return canonical_json(canonical_body(e))
 
 
 def event_hash(e: AuditEvent) -> str:
@@ -55,12 +113,37 @@ def event_hash(e: AuditEvent) -> str:
 
 @dataclass(frozen=True)
 class Who:
-    """The person behind an event: user, the role they acted in, and for which unit."""
+    """The person behind an event: user, the role they acted in, the unit they work in
+    and, when it differs or matters, whom they acted for (e.g. the cluster led by their
+    unit). Left empty, `on_behalf_of` is derived from the dossier and the role."""
 
     user_id: int
     name: str
     role: str
     unit: str
+    on_behalf_of: str | None = None
+
+
+def acting_for(session: Session, dossier_id: int, role: str) -> str | None:
+    """Whom a holder of `role` acts for on this dossier: the dossier's unit for unit
+    roles, its cluster for cluster approvers, its authority for the board and auditors."""
+    d = session.get(Dossier, dossier_id)
+    if d is None:
+        return None
+    try:
+        r = Role(role)
+    except ValueError:
+        return None
+    if r in UNIT_ROLES:
+        u = session.get(Unit, d.unit_id)
+        return u.name if u else None
+    if r == Role.CLUSTER_APPROVER:
+        c = session.get(Cluster, d.cluster_id) if d.cluster_id is not None else None
+        return c.name if c else None
+    if r in BOARD_ROLES or r == Role.AUDITOR:
+        a = session.get(Authority, d.authority_id)
+        return a.name if a else None
+    return None
 
 
 def append(
@@ -87,14 +170,19 @@ def append(
     # Locking the head serialises appends on PostgreSQL; SQLite writers are already
     # serialised by BEGIN IMMEDIATE. The row is created by the first migration.
     head = session.scalars(select(ChainHead).where(ChainHead.id == 1).with_for_update()).one()
-    dossier_seq = None
+    dossier_seq = dossier_prev = None
     if dossier_id is not None:
-        dossier_seq = 1 + (
-            session.scalar(
-                select(func.max(AuditEvent.dossier_seq)).where(AuditEvent.dossier_id == dossier_id)
-            )
-            or 0
-        )
+        last = session.execute(
+            select(AuditEvent.dossier_seq, AuditEvent.hash)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(AuditEvent.dossier_seq.desc())
+            .limit(1)
+        ).first()
+        dossier_seq = (last.dossier_seq or 0) + 1 if last else 1
+        dossier_prev = last.hash if last else GENESIS
+    on_behalf_of = who.on_behalf_of if who else None
+    if who is not None and on_behalf_of is None and dossier_id is not None:
+        on_behalf_of = acting_for(session, dossier_id, who.role)
     event = AuditEvent(
         seq=head.seq + 1,
         dossier_id=dossier_id,
@@ -105,12 +193,17 @@ def append(
         actor_name=who.name if who else None,
         actor_role=who.role if who else None,
         actor_unit=who.unit if who else None,
+        on_behalf_of=on_behalf_of,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=data or {},
+        # Through JSON once, so the hash made now equals the one recomputed from what the
+        # database gives back (tuples become lists, keys become strings).
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False)),
         prev_hash=head.hash,
+        dossier_prev_hash=dossier_prev,
+        format=FORMAT,
         hash="",
     )
     event.hash = event_hash(event)
@@ -120,34 +213,205 @@ def append(
     return event
 
 
+def documents_of_event(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored files an event names, each with `object_key` and `sha256`: the event's
+    own (an attachment, a read) and those in its lists (`documents` issued by a step,
+    PDFs `signed` by an approver)."""
+    found = [data]
+    for value in data.values():
+        if isinstance(value, list):
+            found += [d for d in value if isinstance(d, dict)]
+    return [d for d in found if d.get("object_key") and d.get("sha256")]
+
+
+# ---------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An event hash the chain must still contain, taken from a signed checkpoint."""
+
+    seq: int
+    hash: str
+    checkpoint: int
+    """Number of the checkpoint that recorded it."""
+    at: str
+    """When that checkpoint was written (ISO 8601 UTC)."""
+
+
 @dataclass
 class ChainReport:
     ok: bool
     events: int
     first_bad: int | None = None
     why: str | None = None
+    code: str | None = None
+    dossier_id: int | None = None
+    checkpoint: int | None = None
+    last_hash: str = GENESIS
+    dossiers: int = 0
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Recompute the global chain in order of `seq`."""
-    prev, expected_seq, count = GENESIS, 1, 0
-    last = 0
+@dataclass
+class _Walk:
+    prev: str = GENESIS
+    count: int = 0
+    dossiers: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+def events_in_order(
+    session: Session,
+    *,
+    dossier_id: int | None = None,
+    after: int = 0,
+    until: int | None = None,
+    batch: int = 2000,
+) -> Iterator[AuditEvent]:
+    """Events by `seq` (or one dossier's by `dossier_seq`) after `after` up to `until`,
+    read in batches and detached after use so memory stays flat."""
+    last = after
+    order = AuditEvent.seq if dossier_id is None else AuditEvent.dossier_seq
     while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-        ).all()
+        q = select(AuditEvent).where(order > last).order_by(order).limit(batch)
+        if dossier_id is not None:
+            q = q.where(AuditEvent.dossier_id == dossier_id)
+        if until is not None:
+            q = q.where(order <= until)
+        rows = session.scalars(q).all()
         if not rows:
-            break
+            return
         for e in rows:
-            if e.seq != expected_seq:
-                return ChainReport(False, count, e.seq, f"thiếu sự kiện số {expected_seq}")
-            if e.prev_hash != prev:
-                return ChainReport(False, count, e.seq, "liên kết với sự kiện trước bị sai")
-            if event_hash(e) != e.hash:
-                return ChainReport(False, count, e.seq, "nội dung sự kiện đã bị sửa đổi")
-            prev, expected_seq, count, last = e.hash, expected_seq + 1, count + 1, e.seq
-        session.expunge_all()
-    head = session.get(ChainHead, 1)
-    if head is not None and (head.seq != count or head.hash != prev):
-        return ChainReport(False, count, count + 1, "cuối chuỗi không khớp với đầu chuỗi đã ghi")
-    return ChainReport(True, count)
+            yield e
+            session.expunge(e)
+        last = (rows[-1].seq if dossier_id is None else rows[-1].dossier_seq) or 0
+
+
+def verify_chain(
+    session: Session,
+    *,
+    anchors: Iterable[Anchor] = (),
+    visit: Callable[[AuditEvent], None] | None = None,
+    batch: int = 2000,
+) -> ChainReport:
+    """Recompute the global chain in order of `seq`, each dossier's chain alongside, and
+    compare with `anchors` (sorted by seq) and with the recorded chain head.
+
+    Stops at the first bad event; `visit` sees every event found good before it.
+    """
+    w = _Walk()
+    pending = iter(anchors)
+    anchor = next(pending, None)
+    # The head first, then the events up to it: appends committed while we walk (not a
+    # snapshot on PostgreSQL) are left for the next check instead of looking wrong.
+    head = session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).first()
+
+    def bad(seq: int, code: str, why: str, **kw: Any) -> ChainReport:
+        return ChainReport(
+            False, w.count, seq, why, code, last_hash=w.prev, dossiers=len(w.dossiers), **kw
+        )
+
+    for e in events_in_order(session, batch=batch, until=head.seq if head else None):
+        expected = w.count + 1
+        if e.seq != expected:
+            where = ""
+            if anchor is not None and anchor.seq == expected:
+                where = f" (mốc kiểm tra số {anchor.checkpoint} đã ghi nhận nó)"
+            return bad(expected, "event_missing", f"sự kiện số {expected} đã bị xóa{where}")
+        if event_hash(e) != e.hash:
+            return bad(
+                e.seq,
+                "event_modified",
+                "nội dung sự kiện đã bị sửa đổi (mã băm tính lại không khớp)",
+                dossier_id=e.dossier_id,
+            )
+        if e.prev_hash != w.prev:
+            return bad(
+                e.seq,
+                "link_broken",
+                "liên kết với sự kiện trước (prev_hash) bị sai",
+                dossier_id=e.dossier_id,
+            )
+        if e.dossier_id is not None:
+            last_seq, last_hash = w.dossiers.get(e.dossier_id, (0, GENESIS))
+            if e.dossier_seq != last_seq + 1:
+                return bad(
+                    e.seq,
+                    "dossier_link_broken",
+                    f"số thứ tự trong hồ sơ là {e.dossier_seq}, đúng ra là {last_seq + 1} "
+                    "(thiếu hoặc thừa sự kiện của hồ sơ)",
+                    dossier_id=e.dossier_id,
+                )
+            if (e.format or 1) >= 2 and e.dossier_prev_hash != last_hash:
+                return bad(
+                    e.seq,
+                    "dossier_link_broken",
+                    "liên kết với sự kiện trước của cùng hồ sơ (dossier_prev_hash) bị sai",
+                    dossier_id=e.dossier_id,
+                )
+            w.dossiers[e.dossier_id] = (e.dossier_seq or 0, e.hash)
+        while anchor is not None and anchor.seq <= e.seq:
+            if anchor.seq == e.seq and anchor.hash != e.hash:
+                return bad(
+                    e.seq,
+                    "checkpoint_mismatch",
+                    f"khác với mã băm đã ký trong mốc kiểm tra số {anchor.checkpoint} "
+                    f"(lúc {vn_time(anchor.at)}): lịch sử đã bị viết lại từ sự kiện này",
+                    dossier_id=e.dossier_id,
+                    checkpoint=anchor.checkpoint,
+                )
+            anchor = next(pending, None)
+        if visit is not None:
+            visit(e)
+        w.prev, w.count = e.hash, e.seq
+    if head is not None:
+        if w.count < head.seq:
+            where = ""
+            if anchor is not None and anchor.seq == w.count + 1:
+                where = f"; mốc kiểm tra số {anchor.checkpoint} đã ghi nhận chúng"
+            return bad(
+                w.count + 1,
+                "event_missing",
+                f"các sự kiện từ số {w.count + 1} đến {head.seq} đã bị xóa "
+                f"(đầu chuỗi ghi nhận {head.seq} sự kiện{where})",
+            )
+        if w.prev != head.hash:
+            return bad(head.seq, "head_mismatch", "cuối chuỗi không khớp với đầu chuỗi đã ghi")
+    if anchor is not None:
+        last = anchor
+        for last in pending:  # noqa: B007 - only the last anchor is wanted
+            pass
+        # Signed after our look at the head: fine if the database has those events now
+        # (they are compared next time); not if the head went back to hide them.
+        now = session.scalar(select(ChainHead.seq).where(ChainHead.id == 1)) or 0
+        if last.seq > now:
+            return bad(
+                w.count + 1,
+                "event_missing",
+                f"các sự kiện từ số {w.count + 1} đến {last.seq} đã bị xóa: mốc kiểm tra số "
+                f"{last.checkpoint} (lúc {vn_time(last.at)}) đã ghi nhận {last.seq} sự kiện",
+                checkpoint=last.checkpoint,
+            )
+    return ChainReport(True, w.count, last_hash=w.prev, dossiers=len(w.dossiers))
+
+
+def check_dossier_events(events: Iterable[AuditEvent]) -> ChainReport:
+    """One dossier's chain on its own, from its events in order: every event recomputes
+    and links to the previous event of the dossier. (Removing a dossier's last events
+    shows only in the global chain and against the checkpoints.)"""
+    prev, count = GENESIS, 0
+    for e in events:
+        if e.dossier_seq != count + 1:
+            why = f"thiếu sự kiện thứ {count + 1} của hồ sơ"
+            return ChainReport(False, count, e.seq, why, "event_missing", e.dossier_id)
+        if event_hash(e) != e.hash:
+            why = "nội dung sự kiện đã bị sửa đổi (mã băm tính lại không khớp)"
+            return ChainReport(False, count, e.seq, why, "event_modified", e.dossier_id)
+        if (e.format or 1) >= 2 and e.dossier_prev_hash != prev:
+            why = "liên kết với sự kiện trước của hồ sơ bị sai"
+            return ChainReport(False, count, e.seq, why, "dossier_link_broken", e.dossier_id)
+        prev, count = e.hash, count + 1
+    return ChainReport(True, count, last_hash=prev, dossiers=1 if count else 0)
+
+
+def verify_dossier_chain(session: Session, dossier_id: int) -> ChainReport:
+    return check_dossier_events(events_in_order(session, dossier_id=dossier_id))

@@ -1,16 +1,41 @@
-"""Whole-system check: the audit chain recomputes, and every archived object still has
-the bytes whose SHA-256 the database recorded."""
+"""Whole-system check, as an auditor runs it (`tdkt audit verify`, GET /api/v1/audit/verify):
+
+1. the archive's signed checkpoints: each signature, each one linked to the previous;
+2. the audit chain: every event recomputes, links to the previous one globally and within
+   its dossier, still has the hash each checkpoint signed, and no checkpointed event and
+   nothing the chain head counts is missing;
+3. every stored file: its bytes still have the SHA-256 the history recorded when it was
+   issued (and the database row still says the same).
+
+The report names the first problem (event number or object key) and why, in Vietnamese,
+and lists every problem found (up to a limit).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from storage import repositories as repo
-from storage.audit import verify_chain
-from storage.objects import ObjectNotFound, ObjectStore
+from storage.audit import documents_of_event, verify_chain, vn_time
+from storage.checkpoints import ArchivedCheckpoints
+from storage.models import AuditEvent
+from storage.objects import ObjectCorrupted, ObjectNotFound, ObjectStore
+
+MAX_PROBLEMS = 100
+
+
+@dataclass
+class Problem:
+    code: str
+    detail: str
+    seq: int | None = None
+    dossier_id: int | None = None
+    object_key: str | None = None
+    checkpoint: int | None = None
 
 
 @dataclass
@@ -18,50 +43,160 @@ class IntegrityReport:
     ok: bool
     events: int
     objects: int
+    checkpoints: int
     first_bad: int | None
     bad_object: str | None
+    code: str | None
     detail: str
+    dossier_id: int | None = None
+    last_checkpoint: dict[str, Any] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    sha256: str
+    version_id: str | None
+    seq: int
+    dossier_id: int | None
+
+
+def _read_problem(
+    store: ObjectStore, key: str, version_id: str | None, sha256: str
+) -> tuple[str, str] | None:
+    try:
+        data = store.get(key, version_id)
+    except ObjectNotFound:
+        return "object_missing", f"Mất tệp lưu trữ {key}."
+    except ObjectCorrupted:
+        return "object_modified", f"Tệp {key} đã bị thay đổi trong kho lưu trữ."
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return "object_modified", f"Tệp {key} không khớp mã băm SHA-256 đã ghi."
+    return None
 
 
 def verify_all(s: Session, store: ObjectStore) -> IntegrityReport:
-    chain = verify_chain(s)
-    checked = 0
-    for v in repo.all_versions(s):
-        try:
-            data = store.get(v.object_key, v.object_version_id)
-        except ObjectNotFound:
-            return IntegrityReport(
-                False,
-                chain.events,
-                checked,
-                chain.first_bad,
-                v.object_key,
-                f"Mất tệp lưu trữ {v.object_key}.",
+    roots = [r.cert_pem for r in repo.trust_roots(s)]
+    archived = ArchivedCheckpoints(store, roots)
+    recorded: dict[str, _Recorded] = {}
+
+    def visit(e: AuditEvent) -> None:
+        for d in documents_of_event(e.data):
+            recorded.setdefault(
+                d["object_key"], _Recorded(d["sha256"], d.get("version_id"), e.seq, e.dossier_id)
             )
-        if hashlib.sha256(data).hexdigest() != v.sha256:
-            return IntegrityReport(
-                False,
-                chain.events,
-                checked,
-                chain.first_bad,
-                v.object_key,
-                f"Tệp {v.object_key} không khớp mã băm SHA-256 đã ghi.",
+
+    chain = verify_chain(s, anchors=archived.anchors(), visit=visit)
+    archived.drain()
+    problems: list[Problem] = []
+    if archived.problem is not None:
+        p = archived.problem
+        problems.append(
+            Problem(
+                "checkpoint_invalid",
+                f"Mốc kiểm tra số {p.number} ({p.object_key}) không dùng được: {p.why}.",
+                object_key=p.object_key,
+                checkpoint=p.number,
             )
-        checked += 1
-    if not chain.ok:
-        return IntegrityReport(
-            False,
-            chain.events,
-            checked,
-            chain.first_bad,
-            None,
-            f"Lịch sử sai ở sự kiện số {chain.first_bad}: {chain.why}.",
         )
+    if not chain.ok:
+        problems.append(
+            Problem(
+                chain.code or "chain_broken",
+                f"Lịch sử sai ở sự kiện số {chain.first_bad}: {chain.why}.",
+                seq=chain.first_bad,
+                dossier_id=chain.dossier_id,
+                checkpoint=chain.checkpoint,
+            )
+        )
+
+    checked = 0
+    seen: set[str] = set()
+    for v in repo.all_versions(s):
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        seen.add(v.object_key)
+        rec = recorded.get(v.object_key)
+        dossier_id = rec.dossier_id if rec else None
+        if rec is not None and rec.sha256 != v.sha256:
+            problems.append(
+                Problem(
+                    "object_record_changed",
+                    f"Bản ghi của tệp {v.object_key} trong cơ sở dữ liệu có mã băm khác với "
+                    f"mã băm lịch sử đã ghi ở sự kiện số {rec.seq}.",
+                    seq=rec.seq,
+                    dossier_id=dossier_id,
+                    object_key=v.object_key,
+                )
+            )
+            continue
+        found = _read_problem(store, v.object_key, v.object_version_id, v.sha256)
+        if found is not None:
+            where = f" (ghi trong lịch sử ở sự kiện số {rec.seq})" if rec else ""
+            problems.append(
+                Problem(
+                    found[0],
+                    found[1].rstrip(".") + where + ".",
+                    seq=rec.seq if rec else None,
+                    dossier_id=dossier_id,
+                    object_key=v.object_key,
+                )
+            )
+            continue
+        checked += 1
+    for key, rec in recorded.items():
+        if key in seen or len(problems) >= MAX_PROBLEMS:
+            continue
+        # Named by the history but gone from the database: the row was removed.
+        found = _read_problem(store, key, rec.version_id, rec.sha256)
+        problems.append(
+            Problem(
+                "object_record_missing",
+                f"Tệp {key} có trong lịch sử (sự kiện số {rec.seq}) nhưng bản ghi của nó "
+                "trong cơ sở dữ liệu đã bị xóa." + (f" {found[1]}" if found else ""),
+                seq=rec.seq,
+                dossier_id=rec.dossier_id,
+                object_key=key,
+            )
+        )
+
+    last = archived.last
+    summary = last.summary() if last else None
+    if problems:
+        first = problems[0]
+        return IntegrityReport(
+            ok=False,
+            events=chain.events,
+            objects=checked,
+            checkpoints=len(archived.valid),
+            first_bad=first.seq if first.object_key is None else None,
+            bad_object=first.object_key,
+            code=first.code,
+            detail=first.detail,
+            dossier_id=first.dossier_id,
+            last_checkpoint=summary,
+            problems=problems,
+        )
+    if last is None:
+        anchored = "chưa có mốc kiểm tra nào được ký"
+    else:
+        anchored = (
+            f"{len(archived.valid)} mốc kiểm tra đã ký, mốc gần nhất số {last.number} lúc "
+            f"{vn_time(last.at)} ghi nhận {last.count} sự kiện"
+        )
+        if chain.events > last.count:
+            anchored += f" ({chain.events - last.count} sự kiện sau đó chờ mốc kế tiếp)"
     return IntegrityReport(
-        True,
-        chain.events,
-        checked,
-        None,
-        None,
-        f"Toàn vẹn: {chain.events} sự kiện, {checked} tệp đều khớp.",
+        ok=True,
+        events=chain.events,
+        objects=checked,
+        checkpoints=len(archived.valid),
+        first_bad=None,
+        bad_object=None,
+        code=None,
+        detail=f"Toàn vẹn: {chain.events} sự kiện, {checked} tệp đều khớp; {anchored}.",
+        last_checkpoint=summary,
     )

@@ -1,11 +1,18 @@
-"""Verification of the whole history: the hash chain and every stored object's bytes."""
+"""The auditor's endpoints: verify the whole history, export one dossier's history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+import asyncio
+import hashlib
+from typing import Annotated, Literal
 
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.audit import service
+from api.audit.schemas import AuditVerifyOut, HistoryExport
 from api.deps import CurrentReader, ReadSession, RuntimeDep
+from api.dossiers.routes import EVENT_LABELS
 from domain.errors import Forbidden
 from domain.roles import Role
 from storage.integrity import verify_all
@@ -13,28 +20,63 @@ from storage.integrity import verify_all
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-class AuditVerifyOut(BaseModel):
-    ok: bool
-    events: int
-    objects: int
-    first_bad: int | None
-    bad_object: str | None
-    detail: str
-
-
 @router.get("/audit/verify", response_model=AuditVerifyOut)
 def audit_verify(caller: CurrentReader, s: ReadSession, rt: RuntimeDep) -> AuditVerifyOut:
+    """Recompute every chain, compare every stored file with its recorded SHA-256 and the
+    chain with the signed checkpoints; `ok`, or the first bad event or object and why."""
     if Role.AUDITOR not in caller.actor.roles() and Role.ADMIN not in caller.actor.roles():
         raise Forbidden(
             "Chỉ thanh tra, kiểm tra hoặc quản trị được kiểm tra toàn bộ lịch sử.",
             code="forbidden_action",
         )
-    r = verify_all(s, rt.store)
-    return AuditVerifyOut(
-        ok=r.ok,
-        events=r.events,
-        objects=r.objects,
-        first_bad=r.first_bad,
-        bad_object=r.bad_object,
-        detail=r.detail,
+    return AuditVerifyOut.model_validate(verify_all(s, rt.store).to_dict())
+
+
+@router.get(
+    "/dossiers/{dossier_id}/history/export",
+    response_model=None,
+    responses={
+        200: {
+            "model": HistoryExport,
+            "content": {"application/pdf": {}},
+            "description": "JSON (format=json) or the sealed PDF «Lịch sử hồ sơ» (format=pdf)",
+        }
+    },
+)
+async def export_history(
+    dossier_id: int,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    format: Annotated[Literal["json", "pdf"], Query()] = "json",
+) -> Response:
+    """One dossier's full history for an auditor. The export itself is recorded in the
+    history (with the SHA-256 of the file handed out) before it is returned."""
+    export = await asyncio.to_thread(
+        service.build_export, rt, caller.user.id, dossier_id, EVENT_LABELS
+    )
+    if format == "pdf":
+        body, media = await service.export_pdf(rt, export), "application/pdf"
+    else:
+        body, media = service.export_json_bytes(export), "application/json"
+    digest = hashlib.sha256(body).hexdigest()
+    await asyncio.to_thread(
+        service.record_read,
+        rt.db,
+        user_id=caller.user.id,
+        dossier_id=dossier_id,
+        kind="history_exported",
+        data={
+            "format": format,
+            "file_sha256": digest,
+            "events": len(export.events),
+            "last_hash": export.chain.last_hash,
+        },
+    )
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="lich-su-ho-so-{dossier_id}.{format}"',
+            "X-Content-SHA256": digest,
+        },
     )
