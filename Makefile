@@ -9,11 +9,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps system-deps python-deps postgres bench templates
+.PHONY: run test lint deps system-deps python-deps postgres bench templates form-pictures
 
 run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	$(UV) run tdkt seed --demo
-	$(UV) run tdkt serve
+	@# The demo serves its own RFC 3161 time-stamping service: signatures are PAdES B-LT.
+	TDKT_TSA_URL=$${TDKT_TSA_URL:-http://127.0.0.1:$${TDKT_PORT:-8000}/api/v1/pki/tsa} \
+	  $(UV) run tdkt serve
 
 test: deps postgres lint ## the whole suite (unit, PostgreSQL, S3 over TLS, LibreOffice, HTTP end to end)
 	$(UV) run pytest $(PYTEST_ARGS)
@@ -50,5 +52,9 @@ postgres: ## start the local PostgreSQL server the tests use, if it is not runni
 templates: python-deps ## rebuild doc_templates/forms/*.docx from doc_templates/build_templates.py
 	$(UV) run python -m doc_templates.build_templates
 
+form-pictures: deps ## draw page 1 of two forms (sample dossier, LibreOffice PDF) into docs/forms/*.png
+	$(UV) run python -m doc_templates.pictures
+
 bench: deps
 	$(UV) run python bench/sign_one.py
+	$(UV) run python bench/personal_signature.py

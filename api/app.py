@@ -11,11 +11,14 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from api import errors
+from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
+from api.pki.routes import router as pki_router
+from api.templates.routes import router as templates_router
 from flows import local_prefect
 from flows import runtime as flow_runtime
 from flows.dispatch import Dispatcher
@@ -37,12 +40,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redrive = asyncio.create_task(
             rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)
         )
+        from flows.checkpoint import checkpoint_forever  # Prefect loads on first use
+
+        checkpoints = (
+            asyncio.create_task(checkpoint_forever(settings.checkpoint_minutes))
+            if settings.checkpoint_minutes > 0
+            else None
+        )
         try:
             yield
         finally:
-            redrive.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await redrive
+            for task in (redrive, checkpoints):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await rt.dispatcher.drain()
             await asyncio.to_thread(local_prefect.stop, prefect_server)
             rt.close()
@@ -54,7 +66,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Quy trình đề nghị khen thưởng: đơn vị → Cụm thi đua → Phòng TĐKT.",
     )
     errors.install(app)
-    for router in (auth_router, dossiers_router, documents_router, audit_router):
+    for router in (
+        admin_router,
+        pki_router,
+        auth_router,
+        dossiers_router,
+        documents_router,
+        audit_router,
+        templates_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

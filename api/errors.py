@@ -44,7 +44,9 @@ def error_body(detail: str, code: str, **extra: object) -> dict[str, object]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message, exc.code), status_code=exc.status)
+        return JSONResponse(
+            error_body(exc.message, exc.code, **exc.extra()), status_code=exc.status
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,14 +10,21 @@ Keys are RSA 3072 with SHA-256 signatures: accepted by pyHanko's validator, by N
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
 __all__ = [
@@ -48,11 +55,24 @@ class CertKey:
     key_pem: bytes  # PKCS#8 PEM, unencrypted
 
 
-def _new_key() -> rsa.RSAPrivateKey:
+KeyType = Literal["rsa", "ec"]
+
+
+def _new_key(key_type: KeyType = "rsa") -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    if key_type == "ec":  # ECDSA P-256: milliseconds to make, valid for PAdES and NSS
+        return ec.generate_private_key(ec.SECP256R1())
     return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_SIZE)
 
 
-def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
+def pin_passphrase(pin: str, pepper: str) -> str:
+    """What a personal key is encrypted under: the signing PIN, peppered with the server's
+    secret, so that a copy of the database alone does not let anyone guess PINs offline."""
+    return hmac.new(
+        pepper.encode(), b"tdkt-signing-pin:" + pin.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -125,6 +145,7 @@ def issue_certificate(
     kind: Literal["organisation", "person"],
     valid_days: int = 825,
     not_before: datetime | None = None,
+    key_type: KeyType = "rsa",
 ) -> CertKey:
     """Issue a signing certificate (digitalSignature + nonRepudiation) under ``ca``.
 
@@ -142,7 +163,7 @@ def issue_certificate(
     if not isinstance(ca_key, rsa.RSAPrivateKey):
         raise TypeError("CA key must be RSA")
 
-    key = _new_key()
+    key = _new_key(key_type)
     start = not_before if not_before is not None else datetime.now(UTC) - _CLOCK_SKEW
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
@@ -185,15 +206,39 @@ def issue_certificate(
     return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
 
 
-def encrypt_key(key_pem: bytes, passphrase: str) -> bytes:
-    """Re-encode a private key as encrypted PKCS#8 PEM (BestAvailableEncryption)."""
+_SECRET_ENVELOPE = b"tdkt-aes256gcm-v1:"
+
+
+def encrypt_key(key_pem: bytes, passphrase: str, *, secret: bool = False) -> bytes:
+    """Encrypt a private key for storage.
+
+    Default: encrypted PKCS#8 PEM (PBES2 with a slow key derivation, what a short PIN
+    needs). With `secret=True` the passphrase is already a long random secret (the
+    organisations' seals under the server's secret key): the key is sealed with AES-256-GCM
+    under an HKDF of it, so unlocking a seal costs no time per document.
+    """
     if not passphrase:
         raise ValueError("passphrase must not be empty")
     key = serialization.load_pem_private_key(key_pem, password=None)
+    if secret:
+        nonce = os.urandom(12)
+        plain = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        sealed = AESGCM(_envelope_key(passphrase)).encrypt(nonce, plain, _SECRET_ENVELOPE)
+        return _SECRET_ENVELOPE + base64.b64encode(nonce + sealed)
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+    )
+
+
+def _envelope_key(passphrase: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tdkt key at rest").derive(
+        passphrase.encode("utf-8")
     )
 
 
@@ -204,8 +249,15 @@ def decrypt_key(encrypted_pem: bytes, passphrase: str) -> bytes:
     encrypted key).
     """
     try:
-        key = serialization.load_pem_private_key(encrypted_pem, password=passphrase.encode("utf-8"))
-    except (ValueError, TypeError) as exc:
+        if encrypted_pem.startswith(_SECRET_ENVELOPE):
+            raw = base64.b64decode(encrypted_pem[len(_SECRET_ENVELOPE) :])
+            plain = AESGCM(_envelope_key(passphrase)).decrypt(raw[:12], raw[12:], _SECRET_ENVELOPE)
+            key = serialization.load_der_private_key(plain, password=None)
+        else:
+            key = serialization.load_pem_private_key(
+                encrypted_pem, password=passphrase.encode("utf-8")
+            )
+    except (ValueError, TypeError, InvalidTag) as exc:
         raise WrongPassphrase("sai mã PIN / passphrase của khóa ký") from exc
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -242,3 +294,67 @@ def subject_common_name(cert_pem: bytes) -> str:
 def subject_organization(cert_pem: bytes) -> str | None:
     """The subject O, if any."""
     return _subject_attr(cert_pem, NameOID.ORGANIZATION_NAME)
+
+
+def issue_tsa_certificate(ca: CertKey, common_name: str, valid_days: int = 825) -> CertKey:
+    """A time-stamping authority's certificate (extendedKeyUsage timeStamping, critical,
+    as RFC 3161 requires)."""
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
+    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    assert isinstance(ca_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+    key = _new_key("rsa")  # pyHanko's RFC 3161 responder signs with RSA only
+    start = datetime.now(UTC) - _CLOCK_SKEW
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name, common_name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def make_crl(ca: CertKey, revoked_serials: Sequence[int] = (), valid_days: int = 7) -> bytes:
+    """The CA's certificate revocation list (DER), as a CA publishes it."""
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
+    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    assert isinstance(ca_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+    now = datetime.now(UTC) - _CLOCK_SKEW
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now)
+        .next_update(now + timedelta(days=valid_days))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+    )
+    for serial in revoked_serials:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build()
+        )
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

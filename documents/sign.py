@@ -28,14 +28,18 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
 from pyhanko.pdf_utils import misc
+from pyhanko.pdf_utils.content import ImportedPdfPage
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle, TextStampStyle
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -154,18 +158,36 @@ class _StampFontFactory(FontEngineFactory):
         )
 
 
-def _stamp_style(lines: Sequence[str]) -> TextStampStyle:
+def _stamp_style(
+    lines: Sequence[str], background: Path | None = None, font_size: int | None = None
+) -> TextStampStyle | StaticStampStyle:
+    """The stamp: text lines, over a picture (the signer's image or the seal) if given;
+    the picture alone when there is no text (a seal shows only itself)."""
+    if background is not None and not any(line.strip() for line in lines):
+        return StaticStampStyle(
+            background=ImportedPdfPage(str(background)), background_opacity=1.0, border_width=0
+        )
     text = "\n".join(lines)
+    # Over a picture the text is a small caption at the bottom (who and when).
+    size = font_size or (STAMP_FONT_SIZE if background is None else 6)
     # Same size for the font engine and the text box (pyHanko issue #733: lines drift
     # sideways otherwise).
-    font = _StampFontFactory(stamp_font_path(text), font_size=STAMP_FONT_SIZE)
+    font = _StampFontFactory(stamp_font_path(text), font_size=size)
     return TextStampStyle(
         # pyHanko interpolates the stamp text with "%" formatting: escape literal "%".
         stamp_text=text.replace("%", "%%"),
-        text_box_style=TextBoxStyle(font=font, font_size=STAMP_FONT_SIZE, leading=11),
-        border_width=1,
+        text_box_style=TextBoxStyle(font=font, font_size=size, leading=size + 2),
+        inner_content_layout=None
+        if background is None
+        else SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MAX,
+            y_align=AxisAlignment.ALIGN_MIN,
+            margins=Margins(0, 0, 0, 0),
+        ),
+        border_width=0 if background else 1,
         border_color=(0.75, 0.0, 0.0),
-        background=None,
+        background=ImportedPdfPage(str(background)) if background else None,
+        background_opacity=1.0,
     )
 
 
@@ -282,6 +304,10 @@ async def sign_pdf(
     certify: bool = False,
     signing_time: datetime | None = None,
     reserve_fields: Sequence[SignatureSlot] = (),
+    background: Path | None = None,
+    font_size: int | None = None,
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
 ) -> bytes:
     """Sign ``pdf`` (PAdES B-B, ETSI.CAdES.detached) as an incremental update.
 
@@ -291,6 +317,9 @@ async def sign_pdf(
     ``certify=True`` makes a certifying signature (DocMDP FILL_FORMS); ``reserve_fields``
     creates further empty signature fields in the same revision, for later approvers.
     ``signing_time`` (default: now, Vietnam time) becomes the signature's /M.
+    ``background`` is a one-page PDF drawn under the stamp text (documents/appearance.py).
+    With a ``timestamper`` the signature gets an RFC 3161 time-stamp (PAdES B-T); with a
+    ``validation_context`` too, the chain and revocation data are embedded (PAdES B-LT).
     Signing an existing (e.g. reserved) empty field uses that field's page and box.
 
     Raises :class:`SigningFailed` for unreadable or encrypted input, an already signed
@@ -310,6 +339,10 @@ async def sign_pdf(
             certify=certify,
             signing_time=signing_time,
             reserve_fields=reserve_fields,
+            background=background,
+            font_size=font_size,
+            timestamper=timestamper,
+            validation_context=validation_context,
         )
     except SigningFailed:
         raise
@@ -330,6 +363,10 @@ async def _sign_pdf(
     certify: bool,
     signing_time: datetime | None,
     reserve_fields: Sequence[SignatureSlot],
+    background: Path | None,
+    font_size: int | None,
+    timestamper: TimeStamper | None,
+    validation_context: ValidationContext | None,
 ) -> bytes:
     if not field_name or "." in field_name:
         raise SigningFailed(f"invalid signature field name: {field_name!r}")
@@ -393,12 +430,15 @@ async def _sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         certify=certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        embed_validation_info=validation_context is not None and timestamper is not None,
+        validation_context=validation_context if timestamper is not None else None,
     )
     pdf_signer = signers.PdfSigner(
         meta,
         signer=_build_signer(signer),
-        stamp_style=_stamp_style(stamp_lines),
+        stamp_style=_stamp_style(stamp_lines, background, font_size),
         new_field_spec=new_field_spec,
+        timestamper=timestamper,
     )
     output = await _async_sign(pdf_signer, w, signing_time)
     return output.getvalue()

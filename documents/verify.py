@@ -89,6 +89,8 @@ class SignatureReport:
     location: str | None = None
     cert_fingerprint: str | None = None  # sha256 hex of the signer's certificate
     problem: str | None = None  # machine-readable cause when not valid+trusted
+    timestamped: bool = False  # an RFC 3161 time-stamp from a trusted TSA gives the time
+    long_term: bool = False  # validation data embedded (DSS): PAdES B-LT
 
     @property
     def ok(self) -> bool:
@@ -219,6 +221,7 @@ def _report_from_status(status: PdfSignatureStatus, base: dict[str, Any]) -> Sig
     return SignatureReport(
         **base,
         signing_time=signing_time,
+        timestamped=ts is not None and bool(ts.valid and ts.trusted),
         intact=intact,
         valid=valid,
         trusted=trusted,
@@ -335,6 +338,9 @@ async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signa
             reports.append(_damaged_report(fq_name, str(exc) or type(exc).__name__, base))
             continue
         reports.append(_report_from_status(status, base))
+    long_term = "/DSS" in reader.root  # the document security store: chains and CRLs
+    for r in reports:
+        r.long_term = long_term and r.timestamped
     return reports
 
 

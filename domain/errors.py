@@ -15,6 +15,10 @@ class DomainError(Exception):
             self.code = code
         super().__init__(self.message)
 
+    def extra(self) -> dict[str, object]:
+        """More fields for the error body, next to `detail` and `code`."""
+        return {}
+
 
 class NotAuthenticated(DomainError):
     status, code, message = 401, "not_authenticated", "Chưa đăng nhập hoặc phiên đã hết hạn."
@@ -63,3 +67,63 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status, code, message = 415, "unsupported_media_type", "Loại tệp không được chấp nhận."
+
+
+class SigningPinRequired(InvalidInput):
+    code, message = "signing_pin_required", "Cần nhập mã PIN ký số để duyệt và ký."
+
+
+class WrongPin(DomainError):
+    status, code, message = 403, "wrong_pin", "Mã PIN ký số không đúng."
+
+
+class SigningLocked(DomainError):
+    status, code = 403, "signing_locked"
+    message = (
+        "Chức năng ký số của bạn đã bị khóa do nhập sai mã PIN nhiều lần. Hãy liên hệ quản trị."
+    )
+
+
+class NoSigningKey(DomainError):
+    status, code = 409, "no_signing_key"
+    message = "Bạn chưa có chứng thư số cá nhân trong hệ thống. Hãy liên hệ quản trị."
+
+
+class DocumentsNotReady(DomainError):
+    status, code = 409, "documents_not_ready"
+    message = "Văn bản của bước này chưa được chuẩn bị xong. Hãy thử lại sau ít phút."
+
+
+class SignatureRejected(DomainError):
+    """An uploaded signed PDF that cannot be accepted; `code` says why."""
+
+    status, code, message = 422, "signature_rejected", "Tệp PDF đã ký không được chấp nhận."
+
+
+class SignerMismatch(DomainError):
+    status, code = 403, "signer_mismatch"
+    message = "Chữ ký trong tệp không phải của người được giao duyệt hồ sơ này."
+
+
+class TemplateRejected(InvalidInput):
+    """An uploaded form template that fails the checks; `problems` lists each of them."""
+
+    code = "template_invalid"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        listed = " ".join(f"({i}) {p}" for i, p in enumerate(self.problems, 1))
+        super().__init__(f"Mẫu không được chấp nhận: {listed}")
+
+    def extra(self) -> dict[str, object]:
+        return {"problems": self.problems}
+
+
+class TemplateDuplicate(DomainError):
+    status, code = 409, "template_duplicate"
+    message = "Tệp trùng với một phiên bản đã có của biểu mẫu."
+
+
+class TemplateVersionConflict(DomainError):
+    status, code = 409, "template_version_conflict"
+    message = "Vừa có phiên bản khác của biểu mẫu được tải lên. Hãy tải lại danh sách rồi thử lại."

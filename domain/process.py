@@ -92,6 +92,9 @@ class FormStep:
     form: str
     per_nominee: bool = False
     numbered: bool = True
+    seals_attachments: bool = False
+    """The dossier's PDF attachments are sealed with this form's number (they are filed
+    with it: "kèm theo Tờ trình số …")."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ COMMENDATION_PROPOSAL = ProcessDefinition(
             Status.UNIT_REVIEW,
             Status.CLUSTER_REVIEW,
             Role.UNIT_HEAD,
-            (FormStep("to_trinh_don_vi"),),
+            (FormStep("to_trinh_don_vi", seals_attachments=True),),
             can_reject=False,
         ),
         *_review(

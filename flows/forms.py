@@ -1,8 +1,11 @@
-"""What a committed step issues, and the data each form is filled with.
+"""What a step issues, and the data each form is filled with.
 
-`plan_step` turns a transition into form jobs (which form, which copy, which issuer);
-`form_context` builds the render context the templates in doc_templates/ expect. Both
-read the database only.
+`plan_step` turns a committed transition into form jobs (which form, which copy, which
+issuer); `plan_next` gives the jobs of the approval that the new state waits for, so that
+their PDFs are prepared before the approver comes to sign. `form_context` builds the
+render context the templates in doc_templates/ expect: always with dots where the number
+and the date go, because those are filled in after the signature (documents/fields.py).
+All read the database only.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
-from documents.vn import date_text, upper_vi
+from documents.fields import DOTS
+from documents.vn import upper_vi
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
-from domain.process import PROCESSES, Action, Stage, Status
+from domain.process import PROCESSES, Action, Stage, Status, Transition
 from domain.roles import Role
 from storage import repositories as repo
-from storage.models import Document, Dossier, DossierTransition, User
+from storage.models import Dossier, DossierTransition, User
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -52,6 +56,12 @@ class FormJob:
     numbered: bool
     issuer: Issuer
     title: str
+    action: Action
+    signer_role: Role
+    """The role of the person whose name the form prints under the signature."""
+    personal: bool
+    """The approver signs it personally, in the request, before it is numbered and sealed."""
+    seals_attachments: bool = False
 
 
 def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
@@ -69,7 +79,38 @@ def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
     return Issuer(f"authority:{a.code}", a.code, a.name, a.parent_name, None, a.id)
 
 
+def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
+    issuer = issuer_for(s, d, step.issuer_stage)
+    personal = step.action == Action.APPROVE
+    role = next(iter(sorted(step.roles)))
+    if any(f.form == "bao_cao_thanh_tich" for f in step.forms):
+        role = Role.UNIT_HEAD  # the head of the unit confirms the achievement report
+    jobs = []
+    for f in step.forms:
+        spec = FORMS[f.form]
+        copies = [(n.position_no, n.id, f"{spec.title} – {n.name}") for n in d.nominees]
+        for copy_no, nominee_id, title in copies if f.per_nominee else [(0, None, spec.title)]:
+            jobs.append(
+                FormJob(
+                    d.id,
+                    seq,
+                    f.form,
+                    copy_no,
+                    nominee_id,
+                    f.numbered,
+                    issuer,
+                    title,
+                    step.action,
+                    role,
+                    personal,
+                    f.seals_attachments,
+                )
+            )
+    return jobs
+
+
 def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
+    """The forms the committed transition `seq` issues."""
     d = repo.dossier(s, dossier_id)
     t = repo.transition(s, dossier_id, seq)
     if d is None or t is None:
@@ -77,45 +118,52 @@ def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
     step = PROCESSES[d.process].find(Action(t.action), Status(t.from_status))
     if step is None:
         raise LookupError(f"transition {t.action} from {t.from_status} is not in the process")
-    issuer = issuer_for(s, d, step.issuer_stage)
-    jobs = []
-    for f in step.forms:
-        spec = FORMS[f.form]
-        if f.per_nominee:
-            jobs += [
-                FormJob(
-                    d.id,
-                    seq,
-                    f.form,
-                    n.position_no,
-                    n.id,
-                    f.numbered,
-                    issuer,
-                    f"{spec.title} – {n.name}",
-                )
-                for n in d.nominees
-            ]
-        else:
-            jobs.append(FormJob(d.id, seq, f.form, 0, None, f.numbered, issuer, spec.title))
-    return jobs
+    return _jobs(s, d, step, seq)
 
 
-def _signer(s: Session, d: Dossier, t: DossierTransition, job: FormJob) -> dict[str, str]:
-    actor = repo.user_by_id(s, t.actor_id)
-    assert actor is not None
-    person: User = actor
-    role = Role(t.actor_role)
+def plan_next(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
+    """The forms the approval after transition `seq` will issue (to prepare them now)."""
+    d = repo.dossier(s, dossier_id)
+    t = repo.transition(s, dossier_id, seq)
+    if d is None or t is None:
+        raise LookupError(f"no transition {seq} for dossier {dossier_id}")
+    step = PROCESSES[d.process].find(Action.APPROVE, Status(t.to_status))
+    return _jobs(s, d, step, seq + 1) if step is not None and step.forms else []
+
+
+def default_signer(s: Session, job: FormJob) -> User:
+    """Whose name a form is prepared with. For an approval: the holder of the approving
+    role (a cluster's head unit before its deputy unit); if someone else who may approve
+    signs instead, the form is prepared again with their name (flows/issuing.py)."""
+    d = repo.dossier(s, job.dossier_id)
+    assert d is not None
+    if not job.personal and job.signer_role != Role.UNIT_HEAD:
+        t = repo.transition(s, job.dossier_id, job.seq)
+        actor = repo.user_by_id(s, t.actor_id) if t else None
+        if actor is not None:
+            return actor
+    scope = repo.scope_of(s, d)
+    candidates = repo.users_holding(s, job.signer_role, scope)
+    if not candidates:
+        raise LookupError(f"nobody holds {job.signer_role} for dossier {d.id}")
+    head_unit = job.issuer.key_unit_id
+    return min(candidates, key=lambda u: (not _acts_at(u, head_unit), u.id))
+
+
+def _acts_at(user: User, unit_id: int | None) -> bool:
+    return any(g.unit_id == unit_id for g in user.grants)
+
+
+def _signer(job: FormJob, person: User) -> dict[str, str]:
     marker = ""
     position = person.position
     if job.form == "bao_cao_thanh_tich":
-        heads = repo.users_holding(s, Role.UNIT_HEAD, repo.scope_of(s, d))
-        person = heads[0] if heads else actor
         position = "Thủ trưởng đơn vị"
-    elif role == Role.CLUSTER_APPROVER:
+    elif job.signer_role == Role.CLUSTER_APPROVER:
         marker, position = f"TM. {upper_vi(job.issuer.name)}", "Trưởng cụm"
-    elif role == Role.BOARD_HEAD:
+    elif job.signer_role == Role.BOARD_HEAD:
         marker = f"TL. GIÁM ĐỐC {upper_vi(job.issuer.name)}"
-    elif role == Role.BOARD_SPECIALIST:
+    elif job.signer_role == Role.BOARD_SPECIALIST:
         position = "Người thẩm định"
     return {"marker": marker, "position": upper_vi(position), "full_name": person.full_name}
 
@@ -132,10 +180,10 @@ def _recipient(s: Session, d: Dossier, form: str) -> str:
     }.get(form, "")
 
 
-def _subject(d: Dossier, t: DossierTransition) -> str:
-    if t.action == Action.RETURN:
+def _subject(d: Dossier, action: Action) -> str:
+    if action == Action.RETURN:
         return "Về việc trả lại hồ sơ đề nghị khen thưởng"
-    if t.action == Action.REJECT:
+    if action == Action.REJECT:
         return "Về việc không đề nghị khen thưởng"
     return f"Về việc đề nghị tặng {AWARDS[d.award].name} năm {d.year}"
 
@@ -145,10 +193,10 @@ def issued_at(t: DossierTransition) -> datetime:
     return at.astimezone(VIETNAM)
 
 
-def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[str, Any]:
+def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str, Any]:
     d = repo.dossier(s, job.dossier_id)
-    t = repo.transition(s, job.dossier_id, job.seq)
-    assert d is not None and t is not None
+    t = repo.transition(s, job.dossier_id, job.seq)  # None while an approval is prepared
+    assert d is not None
     award = AWARDS[d.award]
     c = repo.cluster(s, d.cluster_id)
     people = [
@@ -172,11 +220,11 @@ def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[st
             "name": upper_vi(job.issuer.name),
             "code": job.issuer.code,
         },
-        "number": doc.number or "",
+        "number": DOTS if job.numbered else "",
         "place": place,
-        "date_text": date_text(issued_at(t).date()),
+        "date_text": f"ngày {DOTS} tháng {DOTS} năm {DOTS}",
         "recipient": _recipient(s, d, job.form),
-        "subject": _subject(d, t),
+        "subject": _subject(d, job.action),
         "award_name": award.name,
         "year": d.year,
         "unit_name": d.unit.name,
@@ -202,7 +250,7 @@ def form_context(s: Session, job: FormJob, doc: Document, place: str) -> dict[st
             for i, n in enumerate(d.nominees, 1)
         ],
         "legal_bases": list(LEGAL_BASES),
-        "reason": t.reason or "",
-        "signer": _signer(s, d, t, job),
+        "reason": (t.reason or "") if t else "",
+        "signer": _signer(job, signer),
         "recipients": ["Như trên;", "Lưu: VT, TĐKT."],
     }

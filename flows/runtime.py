@@ -7,10 +7,14 @@ settings on first use.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from documents import timestamps
 from documents.pdf import PdfConverter
+from documents.pki import CertKey, decrypt_key, make_crl
+from storage import repositories as repo
 from storage.db import Database
 from storage.objects import ObjectStore, open_store
 from tdkt.settings import Settings, get_settings
@@ -26,6 +30,7 @@ class Runtime:
     store: ObjectStore
     converter: PdfConverter
     dispatcher: Dispatcher | None = None
+    _long_term: tuple[float, dict[str, Any]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -47,6 +52,33 @@ class Runtime:
             soffice=settings.soffice,
         )
         return cls(settings, Database(settings.database_url), store, converter)
+
+    def long_term(self) -> dict[str, Any]:
+        """Signing options for PAdES B-LT when a TSA is configured (time-stamper, and the
+        trust roots with the demo CA's current CRL), else nothing (B-B)."""
+        if not self.settings.tsa_url:
+            return {}
+        now = time.monotonic()
+        if self._long_term is None or now - self._long_term[0] > 3600:
+            with self.db.read() as s:
+                roots = [r.cert_pem for r in repo.trust_roots(s)]
+                crls = [
+                    make_crl(
+                        CertKey(
+                            r.cert_pem, decrypt_key(r.key_pem_encrypted, self.settings.secret_key)
+                        )
+                    )
+                    for r in repo.trust_roots(s)
+                    if r.key_pem_encrypted
+                ]
+            self._long_term = (
+                now,
+                {
+                    "timestamper": timestamps.remote(self.settings.tsa_url),
+                    "validation_context": timestamps.validation_context(roots, crls),
+                },
+            )
+        return self._long_term[1]
 
     def close(self) -> None:
         self.db.dispose()

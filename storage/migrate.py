@@ -20,6 +20,4 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    # "heads": work on several features may add migrations side by side before they are
-    # put in one line; every head is applied.
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")

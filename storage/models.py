@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -240,7 +242,9 @@ class DocumentVersion(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     rendition: Mapped[str] = mapped_column(String(32))
-    """"docx" (the filled form), "pdf-signed" (the issued PDF), "upload" (attachment)."""
+    """"docx" (the filled form), "pdf-prepared" (converted, with blank number and date and
+    empty signature fields), "pdf-personal" (signed by the approver), "pdf-signed" (the
+    issued PDF: numbered, dated, sealed), "upload" (an attachment as uploaded)."""
     object_key: Mapped[str] = mapped_column(String(1024), unique=True)
     object_version_id: Mapped[str | None] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -248,6 +252,8 @@ class DocumentVersion(Base):
     media_type: Mapped[str] = mapped_column(String(128))
     file_name: Mapped[str] = mapped_column(String(255))
     signatures: Mapped[list[Any] | None] = mapped_column(JSON)
+    prepared_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """For a prepared PDF: the approver whose name it prints under the signature."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="versions")
@@ -265,11 +271,37 @@ class NumberSeries(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class TemplateVersion(Base):
+    """One version of a DOCX form. The bytes are stored write-once in the object store
+    under a key derived from their SHA-256; a document records the version it was
+    rendered from, so a dossier keeps its version when a newer one is added."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (
+        UniqueConstraint("form_code", "version", name="uq_template_versions_form_version"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    form_code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    """"1" is the form shipped in doc_templates/forms/; uploads are numbered on from it."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(1024))
+    object_version_id: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The admin who uploaded it; empty for the built-in version."""
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained history. `hash` covers the canonical JSON of the event and
     the previous event's hash in the global chain (see storage/audit.py)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "dossier_seq", name="uq_audit_events_dossier_seq"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
@@ -288,6 +320,14 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    format: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    """Version of the canonical form: 1 for events written before migration 0003, 2 since
+    (adds `format`, `on_behalf_of` and `dossier_prev_hash` to what the hash covers)."""
+    on_behalf_of: Mapped[str | None] = mapped_column(String(255))
+    """Whom the actor acted for: their unit, the cluster they lead, or the authority."""
+    dossier_prev_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the previous event of the same dossier (64 zeros for its first): the
+    per-dossier chain, so one dossier's history can be checked on its own."""
 
 
 class ChainHead(Base):

@@ -26,6 +26,7 @@ from storage.models import (
     OutboxItem,
     RoleAssignment,
     SigningKey,
+    TemplateVersion,
     Unit,
     User,
 )
@@ -298,6 +299,34 @@ def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
     return int(s.execute(stmt).scalar_one())
 
 
+# ---------------------------------------------------------------- template versions
+
+
+def template_versions(s: Session, form_code: str | None = None) -> Sequence[TemplateVersion]:
+    """Versions of one form (or of all forms), oldest first: the last one is current."""
+    q = select(TemplateVersion).order_by(TemplateVersion.form_code, TemplateVersion.id)
+    if form_code is not None:
+        q = q.where(TemplateVersion.form_code == form_code)
+    return s.scalars(q).all()
+
+
+def template_version(s: Session, form_code: str, version: str) -> TemplateVersion | None:
+    return s.scalar(
+        select(TemplateVersion).where(
+            TemplateVersion.form_code == form_code, TemplateVersion.version == version
+        )
+    )
+
+
+def current_template_version(s: Session, form_code: str) -> TemplateVersion | None:
+    return s.scalar(
+        select(TemplateVersion)
+        .where(TemplateVersion.form_code == form_code)
+        .order_by(TemplateVersion.id.desc())
+        .limit(1)
+    )
+
+
 # ---------------------------------------------------------------- keys and outbox
 
 
@@ -313,10 +342,44 @@ def organisation_key(
     return s.scalar(q.order_by(SigningKey.id.desc()).limit(1))
 
 
+def personal_keys(s: Session, user_id: int) -> Sequence[SigningKey]:
+    return s.scalars(
+        select(SigningKey)
+        .where(SigningKey.kind == "person", SigningKey.user_id == user_id)
+        .order_by(SigningKey.id)
+    ).all()
+
+
+def personal_key(s: Session, user_id: int) -> SigningKey | None:
+    """The approver's key the system holds (the newest one with a private key)."""
+    keys = [k for k in personal_keys(s, user_id) if k.key_pem_encrypted is not None]
+    return keys[-1] if keys else None
+
+
+def demo_tsa(s: Session) -> SigningKey | None:
+    return s.scalar(select(SigningKey).where(SigningKey.kind == "tsa").limit(1))
+
+
 def trust_roots(s: Session) -> Sequence[SigningKey]:
     return s.scalars(
         select(SigningKey).where(SigningKey.kind == "ca").order_by(SigningKey.id)
     ).all()
+
+
+def audit_signing_key(s: Session) -> SigningKey | None:
+    """The seal that signs the audit chain's checkpoints: the first authority's."""
+    authority_id = s.scalar(select(Authority.id).order_by(Authority.id).limit(1))
+    return organisation_key(s, authority_id=authority_id) if authority_id is not None else None
+
+
+def dossier_events(
+    s: Session, dossier_id: int, *, without_kinds: Sequence[str] = ()
+) -> Sequence[AuditEvent]:
+    """A dossier's history in the order of its own chain."""
+    q = select(AuditEvent).where(AuditEvent.dossier_id == dossier_id)
+    if without_kinds:
+        q = q.where(AuditEvent.kind.not_in(without_kinds))
+    return s.scalars(q.order_by(AuditEvent.dossier_seq)).all()
 
 
 def outbox_item(s: Session, item_id: int) -> OutboxItem | None:

@@ -40,7 +40,12 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     with db.write() as s:
-        created = seed_demo(s, password=settings.demo_password, key_passphrase=settings.secret_key)
+        created = seed_demo(
+            s,
+            password=settings.demo_password,
+            key_passphrase=settings.secret_key,
+            pin=settings.demo_pin,
+        )
     db.dispose()
     print("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
     return 0
@@ -84,22 +89,42 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
         r = verify_all(s, rt.store)
     rt.close()
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "ok": r.ok,
-                    "events": r.events,
-                    "objects": r.objects,
-                    "first_bad": r.first_bad,
-                    "bad_object": r.bad_object,
-                    "detail": r.detail,
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(r.to_dict(), ensure_ascii=False))
     else:
         print(r.detail)
+        for p in r.problems[1:]:
+            print(f"  {p.detail}")
     return 0 if r.ok else 1
+
+
+def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.checkpoint import checkpoint_now
+    from flows.runtime import Runtime
+    from storage.audit import vn_time
+    from storage.checkpoints import CheckpointRefused
+
+    rt = Runtime.from_settings(settings)
+    try:
+        rt.store.ensure_ready()
+        cp = checkpoint_now(rt)
+    except CheckpointRefused as e:
+        print(f"Không ghi mốc kiểm tra: {e}.", file=sys.stderr)
+        return 1
+    finally:
+        rt.close()
+    if cp is None:
+        detail = "Không có sự kiện mới kể từ mốc kiểm tra gần nhất: không ghi mốc mới."
+    else:
+        detail = (
+            f"Đã ghi mốc kiểm tra số {cp.number}: {cp.count} sự kiện, mã băm đầu chuỗi "
+            f"{cp.hash}, lúc {vn_time(cp.at)}; tệp {cp.key} và chữ ký {cp.key}.p7s."
+        )
+    if args.json:
+        out = {"written": cp is not None, "detail": detail, "checkpoint": cp and cp.summary()}
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(detail)
+    return 0
 
 
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
@@ -164,6 +189,9 @@ def main(argv: list[str] | None = None) -> None:
     av = audit.add_parser("verify", help="kiểm tra toàn vẹn lịch sử và tệp lưu trữ")
     av.add_argument("--json", action="store_true")
     av.set_defaults(fn=cmd_audit_verify)
+    ac = audit.add_parser("checkpoint", help="ký đầu chuỗi lịch sử vào kho lưu trữ ngay bây giờ")
+    ac.add_argument("--json", action="store_true")
+    ac.set_defaults(fn=cmd_audit_checkpoint)
     vp = sub.add_parser("verify-pdf", help="kiểm tra chữ ký số của một tệp PDF")
     vp.add_argument("file")
     vp.add_argument("--trust-roots", help="tệp PEM chứng thư gốc tin cậy (mặc định: của hệ thống)")

@@ -14,7 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.security import hash_password
-from documents.pki import create_ca, encrypt_key, fingerprint, issue_certificate
+from documents.pki import (
+    create_ca,
+    encrypt_key,
+    fingerprint,
+    issue_certificate,
+    issue_tsa_certificate,
+    pin_passphrase,
+)
 from domain.roles import Role
 from storage.models import (
     Authority,
@@ -144,7 +151,10 @@ def x509_name(name: str) -> str:
     return name.rstrip() + "…"
 
 
-def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
+APPROVER_ROLES = (Role.UNIT_HEAD, Role.CLUSTER_APPROVER, Role.BOARD_SPECIALIST, Role.BOARD_HEAD)
+
+
+def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bool:
     """Create the demo organisation once. Returns False when it is already there."""
     if s.scalar(select(Authority).where(Authority.code == "SNV")) is not None:
         return False
@@ -171,9 +181,22 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
         )
     )
 
+    tsa = issue_tsa_certificate(ca, "tdkt Demo TSA Lạng Sơn (chỉ dùng thử)")
+    s.add(
+        SigningKey(
+            kind="tsa",
+            subject="tdkt Demo TSA Lạng Sơn",
+            fingerprint=fingerprint(tsa.cert_pem),
+            cert_pem=tsa.cert_pem,
+            key_pem_encrypted=encrypt_key(tsa.key_pem, key_passphrase, secret=True),
+        )
+    )
+
     def seal(name: str, *, unit_id: int | None = None, authority_id: int | None = None) -> None:
         short = x509_name(name)
-        ck = issue_certificate(ca, common_name=short, organization=short, kind="organisation")
+        ck = issue_certificate(
+            ca, common_name=short, organization=short, kind="organisation", key_type="ec"
+        )
         s.add(
             SigningKey(
                 kind="organisation",
@@ -182,20 +205,39 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
                 subject=name,
                 fingerprint=fingerprint(ck.cert_pem),
                 cert_pem=ck.cert_pem,
-                key_pem_encrypted=encrypt_key(ck.key_pem, key_passphrase),
+                key_pem_encrypted=encrypt_key(ck.key_pem, key_passphrase, secret=True),
             )
         )
 
-    def user(username: str, position: str, *grants: RoleAssignment) -> None:
-        s.add(
-            User(
-                username=username,
-                full_name=names.next(),
-                position=position,
-                password_hash=pw,
-                grants=list(grants),
-            )
+    def user(username: str, position: str, grant: RoleAssignment, where: str = "") -> None:
+        u = User(
+            username=username,
+            full_name=names.next(),
+            position=position,
+            password_hash=pw,
+            grants=[grant],
         )
+        s.add(u)
+        if grant.role in APPROVER_ROLES:
+            # The approver's own key pair, unlocked only by their signing PIN.
+            s.flush()
+            ck = issue_certificate(
+                ca,
+                common_name=x509_name(u.full_name),
+                organization=x509_name(where),
+                kind="person",
+                key_type="ec",
+            )
+            s.add(
+                SigningKey(
+                    kind="person",
+                    user_id=u.id,
+                    subject=u.full_name,
+                    fingerprint=fingerprint(ck.cert_pem),
+                    cert_pem=ck.cert_pem,
+                    key_pem_encrypted=encrypt_key(ck.key_pem, pin_passphrase(pin, key_passphrase)),
+                )
+            )
 
     seal(f"{authority.name} tỉnh {authority.province}", authority_id=authority.id)
     for cluster_code, cluster_name, members, terms in CLUSTERS:
@@ -225,6 +267,7 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
                 f"{login}.thutruong",
                 "Thủ trưởng đơn vị",
                 RoleAssignment(role=Role.UNIT_HEAD, unit_id=u.id),
+                m.name,
             )
         leaders: set[str] = set()
         for year, (head, deputy) in terms.items():
@@ -242,17 +285,21 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str) -> bool:
                 f"{code.lower()}.cum",
                 "Phó Thủ trưởng đơn vị, phụ trách Cụm thi đua",
                 RoleAssignment(role=Role.CLUSTER_APPROVER, unit_id=units[code].id),
+                units[code].name,
             )
     a = authority.id
+    board = f"{authority.board_name}, {authority.name} tỉnh {authority.province}"
     user(
         "ptdkt.chuyenvien",
         "Chuyên viên Phòng Thi đua – Khen thưởng",
         RoleAssignment(role=Role.BOARD_SPECIALIST, authority_id=a),
+        board,
     )
     user(
         "ptdkt.truongphong",
         "Trưởng phòng Thi đua – Khen thưởng",
         RoleAssignment(role=Role.BOARD_HEAD, authority_id=a),
+        board,
     )
     user("thanhtra", "Thanh tra viên", RoleAssignment(role=Role.AUDITOR, authority_id=a))
     user("admin", "Quản trị hệ thống", RoleAssignment(role=Role.ADMIN, authority_id=a))

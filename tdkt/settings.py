@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     """Địa danh printed before the date on the forms."""
     max_upload_bytes: int = 20 * 1024 * 1024
     outbox_redrive_seconds: float = 30.0
+    checkpoint_minutes: float = 15.0
+    """How often the app signs the audit chain's head into the archive (0: never; the
+    checkpoint is written only when the chain grew since the last one)."""
+
+    tsa_url: str | None = None
+    """RFC 3161 time-stamping service. With it, signatures are PAdES B-LT (time-stamp plus
+    the chain and revocation data embedded); without, B-B. The demo serves its own at
+    /api/v1/pki/tsa."""
 
     demo_password: str = "demo"
     demo_pin: str = "123456"

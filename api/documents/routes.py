@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from api.audit.service import record_read
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.dossiers.service import visible_dossier
 from documents.verify import InvalidPdf, verify_pdf
@@ -121,7 +122,7 @@ def _version(doc: Document, rendition: str | None) -> DocumentVersion:
     return versions[-1]
 
 
-Rendition = Literal["pdf-signed", "docx", "upload"]
+Rendition = Literal["pdf-signed", "pdf-personal", "pdf-prepared", "docx", "upload"]
 
 
 @router.get("/documents/{doc_id}/content")
@@ -132,8 +133,28 @@ def content(
     rt: RuntimeDep,
     rendition: Annotated[Rendition | None, Query()] = None,
 ) -> Response:
-    v = _version(_visible_document(s, caller, doc_id), rendition)
+    doc = _visible_document(s, caller, doc_id)
+    v = _version(doc, rendition)
     data = rt.store.get(v.object_key, v.object_version_id)
+    # Every download goes into the history (who, which file, its SHA-256), committed
+    # before the bytes leave: no read of an archived document is unrecorded.
+    record_read(
+        rt.db,
+        user_id=caller.user.id,
+        dossier_id=doc.dossier_id,
+        kind="document_downloaded",
+        data={
+            "document_id": doc.id,
+            "form": doc.form,
+            "number": doc.number,
+            "rendition": v.rendition,
+            "object_key": v.object_key,
+            "version_id": v.object_version_id,
+            "sha256": v.sha256,
+            "intact": hashlib.sha256(data).hexdigest() == v.sha256,
+            "file_name": v.file_name,
+        },
+    )
     return Response(
         data,
         media_type=v.media_type,
@@ -173,12 +194,6 @@ async def verify(doc_id: int, caller: CurrentReader, s: ReadSession, rt: Runtime
         signatures=sigs,
         ok=ok,
     )
-
-
-@router.get("/trust-roots")
-def trust_roots(s: ReadSession) -> Response:
-    pem = b"".join(r.cert_pem for r in repo.trust_roots(s))
-    return Response(pem, media_type="application/x-pem-file")
 
 
 # ---------------------------------------------------------------- attachments

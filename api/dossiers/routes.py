@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit_service
+from api.audit.schemas import HistoryEntry
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
-from api.dossiers import service
+from api.dossiers import approvals, service
+from api.dossiers.approvals import read_action
 from api.dossiers.schemas import (
-    ActionIn,
     ActionOut,
     DossierCreate,
     DossierOut,
     DossierPage,
     DossierPatch,
     DossierSummary,
-    HistoryEntry,
     NomineeOut,
 )
 from domain.awards import AWARDS
@@ -135,23 +137,72 @@ def patch_dossier(
     return dossier_out(s, caller.actor, d)
 
 
-@router.post("/dossiers/{dossier_id}/actions/{action}", response_model=ActionOut)
-def act(
+ACTION_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ActionIn"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "PDF đã ký bằng công cụ riêng (duyệt bằng tệp)",
+                        },
+                        "reason": {"type": "string"},
+                        "version": {"type": "integer"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/dossiers/{dossier_id}/actions/{action}", response_model=ActionOut, openapi_extra=ACTION_BODY
+)
+async def act(
     dossier_id: int,
     action: Action,
-    caller: CurrentWriter,
-    s: WriteSession,
+    request: Request,
+    caller: CurrentReader,
     rt: RuntimeDep,
     background: BackgroundTasks,
-    body: ActionIn | None = None,
 ) -> ActionOut:
-    d, item = service.act(s, caller.user, caller.actor, dossier_id, action, body or ActionIn())
-    out = ActionOut(dossier=dossier_out(s, caller.actor, d), transition_seq=d.transition_seq)
-    # The flow must only ever see committed steps: commit before it is started.
-    s.commit()
-    if item is not None and rt.dispatcher is not None:
-        background.add_task(rt.dispatcher.run, item.id)
+    """Take an action. Approving signs: either `signing_pin` (the server signs with the
+    approver's own key), or multipart `file`s: the prepared PDFs signed elsewhere."""
+    body, files = await read_action(request, rt.settings.max_upload_bytes)
+    out, outbox_id = await run_in_threadpool(
+        approvals.take_action,
+        rt,
+        caller,
+        dossier_id,
+        action,
+        body,
+        files,
+        lambda s, d: dossier_out(s, caller.actor, d),
+    )
+    # The flow starts after the commit (take_action has committed) and after the response.
+    if outbox_id is not None and rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.run, outbox_id)
     return out
+
+
+@router.post("/dossiers/{dossier_id}/prepare", response_model=DossierOut)
+async def prepare(dossier_id: int, caller: CurrentReader, rt: RuntimeDep) -> DossierOut:
+    """Prepare the step's documents with the caller's name, to sign them elsewhere."""
+    await approvals.prepare_for(rt, caller, dossier_id)
+
+    def detail() -> DossierOut:
+        with rt.db.read() as s:
+            return dossier_out(
+                s, caller.actor, service.visible_dossier(s, caller.actor, dossier_id)
+            )
+
+    return await run_in_threadpool(detail)
 
 
 @router.get("/inbox", response_model=list[DossierSummary])
@@ -160,21 +211,14 @@ def inbox(caller: CurrentReader, s: ReadSession) -> list[DossierSummary]:
 
 
 @router.get("/dossiers/{dossier_id}/history", response_model=list[HistoryEntry])
-def history(dossier_id: int, caller: CurrentReader, s: ReadSession) -> list[HistoryEntry]:
-    service.visible_dossier(s, caller.actor, dossier_id)
-    return [
-        HistoryEntry(
-            seq=e.dossier_seq or 0,
-            kind=e.kind,
-            label=EVENT_LABELS.get(e.kind, e.kind),
-            at=e.occurred_at,
-            actor=e.actor_name,
-            actor_role=e.actor_role,
-            actor_unit=e.actor_unit,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            reason=e.reason,
-            data=e.data,
-        )
-        for e in repo.history(s, dossier_id)
-    ]
+def history(
+    dossier_id: int,
+    caller: CurrentReader,
+    s: ReadSession,
+    include_reads: Annotated[bool, Query()] = False,
+) -> list[HistoryEntry]:
+    """Every step of the dossier with who, in which role, for whom, when, why and which
+    files (with their SHA-256). `include_reads=true` (auditors) adds who read what."""
+    return audit_service.history(
+        s, caller.actor, dossier_id, EVENT_LABELS, include_reads=include_reads
+    )

@@ -4,12 +4,23 @@ outbox row together, so the flow starts only for what was committed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
-from domain.errors import Forbidden, InvalidInput, NotEditable, NotFound, StaleVersion
+from domain.errors import (
+    DocumentsNotReady,
+    Forbidden,
+    InvalidInput,
+    NotEditable,
+    NotFound,
+    SigningPinRequired,
+    StaleVersion,
+)
 from domain.process import (
     EDITABLE,
     PROCESSES,
@@ -23,9 +34,20 @@ from domain.process import (
     decide,
 )
 from domain.roles import Actor, Role
+from flows.forms import FormJob, plan_next
+from flows.issuing import record_in
 from storage import audit
 from storage import repositories as repo
-from storage.models import Dossier, DossierTransition, Nominee, OutboxItem, User, utcnow
+from storage.models import (
+    DocumentVersion,
+    Dossier,
+    DossierTransition,
+    Nominee,
+    OutboxItem,
+    User,
+    utcnow,
+)
+from storage.objects import StoredObject
 
 
 def visible_dossier(
@@ -147,10 +169,48 @@ def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierP
     return d
 
 
-def act(
-    s: Session, user: User, actor: Actor, dossier_id: int, action: Action, body: ActionIn
-) -> tuple[Dossier, OutboxItem | None]:
-    d = visible_dossier(s, actor, dossier_id, for_update=True)
+@dataclass(frozen=True)
+class ToSign:
+    """A prepared PDF the approver must sign to approve, and the job that made it."""
+
+    document_id: int
+    prepared: DocumentVersion
+    job: FormJob
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The approver's signed PDF of one document, stored, not yet recorded."""
+
+    document_id: int
+    stored: StoredObject
+    signatures: list[dict[str, object]]
+
+
+def check(
+    s: Session, actor: Actor, dossier_id: int, action: Action, body: ActionIn
+) -> tuple[Dossier, Transition]:
+    """Every refusal of an action, without changing anything (so that a wrong person or
+    a wrong state is answered before a PIN is tried or a file is signed)."""
+    d = visible_dossier(s, actor, dossier_id)
+    return d, _decide(s, actor, d, action, body)
+
+
+def to_sign(s: Session, d: Dossier, t: Transition) -> list[ToSign]:
+    """The prepared PDFs an approval signs: the forms of step `transition_seq + 1`."""
+    if t.action != Action.APPROVE or not t.forms:
+        return []
+    items = []
+    for job in plan_next(s, d.id, d.transition_seq):
+        doc = repo.find_document(s, d.id, job.seq, job.form, job.copy_no)
+        prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
+        if doc is None or not prepared:
+            raise DocumentsNotReady()
+        items.append(ToSign(doc.id, prepared[-1], job))
+    return items
+
+
+def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn) -> Transition:
     if body.version is not None and body.version != d.version:
         raise StaleVersion()
     scope = repo.scope_of(s, d)
@@ -170,6 +230,30 @@ def act(
     if repo.is_processing(s, d.id):
         raise StaleVersion(
             "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
+        )
+    return t
+
+
+def act(
+    s: Session,
+    user: User,
+    actor: Actor,
+    dossier_id: int,
+    action: Action,
+    body: ActionIn,
+    signed: Sequence[Signed] = (),
+) -> tuple[Dossier, OutboxItem | None]:
+    """Take the action: new state, transition, the approver's signed PDFs, audit event and
+    outbox row, in the caller's one transaction."""
+    d = visible_dossier(s, actor, dossier_id, for_update=True)
+    t = _decide(s, actor, d, action, body)
+    scope = repo.scope_of(s, d)
+    expected = {item.document_id for item in to_sign(s, d, t)}
+    if expected != {x.document_id for x in signed}:
+        raise SigningPinRequired()
+    for x in signed:
+        record_in(
+            s, x.document_id, "pdf-personal", x.stored, "application/pdf", signatures=x.signatures
         )
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
@@ -198,7 +282,19 @@ def act(
         from_status=t.source,
         to_status=t.target,
         reason=reason,
-        data={"transition_seq": d.transition_seq, "forms": [f.form for f in t.forms]},
+        data={
+            "transition_seq": d.transition_seq,
+            "forms": [f.form for f in t.forms],
+            "signed": [
+                {
+                    "document_id": x.document_id,
+                    "object_key": x.stored.key,
+                    "version_id": x.stored.version_id,
+                    "sha256": x.stored.sha256,
+                }
+                for x in signed
+            ],
+        },
     )
     item = _outbox(s, d, t)
     return d, item

@@ -9,15 +9,17 @@ import io
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from docx import Document as DocxDocument
 
+from documents.fields import field_values
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.pg import fresh_database
 from tests.fixtures.s3 import MotoS3Server
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +86,11 @@ def new_dossier(server: AppServer) -> dict:
 
 def step(server: AppServer, dossier: dict, user: str, action: str, **body) -> dict:
     api = Api(server, user)
-    assert action in api.get(f"/api/v1/dossiers/{dossier['id']}").json()["allowed_actions"]
+    current = api.get(f"/api/v1/dossiers/{dossier['id']}")
+    assert current.status_code == 200, current.text
+    assert action in current.json()["allowed_actions"]
+    if action == "approve":
+        body.setdefault("signing_pin", PIN)
     r = api.act(dossier["id"], action, **body)
     assert r.status_code == 200, r.text
     return api.wait_idle(dossier["id"])
@@ -145,9 +151,20 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     assert re.fullmatch(r"\d{2,}/BC-SNV", numbers["phieu_tham_dinh"])
     assert re.fullmatch(r"\d{2,}/TTr-SNV", numbers["to_trinh_ban"])
 
+    approvers = {
+        "to_trinh_don_vi": HEAD,
+        "to_trinh_cum": CLUSTER,
+        "phieu_tham_dinh": SPECIALIST,
+        "to_trinh_ban": BOARD_HEAD,
+    }
+    names = {u: Api(server, u).get("/api/v1/me").json()["full_name"] for u in approvers.values()}
+    today = datetime.now(timezone(timedelta(hours=7)))
     for doc in docs:
         renditions = {v["rendition"]: v for v in doc["versions"]}
-        assert set(renditions) == {"docx", "pdf-signed"}
+        approved = doc["form"] in approvers
+        assert set(renditions) == {"docx", "pdf-prepared", "pdf-signed"} | (
+            {"pdf-personal"} if approved else set()
+        )
         assert doc["template_sha256"] and doc["template_version"]
         pdf = auditor.get(f"/api/v1/documents/{doc['id']}/content")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
@@ -156,13 +173,24 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
         path = tmp_path / f"{doc['id']}.pdf"
         path.write_bytes(pdf.content)
         report = pdfsig(path, nss)
-        assert "Signature Validation: Signature is Valid." in report, report
-        assert "Certificate Validation: Certificate is Trusted." in report, report
+        signatures = 2 if approved else 1  # the approver's own, then the seal
+        assert report.count("Signature Validation: Signature is Valid.") == signatures, report
+        assert report.count("Certificate Validation: Certificate is Trusted.") == signatures
         # pyHanko's validator, through the API.
         v = auditor.get(f"/api/v1/documents/{doc['id']}/verify").json()
         assert v["ok"] and v["stored_sha256_matches"], v
-        assert [s["trusted"] and s["intact"] for s in v["signatures"]] == [True]
-        assert doc["number"] is None or doc["number"] in pdf_text(pdf.content, tmp_path)
+        assert [s["trusted"] and s["intact"] for s in v["signatures"]] == [True] * signatures
+        # The seal of the issuing body; a cluster's documents carry its head unit's seal.
+        seal = {"to_trinh_cum": "Ban Quản lý Khu kinh tế cửa khẩu"}.get(doc["form"])
+        assert v["signatures"][-1]["signer"].startswith(seal or doc["issuer_name"])
+        if approved:
+            assert v["signatures"][0]["signer"] == names[approvers[doc["form"]]]
+            assert v["signatures"][0]["modification_level"] == "form_filling"
+            assert names[approvers[doc["form"]]] in pdf_text(pdf.content, tmp_path)
+        # Number and date, filled in by the flow after the signature.
+        filled = field_values(pdf.content)
+        assert filled.get("SoKyHieu") == doc["number"] or doc["number"] is None
+        assert (filled["Ngay"], filled["Nam"]) == (f"{today.day:02d}", str(today.year))
 
     # The nominee's text, with markup characters and diacritics, appears literally.
     report = next(doc for doc in docs if TRICKY_NAME in doc["title"])
@@ -190,7 +218,11 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
     assert sum(h["kind"] == "documents_issued" for h in history) == 5
     issued = [x for h in history if h["kind"] == "documents_issued" for x in h["data"]["documents"]]
-    assert len(issued) == 12  # 6 documents × (DOCX + signed PDF), each with its hash
+    # Each file of each issued document, with its hash: 2 reports × (DOCX, prepared and
+    # issued PDF) + 4 approved forms × (DOCX, prepared, personally signed, issued PDF).
+    assert len(issued) == 2 * 3 + 4 * 4
+    signed = [x for h in history if h["kind"] == "approve" for x in h["data"]["signed"]]
+    assert len(signed) == 4 and all(len(x["sha256"]) == 64 for x in signed)
 
     check = auditor.get("/api/v1/audit/verify").json()
     assert check["ok"] and check["objects"] >= 12, check

@@ -3,6 +3,7 @@ a file and recording it, creates no second number, document, file or event."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,18 +12,22 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.dossiers import service
+from api.deps import Caller
+from api.dossiers import approvals, service
+from api.dossiers.routes import dossier_out
 from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
 from domain.awards import NomineeKind
 from domain.process import Action
+from flows import issuing, transition
 from flows import runtime as flow_runtime
-from flows import transition
 from flows.dispatch import Dispatcher
 from flows.runtime import Runtime
 from storage import repositories as repo
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
 from tdkt.seed import seed_demo
 from tdkt.settings import Settings
+
+PIN = "246810"
 
 
 @pytest.fixture
@@ -31,19 +36,31 @@ def rt(db_url: str, tmp_path: Path) -> Iterator[Runtime]:
     runtime = Runtime.from_settings(settings)
     runtime.store.ensure_ready()
     with runtime.db.write() as s:
-        seed_demo(s, password="x", key_passphrase=settings.secret_key)
+        seed_demo(s, password="x", key_passphrase=settings.secret_key, pin=PIN)
     flow_runtime.install(runtime)
     yield runtime
     runtime.close()
 
 
-def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> int:
-    with rt.db.write() as s:
+async def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> int:
+    """The action as the API takes it (with the approver's PIN), in a worker thread."""
+    with rt.db.read() as s:
         user = repo.user_by_username(s, username)
         assert user is not None
-        _, item = service.act(s, user, repo.actor_of(user), dossier_id, action, ActionIn())
-        assert item is not None
-        return item.id
+        caller = Caller(user, repo.actor_of(user))
+    body = ActionIn(signing_pin=PIN if action == Action.APPROVE else None)
+    _, outbox_id = await asyncio.to_thread(
+        approvals.take_action,
+        rt,
+        caller,
+        dossier_id,
+        action,
+        body,
+        [],
+        lambda s, d: dossier_out(s, caller.actor, d),
+    )
+    assert outbox_id is not None
+    return outbox_id
 
 
 def counts(rt: Runtime, dossier_id: int) -> dict[str, Any]:
@@ -69,13 +86,13 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
             nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng A", achievements="X")],
         )
         dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
-    first = act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
+    first = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
     await transition.dossier_transition_flow(first)
 
     # The unit head approves: the step issues the numbered Tờ trình. The first attempts die
     # after the signed PDF is stored and before it is recorded.
-    outbox_id = act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
-    real_record = transition._record
+    outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
+    real_record = issuing.record
     failures = {"left": 3}  # more than the task's retries: the whole flow run fails
 
     def crash_on_pdf(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
@@ -84,14 +101,14 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
             raise ConnectionError("database went away")
         real_record(rt_, doc_id, rendition, *a, **kw)
 
-    monkeypatch.setattr(transition, "_record", crash_on_pdf)
+    monkeypatch.setattr(issuing, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "failed"
         assert repo.is_processing(s, dossier_id)  # the user sees the step as unfinished
-    stored_pdf = rt.store.get(f"dossiers/{dossier_id}/002-to_trinh_don_vi.pdf")
+    stored_pdf = rt.store.get(f"dossiers/{dossier_id}/002-to_trinh_don_vi-v4-pdf-signed.pdf")
 
     # The re-drive picks the failed row up and completes it, adopting the stored PDF.
     await Dispatcher(rt).run(outbox_id)
@@ -102,7 +119,9 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
         pdf = next(v for v in doc.versions if v.rendition == "pdf-signed")
         assert pdf.sha256 == hashlib.sha256(stored_pdf).hexdigest()
         assert not repo.is_processing(s, dossier_id)
-    assert after["documents"] == 2 and after["numbers"] == [1]
+    # The achievement report, the issued Tờ trình, and the cluster's Tờ trình prepared for
+    # the next approver (not numbered until it is issued).
+    assert after["documents"] == 3 and after["numbers"] == [1]
 
     # Running the same step again, even forced back to pending, changes nothing.
     with rt.db.write() as s:

@@ -1,0 +1,179 @@
+"""Taking an action with the approver's signature.
+
+Order matters: every refusal that needs no secret first (wrong person, wrong state,
+missing reason) in a read-only look; then the PIN (its own transaction, so that a wrong
+PIN is counted) or the uploaded signed PDFs; then the signatures; and last the one
+transaction that records the signed PDFs, the new state, the audit event and the outbox
+row. Nothing changes in the dossier unless all of it succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import anyio.from_thread
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from api.deps import Caller
+from api.dossiers import service, signing
+from api.dossiers.schemas import ActionIn, ActionOut, DossierOut
+from api.dossiers.service import Signed, ToSign
+from domain.errors import (
+    DocumentsNotReady,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    SignatureRejected,
+    SigningPinRequired,
+    UnsupportedMediaType,
+)
+from domain.process import PROCESSES, Action, Status
+from flows import issuing
+from flows.runtime import Runtime
+from storage import repositories as repo
+from storage.models import Dossier
+
+PDF = "application/pdf"
+
+
+async def read_action(request: Request, limit: int) -> tuple[ActionIn, list[bytes]]:
+    """The action's body: JSON (`reason`, `signing_pin`, `version`), or multipart with the
+    same fields and one `file` per prepared PDF signed elsewhere."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        form = await request.form(max_files=10, max_fields=10, max_part_size=limit)
+        files: list[bytes] = []
+        fields: dict[str, Any] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if key != "file":
+                    raise InvalidInput("Tệp phải gửi trong trường «file».", code="invalid_input")
+                data = await value.read(limit + 1)
+                if len(data) > limit:
+                    raise PayloadTooLarge()
+                files.append(data)
+            elif key == "version":
+                fields[key] = int(value) if value.strip().lstrip("-").isdigit() else value
+            else:
+                fields[key] = value
+        return _validate(fields), files
+    raw = await request.body()
+    if len(raw) > limit:
+        raise PayloadTooLarge()
+    if not raw.strip():
+        return ActionIn(), []
+    if kind not in ("application/json", ""):
+        raise UnsupportedMediaType("Hãy gửi JSON hoặc multipart/form-data.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": str(e), "input": None}]
+        ) from e
+    return _validate(data), []
+
+
+def _validate(data: Any) -> ActionIn:
+    try:
+        return ActionIn.model_validate(data)
+    except ValidationError as e:
+        raise RequestValidationError(e.errors()) from e
+
+
+def take_action(
+    rt: Runtime,
+    caller: Caller,
+    dossier_id: int,
+    action: Action,
+    body: ActionIn,
+    files: list[bytes],
+    render: Callable[[Session, Dossier], DossierOut],
+) -> tuple[ActionOut, int | None]:
+    """Runs in a worker thread. Returns the answer and the outbox row to dispatch."""
+    with rt.db.read() as s:
+        d, t = service.check(s, caller.actor, dossier_id, action, body)
+        items = service.to_sign(s, d, t)
+    signed: list[Signed] = []
+    if items and files:
+        signed = _accept_uploads(rt, caller, items, files)
+    elif items:
+        if not body.signing_pin:
+            raise SigningPinRequired()
+        material = signing.unlock(rt.db, caller.user.id, body.signing_pin, rt.settings.secret_key)
+        for item in items:
+            prepared = _prepared_for(rt, caller, item)
+            stored, reports = asyncio.run(
+                issuing.sign_personally(rt, item.job.title, prepared, caller.user, material)
+            )
+            signed.append(Signed(item.document_id, stored, reports))
+    elif files:
+        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    with rt.db.write() as s:
+        user = repo.user_by_id(s, caller.user.id)
+        assert user is not None
+        d, outbox = service.act(s, user, caller.actor, dossier_id, action, body, signed)
+        out = ActionOut(dossier=render(s, d), transition_seq=d.transition_seq)
+        outbox_id = outbox.id if outbox is not None else None
+    return out, outbox_id
+
+
+def _prepared_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
+    """The prepared PDF with the caller's name under the signature: prepared again now if
+    it was prepared for another approver (a deputy signing instead of the head)."""
+    if item.prepared.prepared_for_id == caller.user.id:
+        return item.prepared
+    anyio.from_thread.run(issuing.prepare, rt, item.job, caller.user.id)
+    _, versions = issuing.versions(rt, item.document_id)
+    prepared = issuing.latest(versions, "pdf-prepared")
+    if prepared is None:
+        raise DocumentsNotReady()
+    return prepared
+
+
+def _accept_uploads(
+    rt: Runtime, caller: Caller, items: list[ToSign], files: list[bytes]
+) -> list[Signed]:
+    if len(files) != len(items):
+        raise SignatureRejected(
+            f"Cần đúng {len(items)} tệp đã ký, nhận được {len(files)}.", code="wrong_file_count"
+        )
+    signed = []
+    with rt.db.read() as s:
+        for item in items:
+            if item.prepared.prepared_for_id != caller.user.id:
+                raise DocumentsNotReady(
+                    "Văn bản được chuẩn bị với tên người ký khác. Hãy yêu cầu chuẩn bị lại "
+                    "(POST …/prepare), tải về, ký rồi gửi lên.",
+                    code="not_prepared_for_you",
+                )
+            prepared = rt.store.get(item.prepared.object_key, item.prepared.object_version_id)
+            upload = next((f for f in files if f.startswith(prepared)), None)
+            if upload is None:
+                upload = files[0] if len(files) == 1 else b""
+            reports = signing.check_uploaded(s, caller.user, prepared, upload)
+            key = issuing.personal_key(item.prepared, caller.user.id)
+            stored, _ = issuing.store(rt, key, upload, PDF)
+            signed.append(Signed(item.document_id, stored, reports))
+    return signed
+
+
+async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
+    def look() -> list[ToSign]:
+        with rt.db.read() as s:
+            d = service.visible_dossier(s, caller.actor, dossier_id)
+            step = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
+            if step is None or not step.forms:
+                raise InvalidInput("Bước này không có văn bản cần ký.", code="nothing_to_sign")
+            if not caller.actor.holds_any(step.roles, repo.scope_of(s, d)):
+                raise Forbidden("Bạn không phải người duyệt bước này.", code="forbidden_action")
+            return service.to_sign(s, d, step)
+
+    for item in await asyncio.to_thread(look):
+        await issuing.prepare(rt, item.job, caller.user.id)

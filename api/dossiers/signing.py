@@ -1,0 +1,152 @@
+"""Approving is signing: unlocking an approver's key with their PIN, and accepting a PDF
+they signed elsewhere (their own tool or USB token) only if it is exactly the prepared
+document plus their one valid, trusted signature."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from io import BytesIO
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation.pdf_embedded import read_certification_data
+from sqlalchemy.orm import Session
+
+from documents.pki import WrongPassphrase, decrypt_key, pin_passphrase
+from documents.sign import SignerMaterial
+from documents.verify import InvalidPdf, verify_pdf
+from domain.errors import (
+    NoSigningKey,
+    SignatureRejected,
+    SignerMismatch,
+    SigningLocked,
+    WrongPin,
+)
+from storage import audit
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import User
+
+MAX_PIN_FAILURES = 5
+
+
+def unlock(db: Database, user_id: int, pin: str, secret: str) -> SignerMaterial:
+    """The approver's key, decrypted in memory with their PIN.
+
+    Its own transaction: a wrong PIN is counted even though the action fails, and the
+    fifth one in a row locks signing until an admin unlocks it.
+    """
+    with db.write() as s:
+        user = s.get(User, user_id)
+        assert user is not None
+        if user.signing_locked:
+            raise SigningLocked()
+        key = repo.personal_key(s, user_id)
+        if key is None or key.key_pem_encrypted is None:
+            raise NoSigningKey()
+        try:
+            pem = decrypt_key(key.key_pem_encrypted, pin_passphrase(pin, secret))
+        except WrongPassphrase:
+            user.pin_failures += 1
+            locked = user.pin_failures >= MAX_PIN_FAILURES
+            user.signing_locked = locked
+            audit.append(
+                s,
+                kind="signing_locked" if locked else "signing_pin_failed",
+                who=audit.Who(user.id, user.full_name, "", ""),
+                data={"failures": user.pin_failures},
+            )
+            s.commit()
+            if locked:
+                raise SigningLocked() from None
+            left = MAX_PIN_FAILURES - user.pin_failures
+            raise WrongPin(f"Mã PIN ký số không đúng. Còn {left} lần thử.") from None
+        user.pin_failures = 0
+        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+        return SignerMaterial(pem, key.cert_pem, chain)
+
+
+def _reject(code: str, message: str) -> SignatureRejected:
+    return SignatureRejected(message, code=code)
+
+
+def _has_javascript(reader: PdfFileReader, limit: int = 200_000) -> bool:
+    """Whether any object reachable from the document catalog is or names JavaScript."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.root]  # what a viewer can reach, hence run
+    while stack and len(seen) < limit:
+        obj = stack.pop()
+        if isinstance(obj, generic.IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, generic.DictionaryObject):
+            if "/JS" in obj or "/JavaScript" in obj or obj.get("/S") == "/JavaScript":
+                return True
+            stack.extend(obj.raw_get(k) for k in obj)
+        elif isinstance(obj, generic.ArrayObject):
+            stack.extend(obj)
+    return False
+
+
+def check_uploaded(
+    s: Session, user: User, prepared: bytes, uploaded: bytes
+) -> list[dict[str, object]]:
+    """Accept a PDF the approver signed elsewhere, or say exactly why not."""
+    try:
+        reader = PdfFileReader(BytesIO(uploaded), strict=False)
+    except Exception as e:
+        raise _reject("invalid_pdf", "Tệp PDF không đọc được.") from e
+    if reader.security_handler is not None or "/Encrypt" in reader.trailer:
+        raise _reject("pdf_encrypted", "Tệp PDF đã bị mã hóa: không chấp nhận.")
+    if _has_javascript(reader):
+        raise _reject("pdf_javascript", "Tệp PDF có chứa JavaScript: không chấp nhận.")
+    if not uploaded.startswith(prepared):
+        raise _reject(
+            "prepared_revision_changed", "Tệp đã ký không chứa nguyên vẹn văn bản đã chuẩn bị."
+        )
+    roots = [r.cert_pem for r in repo.trust_roots(s)]
+    try:
+        reports = asyncio.run(verify_pdf(uploaded, roots))
+    except InvalidPdf as e:
+        raise _reject("invalid_pdf", "Tệp PDF không đọc được.") from e
+    if len(reports) != 1:
+        raise _reject("expected_one_signature", "Tệp phải có đúng một chữ ký số của người duyệt.")
+    r = reports[0]
+    invalid = _reject("signature_invalid", "Chữ ký số không hợp lệ: " + r.summary_vi + ".")
+    if not r.intact:
+        raise invalid
+    if r.coverage != "entire_file":
+        raise _reject("changed_after_signing", "Tệp đã bị thay đổi sau khi ký.")
+    if not r.valid:
+        raise invalid
+    base_revisions = PdfFileReader(BytesIO(prepared), strict=False).xrefs.total_revisions
+    if reader.xrefs.total_revisions != base_revisions + 1:
+        raise _reject(
+            "changed_after_prepared",
+            "Ngoài chữ ký, tệp còn có thay đổi khác so với văn bản đã chuẩn bị.",
+        )
+    if r.problem == "expired":
+        raise _reject("certificate_expired", "Chứng thư số của người ký đã hết hạn.")
+    if not r.trusted:
+        raise _reject(
+            "untrusted_certificate", "Chứng thư số không do tổ chức chứng thực tin cậy cấp."
+        )
+    certification = read_certification_data(reader)
+    if certification is not None and certification.permission == MDPPerm.NO_CHANGES:
+        raise _reject(
+            "no_changes_allowed",
+            "Chữ ký chứng nhận không cho phép điền số, ngày và đóng dấu sau khi ký.",
+        )
+    if r.cert_fingerprint not in registered_fingerprints(s, user.id):
+        raise SignerMismatch()
+    return [r.to_dict()]
+
+
+def registered_fingerprints(s: Session, user_id: int) -> Sequence[str]:
+    return [k.fingerprint for k in repo.personal_keys(s, user_id)]

@@ -1,0 +1,57 @@
+"""What anyone needs to check our signatures: the trust roots, the demo CA's CRL, and the
+demo's time-stamping service (RFC 3161 over HTTP). In production the CRLs and the TSA are
+the certification authorities' own; these endpoints then answer 404."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from api.deps import ReadSession, RuntimeDep
+from documents.pki import CertKey, decrypt_key, make_crl
+from documents.timestamps import LocalTsa
+from domain.errors import InvalidInput, NotFound, PayloadTooLarge
+from storage import repositories as repo
+
+router = APIRouter(prefix="/api/v1", tags=["pki"])
+
+
+@router.get("/trust-roots")
+def trust_roots(s: ReadSession) -> Response:
+    pem = b"".join(r.cert_pem for r in repo.trust_roots(s))
+    return Response(pem, media_type="application/x-pem-file")
+
+
+@router.get("/pki/crl")
+def crl(s: ReadSession, rt: RuntimeDep) -> Response:
+    """The demo CA's certificate revocation list (DER)."""
+    ca = next((r for r in repo.trust_roots(s) if r.key_pem_encrypted), None)
+    if ca is None or ca.key_pem_encrypted is None:
+        raise NotFound("Không có danh sách thu hồi do hệ thống phát hành.", code="no_crl")
+    key = decrypt_key(ca.key_pem_encrypted, rt.settings.secret_key)
+    return Response(make_crl(CertKey(ca.cert_pem, key)), media_type="application/pkix-crl")
+
+
+@router.post("/pki/tsa")
+async def tsa(request: Request, rt: RuntimeDep) -> Response:
+    """The demo's time-stamping service (application/timestamp-query)."""
+    body = await request.body()
+    if len(body) > 64 * 1024:
+        raise PayloadTooLarge()
+
+    def load() -> LocalTsa:
+        with rt.db.read() as s:
+            key = repo.demo_tsa(s)
+            if key is None or key.key_pem_encrypted is None:
+                raise NotFound("Hệ thống không có dịch vụ cấp dấu thời gian.", code="no_tsa")
+            chain = [r.cert_pem for r in repo.trust_roots(s)]
+            pem = decrypt_key(key.key_pem_encrypted, rt.settings.secret_key)
+            return LocalTsa(CertKey(key.cert_pem, pem), chain)
+
+    local = await run_in_threadpool(load)
+    try:
+        answer = await local.answer(body)
+    except ValueError as e:
+        raise InvalidInput("Yêu cầu cấp dấu thời gian không hợp lệ.", code="bad_tsa_request") from e
+    return Response(answer, media_type="application/timestamp-reply")

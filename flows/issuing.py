@@ -1,0 +1,345 @@
+"""Making a document, in the order a văn thư would: prepare → (approver signs) → issue.
+
+- `prepare`: fill the form (docxtpl), convert it (LibreOffice), lay form fields over the
+  dots left for the number and the date and empty signature fields over the signature
+  block. Stored as the DOCX and the "pdf-prepared" version.
+- `sign_personally` (in the approver's request): their own certifying signature on the
+  prepared PDF, with their signature image. Stored as "pdf-personal".
+- `issue`: take the next number of the issuer's series, fill number and date, apply the
+  organisation's seal in its reserved field. Stored as "pdf-signed": the issued document.
+
+Every file has a deterministic key and is written once; a retry finds the rows it
+recorded and adopts a file an earlier attempt stored but did not record. These are plain
+async functions: the Prefect tasks in flows/transition.py and the API call them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from doc_templates.catalogue import FORMS
+from doc_templates.versions import resolve_template
+from documents import fields
+from documents.appearance import seal_image, signature_image
+from documents.pki import decrypt_key
+from documents.render import render_docx
+from documents.sign import SignerMaterial, SigningFailed, sign_pdf
+from documents.verify import verify_pdf
+from documents.vn import document_number
+from storage import repositories as repo
+from storage.models import Document, DocumentVersion, User
+from storage.objects import ObjectExists, StoredObject
+
+from .forms import VIETNAM, FormJob, default_signer, form_context, issued_at
+from .runtime import Runtime
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+
+
+def object_key(job: FormJob, n: int, rendition: str) -> str:
+    suffix = f"-{job.copy_no:02d}" if job.copy_no else ""
+    ext = "docx" if rendition == "docx" else "pdf"
+    return f"dossiers/{job.dossier_id}/{job.seq:03d}-{job.form}{suffix}-v{n}-{rendition}.{ext}"
+
+
+def store(rt: Runtime, key: str, data: bytes, media_type: str) -> tuple[StoredObject, bytes]:
+    """Write once; if an earlier attempt already stored this key, adopt what it stored."""
+    try:
+        return rt.store.put(key, data, media_type), data
+    except ObjectExists:
+        return rt.store.stat(key), rt.store.get(key)
+
+
+def reserve(rt: Runtime, job: FormJob) -> int:
+    """The document row of this job, created once (its number comes when it is issued),
+    with the template version current now: a retry renders with the same one."""
+    with rt.db.write() as s:
+        doc = repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+        if doc is not None:
+            return doc.id
+        spec = FORMS[job.form]
+        template = resolve_template(s, rt.store, job.form, None)
+        doc = Document(
+            dossier_id=job.dossier_id,
+            transition_seq=job.seq,
+            form=job.form,
+            copy_no=job.copy_no,
+            title=job.title,
+            issuer_name=job.issuer.name,
+            template_id=spec.code,
+            template_version=template.version,
+            template_sha256=template.sha256,
+        )
+        s.add(doc)
+        s.flush()
+        return doc.id
+
+
+def versions(rt: Runtime, doc_id: int) -> tuple[Document, list[DocumentVersion]]:
+    with rt.db.read() as s:
+        doc = repo.document(s, doc_id)
+        assert doc is not None
+        return doc, list(doc.versions)
+
+
+def latest(vs: list[DocumentVersion], *renditions: str) -> DocumentVersion | None:
+    found = [v for v in vs if v.rendition in renditions]
+    return found[-1] if found else None
+
+
+def record(
+    rt: Runtime,
+    doc_id: int,
+    rendition: str,
+    obj: StoredObject,
+    media_type: str,
+    *,
+    signatures: list[dict[str, object]] | None = None,
+    prepared_for_id: int | None = None,
+) -> None:
+    with rt.db.write() as s:
+        record_in(
+            s,
+            doc_id,
+            rendition,
+            obj,
+            media_type,
+            signatures=signatures,
+            prepared_for_id=prepared_for_id,
+        )
+
+
+def record_in(
+    s: Session,
+    doc_id: int,
+    rendition: str,
+    obj: StoredObject,
+    media_type: str,
+    *,
+    signatures: list[dict[str, object]] | None = None,
+    prepared_for_id: int | None = None,
+) -> None:
+    """Record a stored file as the next version of its document (once per key)."""
+    if s.scalar(select(DocumentVersion).where(DocumentVersion.object_key == obj.key)):
+        return
+    doc = repo.document(s, doc_id)
+    assert doc is not None
+    s.add(
+        DocumentVersion(
+            document_id=doc_id,
+            seq=len(doc.versions) + 1,
+            rendition=rendition,
+            object_key=obj.key,
+            object_version_id=obj.version_id,
+            sha256=obj.sha256,
+            size=obj.size,
+            media_type=media_type,
+            file_name=obj.key.rsplit("/", 1)[1],
+            signatures=signatures,
+            prepared_for_id=prepared_for_id,
+        )
+    )
+    s.flush()
+
+
+async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> int:
+    """Fill and convert the form with `signer_id`'s name (default: `default_signer`)."""
+    doc_id = await asyncio.to_thread(reserve, rt, job)
+    doc, vs = await asyncio.to_thread(versions, rt, doc_id)
+
+    def context() -> tuple[int, str, dict[str, object]]:
+        with rt.db.read() as s:
+            signer = repo.user_by_id(s, signer_id) if signer_id else default_signer(s, job)
+            assert signer is not None
+            return signer.id, signer.full_name, form_context(s, job, signer, rt.settings.place_name)
+
+    def template() -> bytes:
+        with rt.db.write() as s:  # may register a built-in version on first use
+            return resolve_template(s, rt.store, job.form, doc.template_version).data
+
+    who, name, ctx = await asyncio.to_thread(context)
+    done = latest(vs, "pdf-prepared")
+    if done is not None and done.prepared_for_id == who:
+        return doc_id
+    n = len(vs) + 1
+    docx = await asyncio.to_thread(render_docx, await asyncio.to_thread(template), ctx)
+    obj, docx = await asyncio.to_thread(store, rt, object_key(job, n, "docx"), docx, DOCX)
+    await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
+    pdf = await rt.converter.convert(docx)
+    layout = await asyncio.to_thread(fields.locate, pdf, name)
+    pdf = await asyncio.to_thread(fields.add_fields, pdf, layout, personal=job.personal)
+    obj, _ = await asyncio.to_thread(store, rt, object_key(job, n + 1, "pdf-prepared"), pdf, PDF)
+    await asyncio.to_thread(record, rt, doc_id, "pdf-prepared", obj, PDF, prepared_for_id=who)
+    return doc_id
+
+
+def seal_material(rt: Runtime, job: FormJob) -> tuple[SignerMaterial, str]:
+    """The issuing body's seal: key and certificate, and whose seal it is (a cluster's
+    documents carry the seal of its head unit of the year)."""
+    with rt.db.read() as s:
+        key = repo.organisation_key(
+            s, unit_id=job.issuer.key_unit_id, authority_id=job.issuer.key_authority_id
+        )
+        if key is None or key.key_pem_encrypted is None:
+            raise LookupError(f"no organisation key for {job.issuer.series}")
+        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+        material = SignerMaterial(
+            decrypt_key(key.key_pem_encrypted, rt.settings.secret_key), key.cert_pem, chain
+        )
+        return material, key.subject
+
+
+def _number(rt: Runtime, job: FormJob, doc_id: int) -> tuple[str | None, datetime]:
+    """The document's number, taken once from its issuer's series, and its date."""
+    with rt.db.write() as s:
+        doc = repo.document(s, doc_id)
+        t = repo.transition(s, job.dossier_id, job.seq)
+        assert doc is not None and t is not None
+        when = issued_at(t)
+        if job.numbered and doc.number is None:
+            spec = FORMS[job.form]
+            series = spec.number_series(job.issuer.series)
+            n = repo.next_number(s, series, spec.doc_type_code, when.year)
+            doc.number = document_number(n, spec.doc_type_code, job.issuer.code)
+        return doc.number, when
+
+
+def date_values(when: datetime) -> dict[str, str]:
+    """Day below 10 and months 1–2 with a leading zero (Nghị định 30/2020)."""
+    month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
+    return {
+        fields.DAY_FIELD: f"{when.day:02d}",
+        fields.MONTH_FIELD: month,
+        fields.YEAR_FIELD: str(when.year),
+    }
+
+
+async def issue(rt: Runtime, job: FormJob) -> int:
+    """Number, date and seal the document: the issued PDF."""
+    doc_id = await asyncio.to_thread(reserve, rt, job)
+    _, vs = await asyncio.to_thread(versions, rt, doc_id)
+    if latest(vs, "pdf-signed") is not None:
+        return doc_id
+    base = latest(vs, "pdf-personal") if job.personal else latest(vs, "pdf-prepared")
+    if base is None:
+        raise LookupError(f"document {doc_id} has nothing to issue from")
+    pdf = await asyncio.to_thread(rt.store.get, base.object_key, base.object_version_id)
+    number, when = await asyncio.to_thread(_number, rt, job, doc_id)
+    values = date_values(when)
+    if number:
+        values[fields.NUMBER_FIELD] = number
+    pdf = await asyncio.to_thread(fields.fill_fields, pdf, values)
+    material, owner = await asyncio.to_thread(seal_material, rt, job)
+    now = datetime.now(VIETNAM).replace(microsecond=0)
+    signed = await sign_pdf(
+        pdf,
+        material,
+        field_name=fields.SEAL_FIELD,
+        reason=f"Phát hành {FORMS[job.form].title}",
+        location=rt.settings.place_name,
+        stamp_lines=[],
+        signing_time=now,
+        certify=not job.personal,
+        background=seal_image(owner),
+        **rt.long_term(),
+    )
+    obj, stored = await asyncio.to_thread(
+        store, rt, object_key(job, len(vs) + 1, "pdf-signed"), signed, PDF
+    )
+    reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+    await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
+    return doc_id
+
+
+def personal_key(prepared: DocumentVersion, user_id: int) -> str:
+    """Where the approver's signed copy of a prepared PDF goes: one key per prepared
+    version and signer, so a retry adopts only that signer's own earlier signature."""
+    return prepared.object_key.replace(
+        f"-v{prepared.seq}-pdf-prepared.pdf", f"-v{prepared.seq + 1}-pdf-personal-u{user_id}.pdf"
+    )
+
+
+async def sign_personally(
+    rt: Runtime, title: str, prepared: DocumentVersion, user: User, material: SignerMaterial
+) -> tuple[StoredObject, list[dict[str, object]]]:
+    """The approver's own certifying signature on a prepared PDF (in their request)."""
+    pdf = await asyncio.to_thread(rt.store.get, prepared.object_key, prepared.object_version_id)
+    now = datetime.now(VIETNAM).replace(microsecond=0)
+    signed = await sign_pdf(
+        pdf,
+        material,
+        field_name=fields.PERSON_FIELD,
+        reason=f"Duyệt: {title}",
+        location=rt.settings.place_name,
+        stamp_lines=[f"Ký bởi: {user.full_name}", f"Thời gian: {now.isoformat()}"],
+        signing_time=now,
+        certify=True,
+        background=signature_image(user.full_name),
+        **rt.long_term(),
+    )
+    obj, stored = await asyncio.to_thread(store, rt, personal_key(prepared, user.id), signed, PDF)
+    reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+    return obj, reports
+
+
+ATTACHMENT_BOX = (355, 782, 580, 827)
+"""Top right of an A4 page 1, inside the 15 mm right and 10 mm top edges."""
+
+
+async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
+    """Seal the dossier's PDF attachments with the number of the document they are filed
+    with: top right of page 1, no image, số/ký hiệu and the time in ISO 8601 (Nghị định
+    30/2020). An attachment that cannot be signed (damaged, encrypted) stays as uploaded
+    and the step goes on; the history says so."""
+
+    def pending() -> tuple[str | None, list[tuple[int, DocumentVersion]]]:
+        with rt.db.read() as s:
+            main = repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+            found = []
+            for doc in repo.documents_of(s, job.dossier_id):
+                if doc.form != "attachment" or any(
+                    v.rendition == "pdf-signed" for v in doc.versions
+                ):
+                    continue
+                upload = latest(list(doc.versions), "upload")
+                if upload is not None and upload.media_type == PDF:
+                    found.append((doc.id, upload))
+            return (main.number if main else None), found
+
+    number, items = await asyncio.to_thread(pending)
+    if not items:
+        return []
+    material, _ = await asyncio.to_thread(seal_material, rt, job)
+    done = []
+    for doc_id, upload in items:
+        pdf = await asyncio.to_thread(rt.store.get, upload.object_key, upload.object_version_id)
+        now = datetime.now(VIETNAM).replace(microsecond=0)
+        lines = [f"Số: {number}", now.isoformat()] if number else [now.isoformat()]
+        try:
+            signed = await sign_pdf(
+                pdf,
+                material,
+                field_name=fields.SEAL_FIELD,
+                reason="Văn bản kèm theo",
+                location=rt.settings.place_name,
+                stamp_lines=lines,
+                page=0,
+                box=ATTACHMENT_BOX,
+                signing_time=now,
+                certify=True,
+                font_size=10,
+                **rt.long_term(),
+            )
+        except SigningFailed:
+            continue
+        key = upload.object_key.rsplit(".", 1)[0] + f"-v{upload.seq + 1}-pdf-signed.pdf"
+        obj, stored = await asyncio.to_thread(store, rt, key, signed, PDF)
+        reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+        await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
+        done.append(doc_id)
+    return done
