@@ -1,0 +1,20 @@
+"""The web pages (Vietnamese, server-rendered with Jinja2, no single-page app): sign-in,
+each role's home, the clerk's editor, the dossier with its documents, history and actions,
+the auditor's search and checks, administration. Static CSS and JS are served by us."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import admin, audit, auth, documents, dossiers, home
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    for module in (auth, home, dossiers, documents, audit, admin):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

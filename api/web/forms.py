@@ -1,0 +1,123 @@
+"""Reading the pages' forms into the API's request models, with each problem attached to
+the field it is about (so the page can show it next to that field)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from api.dossiers.schemas import NomineeIn
+
+FIELD_MESSAGES = {
+    "missing": "Không được để trống.",
+    "string_too_short": "Không được để trống.",
+    "string_too_long": "Quá dài.",
+    "int_parsing": "Phải là một số.",
+    "int_type": "Phải là một số.",
+    "greater_than_equal": "Giá trị quá nhỏ.",
+    "less_than_equal": "Giá trị quá lớn.",
+    "enum": "Hãy chọn một giá trị trong danh sách.",
+    "too_long": "Quá nhiều dòng.",
+}
+
+
+def message_for(error_type: str) -> str:
+    return FIELD_MESSAGES.get(error_type, "Giá trị không hợp lệ.")
+
+
+@dataclass
+class Checked:
+    """What a form said, and the problems found, by field name."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def text(form: FormData, name: str, limit: int = 20_000) -> str:
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def integer(form: FormData, name: str, checked: Checked, message: str) -> int | None:
+    raw = text(form, name).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        checked.errors[name] = message
+        return None
+
+
+def validate(
+    model: type[BaseModel], data: dict[str, Any], checked: Checked, prefix: str = ""
+) -> Any:
+    """Validate with the API's own model; its errors go to `prefix + field`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            checked.errors.setdefault(prefix + "-".join(loc), message_for(err.get("type", "")))
+        return None
+
+
+NOMINEE_FIELDS = ("kind", "name", "job_title", "unit_name", "achievements")
+
+
+@dataclass
+class NomineeRow:
+    index: int
+    kind: str = "collective"
+    name: str = ""
+    job_title: str = ""
+    unit_name: str = ""
+    achievements: str = ""
+    remove: bool = False
+
+    def is_blank(self) -> bool:
+        return not (self.name.strip() or self.job_title.strip() or self.achievements.strip())
+
+
+def nominee_rows(form: FormData) -> list[NomineeRow]:
+    """The rows of the nominees table: `n-<i>-<field>`, in the order of `i`."""
+    indexes = sorted(
+        {
+            int(key.split("-")[1])
+            for key in form
+            if key.startswith("n-") and key.count("-") == 2 and key.split("-")[1].isdigit()
+        }
+    )[:500]
+    rows = []
+    for i in indexes:
+        rows.append(
+            NomineeRow(
+                i,
+                kind=text(form, f"n-{i}-kind"),
+                name=text(form, f"n-{i}-name"),
+                job_title=text(form, f"n-{i}-job_title"),
+                unit_name=text(form, f"n-{i}-unit_name"),
+                achievements=text(form, f"n-{i}-achievements"),
+                remove=text(form, f"n-{i}-remove") == "1",
+            )
+        )
+    return rows
+
+
+def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
+    """The rows kept (not removed, not left blank) as the API's nominees; a problem of row
+    `i` goes to field `n-<i>-<field>`."""
+    kept = []
+    for row in rows:
+        if row.remove or row.is_blank():
+            continue
+        data = {f: getattr(row, f) for f in NOMINEE_FIELDS}
+        nominee = validate(NomineeIn, data, checked, prefix=f"n-{row.index}-")
+        if nominee is not None:
+            kept.append(nominee)
+    return kept

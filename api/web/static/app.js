@@ -1,0 +1,154 @@
+/* tdkt – small enhancements of server-rendered pages. Everything works without this file
+   except the PIN dialog, inline previews, signature badges and the upload progress bar. */
+(function () {
+  "use strict";
+
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // ---- dialogs (approve with PIN)
+  function openDialog(dialog) {
+    if (!dialog) return;
+    if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    var first = dialog.querySelector("input:not([type=hidden]), textarea, select, button");
+    if (first) first.focus();
+  }
+  $all("[data-open-dialog]").forEach(function (btn) {
+    btn.addEventListener("click", function () { openDialog(document.getElementById(btn.getAttribute("data-open-dialog"))); });
+  });
+  $all("[data-close-dialog]").forEach(function (btn) {
+    btn.addEventListener("click", function () { var d = btn.closest("dialog"); if (d) d.close(); });
+  });
+  $all("dialog[data-open-on-load]").forEach(openDialog);
+
+  // ---- forms that take a while: one click, and say what is happening
+  $all("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      $all("button[type=submit]", form).forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-busy", "true");
+        b.textContent = form.getAttribute("data-busy");
+      });
+    });
+  });
+
+  // ---- signature badges, one document after the other
+  var toVerify = $all("[data-verify-url]");
+  (function next() {
+    var el = toVerify.shift();
+    if (!el) return;
+    el.textContent = "Đang kiểm tra…";
+    fetch(el.getAttribute("data-verify-url"), { headers: { "X-Fragment": "1" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (html) { el.innerHTML = html; })
+      .catch(function () { el.innerHTML = '<span class="badge warn">Chưa kiểm tra được</span>'; })
+      .then(next);
+  })();
+
+  // ---- inline preview of a PDF or a picture
+  var panel = document.getElementById("xem-truoc");
+  if (panel) {
+    var frame = document.getElementById("xem-truoc-khung");
+    var img = document.getElementById("xem-truoc-anh");
+    var heading = document.getElementById("xem-truoc-tieu-de");
+    heading.setAttribute("tabindex", "-1");
+    $all("[data-preview]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var url = btn.getAttribute("data-preview");
+        heading.textContent = "Xem trước: " + btn.getAttribute("data-title");
+        if (btn.getAttribute("data-kind") === "image") {
+          frame.hidden = true; frame.removeAttribute("src");
+          img.hidden = false; img.src = url; img.alt = btn.getAttribute("data-title");
+        } else {
+          img.hidden = true; img.removeAttribute("src");
+          frame.hidden = false; frame.src = url;
+        }
+        panel.hidden = false;
+        panel.scrollIntoView({ block: "start" });
+        heading.focus();
+      });
+    });
+    $all("[data-close-preview]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        panel.hidden = true; frame.removeAttribute("src"); img.removeAttribute("src");
+      });
+    });
+  }
+
+  // ---- nominees: one more blank row
+  $all("[data-add-row]").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      var blanks = $all("[data-blank-row]");
+      var model = blanks[blanks.length - 1];
+      if (!model) return;
+      var next = parseInt(btn.getAttribute("data-next"), 10);
+      var copy = model.cloneNode(true);
+      $all("[id], [for], [name], [aria-describedby]", copy).forEach(function (el) {
+        ["id", "for", "name", "aria-describedby"].forEach(function (a) {
+          var v = el.getAttribute(a);
+          if (v) el.setAttribute(a, v.replace(/n-\d+-/g, "n-" + next + "-"));
+        });
+        if (el.matches("input[type=text], textarea")) el.value = "";
+        el.removeAttribute("aria-invalid");
+      });
+      $all(".field-error", copy).forEach(function (e) { e.remove(); });
+      model.parentNode.appendChild(copy);
+      btn.setAttribute("data-next", String(next + 1));
+      var first = copy.querySelector("select, input");
+      if (first) first.focus();
+    });
+  });
+
+  // ---- attachments: type and size checked before sending, progress while sending
+  var TYPES = { pdf: "application/pdf", docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg" };
+  function sizeText(n) {
+    return n < 1048576 ? (n / 1024).toFixed(1).replace(".", ",") + " KB" : (n / 1048576).toFixed(1).replace(".", ",") + " MB";
+  }
+  $all("form[data-upload]").forEach(function (form) {
+    var input = form.querySelector("input[type=file]");
+    var error = form.querySelector("[data-file-error]");
+    var wrap = form.querySelector("[data-progress-wrap]");
+    var bar = form.querySelector("[data-progress]");
+    var pct = form.querySelector("[data-progress-text]");
+    var max = parseInt(form.getAttribute("data-max"), 10);
+    function fail(message) {
+      error.textContent = message; error.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "file-goi-y file-loi");
+      input.focus();
+    }
+    function check() {
+      error.hidden = true; error.textContent = ""; input.removeAttribute("aria-invalid");
+      var f = input.files && input.files[0];
+      if (!f) return "Hãy chọn một tệp.";
+      var ext = (f.name.split(".").pop() || "").toLowerCase();
+      if (!TYPES[ext] || (f.type && f.type !== TYPES[ext])) return "Tệp «" + f.name + "» không phải PDF, DOCX, PNG hoặc JPEG.";
+      if (f.size === 0) return "Tệp rỗng.";
+      if (f.size > max) return "Tệp «" + f.name + "» nặng " + sizeText(f.size) + ", vượt quá giới hạn " + sizeText(max) + ".";
+      return null;
+    }
+    input.addEventListener("change", function () { var m = check(); if (m) fail(m); });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var problem = check();
+      if (problem) { fail(problem); return; }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) return;
+        var p = Math.round(100 * e.loaded / e.total);
+        bar.value = p; pct.textContent = p + "%";
+      });
+      xhr.addEventListener("load", function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = {}; }
+        if (xhr.status >= 200 && xhr.status < 300 && body.ok) { window.location.reload(); return; }
+        wrap.hidden = true;
+        fail(body.message || body.detail || "Không tải lên được (mã lỗi " + xhr.status + ").");
+      });
+      xhr.addEventListener("error", function () { wrap.hidden = true; fail("Mất kết nối khi tải lên. Hãy thử lại."); });
+      bar.value = 0; pct.textContent = "0%"; wrap.hidden = false;
+      xhr.send(new FormData(form));
+    });
+  });
+})();
