@@ -1,9 +1,11 @@
-# The tdkt application image: API + web, and the in-process flows (LibreOffice inside).
-FROM python:3.11-slim-bookworm
+# The tdkt image: one image for the app (API + web), the workers (`tdkt worker`: flows,
+# with LibreOffice inside), the prestart (`tdkt db upgrade && tdkt deploy`) and the
+# Prefect server (`prefect server start`, the same Prefect version as the clients).
+FROM python:3.11.13-slim-bookworm
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core \
+      libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core python3-uno \
  && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv
