@@ -1,0 +1,208 @@
+"""API latency on a year-end-sized database: 100,000 dossiers and 1,000,000 audit events
+in PostgreSQL, inbox / list / detail at 1, 10 and 50 concurrent clients.
+
+A fresh database is migrated and seeded with the demo organisation by the app's own CLI,
+then filled in bulk with ``INSERT … SELECT generate_series``: dossiers spread over the
+demo units (cluster and authority of their unit, years 2024–2026), 85% finished and the
+rest spread over the waiting states, one nominee each, and 10 audit events per dossier.
+The bulk audit rows carry placeholder hashes: they do **not** form a valid chain (the
+append-only triggers only refuse updates and deletes; ``tdkt audit verify`` would report
+this database as broken). They are there for the size of the table and its indexes.
+
+Clients are httpx on the same machine (they share its cores with the app). Each level
+sends ``--requests`` requests per endpoint; the app is one uvicorn process.
+
+Run: ``uv run python bench/api_latency.py [--dossiers 100000] [--events-per-dossier 10]``;
+writes bench/results/api_latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import process_memory, summary, write_result  # noqa: E402
+from tests.fixtures.pg import fresh_database  # noqa: E402
+from tests.fixtures.server import PASSWORD, AppServer  # noqa: E402
+
+BULK = """
+WITH u AS (
+  SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, cluster_id, authority_id FROM units
+), n AS (SELECT count(*) AS c FROM units),
+owner AS (SELECT min(id) AS id FROM users)
+INSERT INTO dossiers (process, award, year, title, unit_id, cluster_id, authority_id, status,
+                      furthest_stage, version, transition_seq, created_by, created_at, updated_at)
+SELECT 'commendation_proposal', 'bang_khen_ubnd_tinh', 2024 + g %% 3,
+       'Hồ sơ đề nghị khen thưởng số ' || g, u.id, u.cluster_id, u.authority_id,
+       s.status, s.furthest, 1 + s.seq, s.seq, owner.id,
+       now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
+FROM generate_series(1, %(n)s) AS g
+CROSS JOIN n CROSS JOIN owner
+JOIN u ON u.k = g %% n.c
+CROSS JOIN LATERAL (
+  SELECT * FROM (VALUES
+    (0, 'approved', 'done', 5), (1, 'draft', 'unit', 0), (2, 'unit_review', 'unit', 1),
+    (3, 'cluster_review', 'cluster', 2), (4, 'board_appraisal', 'board', 3),
+    (5, 'board_decision', 'board', 4), (6, 'rejected', 'done', 3)
+  ) AS v(k, status, furthest, seq)
+  WHERE v.k = CASE WHEN g %% 100 < 85 THEN 0 ELSE 1 + g %% 6 END
+) AS s
+"""
+NOMINEES = """
+INSERT INTO nominees (dossier_id, position_no, kind, name, job_title, unit_name, achievements)
+SELECT id, 1, 'collective', 'Phòng ' || id, '', '', 'Hoàn thành xuất sắc nhiệm vụ năm ' || year
+FROM dossiers WHERE title LIKE 'Hồ sơ đề nghị khen thưởng số %%'
+"""
+EVENTS = """
+INSERT INTO audit_events (seq, dossier_id, dossier_seq, event_key, occurred_at, actor_id,
+  actor_name, actor_role, actor_unit, kind, from_status, to_status, reason, data, prev_hash,
+  hash, format, on_behalf_of, dossier_prev_hash)
+SELECT base.m + (d.id - first.id) * %(per)s + e, d.id, 1000 + e, 'bulk-' || d.id || '-' || e,
+       d.created_at + (e || ' minutes')::interval, d.created_by, 'Người dùng thử', 'clerk',
+       'Đơn vị', CASE WHEN e = 1 THEN 'created' ELSE 'approve' END, NULL, NULL, NULL, '{}',
+       repeat('0', 64), md5(d.id || '-' || e) || md5(e || '-' || d.id), 2, NULL, repeat('0', 64)
+FROM dossiers d
+CROSS JOIN generate_series(1, %(per)s) AS e
+CROSS JOIN (SELECT coalesce(max(seq), 0) AS m FROM audit_events) AS base
+CROSS JOIN (SELECT min(id) AS id FROM dossiers
+            WHERE title LIKE 'Hồ sơ đề nghị khen thưởng số %%') AS first
+WHERE d.title LIKE 'Hồ sơ đề nghị khen thưởng số %%'
+"""
+
+# who asks: the auditor sees everything (the widest list), the board specialist has the
+# biggest inbox, the clerk of a unit the narrowest list.
+CALLS = {
+    "inbox": ("ptdkt.chuyenvien", lambda ids: "/api/v1/inbox"),
+    "list": ("thanhtra", lambda ids: "/api/v1/dossiers?limit=20&offset=0"),
+    "list_unit": ("bdt.canbo", lambda ids: "/api/v1/dossiers?limit=20&offset=0"),
+    "detail": ("thanhtra", lambda ids: f"/api/v1/dossiers/{random.choice(ids)}"),
+}
+
+
+def load(url: str, n: int, per: int) -> dict[str, float]:
+    timings = {}
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        for name, sql in (("dossiers", BULK), ("nominees", NOMINEES), ("audit_events", EVENTS)):
+            t0 = time.perf_counter()
+            conn.execute(sql, {"n": n, "per": per})
+            conn.commit()
+            timings[name] = round(time.perf_counter() - t0, 1)
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in ("dossiers", "nominees", "audit_events")
+        }
+    return {**timings, **{f"rows_{k}": v for k, v in counts.items()}}
+
+
+async def measure(
+    base: str, token: str, path_of: Any, ids: list[int], clients: int, total: int
+) -> list[float]:
+    latencies: list[float] = []
+    sizes: list[int] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=120
+    ) as client:
+        remaining = total
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                t0 = time.perf_counter()
+                r = await client.get(path_of(ids))
+                latencies.append(time.perf_counter() - t0)
+                assert r.status_code == 200, r.text
+                sizes.append(len(r.content))
+
+        await client.get(path_of(ids))  # warm the connection and caches
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies
+
+
+def token(base: str, user: str) -> str:
+    r = httpx.post(f"{base}/api/v1/auth/token", data={"username": user, "password": PASSWORD})
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--dossiers", type=int, default=100_000)
+    p.add_argument("--events-per-dossier", type=int, default=10)
+    p.add_argument("--requests", type=int, default=200)
+    p.add_argument("--clients", default="1,10,50")
+    p.add_argument("--label", default="api_latency")
+    p.add_argument(
+        "--without-0008-indexes",
+        action="store_true",
+        help="drop migration 0008's indexes after loading (the 'before' of that migration)",
+    )
+    args = p.parse_args()
+    levels = [int(c) for c in args.clients.split(",")]
+    with fresh_database("tdkt_bench") as url:
+        var = Path(tempfile.mkdtemp(prefix="tdkt-api-"))
+        server = AppServer(var, {"TDKT_DATABASE_URL": url, "TDKT_CHECKPOINT_MINUTES": "0"})
+        server.cli("seed", "--demo")
+        loading = load(url, args.dossiers, args.events_per_dossier)
+        if args.without_0008_indexes:
+            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+                conn.execute("DROP INDEX ix_dossiers_updated_at_id")
+                conn.execute("DROP INDEX ix_dossiers_unit_updated_at")
+        server.start()
+        try:
+            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+                ids = [
+                    r[0]
+                    for r in conn.execute("SELECT id FROM dossiers ORDER BY random() LIMIT 1000")
+                ]
+                inbox_size = conn.execute(
+                    "SELECT count(*) FROM dossiers WHERE status = 'board_appraisal'"
+                ).fetchone()[0]  # type: ignore[index]
+            tokens = {user: token(server.base, user) for user, _ in CALLS.values()}
+            results: dict[str, Any] = {}
+            for name, (user, path_of) in CALLS.items():
+                results[name] = {"as": user}
+                for c in levels:
+                    lat = asyncio.run(
+                        measure(
+                            server.base, tokens[user], path_of, ids, c, max(args.requests, c * 4)
+                        )
+                    )
+                    results[name][f"c{c}"] = summary(lat)
+                    print(name, c, results[name][f"c{c}"], flush=True)
+            assert server.proc is not None
+            memory = process_memory(server.proc.pid)
+        finally:
+            server.stop()
+    write_result(
+        args.label,
+        {
+            "what": "GET inbox / list (limit 20, with total) / detail: p50/p95/p99 by clients",
+            "database": "PostgreSQL, fresh, bulk-loaded (audit rows do not chain: see module doc)",
+            "indexes_0008": not args.without_0008_indexes,
+            "load_s": loading,
+            "inbox_rows_board_specialist": inbox_size,
+            "endpoints": results,
+            "target_p99_ms_at_50": 100,
+            "memory": memory,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Burst: N dossiers through the whole route at once, each driven by its own client
+(create, submit, four approvals, waiting for each step's documents), against the real
+app in the embedded mode. Throughput in stages and documents per second over the whole
+burst, and p50/p95 per step from the action's request to its stored documents; compared
+with cores × the floor's documents per second (bench/results/floor_and_stage.json).
+
+Run: ``uv run python bench/burst.py [--n 300] [--clients 50]``;
+writes bench/results/burst.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import RESULTS, process_memory, summary, write_result  # noqa: E402
+from bench.floor_and_stage import AUDITOR, ROUTE, run_route  # noqa: E402
+from tests.fixtures.server import Api, AppServer  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=300)
+    p.add_argument("--clients", type=int, default=50)
+    args = p.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="tdkt-burst-"))
+    server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
+    try:
+        run_route(server)  # warm up
+        for _, user in ROUTE:
+            Api(server, user)  # sign in once per user, outside the measurement
+        Api(server, AUDITOR)
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            runs = list(pool.map(lambda _: run_route(server), range(args.n)))
+        elapsed = time.perf_counter() - t0
+        assert server.proc is not None
+        memory = process_memory(server.proc.pid)
+    finally:
+        server.stop()
+    stages = len(runs) * len(ROUTE)
+    documents = sum(
+        n
+        for _, made in runs
+        for counter in made.values()
+        for (_, rendition), n in counter.items()
+        if rendition == "pdf-signed"
+    )
+    files = sum(n for _, made in runs for counter in made.values() for n in counter.values())
+    floor_docs_per_s = None
+    floor_file = RESULTS / "floor_and_stage.json"
+    if floor_file.exists():
+        fl = json.loads(floor_file.read_text())
+        route_floor_s = fl["route_floor_ms"] / 1000
+        docs_per_route = documents / len(runs)
+        floor_docs_per_s = (fl["machine"]["cpus"] or 1) * docs_per_route / route_floor_s
+    per_stage: dict[str, Any] = {stage: summary([t[stage] for t, _ in runs]) for stage, _ in ROUTE}
+    result = {
+        "what": "N dossiers through the whole route with concurrent clients (embedded mode)",
+        "n": args.n,
+        "clients": args.clients,
+        "elapsed_s": round(elapsed, 1),
+        "stages_per_s": round(stages / elapsed, 2),
+        "issued_documents_per_s": round(documents / elapsed, 2),
+        "files_per_s": round(files / elapsed, 2),
+        "floor_documents_per_s_all_cores": round(floor_docs_per_s, 2) if floor_docs_per_s else None,
+        "ratio_to_floor": round(documents / elapsed / floor_docs_per_s, 2)
+        if floor_docs_per_s
+        else None,
+        "target_ratio": 0.8,
+        "action_to_stored": per_stage,
+        "memory": memory,
+    }
+    write_result("burst", result)
+
+
+if __name__ == "__main__":
+    main()

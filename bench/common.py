@@ -1,0 +1,111 @@
+"""Small helpers the benchmarks share: percentiles, machine load, peak memory, results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def pct(xs: Sequence[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of xs."""
+    ordered = sorted(xs)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(xs: Sequence[float], *, ms: bool = True) -> dict[str, float]:
+    k = 1000 if ms else 1
+    unit = "ms" if ms else "s"
+    return {
+        f"median_{unit}": round(statistics.median(xs) * k, 1),
+        f"p95_{unit}": round(pct(xs, 95) * k, 1),
+        f"p99_{unit}": round(pct(xs, 99) * k, 1),
+        "n": len(xs),
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident set (VmHWM) of one process, in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def descendants(pid: int) -> list[int]:
+    """All processes below pid (by parent links in /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def process_memory(pid: int) -> dict[str, Any]:
+    """Peak RSS of an app process and of its warm converter instances."""
+    converters = []
+    for child in descendants(pid):
+        line = cmdline(child)
+        if "soffice.bin" in line or "converter_uno.py" in line:
+            converters.append((child, line.split()[0].rsplit("/", 1)[-1], peak_rss_mb(child)))
+    soffice = [rss for _, name, rss in converters if name == "soffice.bin" and rss]
+    helpers = [rss for _, name, rss in converters if name != "soffice.bin" and rss]
+    return {
+        "app_peak_rss_mb": peak_rss_mb(pid),
+        "converter_soffice_peak_rss_mb": max(soffice) if soffice else None,
+        "converter_helper_peak_rss_mb": max(helpers) if helpers else None,
+        "converter_instances": len(soffice),
+    }
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "benchmark": name,
+        **result,
+        "machine": machine(),
+        "at": datetime.now(UTC).isoformat(),
+    }
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return out

@@ -1,0 +1,217 @@
+"""Floor versus stage: what the real work of each step costs with nothing around it, and
+what the same step costs through the system.
+
+- floor, per form: docxtpl render, conversion by the warm LibreOffice pool (one
+  instance, so no queueing), one PAdES signature with a visible stamp, one object put,
+  each the median of ``--runs`` runs in this process.
+- stage: the demo route (submit, four approvals) through the real app in its own process
+  (embedded mode: SQLite, local folder, Prefect's local API), timed from the action's
+  HTTP request to the moment the dossier stops ``processing`` (polled every 20 ms, so a
+  stage reads up to ~20 ms long). Approvals include the approver's personal signature
+  made in the request.
+- the floor of a stage is composed from the files the stage really recorded (read back
+  from the documents API): a ``docx`` version costs a render, a ``pdf-prepared`` a
+  conversion, a ``pdf-personal`` or ``pdf-signed`` a signature, every version a put.
+  Form fields, numbering, the audit event, notifications, HTTP, the database and
+  Prefect are overhead.
+
+Run: ``uv run python bench/floor_and_stage.py [--dossiers 5] [--runs 10]``;
+writes bench/results/floor_and_stage.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import process_memory, summary, write_result  # noqa: E402
+from doc_templates.catalogue import FORMS, template_path  # noqa: E402
+from documents.pdf import PdfConverter  # noqa: E402
+from documents.pki import create_ca, issue_certificate  # noqa: E402
+from documents.render import render_docx  # noqa: E402
+from documents.sign import SignerMaterial, sign_pdf  # noqa: E402
+from storage.objects import LocalObjectStore  # noqa: E402
+from tests.fixtures.forms import sample_context  # noqa: E402
+from tests.fixtures.server import PIN, Api, AppServer  # noqa: E402
+
+CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"
+SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
+ROUTE = [
+    ("submit", CLERK),
+    ("approve_unit", HEAD),
+    ("approve_cluster", CLUSTER),
+    ("appraise_board", SPECIALIST),
+    ("approve_board", BOARD_HEAD),
+]
+DOSSIER = {
+    "year": 2026,
+    "award": "bang_khen_ubnd_tinh",
+    "nominees": [
+        {"kind": "collective", "name": "Phòng Chính sách", "achievements": "Hoàn thành xuất sắc."},
+        {
+            "kind": "individual",
+            "name": "Hoàng Thị Ánh Tuyết",
+            "job_title": "Trưởng phòng",
+            "achievements": "Chiến sĩ thi đua cơ sở 3 năm liền (2023–2025).",
+        },
+    ],
+}
+
+
+async def floor(runs: int) -> dict[str, Any]:
+    ctx = sample_context(tricky=False)
+    ca = create_ca("Bench CA", "Bench")
+    org = issue_certificate(ca, common_name="Ban Dân tộc", organization="Ban", kind="organisation")
+    signer = SignerMaterial(org.key_pem, org.cert_pem, (ca.cert_pem,))
+    tmp = Path(tempfile.mkdtemp(prefix="tdkt-floor-"))
+    store = LocalObjectStore(tmp / "objects")
+    store.ensure_ready()
+    converter = PdfConverter(tmp / "profiles", workers=1, timeout=120)
+    await converter.warm_up()
+    per_form: dict[str, dict[str, float]] = {}
+    try:
+        for code in sorted(FORMS):
+            if code == "lich_su_ho_so":
+                continue  # the history export, not a step's form
+            timings: dict[str, list[float]] = {"render": [], "convert": [], "sign": [], "put": []}
+            for i in range(runs + 1):
+                t0 = time.perf_counter()
+                docx = render_docx(template_path(code), ctx)
+                t1 = time.perf_counter()
+                pdf = await converter.convert(docx)
+                t2 = time.perf_counter()
+                signed = await sign_pdf(
+                    pdf,
+                    signer,
+                    field_name="Seal",
+                    reason="Ban hành",
+                    location="Lạng Sơn",
+                    stamp_lines=["Ký bởi: Ban Dân tộc", "Thời gian: 2026-11-21T09:00:00+07:00"],
+                )
+                t3 = time.perf_counter()
+                store.put(f"{code}-{i}.pdf", signed, "application/pdf")
+                t4 = time.perf_counter()
+                if i == 0:
+                    continue  # first run loads fonts and templates
+                for k, v in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                    v_list = timings[k]
+                    v_list.append(v)
+            per_form[code] = {k: statistics.median(v) for k, v in timings.items()}
+    finally:
+        converter.close()
+    return per_form
+
+
+def documents_versions(api: Api, dossier_id: int) -> dict[int, tuple[str, str]]:
+    docs = api.get(f"/api/v1/dossiers/{dossier_id}/documents").json()
+    return {v["id"]: (d["form"], v["rendition"]) for d in docs for v in d["versions"]}
+
+
+def wait_idle(api: Api, dossier_id: int, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        d: dict[str, Any] = api.get(f"/api/v1/dossiers/{dossier_id}").json()
+        if not d["processing"]:
+            return d
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"dossier {dossier_id} still processing")
+        time.sleep(0.02)
+
+
+def run_route(server: AppServer) -> tuple[dict[str, float], dict[str, Counter[tuple[str, str]]]]:
+    auditor = Api(server, AUDITOR)
+    d = Api(server, CLERK).post("/api/v1/dossiers", json=DOSSIER).json()
+    seen = documents_versions(auditor, d["id"])
+    times: dict[str, float] = {}
+    made: dict[str, Counter[tuple[str, str]]] = {}
+    for stage, user in ROUTE:
+        api = Api(server, user)
+        body = {} if stage == "submit" else {"signing_pin": PIN}
+        action = "submit" if stage == "submit" else "approve"
+        t0 = time.perf_counter()
+        r = api.act(d["id"], action, **body)
+        assert r.status_code == 200, r.text
+        wait_idle(api, d["id"])
+        times[stage] = time.perf_counter() - t0
+        now = documents_versions(auditor, d["id"])
+        made[stage] = Counter(v for k, v in now.items() if k not in seen)
+        seen = now
+    return times, made
+
+
+def stage_floor(made: Counter[tuple[str, str]], per_form: dict[str, dict[str, float]]) -> float:
+    total = 0.0
+    for (form, rendition), n in made.items():
+        f = per_form.get(form) or per_form["to_trinh_don_vi"]
+        work = f["put"]
+        if rendition == "docx":
+            work += f["render"]
+        elif rendition == "pdf-prepared":
+            work += f["convert"]
+        elif rendition in ("pdf-personal", "pdf-signed"):
+            work += f["sign"]
+        total += n * work
+    return total
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--dossiers", type=int, default=5)
+    p.add_argument("--runs", type=int, default=10)
+    args = p.parse_args()
+    per_form = asyncio.run(floor(args.runs))
+    var = Path(tempfile.mkdtemp(prefix="tdkt-stage-"))
+    server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
+    try:
+        run_route(server)  # warm: Prefect's local API starts, converters start
+        runs = [run_route(server) for _ in range(args.dossiers)]
+        assert server.proc is not None
+        memory = process_memory(server.proc.pid)
+    finally:
+        server.stop()
+    stages: dict[str, Any] = {}
+    for stage, _ in ROUTE:
+        made = runs[0][1][stage]
+        fl = stage_floor(made, per_form)
+        times = [t[stage] for t, _ in runs]
+        med = statistics.median(times)
+        stages[stage] = {
+            "floor_ms": round(fl * 1000, 1),
+            "stage": summary(times),
+            "ratio_median": round(med / fl, 2) if fl else None,
+            "files": {f"{form}:{rendition}": n for (form, rendition), n in sorted(made.items())},
+        }
+    total_floor = sum(s["floor_ms"] for s in stages.values())
+    total_stage = sum(s["stage"]["median_ms"] for s in stages.values())
+    write_result(
+        "floor_and_stage",
+        {
+            "what": "floor (render + warm convert + sign + put, per recorded file) vs the "
+            "same step through the system (HTTP action → outbox → flow → stored, audited)",
+            "mode": "embedded (SQLite, local folder, Prefect local API)",
+            "dossiers": args.dossiers,
+            "floor_per_form_ms": {
+                code: {k: round(v * 1000, 1) for k, v in f.items()} for code, f in per_form.items()
+            },
+            "stages": stages,
+            "route_floor_ms": round(total_floor, 1),
+            "route_stage_median_ms": round(total_stage, 1),
+            "route_ratio": round(total_stage / total_floor, 2),
+            "target_ratio_embedded": 1.5,
+            "memory": memory,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""bench/results/SUMMARY.md from the JSON files the benchmarks wrote.
+
+Run: ``uv run python bench/summary.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import RESULTS  # noqa: E402
+
+
+def read(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main() -> None:
+    rows: list[str] = []
+    fs = read("floor_and_stage")
+    if fs:
+        load = fs["machine"]["loadavg_1_5_15"]
+        for stage, s in fs["stages"].items():
+            rows.append(
+                f"| stage `{stage}` ({fs['mode'].split()[0]}): median / floor | "
+                f"{s['stage']['median_ms']:.0f} ms / {s['floor_ms']:.0f} ms = "
+                f"**{s['ratio_median']}** (target ≤ {fs['target_ratio_embedded']}) | "
+                f"`bench/floor_and_stage.py` (load {load[0]}) |"
+            )
+        rows.append(
+            f"| whole route: stages / floor | {fs['route_stage_median_ms']:.0f} ms / "
+            f"{fs['route_floor_ms']:.0f} ms = **{fs['route_ratio']}** | "
+            "`bench/floor_and_stage.py` |"
+        )
+        m = fs["memory"]
+        rows.append(
+            f"| peak RSS: app / one converter (soffice) / its helper | {m['app_peak_rss_mb']} / "
+            f"{m['converter_soffice_peak_rss_mb']} / "
+            f"{m['converter_helper_peak_rss_mb']} MB | "
+            "`bench/floor_and_stage.py` |"
+        )
+    b = read("burst")
+    if b:
+        rows.append(
+            f"| burst {b['n']} dossiers, {b['clients']} clients: stages/s, issued docs/s | "
+            f"{b['stages_per_s']}, {b['issued_documents_per_s']} = **{b['ratio_to_floor']}** × "
+            f"cores × floor (target ≥ {b['target_ratio']}) | `bench/burst.py --n {b['n']}` |"
+        )
+        for stage, s in b["action_to_stored"].items():
+            rows.append(
+                f"| burst `{stage}` action → stored p50 / p95 | {s['median_ms']:.0f} / "
+                f"{s['p95_ms']:.0f} ms | `bench/burst.py` |"
+            )
+    for name in ("api_latency", "api_latency_without_0008"):
+        a = read(name)
+        if not a:
+            continue
+        rows_n = a["load_s"]["rows_dossiers"]
+        ev = a["load_s"]["rows_audit_events"]
+        for ep, levels in a["endpoints"].items():
+            figures = ", ".join(
+                f"c{c[1:]}: {v['median_ms']:.0f}/{v['p99_ms']:.0f}"
+                for c, v in levels.items()
+                if c.startswith("c")
+            )
+            rows.append(
+                f"| API `{ep}` p50/p99 ms ({rows_n} dossiers, {ev} events"
+                f"{'' if a.get('indexes_0008', True) else ', without 0008'}) | {figures} "
+                f"(target p99 ≤ 100 at c50) | `bench/api_latency.py` |"
+            )
+    ps = read("personal_signature")
+    if ps:
+        rows.append(
+            f"| approve: personal signature (unlock + sign + store) median / p95 | "
+            f"{ps['b_b']['median_s'] * 1000:.0f} / {ps['b_b']['p95_s'] * 1000:.0f} ms B-B, "
+            f"{ps['b_lt_with_timestamp']['median_s'] * 1000:.0f} / "
+            f"{ps['b_lt_with_timestamp']['p95_s'] * 1000:.0f} ms B-LT (target p95 ≤ 500) | "
+            "`bench/personal_signature.py` |"
+        )
+    so = read("sign_one")
+    if so:
+        rows.append(
+            "| one organisation signature, median | "
+            f"{so['sign_new_field']['median_s'] * 1000:.0f} ms"
+            " | `bench/sign_one.py` |"
+        )
+    text = (
+        "# Benchmark summary\n\n`make bench` (2-core machine shared with other work; each "
+        "result file records the load average).\n\n| what | figure | command |\n|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    (RESULTS / "SUMMARY.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
