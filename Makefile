@@ -4,12 +4,14 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core \
-                libnss3-tools
+                libnss3-tools python3-uno
+# Only for `make test`: the browser the web page tests drive (headless, through Playwright).
+TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps system-deps python-deps postgres bench templates form-pictures
+.PHONY: run test lint deps system-deps test-system-deps python-deps postgres bench templates form-pictures
 
 run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	$(UV) run tdkt seed --demo
@@ -17,7 +19,7 @@ run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	TDKT_TSA_URL=$${TDKT_TSA_URL:-http://127.0.0.1:$${TDKT_PORT:-8000}/api/v1/pki/tsa} \
 	  $(UV) run tdkt serve
 
-test: deps postgres lint ## the whole suite (unit, PostgreSQL, S3 over TLS, LibreOffice, HTTP end to end)
+test: deps test-system-deps postgres lint ## the whole suite (unit, PostgreSQL, S3 over TLS, LibreOffice, HTTP end to end, pages in Chromium)
 	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: python-deps
@@ -37,6 +39,9 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+test-system-deps:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT_PACKAGES)"
+
 python-deps:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --quiet
@@ -55,6 +60,12 @@ templates: python-deps ## rebuild doc_templates/forms/*.docx from doc_templates/
 form-pictures: deps ## draw page 1 of two forms (sample dossier, LibreOffice PDF) into docs/forms/*.png
 	$(UV) run python -m doc_templates.pictures
 
-bench: deps
+BENCH_N ?= 300
+bench: deps postgres ## figures into bench/results/*.json and bench/results/SUMMARY.md
 	$(UV) run python bench/sign_one.py
 	$(UV) run python bench/personal_signature.py
+	$(UV) run python bench/floor_and_stage.py
+	$(UV) run python bench/burst.py --n $(BENCH_N)
+	$(UV) run python bench/api_latency.py
+	$(UV) run python bench/server_mode.py
+	$(UV) run python bench/summary.py

@@ -1,4 +1,4 @@
-"""The FastAPI application: JSON API under /api/v1 (OpenAPI at /docs)."""
+"""The FastAPI application: JSON API under /api/v1 (OpenAPI at /docs) and the web pages."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from api import errors
+from api import errors, web
 from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
+from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
 from api.templates.routes import router as templates_router
 from flows import local_prefect
 from flows import runtime as flow_runtime
-from flows.dispatch import Dispatcher
+from flows.dispatch import dispatcher_for
 from flows.runtime import Runtime
 from tdkt.settings import Settings, get_settings
 
@@ -33,8 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
-        prefect_server = await asyncio.to_thread(local_prefect.start)
-        rt.dispatcher = Dispatcher(rt)
+        prefect_server = await asyncio.to_thread(local_prefect.start, settings.prefect_mode)
+        rt.dispatcher = dispatcher_for(rt)  # in-process flows, or deployment runs on workers
         flow_runtime.install(rt)
         app.state.runtime = rt
         redrive = asyncio.create_task(
@@ -42,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         from flows.checkpoint import checkpoint_forever  # Prefect loads on first use
 
+        # In the server mode the checkpoint is a scheduled deployment run by the workers.
         checkpoints = (
             asyncio.create_task(checkpoint_forever(settings.checkpoint_minutes))
-            if settings.checkpoint_minutes > 0
+            if settings.checkpoint_minutes > 0 and settings.prefect_mode == "embedded"
             else None
         )
         try:
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Quy trình đề nghị khen thưởng: đơn vị → Cụm thi đua → Phòng TĐKT.",
     )
     errors.install(app)
+    app.add_middleware(RequestGuard, upload_limit=settings.max_upload_bytes)
     for router in (
         admin_router,
         pki_router,
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         templates_router,
     ):
         app.include_router(router)
+    web.install(app)  # the Vietnamese web pages and their static files
 
     @app.get("/healthz", tags=["health"])
     def healthz(rt: RuntimeDep) -> dict[str, str]:

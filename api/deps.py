@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.auth.security import read_token
+from api.auth.security import Claims, read_claims
 from domain.errors import NotAuthenticated
 from domain.roles import Actor
 from flows.runtime import Runtime
@@ -57,15 +57,26 @@ ReadSession = Annotated[Session, Depends(read_session)]
 class Caller:
     user: User
     actor: Actor
+    claims: Claims | None = None
 
 
 def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
     if not token:
         raise NotAuthenticated()
-    user = repo.user_by_id(s, read_token(token, runtime.settings.secret_key))
+    claims = read_claims(token, runtime.settings.secret_key)
+    if repo.is_revoked(s, claims.token_id):
+        raise NotAuthenticated(
+            "Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại.", code="token_revoked"
+        )
+    user = repo.user_by_id(s, claims.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("Tài khoản không còn hoạt động.", code="inactive_user")
-    return Caller(user, repo.actor_of(user))
+    return Caller(user, repo.actor_of(user), claims)
+
+
+def caller_from_token(token: str | None, runtime: Runtime, s: Session) -> Caller:
+    """The same checks for the token the web pages keep in their session cookie."""
+    return _caller(token, runtime, s)
 
 
 def caller_read(

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError
+from storage.objects import ObjectStoreUnavailable
 
 _HTTP_CODES = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
@@ -46,6 +47,18 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.message, exc.code, **exc.extra()), status_code=exc.status
+        )
+
+    @app.exception_handler(ObjectStoreUnavailable)
+    async def _store_down(_: Request, exc: ObjectStoreUnavailable) -> JSONResponse:
+        return JSONResponse(
+            error_body(
+                "Kho lưu trữ tạm thời không truy cập được. Chưa có gì thay đổi; "
+                "hãy thử lại sau ít phút.",
+                "storage_unavailable",
+            ),
+            status_code=503,
+            headers={"Retry-After": "60"},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -73,7 +73,7 @@ _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tre
 
 def template_problems(spec: FormSpec, data: bytes) -> list[str]:
     """What is wrong with ``data`` as a template of the form ``spec``; empty if nothing."""
-    problems = _package_problems(data)
+    problems = package_problems(data)
     if problems:
         return problems  # the rest would only repeat that the file cannot be read
     problems += _layout_problems(data)
@@ -109,7 +109,9 @@ def template_problems(spec: FormSpec, data: bytes) -> list[str]:
 # -- the package ----------------------------------------------------------------------
 
 
-def _package_problems(data: bytes) -> list[str]:
+def package_problems(data: bytes) -> list[str]:
+    """What makes a .docx unsafe to keep or open: not a real .docx, a zip bomb, macros,
+    ActiveX or embedded objects, external references, fields that fetch content."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()

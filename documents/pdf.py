@@ -12,6 +12,12 @@ also keeps two processes (two workers sharing a folder) from using it together.
 A conversion that takes longer than ``timeout`` seconds is killed with its whole process
 group (soffice is a launcher script with child processes) and its profile is discarded,
 since a killed LibreOffice may leave it half-written.
+
+That is the *cold* path. When the system Python has Debian's ``python3-uno`` (checked
+once), ``PdfConverter`` uses the *warm* pool of ``documents.converter`` instead: the same
+number of long-running LibreOffice instances, one document at a time each, with the same
+timeout (kill and restart). ``warm=False`` forces the cold path, ``warm=True`` the warm
+one.
 """
 
 from __future__ import annotations
@@ -27,11 +33,9 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from .converter import SYSTEM_PYTHON, ConversionError, WarmPool, uno_available
+
 __all__ = ["ConversionError", "PdfConverter"]
-
-
-class ConversionError(Exception):
-    """LibreOffice failed, timed out or produced no PDF."""
 
 
 class PdfConverter:
@@ -41,6 +45,10 @@ class PdfConverter:
         workers: int = 2,
         timeout: float = 120.0,
         soffice: str = "soffice",
+        *,
+        warm: bool | None = None,
+        python: str = SYSTEM_PYTHON,
+        start_timeout: float = 120.0,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -53,6 +61,12 @@ class PdfConverter:
         self._free: list[int] = list(range(workers))
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.warm = uno_available(python) if warm is None else warm
+        self.pool: WarmPool | None = (
+            WarmPool(self.profile_root, workers, timeout, soffice, python, start_timeout)
+            if self.warm
+            else None
+        )
 
     def profile_dir(self, slot: int) -> Path:
         return self.profile_root / f"profile-{slot}"
@@ -61,16 +75,32 @@ class PdfConverter:
         """The PDF of ``docx``; raises :class:`ConversionError` on failure or timeout."""
         if not docx:
             raise ConversionError("empty DOCX")
+        if self.pool is not None:
+            # The semaphore keeps waiting callers off the thread pool: at most
+            # `workers` threads per event loop block on an instance.
+            async with self._semaphore():
+                return await asyncio.to_thread(self.pool.convert_blocking, docx)
         async with self._profile() as profile:
             return await self._run(profile, docx)
 
     async def warm_up(self) -> None:
         """Start LibreOffice once in every profile, so that the first real call is fast."""
+        if self.pool is not None:
+            pool = self.pool
+            await asyncio.gather(
+                *(asyncio.to_thread(pool.start_blocking) for _ in range(self.workers))
+            )
+            return
         from docx import Document  # a tiny valid document, made here to avoid a data file
 
         buffer = io.BytesIO()
         Document().save(buffer)
         await asyncio.gather(*(self.convert(buffer.getvalue()) for _ in range(self.workers)))
+
+    def close(self) -> None:
+        """Stop the warm instances (they also stop when this process exits)."""
+        if self.pool is not None:
+            self.pool.close()
 
     # -- internals -------------------------------------------------------------
 

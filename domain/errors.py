@@ -61,6 +61,11 @@ class DossierIncomplete(InvalidInput):
     code, message = "dossier_incomplete", "Hồ sơ chưa đủ thành phần."
 
 
+class TooManyAttempts(DomainError):
+    status, code = 429, "too_many_attempts"
+    message = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."
+
+
 class PayloadTooLarge(DomainError):
     status, code, message = 413, "payload_too_large", "Tệp quá lớn."
 

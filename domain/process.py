@@ -230,8 +230,9 @@ def decide(
 ) -> Transition:
     """Return the transition `actor` may take, or raise why not.
 
-    Someone who could never take this action on this dossier is refused as the wrong
-    person (403) before the state is considered; otherwise a wrong state is a 409.
+    Someone who could never take this action on this dossier is the wrong person (403).
+    Someone who could take it at another step is too early or too late: the wrong state
+    (409), which is also what the slower of two racing approvers gets.
     `problems` are the completeness problems found by `dossier_problems`.
     """
     if not actor.holds_any(process.roles_for(action), scope):
@@ -240,15 +241,10 @@ def decide(
             code="forbidden_action",
         )
     transition = process.find(action, status)
-    if transition is None:
+    if transition is None or not actor.holds_any(transition.roles, scope):
         raise IllegalTransition(
             f"Không thể «{ACTION_LABELS[action]}» khi hồ sơ đang ở trạng thái "
             f"«{STATUS_LABELS[status]}»."
-        )
-    if not actor.holds_any(transition.roles, scope):
-        raise Forbidden(
-            f"Ở trạng thái «{STATUS_LABELS[status]}» bạn không có quyền «{ACTION_LABELS[action]}».",
-            code="forbidden_action",
         )
     if transition.needs_reason and not (reason and reason.strip()):
         raise ReasonRequired(f"Cần nêu lý do để «{ACTION_LABELS[action]}».")

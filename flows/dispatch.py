@@ -4,6 +4,10 @@ A row is claimed before its flow runs (pending or failed → running), so two di
 (two app processes, or the re-drive loop and a request) never run the same step at once;
 a row left running longer than the lease by a process that died is claimed again. The
 flow itself is idempotent, so a second run of the same step creates nothing twice.
+
+`Dispatcher` runs the flow in this process (embedded mode); `ServerDispatcher`
+(flows/server_mode.py) starts a deployment run that a worker on the work pool executes.
+`dispatcher_for` picks one by TDKT_PREFECT_MODE.
 """
 
 from __future__ import annotations
@@ -20,23 +24,29 @@ from .runtime import Runtime
 
 log = logging.getLogger("tdkt.dispatch")
 
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 20
 
 
 class Dispatcher:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        # A row left "running" this long by a process that died is claimed again.
+        self.lease = timedelta(seconds=runtime.settings.outbox_lease_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, outbox_id: int) -> None:
+    def submit(self, outbox_id: int, dead_run: str | None = None) -> None:
         """Start the step's flow run in the background of this event loop."""
-        task = asyncio.get_running_loop().create_task(self.run(outbox_id))
+        task = asyncio.get_running_loop().create_task(self.run(outbox_id, dead_run))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _claim(self, outbox_id: int) -> bool:
+    def _claim(self, outbox_id: int, dead_run: str | None = None) -> bool:
+        """pending/failed → running; also a running row whose lease ran out, or whose flow
+        run `dead_run` is known to have ended without finishing it."""
         now = utcnow()
+        stale = OutboxItem.started_at < now - self.lease
+        if dead_run is not None:
+            stale = or_(stale, OutboxItem.flow_run_id == dead_run)
         with self.rt.db.write() as s:
             res = s.execute(
                 update(OutboxItem)
@@ -45,19 +55,29 @@ class Dispatcher:
                     OutboxItem.attempts < MAX_ATTEMPTS,
                     or_(
                         OutboxItem.state.in_(["pending", "failed"]),
-                        (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
+                        (OutboxItem.state == "running") & stale,
                     ),
                 )
-                .values(state="running", started_at=now, attempts=OutboxItem.attempts + 1)
+                # The flow run that starts next takes the row (flows/transition.py).
+                .values(
+                    state="running",
+                    started_at=now,
+                    attempts=OutboxItem.attempts + 1,
+                    flow_run_id=None,
+                )
                 .execution_options(synchronize_session=False)
             )
             return bool(res.rowcount)  # type: ignore[attr-defined]
 
-    async def run(self, outbox_id: int) -> None:
+    async def run(self, outbox_id: int, dead_run: str | None = None) -> None:
+        if not await asyncio.to_thread(self._claim, outbox_id, dead_run):
+            return
+        await self._start(outbox_id)
+
+    async def _start(self, outbox_id: int) -> None:
+        """Run the claimed row's flow here, in this event loop."""
         from .transition import dossier_transition_flow  # Prefect loads on first use
 
-        if not await asyncio.to_thread(self._claim, outbox_id):
-            return
         try:
             await dossier_transition_flow(outbox_id)
         except Exception:
@@ -73,7 +93,8 @@ class Dispatcher:
                         OutboxItem.attempts < MAX_ATTEMPTS,
                         or_(
                             OutboxItem.state.in_(["pending", "failed"]),
-                            (OutboxItem.state == "running") & (OutboxItem.started_at < now - LEASE),
+                            (OutboxItem.state == "running")
+                            & (OutboxItem.started_at < now - self.lease),
                         ),
                     )
                     .order_by(OutboxItem.id)
@@ -81,12 +102,15 @@ class Dispatcher:
                 )
             )
 
+    async def redrive_once(self) -> None:
+        for outbox_id in await asyncio.to_thread(self._due):
+            self.submit(outbox_id)
+
     async def redrive_forever(self, every: float) -> None:
         """Pick up rows whose flow never started or failed (crash, store down, restart)."""
         while True:
             try:
-                for outbox_id in await asyncio.to_thread(self._due):
-                    self.submit(outbox_id)
+                await self.redrive_once()
             except Exception:
                 log.exception("outbox re-drive failed")
             await asyncio.sleep(every)
@@ -94,3 +118,12 @@ class Dispatcher:
     async def drain(self) -> None:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def dispatcher_for(runtime: Runtime) -> Dispatcher:
+    """The dispatcher of the configured mode (TDKT_PREFECT_MODE)."""
+    if runtime.settings.prefect_mode == "server":
+        from .server_mode import ServerDispatcher
+
+        return ServerDispatcher(runtime)
+    return Dispatcher(runtime)

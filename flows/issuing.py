@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,26 +93,10 @@ def latest(vs: list[DocumentVersion], *renditions: str) -> DocumentVersion | Non
     return found[-1] if found else None
 
 
-def record(
-    rt: Runtime,
-    doc_id: int,
-    rendition: str,
-    obj: StoredObject,
-    media_type: str,
-    *,
-    signatures: list[dict[str, object]] | None = None,
-    prepared_for_id: int | None = None,
-) -> None:
+def record(rt: Runtime, doc_id: int, *args: Any, **kwargs: Any) -> None:
+    """`record_in`, in a transaction of its own."""
     with rt.db.write() as s:
-        record_in(
-            s,
-            doc_id,
-            rendition,
-            obj,
-            media_type,
-            signatures=signatures,
-            prepared_for_id=prepared_for_id,
-        )
+        record_in(s, doc_id, *args, **kwargs)
 
 
 def record_in(
@@ -166,10 +151,17 @@ async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> in
     done = latest(vs, "pdf-prepared")
     if done is not None and done.prepared_for_id == who:
         return doc_id
-    n = len(vs) + 1
-    docx = await asyncio.to_thread(render_docx, await asyncio.to_thread(template), ctx)
-    obj, docx = await asyncio.to_thread(store, rt, object_key(job, n, "docx"), docx, DOCX)
-    await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
+    last = vs[-1] if vs else None
+    if last is not None and last.rendition == "docx" and last.prepared_for_id == who:
+        # An earlier attempt recorded this DOCX and died before its PDF: convert that one
+        # rather than fill the form a second time.
+        n = last.seq
+        docx = await asyncio.to_thread(rt.store.get, last.object_key, last.object_version_id)
+    else:
+        n = len(vs) + 1
+        docx = await asyncio.to_thread(render_docx, await asyncio.to_thread(template), ctx)
+        obj, docx = await asyncio.to_thread(store, rt, object_key(job, n, "docx"), docx, DOCX)
+        await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
     pdf = await rt.converter.convert(docx)
     layout = await asyncio.to_thread(fields.locate, pdf, name)
     pdf = await asyncio.to_thread(fields.add_fields, pdf, layout, personal=job.personal)

@@ -12,8 +12,14 @@ import os
 from typing import Any
 
 
-def start() -> Any | None:
-    """Start the local Prefect API unless a Prefect server is configured."""
+def start(mode: str = "embedded") -> Any | None:
+    """Start the local Prefect API unless a Prefect server is configured (the server
+    mode requires one)."""
+    if mode == "server":
+        from flows.server_mode import require_api_url
+
+        require_api_url()
+        return None
     if os.environ.get("PREFECT_API_URL"):
         return None
     from prefect.server.api.server import SubprocessASGIServer

@@ -81,6 +81,7 @@ class Runtime:
         return self._long_term[1]
 
     def close(self) -> None:
+        self.converter.close()  # the warm LibreOffice instances end with the process
         self.db.dispose()
 
 

@@ -10,10 +10,12 @@ Idempotent per (dossier, transition seq): see flows/issuing.py. Parameters are i
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
+from prefect.runtime import flow_run as this_run
+from sqlalchemy import ColumnElement, or_, select, update
 
 from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
 from storage import audit
@@ -23,6 +25,8 @@ from storage.models import Notification, OutboxItem, utcnow
 from . import issuing
 from .forms import FormJob, plan_next, plan_step
 from .runtime import Runtime, current
+
+log = logging.getLogger("tdkt.flows")
 
 
 @task(name="issue-form", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -118,21 +122,80 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
         item.state, item.finished_at, item.last_error = "done", utcnow(), None
 
 
-def _fail(rt: Runtime, outbox_id: int, error: str) -> None:
+def _owned_by(run_id: str) -> ColumnElement[bool]:
+    """The row is this run's to work on: nobody runs it, or this run does."""
+    return or_(
+        OutboxItem.state != "running",
+        OutboxItem.flow_run_id.is_(None),
+        OutboxItem.flow_run_id == run_id,
+    )
+
+
+def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[int, int] | None:
+    """Make this flow run the one working on the row (and start its lease); None when the
+    step is done or another live run holds it (an older run that started late)."""
     with rt.db.write() as s:
+        taken = s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
+            .values(state="running", flow_run_id=run_id, started_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not taken.rowcount:  # type: ignore[attr-defined]
+            return None
         item = s.get(OutboxItem, outbox_id)
-        if item is not None and item.state != "done":
-            item.state, item.last_error = "failed", error[:2000]
+        assert item is not None
+        return item.dossier_id, item.transition_seq
+
+
+def _renew(rt: Runtime, outbox_id: int, run_id: str) -> bool:
+    with rt.db.write() as s:
+        res = s.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id == outbox_id,
+                OutboxItem.state == "running",
+                OutboxItem.flow_run_id == run_id,
+            )
+            .values(started_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def _keep_lease(rt: Runtime, outbox_id: int, run_id: str) -> None:
+    """Renew the claim while this run lives, so a dispatcher can tell a run that is slow
+    from one whose process died (its lease runs out)."""
+    every = max(rt.settings.outbox_lease_seconds / 4, 0.5)
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if not await asyncio.to_thread(_renew, rt, outbox_id, run_id):
+                log.warning("outbox row %s is no longer held by run %s", outbox_id, run_id)
+                return
+        except Exception:
+            log.exception("could not renew the lease of outbox row %s", outbox_id)
+
+
+def _fail(rt: Runtime, outbox_id: int, run_id: str, error: str) -> None:
+    with rt.db.write() as s:
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
+            .values(state="failed", last_error=error[:2000])
+            .execution_options(synchronize_session=False)
+        )
 
 
 @flow(name="dossier_transition_flow", log_prints=False)
 async def dossier_transition_flow(outbox_id: int) -> list[int]:
     rt = current()
-    with rt.db.read() as s:
-        item = repo.outbox_item(s, outbox_id)
-        if item is None or item.state == "done":
-            return []
-        dossier_id, seq = item.dossier_id, item.transition_seq
+    run_id = str(this_run.id)
+    taken = await asyncio.to_thread(_take, rt, outbox_id, run_id)
+    if taken is None:
+        return []
+    dossier_id, seq = taken
+    lease = asyncio.create_task(_keep_lease(rt, outbox_id, run_id))
     try:
         with rt.db.read() as s:
             jobs, upcoming = plan_step(s, dossier_id, seq), plan_next(s, dossier_id, seq)
@@ -141,5 +204,12 @@ async def dossier_transition_flow(outbox_id: int) -> list[int]:
         await asyncio.to_thread(_finish, rt, outbox_id, doc_ids, prepared_ids)
         return doc_ids
     except Exception as e:
-        await asyncio.to_thread(_fail, rt, outbox_id, f"{type(e).__name__}: {e}")
+        await asyncio.to_thread(_fail, rt, outbox_id, run_id, f"{type(e).__name__}: {e}")
         raise
+    except asyncio.CancelledError:
+        # The process is stopping (a worker's SIGTERM): give the row back at once rather
+        # than let its lease run out.
+        _fail(rt, outbox_id, run_id, "cancelled: the process running the step stopped")
+        raise
+    finally:
+        lease.cancel()

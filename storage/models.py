@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -157,6 +158,10 @@ class SigningKey(Base):
 
 class Dossier(Base):
     __tablename__ = "dossiers"
+    __table_args__ = (  # migration 0008: the list's and a unit's list's order
+        Index("ix_dossiers_updated_at_id", "updated_at", "id"),
+        Index("ix_dossiers_unit_updated_at", "unit_id", "updated_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     process: Mapped[str] = mapped_column(String(64))
     award: Mapped[str] = mapped_column(String(64))
@@ -365,3 +370,37 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept for throttling (by account and by address)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RevokedToken(Base):
+    """An access token signed out before it expired (its `jti`)."""
+
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class IdempotentRequest(Base):
+    """The answer to an action sent with an `Idempotency-Key`: the same key from the same
+    user gets the same answer again, and the action is not taken twice."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotent_user_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of method, path and body: the same key with another request is refused."""
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -283,10 +283,12 @@ class S3ObjectStore:
                     "create a new bucket with object lock enabled"
                 )
             self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
-            if self.retention_days:
-                self.client.set_object_lock_config(
-                    self.bucket, ObjectLockConfig(COMPLIANCE, self.retention_days, DAYS)
-                )
+            wanted = ObjectLockConfig(COMPLIANCE, self.retention_days, DAYS)
+            # Every app and worker process calls this at start: write the default
+            # retention only when it differs (some S3 servers refuse to change it on a
+            # bucket that already holds objects).
+            if self.retention_days and self.client.get_object_lock_config(self.bucket) != wanted:
+                self.client.set_object_lock_config(self.bucket, wanted)
 
     def _has_object_lock(self) -> bool:
         try:

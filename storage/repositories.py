@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Exists, Select, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import BOARD_ROLES, UNIT_ROLES, Actor, DossierScope, Role, RoleGrant
@@ -22,8 +23,12 @@ from storage.models import (
     DocumentVersion,
     Dossier,
     DossierTransition,
+    IdempotentRequest,
+    LoginFailure,
+    Nominee,
     NumberSeries,
     OutboxItem,
+    RevokedToken,
     RoleAssignment,
     SigningKey,
     TemplateVersion,
@@ -189,11 +194,16 @@ def list_dossiers(
         q = q.where(Dossier.unit_id == f.unit_id)
     if f.cluster_id:
         q = q.where(Dossier.cluster_id == f.cluster_id)
-    if f.q:
-        q = q.where(Dossier.title.ilike(f"%{f.q}%"))
+    if f.q:  # the title, or the name of a nominee
+        like = f"%{f.q}%"
+        named = select(Nominee.id).where(Nominee.dossier_id == Dossier.id, Nominee.name.ilike(like))
+        q = q.where(or_(Dossier.title.ilike(like), named.exists()))
     total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = s.scalars(
-        q.order_by(Dossier.updated_at.desc(), Dossier.id.desc()).offset(offset).limit(limit)
+        q.options(joinedload(Dossier.unit))  # the unit's name in every row, not one query each
+        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+        .offset(offset)
+        .limit(limit)
     ).all()
     return list(rows), total
 
@@ -215,7 +225,12 @@ def inbox(s: Session, actor: Actor) -> list[Dossier]:
                 conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
     if not conds:
         return []
-    q = select(Dossier).where(or_(*conds)).order_by(Dossier.updated_at)
+    q = (
+        select(Dossier)
+        .where(or_(*conds))
+        .options(joinedload(Dossier.unit))
+        .order_by(Dossier.updated_at)
+    )
     return list(s.scalars(q))
 
 
@@ -360,6 +375,35 @@ def demo_tsa(s: Session) -> SigningKey | None:
     return s.scalar(select(SigningKey).where(SigningKey.kind == "tsa").limit(1))
 
 
+def is_revoked(s: Session, token_id: str) -> bool:
+    return s.get(RevokedToken, token_id) is not None
+
+
+def revoke(s: Session, token_id: str, expires_at: datetime) -> None:
+    if s.get(RevokedToken, token_id) is None:
+        s.add(RevokedToken(jti=token_id, expires_at=expires_at))
+        s.flush()
+
+
+def login_failures(
+    s: Session, *, username: str | None = None, address: str | None = None, since: datetime
+) -> int:
+    q = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    if username is not None:
+        q = q.where(LoginFailure.username == username)
+    if address is not None:
+        q = q.where(LoginFailure.address == address)
+    return s.scalar(q) or 0
+
+
+def idempotent_request(s: Session, user_id: int, key: str) -> IdempotentRequest | None:
+    return s.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.user_id == user_id, IdempotentRequest.key == key
+        )
+    )
+
+
 def trust_roots(s: Session) -> Sequence[SigningKey]:
     return s.scalars(
         select(SigningKey).where(SigningKey.kind == "ca").order_by(SigningKey.id)
@@ -394,3 +438,52 @@ def outbox_pending(s: Session, *, limit: int = 100) -> Sequence[OutboxItem]:
 
 def stage_of(status: str) -> Stage:
     return STATUS_STAGE[Status(status)]
+
+
+# ---------------------------------------------------------------- pages: home, search, admin
+
+
+def all_clusters(s: Session) -> Sequence[Cluster]:
+    return s.scalars(select(Cluster).order_by(Cluster.id)).all()
+
+
+def all_authorities(s: Session) -> Sequence[Authority]:
+    return s.scalars(select(Authority).order_by(Authority.id)).all()
+
+
+def units_of_cluster(s: Session, cluster_id: int) -> Sequence[Unit]:
+    return s.scalars(select(Unit).where(Unit.cluster_id == cluster_id).order_by(Unit.id)).all()
+
+
+def cluster_terms_of_year(s: Session, year: int) -> Sequence[ClusterTerm]:
+    return s.scalars(
+        select(ClusterTerm).where(ClusterTerm.year == year).order_by(ClusterTerm.cluster_id)
+    ).all()
+
+
+def cluster_term_years(s: Session) -> list[int]:
+    return sorted(s.scalars(select(ClusterTerm.year).distinct()).all())
+
+
+def count_by_status(s: Session, actor: Actor) -> dict[str, int]:
+    """How many of the dossiers the actor may see are in each status."""
+    seen = _visible(actor, s).subquery()
+    rows = s.execute(select(seen.c.status, func.count()).group_by(seen.c.status))
+    return {status: n for status, n in rows}
+
+
+def entered_state_at(s: Session, dossier_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each dossier entered its current state: its last transition (or creation)."""
+    if not dossier_ids:
+        return {}
+    last = dict(
+        s.execute(
+            select(DossierTransition.dossier_id, func.max(DossierTransition.created_at))
+            .where(DossierTransition.dossier_id.in_(dossier_ids))
+            .group_by(DossierTransition.dossier_id)
+        ).all()
+    )
+    created = dict(
+        s.execute(select(Dossier.id, Dossier.created_at).where(Dossier.id.in_(dossier_ids))).all()
+    )
+    return {i: last.get(i) or created[i] for i in created}

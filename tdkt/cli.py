@@ -169,6 +169,34 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy(settings: Settings, _: argparse.Namespace) -> int:
+    import asyncio
+
+    from flows.server_mode import register
+
+    ids = asyncio.run(register(settings))
+    print(f"Đã đăng ký nhóm xử lý {settings.prefect_work_pool!r} và {len(ids)} deployment.")
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+    import contextlib
+
+    # A step waits on average half a poll for a worker to notice it (Prefect's default
+    # is 10 s); TDKT workers ask every second unless told otherwise.
+    os.environ.setdefault("PREFECT_WORKER_QUERY_SECONDS", "1")
+    from prefect.exceptions import TerminationSignal
+
+    from flows.server_mode import serve_worker
+
+    # SIGTERM stops the worker on purpose (Prefect raises its own signal while runs are
+    # in flight): the runs are cancelled and give their outbox rows back.
+    with contextlib.suppress(asyncio.CancelledError, TerminationSignal):
+        asyncio.run(serve_worker(settings, limit=args.limit or settings.worker_limit))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="tdkt", description="Hồ sơ thi đua, khen thưởng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -185,6 +213,9 @@ def main(argv: list[str] | None = None) -> None:
     ul = users.add_parser("list", help="danh sách tài khoản (không có mật khẩu)")
     ul.add_argument("--json", action="store_true")
     ul.set_defaults(fn=cmd_users_list)
+    from tdkt.operator_cli import add_commands  # the first admin, real certificates
+
+    add_commands(sub, users)
     audit = sub.add_parser("audit").add_subparsers(dest="audit_cmd", required=True)
     av = audit.add_parser("verify", help="kiểm tra toàn vẹn lịch sử và tệp lưu trữ")
     av.add_argument("--json", action="store_true")
@@ -197,7 +228,17 @@ def main(argv: list[str] | None = None) -> None:
     vp.add_argument("--trust-roots", help="tệp PEM chứng thư gốc tin cậy (mặc định: của hệ thống)")
     vp.add_argument("--json", action="store_true")
     vp.set_defaults(fn=cmd_verify_pdf)
+    sub.add_parser(
+        "deploy", help="tạo nhóm xử lý và các deployment trên máy chủ Prefect (chế độ server)"
+    ).set_defaults(fn=cmd_deploy)
+    wk = sub.add_parser("worker", help="xử lý các bước của hồ sơ từ nhóm xử lý (chế độ server)")
+    wk.add_argument("--limit", type=int, help="số lượt chạy cùng lúc (TDKT_WORKER_LIMIT)")
+    wk.set_defaults(fn=cmd_worker)
     args = p.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as e:  # a setting the server mode requires is missing
+        print(f"Cấu hình không hợp lệ: {e}", file=sys.stderr)
+        sys.exit(2)
     prepare_prefect(settings)
     sys.exit(args.fn(settings, args))

@@ -36,8 +36,19 @@ class Settings(BaseSettings):
     secret_key: str = ""
     """Signs access tokens and encrypts the organisations' private keys at rest."""
     token_minutes: int = 8 * 60
+    cookie_secure: bool = False
+    """Mark the web pages' session cookie Secure even when the request reached the app
+    over plain http (behind a TLS proxy that does not pass on the scheme). Over https it
+    is always Secure."""
 
     prefect_mode: Literal["embedded", "server"] = "embedded"
+    """embedded: the app runs each step's flow in its own process, on a local Prefect API.
+    server: the app starts a run of the `dossier_transition_flow/tdkt` deployment per step
+    and `tdkt worker` processes on the work pool run it (PREFECT_API_URL must be set)."""
+    prefect_work_pool: str = "tdkt"
+    worker_limit: int = 4
+    """Flow runs one `tdkt worker` process runs at once (its conversions share the
+    converter pool of TDKT_CONVERTER_WORKERS LibreOffice profiles)."""
     converter_workers: int = Field(default_factory=lambda: os.cpu_count() or 2)
     converter_timeout: float = 120.0
     soffice: str = "soffice"
@@ -46,6 +57,10 @@ class Settings(BaseSettings):
     """Địa danh printed before the date on the forms."""
     max_upload_bytes: int = 20 * 1024 * 1024
     outbox_redrive_seconds: float = 30.0
+    outbox_lease_seconds: float = 600.0
+    """How long a step's flow run may hold its outbox row without renewing it before
+    another process may take it over (a running flow renews it every quarter of this, so
+    only a run whose process died loses it; the flow is idempotent)."""
     checkpoint_minutes: float = 15.0
     """How often the app signs the audit chain's head into the archive (0: never; the
     checkpoint is written only when the chain grew since the last one)."""
@@ -62,7 +77,10 @@ class Settings(BaseSettings):
     port: int = 8000
 
     def resolved(self) -> Settings:
-        """Fill the embedded defaults that depend on `var_dir`."""
+        """Fill the embedded defaults that depend on `var_dir`. The server mode has none:
+        the app and every worker must share one database, one archive and one secret."""
+        if self.prefect_mode == "server":
+            _check_server_settings(self)
         var = self.var_dir.resolve()
         updates: dict[str, object] = {"var_dir": var}
         if not self.database_url:
@@ -80,6 +98,23 @@ class Settings(BaseSettings):
     @property
     def converter_profiles(self) -> Path:
         return self.var_dir / "soffice"
+
+
+def _check_server_settings(settings: Settings) -> None:
+    missing = [
+        f"TDKT_{name.upper()}"
+        for name in ("database_url", "object_store_url", "secret_key")
+        if not getattr(settings, name)
+    ]
+    if missing:
+        raise ValueError(f"TDKT_PREFECT_MODE=server needs {', '.join(missing)}")
+    if settings.database_url.startswith("sqlite") or settings.object_store_url.startswith("file:"):
+        raise ValueError(
+            "TDKT_PREFECT_MODE=server needs a shared database and archive "
+            "(PostgreSQL and s3://), not a file on one machine"
+        )
+    if len(settings.secret_key) < 32 or "CHANGE-ME" in settings.secret_key:
+        raise ValueError("TDKT_SECRET_KEY must be a random value of at least 32 characters")
 
 
 def _embedded_secret(var: Path) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from api.admin import service
+from api.admin.service import require_admin
 from api.deps import CurrentReader, CurrentWriter, ReadSession, WriteSession
-from domain.errors import Forbidden, NotFound
-from domain.roles import Actor, Role
-from storage import audit
 from storage import repositories as repo
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -25,11 +24,6 @@ class UserOut(BaseModel):
     signing_locked: bool
     pin_failures: int
     certificates: int
-
-
-def require_admin(actor: Actor) -> None:
-    if Role.ADMIN not in actor.roles():
-        raise Forbidden("Chỉ quản trị hệ thống được làm việc này.", code="admin_only")
 
 
 @router.get("/users", response_model=list[UserOut])
@@ -54,17 +48,7 @@ def users(caller: CurrentReader, s: ReadSession) -> list[UserOut]:
 @router.post("/users/{username}/unlock-signing", response_model=UserOut)
 def unlock_signing(username: str, caller: CurrentWriter, s: WriteSession) -> UserOut:
     require_admin(caller.actor)
-    user = repo.user_by_username(s, username)
-    if user is None:
-        raise NotFound("Không có tài khoản này.", code="user_not_found")
-    user.signing_locked, user.pin_failures = False, 0
-    audit.append(
-        s,
-        kind="signing_unlocked",
-        who=audit.Who(caller.user.id, caller.user.full_name, Role.ADMIN, ""),
-        data={"user_id": user.id, "username": user.username},
-    )
-    s.flush()
+    user = service.unlock_signing(s, caller.user, username)
     return UserOut(
         id=user.id,
         username=user.username,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -51,26 +49,8 @@ async def export_history(
 ) -> Response:
     """One dossier's full history for an auditor. The export itself is recorded in the
     history (with the SHA-256 of the file handed out) before it is returned."""
-    export = await asyncio.to_thread(
-        service.build_export, rt, caller.user.id, dossier_id, EVENT_LABELS
-    )
-    if format == "pdf":
-        body, media = await service.export_pdf(rt, export), "application/pdf"
-    else:
-        body, media = service.export_json_bytes(export), "application/json"
-    digest = hashlib.sha256(body).hexdigest()
-    await asyncio.to_thread(
-        service.record_read,
-        rt.db,
-        user_id=caller.user.id,
-        dossier_id=dossier_id,
-        kind="history_exported",
-        data={
-            "format": format,
-            "file_sha256": digest,
-            "events": len(export.events),
-            "last_hash": export.chain.last_hash,
-        },
+    body, media, digest = await service.export_file(
+        rt, caller.user.id, dossier_id, format, EVENT_LABELS
     )
     return Response(
         body,

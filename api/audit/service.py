@@ -9,10 +9,11 @@ and is shown to auditors (participants see the dossier's steps, not who read wha
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -287,6 +288,37 @@ def _export(
             {**cp.summary(), "covers_last_event": cp.count >= last_seq} if cp is not None else None
         ),
     )
+
+
+async def export_file(
+    rt: Runtime,
+    user_id: int,
+    dossier_id: int,
+    format: Literal["json", "pdf"],
+    labels: Mapping[str, str],
+) -> tuple[bytes, str, str]:
+    """One dossier's history as a file for an auditor: (bytes, media type, SHA-256). The
+    export is recorded in the history, with the file's SHA-256, before it is handed out."""
+    export = await asyncio.to_thread(build_export, rt, user_id, dossier_id, labels)
+    if format == "pdf":
+        body, media = await export_pdf(rt, export), "application/pdf"
+    else:
+        body, media = export_json_bytes(export), "application/json"
+    digest = hashlib.sha256(body).hexdigest()
+    await asyncio.to_thread(
+        record_read,
+        rt.db,
+        user_id=user_id,
+        dossier_id=dossier_id,
+        kind="history_exported",
+        data={
+            "format": format,
+            "file_sha256": digest,
+            "events": len(export.events),
+            "last_hash": export.chain.last_hash,
+        },
+    )
+    return body, media, digest
 
 
 def export_json_bytes(export: HistoryExport) -> bytes:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from api.auth.security import issue_token, verify_password
-from api.deps import CurrentReader, ReadSession, SettingsDep
-from domain.errors import NotAuthenticated
+from api.deps import Caller, CurrentReader, CurrentWriter, SettingsDep, WriteSession
+from domain.errors import NotAuthenticated, TooManyAttempts
 from domain.roles import ROLE_LABELS
 from storage import repositories as repo
+from storage.models import LoginFailure, utcnow
+from tdkt.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -37,19 +41,53 @@ class Me(BaseModel):
     roles: list[RoleOut]
 
 
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+
+
 @router.post("/auth/token", response_model=Token)
 def token(
-    s: ReadSession,
+    request: Request,
+    s: WriteSession,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
 ) -> Token:
+    """Sign in. After 5 wrong passwords for an account, or 30 from one address, within 15
+    minutes, sign-in is refused (429) until the window has passed."""
+    address = request.client.host if request.client else "?"
+    return Token(access_token=sign_in(s, settings, username, password, address))
+
+
+def sign_in(s: Session, settings: Settings, username: str, password: str, address: str) -> str:
+    """A new access token, or why not (also for the web pages' sign-in form)."""
+    since = utcnow() - THROTTLE_WINDOW
+    if (
+        repo.login_failures(s, username=username, since=since) >= MAX_FAILURES_PER_ACCOUNT
+        or repo.login_failures(s, address=address, since=since) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts()
     user = repo.user_by_username(s, username)
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
+        s.add(LoginFailure(username=username, address=address))
+        s.commit()  # the failure counts although the request fails
         raise NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu.", code="bad_credentials")
-    return Token(access_token=issue_token(user.id, settings.secret_key, settings.token_minutes))
+    return issue_token(user.id, settings.secret_key, settings.token_minutes)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(caller: CurrentWriter, s: WriteSession) -> Response:
+    """Revoke the token this request carries."""
+    sign_out(s, caller)
+    return Response(status_code=204)
+
+
+def sign_out(s: Session, caller: Caller) -> None:
+    if caller.claims is not None:
+        repo.revoke(s, caller.claims.token_id, caller.claims.expires_at)
 
 
 @router.get("/me", response_model=Me)

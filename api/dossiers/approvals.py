@@ -10,6 +10,7 @@ row. Nothing changes in the dossier unless all of it succeeds.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -38,7 +39,7 @@ from domain.process import PROCESSES, Action, Status
 from flows import issuing
 from flows.runtime import Runtime
 from storage import repositories as repo
-from storage.models import Dossier
+from storage.models import Dossier, IdempotentRequest
 
 PDF = "application/pdf"
 
@@ -95,9 +96,17 @@ def take_action(
     body: ActionIn,
     files: list[bytes],
     render: Callable[[Session, Dossier], DossierOut],
+    idempotency_key: str | None = None,
 ) -> tuple[ActionOut, int | None]:
-    """Runs in a worker thread. Returns the answer and the outbox row to dispatch."""
+    """Runs in a worker thread. Returns the answer and the outbox row to dispatch.
+
+    With an `idempotency_key`, a repeat of the same request by the same user (a retry
+    after a lost answer, a double click) gets the first answer back and changes nothing.
+    """
+    fingerprint = _fingerprint(dossier_id, action, body, files)
     with rt.db.read() as s:
+        if idempotency_key and (done := _replay(s, caller, idempotency_key, fingerprint)):
+            return done, None
         d, t = service.check(s, caller.actor, dossier_id, action, body)
         items = service.to_sign(s, d, t)
     signed: list[Signed] = []
@@ -118,10 +127,44 @@ def take_action(
     with rt.db.write() as s:
         user = repo.user_by_id(s, caller.user.id)
         assert user is not None
+        if idempotency_key:
+            service.visible_dossier(s, caller.actor, dossier_id, for_update=True)
+            # A twin request that got the dossier's lock first has answered already.
+            if done := _replay(s, caller, idempotency_key, fingerprint):
+                return done, None
         d, outbox = service.act(s, user, caller.actor, dossier_id, action, body, signed)
         out = ActionOut(dossier=render(s, d), transition_seq=d.transition_seq)
         outbox_id = outbox.id if outbox is not None else None
+        if idempotency_key:
+            s.add(
+                IdempotentRequest(
+                    user_id=user.id,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    status=200,
+                    body=out.model_dump(mode="json"),
+                )
+            )
     return out, outbox_id
+
+
+def _fingerprint(dossier_id: int, action: Action, body: ActionIn, files: list[bytes]) -> str:
+    h = hashlib.sha256(f"{dossier_id}:{action}:".encode())
+    h.update(body.model_dump_json(exclude={"signing_pin"}).encode())
+    for f in files:
+        h.update(hashlib.sha256(f).digest())
+    return h.hexdigest()
+
+
+def _replay(s: Session, caller: Caller, key: str, fingerprint: str) -> ActionOut | None:
+    done = repo.idempotent_request(s, caller.user.id, key)
+    if done is None:
+        return None
+    if done.fingerprint != fingerprint:
+        raise InvalidInput(
+            "Khóa Idempotency-Key này đã dùng cho một yêu cầu khác.", code="idempotency_key_reused"
+        )
+    return ActionOut.model_validate(done.body)
 
 
 def _prepared_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:

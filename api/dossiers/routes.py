@@ -23,6 +23,7 @@ from api.dossiers.schemas import (
     NomineeOut,
 )
 from domain.awards import AWARDS
+from domain.errors import InvalidInput
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
 from storage import repositories as repo
@@ -175,6 +176,9 @@ async def act(
     """Take an action. Approving signs: either `signing_pin` (the server signs with the
     approver's own key), or multipart `file`s: the prepared PDFs signed elsewhere."""
     body, files = await read_action(request, rt.settings.max_upload_bytes)
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 128:
+        raise InvalidInput("Idempotency-Key phải dài từ 1 đến 128 ký tự.", code="invalid_input")
     out, outbox_id = await run_in_threadpool(
         approvals.take_action,
         rt,
@@ -184,6 +188,7 @@ async def act(
         body,
         files,
         lambda s, d: dossier_out(s, caller.actor, d),
+        key,
     )
     # The flow starts after the commit (take_action has committed) and after the response.
     if outbox_id is not None and rt.dispatcher is not None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from io import BytesIO
-from typing import Any
 
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 from sqlalchemy.orm import Session
 
+from documents.inspect import Refusal, check_pdf
 from documents.pki import WrongPassphrase, decrypt_key, pin_passphrase
 from documents.sign import SignerMaterial
 from documents.verify import InvalidPdf, verify_pdf
@@ -73,39 +72,14 @@ def _reject(code: str, message: str) -> SignatureRejected:
     return SignatureRejected(message, code=code)
 
 
-def _has_javascript(reader: PdfFileReader, limit: int = 200_000) -> bool:
-    """Whether any object reachable from the document catalog is or names JavaScript."""
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [reader.root]  # what a viewer can reach, hence run
-    while stack and len(seen) < limit:
-        obj = stack.pop()
-        if isinstance(obj, generic.IndirectObject):
-            key = (obj.idnum, obj.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            obj = obj.get_object()
-        if isinstance(obj, generic.DictionaryObject):
-            if "/JS" in obj or "/JavaScript" in obj or obj.get("/S") == "/JavaScript":
-                return True
-            stack.extend(obj.raw_get(k) for k in obj)
-        elif isinstance(obj, generic.ArrayObject):
-            stack.extend(obj)
-    return False
-
-
 def check_uploaded(
     s: Session, user: User, prepared: bytes, uploaded: bytes
 ) -> list[dict[str, object]]:
     """Accept a PDF the approver signed elsewhere, or say exactly why not."""
     try:
-        reader = PdfFileReader(BytesIO(uploaded), strict=False)
-    except Exception as e:
-        raise _reject("invalid_pdf", "Tệp PDF không đọc được.") from e
-    if reader.security_handler is not None or "/Encrypt" in reader.trailer:
-        raise _reject("pdf_encrypted", "Tệp PDF đã bị mã hóa: không chấp nhận.")
-    if _has_javascript(reader):
-        raise _reject("pdf_javascript", "Tệp PDF có chứa JavaScript: không chấp nhận.")
+        reader = check_pdf(uploaded)
+    except Refusal as e:
+        raise _reject(e.code, e.message) from e
     if not uploaded.startswith(prepared):
         raise _reject(
             "prepared_revision_changed", "Tệp đã ký không chứa nguyên vẹn văn bản đã chuẩn bị."

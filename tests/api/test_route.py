@@ -10,14 +10,17 @@ import re
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from docx import Document as DocxDocument
+from PIL import Image
 
 from documents.fields import field_values
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.pg import fresh_database
+from tests.fixtures.pki import simple_pdf
 from tests.fixtures.s3 import MotoS3Server
 from tests.fixtures.server import PIN, Api, AppServer
 
@@ -346,7 +349,7 @@ def test_attachments_are_checked_by_content_and_stored_write_once(server: AppSer
     clerk = Api(server, CLERK)
     d = new_dossier(server)
     url = f"/api/v1/dossiers/{d['id']}/attachments"
-    pdf = b"%PDF-1.7\n" + "Minh chứng thành tích <&>".encode() + b"\n%%EOF\n"
+    pdf = simple_pdf("Minh chứng thành tích <&> của tập thể")
     r = clerk.post(url, files={"file": ("../../etc/Bảng\u202e tổng hợp.pdf", pdf)})
     assert r.status_code == 201, r.text
     doc = r.json()
@@ -356,7 +359,9 @@ def test_attachments_are_checked_by_content_and_stored_write_once(server: AppSer
     body = clerk.get(f"/api/v1/documents/{doc['id']}/content")
     assert body.content == pdf and body.headers["content-type"] == "application/pdf"
 
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, "PNG")
+    png = png.getvalue()
     assert clerk.post(url, files={"file": ("anh.png", png)}).status_code == 201
     r = clerk.post(url, files={"file": ("virus.pdf", b"MZ\x90\x00 not a pdf")})
     assert (r.status_code, r.json()["code"]) == (415, "unsupported_file_type")

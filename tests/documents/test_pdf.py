@@ -273,7 +273,9 @@ def process_gone(pid: int) -> bool:
 async def test_timeout_kills_the_whole_process_group(tmp_path):
     pid_file = tmp_path / "child.pid"
     soffice = fake_soffice(tmp_path, f'sleep 30 &\necho $! > "{pid_file}"\nwait\n')
-    converter = PdfConverter(tmp_path / "profiles", workers=1, timeout=0.5, soffice=soffice)
+    converter = PdfConverter(
+        tmp_path / "profiles", workers=1, timeout=0.5, soffice=soffice, warm=False
+    )
     started = time.monotonic()
     with pytest.raises(ConversionError, match="did not finish"):
         await converter.convert(b"PK fake docx")
@@ -288,19 +290,23 @@ async def test_timeout_kills_the_whole_process_group(tmp_path):
 
 async def test_non_zero_exit_is_a_conversion_error(tmp_path):
     soffice = fake_soffice(tmp_path, 'echo "Error: source file could not be loaded" >&2\nexit 3\n')
-    converter = PdfConverter(tmp_path / "profiles", soffice=soffice)
+    converter = PdfConverter(tmp_path / "profiles", soffice=soffice, warm=False)
     with pytest.raises(ConversionError, match=r"exited with 3.*could not be loaded"):
         await converter.convert(b"PK fake docx")
 
 
 async def test_missing_output_is_a_conversion_error(tmp_path):
-    converter = PdfConverter(tmp_path / "profiles", soffice=fake_soffice(tmp_path, "exit 0\n"))
+    converter = PdfConverter(
+        tmp_path / "profiles", soffice=fake_soffice(tmp_path, "exit 0\n"), warm=False
+    )
     with pytest.raises(ConversionError, match="no PDF"):
         await converter.convert(b"PK fake docx")
 
 
 async def test_missing_soffice_is_a_conversion_error(tmp_path):
-    converter = PdfConverter(tmp_path / "profiles", soffice=str(tmp_path / "no-such-soffice"))
+    converter = PdfConverter(
+        tmp_path / "profiles", soffice=str(tmp_path / "no-such-soffice"), warm=False
+    )
     with pytest.raises(ConversionError, match="cannot start"):
         await converter.convert(b"PK fake docx")
 
@@ -316,7 +322,7 @@ async def test_concurrent_calls_never_share_a_profile_and_reuse_the_pool(tmp_pat
         'rmdir "$profile/busy"\n'
         'printf "%%PDF-1.4 fake" > "$outdir/document.pdf"\n',
     )
-    converter = PdfConverter(tmp_path / "profiles", workers=2, soffice=soffice)
+    converter = PdfConverter(tmp_path / "profiles", workers=2, soffice=soffice, warm=False)
     started = time.monotonic()
     pdfs = await asyncio.gather(*(converter.convert(b"PK fake docx") for _ in range(6)))
     elapsed = time.monotonic() - started

@@ -130,3 +130,46 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
         item.state = "pending"
     await Dispatcher(rt).run(outbox_id)
     assert counts(rt, dossier_id) == after
+
+
+async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    with rt.db.write() as s:
+        clerk = repo.user_by_username(s, "bdt.canbo")
+        assert clerk is not None
+        body = DossierCreate(
+            year=2026,
+            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng B", achievements="Y")],
+        )
+        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    outbox_id = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
+
+    # Every attempt of the first run dies after the DOCX is recorded and the prepared PDF
+    # stored, before that PDF is recorded (a worker killed during the conversion step).
+    real_record = issuing.record
+    crashing = {"on": True}
+
+    def crash_on_prepared(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
+        if rendition == "pdf-prepared" and crashing["on"]:
+            raise ConnectionError("worker killed")
+        real_record(rt_, doc_id, rendition, *a, **kw)
+
+    monkeypatch.setattr(issuing, "record", crash_on_prepared)
+    with pytest.raises(ConnectionError):
+        await transition.dossier_transition_flow(outbox_id)
+    crashing["on"] = False
+    await Dispatcher(rt).run(outbox_id)
+
+    with rt.db.read() as s:
+        assert not repo.is_processing(s, dossier_id)
+        docs = repo.documents_of(s, dossier_id)
+        assert docs
+        for doc in docs:
+            renditions = [v.rendition for v in doc.versions]
+            # One DOCX per document: the retry converted the recorded one again and
+            # adopted the PDF the first attempt had stored.
+            assert renditions.count("docx") == 1, (doc.form, renditions)
+            assert len(renditions) == len(set(renditions)), (doc.form, renditions)
+            for v in doc.versions:
+                assert hashlib.sha256(rt.store.get(v.object_key)).hexdigest() == v.sha256
