@@ -179,26 +179,12 @@ def issue_certificate(
     start = not_before if not_before is not None else datetime.now(UTC) - _CLOCK_SKEW
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
-    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, organization, organizational_unit, email))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=valid_days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            SIGNING_KEY_USAGE,
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
-            critical=False,
-        )
+    builder = _signer_builder(
+        ca_cert,
+        _name(common_name, organization, organizational_unit, email),
+        key,
+        start,
+        valid_days,
     )
     if email:
         builder = builder.add_extension(
@@ -206,6 +192,32 @@ def issue_certificate(
         )
     cert = builder.sign(ca_key, hashes.SHA256())
     return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
+
+
+def _signer_builder(
+    ca_cert: x509.Certificate,
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    start: datetime,
+    valid_days: int,
+) -> x509.CertificateBuilder:
+    """What every certificate our CA issues to a signer has in common."""
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(SIGNING_KEY_USAGE, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
+        )
+    )
 
 
 _SECRET_ENVELOPE = b"tdkt-aes256gcm-v1:"
@@ -307,22 +319,10 @@ def issue_tsa_certificate(ca: CertKey, common_name: str, valid_days: int = 825) 
     key = _new_key("rsa")  # pyHanko's RFC 3161 responder signs with RSA only
     start = datetime.now(UTC) - _CLOCK_SKEW
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, common_name))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=valid_days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            SIGNING_KEY_USAGE,
-            critical=True,
-        )
+        _signer_builder(ca_cert, _name(common_name, common_name), key, start, valid_days)
         .add_extension(
             x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
