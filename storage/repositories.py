@@ -250,12 +250,6 @@ def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | Non
     )
 
 
-def history(s: Session, dossier_id: int) -> Sequence[AuditEvent]:
-    return s.scalars(
-        select(AuditEvent).where(AuditEvent.dossier_id == dossier_id).order_by(AuditEvent.seq)
-    ).all()
-
-
 def is_processing(s: Session, dossier_id: int) -> bool:
     return bool(
         s.scalar(

@@ -101,17 +101,3 @@ class DossierPage(BaseModel):
 class ActionOut(BaseModel):
     dossier: DossierOut
     transition_seq: int
-
-
-class HistoryEntry(BaseModel):
-    seq: int
-    kind: str
-    label: str
-    at: datetime
-    actor: str | None
-    actor_role: str | None
-    actor_unit: str | None
-    from_status: str | None
-    to_status: str | None
-    reason: str | None
-    data: dict[str, object]
