@@ -20,7 +20,7 @@ from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
 from api.templates.routes import router as templates_router
-from flows import local_prefect
+from flows import heap, local_prefect
 from flows import runtime as flow_runtime
 from flows.dispatch import dispatcher_for
 from flows.runtime import Runtime
@@ -38,6 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rt.dispatcher = dispatcher_for(rt)  # in-process flows, or deployment runs on workers
         flow_runtime.install(rt)
         app.state.runtime = rt
+        stopping = asyncio.Event()
+        clients = asyncio.create_task(rt.dispatcher.serve_clients(stopping))
+        # The first conversion should not pay LibreOffice's start (seconds).
+        warm = asyncio.create_task(rt.converter.warm_up())
+        heap.freeze_startup_objects()
         redrive = asyncio.create_task(
             rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)
         )
@@ -58,6 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await rt.dispatcher.drain()
+            stopping.set()
+            await clients
+            warm.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await warm
             await asyncio.to_thread(local_prefect.stop, prefect_server)
             rt.close()
 

@@ -9,8 +9,9 @@ The bulk audit rows carry placeholder hashes: they do **not** form a valid chain
 append-only triggers only refuse updates and deletes; ``tdkt audit verify`` would report
 this database as broken). They are there for the size of the table and its indexes.
 
-Clients are httpx on the same machine (they share its cores with the app). Each level
-sends ``--requests`` requests per endpoint; the app is one uvicorn process.
+Clients are wrk connections on the same machine (they share its cores with the app and
+PostgreSQL), each sending its next request when the last is answered, for ``--seconds``
+per endpoint and level; the app is one uvicorn process.
 
 Run: ``uv run python bench/api_latency.py [--dossiers 100000] [--events-per-dossier 10]``;
 writes bench/results/api_latency.json.
@@ -19,8 +20,8 @@ writes bench/results/api_latency.json.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import random
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import process_memory, summary, write_result  # noqa: E402
+from bench.common import process_memory, write_result  # noqa: E402
 from tests.fixtures.pg import fresh_database  # noqa: E402
 from tests.fixtures.server import PASSWORD, AppServer  # noqa: E402
 
@@ -84,10 +85,10 @@ WHERE d.title LIKE 'Hồ sơ đề nghị khen thưởng số %%'
 # who asks: the auditor sees everything (the widest list), the board specialist has the
 # biggest inbox, the clerk of a unit the narrowest list.
 CALLS = {
-    "inbox": ("ptdkt.chuyenvien", lambda ids: "/api/v1/inbox"),
-    "list": ("thanhtra", lambda ids: "/api/v1/dossiers?limit=20&offset=0"),
-    "list_unit": ("bdt.canbo", lambda ids: "/api/v1/dossiers?limit=20&offset=0"),
-    "detail": ("thanhtra", lambda ids: f"/api/v1/dossiers/{random.choice(ids)}"),
+    "inbox": ("ptdkt.chuyenvien", "/api/v1/inbox?limit=50"),
+    "list": ("thanhtra", "/api/v1/dossiers?limit=20&offset=0"),
+    "list_unit": ("bdt.canbo", "/api/v1/dossiers?limit=20&offset=0"),
+    "detail": ("thanhtra", "/api/v1/dossiers/{id}"),
 }
 
 
@@ -108,30 +109,65 @@ def load(url: str, n: int, per: int) -> dict[str, float]:
     return {**timings, **{f"rows_{k}": v for k, v in counts.items()}}
 
 
-async def measure(
-    base: str, token: str, path_of: Any, ids: list[int], clients: int, total: int
-) -> list[float]:
-    latencies: list[float] = []
-    sizes: list[int] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=120
-    ) as client:
-        remaining = total
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local template = "%(path)s"
+request = function()
+  local path = template:gsub("{id}", tostring(ids[math.random(#ids)]))
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "WRK {\\"requests\\": %%d, \\"errors\\": %%d, "
+      .. "\\"p50\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d}\\n",
+    summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
 
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                t0 = time.perf_counter()
-                r = await client.get(path_of(ids))
-                latencies.append(time.perf_counter() - t0)
-                assert r.status_code == 200, r.text
-                sizes.append(len(r.content))
 
-        await client.get(path_of(ids))  # warm the connection and caches
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return latencies
+def measure(
+    base: str, token: str, path: str, ids: list[int], clients: int, seconds: int
+) -> dict[str, Any]:
+    """`clients` connections, each sending its next request as soon as the last one is
+    answered, for `seconds`: wrk (C, one thread) keeps the load generator's own CPU small
+    beside the app on the same cores. Latencies in µs from wrk's histogram."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(WRK_SCRIPT % {"ids": ",".join(map(str, ids)), "path": path})
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    raw = json.loads(line[4:])
+    return {
+        "median_ms": round(raw["p50"] / 1000, 1),
+        "p95_ms": round(raw["p95"] / 1000, 1),
+        "p99_ms": round(raw["p99"] / 1000, 1),
+        "requests_per_s": round(raw["requests"] / seconds, 1),
+        "n": raw["requests"],
+        "errors": raw["errors"],
+    }
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def token(base: str, user: str) -> str:
@@ -144,7 +180,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--dossiers", type=int, default=100_000)
     p.add_argument("--events-per-dossier", type=int, default=10)
-    p.add_argument("--requests", type=int, default=200)
+    p.add_argument("--seconds", type=int, default=10, help="per endpoint and level")
     p.add_argument("--clients", default="1,10,50")
     p.add_argument("--label", default="api_latency")
     p.add_argument(
@@ -175,15 +211,15 @@ def main() -> None:
                 ).fetchone()[0]  # type: ignore[index]
             tokens = {user: token(server.base, user) for user, _ in CALLS.values()}
             results: dict[str, Any] = {}
-            for name, (user, path_of) in CALLS.items():
-                results[name] = {"as": user}
+            for name, (user, path) in CALLS.items():
+                results[name] = {"as": user, "path": path}
+                httpx.get(
+                    server.base + path.replace("{id}", str(ids[0])), headers=auth(tokens[user])
+                )
                 for c in levels:
-                    lat = asyncio.run(
-                        measure(
-                            server.base, tokens[user], path_of, ids, c, max(args.requests, c * 4)
-                        )
+                    results[name][f"c{c}"] = measure(
+                        server.base, tokens[user], path, ids, c, args.seconds
                     )
-                    results[name][f"c{c}"] = summary(lat)
                     print(name, c, results[name][f"c{c}"], flush=True)
             assert server.proc is not None
             memory = process_memory(server.proc.pid)
@@ -192,7 +228,8 @@ def main() -> None:
     write_result(
         args.label,
         {
-            "what": "GET inbox / list (limit 20, with total) / detail: p50/p95/p99 by clients",
+            "what": "GET inbox (page of 50, with total) / list (limit 20, with total) / detail: "
+            "p50/p95/p99 and requests/s by concurrent clients (wrk)",
             "database": "PostgreSQL, fresh, bulk-loaded (audit rows do not chain: see module doc)",
             "indexes_0008": not args.without_0008_indexes,
             "load_s": loading,

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
@@ -97,7 +98,9 @@ class SignatureReport:
         return self.valid and self.trusted
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not dataclasses.asdict: it deep-copies every value, and inside a flow run that
+        # was ~18% of the CPU a stage used (py-spy, embedded mode).
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["signing_time"] = (
             self.signing_time.isoformat() if self.signing_time is not None else None
         )

@@ -13,6 +13,7 @@ flow itself is idempotent, so a second run of the same step creates nothing twic
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from datetime import timedelta
 
@@ -33,10 +34,29 @@ class Dispatcher:
         # A row left "running" this long by a process that died is claimed again.
         self.lease = timedelta(seconds=runtime.settings.outbox_lease_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Set by `serve_clients`: flow runs started in a copy of it share Prefect's clients.
+        self.context: contextvars.Context | None = None
+
+    async def serve_clients(self, stop: asyncio.Event) -> None:
+        """Hold Prefect's API clients open until `stop` (flows/prefect_clients.py)."""
+        from .prefect_clients import open_clients
+
+        try:
+            async with open_clients() as context:
+                self.context = context
+                try:
+                    await stop.wait()
+                finally:
+                    self.context = None
+        except Exception:  # the API is down: every run opens its own clients, as before
+            log.exception("could not open Prefect's API clients")
 
     def submit(self, outbox_id: int, dead_run: str | None = None) -> None:
         """Start the step's flow run in the background of this event loop."""
-        task = asyncio.get_running_loop().create_task(self.run(outbox_id, dead_run))
+        task = asyncio.get_running_loop().create_task(
+            self.run(outbox_id, dead_run),
+            context=self.context.copy() if self.context is not None else None,
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -68,6 +88,11 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
             return bool(res.rowcount)  # type: ignore[attr-defined]
+
+    async def start_soon(self, outbox_id: int) -> None:
+        """A request's background task: the run goes on in its own task (tracked, drained
+        at shutdown, in the clients' context) rather than in the request's."""
+        self.submit(outbox_id)
 
     async def run(self, outbox_id: int, dead_run: str | None = None) -> None:
         if not await asyncio.to_thread(self._claim, outbox_id, dead_run):

@@ -3,13 +3,53 @@
 Prefect would start the same server lazily on the first flow run and stop it from an
 `atexit` hook; but uvicorn re-raises SIGTERM after its graceful shutdown, so that hook
 never runs and the server outlives the app. Owning its lifetime here also moves its
-start-up (several seconds) from the first user action to the app's start.
+start-up (several seconds) from the first user action to the app's start, and lets it
+serve Prefect's app with SQLite writes that wait for each other
+(flows/prefect_local_app.py).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _server_command(port: int | None) -> subprocess.Popen[Any]:
+    """What Prefect's SubprocessASGIServer runs, with flows/prefect_local_app.py's app."""
+    from prefect.settings import get_current_settings
+
+    return subprocess.Popen(
+        args=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(ROOT),
+            "--factory",
+            "flows.prefect_local_app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        env={
+            **os.environ,
+            # As Prefect's own temporary server: no UI, ephemeral settings.
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+            **get_current_settings().to_environment_variables(exclude_unset=True),
+        },
+    )
 
 
 def start(mode: str = "embedded") -> Any | None:
@@ -24,7 +64,11 @@ def start(mode: str = "embedded") -> Any | None:
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()  # the instance Prefect's clients look up
+    class LocalServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            return _server_command(self.port)
+
+    server = LocalServer()  # the instance Prefect's clients look up (one per port)
     server.start()
     return server
 

@@ -36,8 +36,10 @@ from sqlalchemy import select, update
 from storage.models import OutboxItem, utcnow
 from tdkt.settings import Settings
 
+from . import heap
 from . import runtime as flow_runtime
 from .dispatch import Dispatcher
+from .prefect_clients import open_clients
 from .runtime import Runtime
 
 if TYPE_CHECKING:
@@ -297,6 +299,7 @@ async def serve_worker(settings: Settings, *, limit: int) -> None:
     await asyncio.to_thread(rt.store.ensure_ready)
     flow_runtime.install(rt)
     await rt.converter.warm_up()
+    heap.freeze_startup_objects()
     name = f"tdkt {socket.gethostname()} {os.getpid()}"
     # `docker compose stop` sends SIGTERM: cancel the runs in flight (each gives its
     # outbox row back, flows/transition.py) instead of dying with them.
@@ -304,9 +307,11 @@ async def serve_worker(settings: Settings, *, limit: int) -> None:
     assert main is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
     try:
-        async with TdktWorker(
-            work_pool_name=settings.prefect_work_pool, name=name, limit=limit
-        ) as worker:
+        # The runs the worker starts inherit this context: they share Prefect's clients.
+        async with (
+            open_clients(),
+            TdktWorker(work_pool_name=settings.prefect_work_pool, name=name, limit=limit) as worker,
+        ):
             log.warning("worker %r serving work pool %r", name, settings.prefect_work_pool)
             await worker.start(with_healthcheck=True)
     finally:

@@ -1,8 +1,8 @@
 """The machine work after a committed step: one Prefect flow run per outbox row.
 
 issue the step's forms (prepare unless the approver's signed PDF is there → number →
-fill number and date → seal → store) → prepare the forms of the approval the dossier
-now waits for → audit event → notify who is next.
+fill number and date → seal → store) and, at the same time, prepare the forms of the
+approval the dossier now waits for → audit event → notify who is next.
 
 Idempotent per (dossier, transition seq): see flows/issuing.py. Parameters are ids only.
 """
@@ -199,8 +199,12 @@ async def dossier_transition_flow(outbox_id: int) -> list[int]:
     try:
         with rt.db.read() as s:
             jobs, upcoming = plan_step(s, dossier_id, seq), plan_next(s, dossier_id, seq)
-        doc_ids = list(await asyncio.gather(*(issue_form(job) for job in jobs)))
-        prepared_ids = list(await asyncio.gather(*(prepare_form(job) for job in upcoming)))
+        # The next approval's forms do not depend on this step's numbers: both at once,
+        # so conversions overlap signatures (LibreOffice runs in its own processes).
+        done = await asyncio.gather(
+            *(issue_form(job) for job in jobs), *(prepare_form(job) for job in upcoming)
+        )
+        doc_ids, prepared_ids = list(done[: len(jobs)]), list(done[len(jobs) :])
         await asyncio.to_thread(_finish, rt, outbox_id, doc_ids, prepared_ids)
         return doc_ids
     except Exception as e:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Exists, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -208,8 +208,27 @@ def list_dossiers(
     return list(rows), total
 
 
-def inbox(s: Session, actor: Actor) -> list[Dossier]:
-    """Dossiers waiting for an action of the actor: derived from the process table."""
+def inbox(
+    s: Session, actor: Actor, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[Dossier], int]:
+    """Dossiers waiting for an action of the actor (derived from the process table), the
+    longest-waiting first: one page of them and how many there are."""
+    where = _waiting_for(actor)
+    if where is None:
+        return [], 0
+    total = s.scalar(select(func.count()).select_from(Dossier).where(where)) or 0
+    q = (
+        select(Dossier)
+        .where(where)
+        .options(joinedload(Dossier.unit))
+        .order_by(Dossier.updated_at, Dossier.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(s.scalars(q)), total
+
+
+def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
     conds = []
     for process in PROCESSES.values():
         for g in actor.grants:
@@ -223,15 +242,7 @@ def inbox(s: Session, actor: Actor) -> list[Dossier]:
                 conds.append(and_(in_state, _led_cluster(g)))
             elif g.role in BOARD_ROLES:
                 conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
-    if not conds:
-        return []
-    q = (
-        select(Dossier)
-        .where(or_(*conds))
-        .options(joinedload(Dossier.unit))
-        .order_by(Dossier.updated_at)
-    )
-    return list(s.scalars(q))
+    return or_(*conds) if conds else None
 
 
 def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:

@@ -192,7 +192,7 @@ async def act(
     )
     # The flow starts after the commit (take_action has committed) and after the response.
     if outbox_id is not None and rt.dispatcher is not None:
-        background.add_task(rt.dispatcher.run, outbox_id)
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
     return out
 
 
@@ -211,8 +211,18 @@ async def prepare(dossier_id: int, caller: CurrentReader, rt: RuntimeDep) -> Dos
 
 
 @router.get("/inbox", response_model=list[DossierSummary])
-def inbox(caller: CurrentReader, s: ReadSession) -> list[DossierSummary]:
-    return [summary(d) for d in repo.inbox(s, caller.actor)]
+def inbox(
+    caller: CurrentReader,
+    s: ReadSession,
+    response: Response,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[DossierSummary]:
+    """What waits for the caller, the longest-waiting first, one page at a time; the
+    `X-Total-Count` header says how many wait in all."""
+    rows, total = repo.inbox(s, caller.actor, offset=offset, limit=limit)
+    response.headers["X-Total-Count"] = str(total)
+    return [summary(d) for d in rows]
 
 
 @router.get("/dossiers/{dossier_id}/history", response_model=list[HistoryEntry])

@@ -222,7 +222,7 @@ async def act(
             action_error=error,
         )
     if outbox_id is not None and rt.dispatcher is not None:
-        background.add_task(rt.dispatcher.run, outbox_id)
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
     response = redirect(f"/ho-so/{dossier_id}")
     set_flash(response, DONE_MESSAGES[action])
     return response
@@ -306,7 +306,7 @@ async def approve_many(
             results.append({"id": dossier_id, "ok": False, "message": e.message})
             continue
         if outbox_id is not None and rt.dispatcher is not None:
-            background.add_task(rt.dispatcher.run, outbox_id)
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
         results.append(
             {"id": dossier_id, "ok": True, "message": "Đã duyệt và ký.", "title": out.dossier.title}
         )

@@ -35,6 +35,10 @@ def _places(s: Any, visitor: Visitor) -> list[str]:
     return places
 
 
+# The home page shows the longest-waiting dossiers; a board at year end can have thousands.
+INBOX_PAGE = 100
+
+
 def home_page(
     request: Request,
     visitor: Visitor,
@@ -46,7 +50,8 @@ def home_page(
 ) -> HTMLResponse:
     roles = visitor.actor.roles()
     with rt.db.read() as s:  # the page reads the dossiers' units while it renders
-        inbox = views.rows(s, visitor.actor, repo.inbox(s, visitor.actor))
+        waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE)
+        inbox = views.rows(s, visitor.actor, waiting)
         counts = repo.count_by_status(s, visitor.actor)
         places = _places(s, visitor)
         return render(
@@ -55,6 +60,7 @@ def home_page(
             visitor,
             status_code=status_code,
             inbox=inbox,
+            inbox_total=inbox_total,
             counts=[
                 (str(st), label, counts.get(str(st), 0)) for st, label in STATUS_LABELS.items()
             ],
