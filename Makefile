@@ -7,6 +7,8 @@ APT_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-d
                 libnss3-tools python3-uno
 # Only for `make test`: the browser the web page tests drive (headless, through Playwright).
 TEST_APT_PACKAGES := chromium
+# Only for `make bench`: the HTTP load generator of bench/api_latency.py.
+BENCH_APT_PACKAGES := wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
@@ -62,6 +64,7 @@ form-pictures: deps ## draw page 1 of two forms (sample dossier, LibreOffice PDF
 
 BENCH_N ?= 300
 bench: deps postgres ## figures into bench/results/*.json and bench/results/SUMMARY.md
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(UV) run python bench/sign_one.py
 	$(UV) run python bench/personal_signature.py
 	$(UV) run python bench/floor_and_stage.py

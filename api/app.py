@@ -40,8 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = rt
         stopping = asyncio.Event()
         clients = asyncio.create_task(rt.dispatcher.serve_clients(stopping))
-        # The first conversion should not pay LibreOffice's start (seconds).
-        warm = asyncio.create_task(rt.converter.warm_up())
+        # The first conversion should not pay LibreOffice's start (seconds). In the server
+        # mode the workers convert; the app only when a deputy signs instead of the head.
+        warm = (
+            asyncio.create_task(rt.converter.warm_up())
+            if settings.prefect_mode == "embedded"
+            else None
+        )
         heap.freeze_startup_objects()
         redrive = asyncio.create_task(
             rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)
@@ -65,9 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await rt.dispatcher.drain()
             stopping.set()
             await clients
-            warm.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await warm
+            if warm is not None:
+                warm.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await warm
             await asyncio.to_thread(local_prefect.stop, prefect_server)
             rt.close()
 

@@ -64,11 +64,11 @@ def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
     if not token:
         raise NotAuthenticated()
     claims = read_claims(token, runtime.settings.secret_key)
-    if repo.is_revoked(s, claims.token_id):
+    user, revoked = repo.token_holder(s, claims.user_id, claims.token_id)
+    if revoked:
         raise NotAuthenticated(
             "Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại.", code="token_revoked"
         )
-    user = repo.user_by_id(s, claims.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("Tài khoản không còn hoạt động.", code="inactive_user")
     return Caller(user, repo.actor_of(user), claims)

@@ -11,7 +11,9 @@ this database as broken). They are there for the size of the table and its index
 
 Clients are wrk connections on the same machine (they share its cores with the app and
 PostgreSQL), each sending its next request when the last is answered, for ``--seconds``
-per endpoint and level; the app is one uvicorn process.
+per endpoint and level. The app runs as in production (docker-compose.yml): server mode,
+``--web-workers`` HTTP processes (default: one per core), a Prefect server that stays
+idle, the archive in S3 over TLS (moto).
 
 Run: ``uv run python bench/api_latency.py [--dossiers 100000] [--events-per-dossier 10]``;
 writes bench/results/api_latency.json.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,9 +37,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import process_memory, write_result  # noqa: E402
-from tests.fixtures.pg import fresh_database  # noqa: E402
-from tests.fixtures.server import PASSWORD, AppServer  # noqa: E402
+from bench.common import descendants, peak_rss_mb, write_result  # noqa: E402
+from bench.server_mode import stack  # noqa: E402
+from tests.fixtures.s3 import MotoS3Server  # noqa: E402
+from tests.fixtures.server import PASSWORD  # noqa: E402
 
 BULK = """
 WITH u AS (
@@ -181,6 +185,7 @@ def main() -> None:
     p.add_argument("--dossiers", type=int, default=100_000)
     p.add_argument("--events-per-dossier", type=int, default=10)
     p.add_argument("--seconds", type=int, default=10, help="per endpoint and level")
+    p.add_argument("--web-workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--clients", default="1,10,50")
     p.add_argument("--label", default="api_latency")
     p.add_argument(
@@ -190,46 +195,46 @@ def main() -> None:
     )
     args = p.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
-    with fresh_database("tdkt_bench") as url:
-        var = Path(tempfile.mkdtemp(prefix="tdkt-api-"))
-        server = AppServer(var, {"TDKT_DATABASE_URL": url, "TDKT_CHECKPOINT_MINUTES": "0"})
-        server.cli("seed", "--demo")
+    base = Path(tempfile.mkdtemp(prefix="tdkt-api-"))
+    extra = {"TDKT_WEB_WORKERS": str(args.web_workers)}
+    with MotoS3Server() as s3, stack(base, s3, "bench-api", "server", extra) as (server, _):
+        url = server.env["TDKT_DATABASE_URL"]
         loading = load(url, args.dossiers, args.events_per_dossier)
-        if args.without_0008_indexes:
-            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            if args.without_0008_indexes:
                 conn.execute("DROP INDEX ix_dossiers_updated_at_id")
                 conn.execute("DROP INDEX ix_dossiers_unit_updated_at")
-        server.start()
-        try:
-            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-                ids = [
-                    r[0]
-                    for r in conn.execute("SELECT id FROM dossiers ORDER BY random() LIMIT 1000")
-                ]
-                inbox_size = conn.execute(
-                    "SELECT count(*) FROM dossiers WHERE status = 'board_appraisal'"
-                ).fetchone()[0]  # type: ignore[index]
-            tokens = {user: token(server.base, user) for user, _ in CALLS.values()}
-            results: dict[str, Any] = {}
-            for name, (user, path) in CALLS.items():
-                results[name] = {"as": user, "path": path}
-                httpx.get(
-                    server.base + path.replace("{id}", str(ids[0])), headers=auth(tokens[user])
+            ids = [
+                r[0] for r in conn.execute("SELECT id FROM dossiers ORDER BY random() LIMIT 1000")
+            ]
+            inbox_size = conn.execute(
+                "SELECT count(*) FROM dossiers WHERE status = 'board_appraisal'"
+            ).fetchone()[0]  # type: ignore[index]
+        tokens = {user: token(server.base, user) for user, _ in CALLS.values()}
+        results: dict[str, Any] = {}
+        for name, (user, path) in CALLS.items():
+            results[name] = {"as": user, "path": path}
+            warm = server.base + path.replace("{id}", str(ids[0]))
+            for _ in range(4 * args.web_workers):  # every process opens its connections
+                httpx.get(warm, headers=auth(tokens[user]))
+            for c in levels:
+                results[name][f"c{c}"] = measure(
+                    server.base, tokens[user], path, ids, c, args.seconds
                 )
-                for c in levels:
-                    results[name][f"c{c}"] = measure(
-                        server.base, tokens[user], path, ids, c, args.seconds
-                    )
-                    print(name, c, results[name][f"c{c}"], flush=True)
-            assert server.proc is not None
-            memory = process_memory(server.proc.pid)
-        finally:
-            server.stop()
+                print(name, c, results[name][f"c{c}"], flush=True)
+        assert server.proc is not None
+        memory = {
+            "web_process_peak_rss_mb": [
+                peak_rss_mb(pid) for pid in [server.proc.pid, *descendants(server.proc.pid)]
+            ]
+        }
     write_result(
         args.label,
         {
             "what": "GET inbox (page of 50, with total) / list (limit 20, with total) / detail: "
             "p50/p95/p99 and requests/s by concurrent clients (wrk)",
+            "app": f"server mode (production shape), {args.web_workers} web process(es), "
+            "PostgreSQL, Prefect server idle",
             "database": "PostgreSQL, fresh, bulk-loaded (audit rows do not chain: see module doc)",
             "indexes_0008": not args.without_0008_indexes,
             "load_s": loading,

@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import RESULTS, process_memory, summary, write_result  # noqa: E402
+from bench.common import RESULTS, cpu_by_group, process_memory, summary, write_result  # noqa: E402
 from bench.floor_and_stage import AUDITOR, ROUTE, run_route  # noqa: E402
 from tests.fixtures.server import Api, AppServer  # noqa: E402
 
@@ -42,11 +42,13 @@ def main() -> None:
         for _, user in ROUTE:
             Api(server, user)  # sign in once per user, outside the measurement
         Api(server, AUDITOR)
+        assert server.proc is not None
+        cpu0 = cpu_by_group(server.proc.pid)
         t0 = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
             runs = list(pool.map(lambda _: run_route(server, args.poll), range(args.n)))
         elapsed = time.perf_counter() - t0
-        assert server.proc is not None
+        cpu1 = cpu_by_group(server.proc.pid)
         memory = process_memory(server.proc.pid)
     finally:
         server.stop()
@@ -83,6 +85,14 @@ def main() -> None:
         if floor_docs_per_s
         else None,
         "target_ratio": 0.8,
+        # Where the cores went: CPU seconds per second of the burst, by process group
+        # (the clients, in this process, are not counted).
+        "cpu_cores_busy": {
+            k: round((cpu1.get(k, 0.0) - cpu0.get(k, 0.0)) / elapsed, 2) for k in sorted(cpu1)
+        },
+        "cpu_ms_per_stage": {
+            k: round(1000 * (cpu1.get(k, 0.0) - cpu0.get(k, 0.0)) / stages, 1) for k in sorted(cpu1)
+        },
         "action_to_stored": per_stage,
         "approve_response": summary(approvals),
         "memory": memory,

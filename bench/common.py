@@ -80,6 +80,34 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _group(pid: int) -> str:
+    line = cmdline(pid)
+    if "soffice" in line or "converter_uno" in line:
+        return "libreoffice"
+    if "prefect_local_app" in line or "prefect.server" in line:
+        return "prefect_local_api"
+    return "other"
+
+
+def cpu_by_group(pid: int) -> dict[str, float]:
+    """CPU seconds of an app process and of what it started (Prefect's local API,
+    LibreOffice), so far: take it before and after a run and subtract."""
+    out = {"app": cpu_seconds(pid)}
+    for child in descendants(pid):
+        group = _group(child)
+        out[group] = out.get(group, 0.0) + cpu_seconds(child)
+    return out
+
+
 def process_memory(pid: int) -> dict[str, Any]:
     """Peak RSS of an app process and of its warm converter instances."""
     converters = []

@@ -16,8 +16,13 @@ what the same step costs through the system.
   Form fields, numbering, the audit event, notifications, HTTP, the database and
   Prefect are overhead.
 
-Run: ``uv run python bench/floor_and_stage.py [--dossiers 5] [--runs 10]``;
-writes bench/results/floor_and_stage.json.
+``--mode server``: the same against the production shape: app and Prefect server on
+PostgreSQL, one `tdkt worker` running the flows, the archive in S3 over TLS (moto); the
+floor's put then goes to the same kind of bucket.
+
+Run: ``uv run python bench/floor_and_stage.py [--mode embedded|server] [--dossiers 5]
+[--runs 10]``; writes bench/results/floor_and_stage.json (embedded) or
+floor_and_stage_server.json.
 """
 
 from __future__ import annotations
@@ -43,8 +48,9 @@ from documents.pdf import PdfConverter  # noqa: E402
 from documents.pki import create_ca, issue_certificate  # noqa: E402
 from documents.render import render_docx  # noqa: E402
 from documents.sign import SignerMaterial, sign_pdf  # noqa: E402
-from storage.objects import LocalObjectStore  # noqa: E402
+from storage.objects import LocalObjectStore, ObjectStore, open_store  # noqa: E402
 from tests.fixtures.forms import sample_context  # noqa: E402
+from tests.fixtures.s3 import MotoS3Server  # noqa: E402
 from tests.fixtures.server import PIN, Api, AppServer  # noqa: E402
 
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"
@@ -71,13 +77,12 @@ DOSSIER = {
 }
 
 
-async def floor(runs: int) -> dict[str, Any]:
+async def floor(runs: int, store: ObjectStore) -> dict[str, Any]:
     ctx = sample_context(tricky=False)
     ca = create_ca("Bench CA", "Bench")
     org = issue_certificate(ca, common_name="Ban Dân tộc", organization="Ban", kind="organisation")
     signer = SignerMaterial(org.key_pem, org.cert_pem, (ca.cert_pem,))
     tmp = Path(tempfile.mkdtemp(prefix="tdkt-floor-"))
-    store = LocalObjectStore(tmp / "objects")
     store.ensure_ready()
     converter = PdfConverter(tmp / "profiles", workers=1, timeout=120)
     await converter.warm_up()
@@ -193,12 +198,21 @@ def stage_floor(made: Counter[tuple[str, str]], per_form: dict[str, dict[str, fl
     return total
 
 
-def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--dossiers", type=int, default=5)
-    p.add_argument("--runs", type=int, default=10)
-    args = p.parse_args()
-    per_form = asyncio.run(floor(args.runs))
+def s3_store(s3: MotoS3Server, bucket: str) -> ObjectStore:
+    """The archive as the server mode's app and workers use it (object lock, TLS)."""
+    return open_store(
+        f"s3://{bucket}",
+        endpoint=s3.endpoint,
+        access_key=s3.access_key,
+        secret_key=s3.secret_key,
+        ca_bundle=s3.ca_bundle,
+        object_lock=True,
+        retention_days=1,
+    )
+
+
+def embedded(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], dict[str, Any]]:
+    per_form = asyncio.run(floor(args.runs, LocalObjectStore(Path(tempfile.mkdtemp()) / "o")))
     var = Path(tempfile.mkdtemp(prefix="tdkt-stage-"))
     server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
     try:
@@ -208,6 +222,50 @@ def main() -> None:
         memory = process_memory(server.proc.pid)
     finally:
         server.stop()
+    return per_form, runs, memory
+
+
+def server_mode(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], dict[str, Any]]:
+    from bench.server_mode import stack, start_workers
+
+    base = Path(tempfile.mkdtemp(prefix="tdkt-stage-server-"))
+    with MotoS3Server() as s3:
+        per_form = asyncio.run(floor(args.runs, s3_store(s3, "bench-floor")))
+        with stack(base, s3, "bench-stage", "server") as (app, prefect):
+            assert prefect is not None
+            workers = start_workers("tdkt-worker", app, prefect, base)
+            try:
+                run_route(app)  # warm: first flow run in the worker, templates, fonts
+                runs = [run_route(app) for _ in range(args.dossiers)]
+                assert app.proc is not None
+                memory = {
+                    "app_peak_rss_mb": process_memory(app.proc.pid)["app_peak_rss_mb"],
+                    "worker": process_memory(workers[0].proc.pid),
+                }
+            finally:
+                for w in workers:
+                    w.stop()
+    return per_form, runs, memory
+
+
+MODES = {
+    "embedded": (embedded, "embedded (SQLite, local folder, Prefect local API)", 1.5),
+    "server": (
+        server_mode,
+        "server (app and Prefect server on PostgreSQL, one `tdkt worker`, S3 over TLS)",
+        1.3,
+    ),
+}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--mode", choices=sorted(MODES), default="embedded")
+    p.add_argument("--dossiers", type=int, default=5)
+    p.add_argument("--runs", type=int, default=10)
+    args = p.parse_args()
+    run, mode, target = MODES[args.mode]
+    per_form, runs, memory = run(args)
     stages: dict[str, Any] = {}
     for stage, _ in ROUTE:
         made = runs[0].made[stage]
@@ -224,12 +282,13 @@ def main() -> None:
         }
     total_floor = sum(s["floor_ms"] for s in stages.values())
     total_stage = sum(s["stage"]["median_ms"] for s in stages.values())
+    approvals = [r.responded[stage] for r in runs for stage, _ in ROUTE if stage != "submit"]
     write_result(
-        "floor_and_stage",
+        "floor_and_stage" if args.mode == "embedded" else f"floor_and_stage_{args.mode}",
         {
             "what": "floor (render + warm convert + sign + put, per recorded file) vs the "
             "same step through the system (HTTP action → outbox → flow → stored, audited)",
-            "mode": "embedded (SQLite, local folder, Prefect local API)",
+            "mode": mode,
             "dossiers": args.dossiers,
             "floor_per_form_ms": {
                 code: {k: round(v * 1000, 1) for k, v in f.items()} for code, f in per_form.items()
@@ -238,7 +297,8 @@ def main() -> None:
             "route_floor_ms": round(total_floor, 1),
             "route_stage_median_ms": round(total_stage, 1),
             "route_ratio": round(total_stage / total_floor, 2),
-            "target_ratio_embedded": 1.5,
+            "target_ratio": target,
+            "approve_response": summary(approvals),
             "memory": memory,
         },
     )

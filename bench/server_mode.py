@@ -195,7 +195,7 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
 
 @contextlib.contextmanager
 def stack(
-    root: Path, s3: MotoS3Server, bucket: str, mode: str
+    root: Path, s3: MotoS3Server, bucket: str, mode: str, extra: dict[str, str] | None = None
 ) -> Iterator[tuple[AppServer, PrefectServer | None]]:
     with contextlib.ExitStack() as stack:
         app_db = stack.enter_context(fresh_database("tdkt_bench"))
@@ -217,7 +217,7 @@ def stack(
             prefect = PrefectServer(prefect_db, root / "prefect-server").start()
             stack.callback(prefect.stop)
             env |= {"TDKT_PREFECT_MODE": "server", "PREFECT_API_URL": prefect.api_url}
-        app = AppServer(root / "app", env)
+        app = AppServer(root / "app", env | (extra or {}))
         stack.callback(app.stop)
         app.start()
         if prefect is not None:

@@ -23,34 +23,57 @@ def read(name: str) -> dict[str, Any] | None:
 
 def main() -> None:
     rows: list[str] = []
-    fs = read("floor_and_stage")
-    if fs:
+    for name, flag in (("floor_and_stage", ""), ("floor_and_stage_server", " --mode server")):
+        fs = read(name)
+        if not fs:
+            continue
         load = fs["machine"]["loadavg_1_5_15"]
+        mode = fs["mode"].split()[0]
+        command = f"`bench/floor_and_stage.py{flag}`"
         for stage, s in fs["stages"].items():
             rows.append(
-                f"| stage `{stage}` ({fs['mode'].split()[0]}): median / floor | "
+                f"| stage `{stage}` ({mode}): median / floor | "
                 f"{s['stage']['median_ms']:.0f} ms / {s['floor_ms']:.0f} ms = "
-                f"**{s['ratio_median']}** (target ≤ {fs['target_ratio_embedded']}) | "
-                f"`bench/floor_and_stage.py` (load {load[0]}) |"
+                f"**{s['ratio_median']}** (target ≤ {fs['target_ratio']}) | "
+                f"{command} (load {load[0]}) |"
             )
         rows.append(
-            f"| whole route: stages / floor | {fs['route_stage_median_ms']:.0f} ms / "
-            f"{fs['route_floor_ms']:.0f} ms = **{fs['route_ratio']}** | "
-            "`bench/floor_and_stage.py` |"
+            f"| whole route ({mode}): stages / floor | {fs['route_stage_median_ms']:.0f} ms / "
+            f"{fs['route_floor_ms']:.0f} ms = **{fs['route_ratio']}** | {command} |"
+        )
+        a = fs["approve_response"]
+        rows.append(
+            f"| approve over HTTP ({mode}), request → response with the personal signature: "
+            f"median / p95 | {a['median_ms']:.0f} / {a['p95_ms']:.0f} ms (target p95 ≤ 500) "
+            f"| {command} |"
         )
         m = fs["memory"]
-        rows.append(
-            f"| peak RSS: app / one converter (soffice) / its helper | {m['app_peak_rss_mb']} / "
-            f"{m['converter_soffice_peak_rss_mb']} / "
-            f"{m['converter_helper_peak_rss_mb']} MB | "
-            "`bench/floor_and_stage.py` |"
-        )
+        if "worker" in m:
+            w = m["worker"]
+            rows.append(
+                f"| peak RSS ({mode}): app / `tdkt worker` / one converter (soffice) | "
+                f"{m['app_peak_rss_mb']} / {w['app_peak_rss_mb']} / "
+                f"{w['converter_soffice_peak_rss_mb']} MB | {command} |"
+            )
+        else:
+            rows.append(
+                f"| peak RSS ({mode}): app / one converter (soffice) / its helper | "
+                f"{m['app_peak_rss_mb']} / {m['converter_soffice_peak_rss_mb']} / "
+                f"{m['converter_helper_peak_rss_mb']} MB | {command} |"
+            )
     b = read("burst")
     if b:
         rows.append(
             f"| burst {b['n']} dossiers, {b['clients']} clients: stages/s, issued docs/s | "
             f"{b['stages_per_s']}, {b['issued_documents_per_s']} = **{b['ratio_to_floor']}** × "
             f"cores × floor (target ≥ {b['target_ratio']}) | `bench/burst.py --n {b['n']}` |"
+        )
+        busy = ", ".join(f"{k} {v}" for k, v in b["cpu_cores_busy"].items())
+        rows.append(f"| burst: cores busy by process | {busy} | `bench/burst.py` |")
+        a = b["approve_response"]
+        rows.append(
+            f"| burst: approve request → response p50 / p95 | {a['median_ms']:.0f} / "
+            f"{a['p95_ms']:.0f} ms (target p95 ≤ 500) | `bench/burst.py` |"
         )
         for stage, s in b["action_to_stored"].items():
             rows.append(
@@ -65,13 +88,13 @@ def main() -> None:
         ev = a["load_s"]["rows_audit_events"]
         for ep, levels in a["endpoints"].items():
             figures = ", ".join(
-                f"c{c[1:]}: {v['median_ms']:.0f}/{v['p99_ms']:.0f}"
+                f"c{c[1:]}: {v['median_ms']:.0f}/{v['p99_ms']:.0f} ({v['requests_per_s']:.0f}/s)"
                 for c, v in levels.items()
                 if c.startswith("c")
             )
             rows.append(
-                f"| API `{ep}` p50/p99 ms ({rows_n} dossiers, {ev} events"
-                f"{'' if a.get('indexes_0008', True) else ', without 0008'}) | {figures} "
+                f"| API `{ep}` p50/p99 ms (requests/s), {rows_n} dossiers, {ev} events"
+                f"{'' if a.get('indexes_0008', True) else ', without 0008'} | {figures} "
                 f"(target p99 ≤ 100 at c50) | `bench/api_latency.py` |"
             )
     ps = read("personal_signature")

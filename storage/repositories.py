@@ -74,9 +74,16 @@ def units_by_ids(s: Session, ids: set[int]) -> dict[int, Unit]:
 def cluster_term(s: Session, cluster_id: int | None, year: int) -> ClusterTerm | None:
     if cluster_id is None:
         return None
-    return s.scalar(
-        select(ClusterTerm).where(ClusterTerm.cluster_id == cluster_id, ClusterTerm.year == year)
-    )
+    # Asked several times per request (who may see, who may act, who is next); the terms
+    # of a year change only by an admin's own request.
+    seen: dict[tuple[int, int], ClusterTerm | None] = s.info.setdefault("cluster_terms", {})
+    if (cluster_id, year) not in seen:
+        seen[cluster_id, year] = s.scalar(
+            select(ClusterTerm).where(
+                ClusterTerm.cluster_id == cluster_id, ClusterTerm.year == year
+            )
+        )
+    return seen[cluster_id, year]
 
 
 def scope_of(s: Session, d: Dossier) -> DossierScope:
@@ -134,8 +141,8 @@ def unit(s: Session, unit_id: int) -> Unit:
 
 def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier | None:
     q = select(Dossier).where(Dossier.id == dossier_id).options(selectinload(Dossier.nominees))
-    if for_update:
-        q = q.with_for_update()
+    # PostgreSQL cannot lock the outer side of a join: a locked dossier loads its unit on use.
+    q = q.with_for_update() if for_update else q.options(joinedload(Dossier.unit))
     return s.scalar(q)
 
 
@@ -380,8 +387,20 @@ def demo_tsa(s: Session) -> SigningKey | None:
     return s.scalar(select(SigningKey).where(SigningKey.kind == "tsa").limit(1))
 
 
-def is_revoked(s: Session, token_id: str) -> bool:
-    return s.get(RevokedToken, token_id) is not None
+def token_holder(s: Session, user_id: int, token_id: str) -> tuple[User | None, bool]:
+    """The user a token names, with their role grants, and whether the token was signed
+    out: one query, asked by every authenticated request."""
+    revoked = select(RevokedToken.jti).where(RevokedToken.jti == token_id).exists()
+    row = (
+        s.execute(
+            select(User, revoked.label("revoked"))
+            .where(User.id == user_id)
+            .options(joinedload(User.grants))
+        )
+        .unique()
+        .first()
+    )
+    return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
 def revoke(s: Session, token_id: str, expires_at: datetime) -> None:

@@ -160,11 +160,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
+    workers = args.workers or settings.web_workers
+    host, port = args.host or settings.host, args.port or settings.port
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return 0
+    if settings.prefect_mode != "server":
+        print(
+            "Chỉ chạy nhiều tiến trình web (--workers) ở chế độ server (TDKT_PREFECT_MODE=server).",
+            file=sys.stderr,
+        )
+        return 2
+    # Each process builds the app from the same environment (TDKT_*, PREFECT_*).
     uvicorn.run(
-        create_app(settings),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
+        "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
     )
     return 0
 
@@ -203,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     serve = sub.add_parser("serve", help="chạy giao diện web và API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="số tiến trình web (TDKT_WEB_WORKERS)")
     serve.set_defaults(fn=cmd_serve)
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_cmd", required=True)
     db.add_parser("upgrade", help="áp dụng các bản chuyển đổi").set_defaults(fn=cmd_db_upgrade)

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    web_workers: int = Field(default=1, ge=1, le=64)
+    """Processes serving HTTP (`tdkt serve`). More than one only in the server mode: in the
+    embedded mode the app process also runs the flows and Prefect's local API."""
 
     def resolved(self) -> Settings:
         """Fill the embedded defaults that depend on `var_dir`. The server mode has none:

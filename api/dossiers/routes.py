@@ -48,6 +48,7 @@ EVENT_LABELS = {
 def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
+    processing = repo.is_processing(s, d.id)
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -62,8 +63,8 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         stage=stage,
         stage_label=STAGE_LABELS[stage],
         version=d.version,
-        processing=repo.is_processing(s, d.id),
-        allowed_actions=service.actions_for(s, actor, d),
+        processing=processing,
+        allowed_actions=service.actions_for(s, actor, d, processing=processing),
         nominees=[
             NomineeOut(
                 id=n.id,

@@ -60,8 +60,11 @@ def visible_dossier(
     return d
 
 
-def actions_for(s: Session, actor: Actor, d: Dossier) -> list[str]:
-    if repo.is_processing(s, d.id):
+def actions_for(
+    s: Session, actor: Actor, d: Dossier, *, processing: bool | None = None
+) -> list[str]:
+    """What the actor may do now (nothing while the previous step is being processed)."""
+    if repo.is_processing(s, d.id) if processing is None else processing:
         return []
     process = PROCESSES[d.process]
     return [str(a) for a in allowed_actions(process, Status(d.status), actor, repo.scope_of(s, d))]

@@ -124,6 +124,12 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     assert d["status"] == "unit_review"
     assert d["id"] in [x["id"] for x in Api(server, HEAD).get("/api/v1/inbox").json()]
     assert d["id"] not in [x["id"] for x in Api(server, CLUSTER).get("/api/v1/inbox").json()]
+    # One page at a time, with how many wait in all.
+    page = Api(server, HEAD).get("/api/v1/inbox?limit=1&offset=0")
+    assert len(page.json()) == 1 and int(page.headers["X-Total-Count"]) >= 1
+    past_the_end = Api(server, HEAD).get(f"/api/v1/inbox?offset={page.headers['X-Total-Count']}")
+    assert past_the_end.json() == []
+    assert Api(server, HEAD).get("/api/v1/inbox?limit=0").json()["code"] == "invalid_input"
     # The cluster does not see a dossier that has not reached it.
     assert Api(server, CLUSTER).get(f"/api/v1/dossiers/{d['id']}").status_code == 404
 
