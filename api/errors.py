@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError
 from storage.objects import ObjectStoreUnavailable
+
+log = logging.getLogger("tdkt.api")
 
 _HTTP_CODES = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
@@ -59,6 +65,33 @@ def install(app: FastAPI) -> None:
             ),
             status_code=503,
             headers={"Retry-After": "60"},
+        )
+
+    def busy() -> JSONResponse:
+        return JSONResponse(
+            error_body(
+                "Hệ thống đang bận, chưa thực hiện được yêu cầu. Hãy thử lại sau ít giây.",
+                "busy",
+            ),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _no_turn(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # No database connection, or no turn to write, within a minute (a year-end burst
+        # on SQLite): the transaction never began; the client may try again.
+        return busy()
+
+    @app.exception_handler(OperationalError)
+    async def _locked(_: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite's own lock, held by another process (a CLI command) for a minute.
+        if "database is locked" in str(exc.orig):
+            return busy()
+        log.error("database error", exc_info=exc)
+        return JSONResponse(
+            error_body("Lỗi cơ sở dữ liệu. Chưa có gì thay đổi; hãy thử lại.", "database_error"),
+            status_code=500,
         )
 
     @app.exception_handler(RequestValidationError)

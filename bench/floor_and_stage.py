@@ -233,7 +233,9 @@ def server_mode(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], 
         per_form = asyncio.run(floor(args.runs, s3_store(s3, "bench-floor")))
         with stack(base, s3, "bench-stage", "server") as (app, prefect):
             assert prefect is not None
-            workers = start_workers("tdkt-worker", app, prefect, base)
+            workers = start_workers(
+                "tdkt-worker", app, prefect, base, query_seconds=args.worker_poll
+            )
             try:
                 run_route(app)  # warm: first flow run in the worker, templates, fonts
                 runs = [run_route(app) for _ in range(args.dossiers)]
@@ -263,6 +265,12 @@ def main() -> None:
     p.add_argument("--mode", choices=sorted(MODES), default="embedded")
     p.add_argument("--dossiers", type=int, default=5)
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument(
+        "--worker-poll",
+        type=float,
+        default=1.0,
+        help="server mode: PREFECT_WORKER_QUERY_SECONDS of the worker (compose: 1)",
+    )
     args = p.parse_args()
     run, mode, target = MODES[args.mode]
     per_form, runs, memory = run(args)
@@ -289,6 +297,7 @@ def main() -> None:
             "what": "floor (render + warm convert + sign + put, per recorded file) vs the "
             "same step through the system (HTTP action → outbox → flow → stored, audited)",
             "mode": mode,
+            "worker_poll_s": args.worker_poll if args.mode == "server" else None,
             "dossiers": args.dossiers,
             "floor_per_form_ms": {
                 code: {k: round(v * 1000, 1) for k, v in f.items()} for code, f in per_form.items()

@@ -225,7 +225,9 @@ def stack(
         yield app, prefect
 
 
-def worker_env(app: AppServer, prefect: PrefectServer, var: Path) -> dict[str, str]:
+def worker_env(
+    app: AppServer, prefect: PrefectServer, var: Path, query_seconds: float = 1.0
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TDKT_", "PREFECT_"))}
     env |= {k: v for k, v in app.env.items() if k.startswith("TDKT_")}
     env.pop("TDKT_PORT", None)
@@ -234,18 +236,23 @@ def worker_env(app: AppServer, prefect: PrefectServer, var: Path) -> dict[str, s
         "PREFECT_HOME": str(var / "prefect"),
         "PREFECT_API_URL": prefect.api_url,
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": str(query_seconds),
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
     }
 
 
 def start_workers(
-    variant: str, app: AppServer, prefect: PrefectServer, root: Path, count: int = 1
+    variant: str,
+    app: AppServer,
+    prefect: PrefectServer,
+    root: Path,
+    count: int = 1,
+    query_seconds: float = 1.0,
 ) -> list[Any]:
     started: list[Any] = []
     for i in range(count):
         var = root / f"{variant}-{i}"
-        env = worker_env(app, prefect, var)
+        env = worker_env(app, prefect, var, query_seconds)
         if variant == "tdkt-worker":
             w = WorkerProcess(var, {k: v for k, v in env.items() if k.startswith("TDKT_")})
             w.env |= {k: v for k, v in env.items() if k.startswith("PREFECT_")}

@@ -95,9 +95,13 @@ class Dispatcher:
         self.submit(outbox_id)
 
     async def run(self, outbox_id: int, dead_run: str | None = None) -> None:
-        if not await asyncio.to_thread(self._claim, outbox_id, dead_run):
+        try:
+            claimed = await asyncio.to_thread(self._claim, outbox_id, dead_run)
+        except Exception:  # database busy or down: the row stays pending
+            log.warning("could not claim outbox row %s; re-driven later", outbox_id, exc_info=True)
             return
-        await self._start(outbox_id)
+        if claimed:
+            await self._start(outbox_id)
 
     async def _start(self, outbox_id: int) -> None:
         """Run the claimed row's flow here, in this event loop."""
