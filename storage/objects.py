@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 import certifi
@@ -70,6 +70,7 @@ class ObjectCorrupted(Exception):
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> StoredObject: ...
     def get(self, key: str, version_id: str | None = None) -> bytes: ...
+    def chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]: ...
     def stat(self, key: str) -> StoredObject: ...
     def exists(self, key: str) -> bool: ...
     def ensure_ready(self) -> None: ...
@@ -97,6 +98,15 @@ def normalize_key(key: str) -> str:
         if len(segment.encode()) > MAX_SEGMENT_BYTES:
             raise ValueError(f"object key segment longer than {MAX_SEGMENT_BYTES} bytes")
     return key
+
+
+CHUNK = 256 * 1024
+
+
+def _pieces(f: BinaryIO) -> Iterator[bytes]:
+    with f:
+        while piece := f.read(CHUNK):
+            yield piece
 
 
 def _sha256(data: bytes) -> str:
@@ -169,6 +179,19 @@ class LocalObjectStore:
             return path.read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise ObjectNotFound(key) from exc
+
+    def chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        """The object in pieces of CHUNK bytes, for sending without holding it whole.
+        Opened at once (a missing object raises here, not at the first piece)."""
+        path = self._path(key)
+        if version_id is not None:
+            raise ObjectNotFound(f"{key} (version {version_id}): the local store keeps no versions")
+        self._check_root()
+        try:
+            f = path.open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise ObjectNotFound(key) from exc
+        return _pieces(f)
 
     def stat(self, key: str) -> StoredObject:
         key = normalize_key(key)
@@ -351,6 +374,23 @@ class S3ObjectStore:
         if expected and expected.lower() != _sha256(data):
             raise ObjectCorrupted(f"{key}: SHA-256 differs from the one recorded at write")
         return data
+
+    def chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        """The object in pieces of CHUNK bytes, for sending without holding it whole.
+        The request is made at once (errors raise here); the caller checks the SHA-256."""
+        name = self._name(key)
+        with _s3_errors(key):
+            response = self.client.get_object(self.bucket, name, version_id=version_id)
+
+        def pieces() -> Iterator[bytes]:
+            try:
+                with _s3_errors(key):
+                    yield from response.stream(CHUNK)
+            finally:
+                response.close()
+                response.release_conn()
+
+        return pieces()
 
     def stat(self, key: str) -> StoredObject:
         key = normalize_key(key)

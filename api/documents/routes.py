@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
@@ -99,11 +99,12 @@ def content(
     rt: RuntimeDep,
     rendition: Annotated[Rendition | None, Query()] = None,
 ) -> Response:
-    data, v = service.read_content(rt, s, caller, doc_id, rendition)
-    return Response(
-        data,
+    pieces, v = service.read_content(rt, s, caller, doc_id, rendition)
+    return StreamingResponse(
+        pieces,
         media_type=v.media_type,
         headers={
+            "Content-Length": str(v.size),
             "Content-Disposition": f"inline; filename*=UTF-8''{quote(v.file_name, safe='')}",
             "X-Content-SHA256": v.sha256,
             "X-Content-Type-Options": "nosniff",

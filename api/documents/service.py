@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from pydantic import BaseModel
@@ -66,12 +67,18 @@ def version_of(doc: Document, rendition: str | None) -> DocumentVersion:
 
 def read_content(
     rt: Runtime, s: Session, caller: Caller, doc_id: int, rendition: str | None
-) -> tuple[bytes, DocumentVersion]:
+) -> tuple[Iterator[bytes], DocumentVersion]:
+    """The file, as pieces to send, and its version row.
+
+    Every download goes into the history (who, which file, its SHA-256, whether the bytes
+    still have it), committed before the bytes leave: no read of an archived document is
+    unrecorded. So the file is read twice, in pieces: once to hash it, once to send it;
+    memory stays one piece whatever the file's size."""
     doc = visible_document(s, caller.actor, doc_id)
     v = version_of(doc, rendition)
-    data = rt.store.get(v.object_key, v.object_version_id)
-    # Every download goes into the history (who, which file, its SHA-256), committed
-    # before the bytes leave: no read of an archived document is unrecorded.
+    digest = hashlib.sha256()
+    for piece in rt.store.chunks(v.object_key, v.object_version_id):
+        digest.update(piece)
     record_read(
         rt.db,
         user_id=caller.user.id,
@@ -85,11 +92,11 @@ def read_content(
             "object_key": v.object_key,
             "version_id": v.object_version_id,
             "sha256": v.sha256,
-            "intact": hashlib.sha256(data).hexdigest() == v.sha256,
+            "intact": digest.hexdigest() == v.sha256,
             "file_name": v.file_name,
         },
     )
-    return data, v
+    return rt.store.chunks(v.object_key, v.object_version_id), v
 
 
 async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) -> VerifyOut:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from api.deps import RuntimeDep
 from api.documents import service as documents
@@ -29,12 +29,13 @@ def content(
     tai: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     with rt.db.read() as s:
-        data, v = documents.read_content(rt, s, visitor.caller, doc_id, ban)
+        pieces, v = documents.read_content(rt, s, visitor.caller, doc_id, ban)
     disposition = "attachment" if tai else "inline"
-    return Response(
-        data,
+    return StreamingResponse(
+        pieces,
         media_type=v.media_type,
         headers={
+            "Content-Length": str(v.size),
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(v.file_name, safe='')}",
             "X-Content-SHA256": v.sha256,
             "Cache-Control": "private, no-store",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import threading
 import time
 import unicodedata
@@ -20,6 +21,7 @@ from minio.commonconfig import COMPLIANCE
 from minio.objectlockconfig import DAYS
 
 from storage.objects import (
+    CHUNK,
     LocalObjectStore,
     ObjectCorrupted,
     ObjectExists,
@@ -131,6 +133,18 @@ def test_large_scan_round_trips(store: ObjectStore) -> None:
     assert stored.size == 6 * 1024 * 1024
     assert store.stat("scans/bien-ban-hop.pdf").sha256 == hashlib.sha256(data).hexdigest()
     assert store.get("scans/bien-ban-hop.pdf") == data
+
+
+def test_an_object_reads_back_in_pieces_that_make_the_whole(store: ObjectStore) -> None:
+    # Downloads are sent piece by piece: a 1 MB scan never sits whole in memory.
+    data = os.urandom(1024 * 1024 + 17)
+    key = f"tệp đính kèm/{uuid.uuid4().hex}.pdf"
+    stored = store.put(key, data, PDF)
+    pieces = list(store.chunks(key, stored.version_id))
+    assert b"".join(pieces) == data
+    assert len(pieces) > 1 and max(len(p) for p in pieces) <= CHUNK
+    with pytest.raises(ObjectNotFound):  # at once, not at the first piece
+        store.chunks("không có/tệp này.pdf")
 
 
 def test_empty_object_round_trips(store: ObjectStore) -> None:
