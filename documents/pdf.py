@@ -49,6 +49,7 @@ class PdfConverter:
         warm: bool | None = None,
         python: str = SYSTEM_PYTHON,
         start_timeout: float = 120.0,
+        max_conversions: int = 500,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -63,7 +64,15 @@ class PdfConverter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.warm = uno_available(python) if warm is None else warm
         self.pool: WarmPool | None = (
-            WarmPool(self.profile_root, workers, timeout, soffice, python, start_timeout)
+            WarmPool(
+                self.profile_root,
+                workers,
+                timeout,
+                soffice,
+                python,
+                start_timeout,
+                max_conversions,
+            )
             if self.warm
             else None
         )

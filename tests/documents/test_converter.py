@@ -98,6 +98,27 @@ async def test_an_instance_that_died_between_calls_is_restarted(tmp_path):
         converter.close()
 
 
+async def test_a_well_used_instance_is_replaced_by_a_fresh_one(tmp_path):
+    # LibreOffice grows with use: after max_conversions documents it is stopped cleanly
+    # (not counted as a failure) and the next document starts a fresh instance.
+    converter = PdfConverter(tmp_path / "profiles", workers=1, timeout=60, max_conversions=2)
+    pool = converter.pool
+    assert pool is not None
+    try:
+        await converter.warm_up()
+        [first] = pool.instance_pids()
+        for _ in range(2):
+            assert (await converter.convert(form())).startswith(b"%PDF-")
+        assert pool.instance_pids() == [] and gone(first)
+        pdf = await converter.convert(form())
+        assert "TỜ TRÌNH" in text_of(pdf)
+        [second] = pool.instance_pids()
+        assert second != first
+        assert (pool.recycled, pool.restarts) == (1, 0)
+    finally:
+        converter.close()
+
+
 async def test_concurrent_calls_each_get_their_own_instance_and_right_document(tmp_path):
     converter = PdfConverter(tmp_path / "profiles", workers=2, timeout=60)
     pool = converter.pool
