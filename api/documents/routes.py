@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.documents import service
+from api.documents.download import file_response
 from api.documents.service import VerifyOut
 from api.dossiers.service import visible_dossier
 from storage import repositories as repo
@@ -100,16 +100,7 @@ def content(
     rendition: Annotated[Rendition | None, Query()] = None,
 ) -> Response:
     pieces, v = service.read_content(rt, s, caller, doc_id, rendition)
-    return StreamingResponse(
-        pieces,
-        media_type=v.media_type,
-        headers={
-            "Content-Length": str(v.size),
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(v.file_name, safe='')}",
-            "X-Content-SHA256": v.sha256,
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_response(pieces, v)
 
 
 @router.get("/documents/{doc_id}/verify", response_model=VerifyOut)

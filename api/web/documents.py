@@ -5,13 +5,13 @@ badges (valid, invalid, untrusted)."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import RuntimeDep
 from api.documents import service as documents
+from api.documents.download import file_response
 from api.web.pages import WebRoute, render, templates
 from api.web.session import VisitorDep
 
@@ -30,17 +30,7 @@ def content(
 ) -> Response:
     with rt.db.read() as s:
         pieces, v = documents.read_content(rt, s, visitor.caller, doc_id, ban)
-    disposition = "attachment" if tai else "inline"
-    return StreamingResponse(
-        pieces,
-        media_type=v.media_type,
-        headers={
-            "Content-Length": str(v.size),
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(v.file_name, safe='')}",
-            "X-Content-SHA256": v.sha256,
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return file_response(pieces, v, attachment=bool(tai))
 
 
 def badge(sig: dict[str, Any]) -> tuple[str, str]:
