@@ -95,7 +95,8 @@ def main() -> None:
             rows.append(
                 f"| API `{ep}` p50/p99 ms (requests/s), {rows_n} dossiers, {ev} events"
                 f"{'' if a.get('indexes_0008', True) else ', without 0008'} | {figures} "
-                f"(target p99 ≤ 100 at c50) | `bench/api_latency.py` |"
+                f"(target p99 ≤ 100 at c50) | `bench/api_latency.py"
+                f"{'' if a.get('indexes_0008', True) else ' --without-0008-indexes'}` |"
             )
     ps = read("personal_signature")
     if ps:
