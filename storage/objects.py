@@ -170,28 +170,24 @@ class LocalObjectStore:
         return StoredObject(key, None, _sha256(data), len(data), content_type)
 
     def get(self, key: str, version_id: str | None = None) -> bytes:
+        with self._open(key, version_id) as f:
+            return f.read()
+
+    def chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        """The object in pieces of CHUNK bytes, for sending without holding it whole.
+        Opened at once (a missing object raises here, not at the first piece)."""
+        return _pieces(self._open(key, version_id))
+
+    def _open(self, key: str, version_id: str | None) -> BinaryIO:
         path = self._path(key)
         if version_id is not None:
             # Objects here are written once, so there are no versions to choose from.
             raise ObjectNotFound(f"{key} (version {version_id}): the local store keeps no versions")
         self._check_root()
         try:
-            return path.read_bytes()
+            return path.open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise ObjectNotFound(key) from exc
-
-    def chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
-        """The object in pieces of CHUNK bytes, for sending without holding it whole.
-        Opened at once (a missing object raises here, not at the first piece)."""
-        path = self._path(key)
-        if version_id is not None:
-            raise ObjectNotFound(f"{key} (version {version_id}): the local store keeps no versions")
-        self._check_root()
-        try:
-            f = path.open("rb")
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise ObjectNotFound(key) from exc
-        return _pieces(f)
 
     def stat(self, key: str) -> StoredObject:
         key = normalize_key(key)
