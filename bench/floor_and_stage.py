@@ -211,7 +211,9 @@ def s3_store(s3: MotoS3Server, bucket: str) -> ObjectStore:
     )
 
 
-def embedded(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], dict[str, Any]]:
+def embedded(
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], list[Route], dict[str, Any], dict[str, float] | None]:
     per_form = asyncio.run(floor(args.runs, LocalObjectStore(Path(tempfile.mkdtemp()) / "o")))
     var = Path(tempfile.mkdtemp(prefix="tdkt-stage-"))
     server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
@@ -222,11 +224,13 @@ def embedded(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], dic
         memory = process_memory(server.proc.pid)
     finally:
         server.stop()
-    return per_form, runs, memory
+    return per_form, runs, memory, None
 
 
-def server_mode(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], dict[str, Any]]:
-    from bench.server_mode import stack, start_workers
+def server_mode(
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], list[Route], dict[str, Any], dict[str, float] | None]:
+    from bench.server_mode import prefect_runs, stack, start_workers
 
     base = Path(tempfile.mkdtemp(prefix="tdkt-stage-server-"))
     with MotoS3Server() as s3:
@@ -244,10 +248,12 @@ def server_mode(args: argparse.Namespace) -> tuple[dict[str, Any], list[Route], 
                     "app_peak_rss_mb": process_memory(app.proc.pid)["app_peak_rss_mb"],
                     "worker": process_memory(workers[0].proc.pid),
                 }
+                # How long each run waited for the worker: created → started.
+                waits = [r["wait_s"] for r in prefect_runs(prefect.api_url).values()]
             finally:
                 for w in workers:
                     w.stop()
-    return per_form, runs, memory
+    return per_form, runs, memory, summary(waits)
 
 
 MODES = {
@@ -273,7 +279,7 @@ def main() -> None:
     )
     args = p.parse_args()
     run, mode, target = MODES[args.mode]
-    per_form, runs, memory = run(args)
+    per_form, runs, memory, handover = run(args)
     stages: dict[str, Any] = {}
     for stage, _ in ROUTE:
         made = runs[0].made[stage]
@@ -308,6 +314,7 @@ def main() -> None:
             "route_ratio": round(total_stage / total_floor, 2),
             "target_ratio": target,
             "approve_response": summary(approvals),
+            "handover": handover,
             "memory": memory,
         },
     )

@@ -6,7 +6,8 @@ that starts their runs, and the worker process that runs them.
   (scheduled every TDKT_CHECKPOINT_MINUTES, one run at a time).
 - `ServerDispatcher` (the app) claims an outbox row exactly as the embedded dispatcher
   does, then creates a run of the deployment with `run_deployment(..., timeout=0)` and
-  the row's id as the only parameter. The flow run takes the row and renews its lease
+  the row's id as the only parameter, and announces it to the workers
+  (flows/handover.py). The flow run takes the row and renews its lease
   while it lives (flows/transition.py); the re-drive loop asks Prefect about rows whose
   run ended without finishing them, or whose lease ran out, and starts a new run.
 - `TdktWorker` (`tdkt worker`): a Prefect process worker on the pool that runs each flow
@@ -36,7 +37,7 @@ from sqlalchemy import select, update
 from storage.models import OutboxItem, utcnow
 from tdkt.settings import Settings
 
-from . import heap
+from . import handover, heap
 from . import runtime as flow_runtime
 from .dispatch import Dispatcher
 from .prefect_clients import open_clients
@@ -160,6 +161,7 @@ class ServerDispatcher(Dispatcher):
                 .values(flow_run_id=run_id)
                 .execution_options(synchronize_session=False)
             )
+            handover.announce(s, self.rt.settings.prefect_work_pool)
 
     def _release(self, outbox_id: int, error: str) -> None:
         """The run could not be created (Prefect unreachable): not an attempt of the step."""
@@ -313,6 +315,18 @@ async def serve_worker(settings: Settings, *, limit: int) -> None:
             TdktWorker(work_pool_name=settings.prefect_work_pool, name=name, limit=limit) as worker,
         ):
             log.warning("worker %r serving work pool %r", name, settings.prefect_work_pool)
-            await worker.start(with_healthcheck=True)
+            hear = asyncio.create_task(
+                handover.listen(
+                    settings.database_url,
+                    settings.prefect_work_pool,
+                    worker.get_and_submit_flow_runs,
+                )
+            )
+            try:
+                await worker.start(with_healthcheck=True)
+            finally:
+                hear.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await hear
     finally:
         rt.close()

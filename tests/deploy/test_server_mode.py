@@ -396,3 +396,17 @@ def test_a_step_waits_for_a_worker_however_long(stack: Stack, tmp_path: Path) ->
     finally:
         worker.stop()
     assert d["status"] == "unit_review"
+
+
+def test_a_worker_takes_a_new_step_without_waiting_for_its_poll(stack: Stack) -> None:
+    """The app announces each run it creates (flows/handover.py): a worker that would not
+    poll Prefect again for an hour still runs the step at once."""
+    env = stack.worker_env(PREFECT_WORKER_QUERY_SECONDS="3600")
+    worker = WorkerProcess(stack.root / "worker-6", env).start()
+    try:
+        dossier_id = new_dossier(stack.app)["id"]
+        assert Api(stack.app, CLERK).act(dossier_id, "submit").status_code == 200
+        d = Api(stack.app, CLERK).wait_idle(dossier_id, timeout=60)
+    finally:
+        worker.stop()
+    assert d["status"] == "unit_review"
