@@ -44,6 +44,9 @@ _FIELD_MESSAGES = {
 }
 
 
+MAX_INTEGER = 2**63 - 1  # the largest integer the databases store
+
+
 def error_body(detail: str, code: str, **extra: object) -> dict[str, object]:
     return {"detail": detail, "code": code, **extra}
 
@@ -92,6 +95,20 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body("Lỗi cơ sở dữ liệu. Chưa có gì thay đổi; hãy thử lại.", "database_error"),
             status_code=500,
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _too_large(_: Request, exc: OverflowError) -> JSONResponse:
+        # SQLite cannot even compare an integer beyond 64 bits (an id such as 2**63 in a
+        # path or a body): no row can have it, and nothing was changed.
+        if "SQLite INTEGER" not in str(exc):
+            raise exc
+        return JSONResponse(
+            error_body(
+                f"Dữ liệu không hợp lệ – số vượt quá giới hạn (tối đa {MAX_INTEGER}).",
+                "invalid_input",
+            ),
+            status_code=422,
         )
 
     @app.exception_handler(RequestValidationError)
