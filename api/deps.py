@@ -3,11 +3,13 @@ current user."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -22,7 +24,9 @@ from tdkt.settings import Settings
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in a worker
+# thread, a hand-over that costs more than the work (bench/api_latency.py).
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -30,7 +34,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
@@ -44,9 +48,16 @@ def write_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield s
 
 
-def read_session(runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.db.read() as s:
+async def read_session(runtime: RuntimeDep) -> AsyncIterator[Session]:
+    """A session to read with. Opening one does no I/O (the connection is taken at the
+    first query, in the route's thread); closing it gives the connection back (a
+    ROLLBACK), so that happens in a worker thread."""
+    s = runtime.db.reader()
+    try:
         yield s
+    finally:
+        with anyio.CancelScope(shield=True):  # also when the client went away
+            await run_in_threadpool(s.close)
 
 
 WriteSession = Annotated[Session, Depends(write_session)]
