@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,8 +38,15 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import descendants, peak_rss_mb, write_result  # noqa: E402
+from bench.common import (  # noqa: E402
+    descendants,
+    machine_cpu_seconds,
+    peak_rss_mb,
+    tree_cpu_seconds,
+    write_result,
+)
 from bench.server_mode import stack  # noqa: E402
+from tests.fixtures.pg import ADMIN_URL  # noqa: E402
 from tests.fixtures.s3 import MotoS3Server  # noqa: E402
 from tests.fixtures.server import PASSWORD  # noqa: E402
 
@@ -133,13 +141,22 @@ end
 
 
 def measure(
-    base: str, token: str, path: str, ids: list[int], clients: int, seconds: int
+    base: str,
+    token: str,
+    path: str,
+    ids: list[int],
+    clients: int,
+    seconds: int,
+    app_pid: int,
+    db: str,
 ) -> dict[str, Any]:
     """`clients` connections, each sending its next request as soon as the last one is
     answered, for `seconds`: wrk (C, one thread) keeps the load generator's own CPU small
-    beside the app on the same cores. Latencies in µs from wrk's histogram."""
+    beside the app on the same cores. Latencies in µs from wrk's histogram. The CPU each
+    request cost the app's processes, PostgreSQL and wrk says where the cores went."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_SCRIPT % {"ids": ",".join(map(str, ids)), "path": path})
+    before = tree_cpu_seconds(app_pid), machine_cpu_seconds(), _children_cpu(), sessions(db)
     out = subprocess.run(
         [
             "wrk",
@@ -158,8 +175,17 @@ def measure(
         text=True,
         check=True,
     ).stdout
+    after = tree_cpu_seconds(app_pid), machine_cpu_seconds(), _children_cpu(), sessions(db)
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
     raw = json.loads(line[4:])
+    n = max(raw["requests"], 1)
+    app, busy, wrk, opened = (a - b for a, b in zip(after, before, strict=True))
+    cpu = {
+        "app": round(app * 1000 / n, 2),
+        "wrk": round(wrk * 1000 / n, 2),
+        # PostgreSQL, mostly; also the idle Prefect and S3 servers of the stack.
+        "rest": round((busy - app - wrk) * 1000 / n, 2),
+    }
     return {
         "median_ms": round(raw["p50"] / 1000, 1),
         "p95_ms": round(raw["p95"] / 1000, 1),
@@ -167,7 +193,23 @@ def measure(
         "requests_per_s": round(raw["requests"] / seconds, 1),
         "n": raw["requests"],
         "errors": raw["errors"],
+        "cpu_ms_per_request": cpu,
+        "database_connections_opened": int(opened),
     }
+
+
+def sessions(db: str) -> int:
+    """Connections PostgreSQL has opened to the app's database so far."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", (db,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def auth(token: str) -> dict[str, str]:
@@ -199,6 +241,7 @@ def main() -> None:
     extra = {"TDKT_WEB_WORKERS": str(args.web_workers)}
     with MotoS3Server() as s3, stack(base, s3, "bench-api", "server", extra) as (server, _):
         url = server.env["TDKT_DATABASE_URL"]
+        db = url.rsplit("/", 1)[1]
         loading = load(url, args.dossiers, args.events_per_dossier)
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
             if args.without_0008_indexes:
@@ -218,8 +261,9 @@ def main() -> None:
             for _ in range(4 * args.web_workers):  # every process opens its connections
                 httpx.get(warm, headers=auth(tokens[user]))
             for c in levels:
+                assert server.proc is not None
                 results[name][f"c{c}"] = measure(
-                    server.base, tokens[user], path, ids, c, args.seconds
+                    server.base, tokens[user], path, ids, c, args.seconds, server.proc.pid, db
                 )
                 print(name, c, results[name][f"c{c}"], flush=True)
         assert server.proc is not None

@@ -89,6 +89,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds all cores have been busy so far (/proc/stat: all but idle and iowait).
+    Counts processes that ended in between, as PostgreSQL's backends for connections the
+    app opened and closed again."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and everything it started, so far."""
+    return sum(cpu_seconds(p) for p in [pid, *descendants(pid)])
+
+
 def _group(pid: int) -> str:
     line = cmdline(pid)
     if "soffice" in line or "converter_uno" in line:

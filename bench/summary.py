@@ -47,6 +47,12 @@ def main() -> None:
             f"median / p95 | {a['median_ms']:.0f} / {a['p95_ms']:.0f} ms (target p95 ≤ 500) "
             f"| {command} |"
         )
+        h = fs.get("handover")
+        if h:
+            rows.append(
+                f"| run created → started by the worker ({mode}): median / p95 | "
+                f"{h['median_ms']:.0f} / {h['p95_ms']:.0f} ms | {command} |"
+            )
         m = fs["memory"]
         if "worker" in m:
             w = m["worker"]
@@ -92,6 +98,13 @@ def main() -> None:
                 for c, v in levels.items()
                 if c.startswith("c")
             )
+            top = levels.get(f"c{max(int(c[1:]) for c in levels if c.startswith('c'))}", {})
+            cpu = top.get("cpu_ms_per_request")
+            if cpu:
+                figures += (
+                    f"; CPU per request at the top level: app {cpu['app']} ms, "
+                    f"PostgreSQL and the rest {cpu['rest']} ms"
+                )
             rows.append(
                 f"| API `{ep}` p50/p99 ms (requests/s), {rows_n} dossiers, {ev} events"
                 f"{'' if a.get('indexes_0008', True) else ', without 0008'} | {figures} "
