@@ -13,7 +13,8 @@ connects, then answers one JSON request per line on stdin with one JSON line on 
                                                           or {"ok": false, "error": "..."}
 
 One document at a time: the parent sends the next request only after the answer. When
-stdin closes (the parent exited or dropped this instance), LibreOffice is terminated.
+stdin closes (the parent exited, was killed, or dropped this instance), LibreOffice is
+terminated and the helper's process group with it.
 The parent runs this in its own process group and kills the group on a timeout, which
 also takes LibreOffice (started here without a new session).
 """
@@ -23,10 +24,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from typing import Any
 
 
 def main() -> int:
@@ -59,26 +62,12 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local
-    )
     desktop = None
-    deadline = time.monotonic() + 120
-    while desktop is None:
-        try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            desktop = ctx.ServiceManager.createInstanceWithContext(
-                "com.sun.star.frame.Desktop", ctx
-            )
-        except Exception:  # NoConnectException until soffice listens
-            if office.poll() is not None or time.monotonic() > deadline:
-                reply({"ready": False, "error": f"LibreOffice did not start ({office.poll()})"})
-                return 1
-            time.sleep(0.1)
-    reply({"ready": True})
-
     try:
+        desktop = _connect(uno, office, pipe)
+        if desktop is None:
+            return 1
+        reply({"ready": True})
         for line in sys.stdin:
             request = json.loads(line)
             try:
@@ -101,13 +90,38 @@ def main() -> int:
             except Exception as exc:  # a bad document must not end the instance
                 reply({"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
     finally:
-        with contextlib.suppress(Exception):  # the bridge drops as LibreOffice exits
-            desktop.terminate()
-        try:
+        # Every way out, also a parent that died while LibreOffice was starting (the
+        # "ready" line then fails with a broken pipe).
+        if desktop is not None:
+            with contextlib.suppress(Exception):  # the bridge drops as LibreOffice exits
+                desktop.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
             office.wait(10)
-        except subprocess.TimeoutExpired:
-            office.kill()
+        if os.getpgid(0) == os.getpid():
+            # The launcher (oosplash) and soffice.bin do not always end with the bridge:
+            # soffice.bin ran on, or the launcher waited on its exited child. This helper
+            # leads their process group: end it, itself last.
+            os.killpg(0, signal.SIGKILL)
     return 0
+
+
+def _connect(uno: Any, office: subprocess.Popen[bytes], pipe: str) -> Any:
+    """LibreOffice's desktop once it listens on `pipe`; None (said on stdout) if it never
+    does within two minutes."""
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:  # NoConnectException until soffice listens
+            if office.poll() is not None or time.monotonic() > deadline:
+                reply({"ready": False, "error": f"LibreOffice did not start ({office.poll()})"})
+                return None
+            time.sleep(0.1)
 
 
 def reply(message: dict[str, object]) -> None:
