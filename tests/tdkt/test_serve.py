@@ -13,6 +13,7 @@ import pytest
 
 from tdkt.cli import cmd_serve
 from tdkt.settings import Settings
+from tests.fixtures.procs import all_pids, cmdline, descendants, running
 from tests.fixtures.server import AppServer
 
 
@@ -27,37 +28,6 @@ def test_several_web_processes_are_refused_in_the_embedded_mode(
     assert "TDKT_PREFECT_MODE=server" in capsys.readouterr().err
 
 
-def _children(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(stat[1]) == parent:
-                    found.append(int(entry.name))
-                    todo.append(int(entry.name))
-    return found
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # an exited orphan nobody reaped yet counts as gone
-
-
 def _wait(until: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -65,10 +35,6 @@ def _wait(until: Callable[[], bool], seconds: float) -> bool:
             return True
         time.sleep(0.2)
     return until()
-
-
-def _all_pids() -> list[int]:
-    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]
 
 
 def test_a_killed_app_leaves_no_prefect_server_or_libreoffice_behind(tmp_path: Path) -> None:
@@ -81,19 +47,19 @@ def test_a_killed_app_leaves_no_prefect_server_or_libreoffice_behind(tmp_path: P
 
     def left() -> list[int]:
         """What the app started, and every process working in its folder, still running."""
-        mine = [p for p in _all_pids() if str(tmp_path) in _cmdline(p)]
-        return [p for p in {*started, *mine} if _running(p)]
+        mine = [p for p in all_pids() if str(tmp_path) in cmdline(p)]
+        return [p for p in {*started, *mine} if running(p)]
 
     started: list[int] = []
     try:
-        assert _wait(lambda: any("soffice.bin" in _cmdline(p) for p in _children(pid)), 120), (
+        assert _wait(lambda: any("soffice.bin" in cmdline(p) for p in descendants(pid)), 120), (
             "LibreOffice was never warmed"
         )
-        started = _children(pid)
-        assert any("prefect_local_app" in _cmdline(p) for p in started), started
+        started = descendants(pid)
+        assert any("prefect_local_app" in cmdline(p) for p in started), started
         app.proc.kill()
         app.proc.wait(10)
-        assert _wait(lambda: not left(), 30), [_cmdline(p)[:120] for p in left()]
+        assert _wait(lambda: not left(), 30), [cmdline(p)[:120] for p in left()]
     finally:
         app.stop()
         for child in left():
