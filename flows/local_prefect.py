@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT_SECONDS = 120
 
 
 def _server_command(port: int | None) -> subprocess.Popen[Any]:
@@ -69,7 +70,9 @@ def start(mode: str = "embedded") -> Any | None:
             return _server_command(self.port)
 
     server = LocalServer()  # the instance Prefect's clients look up (one per port)
-    server.start()
+    # Prefect gives its temporary server 20 s; on a busy 2-core machine its migrations and
+    # imports have taken longer (a test failed so), and the app cannot run without it.
+    server.start(timeout=STARTUP_TIMEOUT_SECONDS)
     return server
 
 
