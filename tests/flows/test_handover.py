@@ -26,20 +26,23 @@ def pg() -> Iterator[Database]:
 
 
 class Polls:
+    """Counts the polls; waits for a count, so a poll that came before the wait still counts."""
+
     def __init__(self) -> None:
         self.count = 0
-        self.changed = asyncio.Event()
+        self.changed = asyncio.Condition()
 
     async def __call__(self) -> None:
-        self.count += 1
-        self.changed.set()
+        async with self.changed:
+            self.count += 1
+            self.changed.notify_all()
 
-    async def next(self, timeout: float) -> bool:
-        self.changed.clear()
-        try:
-            await asyncio.wait_for(self.changed.wait(), timeout)
-        except TimeoutError:
-            return False
+    async def reach(self, count: int, timeout: float) -> bool:
+        async with self.changed:
+            try:
+                await asyncio.wait_for(self.changed.wait_for(lambda: self.count >= count), timeout)
+            except TimeoutError:
+                return False
         return True
 
 
@@ -58,13 +61,14 @@ async def test_a_committed_announcement_wakes_the_workers_of_its_pool(pg: Databa
     listening = asyncio.create_task(handover.listen(pg.url, "tdkt", polls))
     try:
         # Right after LISTEN it polls once: runs created before it listened are not missed.
-        assert await polls.next(10), "no poll after starting to listen"
+        assert await polls.reach(1, 10), "no poll after starting to listen"
         await _announce(pg, "another-pool")
         await _announce(pg, "tdkt", commit=False)
-        assert not await polls.next(1), "woken by another pool or a rolled-back run"
+        assert not await polls.reach(2, 1), "woken by another pool or a rolled-back run"
         await _announce(pg, "tdkt")
-        assert await polls.next(5), "the announcement did not wake the worker"
-        assert polls.count == 2
+        assert await polls.reach(2, 5), "the announcement did not wake the worker"
+        await asyncio.sleep(0.5)
+        assert polls.count == 2, "one announcement, more than one poll"
     finally:
         listening.cancel()
         await asyncio.gather(listening, return_exceptions=True)
