@@ -60,7 +60,11 @@ async def read_session(runtime: RuntimeDep) -> AsyncIterator[Session]:
             await run_in_threadpool(s.close)
 
 
-WriteSession = Annotated[Session, Depends(write_session)]
+# "function": committed when the route returns, before the response goes out. FastAPI's
+# default for a dependency with yield ends it after the response is sent: a client could
+# read a 201 before the commit (and not find what it created on its next request), or a
+# success whose commit then failed.
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 ReadSession = Annotated[Session, Depends(read_session)]
 
 
