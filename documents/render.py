@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+    nodes,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = ["RenderError", "render_docx", "template_variables"]
@@ -67,8 +76,44 @@ class RenderError(Exception):
         self.kind = "missing" if variable is not None else kind
 
 
+class _Environment(SandboxedEnvironment):
+    """Keeps the templates it compiled, by source. docxtpl hands every part of a form to
+    ``from_string`` on every render, and compiling a form's XML cost about as much as
+    filling it in; a compiled template holds no state of a render."""
+
+    _KEPT = 64
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self._compiled: OrderedDict[str, Template] = OrderedDict()
+        self._compiled_lock = threading.Lock()
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        with self._compiled_lock:
+            template = self._compiled.get(source)
+            if template is not None:
+                self._compiled.move_to_end(source)
+                return template
+        template = super().from_string(source)
+        with self._compiled_lock:
+            self._compiled[source] = template
+            while len(self._compiled) > self._KEPT:
+                self._compiled.popitem(last=False)
+        return template
+
+
+_ENVIRONMENT = _Environment()
+
+
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return _ENVIRONMENT
 
 
 def _load(template: Path | bytes) -> DocxTemplate:

@@ -39,6 +39,8 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from documents import hexstrings
+
 __all__ = [
     "InvalidPdf",
     "SignatureReport",
@@ -48,6 +50,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+hexstrings.install()
 
 # Personal tokens (uploaded PDFs signed elsewhere) sometimes only assert
 # digitalSignature; accept either bit, as NSS and Acrobat do.

@@ -189,3 +189,15 @@ def test_rendering_does_not_touch_the_template_file():
 def test_a_file_that_is_not_a_docx_is_a_render_error():
     with pytest.raises(RenderError):
         render_docx(b"not a zip", {})
+
+
+def test_the_same_form_filled_twice_shows_each_dossiers_own_values():
+    # Compiled forms are kept between renders: nothing of one render may stay in it.
+    template = tiny_template("Kính gửi: {{ to }}", "{% for n in names %}{{ n }}; {% endfor %}")
+    first = docx_paragraphs(render_docx(template, {"to": "Sở Nội vụ", "names": ["An", "Bình"]}))
+    second = docx_paragraphs(render_docx(template, {"to": "UBND tỉnh", "names": ["Chi"]}))
+    assert first[:2] == ["Kính gửi: Sở Nội vụ", "An; Bình; "]
+    assert second[:2] == ["Kính gửi: UBND tỉnh", "Chi; "]
+    with pytest.raises(RenderError) as missing:
+        render_docx(template, {"names": []})
+    assert missing.value.variable == "to"

@@ -14,10 +14,18 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 
+from documents.pki import create_ca
 from documents.sign import SignatureSlot, SignerMaterial, SigningFailed, sign_pdf
 from documents.verify import verify_pdf
 from tests.fixtures.nss import nss_db, pdfsig
-from tests.fixtures.pki import demo_ca, hybrid_xref_pdf, org_signer, person_signer, simple_pdf
+from tests.fixtures.pki import (
+    demo_ca,
+    hybrid_xref_pdf,
+    org_signer,
+    other_ca,
+    person_signer,
+    simple_pdf,
+)
 
 ICT = timezone(timedelta(hours=7))
 BOARD = "Ban Dân tộc tỉnh Lạng Sơn"
@@ -213,3 +221,42 @@ async def test_pdfsig_accepts_both_signatures(tmp_path):
     assert f"Signer Certificate Common Name: {BOARD}" in out
     assert f"Signer Certificate Common Name: {PROVINCE}" in out
     assert "Total document signed" in out  # the last signature covers the whole file
+
+
+def _dark_pixels(pdf: bytes, box: tuple[int, int, int, int], tmp_path: Path) -> int:
+    """Dark pixels inside ``box`` (pt, first page, border excluded), rendered by poppler."""
+    from PIL import Image
+
+    (tmp_path / "p.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", "-singlefile", "p.pdf", "p"],
+        cwd=tmp_path,
+        check=True,
+    )
+    page = Image.open(tmp_path / "p.png").convert("L")
+    x0, y0, x1, y1 = box
+    inner = page.crop((x0 + 4, page.height - y1 + 4, x1 - 4, page.height - y0 - 4))
+    return sum(inner.point(lambda v: 1 if v < 128 else 0).histogram()[1:])
+
+
+async def test_stamp_with_letters_beyond_vietnamese_shows_them(tmp_path):
+    # The stamp font is cut down to Latin and Vietnamese letters; letters the font has
+    # beyond those (Greek, Cyrillic) are still drawn, not left blank.
+    box = (50, 600, 350, 700)
+    signed = await _sign(simple_pdf(TEXT), BOARD, "S", stamp_lines=["Ωμέγα Жук"], box=box, page=0)
+    assert "Ωμέγα Жук" in _pdftotext(signed, tmp_path)
+    assert _dark_pixels(signed, box, tmp_path) > 20
+
+
+async def test_one_signer_with_a_longer_chain_gets_room_for_it():
+    # The room for the signature is sized once per signer: the same certificate with
+    # more certificates in its chain is another signer, and its signature still fits.
+    short = org_signer(BOARD)
+    first = await _sign(simple_pdf(TEXT), BOARD, "S")
+    extra = [other_ca().cert_pem] + [create_ca(f"CA {i}", "Khác").cert_pem for i in range(3)]
+    longer = SignerMaterial(short.key_pem, short.cert_pem, (*short.chain_pems, *extra))
+    signed = await sign_pdf(
+        first, longer, field_name="S2", reason="r", location="Lạng Sơn", stamp_lines=["Lần hai"]
+    )
+    reports = await verify_pdf(signed, [demo_ca().cert_pem])
+    assert len(reports) == 2 and all(r.valid and r.intact for r in reports)
