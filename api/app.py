@@ -27,6 +27,11 @@ from flows.runtime import Runtime
 from tdkt.settings import Settings, get_settings
 
 
+async def _warm_up(rt: Runtime) -> None:
+    """LibreOffice and the signing processes, started before the first step needs them."""
+    await asyncio.gather(rt.converter.warm_up(), asyncio.to_thread(rt.signing.start))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -42,11 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         clients = asyncio.create_task(rt.dispatcher.serve_clients(stopping))
         # The first conversion should not pay LibreOffice's start (seconds). In the server
         # mode the workers convert; the app only when a deputy signs instead of the head.
-        warm = (
-            asyncio.create_task(rt.converter.warm_up())
-            if settings.prefect_mode == "embedded"
-            else None
-        )
+        warm = asyncio.create_task(_warm_up(rt)) if settings.prefect_mode == "embedded" else None
         heap.freeze_startup_objects()
         redrive = asyncio.create_task(
             rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)

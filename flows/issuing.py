@@ -28,8 +28,7 @@ from documents import fields
 from documents.appearance import seal_image, signature_image
 from documents.pki import decrypt_key
 from documents.render import render_docx
-from documents.sign import SignerMaterial, SigningFailed, sign_pdf
-from documents.verify import verify_pdf
+from documents.sign import SignerMaterial, SigningFailed
 from documents.vn import document_number
 from storage import repositories as repo
 from storage.models import Document, DocumentVersion, User
@@ -228,7 +227,7 @@ async def issue(rt: Runtime, job: FormJob) -> int:
     pdf = await asyncio.to_thread(fields.fill_fields, pdf, values)
     material, owner = await asyncio.to_thread(seal_material, rt, job)
     now = datetime.now(VIETNAM).replace(microsecond=0)
-    signed = await sign_pdf(
+    signed = await rt.signing.sign(
         pdf,
         material,
         field_name=fields.SEAL_FIELD,
@@ -243,7 +242,7 @@ async def issue(rt: Runtime, job: FormJob) -> int:
     obj, stored = await asyncio.to_thread(
         store, rt, object_key(job, len(vs) + 1, "pdf-signed"), signed, PDF
     )
-    reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+    reports = [r.to_dict() for r in await rt.signing.verify(stored, list(material.chain_pems))]
     await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
     return doc_id
 
@@ -262,7 +261,7 @@ async def sign_personally(
     """The approver's own certifying signature on a prepared PDF (in their request)."""
     pdf = await asyncio.to_thread(rt.store.get, prepared.object_key, prepared.object_version_id)
     now = datetime.now(VIETNAM).replace(microsecond=0)
-    signed = await sign_pdf(
+    signed = await rt.signing.sign(
         pdf,
         material,
         field_name=fields.PERSON_FIELD,
@@ -275,7 +274,7 @@ async def sign_personally(
         **rt.long_term(),
     )
     obj, stored = await asyncio.to_thread(store, rt, personal_key(prepared, user.id), signed, PDF)
-    reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+    reports = [r.to_dict() for r in await rt.signing.verify(stored, list(material.chain_pems))]
     return obj, reports
 
 
@@ -313,7 +312,7 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
         now = datetime.now(VIETNAM).replace(microsecond=0)
         lines = [f"Số: {number}", now.isoformat()] if number else [now.isoformat()]
         try:
-            signed = await sign_pdf(
+            signed = await rt.signing.sign(
                 pdf,
                 material,
                 field_name=fields.SEAL_FIELD,
@@ -331,7 +330,7 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
             continue
         key = upload.object_key.rsplit(".", 1)[0] + f"-v{upload.seq + 1}-pdf-signed.pdf"
         obj, stored = await asyncio.to_thread(store, rt, key, signed, PDF)
-        reports = [r.to_dict() for r in await verify_pdf(stored, list(material.chain_pems))]
+        reports = [r.to_dict() for r in await rt.signing.verify(stored, list(material.chain_pems))]
         await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
         done.append(doc_id)
     return done

@@ -50,6 +50,11 @@ def _server_command(port: int | None) -> subprocess.Popen[Any]:
             "PREFECT__SERVER_FINAL": "1",
             **get_current_settings().to_environment_variables(exclude_unset=True),
         },
+        # Its own process group: Ctrl-C in the terminal of `make run` (or a signal to the
+        # whole group) reaches the app, which finishes the steps under way and then stops
+        # this server; stopped by the same signal, the steps' flows lost their API and
+        # the app hung on them.
+        start_new_session=True,
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from documents import timestamps
 from documents.pdf import PdfConverter
 from documents.pki import CertKey, decrypt_key, make_crl
+from documents.signing_pool import SigningPool
 from storage import repositories as repo
 from storage.db import Database
 from storage.objects import ObjectStore, open_store
@@ -29,6 +30,7 @@ class Runtime:
     db: Database
     store: ObjectStore
     converter: PdfConverter
+    signing: SigningPool
     dispatcher: Dispatcher | None = None
     _long_term: tuple[float, dict[str, Any]] | None = None
 
@@ -51,7 +53,8 @@ class Runtime:
             timeout=settings.converter_timeout,
             soffice=settings.soffice,
         )
-        return cls(settings, Database(settings.database_url), store, converter)
+        signing = SigningPool(settings.signing_processes or 0)
+        return cls(settings, Database(settings.database_url), store, converter, signing)
 
     def long_term(self) -> dict[str, Any]:
         """Signing options for PAdES B-LT when a TSA is configured (time-stamper, and the
@@ -82,6 +85,7 @@ class Runtime:
 
     def close(self) -> None:
         self.converter.close()  # the warm LibreOffice instances end with the process
+        self.signing.close()
         self.db.dispose()
 
 

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     converter_workers: int = Field(default_factory=lambda: os.cpu_count() or 2)
     converter_timeout: float = 120.0
     soffice: str = "soffice"
+    signing_processes: int | None = Field(default=None, ge=0, le=64)
+    """Processes that sign and verify PDFs for this process (documents/signing_pool.py).
+    Default: one per core in the embedded mode, where one process does all the work;
+    none (in-process) in the server mode, where one worker per core shares the load."""
 
     place_name: str = "Lạng Sơn"
     """Địa danh printed before the date on the forms."""
@@ -92,6 +96,9 @@ class Settings(BaseSettings):
             updates["object_store_url"] = f"file://{var / 'objects'}"
         if not self.secret_key:
             updates["secret_key"] = _embedded_secret(var)
+        if self.signing_processes is None:
+            embedded = self.prefect_mode == "embedded"
+            updates["signing_processes"] = (os.cpu_count() or 2) if embedded else 0
         return self.model_copy(update=updates)
 
     @property

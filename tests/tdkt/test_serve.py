@@ -14,7 +14,7 @@ import pytest
 from tdkt.cli import cmd_serve
 from tdkt.settings import Settings
 from tests.fixtures.procs import all_pids, cmdline, descendants, running
-from tests.fixtures.server import AppServer
+from tests.fixtures.server import Api, AppServer
 
 
 def test_several_web_processes_are_refused_in_the_embedded_mode(
@@ -37,10 +37,10 @@ def _wait(until: Callable[[], bool], seconds: float) -> bool:
     return until()
 
 
-def test_a_killed_app_leaves_no_prefect_server_or_libreoffice_behind(tmp_path: Path) -> None:
+def test_a_killed_app_leaves_no_prefect_server_libreoffice_or_signer_behind(tmp_path: Path) -> None:
     """`make run` killed hard (SIGKILL, out of memory): what it started stops by itself, so
-    the next start does not find a second Prefect server on var/prefect or stray
-    LibreOffice instances."""
+    the next start does not find a second Prefect server on var/prefect, stray
+    LibreOffice instances or signing processes."""
     app = AppServer(tmp_path / "app", {}).start()
     assert app.proc is not None
     pid = app.proc.pid
@@ -55,6 +55,9 @@ def test_a_killed_app_leaves_no_prefect_server_or_libreoffice_behind(tmp_path: P
         assert _wait(lambda: any("soffice.bin" in cmdline(p) for p in descendants(pid)), 120), (
             "LibreOffice was never warmed"
         )
+        assert _wait(lambda: sum("spawn_main" in cmdline(p) for p in descendants(pid)) >= 2, 60), (
+            "the signing processes were never started"
+        )
         started = descendants(pid)
         assert any("prefect_local_app" in cmdline(p) for p in started), started
         app.proc.kill()
@@ -64,3 +67,43 @@ def test_a_killed_app_leaves_no_prefect_server_or_libreoffice_behind(tmp_path: P
         app.stop()
         for child in left():
             os.kill(child, signal.SIGKILL)
+
+
+def test_ctrl_c_while_a_step_runs_lets_it_finish_then_stops(tmp_path: Path) -> None:
+    """Ctrl-C in the terminal of `make run` signals every process of its group. The app
+    finishes the step under way (Prefect's local API and the signing processes must
+    still be there for it), then stops, and nothing it started stays behind."""
+    app = AppServer(tmp_path / "app", {}, own_group=True).start()
+    assert app.proc is not None
+    clerk = Api(app, "bdt.canbo")
+    created = clerk.post(
+        "/api/v1/dossiers",
+        json={
+            "year": 2026,
+            "award": "bang_khen_ubnd_tinh",
+            "nominees": [
+                {
+                    "kind": "collective",
+                    "name": 'Phòng <Chính sách> & "Dân tộc"',
+                    "achievements": "Hoàn thành xuất sắc {{ nhiệm vụ }}.",
+                }
+            ],
+        },
+    )
+    assert created.status_code == 201, created.text
+    dossier = created.json()["id"]
+    started = descendants(app.proc.pid)
+    try:
+        submitted = clerk.act(dossier, "submit")
+        assert submitted.status_code == 200, submitted.text
+        os.killpg(app.proc.pid, signal.SIGINT)
+        app.proc.wait(120)  # TimeoutExpired: the app hung on the step it was finishing
+        assert _wait(lambda: not [p for p in started if running(p)], 30)
+        app.start()  # the same folder: what the step issued is there
+        done = Api(app, "bdt.canbo").wait_idle(dossier)
+        assert done["status"] != "draft"
+        issued = Api(app, "bdt.canbo").get(f"/api/v1/dossiers/{dossier}/documents").json()
+        renditions = {v["rendition"] for d in issued for v in d["versions"]}
+        assert "pdf-signed" in renditions, renditions
+    finally:
+        app.stop()
