@@ -86,6 +86,8 @@ def _group(pid: int) -> str:
         return "libreoffice"
     if "prefect_local_app" in line or "prefect.server" in line:
         return "prefect_local_api"
+    if "multiprocessing" in line:
+        return "signing"  # documents/signing_pool.py (and multiprocessing's tracker)
     return "other"
 
 

@@ -72,9 +72,13 @@ def main() -> None:
         rows.append(
             f"| burst {b['n']} dossiers, {b['clients']} clients: stages/s, issued docs/s | "
             f"{b['stages_per_s']}, {b['issued_documents_per_s']} = **{b['ratio_to_floor']}** × "
-            f"cores × floor (target ≥ {b['target_ratio']}) | `bench/burst.py --n {b['n']}` |"
+            f"cores × floor (target ≥ {b['target_ratio']}; floor in the same run: "
+            f"{b.get('route_floor_ms', '?')} ms per route) | `bench/burst.py --n {b['n']}` |"
         )
         busy = ", ".join(f"{k} {v}" for k, v in b["cpu_cores_busy"].items())
+        if "machine_cores" in b:
+            mc = b["machine_cores"]
+            busy += f"; machine: busy {mc['busy']}, idle {mc['idle']}, steal {mc['steal']}"
         rows.append(f"| burst: cores busy by process | {busy} | `bench/burst.py` |")
         a = b["approve_response"]
         rows.append(
