@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from documents.sign import SignatureSlot, sign_pdf, stamp_font_path  # noqa: E402
+from documents.sign import SignatureSlot, sign_pdf  # noqa: E402
+from documents.stamp import stamp_font_path  # noqa: E402
 from documents.verify import verify_pdf  # noqa: E402
 from tests.fixtures.pki import demo_ca, org_signer, simple_pdf  # noqa: E402
 

@@ -27,7 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from documents.sign import SignerMaterial, sign_pdf, warm_stamp_font
+from documents.sign import SignerMaterial, sign_pdf
+from documents.stamp import warm_stamp_font
 from documents.verify import SignatureReport, verify_pdf, verify_pdf_sync
 
 __all__ = ["SigningPool"]
