@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +29,7 @@ from typing import Any, TypeVar
 from documents.sign import SignerMaterial, sign_pdf
 from documents.stamp import warm_stamp_font
 from documents.verify import SignatureReport, verify_pdf, verify_pdf_sync
+from tdkt.orphans import exit_with_parent
 
 __all__ = ["SigningPool"]
 
@@ -42,25 +42,12 @@ _IN_PROCESS_OPTIONS = ("timestamper", "validation_context")
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def _exit_with_parent(parent: int, every: float = 1.0) -> None:
-    """End when ``parent``, the process that started this one, is gone (also if it died
-    while this one was starting): a pool process waits on a queue that a killed parent
-    (SIGKILL, out of memory) never closes."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(every)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="tdkt-exit-with-parent", daemon=True).start()
-
-
 def _start_process(parent: int) -> None:
     # Out of the app's process group, so Ctrl-C in a terminal (or a signal to the whole
     # group) reaches the app only: it finishes the signatures under way, then stops us.
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent(parent)
+    exit_with_parent(parent, lambda: os._exit(0))
     global _loop
     _loop = asyncio.new_event_loop()
     warm_stamp_font()  # the first signature would load and cut it (~1 s)

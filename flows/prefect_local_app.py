@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
+
+from tdkt.orphans import PARENT_ENV, exit_with_parent
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -67,25 +67,11 @@ class RetrySoon:
         await self.app(scope, receive, send_with_retry_after)
 
 
-def _exit_with_parent(every: float = 1.0) -> None:
-    """Stop (gracefully, as on SIGTERM) when the app that started this server is gone.
-
-    An app stopped normally stops this server itself; one that is killed (SIGKILL, the
-    out-of-memory killer) cannot, and the server would go on running its services on the
-    SQLite database under var/prefect beside the next app's own server."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(every)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="tdkt-exit-with-parent", daemon=True).start()
-
-
 def create_app() -> RetrySoon:
     from prefect.server.api.server import create_app as prefect_app
 
     _immediate_transactions()
-    _exit_with_parent()
+    # Handed the app's pid (flows/local_prefect.py); stops gracefully, as on SIGTERM.
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
+    exit_with_parent(parent, lambda: os.kill(os.getpid(), signal.SIGTERM))
     return RetrySoon(prefect_app())

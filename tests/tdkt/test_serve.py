@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,10 @@ import pytest
 from tdkt.cli import cmd_serve
 from tdkt.settings import Settings
 from tests.fixtures.procs import all_pids, cmdline, descendants, running
+from tests.fixtures.s3 import free_loopback_port
 from tests.fixtures.server import Api, AppServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_several_web_processes_are_refused_in_the_embedded_mode(
@@ -107,3 +112,30 @@ def test_ctrl_c_while_a_step_runs_lets_it_finish_then_stops(tmp_path: Path) -> N
         assert "pdf-signed" in renditions, renditions
     finally:
         app.stop()
+
+
+def test_a_prefect_server_whose_app_died_while_it_started_stops(tmp_path: Path) -> None:
+    """The app is killed while its local Prefect server is still starting (it takes
+    seconds): the server, re-parented before it could note its parent, must still end."""
+    port = free_loopback_port()
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flows.local_prefect import _server_command; "
+            f"print(_server_command({port}).pid, flush=True)",  # and exit at once, as if killed
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")},
+        stdout=subprocess.PIPE,  # the server inherits it: read one line, not to the end
+        text=True,
+    )
+    assert starter.stdout is not None
+    with starter.stdout:
+        server = int(starter.stdout.readline())
+    starter.wait(60)
+    try:
+        assert _wait(lambda: not running(server), 180), "the orphaned Prefect server runs on"
+    finally:
+        if running(server):
+            os.kill(server, signal.SIGKILL)
