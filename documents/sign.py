@@ -39,7 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from documents import hexstrings
+from documents import pdf_tokens
 from documents.stamp import stamp_style
 
 __all__ = [
@@ -56,7 +56,7 @@ DEFAULT_BOX_SIZE = (200, 70)  # width, height in pt
 MARGIN = 36  # pt from the page edge (0.5 in)
 GAP = 8  # pt between reserved boxes
 VN_TZ = timezone(timedelta(hours=7), "ICT")
-hexstrings.install()
+pdf_tokens.install()
 
 
 class SigningFailed(ValueError):

@@ -39,7 +39,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from documents import hexstrings
+from documents import pdf_tokens
 
 __all__ = [
     "InvalidPdf",
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-hexstrings.install()
+pdf_tokens.install()
 
 # Personal tokens (uploaded PDFs signed elsewhere) sometimes only assert
 # digitalSignature; accept either bit, as NSS and Acrobat do.

@@ -1,0 +1,99 @@
+"""Faster readers for PDF tokens, installed into pyHanko's parser.
+
+pyHanko parses the whole document whenever it is signed or verified, reading most
+tokens one byte at a time through a generator. Three readers carried much of that:
+
+- hex strings: every signature dictionary holds its CMS container as a hex string of
+  some 15,000 digits (/Contents), and every earlier signature is read again whenever a
+  document is signed or verified (about a tenth of the CPU of issuing a document);
+- the bytes of a token up to the next delimiter, and the decoding of a name from them:
+  every dictionary key and most values (about a fifth of a signature check's CPU).
+
+Each reader here takes its token in one slice and hands anything unusual (a comment
+inside a hex string, a bad digit, a ``#`` escape in a name, a token longer than one
+slice) back to pyHanko's own reader, so the results, the errors and the position the
+stream is left at stay pyHanko's (tests/documents/test_pdf_tokens.py compares them).
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+import re
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
+
+__all__ = ["decode_name", "install", "read_hex_string", "read_until_delimiter", "restore"]
+
+_original_hex_string = generic.read_hex_string_from_stream
+_original_until_delimiter = generic.read_until_delimiter
+_original_decode_name = generic._decode_name
+
+_HEX = re.compile(rb"[0-9a-fA-F]*")
+_CHUNK = 1 << 15
+_TOKEN_END = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
+_TOKEN_SLICE = 256
+# What a name may hold without a # escape: 0x21–0x7E except the delimiters (and #).
+_NAME_BYTES = bytes(b for b in range(0x21, 0x7F) if b not in PDF_DELIMITERS and b != 0x23)
+
+
+def read_hex_string(stream: Any) -> generic.ByteStringObject | generic.TextStringObject:
+    """Read ``<…>`` at the stream's position, like pyHanko's reader, only faster."""
+    start = stream.tell()
+    stream.read(1)  # "<"
+    body = bytearray()
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break  # no ">": pyHanko's reader raises its own error
+        end = chunk.find(b">")
+        if end >= 0:
+            body += chunk[:end]
+            stream.seek(end + 1 - len(chunk), os.SEEK_CUR)
+            digits = bytes(body).translate(None, PDF_WHITESPACE)
+            if _HEX.fullmatch(digits):
+                if len(digits) % 2:
+                    digits += b"0"
+                return generic.pdf_string(binascii.unhexlify(digits))
+            break  # a comment or a bad digit: pyHanko's reader decides
+        body += chunk
+    stream.seek(start)
+    return _original_hex_string(stream)
+
+
+def read_until_delimiter(stream: Any) -> bytes:
+    """The bytes up to the next whitespace or delimiter, the stream left on it (or at the
+    end of the stream), like pyHanko's reader."""
+    start = stream.tell()
+    chunk = stream.read(_TOKEN_SLICE)
+    found = _TOKEN_END.search(chunk)
+    if found is not None:
+        stream.seek(start + found.start())
+        return chunk[: found.start()]
+    if len(chunk) < _TOKEN_SLICE:
+        return chunk  # the stream ended first
+    stream.seek(start)  # a longer token: pyHanko's reader
+    return _original_until_delimiter(stream)
+
+
+def decode_name(name_bytes: bytes) -> generic.NameObject:
+    """A name object from its bytes after the ``/``; escapes are pyHanko's to decode."""
+    if not name_bytes.translate(None, _NAME_BYTES):
+        return generic.NameObject("/" + name_bytes.decode("ascii"))
+    return _original_decode_name(name_bytes)
+
+
+def install() -> None:
+    """Make pyHanko's object reader use these readers (idempotent)."""
+    generic.read_hex_string_from_stream = read_hex_string
+    generic.read_until_delimiter = read_until_delimiter
+    generic._decode_name = decode_name
+
+
+def restore() -> None:
+    """pyHanko's own readers again (to compare with them)."""
+    generic.read_hex_string_from_stream = _original_hex_string
+    generic.read_until_delimiter = _original_until_delimiter
+    generic._decode_name = _original_decode_name
