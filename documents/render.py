@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +80,9 @@ class _Environment(SandboxedEnvironment):
     ``from_string`` on every render, and compiling a form's XML cost about as much as
     filling it in; a compiled template holds no state of a render."""
 
-    _KEPT = 64
-
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
-        self._compiled: OrderedDict[str, Template] = OrderedDict()
-        self._compiled_lock = threading.Lock()
+        self._kept = lru_cache(maxsize=64)(super().from_string)
 
     def from_string(
         self,
@@ -94,19 +90,9 @@ class _Environment(SandboxedEnvironment):
         globals: MutableMapping[str, Any] | None = None,
         template_class: type[Template] | None = None,
     ) -> Template:
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        with self._compiled_lock:
-            template = self._compiled.get(source)
-            if template is not None:
-                self._compiled.move_to_end(source)
-                return template
-        template = super().from_string(source)
-        with self._compiled_lock:
-            self._compiled[source] = template
-            while len(self._compiled) > self._KEPT:
-                self._compiled.popitem(last=False)
-        return template
+        if globals is None and template_class is None and isinstance(source, str):
+            return self._kept(source)
+        return super().from_string(source, globals, template_class)
 
 
 _ENVIRONMENT = _Environment()
