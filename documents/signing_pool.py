@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from documents.sign import SignerMaterial, sign_pdf
 from documents.stamp import warm_stamp_font
-from documents.verify import SignatureReport, verify_pdf, verify_pdf_sync
+from documents.verify import SignatureReport, verify_pdf
 from tdkt.orphans import exit_with_parent
 
 __all__ = ["SigningPool"]
@@ -54,12 +54,13 @@ def _start_process(parent: int) -> None:
 
 
 def _sign(pdf: bytes, material: SignerMaterial, options: dict[str, Any]) -> bytes:
-    assert _loop is not None
+    assert _loop is not None  # the process's own loop, made once (_start_process)
     return _loop.run_until_complete(sign_pdf(pdf, material, **options))
 
 
 def _verify(pdf: bytes, roots: list[bytes]) -> list[SignatureReport]:
-    return verify_pdf_sync(pdf, roots)
+    assert _loop is not None
+    return _loop.run_until_complete(verify_pdf(pdf, roots))
 
 
 class SigningPool:
