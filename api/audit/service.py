@@ -29,7 +29,7 @@ from api.dossiers.service import visible_dossier
 from doc_templates.catalogue import template_path
 from documents.pki import decrypt_key
 from documents.render import render_docx
-from documents.sign import SignerMaterial, sign_pdf
+from documents.sign import SignerMaterial
 from documents.vn import date_text
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
@@ -446,7 +446,7 @@ async def export_pdf(rt: Runtime, export: HistoryExport) -> bytes:
     docx = await asyncio.to_thread(render_docx, template_path("lich_su_ho_so"), context)
     pdf = await rt.converter.convert(docx)
     now = datetime.now(audit.VIETNAM).replace(microsecond=0)
-    return await sign_pdf(
+    return await rt.signing.sign(
         pdf,
         material,
         field_name="ToChucKy",

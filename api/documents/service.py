@@ -5,6 +5,7 @@ own short transaction, see `record_read`)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import unicodedata
@@ -20,7 +21,7 @@ from api.audit.service import record_read
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
 from documents.inspect import Refusal, check_upload
-from documents.verify import InvalidPdf, verify_pdf
+from documents.verify import InvalidPdf
 from domain.errors import (
     Forbidden,
     InvalidInput,
@@ -102,13 +103,19 @@ def read_content(
 async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) -> VerifyOut:
     """Every signature of the document's signed PDF, checked against our trust roots, and
     whether the file still has the SHA-256 recorded when it was stored."""
-    doc = visible_document(s, actor, doc_id)
-    v = version_of(doc, "pdf-signed")
-    data = rt.store.get(v.object_key, v.object_version_id)
+
+    def read() -> tuple[Document, DocumentVersion, bytes, list[bytes]]:
+        doc = visible_document(s, actor, doc_id)
+        v = version_of(doc, "pdf-signed")
+        data = rt.store.get(v.object_key, v.object_version_id)
+        return doc, v, data, [r.cert_pem for r in repo.trust_roots(s)]
+
+    # The database and the store in a thread, the check in a signing process: nothing
+    # of it in the event loop, which serves every other request meanwhile.
+    doc, v, data, roots = await asyncio.to_thread(read)
     digest = hashlib.sha256(data).hexdigest()
-    roots = [r.cert_pem for r in repo.trust_roots(s)]
     try:
-        reports = await verify_pdf(data, roots)
+        reports = await rt.signing.verify(data, roots)
     except InvalidPdf as e:
         raise InvalidInput("Tệp PDF không đọc được.", code="invalid_pdf") from e
     sigs = [r.to_dict() for r in reports]
