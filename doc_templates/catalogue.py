@@ -214,7 +214,7 @@ FORMS: dict[str, FormSpec] = {
 
 
 # Documents issued on request, outside the process steps (never numbered): the history
-# of a dossier exported for an auditor (api/audit/service.py fills it).
+# of a dossier exported for an auditor (api/audit/history_pdf.py fills it).
 REPORTS: dict[str, FormSpec] = {
     "lich_su_ho_so": _form(
         "lich_su_ho_so",

@@ -12,11 +12,12 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from api.audit.history_pdf import export_pdf
+from api.audit.labels import READ_LABELS, role_label, status_label
 from api.audit.schemas import (
     ChainCheck,
     DocumentRef,
@@ -26,14 +27,8 @@ from api.audit.schemas import (
     HistoryExport,
 )
 from api.dossiers.service import visible_dossier
-from doc_templates.catalogue import template_path
-from documents.pki import decrypt_key
-from documents.render import render_docx
-from documents.sign import SignerMaterial
-from documents.vn import date_text
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
-from domain.process import STATUS_LABELS, Status
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
 from flows.runtime import Runtime
 from storage import audit
@@ -44,19 +39,7 @@ from storage.models import AuditEvent, ClusterTerm, Dossier, User, utcnow
 from storage.objects import ObjectStore
 
 READ_KINDS = ("document_downloaded", "history_exported")
-READ_LABELS = {
-    "document_downloaded": "Tải, đọc văn bản",
-    "history_exported": "Xuất lịch sử hồ sơ",
-}
-SYSTEM_ACTOR = "Hệ thống tdkt (tự động)"
 EXPORT_TYPE = "tdkt.dossier-history"
-RENDITION_LABELS = {
-    "docx": "bản DOCX",
-    "pdf-prepared": "bản PDF chuẩn bị ký",
-    "pdf-personal": "bản PDF có chữ ký cá nhân",
-    "pdf-signed": "bản PDF đã ký số",
-    "upload": "tệp đính kèm",
-}
 CANONICAL_RULE = {
     "hash": "SHA-256 (hex) of the UTF-8 JSON of `event`: keys sorted, separators ',' and ':', "
     "no ASCII escaping (Python: json.dumps(event, sort_keys=True, separators=(',', ':'), "
@@ -71,24 +54,6 @@ CANONICAL_RULE = {
 
 def is_auditor(actor: Actor) -> bool:
     return Role.AUDITOR in actor.roles()
-
-
-def _status_label(status: str | None) -> str | None:
-    if status is None:
-        return None
-    try:
-        return STATUS_LABELS[Status(status)]
-    except ValueError:
-        return status
-
-
-def _role_label(role: str | None) -> str | None:
-    if role is None:
-        return None
-    try:
-        return ROLE_LABELS[Role(role)]
-    except ValueError:
-        return role
 
 
 def _label(kind: str, labels: Mapping[str, str]) -> str:
@@ -106,13 +71,13 @@ def history_entry(e: AuditEvent, labels: Mapping[str, str]) -> HistoryEntry:
         actor=e.actor_name,
         actor_id=e.actor_id,
         actor_role=e.actor_role,
-        actor_role_label=_role_label(e.actor_role),
+        actor_role_label=role_label(e.actor_role),
         actor_unit=e.actor_unit,
         on_behalf_of=e.on_behalf_of,
         from_status=e.from_status,
-        from_status_label=_status_label(e.from_status),
+        from_status_label=status_label(e.from_status),
         to_status=e.to_status,
-        to_status_label=_status_label(e.to_status),
+        to_status_label=status_label(e.to_status),
         reason=e.reason,
         documents=[
             DocumentRef(
@@ -244,7 +209,7 @@ def _export(
             "award_name": AWARDS[d.award].name if d.award in AWARDS else d.award,
             "year": d.year,
             "status": d.status,
-            "status_label": _status_label(d.status),
+            "status_label": status_label(d.status),
         },
         exported_at=now,
         exported_at_vn=audit.vn_time(now),
@@ -261,7 +226,7 @@ def _export(
                 hash=e.hash,
                 label=_label(e.kind, labels),
                 at_vn=audit.vn_time(e.occurred_at),
-                actor_role_label=_role_label(e.actor_role),
+                actor_role_label=role_label(e.actor_role),
             )
             for e in events
         ],
@@ -323,135 +288,3 @@ async def export_file(
 
 def export_json_bytes(export: HistoryExport) -> bytes:
     return json.dumps(export.model_dump(mode="json"), ensure_ascii=False, indent=2).encode()
-
-
-def _checkpoint_text(export: HistoryExport) -> str:
-    cp = export.checkpoint
-    if cp is None:
-        return "Chưa có mốc kiểm tra nào được ký vào kho lưu trữ."
-    when = audit.vn_time(str(cp["at"]))
-    if cp["covers_last_event"]:
-        return (
-            f"Sự kiện cuối của hồ sơ đã được neo vào mốc kiểm tra số {cp['number']} (ký lúc "
-            f"{when}, ghi nhận {cp['count']} sự kiện của toàn hệ thống, mã băm đầu chuỗi "
-            f"{cp['hash']}), lưu không sửa được trong kho lưu trữ: {cp['object_key']}."
-        )
-    return (
-        f"Mốc kiểm tra gần nhất là số {cp['number']} (ký lúc {when}, ghi nhận {cp['count']} "
-        "sự kiện); các sự kiện sau đó sẽ được neo ở mốc kiểm tra kế tiếp."
-    )
-
-
-def _actor_text(e: ExportedEvent) -> str:
-    ev = e.event
-    if ev.get("actor_name") is None:
-        return SYSTEM_ACTOR
-    parts = [str(ev["actor_name"])]
-    if e.actor_role_label:
-        parts.append(e.actor_role_label)
-    if ev.get("actor_unit"):
-        parts.append(str(ev["actor_unit"]))
-    text = ", ".join(parts)
-    behalf = ev.get("on_behalf_of")
-    if behalf and behalf != ev.get("actor_unit"):
-        text += f"; thay mặt {behalf}"
-    return text
-
-
-def _action_text(e: ExportedEvent) -> str:
-    ev = e.event
-    src, dst = _status_label(ev.get("from_status")), _status_label(ev.get("to_status"))
-    if src and dst and src != dst:
-        return f"{e.label} ({src} → {dst})"
-    if dst and not src:
-        return f"{e.label} ({dst})"
-    return e.label
-
-
-def pdf_context(export: HistoryExport, authority: dict[str, str], place: str) -> dict[str, Any]:
-    return {
-        "issuer": authority,
-        "place": place,
-        "date_text": date_text(export.exported_at.astimezone(audit.VIETNAM).date()),
-        "subject": f"Hồ sơ số {export.dossier['id']}: {export.dossier['title']}",
-        "dossier": export.dossier,
-        "events": [
-            {
-                "index": e.event.get("dossier_seq") or i,
-                "at": e.at_vn.removesuffix(" (giờ Việt Nam)"),
-                "actor": _actor_text(e),
-                "action": _action_text(e),
-                "reason": e.event.get("reason") or "",
-                "documents": [
-                    f"{d['object_key'].rsplit('/', 1)[-1]}: SHA-256 {d['sha256']}"
-                    for d in audit.documents_of_event(e.event.get("data") or {})
-                ],
-                "hash": e.hash,
-            }
-            for i, e in enumerate(export.events, start=1)
-        ],
-        "documents": [
-            {
-                "index": i,
-                "title": d.title
-                + (f" – số {d.number}" if d.number else "")
-                + f" ({RENDITION_LABELS.get(d.rendition, d.rendition)})",
-                "object_key": d.object_key,
-                "sha256": d.sha256,
-            }
-            for i, d in enumerate(export.documents, start=1)
-        ],
-        "chain": {
-            "result": export.chain.detail,
-            "checkpoint": _checkpoint_text(export),
-            "method": (
-                "Mã băm của mỗi sự kiện là SHA-256 của dạng chuẩn JSON của sự kiện (các khóa "
-                "sắp xếp theo thứ tự, phân cách «,» và «:», mã UTF-8), trong đó có mã băm của "
-                "sự kiện trước trong toàn hệ thống và của sự kiện trước trong hồ sơ. Tệp xuất "
-                "JSON của cùng hồ sơ chứa đúng các trường này để tự tính lại."
-            ),
-        },
-        "exported_by": f"{export.exported_by['name']} ({export.exported_by['role_label']})",
-        "exported_at": export.exported_at_vn,
-    }
-
-
-def _seal(rt: Runtime, authority_id: int) -> tuple[SignerMaterial, dict[str, str]]:
-    with rt.db.read() as s:
-        a = repo.authority(s, authority_id)
-        key = repo.organisation_key(s, authority_id=authority_id)
-        if key is None or key.key_pem_encrypted is None:
-            raise LookupError(f"no organisation key for authority {a.code}")
-        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
-        material = SignerMaterial(
-            decrypt_key(key.key_pem_encrypted, rt.settings.secret_key), key.cert_pem, chain
-        )
-        return material, {"parent_name": a.parent_name, "name": a.name, "code": a.code}
-
-
-def _authority_of(rt: Runtime, dossier_id: int) -> int:
-    with rt.db.read() as s:
-        d = repo.dossier(s, dossier_id)
-        if d is None:
-            raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-        return d.authority_id
-
-
-async def export_pdf(rt: Runtime, export: HistoryExport) -> bytes:
-    """The "Lịch sử hồ sơ" PDF: filled from the DOCX form, converted by LibreOffice and
-    sealed (PAdES) by the dossier's authority, like the documents of the steps."""
-    authority_id = await asyncio.to_thread(_authority_of, rt, int(export.dossier["id"]))
-    material, issuer = await asyncio.to_thread(_seal, rt, authority_id)
-    context = pdf_context(export, issuer, rt.settings.place_name)
-    docx = await asyncio.to_thread(render_docx, template_path("lich_su_ho_so"), context)
-    pdf = await rt.converter.convert(docx)
-    now = datetime.now(audit.VIETNAM).replace(microsecond=0)
-    return await rt.signing.sign(
-        pdf,
-        material,
-        field_name="ToChucKy",
-        reason=f"Lịch sử hồ sơ số {export.dossier['id']}",
-        location=rt.settings.place_name,
-        stamp_lines=[f"Ký bởi: {issuer['name']}", f"Thời gian ký: {now.isoformat()}"],
-        signing_time=now,
-    )
