@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as this_run
 from sqlalchemy import ColumnElement, or_, select, update
 
@@ -28,8 +28,34 @@ from .runtime import Runtime, current
 
 log = logging.getLogger("tdkt.flows")
 
+FORM_ATTEMPTS = 3
+RETRY_DELAY_S = 1.0
 
-@task(name="issue-form", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+
+async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> int:
+    """A form's work, tried again after a failure (a converter that hung, a store that
+    did not answer): each attempt adopts what an earlier one recorded (flows/issuing.py).
+    The forms are plain coroutines of the flow, not Prefect tasks: see ADR 0009."""
+    for attempt in range(1, FORM_ATTEMPTS + 1):
+        try:
+            return await work(job)
+        except Exception as e:
+            if attempt == FORM_ATTEMPTS:
+                raise
+            get_run_logger().warning(
+                "%s (copy %s) of dossier %s failed, attempt %s of %s: %s: %s",
+                job.form,
+                job.copy_no,
+                job.dossier_id,
+                attempt,
+                FORM_ATTEMPTS,
+                type(e).__name__,
+                e,
+            )
+            await asyncio.sleep(RETRY_DELAY_S)
+    raise AssertionError("unreachable")
+
+
 async def issue_form(job: FormJob) -> int:
     rt = current()
     if not job.personal:
@@ -40,7 +66,6 @@ async def issue_form(job: FormJob) -> int:
     return doc_id
 
 
-@task(name="prepare-form", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 async def prepare_form(job: FormJob) -> int:
     return await issuing.prepare(current(), job)
 
@@ -202,7 +227,8 @@ async def dossier_transition_flow(outbox_id: int) -> list[int]:
         # The next approval's forms do not depend on this step's numbers: both at once,
         # so conversions overlap signatures (LibreOffice runs in its own processes).
         done = await asyncio.gather(
-            *(issue_form(job) for job in jobs), *(prepare_form(job) for job in upcoming)
+            *(_retried(issue_form, job) for job in jobs),
+            *(_retried(prepare_form, job) for job in upcoming),
         )
         doc_ids, prepared_ids = list(done[: len(jobs)]), list(done[len(jobs) :])
         await asyncio.to_thread(_finish, rt, outbox_id, doc_ids, prepared_ids)

@@ -93,7 +93,7 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     # after the signed PDF is stored and before it is recorded.
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
     real_record = issuing.record
-    failures = {"left": 3}  # more than the task's retries: the whole flow run fails
+    failures = {"left": transition.FORM_ATTEMPTS}  # every attempt fails: so does the run
 
     def crash_on_pdf(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
         if rendition == "pdf-signed" and failures["left"]:
@@ -173,3 +173,44 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
             assert len(renditions) == len(set(renditions)), (doc.form, renditions)
             for v in doc.versions:
                 assert hashlib.sha256(rt.store.get(v.object_key)).hexdigest() == v.sha256
+
+
+async def test_a_form_that_fails_twice_is_retried_within_the_step(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    with rt.db.write() as s:
+        clerk = repo.user_by_username(s, "bdt.canbo")
+        assert clerk is not None
+        body = DossierCreate(
+            year=2026,
+            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng C", achievements="Z")],
+        )
+        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    outbox_id = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
+
+    # The store does not answer twice when the achievement report's seal is recorded (a
+    # network blip): the step waits and tries that form again; nobody has to re-drive it.
+    real_record = issuing.record
+    failures = {"left": 2}
+
+    def blip(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
+        if rendition == "pdf-signed" and failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("object store did not answer")
+        real_record(rt_, doc_id, rendition, *a, **kw)
+
+    monkeypatch.setattr(issuing, "record", blip)
+    monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
+    doc_ids = await transition.dossier_transition_flow(outbox_id)
+
+    assert failures["left"] == 0
+    with rt.db.read() as s:
+        item = s.get(OutboxItem, outbox_id)
+        assert item is not None and item.state == "done"
+        assert not repo.is_processing(s, dossier_id)
+        issued = [repo.document(s, i) for i in doc_ids]
+        assert [d.form for d in issued if d] == ["bao_cao_thanh_tich"]
+        for d in issued:
+            assert d is not None
+            renditions = [v.rendition for v in d.versions]
+            assert renditions.count("pdf-signed") == 1, renditions
