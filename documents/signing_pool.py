@@ -88,14 +88,28 @@ class SigningPool:
                 self._executor = None
         broken.shutdown(wait=False, cancel_futures=True)
 
+    def _broken(self, executor: ProcessPoolExecutor, attempt: int) -> None:
+        log.warning("a signing process ended; starting new ones (attempt %d)", attempt)
+        self._replace(executor)
+
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         for attempt in (1, 2):
             executor = self._pool()
             try:
                 return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
             except BrokenProcessPool:
-                log.warning("a signing process ended; starting new ones (attempt %d)", attempt)
-                self._replace(executor)
+                self._broken(executor, attempt)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        for attempt in (1, 2):
+            executor = self._pool()
+            try:
+                return executor.submit(fn, *args).result()
+            except BrokenProcessPool:
+                self._broken(executor, attempt)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
@@ -112,6 +126,13 @@ class SigningPool:
         if not self.processes:
             return await verify_pdf(pdf, roots)
         return await self._run(_verify, pdf, list(roots))
+
+    def verify_blocking(self, pdf: bytes, roots: Sequence[bytes]) -> list[SignatureReport]:
+        """:meth:`verify` for a worker thread (a request's use case), never the event
+        loop: the thread waits, the check runs in a pool process."""
+        if not self.processes:
+            return asyncio.run(verify_pdf(pdf, roots))
+        return self._run_blocking(_verify, pdf, list(roots))
 
     def start(self) -> list[int]:
         """Start the pool processes now rather than at the first signature (blocking:

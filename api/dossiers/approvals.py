@@ -200,7 +200,9 @@ def _accept_uploads(
             upload = next((f for f in files if f.startswith(prepared)), None)
             if upload is None:
                 upload = files[0] if len(files) == 1 else b""
-            reports = signing.check_uploaded(s, caller.user, prepared, upload)
+            reports = signing.check_uploaded(
+                s, caller.user, prepared, upload, rt.signing.verify_blocking
+            )
             key = issuing.personal_key(item.prepared, caller.user.id)
             stored, _ = issuing.store(rt, key, upload, PDF)
             signed.append(Signed(item.document_id, stored, reports))

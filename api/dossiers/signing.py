@@ -4,8 +4,7 @@ document plus their one valid, trusted signature."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from documents.inspect import Refusal, check_pdf
 from documents.pki import WrongPassphrase, decrypt_key, pin_passphrase
 from documents.sign import SignerMaterial
-from documents.verify import InvalidPdf, verify_pdf
+from documents.verify import InvalidPdf, SignatureReport
 from domain.errors import (
     NoSigningKey,
     SignatureRejected,
@@ -72,10 +71,14 @@ def _reject(code: str, message: str) -> SignatureRejected:
     return SignatureRejected(message, code=code)
 
 
+Verify = Callable[[bytes, Sequence[bytes]], list[SignatureReport]]
+
+
 def check_uploaded(
-    s: Session, user: User, prepared: bytes, uploaded: bytes
+    s: Session, user: User, prepared: bytes, uploaded: bytes, verify: Verify
 ) -> list[dict[str, object]]:
-    """Accept a PDF the approver signed elsewhere, or say exactly why not."""
+    """Accept a PDF the approver signed elsewhere, or say exactly why not. `verify` checks
+    its signatures (`SigningPool.verify_blocking`: in a signing process)."""
     try:
         reader = check_pdf(uploaded)
     except Refusal as e:
@@ -86,7 +89,7 @@ def check_uploaded(
         )
     roots = [r.cert_pem for r in repo.trust_roots(s)]
     try:
-        reports = asyncio.run(verify_pdf(uploaded, roots))
+        reports = verify(uploaded, roots)
     except InvalidPdf as e:
         raise _reject("invalid_pdf", "Tệp PDF không đọc được.") from e
     if len(reports) != 1:

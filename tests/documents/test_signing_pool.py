@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
@@ -60,3 +61,18 @@ async def test_no_processes_signs_in_this_process():
     here = SigningPool(0)
     signed = await here.sign(simple_pdf("Tờ trình\n"), org_signer(BOARD), **OPTIONS)
     assert here.pids() == [] and signed.startswith(b"%PDF")
+
+
+def test_a_request_thread_checks_through_the_pool_and_survives_a_killed_process(pool):
+    """A PDF the approver signed elsewhere is checked from the request's thread
+    (`verify_blocking`): in a pool process, which may have died meanwhile."""
+    signed = asyncio.run(pool.sign(simple_pdf("Tờ trình\n"), org_signer(BOARD), **OPTIONS))
+    killed = pool.pids()
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    [report] = pool.verify_blocking(signed, [demo_ca().cert_pem])
+    assert report.valid and report.trusted and report.signer == BOARD
+    assert pool.pids() and not set(pool.pids()) & set(killed)
+    [untrusted] = pool.verify_blocking(signed, [])  # no trust roots given
+    assert untrusted.intact and not untrusted.trusted
