@@ -161,7 +161,21 @@ def resolve_template(
     )
     if row is None:
         raise TemplateVersionNotFound(f"form {form_code!r} has no version {version!r}")
-    data = store.get(row.object_key, row.object_version_id)
-    if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise ObjectCorrupted(f"{row.object_key}: bytes differ from the recorded SHA-256")
+    data = _KEPT.get(row.sha256)
+    if data is None:
+        data = store.get(row.object_key, row.object_version_id)
+        if hashlib.sha256(data).hexdigest() != row.sha256:
+            raise ObjectCorrupted(f"{row.object_key}: bytes differ from the recorded SHA-256")
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[row.sha256] = data
     return ResolvedTemplate(row.form_code, row.version, row.sha256, data)
+
+
+# Template bytes already read and checked, by their SHA-256. Every prepared form
+# resolves its template; in the server mode reading it was an S3 GET on the critical
+# path of each step. Bytes with a given hash are the same bytes whichever store or key
+# they came from, so they can be kept by hash alone; a record whose hash changed misses
+# here and is checked against the store again. Versions are few (an admin uploads them).
+_KEPT: dict[str, bytes] = {}
+_KEPT_MAX = 64
