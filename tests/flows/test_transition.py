@@ -63,6 +63,20 @@ async def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> in
     return outbox_id
 
 
+def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
+    """A unit clerk's new dossier with one collective nominee."""
+    with rt.db.write() as s:
+        clerk = repo.user_by_username(s, "bdt.canbo")
+        assert clerk is not None
+        body = DossierCreate(
+            year=2026,
+            nominees=[
+                NomineeIn(kind=NomineeKind.COLLECTIVE, name=nominee, achievements=achievements)
+            ],
+        )
+        return service.create(s, clerk, repo.actor_of(clerk), body).id
+
+
 def counts(rt: Runtime, dossier_id: int) -> dict[str, Any]:
     with rt.db.read() as s:
         return {
@@ -78,14 +92,7 @@ def counts(rt: Runtime, dossier_id: int) -> dict[str, Any]:
 async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
-    with rt.db.write() as s:
-        clerk = repo.user_by_username(s, "bdt.canbo")
-        assert clerk is not None
-        body = DossierCreate(
-            year=2026,
-            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng A", achievements="X")],
-        )
-        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    dossier_id = new_dossier(rt, "Phòng A", "X")
     first = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
     await transition.dossier_transition_flow(first)
 
@@ -135,14 +142,7 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
 async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
-    with rt.db.write() as s:
-        clerk = repo.user_by_username(s, "bdt.canbo")
-        assert clerk is not None
-        body = DossierCreate(
-            year=2026,
-            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng B", achievements="Y")],
-        )
-        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    dossier_id = new_dossier(rt, "Phòng B", "Y")
     outbox_id = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
 
     # Every attempt of the first run dies after the DOCX is recorded and the prepared PDF
@@ -178,14 +178,7 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
 async def test_a_form_that_fails_twice_is_retried_within_the_step(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
-    with rt.db.write() as s:
-        clerk = repo.user_by_username(s, "bdt.canbo")
-        assert clerk is not None
-        body = DossierCreate(
-            year=2026,
-            nominees=[NomineeIn(kind=NomineeKind.COLLECTIVE, name="Phòng C", achievements="Z")],
-        )
-        dossier_id = service.create(s, clerk, repo.actor_of(clerk), body).id
+    dossier_id = new_dossier(rt, "Phòng C", "Z")
     outbox_id = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
 
     # The store does not answer twice when the achievement report's seal is recorded (a
