@@ -3,6 +3,10 @@ kinds of read events, renditions of a document, and the system as an actor."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
 from domain.process import STATUS_LABELS, Status
 from domain.roles import ROLE_LABELS, Role
 
@@ -19,20 +23,23 @@ RENDITION_LABELS = {
     "upload": "tệp đính kèm",
 }
 
+E = TypeVar("E", bound=StrEnum)
 
-def status_label(status: str | None) -> str | None:
-    if status is None:
+
+def _label(value: str | None, kind: type[E], labels: Mapping[E, str]) -> str | None:
+    """The Vietnamese label of a recorded value; an unknown value (an older version's)
+    as recorded."""
+    if value is None:
         return None
     try:
-        return STATUS_LABELS[Status(status)]
+        return labels[kind(value)]
     except ValueError:
-        return status
+        return value
+
+
+def status_label(status: str | None) -> str | None:
+    return _label(status, Status, STATUS_LABELS)
 
 
 def role_label(role: str | None) -> str | None:
-    if role is None:
-        return None
-    try:
-        return ROLE_LABELS[Role(role)]
-    except ValueError:
-        return role
+    return _label(role, Role, ROLE_LABELS)
