@@ -169,20 +169,35 @@ async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> in
     return doc_id
 
 
+def organisation_material(
+    s: Session,
+    secret: str,
+    whose: str,
+    *,
+    unit_id: int | None = None,
+    authority_id: int | None = None,
+) -> tuple[SignerMaterial, str]:
+    """A unit's or the authority's seal: key (decrypted), certificate and trust chain, and
+    the subject it is issued to. `whose` names the body in the error if it has no key."""
+    key = repo.organisation_key(s, unit_id=unit_id, authority_id=authority_id)
+    if key is None or key.key_pem_encrypted is None:
+        raise LookupError(f"no organisation key for {whose}")
+    chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+    material = SignerMaterial(decrypt_key(key.key_pem_encrypted, secret), key.cert_pem, chain)
+    return material, key.subject
+
+
 def seal_material(rt: Runtime, job: FormJob) -> tuple[SignerMaterial, str]:
     """The issuing body's seal: key and certificate, and whose seal it is (a cluster's
     documents carry the seal of its head unit of the year)."""
     with rt.db.read() as s:
-        key = repo.organisation_key(
-            s, unit_id=job.issuer.key_unit_id, authority_id=job.issuer.key_authority_id
+        return organisation_material(
+            s,
+            rt.settings.secret_key,
+            job.issuer.series,
+            unit_id=job.issuer.key_unit_id,
+            authority_id=job.issuer.key_authority_id,
         )
-        if key is None or key.key_pem_encrypted is None:
-            raise LookupError(f"no organisation key for {job.issuer.series}")
-        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
-        material = SignerMaterial(
-            decrypt_key(key.key_pem_encrypted, rt.settings.secret_key), key.cert_pem, chain
-        )
-        return material, key.subject
 
 
 def _number(rt: Runtime, job: FormJob, doc_id: int) -> tuple[str | None, datetime]:

@@ -11,11 +11,11 @@ from typing import Any
 from api.audit.labels import RENDITION_LABELS, SYSTEM_ACTOR, status_label
 from api.audit.schemas import ExportedEvent, HistoryExport
 from doc_templates.catalogue import template_path
-from documents.pki import decrypt_key
 from documents.render import render_docx
 from documents.sign import SignerMaterial
 from documents.vn import date_text
 from domain.errors import NotFound
+from flows.issuing import organisation_material
 from flows.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
@@ -112,32 +112,23 @@ def pdf_context(export: HistoryExport, authority: dict[str, str], place: str) ->
     }
 
 
-def _seal(rt: Runtime, authority_id: int) -> tuple[SignerMaterial, dict[str, str]]:
-    with rt.db.read() as s:
-        a = repo.authority(s, authority_id)
-        key = repo.organisation_key(s, authority_id=authority_id)
-        if key is None or key.key_pem_encrypted is None:
-            raise LookupError(f"no organisation key for authority {a.code}")
-        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
-        material = SignerMaterial(
-            decrypt_key(key.key_pem_encrypted, rt.settings.secret_key), key.cert_pem, chain
-        )
-        return material, {"parent_name": a.parent_name, "name": a.name, "code": a.code}
-
-
-def _authority_of(rt: Runtime, dossier_id: int) -> int:
+def _seal(rt: Runtime, dossier_id: int) -> tuple[SignerMaterial, dict[str, str]]:
+    """The seal of the dossier's authority, and the authority as the PDF names it."""
     with rt.db.read() as s:
         d = repo.dossier(s, dossier_id)
         if d is None:
             raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-        return d.authority_id
+        a = repo.authority(s, d.authority_id)
+        material, _ = organisation_material(
+            s, rt.settings.secret_key, f"authority {a.code}", authority_id=a.id
+        )
+        return material, {"parent_name": a.parent_name, "name": a.name, "code": a.code}
 
 
 async def export_pdf(rt: Runtime, export: HistoryExport) -> bytes:
     """The "Lịch sử hồ sơ" PDF: filled from the DOCX form, converted by LibreOffice and
     sealed (PAdES) by the dossier's authority, like the documents of the steps."""
-    authority_id = await asyncio.to_thread(_authority_of, rt, int(export.dossier["id"]))
-    material, issuer = await asyncio.to_thread(_seal, rt, authority_id)
+    material, issuer = await asyncio.to_thread(_seal, rt, int(export.dossier["id"]))
     context = pdf_context(export, issuer, rt.settings.place_name)
     docx = await asyncio.to_thread(render_docx, template_path("lich_su_ho_so"), context)
     pdf = await rt.converter.convert(docx)
