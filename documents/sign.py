@@ -10,8 +10,6 @@ call with ``reserve_fields`` and sign them later by ``field_name``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -337,10 +335,10 @@ async def _sign_pdf(
 
 # Bytes to reserve for the signature container, by signer (certificate, chain).
 # pyHanko sizes the container by building a whole CMS signature as a dry run, about a
-# third of the cost of signing; the size is the same every time for a signer.
-_CONTAINER_SIZES: OrderedDict[tuple[bytes, tuple[bytes, ...]], int] = OrderedDict()
+# third of the cost of signing; the size is the same every time for a signer. Signers
+# are few (organisation keys, approvers); past the bound the table starts again.
+_CONTAINER_SIZES: dict[tuple[bytes, tuple[bytes, ...]], int] = {}
 _CONTAINER_SIZES_KEPT = 1024
-_CONTAINER_SIZES_LOCK = threading.Lock()
 
 
 async def _container_size(
@@ -351,16 +349,12 @@ async def _container_size(
 ) -> int:
     if size_key is None or validation_info is not None:
         return int(await session.estimate_signature_container_size(validation_info, tight=tight))
-    with _CONTAINER_SIZES_LOCK:
-        size = _CONTAINER_SIZES.get(size_key)
-        if size is not None:
-            _CONTAINER_SIZES.move_to_end(size_key)
-            return size
-    size = int(await session.estimate_signature_container_size(None, tight=tight))
-    with _CONTAINER_SIZES_LOCK:
+    size = _CONTAINER_SIZES.get(size_key)
+    if size is None:
+        size = int(await session.estimate_signature_container_size(None, tight=tight))
+        if len(_CONTAINER_SIZES) >= _CONTAINER_SIZES_KEPT:
+            _CONTAINER_SIZES.clear()
         _CONTAINER_SIZES[size_key] = size
-        while len(_CONTAINER_SIZES) > _CONTAINER_SIZES_KEPT:
-            _CONTAINER_SIZES.popitem(last=False)
     return size
 
 
