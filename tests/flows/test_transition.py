@@ -77,6 +77,22 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
         return service.create(s, clerk, repo.actor_of(clerk), body).id
 
 
+class FailingRecord:
+    """`issuing.record` that raises ConnectionError when a `rendition` is recorded, `left`
+    more times (None: until `left` is set to 0), and records as usual otherwise."""
+
+    def __init__(self, rendition: str, error: str, left: int | None = None) -> None:
+        self.rendition, self.error, self.left = rendition, error, left
+        self.real = issuing.record
+
+    def __call__(self, rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
+        if rendition == self.rendition and self.left != 0:
+            if self.left is not None:
+                self.left -= 1
+            raise ConnectionError(self.error)
+        self.real(rt_, doc_id, rendition, *a, **kw)
+
+
 def counts(rt: Runtime, dossier_id: int) -> dict[str, Any]:
     with rt.db.read() as s:
         return {
@@ -99,15 +115,8 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     # The unit head approves: the step issues the numbered Tờ trình. The first attempts die
     # after the signed PDF is stored and before it is recorded.
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
-    real_record = issuing.record
-    failures = {"left": transition.FORM_ATTEMPTS}  # every attempt fails: so does the run
-
-    def crash_on_pdf(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
-        if rendition == "pdf-signed" and failures["left"]:
-            failures["left"] -= 1
-            raise ConnectionError("database went away")
-        real_record(rt_, doc_id, rendition, *a, **kw)
-
+    # Every attempt fails: so does the run.
+    crash_on_pdf = FailingRecord("pdf-signed", "database went away", transition.FORM_ATTEMPTS)
     monkeypatch.setattr(issuing, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
@@ -147,18 +156,11 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
 
     # Every attempt of the first run dies after the DOCX is recorded and the prepared PDF
     # stored, before that PDF is recorded (a worker killed during the conversion step).
-    real_record = issuing.record
-    crashing = {"on": True}
-
-    def crash_on_prepared(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
-        if rendition == "pdf-prepared" and crashing["on"]:
-            raise ConnectionError("worker killed")
-        real_record(rt_, doc_id, rendition, *a, **kw)
-
+    crash_on_prepared = FailingRecord("pdf-prepared", "worker killed")
     monkeypatch.setattr(issuing, "record", crash_on_prepared)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
-    crashing["on"] = False
+    crash_on_prepared.left = 0
     await Dispatcher(rt).run(outbox_id)
 
     with rt.db.read() as s:
@@ -183,20 +185,12 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
 
     # The store does not answer twice when the achievement report's seal is recorded (a
     # network blip): the step waits and tries that form again; nobody has to re-drive it.
-    real_record = issuing.record
-    failures = {"left": 2}
-
-    def blip(rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
-        if rendition == "pdf-signed" and failures["left"]:
-            failures["left"] -= 1
-            raise ConnectionError("object store did not answer")
-        real_record(rt_, doc_id, rendition, *a, **kw)
-
+    blip = FailingRecord("pdf-signed", "object store did not answer", 2)
     monkeypatch.setattr(issuing, "record", blip)
     monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
     doc_ids = await transition.dossier_transition_flow(outbox_id)
 
-    assert failures["left"] == 0
+    assert blip.left == 0
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "done"
