@@ -59,8 +59,8 @@ class InProcessTsa(TimeStamper):
 
 async def prepared_form(name: str) -> bytes:
     ctx = dict(sample_context(tricky=False))
-    ctx["number"] = fields.DOTS
-    ctx["date_text"] = f"ngày {fields.DOTS} tháng {fields.DOTS} năm {fields.DOTS}"
+    ctx["number"] = fields.number_placeholder("01/TTr-BQLKKT")
+    ctx["date_text"] = fields.date_placeholder()
     ctx["signer"] = {**ctx["signer"], "full_name": name}
     with tempfile.TemporaryDirectory() as tmp:
         pdf = await PdfConverter(Path(tmp), workers=1).convert(

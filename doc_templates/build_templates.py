@@ -448,10 +448,13 @@ def nominee_lists(doc: DocumentObject, *, attached_to: str) -> None:
         page_break_before=True,
         keep_next=True,
     )
+    # No-break spaces keep "số", the number and the date on one line: the fields that
+    # show the number and the date once issued are laid by these labels (documents/fields.py).
     para(
         doc,
         f"(Kèm theo {attached_to}"
-        "{% if number %} số {{ number }}{% endif %} {{ date_text }})",
+        f"{{% if number %}} số{NBSP}{{{{ number }}}}{NBSP}{{% else %}} {{% endif %}}"
+        "{{ date_text }})",
         align=CENTER,
         italic=True,
         after=12,

@@ -11,9 +11,11 @@ Positions come from poppler's `pdftotext -bbox-layout` (points, origin top left)
 
 from __future__ import annotations
 
+import math
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -24,10 +26,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
 
 DOTS = "....."
-"""What the templates print where the number and the date parts will be filled in."""
+"""What the prepared PDF shows (in its fields' appearance) where the number and date go."""
+NBSP, WORD_JOINER = "\u00a0", "\u2060"
 NUMBER_FIELD, DAY_FIELD, MONTH_FIELD, YEAR_FIELD = "SoKyHieu", "Ngay", "Thang", "Nam"
 PERSON_FIELD, SEAL_FIELD = "NguoiKy", "ToChucKy"
 FONT_SIZE = 13
+"""The size of a number or date part when the text around it gives none."""
 
 Box = tuple[float, float, float, float]  # PDF user space: x1, y1, x2, y2 (origin bottom left)
 
@@ -43,9 +47,25 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """One place where the form prints a number or a date part: a widget of its field."""
+
+    page: int
+    box: Box
+    size: float
+    """The size of the text around it: the value is written at it (smaller if too long)."""
+    italic: bool
+    centred: bool
+    """Centred in its room (a date part, a number inside a sentence), else from its left."""
+    dots: float
+    """How wide the dots of the prepared PDF are, from the left of the box."""
+
+
+@dataclass(frozen=True)
 class Layout:
     page_heights: tuple[float, ...]
-    text_fields: dict[str, tuple[int, Box]]
+    text_fields: dict[str, list[Slot]]
+    """Per field (number, day, month, year), every place the form prints it."""
     person_box: tuple[int, Box] | None
     seal_box: tuple[int, Box] | None
 
@@ -88,35 +108,136 @@ def _same_line(a: Word, b: Word) -> bool:
     return a.page == b.page and abs((a.y1 + a.y2) / 2 - (b.y1 + b.y2) / 2) < 3
 
 
+# -- number and date ------------------------------------------------------------------
+#
+# The form prints blank room where the number and the date go: no-break spaces, which
+# leave nothing in the text layer (a reader copies "Số: 01/TTr-BDT", not dots), end in a
+# word joiner so that a centred line counts them, and keep each label with its room (a
+# line never breaks between "số" and its number). `number_and_date_slots` finds that
+# room in the converted PDF by the labels around it; the fields' appearance draws the
+# dots of the prepared PDF there, and the value once the document is issued.
+
+NBSP_EM = 0.25
+"""Width of a no-break space (and of a dot) in Times / Liberation Serif, in ems."""
+DAY_ROOM, YEAR_ROOM = 4, 8
+"""No-break spaces as wide as a day or a month ("03", "12") and as a year ("2026")."""
+NUMBER_SPARE = 2
+"""No-break spaces beyond the expected number: room for a three-digit number."""
+_HEIGHT_EM, _DESCENT_EM = 1.3, 0.35
+"""pdftotext's word box of Liberation Serif, in ems: its height, and its bottom under
+the baseline (measured on LibreOffice's PDFs)."""
+_PAD = 1.5
+
+
+def number_placeholder(expected: str) -> str:
+    """Blank room for a number like ``expected`` (``01/TTr-BDT``), a few digits more."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    room = math.ceil(stringWidth(expected, "Times-Roman", 1000) / (NBSP_EM * 1000))
+    return NBSP * (room + NUMBER_SPARE) + WORD_JOINER
+
+
+def date_placeholder() -> str:
+    """``ngày … tháng … năm …`` with blank room for the parts, all on one line."""
+    day, year = NBSP * (DAY_ROOM + 2), NBSP * (YEAR_ROOM + 1)
+    return f"ngày{day}tháng{day}năm{year}{WORD_JOINER}"
+
+
+def _lines(ws: list[Word]) -> list[list[Word]]:
+    """Words grouped by the line they are printed on, left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: (w.page, (w.y1 + w.y2) / 2, w.x1)):
+        if lines and _same_line(lines[-1][0], w):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    for line in lines:
+        line.sort(key=lambda w: w.x1)
+    return lines
+
+
+def _em(w: Word) -> float:
+    return (w.y2 - w.y1) / _HEIGHT_EM if w.y2 > w.y1 else FONT_SIZE
+
+
+def _slot(
+    w: Word, h: float, x1: float, x2: float, *, italic: bool, centred: bool, dots: float
+) -> Slot:
+    size = round(_em(w) * 2) / 2
+    return Slot(w.page, _pdf_box(w, h, x1, x2, _PAD), size, italic, centred, dots)
+
+
+def _column_centre(ws: list[Word], label: Word, right: float) -> float | None:
+    """The centre of the nearest line above ``label`` left of ``right``: the issuing
+    body's name, centred in the column the number is centred in."""
+    above = [
+        w
+        for w in ws
+        if w.page == label.page and w.y2 <= label.y1 + 1 and w.x2 < right and w.text.strip()
+    ]
+    if not above:
+        return None
+    nearest = max(above, key=lambda w: w.y2)
+    line = [w for w in above if _same_line(w, nearest)]
+    return (min(w.x1 for w in line) + max(w.x2 for w in line)) / 2
+
+
+def number_and_date_slots(ws: list[Word], heights: list[float]) -> dict[str, list[Slot]]:
+    """Every place the document prints its number and its date, found by their labels:
+    "Số:" or "số" followed by blank room, "ngày" / "tháng" / "năm" each followed by it."""
+    found: dict[str, list[Slot]] = {}
+    left_edge = {
+        p: min((w.x1 for w in ws if w.page == p), default=0.0) for p in range(len(heights))
+    }
+    for line in _lines(ws):
+        for i, w in enumerate(line):
+            nxt = line[i + 1] if i + 1 < len(line) else None
+            em, h = _em(w), heights[w.page]
+            space = NBSP_EM * em
+            gap = nxt.x1 - w.x2 if nxt is not None else math.inf
+            if w.text in ("Số:", "số") and gap >= 3 * em and (nxt is not None or w.text == "Số:"):
+                x1 = w.x2 + space
+                if w.text == "số" and nxt is not None:  # inside a line: the room is the gap
+                    x2 = nxt.x1 - space
+                    slot = _slot(w, h, x1, x2, italic=True, centred=True, dots=x2 - x1)
+                else:  # the heading's number, centred in its column: up to the column edge
+                    right = nxt.x1 - em if nxt is not None else math.inf
+                    centre = _column_centre(ws, w, right)
+                    if centre is not None and centre > w.x2:
+                        end = 2 * centre - w.x1  # where the centred room ends
+                        x2 = min(right, max(end, 2 * centre - left_edge[w.page]))
+                    else:
+                        end = x2 = min(right, x1 + 8 * em)
+                    dots = max(0.0, end - x1)
+                    slot = _slot(w, h, x1, x2, italic=False, centred=False, dots=dots)
+                found.setdefault(NUMBER_FIELD, []).append(slot)
+            if w.text == "ngày" and i + 2 < len(line):
+                thang, nam = line[i + 1], line[i + 2]
+                after = line[i + 3] if i + 3 < len(line) else None
+                if (
+                    thang.text == "tháng"
+                    and nam.text == "năm"
+                    and thang.x1 - w.x2 >= em
+                    and nam.x1 - thang.x2 >= em
+                ):
+                    year_end = nam.x2 + space + YEAR_ROOM * space
+                    if after is not None:
+                        year_end = min(year_end, after.x1)
+                    for name, label, end in (
+                        (DAY_FIELD, w, thang.x1 - space),
+                        (MONTH_FIELD, thang, nam.x1 - space),
+                        (YEAR_FIELD, nam, year_end),
+                    ):
+                        x1 = label.x2 + space
+                        found.setdefault(name, []).append(
+                            _slot(label, h, x1, end, italic=True, centred=True, dots=end - x1)
+                        )
+    return found
+
+
 def locate(pdf: bytes, signer_name: str | None) -> Layout:
     ws, heights = words(pdf)
-    text_fields: dict[str, tuple[int, Box]] = {}
-    for i, w in enumerate(ws):
-        if w.text == "Số:" and NUMBER_FIELD not in text_fields:
-            nxt = ws[i + 1] if i + 1 < len(ws) else None
-            if nxt is not None and nxt.text.startswith(DOTS) and _same_line(w, nxt):
-                h = heights[w.page]
-                text_fields[NUMBER_FIELD] = (w.page, _pdf_box(nxt, h, nxt.x1, nxt.x1 + 120))
-        if w.text == "ngày" and DAY_FIELD not in text_fields and i + 5 < len(ws):
-            day, thang, month, nam, year = ws[i + 1 : i + 6]
-            if (
-                day.text.startswith(DOTS)
-                and thang.text == "tháng"
-                and month.text.startswith(DOTS)
-                and nam.text == "năm"
-                and year.text.startswith(DOTS)
-                and _same_line(w, year)
-            ):
-                h = heights[w.page]
-                text_fields[DAY_FIELD] = (
-                    w.page,
-                    _pdf_box(day, h, day.x1, max(day.x2, day.x1 + 16)),
-                )
-                text_fields[MONTH_FIELD] = (
-                    w.page,
-                    _pdf_box(month, h, month.x1, max(month.x2, month.x1 + 16)),
-                )
-                text_fields[YEAR_FIELD] = (w.page, _pdf_box(year, h, year.x1, year.x1 + 30))
+    text_fields = number_and_date_slots(ws, heights)
     person = seal = None
     name = signer_name.split() if signer_name else []
     if name:
@@ -157,49 +278,7 @@ def locate(pdf: bytes, signer_name: str | None) -> Layout:
 def add_fields(pdf: bytes, layout: Layout, *, personal: bool) -> bytes:
     """Add the text fields and the empty signature fields (before any signature)."""
     w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    font = w.add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Times-Roman"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-    )
-    for name, (page_ix, box) in layout.text_fields.items():
-        page_ref = w.find_page_for_modification(page_ix)[0]
-        field = w.add_object(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/Annot"),
-                    NameObject("/Subtype"): NameObject("/Widget"),
-                    NameObject("/FT"): NameObject("/Tx"),
-                    NameObject("/T"): generic.TextStringObject(name),
-                    NameObject("/V"): generic.TextStringObject(""),
-                    NameObject("/Rect"): ArrayObject([generic.FloatObject(v) for v in box]),
-                    NameObject("/F"): generic.NumberObject(4),
-                    NameObject("/P"): page_ref,
-                    NameObject("/DA"): generic.TextStringObject(f"/TiRo {FONT_SIZE} Tf 0 g"),
-                    NameObject("/Ff"): generic.NumberObject(1),  # read-only for viewers
-                }
-            )
-        )
-        page = page_ref.get_object()
-        if "/Annots" in page:
-            page["/Annots"].get_object().append(field)
-            annots = page.raw_get("/Annots")
-            if isinstance(annots, generic.IndirectObject):
-                w.mark_update(annots)
-        else:
-            page[NameObject("/Annots")] = ArrayObject([field])
-        w.mark_update(page_ref)
-        form = _acroform(w)
-        form["/Fields"].append(field)
-        form[NameObject("/DR")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/TiRo"): font})}
-        )
-        form[NameObject("/DA")] = generic.TextStringObject(f"/TiRo {FONT_SIZE} Tf 0 g")
+    _add_text_fields(w, layout)
     specs = []
     if personal and layout.person_box is not None:
         page_ix, box = layout.person_box
@@ -212,6 +291,120 @@ def add_fields(pdf: bytes, layout: Layout, *, personal: bool) -> bytes:
     out = BytesIO()
     w.write(out)
     return out.getvalue()
+
+
+_FONTS = {"/TiRo": "/Times-Roman", "/TiIt": "/Times-Italic"}
+_METRICS = {"/TiRo": "Times-Roman", "/TiIt": "Times-Italic"}
+
+
+def _add_text_fields(w: IncrementalPdfFileWriter, layout: Layout) -> None:
+    """One read-only text field per value (number, day, month, year), with a widget at
+    every place the form prints it, each showing the prepared PDF's dots."""
+    if not layout.text_fields:
+        return
+    fonts = {
+        key: w.add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject(base),
+                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                }
+            )
+        )
+        for key, base in _FONTS.items()
+    }
+    form = _acroform(w)
+    form[NameObject("/DR")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject(k): ref for k, ref in fonts.items()})}
+    )
+    form[NameObject("/DA")] = generic.TextStringObject(f"/TiRo {FONT_SIZE} Tf 0 g")
+    for name, slots in layout.text_fields.items():
+        field = w.add_object(
+            DictionaryObject(
+                {
+                    NameObject("/FT"): NameObject("/Tx"),
+                    NameObject("/T"): generic.TextStringObject(name),
+                    NameObject("/V"): generic.TextStringObject(""),
+                    NameObject("/DA"): generic.TextStringObject(f"/TiRo {FONT_SIZE} Tf 0 g"),
+                    NameObject("/Ff"): generic.NumberObject(1),  # read-only for viewers
+                    NameObject("/Kids"): ArrayObject(),
+                }
+            )
+        )
+        for n, slot in enumerate(slots, 1):
+            page_ref = w.find_page_for_modification(slot.page)[0]
+            font = "/TiIt" if slot.italic else "/TiRo"
+            widget = w.add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/Type"): NameObject("/Annot"),
+                        NameObject("/Subtype"): NameObject("/Widget"),
+                        NameObject("/Parent"): field,
+                        NameObject("/T"): generic.TextStringObject(str(n)),
+                        NameObject("/Rect"): ArrayObject(
+                            [generic.FloatObject(round(v, 2)) for v in slot.box]
+                        ),
+                        NameObject("/F"): generic.NumberObject(4),
+                        NameObject("/P"): page_ref,
+                        NameObject("/DA"): generic.TextStringObject(f"{font} {slot.size:g} Tf 0 g"),
+                        NameObject("/Q"): generic.NumberObject(1 if slot.centred else 0),
+                    }
+                )
+            )
+            dots = DOTS[0] * int(slot.dots / (NBSP_EM * slot.size) + 0.01)
+            widget.get_object()[NameObject("/AP")] = DictionaryObject(
+                {NameObject("/N"): w.add_object(_appearance(widget.get_object(), fonts, dots, 0))}
+            )
+            field.get_object()["/Kids"].append(widget)
+            page = page_ref.get_object()
+            if "/Annots" in page:
+                page["/Annots"].get_object().append(widget)
+                annots = page.raw_get("/Annots")
+                if isinstance(annots, generic.IndirectObject):
+                    w.mark_update(annots)
+            else:
+                page[NameObject("/Annots")] = ArrayObject([widget])
+            w.mark_update(page_ref)
+        form["/Fields"].append(field)
+
+
+def _appearance(
+    widget: DictionaryObject, fonts: Mapping[str, generic.PdfObject], text: str, quadding: int
+) -> generic.StreamObject:
+    """A widget's look: ``text`` on the baseline of the line it sits in, in the widget's
+    font and size, made smaller if it would not fit its box; nothing behind it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    width, height = x2 - x1, y2 - y1
+    font, size_text = str(widget["/DA"]).split()[:2]
+    size = float(size_text)
+    baseline = _PAD + _DESCENT_EM * size
+    text_w = stringWidth(text, _METRICS[font], size)
+    fitted = size if text_w <= width + 0.5 else size * width / text_w
+    text_w = stringWidth(text, _METRICS[font], fitted)
+    x = 0.0 if quadding == 0 else max(0.0, (width - text_w) / 2)
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = (
+        f"/Tx BMC q BT {font} {fitted:.2f} Tf 0 g {x:.2f} {baseline:.2f} Td ({escaped}) Tj ET Q EMC"
+    )
+    return generic.StreamObject(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(
+                    [generic.FloatObject(round(v, 2)) for v in (0, 0, width, height)]
+                ),
+                NameObject("/Resources"): DictionaryObject(
+                    {NameObject("/Font"): DictionaryObject({NameObject(font): fonts[font]})}
+                ),
+            }
+        ),
+        stream_data=content.encode("latin-1"),
+    )
 
 
 def _int_box(box: Box) -> tuple[int, int, int, int]:
@@ -241,49 +434,30 @@ def _resolve(obj: object) -> DictionaryObject:
 
 
 def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
-    """Fill text fields (ASCII: numbers, codes, digits) with an appearance of their own:
-    white behind, the value in Times at the body size, so it reads like typed text."""
+    """Fill text fields (ASCII: numbers, codes, digits): the value, and at every place
+    the form prints it an appearance in Times at the size of the text around it, in the
+    room the template left, so that it reads (and copies) like typed text."""
     w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     if "/AcroForm" not in w.root:
         return pdf
     form = _resolve(w.root["/AcroForm"])
     fonts = _resolve(_resolve(form["/DR"])["/Font"])
-    font = fonts.raw_get("/TiRo")
     for ref in form["/Fields"]:
         f = ref.get_object()
         name = str(f.get("/T", ""))
         if name not in values or f.get("/FT") != "/Tx":
             continue
         value = values[name]
-        value.encode("latin-1")  # the field font is a standard Type 1 font
-        x1, y1, x2, y2 = (float(v) for v in f["/Rect"])
-        width, height = x2 - x1, y2 - y1
-        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        text_w = 0.5 * FONT_SIZE * len(value)  # digits in Times are half an em
-        x = 1.0 if name == NUMBER_FIELD else max(1.0, (width - text_w) / 2)
-        y = (height - FONT_SIZE) / 2 + 2.6
-        content = (
-            f"/Tx BMC q 1 1 1 rg 0 0 {width:.2f} {height:.2f} re f "
-            f"BT /TiRo {FONT_SIZE} Tf 0 g {x:.2f} {y:.2f} Td ({escaped}) Tj ET Q EMC"
-        )
-        ap = generic.StreamObject(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/XObject"),
-                    NameObject("/Subtype"): NameObject("/Form"),
-                    NameObject("/BBox"): ArrayObject(
-                        [generic.FloatObject(v) for v in (0, 0, width, height)]
-                    ),
-                    NameObject("/Resources"): DictionaryObject(
-                        {NameObject("/Font"): DictionaryObject({NameObject("/TiRo"): font})}
-                    ),
-                }
-            ),
-            stream_data=content.encode("latin-1"),
-        )
+        value.encode("latin-1")  # the field fonts are standard Type 1 fonts
         f[NameObject("/V")] = generic.TextStringObject(value)
-        f[NameObject("/AP")] = DictionaryObject({NameObject("/N"): w.add_object(ap)})
         w.mark_update(ref)
+        kids = f.get("/Kids")
+        for widget_ref in kids if kids else [ref]:
+            widget = widget_ref.get_object()
+            font = str(widget.get("/DA", f.get("/DA"))).split()[0]
+            ap = _appearance(widget, {font: fonts.raw_get(font)}, value, int(widget.get("/Q", 0)))
+            widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): w.add_object(ap)})
+            w.mark_update(widget_ref)
     out = BytesIO()
     w.write(out)
     return out.getvalue()

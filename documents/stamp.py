@@ -9,7 +9,7 @@ for every signature cost about a tenth of the signature's CPU.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -152,19 +152,39 @@ def stamp_style(
     # sideways otherwise).
     latin_only = {ord(c) for c in text if not c.isspace()} <= _STAMP_CODEPOINTS
     font = _StampFontFactory(stamp_font_path(text), font_size=size, latin_only=latin_only)
-    return TextStampStyle(
+    style = TextStampStyle(
         # pyHanko interpolates the stamp text with "%" formatting: escape literal "%".
         stamp_text=text.replace("%", "%%"),
         text_box_style=TextBoxStyle(font=font, font_size=size, leading=size + 2),
-        inner_content_layout=None
-        if background is None
-        else SimpleBoxLayoutRule(
+        border_width=0 if background else 1,
+        border_color=(0.75, 0.0, 0.0),
+        background_opacity=1.0,
+    )
+    if background is None:
+        return style
+    # The caption at the bottom right (the seal covers the left third), the picture in
+    # the band above it, scaled to fit: the flourish of a signature never crosses the
+    # text (Nghị định 30/2020: the picture between the position and the full name).
+    return replace(
+        style,
+        inner_content_layout=SimpleBoxLayoutRule(
             x_align=AxisAlignment.ALIGN_MAX,
             y_align=AxisAlignment.ALIGN_MIN,
             margins=Margins(0, 0, 0, 0),
         ),
-        border_width=0 if background else 1,
-        border_color=(0.75, 0.0, 0.0),
-        background=ImportedPdfPage(str(background)) if background else None,
-        background_opacity=1.0,
+        background=ImportedPdfPage(str(background)),
+        background_layout=SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MID,
+            y_align=AxisAlignment.ALIGN_MAX,
+            margins=Margins(left=0, right=0, top=0, bottom=caption_height(len(lines), size)),
+        ),
     )
+
+
+CAPTION_GAP = 2
+
+
+def caption_height(lines: int, size: float) -> float:
+    """The height of a stamp's caption of ``lines`` lines at ``size`` (pyHanko's text box:
+    one leading of ``size + 2`` per line), with a small gap above it."""
+    return lines * (size + 2) + CAPTION_GAP

@@ -3,8 +3,9 @@
 `plan_step` turns a committed transition into form jobs (which form, which copy, which
 issuer); `plan_next` gives the jobs of the approval that the new state waits for, so that
 their PDFs are prepared before the approver comes to sign. `form_context` builds the
-render context the templates in doc_templates/ expect: always with dots where the number
-and the date go, because those are filled in after the signature (documents/fields.py).
+render context the templates in doc_templates/ expect: always with blank room where the
+number and the date go, because those are filled in after the signature
+(documents/fields.py).
 All read the database only.
 """
 
@@ -17,8 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
-from documents.fields import DOTS
-from documents.vn import upper_vi
+from documents import fields
+from documents.vn import document_number, upper_vi
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
 from domain.process import PROCESSES, Action, Stage, Status, Transition
 from domain.roles import Role
@@ -220,9 +221,15 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
             "name": upper_vi(job.issuer.name),
             "code": job.issuer.code,
         },
-        "number": DOTS if job.numbered else "",
+        # Blank room sized for this issuer's numbers, where the number and the date are
+        # filled in after the signature (documents/fields.py).
+        "number": fields.number_placeholder(
+            document_number(1, FORMS[job.form].doc_type_code, job.issuer.code)
+        )
+        if job.numbered
+        else "",
         "place": place,
-        "date_text": f"ngày {DOTS} tháng {DOTS} năm {DOTS}",
+        "date_text": fields.date_placeholder(),
         "recipient": _recipient(s, d, job.form),
         "subject": _subject(d, job.action),
         "award_name": award.name,

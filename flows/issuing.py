@@ -237,8 +237,7 @@ async def issue(rt: Runtime, job: FormJob) -> int:
     pdf = await asyncio.to_thread(rt.store.get, base.object_key, base.object_version_id)
     number, when = await asyncio.to_thread(_number, rt, job, doc_id)
     values = date_values(when)
-    if number:
-        values[fields.NUMBER_FIELD] = number
+    values[fields.NUMBER_FIELD] = number or ""  # an unnumbered form shows no dots either
     pdf = await asyncio.to_thread(fields.fill_fields, pdf, values)
     material, owner = await asyncio.to_thread(seal_material, rt, job)
     now = datetime.now(VIETNAM).replace(microsecond=0)

@@ -80,7 +80,10 @@ def test_danh_sach_lists_every_nominee_with_a_repeating_header_row():
 
     text = "\n".join(docx_paragraphs(render_docx(template_path("to_trinh_ban"), context)))
     assert "cho 03 tập thể và 40 cá nhân" in text
-    assert "(Kèm theo Tờ trình số 05/TTr-BQLKKT ngày 02 tháng 7 năm 2026)" in text
+    # No-break spaces keep the number with "số" and the date (documents/fields.py).
+    assert "(Kèm theo Tờ trình số 05/TTr-BQLKKT ngày 02 tháng 7 năm 2026)" in text.replace(
+        "\u00a0", " "
+    )
 
 
 def test_without_collectives_the_individuals_become_section_one():
