@@ -182,34 +182,50 @@ def _column_centre(ws: list[Word], label: Word, right: float) -> float | None:
     return (min(w.x1 for w in line) + max(w.x2 for w in line)) / 2
 
 
+def _number_slot(
+    ws: list[Word], w: Word, nxt: Word | None, h: float, edges: tuple[float, float]
+) -> Slot | None:
+    """The room after "Số:" or "số", if ``w`` is one of them and room follows it."""
+    if w.text not in ("Số:", "số"):
+        return None
+    em = _em(w)
+    x1, left, right = w.x2 + NBSP_EM * em, *edges
+    if nxt is not None and nxt.x1 - w.x2 < 3 * em:
+        return None
+    if w.text == "số":
+        if nxt is not None:  # inside a line: the room is the gap, centred in it
+            x2 = nxt.x1 - NBSP_EM * em
+            return _slot(w, h, x1, x2, italic=True, centred=True, dots=x2 - x1)
+        # At the end of a line, only short of the right edge: a justified line that
+        # breaks after "số" (Nghị định số / 152/2025/NĐ-CP) ends at the edge.
+        if w.x2 + 3 * em > right:
+            return None
+        return _slot(w, h, x1, right, italic=True, centred=False, dots=min(right - x1, 10 * em))
+    if nxt is not None:
+        right = nxt.x1 - em  # the place and date of the other column
+    centre = _column_centre(ws, w, right) if w.x1 - left >= em else None
+    if centre is not None and w.x2 < centre:
+        # The heading's number, centred in its column: the room ends where the line's
+        # centre says, and a longer number may go on to the column's edge.
+        end = 2 * centre - w.x1
+        x2 = min(right, max(end, 2 * centre - left))
+        return _slot(w, h, x1, x2, italic=False, centred=False, dots=min(end, x2) - x1)
+    return _slot(w, h, x1, right, italic=False, centred=False, dots=min(right - x1, 10 * em))
+
+
 def number_and_date_slots(ws: list[Word], heights: list[float]) -> dict[str, list[Slot]]:
     """Every place the document prints its number and its date, found by their labels:
     "Số:" or "số" followed by blank room, "ngày" / "tháng" / "năm" each followed by it."""
     found: dict[str, list[Slot]] = {}
-    left_edge = {
-        p: min((w.x1 for w in ws if w.page == p), default=0.0) for p in range(len(heights))
-    }
+    left_edge = [min((w.x1 for w in ws if w.page == p), default=0.0) for p in range(len(heights))]
+    right_edge = [max((w.x2 for w in ws if w.page == p), default=0.0) for p in range(len(heights))]
     for line in _lines(ws):
         for i, w in enumerate(line):
             nxt = line[i + 1] if i + 1 < len(line) else None
             em, h = _em(w), heights[w.page]
             space = NBSP_EM * em
-            gap = nxt.x1 - w.x2 if nxt is not None else math.inf
-            if w.text in ("Số:", "số") and gap >= 3 * em and (nxt is not None or w.text == "Số:"):
-                x1 = w.x2 + space
-                if w.text == "số" and nxt is not None:  # inside a line: the room is the gap
-                    x2 = nxt.x1 - space
-                    slot = _slot(w, h, x1, x2, italic=True, centred=True, dots=x2 - x1)
-                else:  # the heading's number, centred in its column: up to the column edge
-                    right = nxt.x1 - em if nxt is not None else math.inf
-                    centre = _column_centre(ws, w, right)
-                    if centre is not None and centre > w.x2:
-                        end = 2 * centre - w.x1  # where the centred room ends
-                        x2 = min(right, max(end, 2 * centre - left_edge[w.page]))
-                    else:
-                        end = x2 = min(right, x1 + 8 * em)
-                    dots = max(0.0, end - x1)
-                    slot = _slot(w, h, x1, x2, italic=False, centred=False, dots=dots)
+            slot = _number_slot(ws, w, nxt, h, (left_edge[w.page], right_edge[w.page]))
+            if slot is not None:
                 found.setdefault(NUMBER_FIELD, []).append(slot)
             if w.text == "ngày" and i + 2 < len(line):
                 thang, nam = line[i + 1], line[i + 2]

@@ -1,0 +1,212 @@
+"""The number and the date of a form, filled in after the approver's signature: every
+place the form prints them gets them, a reader copies them without the dots that marked
+their place, a long number keeps to its column, and the signatures around them stay
+valid to pyHanko and to poppler's pdfsig.
+
+Real LibreOffice PDFs of the shipped forms (and of an admin's form that prints the
+number more often), real signatures under the test CA.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from doc_templates.catalogue import FORMS, template_path
+from doc_templates.samples import sample_context
+from doc_templates.validation import template_problems
+from documents import fields
+from documents.appearance import seal_image, signature_image
+from documents.pdf import PdfConverter
+from documents.render import render_docx
+from documents.sign import sign_pdf
+from documents.verify import verify_pdf
+from documents.vn import document_number
+from tests.fixtures.nss import nss_db, pdfsig
+from tests.fixtures.pki import demo_ca, org_signer, person_signer
+
+CLUSTER = "CUM1-QLCN"  # the longest issuer code of the demo: Cụm I – Quản lý chuyên ngành
+SIGNER = "Lương Văn Minh"
+UNIT = "Ban Dân tộc tỉnh Lạng Sơn"
+DATE = {fields.DAY_FIELD: "03", fields.MONTH_FIELD: "12", fields.YEAR_FIELD: "2026"}
+DATE_TEXT = "ngày 03 tháng 12 năm 2026"
+HEAD_SPLIT = (30 + 68) * 72 / 25.4  # pt: the heading's issuing body | Quốc hiệu columns
+ADMIN_LINES = ("Số: {{ number }}", "Văn bản này thay Thông báo số {{ number }} {{ date_text }}.")
+
+
+def numbered(code: str) -> bool:
+    return "number" in FORMS[code].required_fields
+
+
+def expected_number(code: str, n: int = 1) -> str:
+    return document_number(n, FORMS[code].doc_type_code, CLUSTER)
+
+
+def prepared_context(code: str) -> dict:
+    """The context as the flow fills it before the signature (flows/forms.py)."""
+    ctx = sample_context(tricky=False, form=code)
+    ctx["individuals"] = ctx["individuals"][:3]
+    ctx["counts"]["individuals"] = 3
+    ctx["issuer"]["code"] = CLUSTER
+    ctx["number"] = fields.number_placeholder(expected_number(code)) if numbered(code) else ""
+    ctx["date_text"] = fields.date_placeholder()
+    ctx["signer"]["full_name"] = SIGNER
+    return ctx
+
+
+def admin_template() -> bytes:
+    """The shipped Thông báo with the number printed twice more, as an admin might."""
+    doc = Document(str(template_path("thong_bao")))
+    for text in ADMIN_LINES:
+        doc.add_paragraph(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+async def converted(tmp_path_factory) -> dict[str, bytes]:
+    """Every shipped form, and the admin's, converted once as the flow prepares them."""
+    converter = PdfConverter(tmp_path_factory.mktemp("fields") / "profiles", workers=2)
+    sources = {code: template_path(code).read_bytes() for code in sorted(FORMS)}
+    sources["admin"] = admin_template()
+    pdfs = await asyncio.gather(
+        *(
+            converter.convert(
+                render_docx(data, prepared_context(code if code in FORMS else "thong_bao"))
+            )
+            for code, data in sources.items()
+        )
+    )
+    return dict(zip(sources, pdfs, strict=True))
+
+
+def prepare(pdf: bytes) -> tuple[fields.Layout, bytes]:
+    layout = fields.locate(pdf, SIGNER)
+    return layout, fields.add_fields(pdf, layout, personal=True)
+
+
+def text_of(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
+    """What pdftotext extracts (what a reader copies), whitespace made single spaces."""
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(
+        ["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.parametrize("code", sorted(FORMS))
+def test_every_place_that_prints_the_number_and_date_gets_them(converted, code, tmp_path):
+    layout, prepared = prepare(converted[code])
+    places = 2 if code.startswith("to_trinh") else 1  # a Tờ trình's annex quotes them too
+    assert len(layout.text_fields.get(fields.NUMBER_FIELD, [])) == (places if numbered(code) else 0)
+    for part in (fields.DAY_FIELD, fields.MONTH_FIELD, fields.YEAR_FIELD):
+        assert len(layout.text_fields[part]) == places
+
+    # Before issuing, the approver sees where the number and the date will go.
+    before = text_of(prepared, tmp_path)
+    assert re.search(r"ngày \.{4} tháng \.{4} năm \.{8}", before), before[:400]
+    if numbered(code):
+        assert re.search(r"Số: \.{20,}", before), before[:400]
+
+    number = expected_number(code, 7)
+    values = {**DATE, fields.NUMBER_FIELD: number if numbered(code) else ""}
+    issued = fields.fill_fields(prepared, values)
+    page_one = text_of(issued, tmp_path, 1)
+    assert f"Lạng Sơn, {DATE_TEXT}" in page_one
+    if numbered(code):
+        assert f"Số: {number} " in page_one
+    if code.startswith("to_trinh"):
+        assert f"(Kèm theo Tờ trình số {number} {DATE_TEXT})" in text_of(issued, tmp_path, 2)
+    whole = text_of(issued, tmp_path)
+    assert "....." not in whole and "\u00a0" not in whole
+    assert fields.field_values(issued) == (values if numbered(code) else DATE)
+
+
+def word_boxes(pdf: bytes) -> list[fields.Word]:
+    return fields.words(pdf)[0]
+
+
+def overlaps(a: fields.Word, b: fields.Word) -> bool:
+    return a.page == b.page and a.x1 < b.x2 and b.x1 < a.x2 and a.y1 < b.y2 and b.y1 < a.y2
+
+
+@pytest.mark.parametrize("n", [1, 123, 12345])
+def test_a_long_number_keeps_to_its_column_and_off_the_date(converted, n):
+    # The cluster's code is the longest; 123 has a digit more than the room was sized
+    # for, 12345 three more: the number widens to its column's edge, then shrinks.
+    number = expected_number("to_trinh_cum", n)
+    _, prepared = prepare(converted["to_trinh_cum"])
+    ws = word_boxes(fields.fill_fields(prepared, {**DATE, fields.NUMBER_FIELD: number}))
+    shown = [w for w in ws if w.text == number]
+    assert [w.page for w in shown] == [0, 1]
+    heading, annex = shown
+    assert heading.x2 <= HEAD_SPLIT  # never into the column of the place and date
+    line = [w for w in ws if w.page == 0 and fields._same_line(w, heading) and w is not heading]
+    assert [w.text for w in line][:4] == ["Số:", "Lạng", "Sơn,", "ngày"]
+    date_line = line[1:]
+    assert not any(overlaps(heading, w) for w in date_line)
+    neighbours = [w for w in ws if w.page == 1 and fields._same_line(w, annex) and w is not annex]
+    assert "số" in [w.text for w in neighbours] and "ngày" in [w.text for w in neighbours]
+    assert not any(overlaps(annex, w) for w in neighbours)
+
+
+async def test_filling_after_the_certifying_signature_keeps_every_signature_valid(
+    converted, tmp_path
+):
+    # Each value shows in two places of the Tờ trình: a field with two widgets, filled
+    # after the approver's certifying signature, then sealed.
+    _, prepared = prepare(converted["to_trinh_cum"])
+    approver = person_signer(SIGNER, UNIT)
+    personal = await sign_pdf(
+        prepared,
+        approver,
+        field_name=fields.PERSON_FIELD,
+        reason="Duyệt",
+        location="Lạng Sơn",
+        stamp_lines=[f"Ký bởi: {SIGNER}"],
+        certify=True,
+        background=signature_image(SIGNER),
+    )
+    number = expected_number("to_trinh_cum")
+    filled = fields.fill_fields(personal, {**DATE, fields.NUMBER_FIELD: number})
+    seal = org_signer(UNIT)
+    issued = await sign_pdf(
+        filled,
+        seal,
+        field_name=fields.SEAL_FIELD,
+        reason="Phát hành",
+        location="Lạng Sơn",
+        stamp_lines=[],
+        background=seal_image(UNIT),
+    )
+    reports = await verify_pdf(issued, [demo_ca().cert_pem])
+    assert [(r.intact, r.valid, r.trusted) for r in reports] == [(True, True, True)] * 2
+    assert reports[0].certified and reports[0].modification_level == "form_filling"
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(issued)
+    report = pdfsig(path, nss_db(tmp_path / "nss", demo_ca().cert_pem))
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert f"(Kèm theo Tờ trình số {number} {DATE_TEXT})" in text_of(issued, tmp_path, 2)
+
+
+def test_an_admin_form_that_prints_the_number_more_often_is_accepted_and_filled(
+    converted, tmp_path
+):
+    assert template_problems(FORMS["thong_bao"], admin_template()) == []
+    layout, prepared = prepare(converted["admin"])
+    assert len(layout.text_fields[fields.NUMBER_FIELD]) == 3
+    assert len(layout.text_fields[fields.DAY_FIELD]) == 2
+    number = expected_number("thong_bao", 4)
+    whole = text_of(fields.fill_fields(prepared, {**DATE, fields.NUMBER_FIELD: number}), tmp_path)
+    assert whole.count(f"Số: {number}") == 2
+    assert f"Văn bản này thay Thông báo số {number} {DATE_TEXT}." in whole
+    assert "....." not in whole
