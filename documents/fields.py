@@ -1,10 +1,11 @@
 """Form fields of a prepared document: where the number, the date and the signatures go.
 
 A văn thư numbers and dates a document after the competent person signed it. A prepared
-PDF therefore carries dots where the number and the date will be, and this module lays
-text fields over them and empty signature fields over the signature block, before any
-signature. The approver's certifying signature allows form filling; the flow then fills
-the number and the date (an allowed change) and applies the seal in its reserved field.
+PDF therefore leaves room wherever it prints the number and the date, and this module
+lays text fields there (showing dots until they are filled) and empty signature fields
+over the signature block, before any signature. The approver's certifying signature
+allows form filling; the flow then fills the number and the date (an allowed change)
+and applies the seal in its reserved field.
 
 Positions come from poppler's `pdftotext -bbox-layout` (points, origin top left).
 """
@@ -24,6 +25,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, NameObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 DOTS = "....."
 """What the prepared PDF shows (in its fields' appearance) where the number and date go."""
@@ -112,10 +114,10 @@ def _same_line(a: Word, b: Word) -> bool:
 #
 # The form prints blank room where the number and the date go: no-break spaces, which
 # leave nothing in the text layer (a reader copies "Số: 01/TTr-BDT", not dots), end in a
-# word joiner so that a centred line counts them, and keep each label with its room (a
-# line never breaks between "số" and its number). `number_and_date_slots` finds that
-# room in the converted PDF by the labels around it; the fields' appearance draws the
-# dots of the prepared PDF there, and the value once the document is issued.
+# word joiner so that a centred line counts them, and keep the date's parts with their
+# labels on one line. `number_and_date_slots` finds that room in the converted PDF by the
+# labels around it; the fields' appearance draws the dots of the prepared PDF there, and
+# the value once the document is issued.
 
 NBSP_EM = 0.25
 """Width of a no-break space (and of a dot) in Times / Liberation Serif, in ems."""
@@ -130,9 +132,7 @@ _PAD = 1.5
 
 
 def number_placeholder(expected: str) -> str:
-    """Blank room for a number like ``expected`` (``01/TTr-BDT``), a few digits more."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+    """Blank room for a number like ``expected`` (``01/TTr-BDT``), a digit more."""
     room = math.ceil(stringWidth(expected, "Times-Roman", 1000) / (NBSP_EM * 1000))
     return NBSP * (room + NUMBER_SPARE) + WORD_JOINER
 
@@ -391,8 +391,6 @@ def _appearance(
 ) -> generic.StreamObject:
     """A widget's look: ``text`` on the baseline of the line it sits in, in the widget's
     font and size, made smaller if it would not fit its box; nothing behind it."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     width, height = x2 - x1, y2 - y1
     font, size_text = str(widget["/DA"]).split()[:2]

@@ -107,6 +107,32 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
     ).stdout
 
 
+def page_text(pdf: bytes, tmp: Path, page: int | None = None) -> str:
+    """What a reader copies from a page (or the whole PDF), whitespace made single."""
+    path = tmp / "page.pdf"
+    path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(
+        ["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.split())
+
+
+def assert_number_and_date_printed(pdf: bytes, doc: dict, day: datetime, tmp: Path) -> None:
+    """An issued form reads its number and date wherever it prints them (page 1, and the
+    annex of a Tờ trình), and no dots are left where they were filled in."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    date = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    first = page_text(pdf, tmp, 1)
+    assert date in first, first[:300]
+    if doc["number"]:
+        assert f"Số: {doc['number']} " in first, first[:300]
+    if doc["form"].startswith("to_trinh"):
+        annex = page_text(pdf, tmp, 2)
+        assert f"(Kèm theo Tờ trình số {doc['number']} {date})" in annex, annex[:300]
+    assert "....." not in page_text(pdf, tmp)
+
+
 def docx_text(data: bytes) -> str:
     doc = DocxDocument(io.BytesIO(data))
     parts = [p.text for p in doc.paragraphs]
@@ -200,6 +226,7 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
         filled = field_values(pdf.content)
         assert filled.get("SoKyHieu") == doc["number"] or doc["number"] is None
         assert (filled["Ngay"], filled["Nam"]) == (f"{today.day:02d}", str(today.year))
+        assert_number_and_date_printed(pdf.content, doc, today, tmp_path)
 
     # The nominee's text, with markup characters and diacritics, appears literally.
     report = next(doc for doc in docs if TRICKY_NAME in doc["title"])
@@ -284,6 +311,10 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     )
     pdf = clerk.get(f"/api/v1/documents/{notice['id']}/content").content
     assert reason in " ".join(pdf_text(pdf, tmp_path).split())
+    assert re.fullmatch(r"\d{2,}/TB-CUM1-QLCN", notice["number"])
+    assert_number_and_date_printed(
+        pdf, notice, datetime.now(timezone(timedelta(hours=7))), tmp_path
+    )
 
 
 def test_reject_ends_the_dossier(server: AppServer):
