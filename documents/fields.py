@@ -387,10 +387,16 @@ def _add_text_fields(w: IncrementalPdfFileWriter, layout: Layout) -> None:
 
 
 def _appearance(
-    widget: DictionaryObject, fonts: Mapping[str, generic.PdfObject], text: str, quadding: int
+    widget: DictionaryObject,
+    fonts: Mapping[str, generic.PdfObject],
+    text: str,
+    quadding: int,
+    *,
+    white: bool = False,
 ) -> generic.StreamObject:
     """A widget's look: ``text`` on the baseline of the line it sits in, in the widget's
-    font and size, made smaller if it would not fit its box; nothing behind it."""
+    font and size, made smaller if it would not fit its box; with ``white`` on a white
+    ground (hiding what the page prints under it)."""
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     width, height = x2 - x1, y2 - y1
     font, size_text = str(widget["/DA"]).split()[:2]
@@ -401,8 +407,10 @@ def _appearance(
     text_w = stringWidth(text, _METRICS[font], fitted)
     x = 0.0 if quadding == 0 else max(0.0, (width - text_w) / 2)
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    ground = f"1 1 1 rg 0 0 {width:.2f} {height:.2f} re f " if white else ""
     content = (
-        f"/Tx BMC q BT {font} {fitted:.2f} Tf 0 g {x:.2f} {baseline:.2f} Td ({escaped}) Tj ET Q EMC"
+        f"/Tx BMC q {ground}BT {font} {fitted:.2f} Tf 0 g {x:.2f} {baseline:.2f} Td "
+        f"({escaped}) Tj ET Q EMC"
     )
     return generic.StreamObject(
         DictionaryObject(
@@ -465,11 +473,14 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         value.encode("latin-1")  # the field fonts are standard Type 1 fonts
         f[NameObject("/V")] = generic.TextStringObject(value)
         w.mark_update(ref)
+        # A field that is its own widget was laid over printed dots (a form prepared
+        # before the forms left blank room): its value covers them.
         kids = f.get("/Kids")
         for widget_ref in kids if kids else [ref]:
             widget = widget_ref.get_object()
             font = str(widget.get("/DA", f.get("/DA"))).split()[0]
-            ap = _appearance(widget, {font: fonts.raw_get(font)}, value, int(widget.get("/Q", 0)))
+            quadding = int(widget.get("/Q", 0))
+            ap = _appearance(widget, {font: fonts.raw_get(font)}, value, quadding, white=not kids)
             widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): w.add_object(ap)})
             w.mark_update(widget_ref)
     out = BytesIO()

@@ -184,7 +184,7 @@ def stamp_style(
 CAPTION_GAP = 2
 
 
-def caption_height(lines: int, size: float) -> float:
+def caption_height(lines: int, size: int) -> int:
     """The height of a stamp's caption of ``lines`` lines at ``size`` (pyHanko's text box:
     one leading of ``size + 2`` per line), with a small gap above it."""
     return lines * (size + 2) + CAPTION_GAP

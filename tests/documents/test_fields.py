@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from doc_templates.catalogue import FORMS, template_path
 from doc_templates.samples import sample_context
@@ -29,7 +32,7 @@ from documents.sign import sign_pdf
 from documents.verify import verify_pdf
 from documents.vn import document_number
 from tests.fixtures.nss import nss_db, pdfsig
-from tests.fixtures.pki import demo_ca, org_signer, person_signer
+from tests.fixtures.pki import demo_ca, org_signer, person_signer, simple_pdf
 
 CLUSTER = "CUM1-QLCN"  # the longest issuer code of the demo: Cụm I – Quản lý chuyên ngành
 SIGNER = "Lương Văn Minh"
@@ -210,3 +213,62 @@ def test_an_admin_form_that_prints_the_number_more_often_is_accepted_and_filled(
     assert whole.count(f"Số: {number}") == 2
     assert f"Văn bản này thay Thông báo số {number} {DATE_TEXT}." in whole
     assert "....." not in whole
+
+
+def test_a_form_prepared_over_printed_dots_is_filled_over_them(tmp_path):
+    # Forms prepared before the forms left blank room carry dots in their text and one
+    # field that is its own widget over them: the value covers the dots.
+    pdf = simple_pdf("Số: .....................\n")
+    ws, heights = fields.words(pdf)
+    dots = next(w for w in ws if w.text.startswith("....."))  # the old field's place
+    height, y1, y2 = heights[0], dots.y1, dots.y2
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    font = w.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Font"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                generic.NameObject("/BaseFont"): generic.NameObject("/Times-Roman"),
+            }
+        )
+    )
+    page_ref = w.find_page_for_modification(0)[0]
+    field = w.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+                generic.NameObject("/FT"): generic.NameObject("/Tx"),
+                generic.NameObject("/T"): generic.TextStringObject(fields.NUMBER_FIELD),
+                generic.NameObject("/V"): generic.TextStringObject(""),
+                generic.NameObject("/Rect"): generic.ArrayObject(
+                    [generic.FloatObject(v) for v in (dots.x1, height - y2, dots.x2, height - y1)]
+                ),
+                generic.NameObject("/P"): page_ref,
+                generic.NameObject("/DA"): generic.TextStringObject("/TiRo 13 Tf 0 g"),
+            }
+        )
+    )
+    page_ref.get_object()[generic.NameObject("/Annots")] = generic.ArrayObject([field])
+    w.mark_update(page_ref)
+    w.root[generic.NameObject("/AcroForm")] = generic.DictionaryObject(
+        {
+            generic.NameObject("/Fields"): generic.ArrayObject([field]),
+            generic.NameObject("/DR"): generic.DictionaryObject(
+                {
+                    generic.NameObject("/Font"): generic.DictionaryObject(
+                        {generic.NameObject("/TiRo"): font}
+                    )
+                }
+            ),
+        }
+    )
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+
+    filled = fields.fill_fields(out.getvalue(), {fields.NUMBER_FIELD: "05/TTr-BDT"})
+    assert fields.field_values(filled) == {fields.NUMBER_FIELD: "05/TTr-BDT"}
+    shown = PdfFileReader(io.BytesIO(filled)).root["/AcroForm"]["/Fields"][0]["/AP"]["/N"]
+    assert shown.data.startswith(b"/Tx BMC q 1 1 1 rg ")  # a white ground over the dots
+    assert "05/TTr-BDT" in text_of(filled, tmp_path)
