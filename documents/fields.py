@@ -291,24 +291,6 @@ def locate(pdf: bytes, signer_name: str | None) -> Layout:
     return Layout(tuple(heights), text_fields, person, seal)
 
 
-def add_fields(pdf: bytes, layout: Layout, *, personal: bool) -> bytes:
-    """Add the text fields and the empty signature fields (before any signature)."""
-    w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    _add_text_fields(w, layout)
-    specs = []
-    if personal and layout.person_box is not None:
-        page_ix, box = layout.person_box
-        specs.append(sig_fields.SigFieldSpec(PERSON_FIELD, on_page=page_ix, box=_int_box(box)))
-    if layout.seal_box is not None:
-        page_ix, box = layout.seal_box
-        specs.append(sig_fields.SigFieldSpec(SEAL_FIELD, on_page=page_ix, box=_int_box(box)))
-    for spec in specs:
-        sig_fields.append_signature_field(w, spec)
-    out = BytesIO()
-    w.write(out)
-    return out.getvalue()
-
-
 _FONTS = {"/TiRo": "/Times-Roman", "/TiIt": "/Times-Italic"}
 _METRICS = {"/TiRo": "Times-Roman", "/TiIt": "Times-Italic"}
 
@@ -427,6 +409,24 @@ def _appearance(
         ),
         stream_data=content.encode("latin-1"),
     )
+
+
+def add_fields(pdf: bytes, layout: Layout, *, personal: bool) -> bytes:
+    """Add the text fields and the empty signature fields (before any signature)."""
+    w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    _add_text_fields(w, layout)
+    specs = []
+    if personal and layout.person_box is not None:
+        page_ix, box = layout.person_box
+        specs.append(sig_fields.SigFieldSpec(PERSON_FIELD, on_page=page_ix, box=_int_box(box)))
+    if layout.seal_box is not None:
+        page_ix, box = layout.seal_box
+        specs.append(sig_fields.SigFieldSpec(SEAL_FIELD, on_page=page_ix, box=_int_box(box)))
+    for spec in specs:
+        sig_fields.append_signature_field(w, spec)
+    out = BytesIO()
+    w.write(out)
+    return out.getvalue()
 
 
 def _int_box(box: Box) -> tuple[int, int, int, int]:
