@@ -458,6 +458,7 @@ SIGNING_STATES = {
     "pin_required": "Chờ đặt mã PIN ký số",
     "ready": "Có khóa ký số do hệ thống giữ",
     "token": "Ký bằng thiết bị ký số riêng (token)",
+    "revoked": "Chứng thư số đã bị thu hồi: chưa ký được",
     "none": "Chưa có chứng thư số",
 }
 
@@ -471,6 +472,7 @@ def signing_state(s: Session, user: User) -> str:
         return "locked"
     if key is not None:
         return "ready"
-    if any(k.revoked_at is None for k in repo.personal_keys(s, user.id)):
+    keys = repo.personal_keys(s, user.id)
+    if any(k.revoked_at is None for k in keys):
         return "token"
-    return "none"
+    return "revoked" if keys else "none"

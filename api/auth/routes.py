@@ -57,7 +57,7 @@ class Me(BaseModel):
     signing: str
     """How the person signs: ready (a key the system holds), pin_required (an admin asked
     for a key: set the PIN, POST /api/v1/me/signing-pin), token (a registered token's
-    certificate: sign elsewhere and upload), locked, none."""
+    certificate: sign elsewhere and upload), locked, revoked (every certificate), none."""
 
 
 MAX_FAILURES_PER_ADDRESS = 30
