@@ -142,15 +142,19 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
 
     roots: list[bytes] = []
+    crls: list[bytes] = []
     if args.trust_roots:
         roots.append(Path(args.trust_roots).read_bytes())
     else:
+        from flows.runtime import crls_of
+
         db = Database(settings.database_url)
         with db.read() as s:
             roots = [r.cert_pem for r in repo.trust_roots(s)]
+            crls = crls_of(s, settings.secret_key)  # what an admin revoked reads revoked
         db.dispose()
     try:
-        reports = verify_pdf_sync(Path(args.file).read_bytes(), roots)
+        reports = verify_pdf_sync(Path(args.file).read_bytes(), roots, crls)
     except InvalidPdf as e:
         print(f"Tệp PDF không đọc được: {e}", file=sys.stderr)
         return 2
