@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from api import errors, web
+from api.accounts.routes import router as accounts_router
 from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_router,
         pki_router,
         auth_router,
+        accounts_router,
         dossiers_router,
         documents_router,
         audit_router,

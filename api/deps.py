@@ -14,7 +14,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from api.auth.security import Claims, read_claims
-from domain.errors import NotAuthenticated
+from domain.errors import NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
 from flows.runtime import Runtime
 from storage import repositories as repo
@@ -86,7 +86,22 @@ def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
         )
     if user is None or not user.is_active:
         raise NotAuthenticated("Tài khoản không còn hoạt động.", code="inactive_user")
+    if claims.epoch != user.session_epoch:  # the password was changed or reset since
+        raise NotAuthenticated(
+            "Phiên đăng nhập đã kết thúc vì mật khẩu đã thay đổi. Hãy đăng nhập lại.",
+            code="token_revoked",
+        )
     return Caller(user, repo.actor_of(user), claims)
+
+
+# While the password is a temporary one (an admin set it), the API does nothing else.
+WHILE_PASSWORD_TEMPORARY = frozenset({"/api/v1/me/password", "/api/v1/auth/logout"})
+
+
+def _password_checked(caller: Caller, request: Request) -> Caller:
+    if caller.user.must_change_password and request.url.path not in WHILE_PASSWORD_TEMPORARY:
+        raise PasswordChangeRequired()
+    return caller
 
 
 def caller_from_token(token: str | None, runtime: Runtime, s: Session) -> Caller:
@@ -95,15 +110,21 @@ def caller_from_token(token: str | None, runtime: Runtime, s: Session) -> Caller
 
 
 def caller_read(
-    runtime: RuntimeDep, s: ReadSession, token: Annotated[str | None, Depends(oauth2)]
+    request: Request,
+    runtime: RuntimeDep,
+    s: ReadSession,
+    token: Annotated[str | None, Depends(oauth2)],
 ) -> Caller:
-    return _caller(token, runtime, s)
+    return _password_checked(_caller(token, runtime, s), request)
 
 
 def caller_write(
-    runtime: RuntimeDep, s: WriteSession, token: Annotated[str | None, Depends(oauth2)]
+    request: Request,
+    runtime: RuntimeDep,
+    s: WriteSession,
+    token: Annotated[str | None, Depends(oauth2)],
 ) -> Caller:
-    return _caller(token, runtime, s)
+    return _password_checked(_caller(token, runtime, s), request)
 
 
 CurrentReader = Annotated[Caller, Depends(caller_read)]

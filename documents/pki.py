@@ -328,7 +328,21 @@ def issue_tsa_certificate(ca: CertKey, common_name: str, valid_days: int = 825) 
     return CertKey(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
 
 
-def make_crl(ca: CertKey, revoked_serials: Sequence[int] = (), valid_days: int = 7) -> bytes:
+@dataclass(frozen=True)
+class Revocation:
+    """One revoked certificate, as a CRL lists it."""
+
+    serial: int
+    at: datetime
+    reason: str = "unspecified"
+    """A name of x509.ReasonFlags (key_compromise, affiliation_changed, superseded, …)."""
+
+
+def make_crl(
+    ca: CertKey,
+    revoked_serials: Sequence[int | Revocation] = (),
+    valid_days: int = 7,
+) -> bytes:
     """The CA's certificate revocation list (DER), as a CA publishes it."""
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
     ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
@@ -345,8 +359,212 @@ def make_crl(ca: CertKey, revoked_serials: Sequence[int] = (), valid_days: int =
             critical=False,
         )
     )
-    for serial in revoked_serials:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build()
+    for entry in revoked_serials:
+        r = entry if isinstance(entry, Revocation) else Revocation(entry, now)
+        revoked = (
+            x509.RevokedCertificateBuilder().serial_number(r.serial).revocation_date(min(r.at, now))
         )
+        flag = x509.ReasonFlags[r.reason] if r.reason in _REASONS else None
+        if flag is not None and flag != x509.ReasonFlags.unspecified:
+            revoked = revoked.add_extension(x509.CRLReason(flag), critical=False)
+        builder = builder.add_revoked_certificate(revoked.build())
     return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+_REASONS = {f.name for f in x509.ReasonFlags}
+
+
+def revoked_serials(crl_der: bytes) -> dict[int, str | None]:
+    """What a CRL lists: serial → reason (None when it gives none)."""
+    crl = x509.load_der_x509_crl(crl_der)
+    listed: dict[int, str | None] = {}
+    for r in crl:
+        try:
+            listed[r.serial_number] = r.extensions.get_extension_for_class(
+                x509.CRLReason
+            ).value.reason.name
+        except x509.ExtensionNotFound:
+            listed[r.serial_number] = None
+    return listed
+
+
+# ---------------------------------------------------------------- people's certificates
+
+
+def x509_name(name: str) -> str:
+    """X.509 limits CN and O to 64 bytes of UTF-8 (Vietnamese letters take 2–3): long
+    official names are shortened in the certificate only; the forms print them whole."""
+    if len(name.encode()) <= 64:
+        return name
+    while len((name + "…").encode()) > 64:
+        name = name[:-1]
+    return name.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What people are shown of a certificate."""
+
+    subject: str
+    organization: str | None
+    issuer: str
+    serial: str
+    """Hexadecimal, as certificate viewers show it."""
+    not_before: datetime
+    not_after: datetime
+    fingerprint: str
+
+
+def certificate_facts(cert_pem: bytes) -> CertificateFacts:
+    cert = _load_cert(cert_pem)
+    issuer = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return CertificateFacts(
+        subject=subject_common_name(cert_pem),
+        organization=subject_organization(cert_pem),
+        issuer=str(issuer[0].value) if issuer else cert.issuer.rfc4514_string(),
+        serial=format(cert.serial_number, "X"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        fingerprint=fingerprint(cert_pem),
+    )
+
+
+class CertificateProblem(ValueError):
+    """Why a certificate cannot be registered for signing: a stable code and a
+    Vietnamese message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def read_certificates(data: bytes) -> list[x509.Certificate]:
+    """A certificate file as CAs and tokens export it: PEM (possibly with its chain) or
+    DER."""
+    try:
+        if b"-----BEGIN" in data:
+            certs = x509.load_pem_x509_certificates(data)
+        else:
+            certs = [x509.load_der_x509_certificate(data)]
+    except ValueError as e:
+        raise CertificateProblem(
+            "certificate_invalid", "Tệp không phải chứng thư số X.509 (PEM hoặc DER)."
+        ) from e
+    if not certs:
+        raise CertificateProblem(
+            "certificate_invalid", "Tệp không phải chứng thư số X.509 (PEM hoặc DER)."
+        )
+    return certs
+
+
+def check_signing_certificate(
+    data: bytes,
+    roots: Sequence[bytes],
+    crls: Sequence[bytes] = (),
+    at: datetime | None = None,
+) -> bytes:
+    """The signer's certificate (PEM) of an uploaded certificate file, once it can sign
+    (key usage digitalSignature or nonRepudiation, not a CA), is in date at `at` (now),
+    chains to one of `roots` (through the intermediates the file carries) and is not
+    listed in `crls`. Raises :class:`CertificateProblem` otherwise."""
+    certs = read_certificates(data)
+    leaf = certs[0]
+    at = at or datetime.now(UTC)
+    try:
+        constraints = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
+        is_ca = constraints.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    try:
+        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+        signs = usage.digital_signature or usage.content_commitment
+    except x509.ExtensionNotFound:
+        signs = False
+    if is_ca or not signs:
+        raise CertificateProblem(
+            "certificate_not_for_signing",
+            "Chứng thư này không dùng để ký số (cần mục đích digitalSignature hoặc "
+            "nonRepudiation, và không phải chứng thư của một CA).",
+        )
+    if at < leaf.not_valid_before_utc:
+        raise CertificateProblem(
+            "certificate_not_yet_valid",
+            f"Chứng thư số chưa có hiệu lực (từ {leaf.not_valid_before_utc:%d/%m/%Y}).",
+        )
+    if at > leaf.not_valid_after_utc:
+        raise CertificateProblem(
+            "certificate_expired",
+            f"Chứng thư số đã hết hạn ngày {leaf.not_valid_after_utc:%d/%m/%Y}.",
+        )
+    pem = leaf.public_bytes(serialization.Encoding.PEM)
+    _check_path(leaf, certs[1:], roots, crls, at)
+    return pem
+
+
+def _check_path(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    roots: Sequence[bytes],
+    crls: Sequence[bytes],
+    at: datetime,
+) -> None:
+    import asyncio
+    import concurrent.futures
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import (
+        ExpiredError,
+        NotYetValidError,
+        PathBuildingError,
+        PathValidationError,
+        RevokedError,
+    )
+
+    der = serialization.Encoding.DER
+    anchors = [c for pem in roots for c in load_certs_from_pemder_data(pem)]
+    if not anchors:
+        raise CertificateProblem(
+            "certificate_untrusted",
+            "Chưa có chứng thư gốc tin cậy nào (tdkt pki add-root) để kiểm tra chứng thư này.",
+        )
+    context = ValidationContext(
+        trust_roots=anchors,
+        crls=list(crls),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=at,
+    )
+    validator = CertificateValidator(
+        asn1_x509.Certificate.load(leaf.public_bytes(der)),
+        intermediate_certs=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in intermediates],
+        validation_context=context,
+    )
+
+    async def validate() -> None:
+        await validator.async_validate_path()
+
+    try:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            asyncio.run(validate())
+        else:  # inside an event loop: a helper thread with its own
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(asyncio.run, validate()).result()
+    except RevokedError as e:
+        raise CertificateProblem(
+            "certificate_revoked", "Chứng thư số đã bị tổ chức chứng thực thu hồi."
+        ) from e
+    except (ExpiredError, NotYetValidError) as e:
+        raise CertificateProblem(
+            "certificate_expired",
+            "Chứng thư số hoặc chứng thư của CA cấp nó không còn hiệu lực.",
+        ) from e
+    except (PathBuildingError, PathValidationError) as e:
+        raise CertificateProblem(
+            "certificate_untrusted",
+            "Chứng thư số không do tổ chức chứng thực tin cậy của hệ thống cấp "
+            "(GET /api/v1/trust-roots).",
+        ) from e

@@ -58,9 +58,9 @@ def _sign(pdf: bytes, material: SignerMaterial, options: dict[str, Any]) -> byte
     return _loop.run_until_complete(sign_pdf(pdf, material, **options))
 
 
-def _verify(pdf: bytes, roots: list[bytes]) -> list[SignatureReport]:
+def _verify(pdf: bytes, roots: list[bytes], crls: list[bytes]) -> list[SignatureReport]:
     assert _loop is not None
-    return _loop.run_until_complete(verify_pdf(pdf, roots))
+    return _loop.run_until_complete(verify_pdf(pdf, roots, crls))
 
 
 class SigningPool:
@@ -121,18 +121,22 @@ class SigningPool:
         options = {k: v for k, v in options.items() if k not in _IN_PROCESS_OPTIONS}
         return await self._run(_sign, pdf, material, options)
 
-    async def verify(self, pdf: bytes, roots: Sequence[bytes]) -> list[SignatureReport]:
+    async def verify(
+        self, pdf: bytes, roots: Sequence[bytes], crls: Sequence[bytes] = ()
+    ) -> list[SignatureReport]:
         """:func:`documents.verify.verify_pdf` in a pool process."""
         if not self.processes:
-            return await verify_pdf(pdf, roots)
-        return await self._run(_verify, pdf, list(roots))
+            return await verify_pdf(pdf, roots, crls)
+        return await self._run(_verify, pdf, list(roots), list(crls))
 
-    def verify_blocking(self, pdf: bytes, roots: Sequence[bytes]) -> list[SignatureReport]:
+    def verify_blocking(
+        self, pdf: bytes, roots: Sequence[bytes], crls: Sequence[bytes] = ()
+    ) -> list[SignatureReport]:
         """:meth:`verify` for a worker thread (a request's use case), never the event
         loop: the thread waits, the check runs in a pool process."""
         if not self.processes:
-            return asyncio.run(verify_pdf(pdf, roots))
-        return self._run_blocking(_verify, pdf, list(roots))
+            return asyncio.run(verify_pdf(pdf, roots, crls))
+        return self._run_blocking(_verify, pdf, list(roots), list(crls))
 
     def start(self) -> list[int]:
         """Start the pool processes now rather than at the first signature (blocking:

@@ -2,7 +2,9 @@
 
 Trust is exactly the given roots (the demo CA in the demo, Ban Cơ yếu's roots in
 production): no operating-system roots, no network fetching, revocation "soft-fail"
-(certificates without CRL/OCSP information are accepted).
+(certificates without CRL/OCSP information are accepted) — except that a signer whose
+issuer's CRL is given must be checked against it (a certificate revoked by an admin is
+reported revoked, problem "revoked").
 
 Report fields:
 
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -38,6 +41,11 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from documents import pdf_tokens
 
@@ -298,14 +306,45 @@ def _read(pdf: bytes) -> PdfFileReader:
     return reader
 
 
-async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[SignatureReport]:
-    """Validate every signature in ``pdf`` (in signing order) against ``trust_roots_pem``.
+# A signer whose issuer's CRL we hold is checked against it: the certificates our CA
+# issues carry no CRL distribution point, so "soft-fail" (check only what a certificate
+# declares) would never look.
+_CRL_REQUIRED = CertRevTrustPolicy(
+    RevocationCheckingPolicy(
+        ee_certificate_rule=RevocationCheckingRule.CRL_REQUIRED,
+        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+    )
+)
+
+
+def _context(
+    roots: list[asn1_x509.Certificate],
+    crls: list[bytes],
+    crl_issuers: list[asn1_x509.Name],
+    signer: asn1_x509.Certificate | None,
+) -> ValidationContext:
+    if signer is not None and signer.issuer in crl_issuers:
+        return ValidationContext(
+            trust_roots=list(roots), crls=crls, allow_fetching=False, revinfo_policy=_CRL_REQUIRED
+        )
+    return ValidationContext(
+        trust_roots=list(roots), crls=crls, allow_fetching=False, revocation_mode="soft-fail"
+    )
+
+
+async def verify_pdf(
+    pdf: bytes, trust_roots_pem: Sequence[bytes], crls: Sequence[bytes] = ()
+) -> list[SignatureReport]:
+    """Validate every signature in ``pdf`` (in signing order) against ``trust_roots_pem``,
+    and against ``crls`` (DER) for signers whose issuer published one of them.
 
     Unsigned PDF → ``[]``. Unreadable input → :class:`InvalidPdf`. A damaged signature
     yields a report with everything False instead of an exception.
     """
     reader = _read(pdf)
     roots = load_trust_roots(trust_roots_pem)
+    crl_list = list(crls)
+    crl_issuers = [asn1_crl.CertificateList.load(c).issuer for c in crl_list]
     try:
         filled = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception as exc:
@@ -330,11 +369,11 @@ async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signa
             continue
         emb = maybe_emb
         base = _base_fields(emb, fq_name)
-        vc = ValidationContext(
-            trust_roots=list(roots),
-            allow_fetching=False,
-            revocation_mode="soft-fail",
-        )
+        try:
+            signer = emb.signer_cert
+        except Exception:
+            signer = None
+        vc = _context(roots, crl_list, crl_issuers, signer)
         try:
             status = await async_validate_pdf_signature(
                 emb, signer_validation_context=vc, key_usage_settings=_KEY_USAGE
@@ -350,12 +389,14 @@ async def verify_pdf(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[Signa
     return reports
 
 
-def verify_pdf_sync(pdf: bytes, trust_roots_pem: Sequence[bytes]) -> list[SignatureReport]:
+def verify_pdf_sync(
+    pdf: bytes, trust_roots_pem: Sequence[bytes], crls: Sequence[bytes] = ()
+) -> list[SignatureReport]:
     """Blocking wrapper around :func:`verify_pdf` (for the CLI and scripts)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(verify_pdf(pdf, trust_roots_pem))
+        return asyncio.run(verify_pdf(pdf, trust_roots_pem, crls))
     # Called from inside an event loop: run in a helper thread with its own loop.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, verify_pdf(pdf, trust_roots_pem)).result()
+        return pool.submit(asyncio.run, verify_pdf(pdf, trust_roots_pem, crls)).result()

@@ -132,3 +132,50 @@ class TemplateDuplicate(DomainError):
 class TemplateVersionConflict(DomainError):
     status, code = 409, "template_version_conflict"
     message = "Vừa có phiên bản khác của biểu mẫu được tải lên. Hãy tải lại danh sách rồi thử lại."
+
+
+# ---------------------------------------------------------------- accounts, keys, certificates
+
+
+class PasswordChangeRequired(DomainError):
+    status, code = 403, "password_change_required"
+    message = (
+        "Mật khẩu của bạn là mật khẩu tạm thời: hãy đổi mật khẩu trước khi làm việc khác "
+        "(POST /api/v1/me/password)."
+    )
+
+
+class WrongPassword(DomainError):
+    status, code, message = 403, "wrong_password", "Mật khẩu hiện tại không đúng."
+
+
+class SigningPinNotSet(DomainError):
+    status, code = 409, "signing_pin_not_set"
+    message = (
+        "Bạn chưa đặt mã PIN ký số. Khóa ký số của bạn được tạo khi bạn đặt mã PIN: "
+        "hãy vào «Đặt mã PIN ký số» rồi duyệt lại."
+    )
+
+
+class CertificateRevoked(DomainError):
+    status, code = 409, "certificate_revoked"
+    message = "Chứng thư số của bạn đã bị thu hồi, không dùng để ký được nữa. Hãy liên hệ quản trị."
+
+
+class CaUnavailable(DomainError):
+    status, code = 409, "ca_unavailable"
+    message = (
+        "Hệ thống không giữ khóa của tổ chức chứng thực nào nên không cấp được khóa ký số. "
+        "Hãy đăng ký chứng thư của thiết bị ký số (token) của người dùng."
+    )
+
+
+class CertificateRejected(InvalidInput):
+    """An uploaded certificate that cannot be registered; `code` says why."""
+
+    code, message = "certificate_invalid", "Chứng thư số không được chấp nhận."
+
+
+class CertificateConflict(DomainError):
+    status, code = 409, "certificate_taken"
+    message = "Chứng thư số này đã được đăng ký cho người khác."

@@ -101,3 +101,63 @@ def _grant_covers(g: RoleGrant, scope: DossierScope) -> bool:
     if g.role in BOARD_ROLES:
         return g.authority_id == scope.authority_id
     return False
+
+
+# ---------------------------------------------------------------- who is who, in words
+
+
+class ClusterPost(StrEnum):
+    HEAD = "head"
+    DEPUTY = "deputy"
+
+
+CLUSTER_POST_LABELS = {ClusterPost.HEAD: "Trưởng cụm", ClusterPost.DEPUTY: "Phó trưởng cụm"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a grant is held, in the names people use: a unit; a board inside its
+    authority, or the authority itself; a cluster in a year, with the post (head or
+    deputy) the holder's unit has in it that year, if any."""
+
+    unit: str | None = None
+    board: str | None = None
+    authority: str | None = None
+    cluster: str | None = None
+    year: int | None = None
+    cluster_post: ClusterPost | None = None
+
+
+def held_title(label: str, place: Place) -> str:
+    """A role's label and where it is held, each said once.
+
+    The post in a cluster is what people call the holder ("Trưởng cụm, Cụm I – … (2026)");
+    otherwise the label, with any trailing words that repeat the place dropped
+    ("Chuyên viên Phòng TĐKT" at "Phòng TĐKT, Sở Nội vụ" reads "Chuyên viên, Phòng TĐKT,
+    Sở Nội vụ"), then the place from the nearest to the widest. No role is named here:
+    a new role reads right from its label and where it is held.
+    """
+    year = f" ({place.year})" if place.year is not None else ""
+    if place.cluster_post is not None and place.cluster:
+        return f"{CLUSTER_POST_LABELS[place.cluster_post]}, {place.cluster}{year}"
+    where = [p for p in (place.unit, place.board, place.authority) if p]
+    if place.cluster and not place.unit:
+        where.insert(0, place.cluster + year)
+    title = _without_trailing(label, where)
+    text = ", ".join([title, *where])
+    if place.cluster and place.unit and place.year is not None:
+        # Held at a unit that has no post in the cluster that year: say so, or the
+        # holder would wonder why no cluster dossier reaches them.
+        text += f" (năm {place.year} đơn vị không là Trưởng cụm, Phó trưởng cụm)"
+    return text
+
+
+def _without_trailing(label: str, places: list[str]) -> str:
+    for p in places:
+        if len(p) < len(label) and label.casefold().endswith(p.casefold()):
+            return label[: -len(p)].rstrip(" ,–-")
+    return label
+
+
+def role_title(role: Role, place: Place) -> str:
+    return held_title(ROLE_LABELS[role], place)

@@ -7,13 +7,17 @@ settings on first use.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+from sqlalchemy.orm import Session
 
 from documents import timestamps
 from documents.pdf import PdfConverter
-from documents.pki import CertKey, decrypt_key, make_crl
+from documents.pki import CertKey, Revocation, decrypt_key, make_crl
 from documents.signing_pool import SigningPool
 from storage import repositories as repo
 from storage.db import Database
@@ -32,7 +36,9 @@ class Runtime:
     converter: PdfConverter
     signing: SigningPool
     dispatcher: Dispatcher | None = None
-    _long_term: tuple[float, dict[str, Any]] | None = None
+    _long_term: tuple[float, tuple[Any, ...], dict[str, Any]] | None = None
+    _crls: tuple[float, tuple[Any, ...], list[bytes]] | None = None
+    _crl_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -58,35 +64,63 @@ class Runtime:
 
     def long_term(self) -> dict[str, Any]:
         """Signing options for PAdES B-LT when a TSA is configured (time-stamper, and the
-        trust roots with the demo CA's current CRL), else nothing (B-B)."""
+        trust roots with the current CRLs of the CAs the system holds), else nothing
+        (B-B)."""
         if not self.settings.tsa_url:
             return {}
+        with self.db.read() as s:
+            crls, state = self._current_crls(s)
+            cached = self._long_term
+            if cached is not None and cached[1] == state:
+                return cached[2]
+            roots = [r.cert_pem for r in repo.trust_roots(s)]
+        options = {
+            "timestamper": timestamps.remote(self.settings.tsa_url),
+            "validation_context": timestamps.validation_context(roots, crls),
+        }
+        self._long_term = (time.monotonic(), state, options)
+        return options
+
+    def crls(self) -> list[bytes]:
+        """The CRL (DER) of every CA whose key the system holds, listing the certificates
+        admins revoked. Made again when a revocation is added, or an hour after the last."""
+        with self.db.read() as s:
+            return self._current_crls(s)[0]
+
+    def _current_crls(self, s: Session) -> tuple[list[bytes], tuple[Any, ...]]:
         now = time.monotonic()
-        if self._long_term is None or now - self._long_term[0] > 3600:
-            with self.db.read() as s:
-                roots = [r.cert_pem for r in repo.trust_roots(s)]
-                crls = [
-                    make_crl(
-                        CertKey(
-                            r.cert_pem, decrypt_key(r.key_pem_encrypted, self.settings.secret_key)
-                        )
-                    )
-                    for r in repo.trust_roots(s)
-                    if r.key_pem_encrypted
-                ]
-            self._long_term = (
-                now,
-                {
-                    "timestamper": timestamps.remote(self.settings.tsa_url),
-                    "validation_context": timestamps.validation_context(roots, crls),
-                },
-            )
-        return self._long_term[1]
+        state = (repo.revocation_state(s), tuple(r.id for r in repo.trust_roots(s)))
+        with self._crl_lock:
+            cached = self._crls
+            if cached is not None and cached[1] == state and now - cached[0] < 3600:
+                return cached[2], (cached[0], state)
+            crls = crls_of(s, self.settings.secret_key)
+            self._crls = (now, state, crls)
+            return crls, (now, state)
 
     def close(self) -> None:
         self.converter.close()  # the warm LibreOffice instances end with the process
         self.signing.close()
         self.db.dispose()
+
+
+def crls_of(s: Session, secret: str) -> list[bytes]:
+    """A CRL for each CA whose key the system holds, with the revoked certificates it
+    issued (unlocking a CA key takes ~0.1 s: `Runtime.crls` keeps them)."""
+    revoked = [(x509.load_pem_x509_certificate(k.cert_pem), k) for k in repo.revoked_keys(s)]
+    crls = []
+    for root in repo.trust_roots(s):
+        if not root.key_pem_encrypted:
+            continue
+        subject = x509.load_pem_x509_certificate(root.cert_pem).subject
+        entries = [
+            Revocation(cert.serial_number, k.revoked_at, k.revocation_code or "unspecified")
+            for cert, k in revoked
+            if cert.issuer == subject and k.revoked_at is not None
+        ]
+        ca = CertKey(root.cert_pem, decrypt_key(root.key_pem_encrypted, secret))
+        crls.append(make_crl(ca, entries))
+    return crls
 
 
 _current: Runtime | None = None

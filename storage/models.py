@@ -114,6 +114,21 @@ class User(Base):
     """Wrong signing PINs in a row; at the limit signing is locked until an admin unlocks."""
     signing_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # migration 0010: temporary passwords, sessions ended by a password change, a key
+    # whose PIN the person sets
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """The password was set by an admin (a new account, a reset): nothing but changing it
+    (and signing out) until the person does."""
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Tokens carry the epoch they were issued in; changing the password moves it on, so
+    every session opened with the old password ends."""
+    signing_key_pending: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """An admin asked the system's CA for a key for this person: it is made, and
+    certified, when the person sets their signing PIN (the admin never knows it)."""
 
     grants: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", lazy="selectin", order_by="RoleAssignment.id"
@@ -154,6 +169,13 @@ class SigningKey(Base):
     """Where the key lives when it is on a PKCS#11 token instead of in the database."""
     not_after: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # migration 0010: an admin revokes a person's certificate
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    """When an admin revoked it: no signature with it is accepted from then on, and the
+    CRL of the CA that issued it (when the system holds that CA) lists it."""
+    revocation_code: Mapped[str | None] = mapped_column(String(32))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Dossier(Base):

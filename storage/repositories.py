@@ -13,7 +13,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
-from domain.roles import BOARD_ROLES, UNIT_ROLES, Actor, DossierScope, Role, RoleGrant
+from domain.roles import (
+    BOARD_ROLES,
+    UNIT_ROLES,
+    Actor,
+    ClusterPost,
+    DossierScope,
+    Place,
+    Role,
+    RoleGrant,
+)
 from storage.models import (
     AuditEvent,
     Authority,
@@ -378,8 +387,9 @@ def personal_keys(s: Session, user_id: int) -> Sequence[SigningKey]:
 
 
 def personal_key(s: Session, user_id: int) -> SigningKey | None:
-    """The approver's key the system holds (the newest one with a private key)."""
-    keys = [k for k in personal_keys(s, user_id) if k.key_pem_encrypted is not None]
+    """The approver's key the system holds (the newest one with a private key that was
+    not revoked)."""
+    keys = held_keys(s, user_id)
     return keys[-1] if keys else None
 
 
@@ -511,3 +521,101 @@ def entered_state_at(s: Session, dossier_ids: Sequence[int]) -> dict[int, dateti
         s.execute(select(Dossier.id, Dossier.created_at).where(Dossier.id.in_(dossier_ids))).all()
     )
     return {i: last.get(i) or created[i] for i in created}
+
+
+# ---------------------------------------------------------------- accounts: where roles are
+# held, signing keys and certificates of people, revocations (migration 0010)
+
+
+def place_of(s: Session, grant: RoleGrant | RoleAssignment, year: int) -> Place:
+    """Where a grant is held, named, with the post its unit has in its cluster in `year`
+    for the roles that act for a cluster."""
+    role = Role(grant.role)
+    if grant.unit_id is not None:
+        unit_ = s.get(Unit, grant.unit_id)
+        if unit_ is None:
+            return Place()
+        if role != Role.CLUSTER_APPROVER or unit_.cluster_id is None:
+            return Place(unit=unit_.name)
+        term = cluster_term(s, unit_.cluster_id, year)
+        post = None
+        if term is not None and term.head_unit_id == unit_.id:
+            post = ClusterPost.HEAD
+        elif term is not None and term.deputy_unit_id == unit_.id:
+            post = ClusterPost.DEPUTY
+        c = s.get(Cluster, unit_.cluster_id)
+        return Place(unit=unit_.name, cluster=c.name if c else None, year=year, cluster_post=post)
+    if grant.cluster_term_id is not None:
+        term = s.get(ClusterTerm, grant.cluster_term_id)
+        c = s.get(Cluster, term.cluster_id) if term else None
+        return Place(cluster=c.name if c else None, year=term.year if term else None)
+    if grant.authority_id is not None:
+        a = s.get(Authority, grant.authority_id)
+        if a is None:
+            return Place()
+        board = a.board_name if role in BOARD_ROLES and a.board_name else None
+        return Place(board=board, authority=a.name)
+    return Place()
+
+
+def acted_in_cluster_post(s: Session, d: Dossier, unit_name: str | None) -> ClusterPost | None:
+    """The post a unit (named as an event recorded it) had in the dossier's cluster in
+    the dossier's year."""
+    term = cluster_term(s, d.cluster_id, d.year)
+    if term is None or unit_name is None:
+        return None
+    for post, unit_id in (
+        (ClusterPost.HEAD, term.head_unit_id),
+        (ClusterPost.DEPUTY, term.deputy_unit_id),
+    ):
+        u = s.get(Unit, unit_id) if unit_id is not None else None
+        if u is not None and u.name == unit_name:
+            return post
+    return None
+
+
+def held_keys(s: Session, user_id: int) -> list[SigningKey]:
+    """The person's keys the system holds that may still sign, oldest first."""
+    return [
+        k
+        for k in personal_keys(s, user_id)
+        if k.key_pem_encrypted is not None and k.revoked_at is None
+    ]
+
+
+def personal_key_by_id(s: Session, user_id: int, key_id: int) -> SigningKey | None:
+    return s.scalar(
+        select(SigningKey).where(
+            SigningKey.id == key_id, SigningKey.kind == "person", SigningKey.user_id == user_id
+        )
+    )
+
+
+def key_by_fingerprint(s: Session, fingerprint: str) -> SigningKey | None:
+    return s.scalar(select(SigningKey).where(SigningKey.fingerprint == fingerprint))
+
+
+def issuing_ca(s: Session) -> SigningKey | None:
+    """The CA whose key the system holds (the demo CA in the demo): it certifies the
+    keys people get from the system, and publishes the CRL."""
+    return s.scalar(
+        select(SigningKey)
+        .where(SigningKey.kind == "ca", SigningKey.key_pem_encrypted.is_not(None))
+        .order_by(SigningKey.id)
+        .limit(1)
+    )
+
+
+def revoked_keys(s: Session) -> Sequence[SigningKey]:
+    return s.scalars(
+        select(SigningKey).where(SigningKey.revoked_at.is_not(None)).order_by(SigningKey.id)
+    ).all()
+
+
+def revocation_state(s: Session) -> tuple[int, int | None]:
+    """Changes whenever a certificate is revoked: how many are, and the last one's id
+    (for caches of the CRL)."""
+    row = s.execute(
+        select(func.count(), func.max(SigningKey.id)).where(SigningKey.revoked_at.is_not(None))
+    ).one()
+    return int(row[0]), row[1]

@@ -52,31 +52,40 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from domain.roles import Role, role_title
     from storage import repositories as repo
+    from storage.audit import VIETNAM
     from storage.db import Database
 
+    year = datetime.now(VIETNAM).year  # the cluster terms in force
     db = Database(settings.database_url)
     with db.read() as s:
         units = {u.id: u.name for u in repo.all_units(s)}
-        rows: list[dict[str, Any]] = [
-            {
-                "username": u.username,
-                "full_name": u.full_name,
-                "position": u.position,
-                "unit": next((units[g.unit_id] for g in u.grants if g.unit_id in units), None),
-                "roles": [g.role for g in u.grants],
-            }
-            for u in repo.all_users(s)
-        ]
+        rows: list[dict[str, Any]] = []
+        titles: list[str] = []
+        for u in repo.all_users(s):
+            rows.append(
+                {
+                    "username": u.username,
+                    "full_name": u.full_name,
+                    "position": u.position,
+                    "unit": next((units[g.unit_id] for g in u.grants if g.unit_id in units), None),
+                    "roles": [g.role for g in u.grants],
+                }
+            )
+            titles.append(
+                "; ".join(role_title(Role(g.role), repo.place_of(s, g, year)) for g in u.grants)
+            )
     db.dispose()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        for r in rows:
-            print(
-                f"{r['username']:<22} {r['full_name']:<24} {','.join(r['roles']):<20} "
-                f"{r['unit'] or ''}"
-            )
+        name_width = max([len("Họ và tên"), *(len(r["full_name"]) for r in rows)])
+        print(f"{'Tên đăng nhập':<22} {'Họ và tên':<{name_width}} Vai trò, nơi giữ")
+        for r, title in zip(rows, titles, strict=True):
+            print(f"{r['username']:<22} {r['full_name']:<{name_width}} {title}")
     return 0
 
 
@@ -133,15 +142,19 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
 
     roots: list[bytes] = []
+    crls: list[bytes] = []
     if args.trust_roots:
         roots.append(Path(args.trust_roots).read_bytes())
     else:
+        from flows.runtime import crls_of
+
         db = Database(settings.database_url)
         with db.read() as s:
             roots = [r.cert_pem for r in repo.trust_roots(s)]
+            crls = crls_of(s, settings.secret_key)  # what an admin revoked reads revoked
         db.dispose()
     try:
-        reports = verify_pdf_sync(Path(args.file).read_bytes(), roots)
+        reports = verify_pdf_sync(Path(args.file).read_bytes(), roots, crls)
     except InvalidPdf as e:
         print(f"Tệp PDF không đọc được: {e}", file=sys.stderr)
         return 2

@@ -6,7 +6,12 @@
   Ban Cơ yếu Chính phủ's root), published at /api/v1/trust-roots;
 - `tdkt pki import-seal (--unit CODE | --authority CODE) …`: an organisation's real seal
   certificate and key, from PEM files or a PKCS#12 (.p12/.pfx) file; the key is stored
-  encrypted under TDKT_SECRET_KEY and used for the documents issued from then on.
+  encrypted under TDKT_SECRET_KEY and used for the documents issued from then on;
+- `tdkt pki add-root FILE --key KEY.pem`: also the CA's key, so that the system issues
+  people's keys (`tdkt users issue-key`) and publishes the CRL of what it revoked;
+- people's passwords and certificates, as the admin pages do them: `tdkt users
+  reset-password`, `issue-key`, `register-certificate`, `certificates`,
+  `revoke-certificate`.
 
 Every change is one transaction with an audit event (no person: the operator's shell).
 """
@@ -97,7 +102,7 @@ def _load_cert(data: bytes) -> x509.Certificate:
         return x509.load_der_x509_certificate(data)
 
 
-def add_root(settings: Settings, path: Path) -> str:
+def add_root(settings: Settings, path: Path, key_path: Path | None = None) -> str:
     from sqlalchemy import select
 
     from documents.pki import fingerprint, subject_common_name
@@ -111,27 +116,66 @@ def add_root(settings: Settings, path: Path) -> str:
         raise OperatorError("chứng thư này không phải của một CA (BasicConstraints CA:FALSE)")
     pem = cert.public_bytes(serialization.Encoding.PEM)
     name = subject_common_name(pem)
+    sealed = _ca_key(settings, key_path, cert) if key_path else None
     db = Database(settings.database_url)
     try:
         with db.write() as s:
             fp = fingerprint(pem)
-            if s.scalar(select(SigningKey).where(SigningKey.fingerprint == fp)) is not None:
+            existing = s.scalar(select(SigningKey).where(SigningKey.fingerprint == fp))
+            if existing is not None and (sealed is None or existing.key_pem_encrypted):
                 return f"Chứng thư gốc {name} đã có."
+            if existing is not None:
+                existing.key_pem_encrypted = sealed
+                audit.append(
+                    s,
+                    kind="ca_key_imported",
+                    data={"subject": name, "fingerprint": fp, "by": "tdkt"},
+                )
+                return f"Đã nhập khóa của CA {name}: hệ thống cấp được khóa ký số cho người dùng."
             s.add(
                 SigningKey(
                     kind="ca",
                     subject=name,
                     fingerprint=fp,
                     cert_pem=pem,
+                    key_pem_encrypted=sealed,
                     not_after=cert.not_valid_after_utc,
                 )
             )
             audit.append(
-                s, kind="trust_root_added", data={"subject": name, "fingerprint": fp, "by": "tdkt"}
+                s,
+                kind="trust_root_added",
+                data={"subject": name, "fingerprint": fp, "by": "tdkt", "with_key": bool(sealed)},
             )
-            return f"Đã thêm chứng thư gốc tin cậy {name} (SHA-256 {fp})."
+            return f"Đã thêm chứng thư gốc tin cậy {name} (SHA-256 {fp})." + (
+                " Hệ thống giữ khóa của CA này: cấp được khóa ký số cho người dùng."
+                if sealed
+                else ""
+            )
     finally:
         db.dispose()
+
+
+def _ca_key(settings: Settings, key_path: Path, cert: x509.Certificate) -> bytes:
+    """The CA's private key, checked against its certificate, sealed under the secret."""
+    from documents.pki import encrypt_key
+
+    raw = key_path.read_bytes()
+    try:
+        key = serialization.load_pem_private_key(raw, password=None)
+    except TypeError:  # the key file is encrypted
+        password = _secret("Mật khẩu của khóa riêng của CA: ", confirm=False)
+        key = serialization.load_pem_private_key(raw, password=password.encode())
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if key.public_key().public_bytes(der, public) != cert.public_key().public_bytes(der, public):
+        raise OperatorError("khóa riêng không khớp với chứng thư của CA")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return encrypt_key(pem, settings.secret_key, secret=True)
 
 
 def _seal_material(args: argparse.Namespace) -> tuple[bytes, x509.Certificate]:
@@ -215,6 +259,107 @@ def import_seal(settings: Settings, args: argparse.Namespace) -> str:
         db.dispose()
 
 
+# ---------------------------------------------------------------- people (as the admin pages)
+
+
+def _people(settings: Settings, fn: Any) -> Any:
+    """Run one of api.accounts.service's use cases in one transaction, as the operator."""
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        with db.write() as s:
+            return fn(s)
+    finally:
+        db.dispose()
+
+
+def reset_password(settings: Settings, username: str, generate: bool) -> str:
+    from api.accounts import service
+
+    password = None if generate else _secret("Mật khẩu tạm thời: ", confirm=True)
+    generated = _people(settings, lambda s: service.reset_password(s, None, username, password))
+    shown = f" Mật khẩu tạm thời (chỉ hiện lần này): {generated}" if generated else ""
+    return f"Đã đặt lại mật khẩu của {username}; người dùng phải đổi khi đăng nhập.{shown}"
+
+
+def issue_key(settings: Settings, username: str) -> str:
+    from api.accounts import service
+
+    _people(settings, lambda s: service.request_key(s, None, username))
+    return (
+        f"Đã yêu cầu cấp khóa ký số cho {username}: khóa được tạo và chứng thực khi người "
+        "dùng đặt mã PIN ký số lần đầu (trang «Đặt mã PIN ký số» hoặc POST /api/v1/me/signing-pin)."
+    )
+
+
+def register_certificate(settings: Settings, username: str, path: Path) -> str:
+    from api.accounts import service
+    from flows.runtime import crls_of
+
+    def register(s: Any) -> str:
+        key = service.register_certificate(
+            s, None, username, path.read_bytes(), crls_of(s, settings.secret_key)
+        )
+        return f"Đã đăng ký chứng thư {key.subject} (SHA-256 {key.fingerprint}) cho {username}."
+
+    return str(_people(settings, register))
+
+
+def list_certificates(settings: Settings, username: str, as_json: bool) -> str:
+    import json
+
+    from api.accounts import service
+
+    def views(s: Any) -> list[Any]:
+        return service.certificates_of(s, service.find_user(s, username).id)
+
+    found = _people(settings, views)
+    if as_json:
+        return json.dumps(
+            [
+                {
+                    "id": v.id,
+                    "subject": v.subject,
+                    "issuer": v.issuer,
+                    "serial": v.serial,
+                    "fingerprint": v.fingerprint,
+                    "not_after": v.not_after.isoformat(),
+                    "held_by_system": v.held_by_system,
+                    "state": v.state,
+                    "revocation_reason": v.revocation_reason,
+                }
+                for v in found
+            ],
+            ensure_ascii=False,
+            indent=2,
+        )
+    if not found:
+        return f"{username} chưa có chứng thư số."
+    lines = [
+        f"{'Mã':<5} {'SHA-256 (đầu)':<17} {'Hết hạn':<11} {'Tình trạng':<12} Chủ thể – cấp bởi"
+    ]
+    for v in found:
+        lines.append(
+            f"{v.id:<5} {v.fingerprint[:16]:<17} {v.not_after:%d/%m/%Y} {v.state_label:<12} "
+            f"{v.subject} – {v.issuer}"
+        )
+    return "\n".join(lines)
+
+
+def revoke_certificate(
+    settings: Settings, username: str, ref: str, reason: str, code: str | None
+) -> str:
+    from api.accounts import service
+
+    # A short number is the certificate's id (`tdkt users certificates`); else a prefix.
+    which: str | int = int(ref) if ref.isdigit() and len(ref) < 8 else ref
+    key = _people(
+        settings, lambda s: service.revoke_certificate(s, None, username, which, reason, code)
+    )
+    return f"Đã thu hồi chứng thư SHA-256 {key.fingerprint} của {username}."
+
+
 def add_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     users: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -229,7 +374,10 @@ def add_commands(
     pki = sub.add_parser("pki", help="chứng thư số").add_subparsers(dest="pki_cmd", required=True)
     ar = pki.add_parser("add-root", help="thêm chứng thư gốc tin cậy (PEM hoặc DER)")
     ar.add_argument("file", type=Path)
-    ar.set_defaults(fn=lambda st, a: _run(add_root, st, a.file))
+    ar.add_argument(
+        "--key", type=Path, help="khóa riêng của CA (PEM): hệ thống cấp khóa ký số cho người dùng"
+    )
+    ar.set_defaults(fn=lambda st, a: _run(add_root, st, a.file, a.key))
     si = pki.add_parser("import-seal", help="nhập con dấu số (chứng thư và khóa) của một tổ chức")
     owner = si.add_mutually_exclusive_group(required=True)
     owner.add_argument("--unit", help="mã đơn vị (ký hiệu, ví dụ BDT)")
@@ -239,10 +387,55 @@ def add_commands(
     si.add_argument("--key", help="khóa riêng (PEM; nếu có mật khẩu thì nhập vào)")
     si.set_defaults(fn=lambda st, a: _run(import_seal, st, a))
 
+    rp = users.add_parser(
+        "reset-password", help="đặt lại mật khẩu (tạm thời: người dùng phải đổi khi đăng nhập)"
+    )
+    rp.add_argument("username")
+    rp.add_argument("--generate", action="store_true", help="hệ thống tạo và in ra một lần")
+    rp.set_defaults(fn=lambda st, a: _run(reset_password, st, a.username, a.generate))
+    ik = users.add_parser(
+        "issue-key", help="cấp khóa ký số do hệ thống giữ (tạo khi người dùng đặt mã PIN)"
+    )
+    ik.add_argument("username")
+    ik.set_defaults(fn=lambda st, a: _run(issue_key, st, a.username))
+    rc = users.add_parser(
+        "register-certificate", help="đăng ký chứng thư của thiết bị ký số (PEM hoặc DER)"
+    )
+    rc.add_argument("username")
+    rc.add_argument("file", type=Path)
+    rc.set_defaults(fn=lambda st, a: _run(register_certificate, st, a.username, a.file))
+    lc = users.add_parser("certificates", help="các chứng thư số của một người")
+    lc.add_argument("username")
+    lc.add_argument("--json", action="store_true")
+    lc.set_defaults(fn=lambda st, a: _run(list_certificates, st, a.username, a.json))
+    vc = users.add_parser("revoke-certificate", help="thu hồi một chứng thư số, có lý do")
+    vc.add_argument("username")
+    vc.add_argument("certificate", help="mã (số) hoặc ít nhất 8 ký tự đầu của SHA-256")
+    vc.add_argument("--reason", required=True, help="lý do thu hồi")
+    vc.add_argument(
+        "--code",
+        choices=[
+            "unspecified",
+            "key_compromise",
+            "affiliation_changed",
+            "superseded",
+            "cessation_of_operation",
+        ],
+        help="mã lý do trong CRL (mặc định unspecified)",
+    )
+    vc.set_defaults(
+        fn=lambda st, a: _run(revoke_certificate, st, a.username, a.certificate, a.reason, a.code)
+    )
+
 
 def _run(fn: Any, settings: Settings, *args: Any) -> int:
+    from domain.errors import DomainError
+
     try:
         print(fn(settings, *args))
+    except DomainError as e:  # a use case's refusal, in the pages' own words
+        print(f"Không thực hiện được: {e.message} ({e.code})", file=sys.stderr)
+        return 1
     except (OperatorError, ValueError) as e:
         print(f"Không thực hiện được: {e}.", file=sys.stderr)
         return 1

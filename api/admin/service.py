@@ -9,7 +9,7 @@ import re
 
 from sqlalchemy.orm import Session
 
-from api.auth.security import hash_password
+from api.auth.security import check_new_password, hash_password
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.roles import BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
 from storage import audit
@@ -17,7 +17,6 @@ from storage import repositories as repo
 from storage.models import ClusterTerm, RoleAssignment, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-MIN_PASSWORD = 8
 HELD_AT_UNIT = UNIT_ROLES | {Role.CLUSTER_APPROVER}
 HELD_AT_AUTHORITY = BOARD_ROLES | {Role.AUDITOR, Role.ADMIN}
 
@@ -64,13 +63,14 @@ def create_user(
         raise InvalidInput("Tên đăng nhập này đã có.", code="username_taken")
     if not full_name.strip():
         raise InvalidInput("Hãy nhập họ và tên.", code="full_name_required")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", code="password_too_short")
+    check_new_password(password)
+    # The admin chose it: a temporary password, changed by the person at first sign-in.
     user = User(
         username=username,
         full_name=full_name.strip(),
         position=position.strip(),
         password_hash=hash_password(password),
+        must_change_password=True,
     )
     s.add(user)
     s.flush()

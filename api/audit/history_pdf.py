@@ -39,6 +39,8 @@ def _checkpoint_text(export: HistoryExport) -> str:
 
 
 def _actor_text(e: ExportedEvent) -> str:
+    if e.actor_line:
+        return e.actor_line
     ev = e.event
     if ev.get("actor_name") is None:
         return SYSTEM_ACTOR

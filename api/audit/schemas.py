@@ -35,6 +35,11 @@ class HistoryEntry(BaseModel):
     actor_id: int | None
     actor_role: str | None
     actor_role_label: str | None
+    actor_title: str | None = None
+    """The role with where it was held, as the pages say a person's role ("Trưởng cụm,
+    Cụm I – … (2026)")."""
+    actor_line: str = ""
+    """Who did it, as one line: name, role and where, whom they acted for."""
     actor_unit: str | None
     on_behalf_of: str | None
     from_status: str | None
@@ -56,6 +61,7 @@ class ExportedEvent(BaseModel):
     label: str
     at_vn: str
     actor_role_label: str | None
+    actor_line: str = ""
 
 
 class ExportedDocument(BaseModel):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from api.audit.history_pdf import export_pdf
-from api.audit.labels import READ_LABELS, role_label, status_label
+from api.audit.labels import READ_LABELS, actor_line, actor_title, role_label, status_label
 from api.audit.schemas import (
     ChainCheck,
     DocumentRef,
@@ -60,7 +60,33 @@ def _label(kind: str, labels: Mapping[str, str]) -> str:
     return labels.get(kind) or READ_LABELS.get(kind) or kind
 
 
-def history_entry(e: AuditEvent, labels: Mapping[str, str]) -> HistoryEntry:
+class ActorTitles:
+    """The titles of a dossier's actors (their cluster post in the dossier's year, the
+    board of its authority), each looked up once."""
+
+    def __init__(self, s: Session, d: Dossier) -> None:
+        self.s, self.d = s, d
+        self.board = repo.authority(s, d.authority_id).board_name or None
+
+    def __call__(self, e: AuditEvent) -> tuple[str | None, str]:
+        post = None
+        if e.actor_role == Role.CLUSTER_APPROVER:
+            post = repo.acted_in_cluster_post(self.s, self.d, e.actor_unit)
+        title = actor_title(
+            e.actor_role,
+            e.actor_unit,
+            e.on_behalf_of,
+            year=self.d.year,
+            cluster_post=post,
+            board=self.board,
+        )
+        return title, actor_line(e.actor_name, title, e.actor_role, e.actor_unit, e.on_behalf_of)
+
+
+def history_entry(
+    e: AuditEvent, labels: Mapping[str, str], titles: ActorTitles | None = None
+) -> HistoryEntry:
+    title, line = titles(e) if titles is not None else (None, "")
     return HistoryEntry(
         seq=e.dossier_seq or 0,
         event_seq=e.seq,
@@ -72,6 +98,9 @@ def history_entry(e: AuditEvent, labels: Mapping[str, str]) -> HistoryEntry:
         actor_id=e.actor_id,
         actor_role=e.actor_role,
         actor_role_label=role_label(e.actor_role),
+        actor_title=title,
+        actor_line=line
+        or actor_line(e.actor_name, None, e.actor_role, e.actor_unit, e.on_behalf_of),
         actor_unit=e.actor_unit,
         on_behalf_of=e.on_behalf_of,
         from_status=e.from_status,
@@ -103,7 +132,7 @@ def history(
 ) -> list[HistoryEntry]:
     """The history of a dossier the actor can see (404 otherwise). Reads of documents are
     shown to auditors only: who inspected what is the inspection's business."""
-    visible_dossier(s, actor, dossier_id)
+    d = visible_dossier(s, actor, dossier_id)
     if include_reads and not is_auditor(actor):
         raise Forbidden(
             "Chỉ thanh tra, kiểm tra được xem ai đã đọc, tải văn bản của hồ sơ.",
@@ -111,7 +140,8 @@ def history(
         )
     skip = () if include_reads else READ_KINDS
     events = repo.dossier_events(s, dossier_id, without_kinds=skip)
-    return [history_entry(e, labels) for e in events]
+    titles = ActorTitles(s, d)
+    return [history_entry(e, labels, titles) for e in events]
 
 
 # ---------------------------------------------------------------- recording reads
@@ -195,6 +225,7 @@ def _export(
     cp = latest(store)
     last_seq = events[-1].seq if events else 0
     now = utcnow()
+    titles = ActorTitles(s, d)
     return HistoryExport(
         type=EXPORT_TYPE,
         format=1,
@@ -227,6 +258,7 @@ def _export(
                 label=_label(e.kind, labels),
                 at_vn=audit.vn_time(e.occurred_at),
                 actor_role_label=role_label(e.actor_role),
+                actor_line=titles(e)[1],
             )
             for e in events
         ],

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.auth.security import issue_token, verify_password
-from api.deps import Caller, CurrentReader, CurrentWriter, SettingsDep, WriteSession
+from api.accounts.service import role_titles, signing_state
+from api.auth.security import (
+    MAX_FAILURES_PER_ACCOUNT,
+    THROTTLE_WINDOW,
+    issue_token,
+    verify_password,
+)
+from api.deps import (
+    Caller,
+    CurrentReader,
+    CurrentWriter,
+    ReadSession,
+    SettingsDep,
+    WriteSession,
+)
 from domain.errors import NotAuthenticated, TooManyAttempts
 from domain.roles import ROLE_LABELS
 from storage import repositories as repo
@@ -28,6 +40,9 @@ class Token(BaseModel):
 class RoleOut(BaseModel):
     role: str
     label: str
+    title: str
+    """The role with where it is held, as the pages say it (for a cluster's leaders,
+    their post in the cluster this year: "Trưởng cụm, Cụm I – … (2026)")."""
     unit_id: int | None
     cluster_term_id: int | None
     authority_id: int | None
@@ -39,10 +54,12 @@ class Me(BaseModel):
     full_name: str
     position: str
     roles: list[RoleOut]
+    signing: str
+    """How the person signs: ready (a key the system holds), pin_required (an admin asked
+    for a key: set the PIN, POST /api/v1/me/signing-pin), token (a registered token's
+    certificate: sign elsewhere and upload), locked, revoked (every certificate), none."""
 
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
 
 
@@ -75,7 +92,7 @@ def sign_in(s: Session, settings: Settings, username: str, password: str, addres
         s.add(LoginFailure(username=username, address=address))
         s.commit()  # the failure counts although the request fails
         raise NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu.", code="bad_credentials")
-    return issue_token(user.id, settings.secret_key, settings.token_minutes)
+    return issue_token(user.id, settings.secret_key, settings.token_minutes, user.session_epoch)
 
 
 @router.post("/auth/logout", status_code=204)
@@ -91,8 +108,9 @@ def sign_out(s: Session, caller: Caller) -> None:
 
 
 @router.get("/me", response_model=Me)
-def me(caller: CurrentReader) -> Me:
+def me(caller: CurrentReader, s: ReadSession) -> Me:
     u = caller.user
+    grants = caller.actor.grants
     return Me(
         id=u.id,
         username=u.username,
@@ -102,10 +120,12 @@ def me(caller: CurrentReader) -> Me:
             RoleOut(
                 role=g.role,
                 label=ROLE_LABELS[g.role],
+                title=title,
                 unit_id=g.unit_id,
                 cluster_term_id=g.cluster_term_id,
                 authority_id=g.authority_id,
             )
-            for g in caller.actor.grants
+            for g, title in zip(grants, role_titles(s, grants), strict=True)
         ],
+        signing=signing_state(s, u),
     )

@@ -101,8 +101,9 @@ def read_content(
 
 
 async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) -> VerifyOut:
-    """Every signature of the document's signed PDF, checked against our trust roots, and
-    whether the file still has the SHA-256 recorded when it was stored."""
+    """Every signature of the document's signed PDF, checked against our trust roots and
+    the CRLs of the CAs the system holds, and whether the file still has the SHA-256
+    recorded when it was stored."""
 
     def read() -> tuple[Document, DocumentVersion, bytes, list[bytes]]:
         doc = visible_document(s, actor, doc_id)
@@ -113,9 +114,10 @@ async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) ->
     # The database and the store in a thread, the check in a signing process: nothing
     # of it in the event loop, which serves every other request meanwhile.
     doc, v, data, roots = await asyncio.to_thread(read)
+    crls = await asyncio.to_thread(rt.crls)  # a revoked approver's signature says so
     digest = hashlib.sha256(data).hexdigest()
     try:
-        reports = await rt.signing.verify(data, roots)
+        reports = await rt.signing.verify(data, roots, crls)
     except InvalidPdf as e:
         raise InvalidInput("Tệp PDF không đọc được.", code="invalid_pdf") from e
     sigs = [r.to_dict() for r in reports]

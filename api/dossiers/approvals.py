@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio.from_thread
@@ -26,6 +26,7 @@ from api.deps import Caller
 from api.dossiers import service, signing
 from api.dossiers.schemas import ActionIn, ActionOut, DossierOut
 from api.dossiers.service import Signed, ToSign
+from documents.verify import SignatureReport
 from domain.errors import (
     DocumentsNotReady,
     Forbidden,
@@ -188,6 +189,11 @@ def _accept_uploads(
             f"Cần đúng {len(items)} tệp đã ký, nhận được {len(files)}.", code="wrong_file_count"
         )
     signed = []
+    crls = rt.crls()  # a certificate an admin revoked signs nothing more
+
+    def verify(pdf: bytes, roots: Sequence[bytes]) -> list[SignatureReport]:
+        return rt.signing.verify_blocking(pdf, roots, crls)
+
     with rt.db.read() as s:
         for item in items:
             if item.prepared.prepared_for_id != caller.user.id:
@@ -200,9 +206,7 @@ def _accept_uploads(
             upload = next((f for f in files if f.startswith(prepared)), None)
             if upload is None:
                 upload = files[0] if len(files) == 1 else b""
-            reports = signing.check_uploaded(
-                s, caller.user, prepared, upload, rt.signing.verify_blocking
-            )
+            reports = signing.check_uploaded(s, caller.user, prepared, upload, verify)
             key = issuing.personal_key(item.prepared, caller.user.id)
             stored, _ = issuing.store(rt, key, upload, PDF)
             signed.append(Signed(item.document_id, stored, reports))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from io import BytesIO
+from typing import NoReturn
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
@@ -17,16 +18,18 @@ from documents.pki import WrongPassphrase, decrypt_key, pin_passphrase
 from documents.sign import SignerMaterial
 from documents.verify import InvalidPdf, SignatureReport
 from domain.errors import (
+    CertificateRevoked,
     NoSigningKey,
     SignatureRejected,
     SignerMismatch,
     SigningLocked,
+    SigningPinNotSet,
     WrongPin,
 )
 from storage import audit
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import User
+from storage.models import SigningKey, User
 
 MAX_PIN_FAILURES = 5
 
@@ -40,31 +43,49 @@ def unlock(db: Database, user_id: int, pin: str, secret: str) -> SignerMaterial:
     with db.write() as s:
         user = s.get(User, user_id)
         assert user is not None
-        if user.signing_locked:
-            raise SigningLocked()
-        key = repo.personal_key(s, user_id)
-        if key is None or key.key_pem_encrypted is None:
-            raise NoSigningKey()
+        key = usable_key(s, user)
+        assert key.key_pem_encrypted is not None
         try:
             pem = decrypt_key(key.key_pem_encrypted, pin_passphrase(pin, secret))
         except WrongPassphrase:
-            user.pin_failures += 1
-            locked = user.pin_failures >= MAX_PIN_FAILURES
-            user.signing_locked = locked
-            audit.append(
-                s,
-                kind="signing_locked" if locked else "signing_pin_failed",
-                who=audit.Who(user.id, user.full_name, "", ""),
-                data={"failures": user.pin_failures},
-            )
-            s.commit()
-            if locked:
-                raise SigningLocked() from None
-            left = MAX_PIN_FAILURES - user.pin_failures
-            raise WrongPin(f"Mã PIN ký số không đúng. Còn {left} lần thử.") from None
+            wrong_pin(s, user)
         user.pin_failures = 0
         chain = tuple(r.cert_pem for r in repo.trust_roots(s))
         return SignerMaterial(pem, key.cert_pem, chain)
+
+
+def usable_key(s: Session, user: User) -> SigningKey:
+    """The key the person signs with, or why there is none: locked, a key asked for whose
+    PIN they have not set yet, revoked, or none at all."""
+    key = repo.personal_key(s, user.id)
+    if key is None and user.signing_key_pending:
+        raise SigningPinNotSet()
+    if user.signing_locked:
+        raise SigningLocked()
+    if key is not None:
+        return key
+    if any(k.key_pem_encrypted is not None for k in repo.personal_keys(s, user.id)):
+        raise CertificateRevoked()
+    raise NoSigningKey()
+
+
+def wrong_pin(s: Session, user: User) -> NoReturn:
+    """Count a wrong PIN (committed although the request fails); the fifth in a row locks
+    signing until an admin unlocks it."""
+    user.pin_failures += 1
+    locked = user.pin_failures >= MAX_PIN_FAILURES
+    user.signing_locked = locked
+    audit.append(
+        s,
+        kind="signing_locked" if locked else "signing_pin_failed",
+        who=audit.Who(user.id, user.full_name, "", ""),
+        data={"failures": user.pin_failures},
+    )
+    s.commit()
+    if locked:
+        raise SigningLocked() from None
+    left = MAX_PIN_FAILURES - user.pin_failures
+    raise WrongPin(f"Mã PIN ký số không đúng. Còn {left} lần thử.") from None
 
 
 def _reject(code: str, message: str) -> SignatureRejected:
@@ -78,7 +99,8 @@ def check_uploaded(
     s: Session, user: User, prepared: bytes, uploaded: bytes, verify: Verify
 ) -> list[dict[str, object]]:
     """Accept a PDF the approver signed elsewhere, or say exactly why not. `verify` checks
-    its signatures (`SigningPool.verify_blocking`: in a signing process)."""
+    its signatures (`SigningPool.verify_blocking`: in a signing process, with the CRLs
+    of the CAs the system holds)."""
     try:
         reader = check_pdf(uploaded)
     except Refusal as e:
@@ -110,6 +132,10 @@ def check_uploaded(
         )
     if r.problem == "expired":
         raise _reject("certificate_expired", "Chứng thư số của người ký đã hết hạn.")
+    if r.problem == "revoked" or r.cert_fingerprint in revoked_fingerprints(s, user.id):
+        raise _reject(
+            "certificate_revoked", "Chứng thư số của người ký đã bị thu hồi, không dùng để ký được."
+        )
     if not r.trusted:
         raise _reject(
             "untrusted_certificate", "Chứng thư số không do tổ chức chứng thực tin cậy cấp."
@@ -126,4 +152,9 @@ def check_uploaded(
 
 
 def registered_fingerprints(s: Session, user_id: int) -> Sequence[str]:
-    return [k.fingerprint for k in repo.personal_keys(s, user_id)]
+    """The person's certificates that may sign: registered to them and not revoked."""
+    return [k.fingerprint for k in repo.personal_keys(s, user_id) if k.revoked_at is None]
+
+
+def revoked_fingerprints(s: Session, user_id: int) -> Sequence[str]:
+    return [k.fingerprint for k in repo.personal_keys(s, user_id) if k.revoked_at is not None]

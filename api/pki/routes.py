@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import ReadSession, RuntimeDep
-from documents.pki import CertKey, decrypt_key, make_crl
+from documents.pki import CertKey, decrypt_key
 from documents.timestamps import LocalTsa
 from domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from storage import repositories as repo
@@ -24,13 +24,13 @@ def trust_roots(s: ReadSession) -> Response:
 
 
 @router.get("/pki/crl")
-def crl(s: ReadSession, rt: RuntimeDep) -> Response:
-    """The demo CA's certificate revocation list (DER)."""
-    ca = next((r for r in repo.trust_roots(s) if r.key_pem_encrypted), None)
-    if ca is None or ca.key_pem_encrypted is None:
+def crl(rt: RuntimeDep) -> Response:
+    """The certificate revocation list (DER) of the CA whose key the system holds (the
+    demo CA): the certificates it issued that an admin revoked."""
+    crls = rt.crls()
+    if not crls:
         raise NotFound("Không có danh sách thu hồi do hệ thống phát hành.", code="no_crl")
-    key = decrypt_key(ca.key_pem_encrypted, rt.settings.secret_key)
-    return Response(make_crl(CertKey(ca.cert_pem, key)), media_type="application/pkix-crl")
+    return Response(crls[0], media_type="application/pkix-crl")
 
 
 @router.post("/pki/tsa")

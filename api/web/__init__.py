@@ -9,12 +9,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import admin, audit, auth, documents, dossiers, editor, home
+from api.web import account, admin, audit, auth, documents, dossiers, editor, home
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, home, dossiers, editor, documents, audit, admin):
+    for module in (auth, home, dossiers, editor, documents, audit, admin, account):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

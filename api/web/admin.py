@@ -1,5 +1,7 @@
-"""Administration pages: people and their roles, unlocking signing, and who leads each
-cluster in each year. The rules and the audit events are `api.admin.service`'s."""
+"""Administration pages: people and their roles, passwords (a reset to a temporary one),
+the keys they sign with (a key from the system's CA, a token's certificate, revoking
+one), unlocking signing, and who leads each cluster in each year. The rules and the
+audit events are `api.admin.service`'s and `api.accounts.service`'s."""
 
 from __future__ import annotations
 
@@ -7,15 +9,18 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from api.accounts import service as accounts
 from api.admin import service
 from api.deps import RuntimeDep
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
-from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
-from domain.errors import DomainError, NotFound
+from api.web.session import CheckedForm, Visitor, VisitorDep, secure_cookies, set_flash
+from domain.credentials import REVOCATION_REASON_LABELS
+from domain.errors import CertificateRejected, DomainError, NotFound
 from domain.roles import ROLE_LABELS, Role
 from flows.runtime import Runtime
 from storage import repositories as repo
@@ -36,7 +41,12 @@ FIELD_OF_CODE = {
     "deputy_not_member": "deputy",
     "deputy_is_head": "deputy",
     "invalid_year": "year",
+    "password_too_long": "password",
+    "ca_unavailable": "signing_key",
 }
+# A generated temporary password travels to the next page (the user's) once, in a cookie
+# only that page reads and deletes at once.
+ONCE_COOKIE = "tdkt_once"
 
 
 def _admin(visitor: Visitor) -> None:
@@ -44,25 +54,21 @@ def _admin(visitor: Visitor) -> None:
 
 
 def _field_error(e: DomainError) -> dict[str, str]:
+    if e.code.startswith("certificate_"):
+        return {"certificate": e.message}
     return {FIELD_OF_CODE.get(e.code, "_"): e.message}
 
 
-def _place(s: Session, g: Any) -> str:
-    if g.unit_id is not None:
-        return repo.unit(s, g.unit_id).name
-    if g.authority_id is not None:
-        return repo.authority(s, g.authority_id).name
-    if g.cluster_term_id is not None:
-        return f"nhiệm kỳ cụm #{g.cluster_term_id}"
-    return ""
-
-
 def _user_rows(s: Session, users: list[User]) -> list[dict[str, Any]]:
+    year = accounts.this_year()
     return [
         {
             "u": u,
-            "roles": [(ROLE_LABELS[Role(g.role)], _place(s, g), g.id) for g in u.grants],
-            "certificates": len(repo.personal_keys(s, u.id)),
+            "roles": list(
+                zip(accounts.role_titles(s, u.grants, year), (g.id for g in u.grants), strict=True)
+            ),
+            "certificates": sum(k.revoked_at is None for k in repo.personal_keys(s, u.id)),
+            "signing": accounts.signing_state(s, u),
         }
         for u in users
     ]
@@ -140,6 +146,7 @@ def _user_page(
     *,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
+    once: str | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         user = repo.user_by_username(s, username)
@@ -148,6 +155,8 @@ def _user_page(
         row = _user_rows(s, [user])[0]
         units = repo.all_units(s)
         authorities = repo.all_authorities(s)
+        certificates = accounts.certificates_of(s, user.id)
+        ca = repo.issuing_ca(s)
     return render(
         request,
         "admin_user.html",
@@ -160,13 +169,28 @@ def _user_page(
         roles=[(str(r), ROLE_LABELS[r]) for r in Role],
         unit_roles=[str(r) for r in service.HELD_AT_UNIT],
         errors=errors or {},
+        certificates=certificates,
+        signing=row["signing"],
+        signing_label=accounts.SIGNING_STATES[row["signing"]],
+        ca_name=accounts.certificate_facts(ca.cert_pem).subject if ca else None,
+        revoke_form=True,
+        revocation_reasons=[(str(k), v) for k, v in REVOCATION_REASON_LABELS.items()],
+        once=once,
     )
 
 
 @router.get("/nguoi-dung/{username}", response_class=HTMLResponse)
 def user_page(request: Request, username: str, visitor: VisitorDep, rt: RuntimeDep) -> HTMLResponse:
     _admin(visitor)
-    return _user_page(request, visitor, rt, username)
+    once = request.cookies.get(ONCE_COOKIE)
+    response = _user_page(request, visitor, rt, username, once=once)
+    if once:
+        response.delete_cookie(ONCE_COOKIE, path=_once_path(username))
+    return response
+
+
+def _once_path(username: str) -> str:
+    return f"/quan-tri/nguoi-dung/{username}"
 
 
 def _change(
@@ -268,6 +292,102 @@ def unlock_signing(
         lambda s: service.unlock_signing(s, visitor.user, username),
         "Đã mở khóa chức năng ký số.",
     )
+
+
+@router.post("/nguoi-dung/{username}/mat-khau", response_model=None)
+def reset_password(
+    request: Request, username: str, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    _admin(visitor)
+    password = text(form, "password", 257).strip() or None
+    try:
+        with rt.db.write() as s:
+            generated = accounts.reset_password(s, visitor.user, username, password)
+    except NotFound:
+        raise
+    except DomainError as e:
+        return _user_page(
+            request, visitor, rt, username, status_code=e.status, errors=_field_error(e)
+        )
+    response = redirect(_once_path(username))
+    if generated:
+        response.set_cookie(
+            ONCE_COOKIE,
+            generated,
+            max_age=120,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies(request),
+            path=_once_path(username),
+        )
+        set_flash(response, "Đã đặt lại mật khẩu. Hãy báo mật khẩu tạm thời cho người dùng.")
+    else:
+        set_flash(response, "Đã đặt mật khẩu tạm thời. Người dùng phải đổi khi đăng nhập.")
+    return response
+
+
+@router.post("/nguoi-dung/{username}/khoa-ky", response_model=None)
+def request_signing_key(
+    request: Request, username: str, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    return _change(
+        request,
+        visitor,
+        rt,
+        username,
+        lambda s: accounts.request_key(s, visitor.user, username),
+        "Đã yêu cầu cấp khóa ký số. Khóa được tạo khi người dùng đặt mã PIN ký số lần đầu.",
+    )
+
+
+@router.post("/nguoi-dung/{username}/chung-thu", response_model=None)
+async def register_certificate(
+    request: Request, username: str, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    _admin(visitor)
+    upload = form.get("certificate")
+    data = b""
+    if upload is not None and not isinstance(upload, str):
+        data = await upload.read(accounts.MAX_CERTIFICATE_BYTES + 1)
+
+    def register(s: Session) -> None:
+        if not data:
+            raise CertificateRejected("Hãy chọn tệp chứng thư.", code="certificate_invalid")
+        accounts.register_certificate(s, visitor.user, username, data, rt.crls())
+
+    return await run_in_threadpool(
+        _change, request, visitor, rt, username, register, "Đã đăng ký chứng thư số."
+    )
+
+
+@router.post("/nguoi-dung/{username}/chung-thu/{certificate_id}/thu-hoi", response_model=None)
+def revoke_certificate(
+    request: Request,
+    username: str,
+    certificate_id: int,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+) -> Response:
+    _admin(visitor)
+    reason, code = text(form, "reason", 501), text(form, "reason_code", 32) or None
+    try:
+        with rt.db.write() as s:
+            accounts.revoke_certificate(s, visitor.user, username, certificate_id, reason, code)
+    except NotFound:
+        raise
+    except DomainError as e:
+        return _user_page(
+            request,
+            visitor,
+            rt,
+            username,
+            status_code=e.status,
+            errors={f"reason-{certificate_id}": e.message},
+        )
+    response = redirect(_once_path(username) + "#ky-so")
+    set_flash(response, "Đã thu hồi chứng thư số.")
+    return response
 
 
 # ---------------------------------------------------------------- cluster terms

@@ -33,7 +33,14 @@ from storage import repositories as repo
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 20
-PIN_CODES = {"wrong_pin", "signing_locked", "signing_pin_required", "no_signing_key"}
+PIN_CODES = {
+    "wrong_pin",
+    "signing_locked",
+    "signing_pin_required",
+    "no_signing_key",
+    "signing_pin_not_set",
+    "certificate_revoked",
+}
 
 
 # ---------------------------------------------------------------- list and search

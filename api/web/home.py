@@ -4,7 +4,6 @@ how long each has waited."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -14,25 +13,11 @@ from api.web import views
 from api.web.pages import WebRoute, render
 from api.web.session import Visitor, VisitorDep
 from domain.process import STATUS_LABELS
-from domain.roles import BOARD_ROLES, ROLE_LABELS, Role
+from domain.roles import Role
 from flows.runtime import Runtime
 from storage import repositories as repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def _places(s: Any, visitor: Visitor) -> list[str]:
-    """Each role of the visitor with where it is held, as people say it."""
-    places = []
-    for g in visitor.actor.grants:
-        where = ""
-        if g.unit_id is not None:
-            where = repo.unit(s, g.unit_id).name
-        elif g.authority_id is not None:
-            a = repo.authority(s, g.authority_id)
-            where = f"{a.board_name}, {a.name}" if g.role in BOARD_ROLES else a.name
-        places.append(f"{ROLE_LABELS[g.role]}" + (f" – {where}" if where else ""))
-    return places
 
 
 # The home page shows the longest-waiting dossiers; a board at year end can have thousands.
@@ -53,7 +38,6 @@ def home_page(
         waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE)
         inbox = views.rows(s, visitor.actor, waiting)
         counts = repo.count_by_status(s, visitor.actor)
-        places = _places(s, visitor)
         return render(
             request,
             "home.html",
@@ -65,7 +49,7 @@ def home_page(
                 (str(st), label, counts.get(str(st), 0)) for st, label in STATUS_LABELS.items()
             ],
             total=sum(counts.values()),
-            places=places,
+            places=visitor.titles,
             can_approve_any=any(r.can_approve for r in inbox),
             is_clerk=Role.UNIT_CLERK in roles,
             is_auditor=Role.AUDITOR in roles,

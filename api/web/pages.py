@@ -15,9 +15,16 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.web import format as fmt
-from api.web.session import FLASH_COOKIE, LoginRequired, Visitor, pop_flash
+from api.web.session import (
+    FLASH_COOKIE,
+    PASSWORD_PAGE,
+    LoginRequired,
+    Visitor,
+    pop_flash,
+    set_flash,
+)
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
-from domain.errors import DomainError, NotAuthenticated
+from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.roles import ROLE_LABELS, Role
 
@@ -126,6 +133,10 @@ class WebRoute(APIRoute):
                 return redirect(login_url(request, expired=e.expired))
             except NotAuthenticated:
                 return redirect(login_url(request, expired=True))
+            except PasswordChangeRequired:
+                response = redirect(PASSWORD_PAGE)
+                set_flash(response, "Hãy đổi mật khẩu tạm thời trước khi làm việc khác.")
+                return response
             except DomainError as e:
                 return error_page(request, e.status, e.message)
             except RequestValidationError:

@@ -23,8 +23,9 @@ from urllib.parse import quote, unquote
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
+from api.accounts import service as accounts
 from api.deps import Caller, RuntimeDep, caller_from_token
-from domain.errors import DomainError, NotAuthenticated
+from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
 from flows.runtime import Runtime
 from storage.models import User
@@ -71,6 +72,10 @@ class Visitor:
     caller: Caller
     token: str
     csrf: str
+    titles: tuple[str, ...] = ()
+    """Each role with where it is held, as the header says it."""
+    signing: str = "none"
+    """How the person signs (accounts.SIGNING_STATES): the menu offers to set the PIN."""
 
     @property
     def user(self) -> User:
@@ -88,9 +93,16 @@ def visitor_of(request: Request, rt: Runtime) -> Visitor | None:
     try:
         with rt.db.read() as s:
             caller = caller_from_token(token, rt, s)
+            titles = tuple(accounts.role_titles(s, caller.user.grants))
+            signing = accounts.signing_state(s, caller.user)
     except NotAuthenticated:
         return None
-    return Visitor(caller, token, csrf_token(rt.settings.secret_key, token))
+    return Visitor(caller, token, csrf_token(rt.settings.secret_key, token), titles, signing)
+
+
+PASSWORD_PAGE = "/tai-khoan/mat-khau"
+# While the password is a temporary one (an admin set it), the pages offer nothing else.
+WHILE_PASSWORD_TEMPORARY = frozenset({PASSWORD_PAGE, "/dang-xuat"})
 
 
 def current_visitor(request: Request, rt: RuntimeDep) -> Visitor:
@@ -98,6 +110,8 @@ def current_visitor(request: Request, rt: RuntimeDep) -> Visitor:
     if visitor is None:
         raise LoginRequired(expired=SESSION_COOKIE in request.cookies)
     request.state.visitor = visitor
+    if visitor.user.must_change_password and request.url.path not in WHILE_PASSWORD_TEMPORARY:
+        raise PasswordChangeRequired()
     return visitor
 
 

@@ -524,6 +524,12 @@ def test_admin_manages_users_roles_and_cluster_terms(
     see(shots, admin, "quan-tri-tai-khoan")
 
     newcomer = sign_in(new_context(browser, server), "bdt.canbo2", "mat-khau-2026")
+    expect(newcomer).to_have_url(re.compile(r"/tai-khoan/mat-khau$"))  # the admin chose it
+    newcomer.get_by_label("Mật khẩu tạm thời").fill("mat-khau-2026")
+    newcomer.get_by_label("Mật khẩu mới", exact=True).fill("mat-khau-rieng-2026")
+    newcomer.get_by_label("Nhập lại mật khẩu mới").fill("mat-khau-rieng-2026")
+    newcomer.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(flash(newcomer)).to_have_text("Đã đổi mật khẩu.")
     newcomer.goto("/ho-so")
     expect(newcomer.locator(f"a[href='/ho-so/{story['dossier']}']")).to_be_visible()
 
