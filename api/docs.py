@@ -5,8 +5,8 @@ security policy (api/guards.py: scripts from this site only, no inline script) b
 both, and the provincial data centres the app runs in may not reach a CDN at all. The
 files come from the `fastapi-offline` wheel (Swagger UI's dist files, pinned in uv.lock
 like any dependency) and are served under /docs/assets; the page starts Swagger UI with
-a script file of ours. ReDoc is turned off rather than served: it starts web workers
-from blob: addresses, which the same policy forbids."""
+a script file of ours. ReDoc is turned off rather than served: one explorer is enough,
+and its bundle would need its own check against the policy."""
 
 from __future__ import annotations
 
