@@ -20,9 +20,14 @@ MAX_QUERY_WORDS = 10
 
 
 def fold(text: str) -> str:
-    """Lower case, without marks, đ as d, runs of white space as one space."""
+    """Lower case, without marks, đ as d, runs of white space (and control characters,
+    which PostgreSQL's text refuses) as one space."""
     decomposed = unicodedata.normalize("NFD", text.translate(_LETTERS))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(
+        " " if unicodedata.category(c) == "Cc" else c
+        for c in decomposed
+        if not unicodedata.combining(c)
+    )
     return " ".join(bare.casefold().split())
 
 

@@ -43,6 +43,7 @@ def test_folding_vietnamese():
     assert fold('<Dân tộc> & "Đoàn kết" {{ x }}') == '<dan toc> & "doan ket" {{ x }}'
     assert query_words("Ánh  ánh ANH hoàng") == ["anh", "hoang"]
     assert query_words("   ") == []
+    assert query_words("ánh\x00hoàng\x07") == ["anh", "hoang"]  # PostgreSQL refuses NUL
 
 
 def _user(db: Database, username: str) -> User:
@@ -110,6 +111,7 @@ def test_every_spelling_finds_the_nominee_in_the_list_and_the_inbox(seeded: Data
     assert _found(db, clerk, "100%") == [other_id]
     assert _found(db, clerk, "_x_") == [other_id]
     assert _found(db, clerk, "%") == [other_id]
+    assert _found(db, clerk, "ngoc\x00anh") == [found_id]
     assert _waiting(db, clerk, "ánh tổng") == [found_id]
     assert sorted(_found(db, clerk, "   ")) == sorted([found_id, other_id])
 
