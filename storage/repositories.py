@@ -554,6 +554,10 @@ def hold_page(s: Session, page: HeldPage, *, expired_before: datetime) -> None:
     s.flush()
 
 
+def held_page(s: Session, page_id: str) -> HeldPage | None:
+    return s.get(HeldPage, page_id)
+
+
 def take_held_page(
     s: Session, page_id: str, binding: str, target: str, *, since: datetime
 ) -> HeldPage | None:

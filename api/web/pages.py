@@ -266,26 +266,30 @@ def _hold(request: Request, response: Response) -> Response:
     return answer
 
 
-def _held(request: Request) -> Response | None:
+def _held(request: Request) -> tuple[Response | None, bool]:
+    """The page held for this GET, if any; and whether the cookie can go (its page was
+    taken, is too old, or is another session's)."""
     token = request.cookies.get(HELD_COOKIE, "")
     if not 20 <= len(token) <= 100:
-        return None
+        return None, True
     rt = request.app.state.runtime
+    page_id, binding = _digest(token), _binding(request)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    since = utcnow() - timedelta(seconds=HOLD_SECONDS)
+    with rt.db.read() as s:  # most GETs carrying the cookie are not the one it is for
+        found = repo.held_page(s, page_id)
+        if found is None or found.binding != binding or found.created_at < since:
+            return None, True
+        if found.target != target:
+            return None, False
     with rt.db.write() as s:
-        page = repo.take_held_page(
-            s,
-            _digest(token),
-            _binding(request),
-            target,
-            since=utcnow() - timedelta(seconds=HOLD_SECONDS),
-        )
+        page = repo.take_held_page(s, page_id, binding, target, since=since)
     if page is None:
-        return None
+        return None, True
     response = HTMLResponse(page.body, status_code=page.status)
     response.headers["Cache-Control"] = "no-store"
     response.delete_cookie(HELD_COOKIE, path="/")
-    return response
+    return response, True
 
 
 def _is_page(response: Response) -> bool:
@@ -327,11 +331,14 @@ class WebRoute(APIRoute):
                 return error_page(request, 422, "Địa chỉ hoặc dữ liệu gửi lên không hợp lệ.")
 
         async def route(request: Request) -> Response:
+            spent = False
             if request.method == "GET" and HELD_COOKIE in request.cookies:
-                held = await run_in_threadpool(_held, request)
+                held, spent = await run_in_threadpool(_held, request)
                 if held is not None:
                     return held
             response = await answer(request)
+            if spent:
+                response.delete_cookie(HELD_COOKIE, path="/")
             if request.method == "POST" and _is_page(response):
                 return await run_in_threadpool(_hold, request, response)
             return response

@@ -104,16 +104,18 @@ def test_a_held_page_is_nobody_elses_and_does_not_last(client: TestClient, db: D
     # Another session with the same cookie gets the plain page; the owner still gets it.
     with TestClient(client.app, cookies={SESSION_COOKIE: "nguoi-khac", HELD_COOKIE: held}) as other:
         assert other.get("/mau").status_code == 200
-    # Another address does not take it.
+    # Another address does not take it (nor drop the cookie).
     assert client.get("/mau?khac=1").status_code == 200
+    assert HELD_COOKIE in client.cookies
     assert client.get("/mau").status_code == 422
+    assert HELD_COOKIE not in client.cookies
 
     client.post("/mau/gui", follow_redirects=False)
     with db.write() as s:
         s.execute(update(HeldPage).values(created_at=utcnow() - timedelta(minutes=6)))
     assert client.get("/mau").status_code == 200  # too old
+    assert HELD_COOKIE not in client.cookies  # and the cookie is dropped with it
     # Pages nobody came back for are dropped when the next one is held.
-    client.cookies.delete(HELD_COOKIE)
     with db.write() as s:
         s.add(
             HeldPage(
