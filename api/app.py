@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from api import errors, web
+from api import docs, errors, web
 from api.accounts.routes import router as accounts_router
 from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Quy trình đề nghị khen thưởng: đơn vị → Cụm thi đua → Phòng TĐKT.",
+        docs_url=None,  # served by api/docs.py, without a CDN
+        redoc_url=None,
     )
     errors.install(app)
     app.add_middleware(RequestGuard, upload_limit=settings.max_upload_bytes)
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         templates_router,
     ):
         app.include_router(router)
+    docs.install(app)  # /docs: Swagger UI from our own files
     web.install(app)  # the Vietnamese web pages and their static files
 
     @app.get("/healthz", tags=["health"])

@@ -18,10 +18,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     func,
+    inspect,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from domain.search import search_document
 
 
 def utcnow() -> datetime:
@@ -199,6 +203,9 @@ class Dossier(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The title and the nominees' names folded for searching (domain/search.py): kept by
+    `_keep_search_text` on every flush that changes them; migration 0011 filled it."""
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
 
@@ -220,6 +227,60 @@ class Nominee(Base):
     achievements: Mapped[str] = mapped_column(Text, default="")
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
+
+
+_SEARCH_PENDING = "tdkt_search_text_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Refold a dossier's `search_text` whenever its title or its nominees change, by
+    whatever code, so the search never misses a write. A dossier whose row is written
+    anyway (new, or a column changed) is refolded at once; one whose nominees alone
+    changed waits for the commit (or a later flush that writes its row): writing its row
+    now would bump its `version` a second time when the editor then sets `updated_at`."""
+    pending: set[Dossier] = session.info.setdefault(_SEARCH_PENDING, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Dossier):
+            attrs = inspect(obj).attrs
+            if obj in session.new or any(
+                attrs[a].history.has_changes() for a in ("title", "nominees")
+            ):
+                pending.add(obj)
+        elif isinstance(obj, Nominee):
+            if obj in session.dirty and not inspect(obj).attrs.name.history.has_changes():
+                continue
+            d = obj.dossier
+            if d is None and obj.dossier_id is not None:  # made with the id alone
+                d = session.get(Dossier, obj.dossier_id)
+            if d is not None:
+                pending.add(d)
+    for d in list(pending):
+        if d in session.new or session.is_modified(d, include_collections=False):
+            pending.discard(d)
+            _refold(session, d)
+
+
+@event.listens_for(Session, "before_commit")
+def _fold_pending(session: Session) -> None:
+    session.flush()  # what is still unflushed may add to the pending (commit flushes after)
+    for d in session.info.pop(_SEARCH_PENDING, set()):
+        _refold(session, d)  # the commit's own flush writes it
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_SEARCH_PENDING, None)
+
+
+def _refold(session: Session, d: Dossier) -> None:
+    state = inspect(d)
+    if d in session.deleted or state.was_deleted or state.detached:
+        return
+    names = [n.name for n in d.nominees if n not in session.deleted and not inspect(n).was_deleted]
+    folded = search_document(d.title or "", names)
+    if d.search_text != folded:
+        d.search_text = folded
 
 
 class DossierTransition(Base):
@@ -426,3 +487,21 @@ class IdempotentRequest(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HeldPage(Base):
+    """The page a form's POST answered with (a refusal shown beside its field, a result),
+    kept for a few minutes until the browser fetches it with GET after the 303 redirect
+    (api/web/pages.py): bound to the session it was made for, shown once. In the database
+    so that any web process can serve the GET."""
+
+    __tablename__ = "held_pages"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the random value in the browser's cookie (the database never holds it)."""
+    binding: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the session (or, before sign-in, the anonymous cookie) it belongs to."""
+    target: Mapped[str] = mapped_column(String(2048))
+    """The GET address (path and query) that shows it."""
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

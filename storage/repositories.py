@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, delete, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -23,6 +23,7 @@ from domain.roles import (
     Role,
     RoleGrant,
 )
+from domain.search import query_words
 from storage.models import (
     AuditEvent,
     Authority,
@@ -32,9 +33,9 @@ from storage.models import (
     DocumentVersion,
     Dossier,
     DossierTransition,
+    HeldPage,
     IdempotentRequest,
     LoginFailure,
-    Nominee,
     NumberSeries,
     OutboxItem,
     RevokedToken,
@@ -210,10 +211,8 @@ def list_dossiers(
         q = q.where(Dossier.unit_id == f.unit_id)
     if f.cluster_id:
         q = q.where(Dossier.cluster_id == f.cluster_id)
-    if f.q:  # the title, or the name of a nominee
-        like = f"%{f.q}%"
-        named = select(Nominee.id).where(Nominee.dossier_id == Dossier.id, Nominee.name.ilike(like))
-        q = q.where(or_(Dossier.title.ilike(like), named.exists()))
+    if f.q:  # words of the title or of nominees' names, in any order
+        q = q.where(*_matches(f.q))
     total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = s.scalars(
         q.options(joinedload(Dossier.unit))  # the unit's name in every row, not one query each
@@ -224,16 +223,38 @@ def list_dossiers(
     return list(rows), total
 
 
+def _matches(query: str) -> list[ColumnElement[bool]]:
+    """Each word of the query, folded (domain/search.py), inside the dossier's folded
+    `search_text`. A substring test cannot use a b-tree index: the rows the other
+    filters leave are scanned, one short column each (the nominees are not joined)."""
+    return [
+        Dossier.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+        for word in query_words(query)
+    ]
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def inbox(
-    s: Session, actor: Actor, *, offset: int = 0, limit: int | None = None
+    s: Session,
+    actor: Actor,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    q: str | None = None,
 ) -> tuple[list[Dossier], int]:
     """Dossiers waiting for an action of the actor (derived from the process table), the
-    longest-waiting first: one page of them and how many there are."""
+    longest-waiting first: one page of them and how many there are; `q` keeps those whose
+    title or nominees' names hold every word of it."""
     where = _waiting_for(actor)
     if where is None:
         return [], 0
+    if q:
+        where = and_(where, *_matches(q))
     total = s.scalar(select(func.count()).select_from(Dossier).where(where)) or 0
-    q = (
+    page = (
         select(Dossier)
         .where(where)
         .options(joinedload(Dossier.unit))
@@ -241,7 +262,7 @@ def inbox(
         .offset(offset)
         .limit(limit)
     )
-    return list(s.scalars(q)), total
+    return list(s.scalars(page)), total
 
 
 def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
@@ -274,6 +295,16 @@ def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | Non
         select(DossierTransition).where(
             DossierTransition.dossier_id == dossier_id, DossierTransition.seq == seq
         )
+    )
+
+
+def unfinished_step(s: Session, dossier_id: int) -> OutboxItem | None:
+    """The oldest step of the dossier whose machine work has not finished."""
+    return s.scalar(
+        select(OutboxItem)
+        .where(OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done")
+        .order_by(OutboxItem.transition_seq)
+        .limit(1)
     )
 
 
@@ -619,3 +650,30 @@ def revocation_state(s: Session) -> tuple[int, int | None]:
         select(func.count(), func.max(SigningKey.id)).where(SigningKey.revoked_at.is_not(None))
     ).one()
     return int(row[0]), row[1]
+
+
+# ---------------------------------------------------------------- pages held after a POST
+
+
+def hold_page(s: Session, page: HeldPage, *, expired_before: datetime) -> None:
+    """Keep a page for its GET, and forget those nobody came back for."""
+    s.execute(delete(HeldPage).where(HeldPage.created_at < expired_before))
+    s.add(page)
+    s.flush()
+
+
+def held_page(s: Session, page_id: str) -> HeldPage | None:
+    return s.get(HeldPage, page_id)
+
+
+def take_held_page(
+    s: Session, page_id: str, binding: str, target: str, *, since: datetime
+) -> HeldPage | None:
+    """The held page for this cookie, session and address, removed as it is taken (shown
+    once); None if there is none, it is someone else's, or it is too old."""
+    page = s.get(HeldPage, page_id)
+    if page is None or page.binding != binding or page.target != target:
+        return None
+    s.delete(page)
+    s.flush()
+    return page if page.created_at >= since else None

@@ -13,6 +13,7 @@ from api.audit.schemas import HistoryEntry
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.dossiers import approvals, service
 from api.dossiers.approvals import read_action
+from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.schemas import (
     ActionOut,
     DossierCreate,
@@ -119,6 +120,8 @@ def list_dossiers(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DossierPage:
+    """Dossiers the caller may see, most recently changed first. `q`: words of the title
+    or of a nominee's name, in any order, any case, with or without Vietnamese marks."""
     f = repo.DossierFilter(
         status=status, year=year, award=award, unit_id=unit_id, cluster_id=cluster_id, q=q
     )
@@ -129,6 +132,13 @@ def list_dossiers(
 @router.get("/dossiers/{dossier_id}", response_model=DossierOut)
 def get_dossier(dossier_id: int, caller: CurrentReader, s: ReadSession) -> DossierOut:
     return dossier_out(s, caller.actor, service.visible_dossier(s, caller.actor, dossier_id))
+
+
+@router.get("/dossiers/{dossier_id}/progress", response_model=StepProgress)
+def get_progress(dossier_id: int, caller: CurrentReader, s: ReadSession) -> StepProgress:
+    """While the machine work of the dossier's last step runs (`processing`): which of the
+    documents it issues, and of those it prepares for the next approval, are done."""
+    return step_progress(s, service.visible_dossier(s, caller.actor, dossier_id))
 
 
 @router.patch("/dossiers/{dossier_id}", response_model=DossierOut)
@@ -218,10 +228,12 @@ def inbox(
     response: Response,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[DossierSummary]:
     """What waits for the caller, the longest-waiting first, one page at a time; the
-    `X-Total-Count` header says how many wait in all."""
-    rows, total = repo.inbox(s, caller.actor, offset=offset, limit=limit)
+    `X-Total-Count` header says how many wait in all. `q`: only those whose title or
+    nominees' names hold every word of it (any case, with or without Vietnamese marks)."""
+    rows, total = repo.inbox(s, caller.actor, offset=offset, limit=limit, q=q)
     response.headers["X-Total-Count"] = str(total)
     return [summary(d) for d in rows]
 

@@ -22,6 +22,7 @@ from api.web.session import CheckedForm, Visitor, VisitorDep, secure_cookies, se
 from domain.credentials import REVOCATION_REASON_LABELS
 from domain.errors import CertificateRejected, DomainError, NotFound
 from domain.roles import ROLE_LABELS, Role
+from domain.search import fold, query_words
 from flows.runtime import Runtime
 from storage import repositories as repo
 from storage.models import User
@@ -82,12 +83,12 @@ def users_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
     _admin(visitor)
-    needle = (q or "").strip().lower()
+    words = query_words(q)  # as the dossiers' search: any case, with or without marks
     with rt.db.read() as s:
         users = [
             u
             for u in repo.all_users(s)
-            if not needle or needle in u.username.lower() or needle in u.full_name.lower()
+            if all(w in fold(f"{u.username} {u.full_name}") for w in words)
         ]
         rows = _user_rows(s, users)
     return render(request, "admin_users.html", visitor, rows=rows, q=q or "")

@@ -15,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import RuntimeDep
-from api.dossiers import approvals
+from api.dossiers import approvals, service
+from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.routes import dossier_out
 from api.dossiers.schemas import ActionIn
 from api.web import views
@@ -129,6 +130,7 @@ def _dossier_page(
 ) -> HTMLResponse:
     with rt.db.read() as s:
         view = views.dossier_view(s, visitor.actor, dossier_id)
+        progress = step_progress(s, view.d) if view.out.processing else None
     return render(
         request,
         "dossier.html",
@@ -136,6 +138,7 @@ def _dossier_page(
         status_code=status_code,
         v=view,
         d=view.d,
+        progress=progress,
         action_error=action_error or {},
         idem=secrets.token_urlsafe(16),
         is_auditor=Role.AUDITOR in visitor.actor.roles(),
@@ -147,6 +150,14 @@ def dossier_page(
     request: Request, dossier_id: int, visitor: VisitorDep, rt: RuntimeDep
 ) -> HTMLResponse:
     return _dossier_page(request, visitor, rt, dossier_id)
+
+
+@router.get("/ho-so/{dossier_id:int}/tien-do")
+def progress_of(dossier_id: int, visitor: VisitorDep, rt: RuntimeDep) -> StepProgress:
+    """What the dossier page polls while its step's documents are being made (the API's
+    `GET /api/v1/dossiers/{id}/progress`, for the session of the pages)."""
+    with rt.db.read() as s:
+        return step_progress(s, service.visible_dossier(s, visitor.actor, dossier_id))
 
 
 @router.post("/ho-so/{dossier_id:int}/thao-tac/{action}", response_model=None)

@@ -4,20 +4,34 @@ how long each has waited."""
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
 from api.web import views
 from api.web.pages import WebRoute, render
 from api.web.session import Visitor, VisitorDep
+from domain.concerns import statuses_of_concern
 from domain.process import STATUS_LABELS
 from domain.roles import Role
 from flows.runtime import Runtime
 from storage import repositories as repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _tiles(roles: frozenset[Role], counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """A tile per status that concerns the visitor's roles (domain/concerns.py), and per
+    other status in which the visitor sees dossiers after all (a dossier the board sent
+    back and the unit withdrew to a draft): the tiles always add up to the total."""
+    concern = set(statuses_of_concern(roles))
+    return [
+        (str(st), label, counts.get(str(st), 0))
+        for st, label in STATUS_LABELS.items()
+        if st in concern or counts.get(str(st), 0)
+    ]
 
 
 # The home page shows the longest-waiting dossiers; a board at year end can have thousands.
@@ -32,10 +46,12 @@ def home_page(
     status_code: int = 200,
     bulk_errors: dict[str, str] | None = None,
     selected: set[int] | None = None,
+    q: str | None = None,
 ) -> HTMLResponse:
     roles = visitor.actor.roles()
+    q = (q or "").strip() or None
     with rt.db.read() as s:  # the page reads the dossiers' units while it renders
-        waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE)
+        waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE, q=q)
         inbox = views.rows(s, visitor.actor, waiting)
         counts = repo.count_by_status(s, visitor.actor)
         return render(
@@ -45,9 +61,7 @@ def home_page(
             status_code=status_code,
             inbox=inbox,
             inbox_total=inbox_total,
-            counts=[
-                (str(st), label, counts.get(str(st), 0)) for st, label in STATUS_LABELS.items()
-            ],
+            counts=_tiles(roles, counts),
             total=sum(counts.values()),
             places=visitor.titles,
             can_approve_any=any(r.can_approve for r in inbox),
@@ -58,9 +72,15 @@ def home_page(
             bulk_errors=bulk_errors or {},
             selected=selected or set(),
             idem=secrets.token_urlsafe(16),
+            q=q or "",
         )
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTMLResponse:
-    return home_page(request, visitor, rt)
+def home(
+    request: Request,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    return home_page(request, visitor, rt, q=q)

@@ -1,9 +1,138 @@
 /* tdkt – small enhancements of server-rendered pages. Everything works without this file
-   except the PIN dialog, inline previews, signature badges and the upload progress bar. */
+   except the PIN dialog, inline previews, signature badges, the upload progress bar, the
+   live progress of a step's documents and the Vietnamese texts of the browser's own
+   checks and file picker. */
 (function () {
   "use strict";
 
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // ---- the browser's own form checks, in Vietnamese (it would speak its own language)
+  function validationMessage(el) {
+    var v = el.validity, type = (el.getAttribute("type") || "").toLowerCase();
+    if (v.valueMissing) {
+      if (el.getAttribute("data-missing-message")) return el.getAttribute("data-missing-message");
+      if (type === "checkbox") return "Hãy đánh dấu vào ô này để tiếp tục.";
+      if (type === "radio") return "Hãy chọn một trong các lựa chọn.";
+      if (type === "file") return "Hãy chọn một tệp.";
+      if (el.tagName === "SELECT") return "Hãy chọn một mục trong danh sách.";
+      return "Hãy điền vào ô này.";
+    }
+    if (v.typeMismatch) {
+      if (type === "email") return "Hãy nhập một địa chỉ email đúng, ví dụ: ten@coquan.gov.vn.";
+      if (type === "url") return "Hãy nhập một địa chỉ web đúng, bắt đầu bằng http:// hoặc https://.";
+      return "Giá trị chưa đúng kiểu yêu cầu.";
+    }
+    if (v.badInput) return type === "number" ? "Hãy nhập một số." : "Giá trị không hợp lệ.";
+    if (v.tooLong) return "Quá dài: tối đa " + el.maxLength + " ký tự (đang có " + el.value.length + ").";
+    if (v.tooShort) return "Quá ngắn: cần ít nhất " + el.minLength + " ký tự (đang có " + el.value.length + ").";
+    if (v.patternMismatch) return el.getAttribute("data-pattern-message") || el.title || "Giá trị chưa đúng định dạng yêu cầu.";
+    if (v.rangeUnderflow) return "Giá trị phải từ " + el.min + " trở lên.";
+    if (v.rangeOverflow) return "Giá trị phải từ " + el.max + " trở xuống.";
+    if (v.stepMismatch) return "Giá trị chưa hợp lệ: phải là bội của " + (el.step || "1") + ".";
+    return "Giá trị chưa hợp lệ.";
+  }
+  function clearMessage(el) { if (el && typeof el.setCustomValidity === "function") el.setCustomValidity(""); }
+  document.addEventListener("invalid", function (ev) {
+    var el = ev.target;
+    if (typeof el.setCustomValidity !== "function") return;
+    el.setCustomValidity("");
+    if (!el.validity.valid) el.setCustomValidity(validationMessage(el));
+  }, true);
+  document.addEventListener("input", function (ev) { clearMessage(ev.target); }, true);
+  document.addEventListener("change", function (ev) { clearMessage(ev.target); }, true);
+  // A message set earlier would block the form even once the field is right: clear them
+  // all before the browser checks the form again.
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("button, input[type=submit]");
+    if (button && button.form && (button.type || "submit") === "submit") {
+      Array.prototype.forEach.call(button.form.elements, clearMessage);
+    }
+  }, true);
+
+  // ---- a file picker of our own: "Chọn tệp…" and the chosen file's name, in Vietnamese
+  var pickers = 0;
+  function filePicker(input) {
+    if (input.closest(".file-picker")) return;
+    pickers += 1;
+    if (!input.id) input.id = "chon-tep-" + pickers;
+    var wrap = document.createElement("span");
+    wrap.className = "file-picker";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    var button = document.createElement("label");
+    button.className = "button file-button";
+    button.htmlFor = input.id;
+    button.textContent = input.multiple ? "Chọn các tệp…" : "Chọn tệp…";
+    button.setAttribute("aria-hidden", "true"); // the input itself is focusable and named
+    var name = document.createElement("span");
+    name.className = "file-name";
+    name.id = input.id + "-ten-tep";
+    wrap.appendChild(button);
+    wrap.appendChild(name);
+    input.setAttribute("data-file-name-id", name.id);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + name.id);
+    function show() {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      name.textContent = files.length ? files.join(", ") : "Chưa chọn tệp";
+      name.classList.toggle("chosen", files.length > 0);
+    }
+    input.addEventListener("change", show);
+    if (input.form) input.form.addEventListener("reset", function () { setTimeout(show, 0); });
+    show();
+  }
+  $all("input[type=file]").forEach(filePicker);
+
+  // ---- a step's documents being made: the list follows the flow, then the page reloads
+  var progress = document.querySelector("[data-progress-url]");
+  if (progress) {
+    var progressUrl = progress.getAttribute("data-progress-url");
+    var count = progress.querySelector("[data-progress-count]");
+    var list = progress.querySelector("[data-progress-list]");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "progress-list";
+      list.setAttribute("data-progress-list", "");
+      progress.insertBefore(list, progress.querySelector(".hint"));
+    }
+    var showProgress = function (p) {
+      count.textContent = p.total ? p.done + "/" + p.total + " văn bản đã xong" : "Đang bắt đầu";
+      var retry = progress.querySelector("[data-progress-retry]");
+      if (retry) retry.hidden = !p.retrying;
+      list.textContent = "";
+      p.documents.forEach(function (doc) {
+        var li = document.createElement("li");
+        li.className = doc.done ? "done" : "pending";
+        var mark = document.createElement("span");
+        mark.className = "mark"; mark.setAttribute("aria-hidden", "true");
+        mark.textContent = doc.done ? "✓" : "…";
+        var title = document.createElement("span");
+        title.className = "title"; title.textContent = doc.title;
+        li.appendChild(mark); li.appendChild(document.createTextNode(" ")); li.appendChild(title);
+        if (doc.purpose === "prepare") {
+          var note = document.createElement("span");
+          note.className = "muted"; note.textContent = "(bản chờ ký của bước tiếp theo)";
+          li.appendChild(document.createTextNode(" ")); li.appendChild(note);
+        }
+        var state = document.createElement("span");
+        state.className = "state"; state.textContent = doc.done ? "đã xong" : "đang làm";
+        li.appendChild(document.createTextNode(" – ")); li.appendChild(state);
+        list.appendChild(li);
+      });
+    };
+    var poll = function () {
+      fetch(progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (p) {
+          if (!p.processing) { window.location.reload(); return; }
+          showProgress(p);
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 4000); });
+    };
+    setTimeout(poll, 1000);
+  }
 
   // ---- dialogs (approve with PIN)
   function openDialog(dialog) {
@@ -113,7 +242,8 @@
     function fail(message) {
       error.textContent = message; error.hidden = false;
       input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", "file-goi-y file-loi");
+      var named = input.getAttribute("data-file-name-id");
+      input.setAttribute("aria-describedby", "file-goi-y file-loi" + (named ? " " + named : ""));
       input.focus();
     }
     function check() {

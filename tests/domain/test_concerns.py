@@ -1,0 +1,44 @@
+"""The status tiles of each role's home page, derived from the process and visibility."""
+
+from __future__ import annotations
+
+from domain.concerns import statuses_of_concern
+from domain.process import STATUS_LABELS, Status
+from domain.roles import Role
+
+ALL = list(STATUS_LABELS)
+
+
+def test_the_units_people_follow_a_dossier_through_the_whole_route():
+    assert statuses_of_concern([Role.UNIT_CLERK]) == ALL
+    assert statuses_of_concern([Role.UNIT_HEAD]) == ALL
+
+
+def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_back():
+    assert statuses_of_concern([Role.CLUSTER_APPROVER]) == [
+        Status.RETURNED,
+        Status.CLUSTER_REVIEW,
+        Status.BOARD_APPRAISAL,
+        Status.BOARD_DECISION,
+        Status.APPROVED,
+        Status.REJECTED,
+    ]
+    board = [
+        Status.RETURNED,
+        Status.BOARD_APPRAISAL,
+        Status.BOARD_DECISION,
+        Status.APPROVED,
+        Status.REJECTED,
+    ]
+    assert statuses_of_concern([Role.BOARD_SPECIALIST]) == board
+    assert statuses_of_concern([Role.BOARD_HEAD]) == board
+
+
+def test_the_auditor_sees_every_status_and_the_admin_none():
+    assert statuses_of_concern([Role.AUDITOR]) == ALL
+    assert statuses_of_concern([Role.ADMIN]) == []
+
+
+def test_several_roles_see_what_concerns_any_of_them():
+    assert statuses_of_concern([Role.BOARD_SPECIALIST, Role.UNIT_CLERK]) == ALL
+    assert statuses_of_concern([]) == []
