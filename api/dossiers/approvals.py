@@ -200,35 +200,50 @@ def _base_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
 def _accept_uploads(
     rt: Runtime, caller: Caller, items: list[ToSign], files: list[bytes]
 ) -> list[Signed]:
+    """Every uploaded file checked against the PDF it signs (found by its prefix; a file
+    that starts with none of them is taken for the one left over, to say what is wrong
+    with it), and stored only once all of them are accepted."""
     if len(files) != len(items):
         raise SignatureRejected(
             f"Cần đúng {len(items)} tệp đã ký, nhận được {len(files)}.", code="wrong_file_count"
         )
-    signed = []
+    bases = {}
+    for item in items:
+        if item.base is item.prepared and not _current(item, caller.user.id):
+            raise DocumentsNotReady(
+                "Văn bản được chuẩn bị với tên người ký khác, hoặc trước khi dữ liệu của "
+                "nó thay đổi. Hãy yêu cầu chuẩn bị lại (POST …/prepare), tải về, ký rồi "
+                "gửi lên.",
+                code="not_prepared_for_you",
+            )
+        bases[item.document_id] = rt.store.get(item.base.object_key, item.base.object_version_id)
+    left = list(files)
+    uploads: dict[int, bytes] = {}
+    for item in items:
+        found = next((f for f in left if f.startswith(bases[item.document_id])), None)
+        if found is not None:
+            uploads[item.document_id] = found
+            left.remove(found)
+    for item in items:
+        if item.document_id not in uploads:
+            uploads[item.document_id] = left.pop(0)
+    checked = []
     with rt.db.read() as s:
         for item in items:
-            if item.base is item.prepared and not _current(item, caller.user.id):
-                raise DocumentsNotReady(
-                    "Văn bản được chuẩn bị với tên người ký khác, hoặc trước khi dữ liệu của "
-                    "nó thay đổi. Hãy yêu cầu chuẩn bị lại (POST …/prepare), tải về, ký rồi "
-                    "gửi lên.",
-                    code="not_prepared_for_you",
-                )
-            base = rt.store.get(item.base.object_key, item.base.object_version_id)
-            upload = next((f for f in files if f.startswith(base)), None)
-            if upload is None:
-                upload = files[0] if len(files) == 1 else b""
             reports = signing.check_uploaded(
                 s,
                 caller.user,
-                base,
-                upload,
+                bases[item.document_id],
+                uploads[item.document_id],
                 rt.signing.verify_blocking,
                 signed_before=len(item.base.signatures or []),
             )
-            key = issuing.personal_key(item.base, caller.user.id)
-            stored, _ = issuing.store(rt, key, upload, PDF)
-            signed.append(Signed(item.document_id, stored, reports))
+            checked.append((item, reports))
+    signed = []
+    for item, reports in checked:
+        key = issuing.personal_key(item.base, caller.user.id)
+        stored, _ = issuing.store(rt, key, uploads[item.document_id], PDF)
+        signed.append(Signed(item.document_id, stored, reports))
     return signed
 
 
