@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import anyio.from_thread
@@ -40,6 +41,7 @@ from domain.errors import (
 )
 from domain.process import PROCESSES, Action, Status
 from flows import issuing
+from flows.forms import FormJob, plan_next
 from flows.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier, IdempotentRequest
@@ -248,7 +250,11 @@ def _accept_uploads(
 
 
 async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
-    def look() -> list[ToSign]:
+    """Prepare the step's forms with the caller's name (also those never prepared: a
+    dossier that waited at this step when the step's forms changed), except a report its
+    individual signed already (preparing it again would lose that signature)."""
+
+    def look() -> tuple[list[FormJob], datetime | None]:
         with rt.db.read() as s:
             d = service.visible_dossier(s, caller.actor, dossier_id)
             step = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
@@ -256,12 +262,19 @@ async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
                 raise InvalidInput("Bước này không có văn bản cần ký.", code="nothing_to_sign")
             if not caller.actor.holds_any(step.roles, repo.scope_of(s, d)):
                 raise Forbidden("Bạn không phải người duyệt bước này.", code="forbidden_action")
-            return service.to_sign(s, d, step)
+            signed = {r.document_id for r in service.own_reports(s, d) if r.signed is not None}
+            jobs = [
+                job
+                for job in plan_next(s, d.id, d.transition_seq)
+                if (doc := repo.find_document(s, d.id, job.seq, job.form, job.copy_no)) is None
+                or doc.id not in signed
+            ]
+            changed = repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            return jobs, changed
 
-    for item in await asyncio.to_thread(look):
-        if item.base is not item.prepared:
-            continue  # its individual signed it: preparing it again would lose that
-        await issuing.prepare(rt, item.job, caller.user.id, newer_than=item.fresh_after)
+    jobs, changed = await asyncio.to_thread(look)
+    for job in jobs:
+        await issuing.prepare(rt, job, caller.user.id, newer_than=changed)
 
 
 def sign_own_report(
