@@ -25,6 +25,7 @@ from domain.process import (
     Action,
     Stage,
     Status,
+    Transition,
 )
 from domain.roles import ROLE_LABELS, Actor, Role
 from storage import repositories as repo
@@ -83,16 +84,32 @@ def forms_of_next_steps(d: Dossier) -> list[FormPreview]:
     for t in PROCESSES[d.process].transitions:
         if t.source != Status(d.status) or not t.forms:
             continue
-        titles = []
-        for f in t.forms:
-            title = FORMS[f.form].title
-            if f.per_nominee:
-                titles += [f"{title} – {n.name}" for n in d.nominees] or [f"{title} (mỗi người)"]
-            else:
-                titles.append(title)
         who = ", ".join(ROLE_LABELS[r] for r in sorted(t.roles))
-        previews.append(FormPreview(str(t.action), ACTION_LABELS[t.action], who, titles))
+        previews.append(FormPreview(str(t.action), ACTION_LABELS[t.action], who, _titles(d, t)))
     return previews
+
+
+def forms_after_submit(d: Dossier) -> list[str]:
+    """What submitting prepares: the forms of the approval the dossier then waits for
+    (the unit head signs the achievement reports with the unit's Tờ trình)."""
+    process = PROCESSES[d.process]
+    submit = next(
+        (t for t in process.transitions if t.action == Action.SUBMIT and t.source == d.status),
+        None,
+    )
+    approve = process.find(Action.APPROVE, submit.target) if submit else None
+    return _titles(d, approve) if approve else []
+
+
+def _titles(d: Dossier, t: Transition) -> list[str]:
+    titles = []
+    for f in t.forms:
+        title = FORMS[f.form].title
+        if f.per_nominee:
+            titles += [f"{title} – {n.name}" for n in d.nominees] or [f"{title} (mỗi người)"]
+        else:
+            titles.append(title)
+    return titles
 
 
 def problems_of(d: Dossier) -> list[str]:
@@ -239,6 +256,8 @@ class DossierView:
     accounts: dict[int, str] = field(default_factory=dict)
     """Usernames of the accounts individual nominees are linked to, by nominee id."""
     own_reports: list[OwnReportView] = field(default_factory=list)
+    submit_forms: list[str] = field(default_factory=list)
+    """What submitting prepares for the unit head to sign."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +310,7 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
             )
             for r in service.own_reports(s, d)
         ],
+        submit_forms=forms_after_submit(d),
     )
 
 
