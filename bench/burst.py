@@ -1,5 +1,5 @@
 """Burst: N dossiers through the whole route at once, each driven by its own client
-(create, submit, four approvals, waiting for each step's documents), against the real
+(create, submit, five approvals, waiting for each step's documents), against the real
 app in the embedded mode. Throughput in stages and documents per second over the whole
 burst, and p50/p95 per step from the action's request to its stored documents; compared
 with cores × the floor's documents per second, the floor measured in the same run

@@ -7,7 +7,9 @@ what the same step costs through the system.
   again after them (with nothing else running both times) and averaged, so that a machine
   whose speed drifts meanwhile moves the floor as well as the stages
   (``route_floor_before_after_ms`` in the JSON says how far it drifted).
-- stage: the demo route (submit, four approvals) through the real app in its own process
+- stage: the demo route (submit, five approvals: unit head, cluster, specialist after
+  recording the appraisal, Phòng head, the Sở's Phó Giám đốc) through the real app in its
+  own process
   (embedded mode: SQLite, local folder, Prefect's local API), timed from the action's
   HTTP request to the step's audit event, written in the transaction that records the
   stored documents (its time as the server recorded it; same machine, same clock).
@@ -58,12 +60,14 @@ from tests.fixtures.server import PIN, Api, AppServer  # noqa: E402
 
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"
 SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
+LEADER = "snv.phogiamdoc"
 ROUTE = [
     ("submit", CLERK),
     ("approve_unit", HEAD),
     ("approve_cluster", CLUSTER),
     ("appraise_board", SPECIALIST),
     ("approve_board", BOARD_HEAD),
+    ("sign_leadership", LEADER),
 ]
 DOSSIER = {
     "year": 2026,
@@ -144,6 +148,17 @@ def wait_idle(
 MACHINE_EVENTS = ("documents_issued", "routed")
 
 
+def appraise_all_passed(specialist: Api, dossier_id: int) -> None:
+    d = specialist.get(f"/api/v1/dossiers/{dossier_id}").json()
+    items = [{"nominee_id": n["id"], "result": "dat"} for n in d["nominees"]]
+    r = specialist.request(
+        "PUT",
+        f"/api/v1/dossiers/{dossier_id}/appraisal",
+        json={"version": d["version"], "items": items},
+    )
+    assert r.status_code == 200, r.text
+
+
 @dataclass
 class Route:
     """One dossier through the route, per stage in seconds: `recorded`, to the step's audit
@@ -165,6 +180,11 @@ def run_route(server: AppServer, poll: float = 0.02) -> Route:
     started: dict[str, float] = {}
     for stage, user in ROUTE:
         api = Api(server, user)
+        if stage == "appraise_board":
+            # The specialist's results come first (their own request, not timed; it
+            # prepares the report again): then the approval signs it.
+            appraise_all_passed(api, d["id"])
+            seen = documents_versions(auditor, d["id"])
         body = {} if stage == "submit" else {"signing_pin": PIN}
         action = "submit" if stage == "submit" else "approve"
         started[stage] = time.time()

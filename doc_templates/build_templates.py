@@ -565,35 +565,38 @@ def bao_cao_thanh_tich() -> DocumentObject:
         keep_next=True,
     )
 
-    # An individual's report is signed by the person and certified by the unit head;
-    # a collective's report is signed by its head. Titles and names sit in two rows of
-    # one table, so that the two names line up however many title lines each side has.
+    report_signatures(doc)
+    return doc
+
+
+def report_signatures(doc: DocumentObject) -> None:
+    """The signature blocks of the Nghị định 152/2025 appendix's achievement reports. An
+    individual's: the unit head confirms and proposes on the left ("THỦ TRƯỞNG ĐƠN VỊ XÁC
+    NHẬN, ĐỀ NGHỊ", signed and sealed), the person reports on the right ("NGƯỜI BÁO CÁO
+    THÀNH TÍCH", signed with their name). A collective's: its head on the right
+    ("THỦ TRƯỞNG ĐƠN VỊ", signed and sealed). Titles and names sit in two rows of one
+    table, so that the names line up however many lines each title takes; the signature
+    fields are laid over the names (documents/fields.py)."""
     para(doc, "", after=6, keep_next=True)
     t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
     titles, names = row(t, cant_split=True), row(t, cant_split=True)
     individual, collective = "{%p if nominee.kind != 'collective' %}", "{%p else %}"
 
-    def bold_line(c: _Cell, text: str) -> None:
-        para(c, text, align=CENTER, bold=True, keep_next=True)
+    def title_lines(c: _Cell, title: str, how: str) -> None:
+        para(c, title, align=CENTER, bold=True, keep_next=True)
+        para(c, how, align=CENTER, italic=True, keep_next=True)
 
     def certifier_titles(c: _Cell) -> None:
         tag(c, individual)
-        bold_line(c, "XÁC NHẬN CỦA ĐƠN VỊ")
-        tag(c, "{%p if signer.marker %}")
-        bold_line(c, "{{ signer.marker | upper }}")
-        tag(c, "{%p endif %}")
-        bold_line(c, "{{ signer.position | upper }}")
+        title_lines(c, "THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ", "(Ký, đóng dấu)")
         tag(c, "{%p endif %}")
         para(c, "", keep_next=True)  # a table cell must keep at least one paragraph
 
     def reporter_titles(c: _Cell) -> None:
         tag(c, individual)
-        bold_line(c, "NGƯỜI BÁO CÁO THÀNH TÍCH")
+        title_lines(c, "NGƯỜI BÁO CÁO THÀNH TÍCH", "(Ký, ghi rõ họ và tên)")
         tag(c, collective)
-        tag(c, "{%p if signer.marker %}")
-        bold_line(c, "{{ signer.marker | upper }}")
-        tag(c, "{%p endif %}")
-        bold_line(c, "{{ signer.position | upper }}")
+        title_lines(c, "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, đóng dấu)")
         tag(c, "{%p endif %}")
         para(c, "", keep_next=True)  # the same room above the name as on the left
 
@@ -618,7 +621,6 @@ def bao_cao_thanh_tich() -> DocumentObject:
             only_individual=False,
         ),
     )
-    return doc
 
 
 def to_trinh_don_vi() -> DocumentObject:
@@ -673,7 +675,7 @@ def to_trinh_cum() -> DocumentObject:
 
 def phieu_tham_dinh() -> DocumentObject:
     doc = new_document("Báo cáo thẩm định hồ sơ đề nghị khen thưởng")
-    heading(doc)
+    heading(doc, with_number=False)  # the specialist's own report: dated, not numbered
     title(doc, "BÁO CÁO", "{{ subject }}")
     para(doc, "", after=6)
     legal_bases(doc)
@@ -730,6 +732,16 @@ def to_trinh_ban() -> DocumentObject:
         "của Luật Thi đua, khen thưởng và các văn bản quy định chi tiết thi hành; hồ sơ đã "
         "được thẩm định theo quy định.",
     )
+    # Whom the appraisal proposed for another form of award: named, not in the list.
+    tag(doc, "{%p if other_forms %}")
+    body(
+        doc,
+        "Đối với các trường hợp không đủ tiêu chuẩn {{ award_name }}, qua thẩm định đề nghị "
+        "xem xét hình thức khen thưởng khác: "
+        "{% for item in other_forms %}{{ item.name }} ({{ item.award }})"
+        "{% if not loop.last %}; {% endif %}{% endfor %}.",
+    )
+    tag(doc, "{%p endif %}")
     closing(doc, "Kính trình {{ recipient }} xem xét, quyết định./.")
     signature(doc)
     nominee_lists(doc, attached_to="Tờ trình")

@@ -108,7 +108,14 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "{kind, kind_label, name, position, unit_name, achievements}",
         "Tập thể hoặc cá nhân được báo cáo thành tích (kind: collective | individual)",
     ),
-    "checks": ("list[{index, name, result, note}]", "Kết quả thẩm định"),
+    "checks": (
+        "list[{index, name, result, note}]",
+        "Kết quả thẩm định từng tập thể, cá nhân, như chuyên viên đã ghi",
+    ),
+    "other_forms": (
+        "list[{name, award}]",
+        "Tập thể, cá nhân được đề nghị xét hình thức khen thưởng khác (tên, hình thức)",
+    ),
     "legal_bases": ("list[str]", "Các dòng căn cứ, mỗi dòng kết thúc bằng ';', dòng cuối '.'"),
     "reason": ("str", "Lý do trả lại hoặc không chấp nhận hồ sơ"),
     "signer": (
@@ -185,14 +192,28 @@ FORMS: dict[str, FormSpec] = {
             "Báo cáo thẩm định hồ sơ đề nghị khen thưởng",
             "Báo cáo",
             "BC",
-            _fields(*_PROPOSAL, "unit_name", "cluster_name", "checks", optional=_LISTS),
+            # The specialist's own report: dated, not numbered (a number may still be
+            # printed by an uploaded version).
+            _fields(
+                *(f for f in _PROPOSAL if f != "number"),
+                "unit_name",
+                "cluster_name",
+                "checks",
+                optional=("number", *_LISTS),
+            ),
         ),
         _form(
             "to_trinh_ban",
             "Tờ trình của cơ quan thi đua, khen thưởng trình Chủ tịch UBND tỉnh",
             "Tờ trình",
             "TTr",
-            _fields(*_PROPOSAL, "unit_name", "cluster_name", *_LISTS, optional=("checks",)),
+            _fields(
+                *_PROPOSAL,
+                "unit_name",
+                "cluster_name",
+                *_LISTS,
+                optional=("checks", "other_forms"),
+            ),
         ),
         _form(
             "thong_bao",

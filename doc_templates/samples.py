@@ -139,6 +139,9 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
                 "note": "Chưa đủ 02 năm hoàn thành xuất sắc nhiệm vụ",
             },
         ],
+        "other_forms": [
+            {"name": "Hoàng Văn Sơn", "award": "Giấy khen của Trưởng ban"},
+        ],
         "legal_bases": [
             "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;",
             "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều "
@@ -179,6 +182,7 @@ def validation_contexts() -> Iterator[tuple[str, dict[str, Any]]]:
     empty = sample_context(tricky=False)
     empty["individuals"] = []
     empty["checks"] = []
+    empty["other_forms"] = []
     empty["counts"]["individuals"] = 0
     empty["cluster_name"] = ""
     yield "hồ sơ không có cá nhân, không thuộc cụm", empty

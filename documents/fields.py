@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -32,6 +32,8 @@ DOTS = "....."
 NBSP, WORD_JOINER = "\u00a0", "\u2060"
 NUMBER_FIELD, DAY_FIELD, MONTH_FIELD, YEAR_FIELD = "SoKyHieu", "Ngay", "Thang", "Nam"
 PERSON_FIELD, SEAL_FIELD = "NguoiKy", "ToChucKy"
+REPORTER_FIELD = "NguoiBaoCao"
+"""An individual's own signature on their achievement report, before the head's."""
 FONT_SIZE = 13
 """The size of a number or date part when the text around it gives none."""
 
@@ -70,6 +72,9 @@ class Layout:
     """Per field (number, day, month, year), every place the form prints it."""
     person_box: tuple[int, Box] | None
     seal_box: tuple[int, Box] | None
+    other_persons: dict[str, tuple[int, Box]] = field(default_factory=dict)
+    """Further personal signature fields by name (the reporter's own, next to the head's),
+    each over its signer's printed name."""
 
 
 def words(pdf: bytes) -> tuple[list[Word], list[float]]:
@@ -251,44 +256,67 @@ def number_and_date_slots(ws: list[Word], heights: list[float]) -> dict[str, lis
     return found
 
 
-def locate(pdf: bytes, signer_name: str | None) -> Layout:
+def locate(
+    pdf: bytes, signer_name: str | None, other_signers: Mapping[str, str] | None = None
+) -> Layout:
+    """Where the fields go: number and date in the room the form left for them; the
+    approver's signature over `signer_name` printed in the signature block, the seal over
+    its left third; and a field per `other_signers` (field name → printed name)."""
     ws, heights = words(pdf)
     text_fields = number_and_date_slots(ws, heights)
     person = seal = None
-    name = signer_name.split() if signer_name else []
-    if name:
-        # The signer's full name under the signature block: the last place on the last
-        # page where the words of the name follow each other on one line.
-        for i in range(len(ws) - len(name), -1, -1):
-            run = ws[i : i + len(name)]
-            if [w.text for w in run] == name and all(_same_line(run[0], w) for w in run):
-                first, last = run[0], run[-1]
-                above = [
-                    w
-                    for w in ws[:i]
-                    if w.page == first.page
-                    and w.y2 < first.y1 - 4
-                    and w.x2 > first.x1 - 60
-                    and w.x1 < last.x2 + 60
-                ]
-                h = heights[first.page]
-                top = max(w.y2 for w in above) if above else first.y1 - 80
-                centre = (first.x1 + last.x2) / 2
-                y1, y2 = h - first.y1 + 2, h - top - 2
-                if y2 - y1 < 40:  # no room left by the template: use a fixed height
-                    y2 = y1 + 60
-                person = (first.page, (centre - 80, y1, centre + 80, y2))
-                size = min(110.0, y2 - y1 + 30)
-                seal_x2 = centre - 80 + 160 / 3
-                mid = (y1 + y2) / 2
-                seal = (first.page, (seal_x2 - size, mid - size / 2, seal_x2, mid + size / 2))
-                break
-    if person is None and heights:
+    found = _signature_box(ws, heights, signer_name) if signer_name else None
+    if found is not None:
+        person, seal = found
+    elif heights:
         # No printed name found: the bottom right of the last page, as on a typed letter.
         last_page = len(heights) - 1
         person = (last_page, (360.0, 70.0, 520.0, 130.0))
         seal = (last_page, (303.3, 45.0, 413.3, 155.0))
-    return Layout(tuple(heights), text_fields, person, seal)
+    others = {}
+    for field_name, name in (other_signers or {}).items():
+        other = _signature_box(ws, heights, name)
+        if other is not None:
+            others[field_name] = other[0]
+    return Layout(tuple(heights), text_fields, person, seal, others)
+
+
+def _signature_box(
+    ws: list[Word], heights: list[float], signer_name: str
+) -> tuple[tuple[int, Box], tuple[int, Box]] | None:
+    """The signature box above a signer's printed full name, and the seal's box over its
+    left third (Nghị định 30/2020): the last place where the words of the name follow
+    each other on one line."""
+    name = signer_name.split()
+    if not name:
+        return None
+    for i in range(len(ws) - len(name), -1, -1):
+        run = ws[i : i + len(name)]
+        if [w.text for w in run] != name or not all(_same_line(run[0], w) for w in run):
+            continue
+        first, last = run[0], run[-1]
+        above = [
+            w
+            for w in ws[:i]
+            if w.page == first.page
+            and w.y2 < first.y1 - 4
+            and w.x2 > first.x1 - 60
+            and w.x1 < last.x2 + 60
+        ]
+        h = heights[first.page]
+        top = max(w.y2 for w in above) if above else first.y1 - 80
+        centre = (first.x1 + last.x2) / 2
+        y1, y2 = h - first.y1 + 2, h - top - 2
+        if y2 - y1 < 40:  # no room left by the template: use a fixed height
+            y2 = y1 + 60
+        size = min(110.0, y2 - y1 + 30)
+        seal_x2 = centre - 80 + 160 / 3
+        mid = (y1 + y2) / 2
+        return (
+            (first.page, (centre - 80, y1, centre + 80, y2)),
+            (first.page, (seal_x2 - size, mid - size / 2, seal_x2, mid + size / 2)),
+        )
+    return None
 
 
 _FONTS = {"/TiRo": "/Times-Roman", "/TiIt": "/Times-Italic"}
@@ -411,15 +439,20 @@ def _appearance(
     )
 
 
-def add_fields(pdf: bytes, layout: Layout, *, personal: bool) -> bytes:
-    """Add the text fields and the empty signature fields (before any signature)."""
+def add_fields(pdf: bytes, layout: Layout, *, personal: bool, sealed: bool = True) -> bytes:
+    """Add the text fields and the empty signature fields (before any signature): the
+    other persons' and the approver's when the approval is `personal`, and the seal's
+    when the document is `sealed`."""
     w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     _add_text_fields(w, layout)
     specs = []
+    if personal:
+        for other, (page_ix, box) in layout.other_persons.items():
+            specs.append(sig_fields.SigFieldSpec(other, on_page=page_ix, box=_int_box(box)))
     if personal and layout.person_box is not None:
         page_ix, box = layout.person_box
         specs.append(sig_fields.SigFieldSpec(PERSON_FIELD, on_page=page_ix, box=_int_box(box)))
-    if layout.seal_box is not None:
+    if sealed and layout.seal_box is not None:
         page_ix, box = layout.seal_box
         specs.append(sig_fields.SigFieldSpec(SEAL_FIELD, on_page=page_ix, box=_int_box(box)))
     for spec in specs:

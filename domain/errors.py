@@ -179,3 +179,36 @@ class CertificateRejected(InvalidInput):
 class CertificateConflict(DomainError):
     status, code = 409, "certificate_taken"
     message = "Chứng thư số này đã được đăng ký cho người khác."
+
+
+class AppraisalInvalid(InvalidInput):
+    """Appraisal results that cannot be recorded; `errors` says which field of which
+    nominee, each with a Vietnamese message."""
+
+    code = "appraisal_invalid"
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        self.errors = list(errors)
+        listed = "; ".join(e["message"] for e in self.errors[:5])
+        super().__init__(f"Kết quả thẩm định chưa ghi được: {listed}")
+
+    def extra(self) -> dict[str, object]:
+        return {"errors": self.errors}
+
+
+class AppraisalIncomplete(DomainError):
+    status, code = 409, "appraisal_incomplete"
+    message = "Chưa ghi kết quả thẩm định cho mọi tập thể, cá nhân."
+
+
+class NobodyPasses(DomainError):
+    status, code = 409, "appraisal_nobody_passes"
+    message = (
+        "Không còn tập thể, cá nhân nào đạt. Nếu không đề nghị khen thưởng, hãy chọn "
+        "«Không đề nghị khen thưởng» hoặc trả lại hồ sơ."
+    )
+
+
+class OwnReportsUnsigned(DomainError):
+    status, code = 409, "own_report_unsigned"
+    message = "Cá nhân được đề nghị chưa ký báo cáo thành tích của mình."

@@ -19,6 +19,7 @@ class Stage(StrEnum):
     UNIT = "unit"
     CLUSTER = "cluster"
     BOARD = "board"
+    LEADERSHIP = "leadership"
     DONE = "done"
 
 
@@ -26,9 +27,10 @@ STAGE_LABELS = {
     Stage.UNIT: "Đơn vị",
     Stage.CLUSTER: "Cụm thi đua",
     Stage.BOARD: "Phòng Thi đua – Khen thưởng",
+    Stage.LEADERSHIP: "Lãnh đạo Sở",
     Stage.DONE: "Kết thúc",
 }
-STAGE_ORDER = (Stage.UNIT, Stage.CLUSTER, Stage.BOARD, Stage.DONE)
+STAGE_ORDER = (Stage.UNIT, Stage.CLUSTER, Stage.BOARD, Stage.LEADERSHIP, Stage.DONE)
 
 
 class Status(StrEnum):
@@ -38,6 +40,7 @@ class Status(StrEnum):
     CLUSTER_REVIEW = "cluster_review"
     BOARD_APPRAISAL = "board_appraisal"
     BOARD_DECISION = "board_decision"
+    LEADERSHIP_REVIEW = "leadership_review"
     APPROVED = "approved"
     REJECTED = "rejected"
 
@@ -49,6 +52,7 @@ STATUS_LABELS = {
     Status.CLUSTER_REVIEW: "Chờ Cụm thi đua xét",
     Status.BOARD_APPRAISAL: "Chờ thẩm định",
     Status.BOARD_DECISION: "Chờ lãnh đạo Phòng duyệt",
+    Status.LEADERSHIP_REVIEW: "Chờ lãnh đạo Sở ký",
     Status.APPROVED: "Đã duyệt, trình khen thưởng",
     Status.REJECTED: "Không được đề nghị khen thưởng",
 }
@@ -60,6 +64,7 @@ STATUS_STAGE = {
     Status.CLUSTER_REVIEW: Stage.CLUSTER,
     Status.BOARD_APPRAISAL: Stage.BOARD,
     Status.BOARD_DECISION: Stage.BOARD,
+    Status.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
     Status.APPROVED: Stage.DONE,
     Status.REJECTED: Stage.DONE,
 }
@@ -95,6 +100,20 @@ class FormStep:
     seals_attachments: bool = False
     """The dossier's PDF attachments are sealed with this form's number (they are filed
     with it: "kèm theo Tờ trình số …")."""
+    sealed: bool = True
+    """False: the approver's personal signature only, no organisation seal — a person's
+    own report (the specialist's Báo cáo thẩm định), not a document its head signed."""
+
+
+@dataclass(frozen=True)
+class OwnSignature:
+    """While a dossier waits in `state`, each individual nominee linked to an account
+    signs their own copy of `form` (an achievement report is signed by the person it is
+    about); the approval from `state` waits for every one of them. Signing does not move
+    the dossier."""
+
+    state: Status
+    form: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,9 @@ class Transition:
     forms: tuple[FormStep, ...] = ()
     needs_reason: bool = False
     checks_completeness: bool = False
+    checks_appraisal: bool = False
+    """Needs a recorded appraisal result for every nominee and one who passes
+    (domain/appraisal.py)."""
 
     @property
     def issuer_stage(self) -> Stage:
@@ -118,6 +140,7 @@ class ProcessDefinition:
     code: str
     name: str
     transitions: tuple[Transition, ...]
+    own_signatures: tuple[OwnSignature, ...] = ()
 
     def find(self, action: Action, source: Status) -> Transition | None:
         for t in self.transitions:
@@ -127,6 +150,9 @@ class ProcessDefinition:
 
     def roles_for(self, action: Action) -> frozenset[Role]:
         return frozenset(r for t in self.transitions if t.action == action for r in t.roles)
+
+    def own_signature(self, state: Status) -> OwnSignature | None:
+        return next((o for o in self.own_signatures if o.state == state), None)
 
     def acting_states(self, role: Role) -> frozenset[Status]:
         """States in which a holder of `role` has something to do (the inbox)."""
@@ -142,11 +168,14 @@ def _review(
     approve_forms: tuple[FormStep, ...],
     *,
     can_reject: bool = True,
+    checks_appraisal: bool = False,
 ) -> tuple[Transition, ...]:
     roles = frozenset({role})
     notice = (FormStep("thong_bao"),)
     steps = [
-        Transition(Action.APPROVE, source, target, roles, approve_forms),
+        Transition(
+            Action.APPROVE, source, target, roles, approve_forms, checks_appraisal=checks_appraisal
+        ),
         Transition(Action.RETURN, source, Status.RETURNED, roles, notice, needs_reason=True),
     ]
     if can_reject:
@@ -157,34 +186,26 @@ def _review(
 
 
 _CLERK = frozenset({Role.UNIT_CLERK})
-_SUBMIT_FORMS = (FormStep("bao_cao_thanh_tich", per_nominee=True, numbered=False),)
+_REPORTS = FormStep("bao_cao_thanh_tich", per_nominee=True, numbered=False)
 
 COMMENDATION_PROPOSAL = ProcessDefinition(
     code="commendation_proposal",
     name="Đề nghị khen thưởng qua Cụm thi đua",
     transitions=(
+        # The submission issues nothing: the achievement reports are the unit head's to
+        # sign, with the unit's Tờ trình (prepared as the dossier arrives).
         Transition(
-            Action.SUBMIT,
-            Status.DRAFT,
-            Status.UNIT_REVIEW,
-            _CLERK,
-            _SUBMIT_FORMS,
-            checks_completeness=True,
+            Action.SUBMIT, Status.DRAFT, Status.UNIT_REVIEW, _CLERK, checks_completeness=True
         ),
         Transition(
-            Action.SUBMIT,
-            Status.RETURNED,
-            Status.UNIT_REVIEW,
-            _CLERK,
-            _SUBMIT_FORMS,
-            checks_completeness=True,
+            Action.SUBMIT, Status.RETURNED, Status.UNIT_REVIEW, _CLERK, checks_completeness=True
         ),
         Transition(Action.WITHDRAW, Status.UNIT_REVIEW, Status.DRAFT, _CLERK),
         *_review(
             Status.UNIT_REVIEW,
             Status.CLUSTER_REVIEW,
             Role.UNIT_HEAD,
-            (FormStep("to_trinh_don_vi", seals_attachments=True),),
+            (_REPORTS, FormStep("to_trinh_don_vi", seals_attachments=True)),
             can_reject=False,
         ),
         *_review(
@@ -197,12 +218,21 @@ COMMENDATION_PROPOSAL = ProcessDefinition(
             Status.BOARD_APPRAISAL,
             Status.BOARD_DECISION,
             Role.BOARD_SPECIALIST,
-            (FormStep("phieu_tham_dinh"),),
+            (FormStep("phieu_tham_dinh", numbered=False, sealed=False),),
+            checks_appraisal=True,
         ),
+        # The Phòng's head approves the appraisal and passes the dossier to the Sở's
+        # leadership: no document of theirs (the Tờ trình is the Sở's, signed by its
+        # Giám đốc or a Phó Giám đốc), the approval is recorded in the history.
+        *_review(Status.BOARD_DECISION, Status.LEADERSHIP_REVIEW, Role.BOARD_HEAD, ()),
         *_review(
-            Status.BOARD_DECISION, Status.APPROVED, Role.BOARD_HEAD, (FormStep("to_trinh_ban"),)
+            Status.LEADERSHIP_REVIEW,
+            Status.APPROVED,
+            Role.AUTHORITY_LEADER,
+            (FormStep("to_trinh_ban"),),
         ),
     ),
+    own_signatures=(OwnSignature(Status.UNIT_REVIEW, "bao_cao_thanh_tich"),),
 )
 
 PROCESSES = {COMMENDATION_PROPOSAL.code: COMMENDATION_PROPOSAL}

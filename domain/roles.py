@@ -19,6 +19,8 @@ class Role(StrEnum):
     CLUSTER_APPROVER = "cluster_approver"
     BOARD_SPECIALIST = "board_specialist"
     BOARD_HEAD = "board_head"
+    AUTHORITY_LEADER = "authority_leader"
+    UNIT_MEMBER = "unit_member"
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -29,12 +31,17 @@ ROLE_LABELS = {
     Role.CLUSTER_APPROVER: "Lãnh đạo đơn vị Trưởng/Phó trưởng cụm",
     Role.BOARD_SPECIALIST: "Chuyên viên Phòng Thi đua – Khen thưởng",
     Role.BOARD_HEAD: "Lãnh đạo Phòng Thi đua – Khen thưởng",
+    Role.AUTHORITY_LEADER: "Lãnh đạo Sở (Giám đốc, Phó Giám đốc)",
+    Role.UNIT_MEMBER: "Cán bộ, công chức, người lao động của đơn vị",
     Role.AUDITOR: "Thanh tra, kiểm tra",
     Role.ADMIN: "Quản trị hệ thống",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})
 BOARD_ROLES = frozenset({Role.BOARD_SPECIALIST, Role.BOARD_HEAD})
+AUTHORITY_ROLES = BOARD_ROLES | {Role.AUTHORITY_LEADER}
+"""Held at the authority: its commendation board (Phòng TĐKT) and its leadership, who
+sign the authority's Tờ trình to the Chủ tịch UBND tỉnh."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class DossierScope:
     """Head and deputy units of the cluster in the dossier's year."""
     reached_cluster: bool = False
     reached_board: bool = False
+    nominee_user_ids: frozenset[int] = frozenset()
+    """Accounts linked to the dossier's individual nominees: each sees the dossier and
+    signs their own achievement report."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,8 @@ class Actor:
     def can_view(self, scope: DossierScope) -> bool:
         """Unit people see their unit's dossiers; the cluster and the board see a dossier
         only once it has reached them (never a draft); auditors see everything; an admin
-        manages people and terms, not dossiers."""
+        manages people and terms, not dossiers. Any other member of the unit sees a
+        dossier only where they are a nominee linked to their account."""
         for g in self.grants:
             if g.role == Role.AUDITOR:
                 return True
@@ -86,19 +97,21 @@ class Actor:
                 return True
             if g.role == Role.CLUSTER_APPROVER and scope.reached_cluster:
                 return True
-            if g.role in BOARD_ROLES and scope.reached_board:
+            if g.role in AUTHORITY_ROLES and scope.reached_board:
+                return True
+            if g.role == Role.UNIT_MEMBER and self.user_id in scope.nominee_user_ids:
                 return True
         return False
 
 
 def _grant_covers(g: RoleGrant, scope: DossierScope) -> bool:
-    if g.role in UNIT_ROLES:
+    if g.role in UNIT_ROLES or g.role == Role.UNIT_MEMBER:
         return g.unit_id == scope.unit_id
     if g.role == Role.CLUSTER_APPROVER:
         if g.cluster_term_id is not None:
             return g.cluster_term_id == scope.cluster_term_id
         return g.unit_id is not None and g.unit_id in scope.cluster_leader_unit_ids
-    if g.role in BOARD_ROLES:
+    if g.role in AUTHORITY_ROLES:
         return g.authority_id == scope.authority_id
     return False
 

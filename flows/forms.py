@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from doc_templates.catalogue import FORMS
 from documents import fields
 from documents.vn import document_number, upper_vi
+from domain import appraisal
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
 from domain.process import PROCESSES, Action, Stage, Status, Transition
 from domain.roles import Role
 from storage import repositories as repo
-from storage.models import Dossier, DossierTransition, User
+from storage.models import Dossier, DossierTransition, Nominee, User
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -63,6 +64,12 @@ class FormJob:
     personal: bool
     """The approver signs it personally, in the request, before it is numbered and sealed."""
     seals_attachments: bool = False
+    sealed: bool = True
+    """False: the personal signature only, then number and date; no organisation seal."""
+    reporter_id: int | None = None
+    """An individual's own account: they sign their report first (their printed name is
+    `reporter_name`), in a request of theirs, before the approver."""
+    reporter_name: str = ""
 
 
 def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
@@ -86,18 +93,30 @@ def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
     role = next(iter(sorted(step.roles)))
     if any(f.form == "bao_cao_thanh_tich" for f in step.forms):
         role = Role.UNIT_HEAD  # the head of the unit confirms the achievement report
+    own = PROCESSES[d.process].own_signature(step.source) if personal else None
     jobs = []
     for f in step.forms:
         spec = FORMS[f.form]
-        copies = [(n.position_no, n.id, f"{spec.title} – {n.name}") for n in d.nominees]
-        for copy_no, nominee_id, title in copies if f.per_nominee else [(0, None, spec.title)]:
+        copies: list[tuple[int, Nominee | None, str]] = [
+            (n.position_no, n, f"{spec.title} – {n.name}") for n in d.nominees
+        ]
+        for copy_no, nominee, title in copies if f.per_nominee else [(0, None, spec.title)]:
+            reporter = (
+                nominee
+                if own is not None
+                and own.form == f.form
+                and nominee is not None
+                and nominee.kind == NomineeKind.INDIVIDUAL
+                and nominee.user_id is not None
+                else None
+            )
             jobs.append(
                 FormJob(
                     d.id,
                     seq,
                     f.form,
                     copy_no,
-                    nominee_id,
+                    nominee.id if nominee else None,
                     f.numbered,
                     issuer,
                     title,
@@ -105,6 +124,9 @@ def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
                     role,
                     personal,
                     f.seals_attachments,
+                    f.sealed,
+                    reporter.user_id if reporter else None,
+                    reporter.name if reporter else "",
                 )
             )
     return jobs
@@ -155,6 +177,16 @@ def _acts_at(user: User, unit_id: int | None) -> bool:
     return any(g.unit_id == unit_id for g in user.grants)
 
 
+def leader_titles(position: str) -> tuple[str, str]:
+    """The authority marker and the position a leader signs with (Nghị định 30/2020): the
+    head signs in their own name ("GIÁM ĐỐC"); a deputy signs for the head ("KT. GIÁM ĐỐC"
+    over "PHÓ GIÁM ĐỐC"). The person's recorded position decides."""
+    words = position.split()
+    if len(words) > 1 and words[0].casefold() == "phó":
+        return f"KT. {upper_vi(' '.join(words[1:]))}", upper_vi(position)
+    return "", upper_vi(position)
+
+
 def _signer(job: FormJob, person: User) -> dict[str, str]:
     marker = ""
     position = person.position
@@ -162,8 +194,12 @@ def _signer(job: FormJob, person: User) -> dict[str, str]:
         position = "Thủ trưởng đơn vị"
     elif job.signer_role == Role.CLUSTER_APPROVER:
         marker, position = f"TM. {upper_vi(job.issuer.name)}", "Trưởng cụm"
+    elif job.signer_role == Role.AUTHORITY_LEADER:
+        marker, position = leader_titles(person.position)
     elif job.signer_role == Role.BOARD_HEAD:
         marker = f"TL. GIÁM ĐỐC {upper_vi(job.issuer.name)}"
+    elif job.form == "phieu_tham_dinh":
+        position = "Chuyên viên"  # the specialist's own report, in their own name
     elif job.signer_role == Role.BOARD_SPECIALIST:
         position = "Người thẩm định"
     return {"marker": marker, "position": upper_vi(position), "full_name": person.full_name}
@@ -200,6 +236,21 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
     assert d is not None
     award = AWARDS[d.award]
     c = repo.cluster(s, d.cluster_id)
+    results = {n.id: repo.appraisal_of(n.appraisal) for n in d.nominees if n.appraisal is not None}
+    listed = list(d.nominees)
+    other_forms: list[dict[str, str]] = []
+    if job.form == "to_trinh_ban" and results:
+        # The board proposes only whom the appraisal found đạt; those proposed for
+        # another form are named apart (a dossier appraised before the results were
+        # recorded, none of them, lists everyone).
+        listed = [n for n in d.nominees if (a := results.get(n.id)) is not None and a.passed]
+        other_forms = [
+            {"name": n.name, "award": appraisal.award_label(a.other_award)}
+            for n in d.nominees
+            if (a := results.get(n.id)) is not None
+            and not a.struck
+            and a.result == appraisal.Result.OTHER_FORM
+        ]
     people = [
         {
             "index": i,
@@ -208,12 +259,16 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
             "unit_name": n.unit_name or d.unit.name,
             "achievements": n.achievements,
         }
-        for i, n in enumerate((n for n in d.nominees if n.kind == NomineeKind.INDIVIDUAL), 1)
+        for i, n in enumerate((n for n in listed if n.kind == NomineeKind.INDIVIDUAL), 1)
     ]
     groups = [
         {"index": i, "name": n.name, "achievements": n.achievements}
-        for i, n in enumerate((n for n in d.nominees if n.kind == NomineeKind.COLLECTIVE), 1)
+        for i, n in enumerate((n for n in listed if n.kind == NomineeKind.COLLECTIVE), 1)
     ]
+    checks = []
+    for i, n in enumerate(d.nominees, 1):
+        result, note = appraisal.printed(results.get(n.id))
+        checks.append({"index": i, "name": n.name, "result": result, "note": note})
     nominee = next((n for n in d.nominees if n.id == job.nominee_id), None)
     return {
         "issuer": {
@@ -247,15 +302,8 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
             "unit_name": (nominee.unit_name or d.unit.name) if nominee else "",
             "achievements": nominee.achievements if nominee else "",
         },
-        "checks": [
-            {
-                "index": i,
-                "name": n.name,
-                "result": "Đạt",
-                "note": "Hồ sơ đủ thành phần, thành tích phù hợp tiêu chuẩn.",
-            }
-            for i, n in enumerate(d.nominees, 1)
-        ],
+        "checks": checks,
+        "other_forms": other_forms,
         "legal_bases": list(LEGAL_BASES),
         "reason": (t.reason or "") if t else "",
         "signer": _signer(job, signer),

@@ -3,10 +3,15 @@
 - `prepare`: fill the form (docxtpl), convert it (LibreOffice), lay form fields over the
   dots left for the number and the date and empty signature fields over the signature
   block. Stored as the DOCX and the "pdf-prepared" version.
-- `sign_personally` (in the approver's request): their own certifying signature on the
-  prepared PDF, with their signature image. Stored as "pdf-personal".
+- `sign_personally` (in the approver's request): their own signature on the prepared
+  PDF, with their signature image. Stored as "pdf-personal". An individual's report is
+  signed first by the individual (in a request of theirs, "pdf-reporter"), then by the
+  unit head on top of it: the first signature on a PDF certifies it (form filling and
+  further signatures allowed), later ones approve.
 - `issue`: take the next number of the issuer's series, fill number and date, apply the
-  organisation's seal in its reserved field. Stored as "pdf-signed": the issued document.
+  organisation's seal in its reserved field — the seal last; a form that is a person's own
+  report (`FormJob.sealed` false) gets number and date only. Stored as "pdf-signed": the
+  issued document.
 
 Every file has a deterministic key and is written once; a retry finds the rows it
 recorded and adopts a file an earlier attempt stored but did not record. These are plain
@@ -131,8 +136,12 @@ def record_in(
     s.flush()
 
 
-async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> int:
-    """Fill and convert the form with `signer_id`'s name (default: `default_signer`)."""
+async def prepare(
+    rt: Runtime, job: FormJob, signer_id: int | None = None, *, newer_than: datetime | None = None
+) -> int:
+    """Fill and convert the form with `signer_id`'s name (default: `default_signer`).
+    A version made before `newer_than` (the data it prints changed since) does not count:
+    the form is filled again."""
     doc_id = await asyncio.to_thread(reserve, rt, job)
     doc, vs = await asyncio.to_thread(versions, rt, doc_id)
 
@@ -146,12 +155,18 @@ async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> in
         with rt.db.write() as s:  # may register a built-in version on first use
             return resolve_template(s, rt.store, job.form, doc.template_version).data
 
+    def current(v: DocumentVersion | None) -> bool:
+        return (
+            v is not None
+            and v.prepared_for_id == who
+            and (newer_than is None or v.created_at >= newer_than)
+        )
+
     who, name, ctx = await asyncio.to_thread(context)
-    done = latest(vs, "pdf-prepared")
-    if done is not None and done.prepared_for_id == who:
+    if current(latest(vs, "pdf-prepared")):
         return doc_id
     last = vs[-1] if vs else None
-    if last is not None and last.rendition == "docx" and last.prepared_for_id == who:
+    if last is not None and last.rendition == "docx" and current(last):
         # An earlier attempt recorded this DOCX and died before its PDF: convert that one
         # rather than fill the form a second time.
         n = last.seq
@@ -162,8 +177,11 @@ async def prepare(rt: Runtime, job: FormJob, signer_id: int | None = None) -> in
         obj, docx = await asyncio.to_thread(store, rt, object_key(job, n, "docx"), docx, DOCX)
         await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
     pdf = await rt.converter.convert(docx)
-    layout = await asyncio.to_thread(fields.locate, pdf, name)
-    pdf = await asyncio.to_thread(fields.add_fields, pdf, layout, personal=job.personal)
+    others = {fields.REPORTER_FIELD: job.reporter_name} if job.reporter_id else None
+    layout = await asyncio.to_thread(fields.locate, pdf, name, others)
+    pdf = await asyncio.to_thread(
+        fields.add_fields, pdf, layout, personal=job.personal, sealed=job.sealed
+    )
     obj, _ = await asyncio.to_thread(store, rt, object_key(job, n + 1, "pdf-prepared"), pdf, PDF)
     await asyncio.to_thread(record, rt, doc_id, "pdf-prepared", obj, PDF, prepared_for_id=who)
     return doc_id
@@ -215,6 +233,11 @@ def _number(rt: Runtime, job: FormJob, doc_id: int) -> tuple[str | None, datetim
         return doc.number, when
 
 
+def _roots(rt: Runtime) -> list[bytes]:
+    with rt.db.read() as s:
+        return [r.cert_pem for r in repo.trust_roots(s)]
+
+
 def date_values(when: datetime) -> dict[str, str]:
     """Day below 10 and months 1–2 with a leading zero (Nghị định 30/2020)."""
     month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
@@ -239,6 +262,18 @@ async def issue(rt: Runtime, job: FormJob) -> int:
     values = date_values(when)
     values[fields.NUMBER_FIELD] = number or ""  # an unnumbered form shows no dots either
     pdf = await asyncio.to_thread(fields.fill_fields, pdf, values)
+    if not job.sealed:
+        # A person's own report: their signature (certifying, form filling allowed) and
+        # the date; nobody seals it as if the body's head had signed.
+        obj, stored = await asyncio.to_thread(
+            store, rt, object_key(job, len(vs) + 1, "pdf-signed"), pdf, PDF
+        )
+        reports = [
+            r.to_dict()
+            for r in await rt.signing.verify(stored, await asyncio.to_thread(_roots, rt))
+        ]
+        await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
+        return doc_id
     material, owner = await asyncio.to_thread(seal_material, rt, job)
     now = datetime.now(VIETNAM).replace(microsecond=0)
     signed = await rt.signing.sign(
@@ -261,33 +296,44 @@ async def issue(rt: Runtime, job: FormJob) -> int:
     return doc_id
 
 
-def personal_key(prepared: DocumentVersion, user_id: int) -> str:
-    """Where the approver's signed copy of a prepared PDF goes: one key per prepared
-    version and signer, so a retry adopts only that signer's own earlier signature."""
-    return prepared.object_key.replace(
-        f"-v{prepared.seq}-pdf-prepared.pdf", f"-v{prepared.seq + 1}-pdf-personal-u{user_id}.pdf"
-    )
+def personal_key(base: DocumentVersion, user_id: int, rendition: str = "pdf-personal") -> str:
+    """Where a person's signed copy of a PDF goes: one key per version signed on and
+    signer, so a retry adopts only that signer's own earlier signature."""
+    stem = base.object_key.removesuffix(f"-v{base.seq}-{base.rendition}.pdf")
+    if stem == base.object_key:  # a name of another shape: keep it whole
+        stem = base.object_key.removesuffix(".pdf")
+    return f"{stem}-v{base.seq + 1}-{rendition}-u{user_id}.pdf"
 
 
 async def sign_personally(
-    rt: Runtime, title: str, prepared: DocumentVersion, user: User, material: SignerMaterial
+    rt: Runtime,
+    title: str,
+    base: DocumentVersion,
+    user: User,
+    material: SignerMaterial,
+    *,
+    field_name: str = fields.PERSON_FIELD,
+    rendition: str = "pdf-personal",
+    reason: str | None = None,
 ) -> tuple[StoredObject, list[dict[str, object]]]:
-    """The approver's own certifying signature on a prepared PDF (in their request)."""
-    pdf = await asyncio.to_thread(rt.store.get, prepared.object_key, prepared.object_version_id)
+    """A person's own signature on a prepared PDF, or on one already signed by someone
+    before them (in their request): certifying when it is the first signature."""
+    pdf = await asyncio.to_thread(rt.store.get, base.object_key, base.object_version_id)
     now = datetime.now(VIETNAM).replace(microsecond=0)
     signed = await rt.signing.sign(
         pdf,
         material,
-        field_name=fields.PERSON_FIELD,
-        reason=f"Duyệt: {title}",
+        field_name=field_name,
+        reason=reason or f"Duyệt: {title}",
         location=rt.settings.place_name,
         stamp_lines=[f"Ký bởi: {user.full_name}", f"Thời gian: {now.isoformat()}"],
         signing_time=now,
-        certify=True,
+        certify=base.rendition == "pdf-prepared",
         background=signature_image(user.full_name),
         **rt.long_term(),
     )
-    obj, stored = await asyncio.to_thread(store, rt, personal_key(prepared, user.id), signed, PDF)
+    key = personal_key(base, user.id, rendition)
+    obj, stored = await asyncio.to_thread(store, rt, key, signed, PDF)
     reports = [r.to_dict() for r in await rt.signing.verify(stored, list(material.chain_pems))]
     return obj, reports
 

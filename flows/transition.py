@@ -84,6 +84,9 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
         to_status = Status(t.to_status)
         next_roles = {r for tr in process.transitions if tr.source == to_status for r in tr.roles}
         recipients = {u.id for r in next_roles for u in repo.users_holding(s, r, scope)}
+        if process.own_signature(to_status) is not None:
+            # Individuals who sign their own report before the approval.
+            recipients |= scope.nominee_user_ids
         for user_id in sorted(recipients):
             seen = s.scalar(
                 select(Notification).where(

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.roles import BOARD_ROLES, UNIT_ROLES, Role
+from domain.roles import AUTHORITY_ROLES, UNIT_ROLES, Role
 from storage.models import AuditEvent, Authority, ChainHead, Cluster, Dossier, Unit, utcnow
 
 GENESIS = "0" * 64
@@ -134,13 +134,13 @@ def acting_for(session: Session, dossier_id: int, role: str) -> str | None:
         r = Role(role)
     except ValueError:
         return None
-    if r in UNIT_ROLES:
+    if r in UNIT_ROLES or r == Role.UNIT_MEMBER:
         u = session.get(Unit, d.unit_id)
         return u.name if u else None
     if r == Role.CLUSTER_APPROVER:
         c = session.get(Cluster, d.cluster_id) if d.cluster_id is not None else None
         return c.name if c else None
-    if r in BOARD_ROLES or r == Role.AUDITOR:
+    if r in AUTHORITY_ROLES or r == Role.AUDITOR:
         a = session.get(Authority, d.authority_id)
         return a.name if a else None
     return None

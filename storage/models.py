@@ -225,8 +225,37 @@ class Nominee(Base):
     job_title: Mapped[str] = mapped_column(String(255), default="")
     unit_name: Mapped[str] = mapped_column(String(255), default="")
     achievements: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """An individual's own account in the unit (migration 0009): they sign their own
+    achievement report."""
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
+    appraisal: Mapped[AppraisalResult | None] = relationship(
+        back_populates="nominee", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class AppraisalResult(Base):
+    """The board specialist's result for one nominee (migration 0009): recorded and
+    changed while the dossier is in appraisal, each change an audit event; what the
+    Báo cáo thẩm định prints and what decides who the board's Tờ trình lists."""
+
+    __tablename__ = "appraisal_results"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    nominee_id: Mapped[int] = mapped_column(
+        ForeignKey("nominees.id", ondelete="CASCADE"), unique=True
+    )
+    result: Mapped[str | None] = mapped_column(String(16))
+    """dat | khong_dat | hinh_thuc_khac (domain/appraisal.py), empty until decided."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    other_award: Mapped[str] = mapped_column(String(255), default="")
+    struck: Mapped[bool] = mapped_column(Boolean, default=False)
+    strike_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nominee: Mapped[Nominee] = relationship(back_populates="appraisal")
 
 
 _SEARCH_PENDING = "tdkt_search_text_pending"

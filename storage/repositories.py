@@ -12,8 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from domain.appraisal import Appraisal, Result
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import (
+    AUTHORITY_ROLES,
     BOARD_ROLES,
     UNIT_ROLES,
     Actor,
@@ -25,6 +27,7 @@ from domain.roles import (
 )
 from domain.search import query_words
 from storage.models import (
+    AppraisalResult,
     AuditEvent,
     Authority,
     Cluster,
@@ -36,6 +39,7 @@ from storage.models import (
     HeldPage,
     IdempotentRequest,
     LoginFailure,
+    Nominee,
     NumberSeries,
     OutboxItem,
     RevokedToken,
@@ -108,13 +112,14 @@ def scope_of(s: Session, d: Dossier) -> DossierScope:
         cluster_leader_unit_ids=leaders or frozenset(),
         reached_cluster=reached >= STAGE_ORDER.index(Stage.CLUSTER),
         reached_board=reached >= STAGE_ORDER.index(Stage.BOARD),
+        nominee_user_ids=frozenset(n.user_id for n in d.nominees if n.user_id is not None),
     )
 
 
 def users_holding(s: Session, role: Role, scope: DossierScope) -> list[User]:
     """Everyone who holds `role` over a dossier with this scope (for routing)."""
     q = select(User).join(RoleAssignment).where(RoleAssignment.role == role, User.is_active)
-    if role in UNIT_ROLES:
+    if role in UNIT_ROLES or role == Role.UNIT_MEMBER:
         q = q.where(RoleAssignment.unit_id == scope.unit_id)
     elif role == Role.CLUSTER_APPROVER:
         q = q.where(
@@ -165,12 +170,26 @@ def _visible(actor: Actor, s: Session) -> Select[Any]:
         if g.role in UNIT_ROLES:
             conds.append(Dossier.unit_id == g.unit_id)
         elif g.role == Role.CLUSTER_APPROVER:
-            reached = Dossier.furthest_stage.in_([Stage.CLUSTER, Stage.BOARD, Stage.DONE])
+            reached = Dossier.furthest_stage.in_(_from(Stage.CLUSTER))
             conds.append(and_(reached, _led_cluster(g)))
-        elif g.role in BOARD_ROLES:
-            reached = Dossier.furthest_stage.in_([Stage.BOARD, Stage.DONE])
+        elif g.role in AUTHORITY_ROLES:
+            reached = Dossier.furthest_stage.in_(_from(Stage.BOARD))
             conds.append(and_(reached, Dossier.authority_id == g.authority_id))
+        elif g.role == Role.UNIT_MEMBER:
+            conds.append(and_(Dossier.unit_id == g.unit_id, _linked_nominee(actor).exists()))
     return select(Dossier).where(or_(*conds) if conds else false())
+
+
+def _from(stage: Stage) -> list[str]:
+    """The stages a dossier that reached `stage` may be at."""
+    return [str(x) for x in STAGE_ORDER[STAGE_ORDER.index(stage) :]]
+
+
+def _linked_nominee(actor: Actor) -> Select[Any]:
+    """The dossier's nominees linked to the actor's own account."""
+    return select(Nominee.id).where(
+        Nominee.dossier_id == Dossier.id, Nominee.user_id == actor.user_id
+    )
 
 
 def _led_cluster(g: RoleGrant) -> Exists:
@@ -277,8 +296,31 @@ def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
                 conds.append(and_(in_state, Dossier.unit_id == g.unit_id))
             elif g.role == Role.CLUSTER_APPROVER:
                 conds.append(and_(in_state, _led_cluster(g)))
-            elif g.role in BOARD_ROLES:
+            elif g.role in AUTHORITY_ROLES:
                 conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
+        for own in process.own_signatures:
+            # An individual whose own report waits for their signature, whatever role
+            # they hold in the unit.
+            signed = (
+                select(DocumentVersion.id)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(
+                    Document.dossier_id == Dossier.id,
+                    Document.transition_seq == Dossier.transition_seq + 1,
+                    Document.form == own.form,
+                    Document.copy_no == Nominee.position_no,
+                    DocumentVersion.rendition == REPORTER_RENDITION,
+                )
+                .correlate(Dossier, Nominee)
+            )
+            mine = _linked_nominee(actor).where(Nominee.kind == "individual", ~signed.exists())
+            conds.append(
+                and_(
+                    Dossier.process == process.code,
+                    Dossier.status == own.state,
+                    mine.exists(),
+                )
+            )
     return or_(*conds) if conds else None
 
 
@@ -315,6 +357,56 @@ def is_processing(s: Session, dossier_id: int) -> bool:
             .select_from(OutboxItem)
             .where(OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done")
         )
+    )
+
+
+# ---------------------------------------------------------------- own reports and appraisal
+
+REPORTER_RENDITION = "pdf-reporter"
+"""A report signed by the individual it is about (before the unit head signs it)."""
+
+
+def unit_accounts(s: Session, unit_id: int) -> Sequence[User]:
+    """Active accounts holding any role at a unit: who an individual nominee may be."""
+    return s.scalars(
+        select(User)
+        .join(RoleAssignment)
+        .where(RoleAssignment.unit_id == unit_id, User.is_active)
+        .distinct()
+        .order_by(User.full_name, User.id)
+    ).all()
+
+
+def users_by_ids(s: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in s.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def appraisal_results(s: Session, dossier_id: int) -> dict[int, AppraisalResult]:
+    """The recorded results of a dossier's nominees, by nominee id."""
+    rows = s.scalars(select(AppraisalResult).where(AppraisalResult.dossier_id == dossier_id))
+    return {r.nominee_id: r for r in rows}
+
+
+def appraisal_of(r: AppraisalResult | None) -> Appraisal | None:
+    """A recorded row as the domain's rules read it."""
+    if r is None:
+        return None
+    return Appraisal(
+        result=Result(r.result) if r.result else None,
+        note=r.note,
+        other_award=r.other_award,
+        struck=r.struck,
+        strike_reason=r.strike_reason,
+    )
+
+
+def appraisal_changed_at(s: Session, dossier_id: int) -> datetime | None:
+    """When the dossier's appraisal results last changed (a prepared report older than
+    this prints something else)."""
+    return s.scalar(
+        select(func.max(AppraisalResult.updated_at)).where(AppraisalResult.dossier_id == dossier_id)
     )
 
 

@@ -151,7 +151,17 @@ def x509_name(name: str) -> str:
     return name.rstrip() + "…"
 
 
-APPROVER_ROLES = (Role.UNIT_HEAD, Role.CLUSTER_APPROVER, Role.BOARD_SPECIALIST, Role.BOARD_HEAD)
+APPROVER_ROLES = (
+    Role.UNIT_HEAD,
+    Role.CLUSTER_APPROVER,
+    Role.BOARD_SPECIALIST,
+    Role.BOARD_HEAD,
+    Role.AUTHORITY_LEADER,
+    Role.UNIT_MEMBER,  # signs their own achievement report
+)
+DEMO_NOMINEE = ("bdt.anhtuyet", "Hoàng Thị Ánh Tuyết", "Trưởng phòng Chính sách dân tộc")
+"""A member of Ban Dân tộc tỉnh with an account of her own, for the demo's individual
+nominee (invented, as every demo person)."""
 
 
 def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bool:
@@ -209,10 +219,16 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
             )
         )
 
-    def user(username: str, position: str, grant: RoleAssignment, where: str = "") -> None:
+    def user(
+        username: str,
+        position: str,
+        grant: RoleAssignment,
+        where: str = "",
+        full_name: str | None = None,
+    ) -> None:
         u = User(
             username=username,
-            full_name=names.next(),
+            full_name=full_name or names.next(),
             position=position,
             password_hash=pw,
             grants=[grant],
@@ -303,5 +319,25 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
     )
     user("thanhtra", "Thanh tra viên", RoleAssignment(role=Role.AUDITOR, authority_id=a))
     user("admin", "Quản trị hệ thống", RoleAssignment(role=Role.ADMIN, authority_id=a))
+    # The Sở's leadership signs its Tờ trình to the Chủ tịch UBND tỉnh: the Giám đốc in
+    # their own name, a Phó Giám đốc "KT. GIÁM ĐỐC" (their position decides).
+    authority_name = f"{authority.name} tỉnh {authority.province}"
+    for username, position in (("snv.giamdoc", "Giám đốc"), ("snv.phogiamdoc", "Phó Giám đốc")):
+        user(
+            username,
+            position,
+            RoleAssignment(role=Role.AUTHORITY_LEADER, authority_id=a),
+            authority_name,
+        )
+    login, full_name, position = DEMO_NOMINEE
+    bdt = s.scalar(select(Unit).where(Unit.code == "BDT"))
+    assert bdt is not None
+    user(
+        login,
+        position,
+        RoleAssignment(role=Role.UNIT_MEMBER, unit_id=bdt.id),
+        bdt.name,
+        full_name,
+    )
     s.flush()
     return True

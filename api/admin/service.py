@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 from api.auth.security import check_new_password, hash_password
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.roles import BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
+from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
 from storage import audit
 from storage import repositories as repo
 from storage.models import ClusterTerm, RoleAssignment, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-HELD_AT_UNIT = UNIT_ROLES | {Role.CLUSTER_APPROVER}
-HELD_AT_AUTHORITY = BOARD_ROLES | {Role.AUDITOR, Role.ADMIN}
+HELD_AT_UNIT = UNIT_ROLES | {Role.CLUSTER_APPROVER, Role.UNIT_MEMBER}
+HELD_AT_AUTHORITY = AUTHORITY_ROLES | {Role.AUDITOR, Role.ADMIN}
 
 
 def require_admin(actor: Actor) -> None:

@@ -10,9 +10,11 @@ row. Nothing changes in the dossier unless all of it succeeds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import anyio.from_thread
@@ -24,8 +26,9 @@ from starlette.datastructures import UploadFile
 
 from api.deps import Caller
 from api.dossiers import service, signing
-from api.dossiers.schemas import ActionIn, ActionOut, DossierOut
+from api.dossiers.schemas import ActionIn, ActionOut, DossierOut, OwnReportSignIn
 from api.dossiers.service import Signed, ToSign
+from documents import fields
 from documents.verify import SignatureReport
 from domain.errors import (
     DocumentsNotReady,
@@ -34,10 +37,12 @@ from domain.errors import (
     PayloadTooLarge,
     SignatureRejected,
     SigningPinRequired,
+    StaleVersion,
     UnsupportedMediaType,
 )
 from domain.process import PROCESSES, Action, Status
 from flows import issuing
+from flows.forms import FormJob, plan_next
 from flows.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier, IdempotentRequest
@@ -110,6 +115,7 @@ def take_action(
             return done, None
         d, t = service.check(s, caller.actor, dossier_id, action, body)
         items = service.to_sign(s, d, t)
+        service.check_signable(items, caller.user)
     signed: list[Signed] = []
     if items and files:
         signed = _accept_uploads(rt, caller, items, files)
@@ -118,9 +124,9 @@ def take_action(
             raise SigningPinRequired()
         material = signing.unlock(rt.db, caller.user.id, body.signing_pin, rt.settings.secret_key)
         for item in items:
-            prepared = _prepared_for(rt, caller, item)
+            base = _base_for(rt, caller, item)
             stored, reports = asyncio.run(
-                issuing.sign_personally(rt, item.job.title, prepared, caller.user, material)
+                issuing.sign_personally(rt, item.job.title, base, caller.user, material)
             )
             signed.append(Signed(item.document_id, stored, reports))
     elif files:
@@ -168,12 +174,25 @@ def _replay(s: Session, caller: Caller, key: str, fingerprint: str) -> ActionOut
     return ActionOut.model_validate(done.body)
 
 
-def _prepared_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
-    """The prepared PDF with the caller's name under the signature: prepared again now if
-    it was prepared for another approver (a deputy signing instead of the head)."""
-    if item.prepared.prepared_for_id == caller.user.id:
-        return item.prepared
-    anyio.from_thread.run(issuing.prepare, rt, item.job, caller.user.id)
+def _current(item: ToSign, user_id: int) -> bool:
+    """The prepared PDF prints the caller's name and what the data says now."""
+    return item.prepared.prepared_for_id == user_id and (
+        item.fresh_after is None or item.prepared.created_at >= item.fresh_after
+    )
+
+
+def _base_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
+    """What the caller signs: the individual's signed copy of their report, or the
+    prepared PDF with the caller's name under the signature — prepared again now if it
+    was prepared for another approver (a deputy signing instead of the head) or before
+    the data it prints last changed (the appraisal's results)."""
+    if item.base is not item.prepared or _current(item, caller.user.id):
+        return item.base
+    anyio.from_thread.run(
+        functools.partial(
+            issuing.prepare, rt, item.job, caller.user.id, newer_than=item.fresh_after
+        )
+    )
     _, versions = issuing.versions(rt, item.document_id)
     prepared = issuing.latest(versions, "pdf-prepared")
     if prepared is None:
@@ -184,37 +203,64 @@ def _prepared_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
 def _accept_uploads(
     rt: Runtime, caller: Caller, items: list[ToSign], files: list[bytes]
 ) -> list[Signed]:
+    """Every uploaded file checked against the PDF it signs (found by its prefix; a file
+    that starts with none of them is taken for the one left over, to say what is wrong
+    with it), and stored only once all of them are accepted."""
     if len(files) != len(items):
         raise SignatureRejected(
             f"Cần đúng {len(items)} tệp đã ký, nhận được {len(files)}.", code="wrong_file_count"
         )
-    signed = []
+    bases = {}
+    for item in items:
+        if item.base is item.prepared and not _current(item, caller.user.id):
+            raise DocumentsNotReady(
+                "Văn bản được chuẩn bị với tên người ký khác, hoặc trước khi dữ liệu của "
+                "nó thay đổi. Hãy yêu cầu chuẩn bị lại (POST …/prepare), tải về, ký rồi "
+                "gửi lên.",
+                code="not_prepared_for_you",
+            )
+        bases[item.document_id] = rt.store.get(item.base.object_key, item.base.object_version_id)
+    left = list(files)
+    uploads: dict[int, bytes] = {}
+    for item in items:
+        found = next((f for f in left if f.startswith(bases[item.document_id])), None)
+        if found is not None:
+            uploads[item.document_id] = found
+            left.remove(found)
+    for item in items:
+        if item.document_id not in uploads:
+            uploads[item.document_id] = left.pop(0)
     crls = rt.crls()  # a certificate an admin revoked signs nothing more
 
     def verify(pdf: bytes, roots: Sequence[bytes]) -> list[SignatureReport]:
         return rt.signing.verify_blocking(pdf, roots, crls)
 
+    checked = []
     with rt.db.read() as s:
         for item in items:
-            if item.prepared.prepared_for_id != caller.user.id:
-                raise DocumentsNotReady(
-                    "Văn bản được chuẩn bị với tên người ký khác. Hãy yêu cầu chuẩn bị lại "
-                    "(POST …/prepare), tải về, ký rồi gửi lên.",
-                    code="not_prepared_for_you",
-                )
-            prepared = rt.store.get(item.prepared.object_key, item.prepared.object_version_id)
-            upload = next((f for f in files if f.startswith(prepared)), None)
-            if upload is None:
-                upload = files[0] if len(files) == 1 else b""
-            reports = signing.check_uploaded(s, caller.user, prepared, upload, verify)
-            key = issuing.personal_key(item.prepared, caller.user.id)
-            stored, _ = issuing.store(rt, key, upload, PDF)
-            signed.append(Signed(item.document_id, stored, reports))
+            reports = signing.check_uploaded(
+                s,
+                caller.user,
+                bases[item.document_id],
+                uploads[item.document_id],
+                verify,
+                signed_before=len(item.base.signatures or []),
+            )
+            checked.append((item, reports))
+    signed = []
+    for item, reports in checked:
+        key = issuing.personal_key(item.base, caller.user.id)
+        stored, _ = issuing.store(rt, key, uploads[item.document_id], PDF)
+        signed.append(Signed(item.document_id, stored, reports))
     return signed
 
 
 async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
-    def look() -> list[ToSign]:
+    """Prepare the step's forms with the caller's name (also those never prepared: a
+    dossier that waited at this step when the step's forms changed), except a report its
+    individual signed already (preparing it again would lose that signature)."""
+
+    def look() -> tuple[list[FormJob], datetime | None]:
         with rt.db.read() as s:
             d = service.visible_dossier(s, caller.actor, dossier_id)
             step = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
@@ -222,7 +268,58 @@ async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
                 raise InvalidInput("Bước này không có văn bản cần ký.", code="nothing_to_sign")
             if not caller.actor.holds_any(step.roles, repo.scope_of(s, d)):
                 raise Forbidden("Bạn không phải người duyệt bước này.", code="forbidden_action")
-            return service.to_sign(s, d, step)
+            signed = {r.document_id for r in service.own_reports(s, d) if r.signed is not None}
+            jobs = [
+                job
+                for job in plan_next(s, d.id, d.transition_seq)
+                if (doc := repo.find_document(s, d.id, job.seq, job.form, job.copy_no)) is None
+                or doc.id not in signed
+            ]
+            changed = repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            return jobs, changed
 
-    for item in await asyncio.to_thread(look):
-        await issuing.prepare(rt, item.job, caller.user.id)
+    jobs, changed = await asyncio.to_thread(look)
+    for job in jobs:
+        await issuing.prepare(rt, job, caller.user.id, newer_than=changed)
+
+
+def sign_own_report(
+    rt: Runtime,
+    caller: Caller,
+    dossier_id: int,
+    body: OwnReportSignIn,
+    render: Callable[[Session, Dossier], DossierOut],
+) -> DossierOut:
+    """An individual signs their own achievement report with their PIN, in their request
+    (runs in a worker thread). The dossier does not move; the unit head's approval, which
+    waits for it, then signs on top of it."""
+    with rt.db.read() as s:
+        d = service.visible_dossier(s, caller.actor, dossier_id)
+        if body.version is not None and body.version != d.version:
+            raise StaleVersion()
+        waiting = service.reports_to_sign_by(s, d, caller.user.id)
+    if not body.signing_pin:
+        raise SigningPinRequired()
+    material = signing.unlock(rt.db, caller.user.id, body.signing_pin, rt.settings.secret_key)
+    signed = []
+    for r in waiting:
+        assert r.prepared is not None and r.document_id is not None
+        title = f"Báo cáo thành tích – {r.nominee.name}"
+        stored, reports = asyncio.run(
+            issuing.sign_personally(
+                rt,
+                title,
+                r.prepared,
+                caller.user,
+                material,
+                field_name=fields.REPORTER_FIELD,
+                rendition=repo.REPORTER_RENDITION,
+                reason=f"Người báo cáo thành tích ký: {title}",
+            )
+        )
+        signed.append(Signed(r.document_id, stored, reports))
+    with rt.db.write() as s:
+        user = repo.user_by_id(s, caller.user.id)
+        assert user is not None
+        d = service.record_own_signatures(s, user, caller.actor, dossier_id, signed)
+        return render(s, d)

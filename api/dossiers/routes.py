@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
@@ -10,27 +11,32 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit_service
 from api.audit.schemas import HistoryEntry
-from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
-from api.dossiers import approvals, service
+from api.deps import Caller, CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
+from api.dossiers import appraisal, approvals, service
 from api.dossiers.approvals import read_action
 from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.schemas import (
     ActionOut,
+    AppraisalIn,
+    AppraisalOut,
     DossierCreate,
     DossierOut,
     DossierPage,
     DossierPatch,
     DossierSummary,
     NomineeOut,
+    OwnReportSignIn,
 )
 from domain.awards import AWARDS
 from domain.errors import InvalidInput
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
+from flows.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
+log = logging.getLogger("tdkt.api")
 
 EVENT_LABELS = {
     "created": "Lập hồ sơ",
@@ -41,6 +47,8 @@ EVENT_LABELS = {
     "return": "Trả lại hồ sơ",
     "reject": "Không đề nghị khen thưởng",
     "withdraw": "Rút hồ sơ",
+    "appraisal_recorded": "Ghi kết quả thẩm định",
+    "report_signed": "Cá nhân ký báo cáo thành tích của mình",
     "documents_issued": "Phát hành văn bản (điền mẫu, ký số, lưu trữ)",
     "routed": "Chuyển bước tiếp theo",
 }
@@ -50,6 +58,8 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     processing = repo.is_processing(s, d.id)
+    accounts = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
+    own = {r.nominee.id: r for r in service.own_reports(s, d)}
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -66,6 +76,8 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         version=d.version,
         processing=processing,
         allowed_actions=service.actions_for(s, actor, d, processing=processing),
+        can_sign_own_report=not processing
+        and any(r.nominee.user_id == actor.user_id and r.signed is None for r in own.values()),
         nominees=[
             NomineeOut(
                 id=n.id,
@@ -74,6 +86,12 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
                 job_title=n.job_title,
                 unit_name=n.unit_name,
                 achievements=n.achievements,
+                account=accounts[n.user_id].username if n.user_id in accounts else None,
+                own_report=(
+                    ("signed" if own[n.id].signed is not None else "waiting")
+                    if n.id in own
+                    else None
+                ),
             )
             for n in d.nominees
         ],
@@ -205,6 +223,70 @@ async def act(
     if outbox_id is not None and rt.dispatcher is not None:
         background.add_task(rt.dispatcher.start_soon, outbox_id)
     return out
+
+
+@router.post("/dossiers/{dossier_id}/own-report/sign", response_model=DossierOut)
+async def sign_own_report(
+    dossier_id: int, caller: CurrentReader, rt: RuntimeDep, body: OwnReportSignIn | None = None
+) -> DossierOut:
+    """An individual nominee linked to the caller's account signs their own achievement
+    report with their signing PIN, while the dossier waits for the unit head (whose
+    approval waits for it). The dossier does not move."""
+    return await run_in_threadpool(
+        approvals.sign_own_report,
+        rt,
+        caller,
+        dossier_id,
+        body or OwnReportSignIn(),
+        lambda s, d: dossier_out(s, caller.actor, d),
+    )
+
+
+@router.get("/dossiers/{dossier_id}/appraisal", response_model=AppraisalOut)
+def get_appraisal(dossier_id: int, caller: CurrentReader, s: ReadSession) -> AppraisalOut:
+    """The appraisal results recorded per nominee: for the Phòng, the Sở's leadership and
+    auditors (403 for the unit and the cluster)."""
+    d = service.visible_dossier(s, caller.actor, dossier_id)
+    return appraisal.view(s, caller.actor, d)
+
+
+@router.put("/dossiers/{dossier_id}/appraisal", response_model=AppraisalOut)
+async def record_appraisal(
+    dossier_id: int, body: AppraisalIn, caller: CurrentReader, rt: RuntimeDep
+) -> AppraisalOut:
+    """The specialist records (replaces) the results of the nominees listed, while the
+    dossier is in appraisal; `version` is the dossier's (stale → 409). The Báo cáo thẩm
+    định waiting for their signature is then prepared again with what was recorded."""
+    await run_in_threadpool(save_appraisal, rt, caller, dossier_id, body)
+    await refresh_prepared(rt, caller, dossier_id)
+
+    def read() -> AppraisalOut:
+        with rt.db.read() as s:
+            d = service.visible_dossier(s, caller.actor, dossier_id)
+            return appraisal.view(s, caller.actor, d)
+
+    return await run_in_threadpool(read)
+
+
+def save_appraisal(rt: Runtime, caller: Caller, dossier_id: int, body: AppraisalIn) -> None:
+    """`appraisal.record` in a transaction of its own, committed before the report is
+    prepared again (the flow's reading of the results is another session)."""
+    with rt.db.write() as s:
+        user = repo.user_by_id(s, caller.user.id)
+        assert user is not None
+        appraisal.record(s, user, caller.actor, dossier_id, body)
+
+
+async def refresh_prepared(rt: Runtime, caller: Caller, dossier_id: int) -> None:
+    """Prepare the report again with the recorded results, so that what the specialist
+    previews is what they sign. Best effort: the approval prepares it again if this
+    fails (a converter that timed out), and the results are saved either way."""
+    try:
+        await approvals.prepare_for(rt, caller, dossier_id)
+    except Exception:
+        log.warning(
+            "could not prepare the appraisal report of dossier %s", dossier_id, exc_info=True
+        )
 
 
 @router.post("/dossiers/{dossier_id}/prepare", response_model=DossierOut)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.appraisal import Result
 from domain.awards import NomineeKind
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -24,6 +25,9 @@ class NomineeIn(Strict):
     job_title: Text = ""
     unit_name: Text = ""
     achievements: LongText = ""
+    account: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    """An individual's own account in the unit (its username), optional: they then sign
+    their own achievement report before the unit head."""
 
 
 class DossierCreate(Strict):
@@ -55,6 +59,11 @@ class NomineeOut(BaseModel):
     job_title: str
     unit_name: str
     achievements: str
+    account: str | None = None
+    """The username of the individual's own account, when linked."""
+    own_report: str | None = None
+    """While the dossier waits for the unit head: "waiting" for the individual's own
+    signature on their report, or "signed"; null otherwise or when not linked."""
 
 
 class DossierOut(BaseModel):
@@ -73,6 +82,9 @@ class DossierOut(BaseModel):
     version: int
     processing: bool
     allowed_actions: list[str]
+    can_sign_own_report: bool = False
+    """The caller is an individual nominee whose own report waits for their signature
+    (`POST /api/v1/dossiers/{id}/own-report/sign`)."""
     nominees: list[NomineeOut]
     created_at: datetime
     updated_at: datetime
@@ -101,3 +113,56 @@ class DossierPage(BaseModel):
 class ActionOut(BaseModel):
     dossier: DossierOut
     transition_seq: int
+
+
+class OwnReportSignIn(Strict):
+    signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+    version: int | None = None
+
+
+class AppraisalItemIn(Strict):
+    nominee_id: int
+    result: Result | None = Field(default=None, strict=False)
+    """dat (đạt) | khong_dat (không đạt) | hinh_thuc_khac (đề nghị hình thức khác)."""
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    other_award: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    """With hinh_thuc_khac: an award's code or name, or the form in words ("Giấy khen")."""
+    struck: bool = False
+    strike_reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class AppraisalIn(Strict):
+    version: int
+    """The dossier's version the results were read with (a stale one gets 409)."""
+    items: list[AppraisalItemIn] = Field(max_length=500)
+    """Results of the nominees listed; a nominee not listed keeps what was recorded."""
+
+
+class AppraisalItemOut(BaseModel):
+    nominee_id: int
+    index: int
+    kind: str
+    name: str
+    result: str | None
+    result_label: str
+    """As the Báo cáo thẩm định prints it ("Loại khỏi danh sách" when struck)."""
+    note: str
+    other_award: str
+    other_award_label: str
+    struck: bool
+    strike_reason: str
+    passed: bool
+    recorded_by: str | None
+    updated_at: datetime | None
+
+
+class AppraisalOut(BaseModel):
+    dossier_id: int
+    version: int
+    editable: bool
+    """The caller may record results now (the specialist, while the dossier is in
+    appraisal)."""
+    missing: list[str]
+    """Nominees with no result yet (approving needs none missing and one who passes)."""
+    passed: int
+    items: list[AppraisalItemOut]

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
+from domain import appraisal
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
 from domain.errors import (
     DocumentsNotReady,
     Forbidden,
+    IllegalTransition,
     InvalidInput,
     NotEditable,
     NotFound,
+    OwnReportsUnsigned,
     SigningPinRequired,
     StaleVersion,
 )
@@ -35,7 +39,7 @@ from domain.process import (
 )
 from domain.roles import Actor, Role
 from flows.forms import FormJob, plan_next
-from flows.issuing import record_in
+from flows.issuing import personal_key, record_in
 from storage import audit
 from storage import repositories as repo
 from storage.models import (
@@ -75,7 +79,8 @@ def _award(code: str) -> None:
         raise InvalidInput(f"Không có loại khen thưởng «{code}».", code="unknown_award")
 
 
-def _nominees(items: list[NomineeIn]) -> list[Nominee]:
+def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]:
+    accounts = _accounts(s, unit_id, items)
     return [
         Nominee(
             position_no=i,
@@ -84,9 +89,49 @@ def _nominees(items: list[NomineeIn]) -> list[Nominee]:
             job_title=n.job_title,
             unit_name=n.unit_name,
             achievements=n.achievements,
+            user_id=accounts[n.account].id if n.account else None,
         )
         for i, n in enumerate(items, start=1)
     ]
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _accounts(s: Session, unit_id: int, items: list[NomineeIn]) -> dict[str, User]:
+    """The accounts individual nominees are linked to: of the dossier's unit, and the
+    person the report is about (the same full name), each at most once."""
+    wanted = [n for n in items if n.account]
+    if not wanted:
+        return {}
+    found = {u.username: u for u in repo.unit_accounts(s, unit_id)}
+    seen: set[str] = set()
+    for n in wanted:
+        assert n.account is not None
+        user = found.get(n.account.lower())
+        if n.kind != NomineeKind.INDIVIDUAL:
+            raise InvalidInput(
+                f"Chỉ cá nhân mới gắn với tài khoản; «{n.name}» là tập thể.",
+                code="account_for_collective",
+            )
+        if user is None:
+            raise InvalidInput(
+                f"Không có tài khoản «{n.account}» trong đơn vị để gắn với «{n.name}».",
+                code="account_not_in_unit",
+            )
+        if not _same_name(user.full_name, n.name):
+            raise InvalidInput(
+                f"Tài khoản «{n.account}» là của «{user.full_name}», không phải «{n.name}».",
+                code="account_name_mismatch",
+            )
+        if user.username in seen:
+            raise InvalidInput(
+                f"Tài khoản «{n.account}» đã gắn với một cá nhân khác trong hồ sơ.",
+                code="account_repeated",
+            )
+        seen.add(user.username)
+    return {n.account: found[n.account.lower()] for n in wanted if n.account}
 
 
 def _default_title(award_code: str, year: int, unit_name: str) -> str:
@@ -115,7 +160,7 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
         status=Status.DRAFT,
         furthest_stage=Stage.UNIT,
         created_by=user.id,
-        nominees=_nominees(body.nominees),
+        nominees=_nominees(s, unit.id, body.nominees),
     )
     s.add(d)
     s.flush()
@@ -156,7 +201,7 @@ def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierP
     if body.nominees is not None:
         d.nominees.clear()
         s.flush()
-        d.nominees.extend(_nominees(body.nominees))
+        d.nominees.extend(_nominees(s, d.unit_id, body.nominees))
         changed.append("nominees")
     d.updated_at = utcnow()  # also bumps `version` when only nominees changed
     _flush(s)
@@ -179,6 +224,118 @@ class ToSign:
     document_id: int
     prepared: DocumentVersion
     job: FormJob
+    base: DocumentVersion
+    """What the approver signs on: the prepared PDF, or the copy the individual it is
+    about signed first (then the approver's signature is not the certifying one)."""
+    fresh_after: datetime | None = None
+    """The data the form prints changed then (appraisal results): a PDF prepared before
+    is prepared again."""
+
+
+@dataclass(frozen=True)
+class OwnReport:
+    """An individual nominee's own report, where the process asks them to sign it."""
+
+    nominee: Nominee
+    document_id: int | None
+    prepared: DocumentVersion | None
+    signed: DocumentVersion | None
+    """Their signed copy of the current prepared version, once they signed."""
+
+
+def own_reports(s: Session, d: Dossier) -> list[OwnReport]:
+    """The reports that linked individuals sign in the dossier's current state (none in
+    any other state)."""
+    own = PROCESSES[d.process].own_signature(Status(d.status))
+    if own is None:
+        return []
+    found = []
+    for n in d.nominees:
+        if n.kind != NomineeKind.INDIVIDUAL or n.user_id is None:
+            continue
+        doc = repo.find_document(s, d.id, d.transition_seq + 1, own.form, n.position_no)
+        versions = list(doc.versions) if doc else []
+        prepared = next((v for v in reversed(versions) if v.rendition == "pdf-prepared"), None)
+        signed = next(
+            (
+                v
+                for v in reversed(versions)
+                if v.rendition == repo.REPORTER_RENDITION
+                and prepared is not None
+                and v.seq > prepared.seq
+            ),
+            None,
+        )
+        found.append(OwnReport(n, doc.id if doc else None, prepared, signed))
+    return found
+
+
+def reports_to_sign_by(s: Session, d: Dossier, user_id: int) -> list[OwnReport]:
+    """The caller's own reports that wait for their signature, or why they cannot sign."""
+    if PROCESSES[d.process].own_signature(Status(d.status)) is None:
+        raise IllegalTransition(
+            "Chỉ ký báo cáo thành tích của mình khi hồ sơ đang chờ thủ trưởng đơn vị duyệt."
+        )
+    mine = [r for r in own_reports(s, d) if r.nominee.user_id == user_id]
+    if not mine:
+        raise Forbidden(
+            "Bạn không phải cá nhân được đề nghị trong hồ sơ này.", code="forbidden_action"
+        )
+    if repo.is_processing(s, d.id):
+        raise StaleVersion("Hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing")
+    waiting = [r for r in mine if r.signed is None]
+    if not waiting:
+        raise IllegalTransition("Bạn đã ký báo cáo thành tích của mình.", code="already_signed")
+    if any(r.prepared is None or r.document_id is None for r in waiting):
+        raise DocumentsNotReady()
+    return waiting
+
+
+def record_own_signatures(
+    s: Session, user: User, actor: Actor, dossier_id: int, signed: Sequence[Signed]
+) -> Dossier:
+    """Record the individual's signed reports and the event, in the caller's transaction;
+    refused if the dossier moved or its reports were prepared again meanwhile."""
+    d = visible_dossier(s, actor, dossier_id, for_update=True)
+    expected = {
+        r.document_id: personal_key(r.prepared, user.id, repo.REPORTER_RENDITION)
+        for r in reports_to_sign_by(s, d, user.id)
+        if r.prepared is not None
+    }
+    if expected != {x.document_id: x.stored.key for x in signed}:
+        raise DocumentsNotReady(
+            "Báo cáo thành tích vừa được chuẩn bị lại. Hãy tải lại trang rồi ký lại."
+        )
+    for x in signed:
+        record_in(
+            s,
+            x.document_id,
+            repo.REPORTER_RENDITION,
+            x.stored,
+            "application/pdf",
+            signatures=x.signatures,
+        )
+    role = next((Role(g.role) for g in actor.grants if g.unit_id == d.unit_id), Role.UNIT_MEMBER)
+    audit.append(
+        s,
+        kind="report_signed",
+        dossier_id=d.id,
+        who=_who(user, role, d.unit.name),
+        from_status=d.status,
+        to_status=d.status,
+        data={
+            "signed": [
+                {
+                    "document_id": x.document_id,
+                    "object_key": x.stored.key,
+                    "version_id": x.stored.version_id,
+                    "sha256": x.stored.sha256,
+                }
+                for x in signed
+            ]
+        },
+    )
+    return d
 
 
 @dataclass(frozen=True)
@@ -203,14 +360,29 @@ def to_sign(s: Session, d: Dossier, t: Transition) -> list[ToSign]:
     """The prepared PDFs an approval signs: the forms of step `transition_seq + 1`."""
     if t.action != Action.APPROVE or not t.forms:
         return []
+    fresh_after = repo.appraisal_changed_at(s, d.id) if t.checks_appraisal else None
+    own = {r.document_id: r.signed for r in own_reports(s, d) if r.signed is not None}
     items = []
     for job in plan_next(s, d.id, d.transition_seq):
         doc = repo.find_document(s, d.id, job.seq, job.form, job.copy_no)
         prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
         if doc is None or not prepared:
             raise DocumentsNotReady()
-        items.append(ToSign(doc.id, prepared[-1], job))
+        base = own.get(doc.id) or prepared[-1]
+        items.append(ToSign(doc.id, prepared[-1], job, base, fresh_after))
     return items
+
+
+def check_signable(items: Sequence[ToSign], user: User) -> None:
+    """A report its individual signed on a copy prepared for another approver cannot be
+    prepared again for this one without losing that signature: refused before the PIN."""
+    for item in items:
+        if item.base is not item.prepared and item.prepared.prepared_for_id != user.id:
+            raise DocumentsNotReady(
+                f"«{item.job.title}» đã được cá nhân ký trên bản chuẩn bị cho một thủ trưởng "
+                "khác; chỉ người đó duyệt được bản này (hoặc trả lại hồ sơ để lập lại).",
+                code="prepared_for_another_signer",
+            )
 
 
 def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn) -> Transition:
@@ -221,19 +393,24 @@ def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn
     problems = dossier_problems(
         award, [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees]
     )
+    process = PROCESSES[d.process]
     t = decide(
-        PROCESSES[d.process],
-        Status(d.status),
-        actor,
-        scope,
-        action,
-        reason=body.reason,
-        problems=problems,
+        process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems
     )
     if repo.is_processing(s, d.id):
         raise StaleVersion(
             "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
+    if t.checks_appraisal:
+        appraisal.check_complete([(n.name, repo.appraisal_of(n.appraisal)) for n in d.nominees])
+    if t.action == Action.APPROVE and process.own_signature(t.source) is not None:
+        unsigned = [r.nominee.name for r in own_reports(s, d) if r.signed is None]
+        if unsigned:
+            listed = ", ".join(f"«{n}»" for n in unsigned)
+            raise OwnReportsUnsigned(
+                f"Chưa duyệt được: cá nhân chưa ký báo cáo thành tích của mình: {listed}. "
+                "Họ thấy hồ sơ trong mục việc cần làm của mình."
+            )
     return t
 
 
@@ -313,6 +490,12 @@ def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem | None:
 
 def _furthest(a: Stage, b: Stage) -> Stage:
     return max(a, b, key=STAGE_ORDER.index)
+
+
+def flush(s: Session) -> None:
+    """Write pending changes; a row another request changed since it was read is a stale
+    version (409)."""
+    _flush(s)
 
 
 def _flush(s: Session) -> None:

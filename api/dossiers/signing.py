@@ -96,11 +96,18 @@ Verify = Callable[[bytes, Sequence[bytes]], list[SignatureReport]]
 
 
 def check_uploaded(
-    s: Session, user: User, prepared: bytes, uploaded: bytes, verify: Verify
+    s: Session,
+    user: User,
+    prepared: bytes,
+    uploaded: bytes,
+    verify: Verify,
+    *,
+    signed_before: int = 0,
 ) -> list[dict[str, object]]:
     """Accept a PDF the approver signed elsewhere, or say exactly why not. `verify` checks
     its signatures (`SigningPool.verify_blocking`: in a signing process, with the CRLs
-    of the CAs the system holds)."""
+    of the CAs the system holds). `prepared` may already carry `signed_before`
+    signatures (an individual's on their own report): the approver adds exactly one."""
     try:
         reader = check_pdf(uploaded)
     except Refusal as e:
@@ -114,9 +121,9 @@ def check_uploaded(
         reports = verify(uploaded, roots)
     except InvalidPdf as e:
         raise _reject("invalid_pdf", "Tệp PDF không đọc được.") from e
-    if len(reports) != 1:
+    if len(reports) != signed_before + 1:
         raise _reject("expected_one_signature", "Tệp phải có đúng một chữ ký số của người duyệt.")
-    r = reports[0]
+    r = reports[-1]
     invalid = _reject("signature_invalid", "Chữ ký số không hợp lệ: " + r.summary_vi + ".")
     if not r.intact:
         raise invalid
@@ -148,7 +155,7 @@ def check_uploaded(
         )
     if r.cert_fingerprint not in registered_fingerprints(s, user.id):
         raise SignerMismatch()
-    return [r.to_dict()]
+    return [x.to_dict() for x in reports]
 
 
 def registered_fingerprints(s: Session, user_id: int) -> Sequence[str]:

@@ -7,6 +7,7 @@ API does."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated, Any
 
@@ -17,15 +18,16 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import RuntimeDep
 from api.dossiers import approvals, service
 from api.dossiers.progress import StepProgress, step_progress
-from api.dossiers.routes import dossier_out
-from api.dossiers.schemas import ActionIn
+from api.dossiers.routes import dossier_out, refresh_prepared, save_appraisal
+from api.dossiers.schemas import ActionIn, AppraisalIn, AppraisalItemIn, OwnReportSignIn
 from api.web import views
 from api.web.forms import text
 from api.web.home import home_page  # the inbox, where several are approved at once
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from domain.appraisal import Result
 from domain.awards import AWARDS
-from domain.errors import DomainError, NotFound
+from domain.errors import AppraisalInvalid, DomainError, NotFound
 from domain.process import Action, Status
 from domain.roles import Role
 from flows.runtime import Runtime
@@ -127,6 +129,7 @@ def _dossier_page(
     *,
     status_code: int = 200,
     action_error: dict[str, Any] | None = None,
+    appraisal: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         view = views.dossier_view(s, visitor.actor, dossier_id)
@@ -140,6 +143,7 @@ def _dossier_page(
         d=view.d,
         progress=progress,
         action_error=action_error or {},
+        appraisal_form=appraisal or {},
         idem=secrets.token_urlsafe(16),
         is_auditor=Role.AUDITOR in visitor.actor.roles(),
     )
@@ -220,10 +224,12 @@ async def act(
     if outbox_id is not None and rt.dispatcher is not None:
         background.add_task(rt.dispatcher.start_soon, outbox_id)
     response = redirect(f"/ho-so/{dossier_id}")
-    set_flash(response, DONE_MESSAGES[action])
+    signed = action != Action.APPROVE or body.signing_pin is not None
+    set_flash(response, DONE_MESSAGES[action] if signed else APPROVED_WITHOUT_SIGNING)
     return response
 
 
+APPROVED_WITHOUT_SIGNING = "Đã duyệt. Hồ sơ đã được chuyển sang bước tiếp theo."
 DONE_MESSAGES = {
     Action.SUBMIT: "Đã trình hồ sơ. Hệ thống đang lập báo cáo thành tích.",
     Action.APPROVE: "Đã duyệt và ký. Hệ thống đang cấp số, đóng dấu và chuyển bước tiếp theo.",
@@ -231,6 +237,115 @@ DONE_MESSAGES = {
     Action.REJECT: "Đã ghi nhận: không đề nghị khen thưởng.",
     Action.WITHDRAW: "Đã rút hồ sơ về dự thảo.",
 }
+
+
+# ---------------------------------------------------------------- appraisal, own reports
+
+APPRAISAL_FIELDS = ("result", "note", "other_award", "strike_reason")
+APPRAISAL_ROW = re.compile(r"r-(\d{1,18})-result")
+
+
+@router.post("/ho-so/{dossier_id:int}/tham-dinh", response_model=None)
+async def record_appraisal(
+    request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """The specialist's results, one row per nominee (`r-<nominee id>-<field>`), through
+    the API's own use case; a refusal is shown next to its field with what was typed."""
+    version = text(form, "version").strip()
+    found = (APPRAISAL_ROW.fullmatch(key) for key in form)
+    ids = list(dict.fromkeys(int(m.group(1)) for m in found if m))[:500]
+    typed: dict[int, dict[str, Any]] = {
+        i: {f: text(form, f"r-{i}-{f}", 2000) for f in APPRAISAL_FIELDS}
+        | {"struck": text(form, f"r-{i}-struck") == "1"}
+        for i in ids
+    }
+    errors: dict[str, str] = {}
+    items = []
+    for i, values in typed.items():
+        result = values["result"] if values["result"] in set(Result) else None
+        if values["result"] and result is None:
+            errors[f"r-{i}-result"] = "Hãy chọn một kết quả trong danh sách."
+        items.append(
+            AppraisalItemIn(
+                nominee_id=i,
+                result=Result(result) if result else None,
+                note=str(values["note"]),
+                other_award=str(values["other_award"])[:255],
+                struck=bool(values["struck"]),
+                strike_reason=str(values["strike_reason"]),
+            )
+        )
+    message = "Có kết quả chưa hợp lệ, xem các ô được đánh dấu."
+    status = 422
+    if not errors:
+        body = AppraisalIn(version=int(version) if version.isdigit() else -1, items=items)
+        try:
+            await run_in_threadpool(save_appraisal, rt, visitor.caller, dossier_id, body)
+        except NotFound:
+            raise
+        except AppraisalInvalid as e:
+            for err in e.errors:
+                _, index, field = err["field"].split(".")
+                errors[f"r-{ids[int(index)]}-{field}"] = err["message"].split(": ", 1)[-1]
+        except DomainError as e:
+            message, status = e.message, e.status
+        else:
+            await refresh_prepared(rt, visitor.caller, dossier_id)
+            response = redirect(f"/ho-so/{dossier_id}#tham-dinh")
+            set_flash(response, "Đã lưu kết quả thẩm định. Báo cáo thẩm định đã được lập lại.")
+            return response
+    return await run_in_threadpool(
+        _dossier_page,
+        request,
+        visitor,
+        rt,
+        dossier_id,
+        status_code=status,
+        appraisal={"values": typed, "errors": errors, "message": message},
+    )
+
+
+@router.post("/ho-so/{dossier_id:int}/ky-bao-cao", response_model=None)
+async def sign_own_report(
+    request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """An individual signs their own achievement report with their PIN (the API's own
+    use case); a refusal is shown next to the PIN field."""
+    version = text(form, "version").strip()
+    body = OwnReportSignIn(
+        signing_pin=text(form, "signing_pin", 64) or None,
+        version=int(version) if version.isdigit() else None,
+    )
+    try:
+        await run_in_threadpool(
+            approvals.sign_own_report,
+            rt,
+            visitor.caller,
+            dossier_id,
+            body,
+            lambda s, d: dossier_out(s, visitor.actor, d),
+        )
+    except NotFound:
+        raise
+    except DomainError as e:
+        error = {
+            "action": "own_report",
+            "field": "signing_pin" if e.code in PIN_CODES else None,
+            "message": e.message,
+            "code": e.code,
+        }
+        return await run_in_threadpool(
+            _dossier_page,
+            request,
+            visitor,
+            rt,
+            dossier_id,
+            status_code=e.status,
+            action_error=error,
+        )
+    response = redirect(f"/ho-so/{dossier_id}")
+    set_flash(response, "Đã ký báo cáo thành tích của bạn. Thủ trưởng đơn vị ký tiếp khi duyệt.")
+    return response
 
 
 # ---------------------------------------------------------------- approving several at once

@@ -28,6 +28,7 @@ from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
 from domain.roles import Role
 from flows.runtime import Runtime
+from storage import repositories as repo
 from storage.models import Dossier
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -74,6 +75,10 @@ def _edit_page(
     if dossier_id is not None:
         with rt.db.read() as s:
             view = views.dossier_view(s, visitor.actor, dossier_id)
+            if step == 2:  # whom an individual nominee may be linked to
+                context["accounts"] = [
+                    (u.username, u.full_name) for u in repo.unit_accounts(s, view.d.unit_id)
+                ]
     return render(
         request,
         f"edit_{step}.html",
@@ -166,8 +171,18 @@ def edit_page(
     if step == 1:
         context["values"] = {"award": d.award, "year": str(d.year), "title": d.title}
     if step == 2:
+        with rt.db.read() as s:
+            users = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id})
         context["rows"] = [
-            NomineeRow(i, n.kind, n.name, n.job_title, n.unit_name, n.achievements)
+            NomineeRow(
+                i,
+                n.kind,
+                n.name,
+                n.job_title,
+                n.unit_name,
+                n.achievements,
+                account=users[n.user_id].username if n.user_id in users else "",
+            )
             for i, n in enumerate(d.nominees)
         ]
     return _edit_page(request, visitor, rt, step, dossier_id, **context)

@@ -67,7 +67,7 @@ def validate(
         return None
 
 
-NOMINEE_FIELDS = ("kind", "name", "job_title", "unit_name", "achievements")
+NOMINEE_FIELDS = ("kind", "name", "job_title", "unit_name", "achievements", "account")
 
 
 @dataclass
@@ -79,6 +79,8 @@ class NomineeRow:
     unit_name: str = ""
     achievements: str = ""
     remove: bool = False
+    account: str = ""
+    """The username of an individual's own account in the unit, or empty."""
 
     def is_blank(self) -> bool:
         return not (self.name.strip() or self.job_title.strip() or self.achievements.strip())
@@ -104,6 +106,7 @@ def nominee_rows(form: FormData) -> list[NomineeRow]:
                 unit_name=text(form, f"n-{i}-unit_name"),
                 achievements=text(form, f"n-{i}-achievements"),
                 remove=text(form, f"n-{i}-remove") == "1",
+                account=text(form, f"n-{i}-account", 64),
             )
         )
     return rows
@@ -117,6 +120,7 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
         if row.remove or row.is_blank():
             continue
         data = {f: getattr(row, f) for f in NOMINEE_FIELDS}
+        data["account"] = data["account"] or None
         nominee = validate(NomineeIn, data, checked, prefix=f"n-{row.index}-")
         if nominee is not None:
             kept.append(nominee)

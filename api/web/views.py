@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit_service
 from api.audit.schemas import HistoryEntry
-from api.dossiers import service
+from api.dossiers import appraisal, service
 from api.dossiers.routes import EVENT_LABELS, dossier_out
-from api.dossiers.schemas import DossierOut
+from api.dossiers.schemas import AppraisalOut, DossierOut
 from doc_templates.catalogue import FORMS
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeFacts, NomineeKind, dossier_problems
 from domain.process import (
@@ -25,6 +25,7 @@ from domain.process import (
     Action,
     Stage,
     Status,
+    Transition,
 )
 from domain.roles import ROLE_LABELS, Actor, Role
 from storage import repositories as repo
@@ -33,6 +34,7 @@ from storage.models import Document, Dossier, DossierTransition
 RENDITION_LABELS = {
     "pdf-signed": "PDF đã ký số, đóng dấu",
     "pdf-personal": "PDF có chữ ký của người duyệt",
+    "pdf-reporter": "PDF có chữ ký của người báo cáo thành tích",
     "pdf-prepared": "PDF chờ ký",
     "docx": "DOCX",
     "upload": "Tệp gốc",
@@ -82,16 +84,32 @@ def forms_of_next_steps(d: Dossier) -> list[FormPreview]:
     for t in PROCESSES[d.process].transitions:
         if t.source != Status(d.status) or not t.forms:
             continue
-        titles = []
-        for f in t.forms:
-            title = FORMS[f.form].title
-            if f.per_nominee:
-                titles += [f"{title} – {n.name}" for n in d.nominees] or [f"{title} (mỗi người)"]
-            else:
-                titles.append(title)
         who = ", ".join(ROLE_LABELS[r] for r in sorted(t.roles))
-        previews.append(FormPreview(str(t.action), ACTION_LABELS[t.action], who, titles))
+        previews.append(FormPreview(str(t.action), ACTION_LABELS[t.action], who, _titles(d, t)))
     return previews
+
+
+def forms_after_submit(d: Dossier) -> list[str]:
+    """What submitting prepares: the forms of the approval the dossier then waits for
+    (the unit head signs the achievement reports with the unit's Tờ trình)."""
+    process = PROCESSES[d.process]
+    submit = next(
+        (t for t in process.transitions if t.action == Action.SUBMIT and t.source == d.status),
+        None,
+    )
+    approve = process.find(Action.APPROVE, submit.target) if submit else None
+    return _titles(d, approve) if approve else []
+
+
+def _titles(d: Dossier, t: Transition) -> list[str]:
+    titles = []
+    for f in t.forms:
+        title = FORMS[f.form].title
+        if f.per_nominee:
+            titles += [f"{title} – {n.name}" for n in d.nominees] or [f"{title} (mỗi người)"]
+        else:
+            titles.append(title)
+    return titles
 
 
 def problems_of(d: Dossier) -> list[str]:
@@ -160,12 +178,14 @@ def doc_view(doc: Document) -> DocView:
         state, label = "signed", "Đã ký số, đóng dấu"
     elif "pdf-personal" in kinds:
         state, label = "sealing", "Đã ký, đang đóng dấu"
+    elif "pdf-reporter" in kinds:
+        state, label = "to_sign", "Cá nhân đã ký, chờ thủ trưởng ký"
     elif "pdf-prepared" in kinds:
         state, label = "to_sign", "Chờ người duyệt ký"
     else:
         state, label = "draft", "Đang soạn"
     preview = None
-    for rendition in ("pdf-signed", "pdf-personal", "pdf-prepared", "upload"):
+    for rendition in ("pdf-signed", "pdf-personal", "pdf-reporter", "pdf-prepared", "upload"):
         v = next((x for x in reversed(versions) if x.rendition == rendition), None)
         if v is not None and v.media_type in PREVIEWABLE:
             preview = rendition
@@ -228,6 +248,27 @@ class DossierView:
     editable: bool
     cluster_name: str | None
     deadline: str = DEADLINE_NOT_SET
+    appraisal: AppraisalOut | None = None
+    """The recorded results, for those who read them (the Phòng, the Sở, auditors)."""
+    approve_signs: bool = True
+    """The approval the caller may take signs documents (asks for the PIN)."""
+    approve_target: str | None = None
+    accounts: dict[int, str] = field(default_factory=dict)
+    """Usernames of the accounts individual nominees are linked to, by nominee id."""
+    own_reports: list[OwnReportView] = field(default_factory=list)
+    submit_forms: list[str] = field(default_factory=list)
+    """What submitting prepares for the unit head to sign."""
+
+
+@dataclass(frozen=True)
+class OwnReportView:
+    """An individual's own report while the unit head waits for their signature."""
+
+    nominee_id: int
+    name: str
+    document_id: int | None
+    signed: bool
+    mine: bool
 
 
 def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
@@ -240,6 +281,8 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
             x.state, x.state_label = "unused", "Bản chuẩn bị, không được ký"
     to_sign = [x for x in docs if x.state == "to_sign"]
     cluster = repo.cluster(s, d.cluster_id)
+    approve = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
+    users = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     return DossierView(
         d=d,
         out=out,
@@ -253,6 +296,21 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
         returned=last_return(s, d),
         editable=can_edit(s, actor, d),
         cluster_name=cluster.name if cluster else None,
+        appraisal=appraisal.view(s, actor, d) if appraisal.may_read(s, actor, d) else None,
+        approve_signs=approve is not None and bool(approve.forms),
+        approve_target=str(approve.target) if approve else None,
+        accounts={n.id: users[n.user_id].username for n in d.nominees if n.user_id in users},
+        own_reports=[
+            OwnReportView(
+                r.nominee.id,
+                r.nominee.name,
+                r.document_id,
+                r.signed is not None,
+                r.nominee.user_id == actor.user_id,
+            )
+            for r in service.own_reports(s, d)
+        ],
+        submit_forms=forms_after_submit(d),
     )
 
 

@@ -30,6 +30,7 @@ TRICKY_NAME = 'Phòng Chính sách <Dân tộc> & "Đoàn kết" {{ x }}'
 TRICKY_TEXT = 'Hoàn thành xuất sắc nhiệm vụ; tỷ lệ < 5% & > 95% "{{ chỉ tiêu }}" {% if %}'
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"  # BQLKKT leads Cụm I in 2026
 SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
+LEADER = "snv.phogiamdoc"  # a Phó Giám đốc of the Sở Nội vụ signs its Tờ trình
 
 
 @pytest.fixture(scope="module", params=["embedded", "postgres-s3"])
@@ -99,6 +100,20 @@ def step(server: AppServer, dossier: dict, user: str, action: str, **body) -> di
     return api.wait_idle(dossier["id"])
 
 
+def appraise_all_passed(server: AppServer, dossier: dict) -> dict:
+    """The specialist records "đạt" for every nominee (approving needs a result each)."""
+    api = Api(server, SPECIALIST)
+    d = api.get(f"/api/v1/dossiers/{dossier['id']}").json()
+    items = [{"nominee_id": n["id"], "result": "dat"} for n in d["nominees"]]
+    r = api.request(
+        "PUT",
+        f"/api/v1/dossiers/{d['id']}/appraisal",
+        json={"version": d["version"], "items": items},
+    )
+    assert r.status_code == 200, r.text
+    return api.get(f"/api/v1/dossiers/{d['id']}").json()
+
+
 def pdf_text(pdf: bytes, tmp: Path) -> str:
     path = tmp / "doc.pdf"
     path.write_bytes(pdf)
@@ -164,15 +179,18 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     assert d["id"] in [x["id"] for x in Api(server, CLUSTER).get("/api/v1/inbox").json()]
     d = step(server, d, CLUSTER, "approve")
     assert (d["status"], d["stage"]) == ("board_appraisal", "board")
-    d = step(server, d, SPECIALIST, "approve")
+    d = step(server, appraise_all_passed(server, d), SPECIALIST, "approve")
     assert d["status"] == "board_decision"
-    d = step(server, d, BOARD_HEAD, "approve")
+    d = step(server, d, BOARD_HEAD, "approve")  # passes it on, signs nothing
+    assert (d["status"], d["stage"]) == ("leadership_review", "leadership")
+    assert d["id"] in [x["id"] for x in Api(server, LEADER).get("/api/v1/inbox").json()]
+    d = step(server, d, LEADER, "approve")
     assert (d["status"], d["stage"], d["allowed_actions"]) == ("approved", "done", [])
 
     auditor = Api(server, AUDITOR)
     docs = auditor.get(f"/api/v1/dossiers/{d['id']}/documents").json()
     forms = [doc["form"] for doc in docs]
-    assert forms == [
+    assert forms == [  # the reports are the unit head's, signed with the unit's Tờ trình
         "bao_cao_thanh_tich",
         "bao_cao_thanh_tich",
         "to_trinh_don_vi",
@@ -180,26 +198,26 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
         "phieu_tham_dinh",
         "to_trinh_ban",
     ]
+    assert len({doc["transition_seq"] for doc in docs[:3]}) == 1
     numbers = {doc["form"]: doc["number"] for doc in docs}
     assert re.fullmatch(r"\d{2,}/TTr-BDT", numbers["to_trinh_don_vi"])
     assert re.fullmatch(r"\d{2,}/TTr-CUM1-QLCN", numbers["to_trinh_cum"])
-    assert re.fullmatch(r"\d{2,}/BC-SNV", numbers["phieu_tham_dinh"])
+    assert numbers["phieu_tham_dinh"] is None  # the specialist's own report: dated only
     assert re.fullmatch(r"\d{2,}/TTr-SNV", numbers["to_trinh_ban"])
 
     approvers = {
+        "bao_cao_thanh_tich": HEAD,
         "to_trinh_don_vi": HEAD,
         "to_trinh_cum": CLUSTER,
         "phieu_tham_dinh": SPECIALIST,
-        "to_trinh_ban": BOARD_HEAD,
+        "to_trinh_ban": LEADER,
     }
     names = {u: Api(server, u).get("/api/v1/me").json()["full_name"] for u in approvers.values()}
     today = datetime.now(timezone(timedelta(hours=7)))
     for doc in docs:
         renditions = {v["rendition"]: v for v in doc["versions"]}
-        approved = doc["form"] in approvers
-        assert set(renditions) == {"docx", "pdf-prepared", "pdf-signed"} | (
-            {"pdf-personal"} if approved else set()
-        )
+        sealed = doc["form"] != "phieu_tham_dinh"
+        assert set(renditions) == {"docx", "pdf-prepared", "pdf-personal", "pdf-signed"}
         assert doc["template_sha256"] and doc["template_version"]
         pdf = auditor.get(f"/api/v1/documents/{doc['id']}/content")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
@@ -208,7 +226,7 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
         path = tmp_path / f"{doc['id']}.pdf"
         path.write_bytes(pdf.content)
         report = pdfsig(path, nss)
-        signatures = 2 if approved else 1  # the approver's own, then the seal
+        signatures = 2 if sealed else 1  # the approver's own, then the seal
         assert report.count("Signature Validation: Signature is Valid.") == signatures, report
         assert report.count("Certificate Validation: Certificate is Trusted.") == signatures
         # pyHanko's validator, through the API.
@@ -217,11 +235,14 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
         assert [s["trusted"] and s["intact"] for s in v["signatures"]] == [True] * signatures
         # The seal of the issuing body; a cluster's documents carry its head unit's seal.
         seal = {"to_trinh_cum": "Ban Quản lý Khu kinh tế cửa khẩu"}.get(doc["form"])
-        assert v["signatures"][-1]["signer"].startswith(seal or doc["issuer_name"])
-        if approved:
-            assert v["signatures"][0]["signer"] == names[approvers[doc["form"]]]
-            assert v["signatures"][0]["modification_level"] == "form_filling"
-            assert names[approvers[doc["form"]]] in pdf_text(pdf.content, tmp_path)
+        if sealed:
+            assert v["signatures"][-1]["signer"].startswith(seal or doc["issuer_name"])
+        assert v["signatures"][0]["signer"] == names[approvers[doc["form"]]]
+        assert v["signatures"][0]["modification_level"] == "form_filling"
+        text = pdf_text(pdf.content, tmp_path)
+        assert names[approvers[doc["form"]]] in text
+        if doc["form"] == "to_trinh_ban":  # a Phó Giám đốc signs for the Giám đốc
+            assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text, text
         # Number and date, filled in by the flow after the signature.
         filled = field_values(pdf.content)
         assert filled.get("SoKyHieu") == doc["number"] or doc["number"] is None
@@ -240,25 +261,42 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
 
     history = auditor.get(f"/api/v1/dossiers/{d['id']}/history").json()
     human = [
-        (h["kind"], h["actor"] is not None) for h in history if h["kind"] != "documents_issued"
+        (h["kind"], h["actor"] is not None)
+        for h in history
+        if h["kind"] not in ("documents_issued", "routed")
     ]
     assert [k for k, _ in human] == [
         "created",
         "submit",
         "approve",
         "approve",
+        "appraisal_recorded",
+        "approve",
         "approve",
         "approve",
     ]
     assert all(has_actor for _, has_actor in human)
     assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
-    assert sum(h["kind"] == "documents_issued" for h in history) == 5
-    issued = [x for h in history if h["kind"] == "documents_issued" for x in h["data"]["documents"]]
-    # Each file of each issued document, with its hash: 2 reports × (DOCX, prepared and
-    # issued PDF) + 4 approved forms × (DOCX, prepared, personally signed, issued PDF).
-    assert len(issued) == 2 * 3 + 4 * 4
+    # Documents at the unit head's, the cluster's, the specialist's and the Sở's steps;
+    # the submission and the Phòng head's approval route the dossier on.
+    assert [h["kind"] for h in history if h["kind"] in ("documents_issued", "routed")] == [
+        "routed",
+        "documents_issued",
+        "documents_issued",
+        "documents_issued",
+        "routed",
+        "documents_issued",
+    ]
+    issued = {
+        x["sha256"]
+        for h in history
+        if h["kind"] == "documents_issued"
+        for x in h["data"]["documents"]
+    }
+    # Each file of each issued document, with its hash.
+    assert issued == {v["sha256"] for doc in docs for v in doc["versions"]}
     signed = [x for h in history if h["kind"] == "approve" for x in h["data"]["signed"]]
-    assert len(signed) == 4 and all(len(x["sha256"]) == 64 for x in signed)
+    assert len(signed) == 6 and all(len(x["sha256"]) == 64 for x in signed)
 
     check = auditor.get("/api/v1/audit/verify").json()
     assert check["ok"] and check["objects"] >= 12, check
@@ -296,7 +334,7 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     history = clerk.get(f"/api/v1/dossiers/{d['id']}/history").json()
     returned = next(h for h in history if h["kind"] == "return")
     assert returned["reason"] == reason and returned["actor_role"] == "cluster_approver"
-    assert [h["kind"] for h in history if h["kind"] not in ("documents_issued",)] == [
+    assert [h["kind"] for h in history if h["kind"] not in ("documents_issued", "routed")] == [
         "created",
         "submit",
         "approve",

@@ -67,10 +67,10 @@ def submitted(server: AppServer) -> dict:
     return clerk.wait_idle(d["id"])
 
 
-def prepared(server: AppServer, dossier: dict) -> tuple[dict, bytes]:
+def prepared(server: AppServer, dossier: dict, form: str = "to_trinh_don_vi") -> tuple[dict, bytes]:
     head = Api(server, HEAD)
     docs = head.get(f"/api/v1/dossiers/{dossier['id']}/documents").json()
-    doc = next(x for x in docs if x["form"] == "to_trinh_don_vi")
+    doc = next(x for x in docs if x["form"] == form)
     pdf = head.get(f"/api/v1/documents/{doc['id']}/content", params={"rendition": "pdf-prepared"})
     assert pdf.status_code == 200
     return doc, pdf.content
@@ -126,9 +126,15 @@ def sign(pdf: bytes, material: SignerMaterial) -> bytes:
 
 
 def upload(server: AppServer, dossier: dict, pdf: bytes):
+    """The unit's Tờ trình as given, with the achievement report signed by the head (the
+    head's approval signs both)."""
+    _, report = prepared(server, dossier, "bao_cao_thanh_tich")
     return Api(server, HEAD).post(
         f"/api/v1/dossiers/{dossier['id']}/actions/approve",
-        files={"file": ("da-ky.pdf", pdf, "application/pdf")},
+        files=[
+            ("file", ("bao-cao-da-ky.pdf", sign(report, key_of(server, HEAD)), "application/pdf")),
+            ("file", ("to-trinh-da-ky.pdf", pdf, "application/pdf")),
+        ],
     )
 
 

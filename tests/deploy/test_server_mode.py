@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"
 SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
+LEADER = "snv.phogiamdoc"
 LEASE_SECONDS = 6  # a killed worker's step is run again this long after its last renewal
 BUCKET = "tdkt-archive"
 
@@ -173,6 +174,15 @@ def new_dossier(app: AppServer) -> dict[str, Any]:
 
 def step(app: AppServer, dossier_id: int, user: str, action: str) -> dict[str, Any]:
     api = Api(app, user)
+    if user == SPECIALIST and action == "approve":  # the appraisal's results first
+        d = api.get(f"/api/v1/dossiers/{dossier_id}").json()
+        items = [{"nominee_id": n["id"], "result": "dat"} for n in d["nominees"]]
+        r = api.request(
+            "PUT",
+            f"/api/v1/dossiers/{dossier_id}/appraisal",
+            json={"version": d["version"], "items": items},
+        )
+        assert r.status_code == 200, r.text
     body = {"signing_pin": PIN} if action == "approve" else {}
     r = api.act(dossier_id, action, **body)
     assert r.status_code == 200, r.text
@@ -231,7 +241,7 @@ def test_route_across_processes_survives_a_killed_worker(stack: Stack, tmp_path:
     try:
         d = Api(stack.app, CLERK).wait_idle(dossier_id, timeout=120)
         assert d["status"] == "unit_review"
-        for user in (HEAD, CLUSTER, SPECIALIST, BOARD_HEAD):
+        for user in (HEAD, CLUSTER, SPECIALIST, BOARD_HEAD, LEADER):
             d = step(stack.app, dossier_id, user, "approve")
         # The audit checkpoint is a deployment too (scheduled every
         # TDKT_CHECKPOINT_MINUTES; paused here): a worker runs it.
@@ -246,7 +256,7 @@ def test_route_across_processes_survives_a_killed_worker(stack: Stack, tmp_path:
     # as crashed and exactly one completed run per step.
     with stack.db.read() as s:
         rows = s.scalars(select(OutboxItem).where(OutboxItem.dossier_id == dossier_id)).all()
-        assert [r.state for r in rows] == ["done"] * 5
+        assert [r.state for r in rows] == ["done"] * 6
         redone = next(r for r in rows if r.id == killed_outbox)
         assert redone.attempts == 2 and redone.flow_run_id != killed_run
         outbox_ids = sorted(r.id for r in rows)
@@ -272,18 +282,19 @@ def test_route_across_processes_survives_a_killed_worker(stack: Stack, tmp_path:
         "phieu_tham_dinh",
         "to_trinh_ban",
     ]
-    approved = {"to_trinh_don_vi", "to_trinh_cum", "phieu_tham_dinh", "to_trinh_ban"}
     for doc in docs:
         renditions = [v["rendition"] for v in doc["versions"]]
-        expected = {"docx", "pdf-prepared", "pdf-signed"} | (
-            {"pdf-personal"} if doc["form"] in approved else set()
-        )
-        assert sorted(renditions) == sorted(expected), (doc["form"], renditions)
+        # Prepared again when the appraisal's results are recorded (the specialist's
+        # report) or for the leader who signs instead (the Sở's Tờ trình); issued once.
+        again = doc["form"] in ("phieu_tham_dinh", "to_trinh_ban")
+        assert set(renditions) == {"docx", "pdf-prepared", "pdf-personal", "pdf-signed"}
+        assert renditions.count("pdf-signed") == renditions.count("pdf-personal") == 1
+        assert again or len(renditions) == 4, (doc["form"], renditions)
         check = auditor.get(f"/api/v1/documents/{doc['id']}/verify").json()
         assert check["ok"] and check["stored_sha256_matches"], check
-        assert len(check["signatures"]) == (2 if doc["form"] in approved else 1)
+        assert len(check["signatures"]) == (1 if doc["form"] == "phieu_tham_dinh" else 2)
     numbers = [doc["number"] for doc in docs if doc["number"]]
-    assert len(numbers) == len(set(numbers)) == 4
+    assert len(numbers) == len(set(numbers)) == 3  # the specialist's report is not numbered
     with stack.db.read() as s:
         assert set(s.scalars(select(NumberSeries.last_number)).all()) == {1}
         keys = dict(
@@ -301,7 +312,7 @@ def test_route_across_processes_survives_a_killed_worker(stack: Stack, tmp_path:
                 AuditEvent.kind.in_(["documents_issued", "routed"]),
             )
         )
-    assert step_events == 5
+    assert step_events == 6
     # What the killed worker had recorded is kept as it was (adopted, not made again).
     assert all(keys[k] == h for k, h in stored_before)
     objects = list(

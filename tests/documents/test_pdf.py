@@ -182,14 +182,27 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
     # Signature block: authority, position, room for the signature and seal, full name.
     signer = CONTEXT["signer"]
     if code == "bao_cao_thanh_tich":
-        certifier = one(lines, "XÁC NHẬN CỦA ĐƠN VỊ", after=end)
+        # Nghị định 152/2025's appendix: the unit head confirms and proposes on the left,
+        # the person who reports signs on the right; each title with how it is signed.
         reporter = one(lines, "NGƯỜI BÁO CÁO THÀNH TÍCH", after=end)
+        certifier = next(ln for ln in lines if ln.at > end.at and ln.text.startswith("THỦ"))
+        certifier_lines = [certifier, next_line(lines, certifier)]
+        assert " ".join(ln.text for ln in certifier_lines) == (
+            "THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ"
+        )
         assert certifier.page == reporter.page and abs(certifier.top - reporter.top) < 0.5
-        assert certifier.x1 < reporter.x0
-        order.append(certifier)
+        assert all(ln.bold and ln.x1 < reporter.x0 for ln in certifier_lines)
+        sealed = one(lines, "(Ký, đóng dấu)", after=end)
+        own = one(lines, "(Ký, ghi rõ họ và tên)", after=end)
+        assert sealed.italic and own.italic and own.top > reporter.bottom
+        assert abs(sealed.center - certifier.center) < 1 and abs(own.center - reporter.center) < 1
         reporter_name = one(lines, TRICKY_NAME.split(" <")[0] + ' <"Út"> &', after=end)
         certifier_name = one(lines, signer["full_name"], after=end)
         assert abs(reporter_name.top - certifier_name.top) < 0.5  # the names line up
+        assert certifier_name.bold and certifier_name.top - sealed.bottom >= 15
+        order += [certifier, sealed, certifier_name]
+        assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
+        return
     marker = one(lines, signer["marker"], after=end)
     position = next_line(lines, marker)
     assert position.text == signer["position"].upper()

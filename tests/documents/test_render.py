@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from markupsafe import Markup
 
 from doc_templates.catalogue import FORMS, template_path, template_sha256
+from doc_templates.samples import PLAIN_NAME
 from documents.render import RenderError, render_docx, template_variables
 from tests.fixtures.forms import TRICKY_ACHIEVEMENT, TRICKY_NAME, docx_paragraphs, sample_context
 
@@ -45,7 +46,7 @@ def test_every_form_renders_with_no_template_tag_left(code):
     assert "BAN QUẢN LÝ KHU KINH TẾ CỬA KHẨU ĐỒNG ĐĂNG - LẠNG SƠN" in text
     assert "Lạng Sơn, ngày 02 tháng 7 năm 2026" in text
     assert "Lương Văn Minh" in text
-    if code != "bao_cao_thanh_tich":
+    if code not in ("bao_cao_thanh_tich", "phieu_tham_dinh"):  # unnumbered reports
         assert "Số: 05/TTr-BQLKKT" in text
         assert "- Lưu: VT, TH." in text
     if code == "thong_bao":
@@ -114,6 +115,47 @@ def test_achievement_report_wording_follows_the_nominee_kind():
     assert "Tên tập thể: Trung tâm Quản lý cửa khẩu Hữu Nghị" in collective
     assert "NGƯỜI BÁO CÁO THÀNH TÍCH" not in collective
     assert "I. SƠ LƯỢC LÝ LỊCH" not in collective
+
+
+def test_achievement_report_signature_blocks_follow_the_decree_appendix():
+    # Nghị định 152/2025: an individual's report is confirmed and proposed by the unit
+    # head (signed, sealed) and signed by the person with their name; a collective's by
+    # its head.
+    context = sample_context(tricky=False)
+    doc = Document(io.BytesIO(render_docx(template_path("bao_cao_thanh_tich"), context)))
+    left, right = signature_columns(doc)
+    assert left == ["THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ", "(Ký, đóng dấu)", "Lương Văn Minh"]
+    assert right == ["NGƯỜI BÁO CÁO THÀNH TÍCH", "(Ký, ghi rõ họ và tên)", PLAIN_NAME]
+
+    context["nominee"] = {**context["nominee"], "kind": "collective", "name": "Văn phòng Ban"}
+    doc = Document(io.BytesIO(render_docx(template_path("bao_cao_thanh_tich"), context)))
+    left, right = signature_columns(doc)
+    assert left == []
+    assert right == ["THỦ TRƯỞNG ĐƠN VỊ", "(Ký, đóng dấu)", "Lương Văn Minh"]
+
+
+def signature_columns(doc) -> tuple[list[str], list[str]]:
+    """The non-empty lines of the last table's left and right column, top to bottom."""
+    rows = doc.tables[-1].rows
+    return tuple(  # type: ignore[return-value]
+        [p.text for r in rows for p in r.cells[i].paragraphs if p.text.strip()] for i in (0, 1)
+    )
+
+
+def test_board_submission_names_whom_the_appraisal_proposed_for_another_form():
+    context = sample_context(tricky=True)
+    context["other_forms"] = [
+        {"name": TRICKY_NAME, "award": "Giấy khen của Giám đốc Sở"},
+        {"name": "Hoàng Văn Sơn", "award": "Chiến sĩ thi đua cấp tỉnh"},
+    ]
+    text = "\n".join(docx_paragraphs(render_docx(template_path("to_trinh_ban"), context)))
+    assert (
+        f"xem xét hình thức khen thưởng khác: {TRICKY_NAME} (Giấy khen của Giám đốc Sở); "
+        "Hoàng Văn Sơn (Chiến sĩ thi đua cấp tỉnh)." in text
+    )
+    context["other_forms"] = []
+    text = "\n".join(docx_paragraphs(render_docx(template_path("to_trinh_ban"), context)))
+    assert "hình thức khen thưởng khác" not in text
 
 
 def test_heading_without_parent_body_or_marker_leaves_no_empty_line():

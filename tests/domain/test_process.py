@@ -31,6 +31,7 @@ cluster = actor(Role.CLUSTER_APPROVER, unit_id=HEAD_UNIT)
 ex_cluster = actor(Role.CLUSTER_APPROVER, unit_id=OTHER_UNIT)  # leads another year / cluster
 specialist = actor(Role.BOARD_SPECIALIST, authority_id=AUTH)
 board_head = actor(Role.BOARD_HEAD, authority_id=AUTH)
+leader = actor(Role.AUTHORITY_LEADER, authority_id=AUTH)
 auditor = actor(Role.AUDITOR, authority_id=AUTH)
 admin = actor(Role.ADMIN, authority_id=AUTH)
 
@@ -48,7 +49,9 @@ def test_the_whole_route_unit_cluster_board():
     assert s == Status.BOARD_APPRAISAL
     s = step(s, specialist, Action.APPROVE)
     assert s == Status.BOARD_DECISION
-    assert step(s, board_head, Action.APPROVE) == Status.APPROVED
+    s = step(s, board_head, Action.APPROVE)
+    assert s == Status.LEADERSHIP_REVIEW
+    assert step(s, leader, Action.APPROVE) == Status.APPROVED
 
 
 @pytest.mark.parametrize(
@@ -58,6 +61,7 @@ def test_the_whole_route_unit_cluster_board():
         (Status.CLUSTER_REVIEW, cluster),
         (Status.BOARD_APPRAISAL, specialist),
         (Status.BOARD_DECISION, board_head),
+        (Status.LEADERSHIP_REVIEW, leader),
     ],
 )
 def test_every_reviewer_can_return_to_the_clerk_with_a_reason(status, who):
@@ -94,6 +98,12 @@ def test_wrong_state_is_409_wrong_person_is_403():
     for who in (auditor, admin):
         with pytest.raises(Forbidden):
             step(Status.BOARD_DECISION, who, Action.APPROVE)
+    with pytest.raises(IllegalTransition):  # the Phòng's head cannot sign for the Sở
+        step(Status.LEADERSHIP_REVIEW, board_head, Action.APPROVE)
+    with pytest.raises(IllegalTransition):  # nor the Sở's leader approve for the Phòng
+        step(Status.BOARD_DECISION, leader, Action.APPROVE)
+    with pytest.raises(Forbidden):  # a leader of another authority
+        step(Status.LEADERSHIP_REVIEW, actor(Role.AUTHORITY_LEADER, authority_id=2), Action.APPROVE)
 
 
 def test_allowed_actions_per_caller():
@@ -128,6 +138,13 @@ def test_who_sees_a_dossier():
     assert not specialist.can_view(at_cluster) and specialist.can_view(at_board)
     assert auditor.can_view(draft)
     assert not admin.can_view(at_board)
+    assert not leader.can_view(at_cluster) and leader.can_view(at_board)
+    # A member of the unit sees only a dossier where they are a nominee linked to them.
+    member = Actor(user_id=7, grants=(RoleGrant(Role.UNIT_MEMBER, unit_id=UNIT),))
+    linked = DossierScope(**{**SCOPE.__dict__, "nominee_user_ids": frozenset({7})})
+    assert member.can_view(linked) and not member.can_view(draft)
+    elsewhere = Actor(user_id=7, grants=(RoleGrant(Role.UNIT_MEMBER, unit_id=OTHER_UNIT),))
+    assert not elsewhere.can_view(linked)
 
 
 def test_submit_checks_completeness():
@@ -159,8 +176,35 @@ def test_submit_checks_completeness():
 def test_every_step_issues_forms_from_the_catalogue():
     from doc_templates.catalogue import FORMS
 
+    # Submitting issues nothing (the reports are the unit head's to sign), and the
+    # Phòng's head passes the dossier to the Sở's leadership without a document.
+    silent = {(Action.SUBMIT, Status.DRAFT), (Action.SUBMIT, Status.RETURNED)}
+    silent.add((Action.APPROVE, Status.BOARD_DECISION))
     for t in P.transitions:
         for f in t.forms:
             assert f.form in FORMS
         if t.action in (Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.REJECT):
-            assert t.forms, f"{t.action} from {t.source} issues no document"
+            assert bool(t.forms) != ((t.action, t.source) in silent), (t.action, t.source)
+
+
+def test_who_signs_what():
+    forms = {
+        (t.source, f.form): f for t in P.transitions if t.action == Action.APPROVE for f in t.forms
+    }
+    # The unit head signs the achievement reports with the unit's Tờ trình.
+    reports = forms[Status.UNIT_REVIEW, "bao_cao_thanh_tich"]
+    assert reports.per_nominee and not reports.numbered and reports.sealed
+    assert (Status.UNIT_REVIEW, "to_trinh_don_vi") in forms
+    # ... after the individuals linked to an account signed their own.
+    own = P.own_signature(Status.UNIT_REVIEW)
+    assert own is not None and own.form == "bao_cao_thanh_tich"
+    assert P.own_signature(Status.CLUSTER_REVIEW) is None
+    # The specialist's appraisal report: their own signature, dated, no number, no seal.
+    report = forms[Status.BOARD_APPRAISAL, "phieu_tham_dinh"]
+    assert not report.sealed and not report.numbered
+    assert P.find(Action.APPROVE, Status.BOARD_APPRAISAL).checks_appraisal  # type: ignore[union-attr]
+    # The Sở's Tờ trình is its leadership's, numbered and sealed.
+    board = forms[Status.LEADERSHIP_REVIEW, "to_trinh_ban"]
+    assert board.numbered and board.sealed
+    assert P.find(Action.APPROVE, Status.LEADERSHIP_REVIEW).roles == {Role.AUTHORITY_LEADER}  # type: ignore[union-attr]
+    assert P.acting_states(Role.AUTHORITY_LEADER) == {Status.LEADERSHIP_REVIEW}

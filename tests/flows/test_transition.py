@@ -112,14 +112,16 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     first = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
     await transition.dossier_transition_flow(first)
 
-    # The unit head approves: the step issues the numbered Tờ trình. The first attempts die
-    # after the signed PDF is stored and before it is recorded.
+    # The unit head approves: the step issues the achievement report and the numbered Tờ
+    # trình. The first attempts die after the signed PDF is stored and before it is
+    # recorded.
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
     # Every attempt fails: so does the run.
-    crash_on_pdf = FailingRecord("pdf-signed", "database went away", transition.FORM_ATTEMPTS)
+    crash_on_pdf = FailingRecord("pdf-signed", "database went away")
     monkeypatch.setattr(issuing, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
+    crash_on_pdf.left = 0
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "failed"
@@ -181,10 +183,11 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
     dossier_id = new_dossier(rt, "Phòng C", "Z")
-    outbox_id = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
+    await transition.dossier_transition_flow(await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT))
+    outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
 
-    # The store does not answer twice when the achievement report's seal is recorded (a
-    # network blip): the step waits and tries that form again; nobody has to re-drive it.
+    # The store does not answer twice when a seal is recorded (a network blip): the step
+    # waits and tries that form again; nobody has to re-drive it.
     blip = FailingRecord("pdf-signed", "object store did not answer", 2)
     monkeypatch.setattr(issuing, "record", blip)
     monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
@@ -196,7 +199,7 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
         assert item is not None and item.state == "done"
         assert not repo.is_processing(s, dossier_id)
         issued = [repo.document(s, i) for i in doc_ids]
-        assert [d.form for d in issued if d] == ["bao_cao_thanh_tich"]
+        assert [d.form for d in issued if d] == ["bao_cao_thanh_tich", "to_trinh_don_vi"]
         for d in issued:
             assert d is not None
             renditions = [v.rendition for v in d.versions]

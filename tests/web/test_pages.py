@@ -47,6 +47,7 @@ SPECIALIST, BOARD_HEAD, AUDITOR, ADMIN = (
     "thanhtra",
     "admin",
 )
+LEADER = "snv.phogiamdoc"
 OTHER_CLERK = "vpdpntm.canbo"  # Văn phòng Điều phối nông thôn mới, another unit of Cụm I
 TRICKY_NAME = 'Phòng Chính sách <Dân tộc> & "Đoàn kết" {{ x }}'
 PERSON = "Hoàng Thị Ánh Tuyết"
@@ -295,20 +296,33 @@ def test_whole_route_with_a_return_through_the_pages(
     wait_idle(clerk)
     status_is(clerk, "Chờ thủ trưởng đơn vị duyệt")
 
-    # Up the route again: unit head, cluster, board specialist, board head.
+    # Up the route again: unit head, cluster; the specialist records a result for each
+    # (tests/web/test_appraisal_pages.py tries the appraisal in depth), the Phòng's head
+    # passes it on without signing, a Phó Giám đốc of the Sở signs.
     for page, expected in (
         (head, "Chờ Cụm thi đua xét"),
         (cluster, "Chờ thẩm định"),
         (sign_in(new_context(browser, server), SPECIALIST), "Chờ lãnh đạo Phòng duyệt"),
-        (sign_in(new_context(browser, server), BOARD_HEAD), "Đã duyệt, trình khen thưởng"),
+        (sign_in(new_context(browser, server), BOARD_HEAD), "Chờ lãnh đạo Sở ký"),
+        (sign_in(new_context(browser, server), LEADER), "Đã duyệt, trình khen thưởng"),
     ):
         open_from_inbox(page, dossier_id)
-        approve(page)
-        expect(flash(page)).to_contain_text("Đã duyệt và ký")
+        if expected == "Chờ lãnh đạo Phòng duyệt":
+            for result in page.get_by_label("Kết quả", exact=True).all():
+                result.select_option(label="Đạt")
+            page.get_by_role("button", name="Lưu kết quả thẩm định").click()
+            expect(flash(page)).to_contain_text("Đã lưu kết quả thẩm định")
+        if expected == "Chờ lãnh đạo Sở ký":
+            page.get_by_role("button", name="Duyệt…").click()
+            page.get_by_role("dialog").get_by_role("button", name="Duyệt", exact=True).click()
+            expect(flash(page)).to_contain_text("Đã duyệt")
+        else:
+            approve(page)
+            expect(flash(page)).to_contain_text("Đã duyệt và ký")
         wait_idle(page)
         status_is(page, expected)
     board = page
-    expect(board.locator(".stepper li.step-done")).to_have_count(4)
+    expect(board.locator(".stepper li.step-done")).to_have_count(5)
     expect(board.get_by_role("button", name="Duyệt và ký…")).to_have_count(0)
 
     # Every issued document shows its signatures checked: valid.
@@ -385,7 +399,8 @@ def test_approve_several_dossiers_at_once_from_the_inbox(
         assert d["status"] == "cluster_review"
         history = Api(server, HEAD).get(f"/api/v1/dossiers/{i}/history").json()
         approvals = [e for e in history if e["kind"] == "approve"]
-        assert len(approvals) == 1 and len(approvals[0]["data"]["signed"]) == 1  # its own
+        # Its own: the achievement report and the unit's Tờ trình.
+        assert len(approvals) == 1 and len(approvals[0]["data"]["signed"]) == 2
     story["draft_owner"] = CLERK
 
 
