@@ -20,6 +20,7 @@ def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_ba
         Status.CLUSTER_REVIEW,
         Status.BOARD_APPRAISAL,
         Status.BOARD_DECISION,
+        Status.LEADERSHIP_REVIEW,
         Status.APPROVED,
         Status.REJECTED,
     ]
@@ -27,11 +28,21 @@ def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_ba
         Status.RETURNED,
         Status.BOARD_APPRAISAL,
         Status.BOARD_DECISION,
+        Status.LEADERSHIP_REVIEW,
         Status.APPROVED,
         Status.REJECTED,
     ]
     assert statuses_of_concern([Role.BOARD_SPECIALIST]) == board
     assert statuses_of_concern([Role.BOARD_HEAD]) == board
+
+
+def test_the_sos_leaders_from_their_own_step_on():
+    assert statuses_of_concern([Role.AUTHORITY_LEADER]) == [
+        Status.RETURNED,
+        Status.LEADERSHIP_REVIEW,
+        Status.APPROVED,
+        Status.REJECTED,
+    ]
 
 
 def test_the_auditor_sees_every_status_and_the_admin_none():
