@@ -24,10 +24,11 @@ from api.dossiers.schemas import (
 )
 from domain.awards import AWARDS
 from domain.errors import InvalidInput
+from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
 from storage import repositories as repo
-from storage.models import Dossier
+from storage.models import Dossier, Nominee
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 
@@ -35,6 +36,8 @@ EVENT_LABELS = {
     "created": "Lập hồ sơ",
     "edited": "Sửa hồ sơ",
     "attachment_added": "Thêm tài liệu kèm theo",
+    "attachment_removed": "Gỡ bỏ tài liệu kèm theo",
+    "attachment_replaced": "Thay tệp tài liệu kèm theo",
     "submit": "Trình hồ sơ",
     "approve": "Duyệt và ký",
     "return": "Trả lại hồ sơ",
@@ -45,10 +48,27 @@ EVENT_LABELS = {
 }
 
 
+def nominee_out(n: Nominee, personal: bool) -> NomineeOut:
+    """`personal`: whether the reader may see the date of birth and ethnicity
+    (domain/personal_data.py)."""
+    return NomineeOut(
+        id=n.id,
+        kind=n.kind,
+        name=n.name,
+        job_title=n.job_title,
+        unit_name=n.unit_name,
+        achievements=n.achievements,
+        gender=n.gender,
+        birth_date=n.birth_date if personal else None,
+        ethnicity=n.ethnicity if personal else None,
+    )
+
+
 def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     processing = repo.is_processing(s, d.id)
+    personal = sees_personal_data(actor, repo.scope_of(s, d))
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -65,17 +85,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         version=d.version,
         processing=processing,
         allowed_actions=service.actions_for(s, actor, d, processing=processing),
-        nominees=[
-            NomineeOut(
-                id=n.id,
-                kind=n.kind,
-                name=n.name,
-                job_title=n.job_title,
-                unit_name=n.unit_name,
-                achievements=n.achievements,
-            )
-            for n in d.nominees
-        ],
+        nominees=[nominee_out(n, personal) for n in d.nominees],
         created_at=d.created_at,
         updated_at=d.updated_at,
     )

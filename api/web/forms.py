@@ -21,6 +21,12 @@ FIELD_MESSAGES = {
     "less_than_equal": "Giá trị quá lớn.",
     "enum": "Hãy chọn một giá trị trong danh sách.",
     "too_long": "Quá nhiều dòng.",
+    "date_from_datetime_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm.",
+    "date_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm.",
+    "birth_date_future": "Ngày sinh phải là một ngày trong quá khứ.",
+    "birth_date_age": "Ngày sinh không hợp lý: tuổi phải từ 15 đến 100. Hãy kiểm tra lại năm sinh.",
+    "not_individual": "Chỉ cá nhân có ngày sinh, giới tính, dân tộc.",
+    "ethnicity": "Hãy chọn một dân tộc trong danh sách.",
 }
 
 
@@ -68,6 +74,8 @@ def validate(
 
 
 NOMINEE_FIELDS = ("kind", "name", "job_title", "unit_name", "achievements")
+DETAIL_FIELDS = ("birth_date", "gender", "ethnicity")
+"""An individual's details; left blank they are not sent (a collective has none)."""
 
 
 @dataclass
@@ -78,10 +86,19 @@ class NomineeRow:
     job_title: str = ""
     unit_name: str = ""
     achievements: str = ""
+    birth_date: str = ""
+    """As the date input sends it: YYYY-MM-DD."""
+    gender: str = ""
+    ethnicity: str = ""
     remove: bool = False
 
     def is_blank(self) -> bool:
-        return not (self.name.strip() or self.job_title.strip() or self.achievements.strip())
+        return not (
+            self.name.strip()
+            or self.job_title.strip()
+            or self.achievements.strip()
+            or self.birth_date.strip()
+        )
 
 
 def nominee_rows(form: FormData) -> list[NomineeRow]:
@@ -103,6 +120,9 @@ def nominee_rows(form: FormData) -> list[NomineeRow]:
                 job_title=text(form, f"n-{i}-job_title"),
                 unit_name=text(form, f"n-{i}-unit_name"),
                 achievements=text(form, f"n-{i}-achievements"),
+                birth_date=text(form, f"n-{i}-birth_date", 32),
+                gender=text(form, f"n-{i}-gender", 16),
+                ethnicity=text(form, f"n-{i}-ethnicity", 64),
                 remove=text(form, f"n-{i}-remove") == "1",
             )
         )
@@ -116,7 +136,8 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
     for row in rows:
         if row.remove or row.is_blank():
             continue
-        data = {f: getattr(row, f) for f in NOMINEE_FIELDS}
+        data: dict[str, Any] = {f: getattr(row, f) for f in NOMINEE_FIELDS}
+        data |= {f: v.strip() for f in DETAIL_FIELDS if (v := getattr(row, f)).strip()}
         nominee = validate(NomineeIn, data, checked, prefix=f"n-{row.index}-")
         if nominee is not None:
             kept.append(nominee)

@@ -18,7 +18,9 @@ from api.web import format as fmt
 from api.web.session import FLASH_COOKIE, LoginRequired, Visitor, pop_flash
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
 from domain.errors import DomainError, NotAuthenticated
+from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
+from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import ROLE_LABELS, Role
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +33,9 @@ templates.env.globals.update(
     ROLE_LABELS={str(k): v for k, v in ROLE_LABELS.items()},
     KIND_LABELS={str(k): v for k, v in NOMINEE_KIND_LABELS.items()},
     AWARDS=AWARDS,
+    GENDER_LABELS={str(k): v for k, v in GENDER_LABELS.items()},
+    ETHNICITIES=ETHNICITIES,
+    ATTACHMENT_KIND_LABELS={str(k): v for k, v in ATTACHMENT_KIND_LABELS.items()},
 )
 
 

@@ -74,6 +74,16 @@
     });
   }
 
+  // ---- nominees: a collective has no date of birth, gender or ethnicity
+  function showDetails(select) {
+    var box = select.closest("fieldset") && select.closest("fieldset").querySelector("[data-individual]");
+    if (box) box.hidden = select.value === "collective";
+  }
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("select[name$='-kind']")) showDetails(el);
+  });
+
   // ---- nominees: one more blank row
   $all("[data-add-row]").forEach(function (btn) {
     btn.addEventListener("click", function () {
@@ -87,7 +97,8 @@
           var v = el.getAttribute(a);
           if (v) el.setAttribute(a, v.replace(/n-\d+-/g, "n-" + next + "-"));
         });
-        if (el.matches("input[type=text], textarea")) el.value = "";
+        if (el.matches("input[type=text], input[type=date], textarea")) el.value = "";
+        if (el.matches("select[name$='-gender'], select[name$='-ethnicity']")) el.selectedIndex = 0;
         el.removeAttribute("aria-invalid");
       });
       $all(".field-error", copy).forEach(function (e) { e.remove(); });
@@ -106,6 +117,7 @@
   $all("form[data-upload]").forEach(function (form) {
     var input = form.querySelector("input[type=file]");
     var error = form.querySelector("[data-file-error]");
+    var hint = form.querySelector("[data-file-hint]");
     var wrap = form.querySelector("[data-progress-wrap]");
     var bar = form.querySelector("[data-progress]");
     var pct = form.querySelector("[data-progress-text]");
@@ -113,7 +125,7 @@
     function fail(message) {
       error.textContent = message; error.hidden = false;
       input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", "file-goi-y file-loi");
+      input.setAttribute("aria-describedby", (hint ? hint.id + " " : "") + error.id);
       input.focus();
     }
     function check() {
