@@ -44,6 +44,13 @@ def form_file_name(title: str, number: str | None, rendition: str) -> str:
     return f"{stem[:MAX_STEM].strip(' .') or 'van-ban'}{ext}"
 
 
+def display_name(form: str, title: str, number: str | None, rendition: str, stored: str) -> str:
+    """The name of a stored file as people see it: an attachment's is the one recorded
+    (the upload's own), a form's is made from its number and title whatever the name
+    recorded (files recorded before names were kept carry their storage key)."""
+    return stored if form == "attachment" else form_file_name(title, number, rendition)
+
+
 def sealed_copy_name(uploaded: str, number: str | None) -> str:
     """An attachment's sealed copy: its own name, and the Tờ trình it was filed with."""
     stem = uploaded.rsplit(".", 1)[0] if "." in uploaded else uploaded

@@ -315,6 +315,15 @@ def attachments_of(s: Session, dossier_id: int, *, current: bool = False) -> Seq
     return s.scalars(q.order_by(Document.id)).all()
 
 
+def versions_filed_with(s: Session, doc_id: int) -> Sequence[DocumentVersion]:
+    """The sealed copies of attachments filed with document `doc_id` (a Tờ trình)."""
+    return s.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.filed_with_id == doc_id)
+        .order_by(DocumentVersion.id)
+    ).all()
+
+
 def all_versions(s: Session) -> Sequence[DocumentVersion]:
     return s.scalars(select(DocumentVersion).order_by(DocumentVersion.id)).all()
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from api.audit.service import record_read
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
+from documents import names
 from documents.inspect import Refusal, check_upload
-from documents.names import form_file_name, upload_name
+from documents.names import upload_name
 from documents.verify import InvalidPdf
 from domain.errors import (
     Forbidden,
@@ -86,9 +87,7 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
 def display_name(doc: Document, v: DocumentVersion) -> str:
     """The name a person sees and downloads: an attachment's own (uploaded) name; a
     form's number and title (documents/names.py), whatever its storage key is."""
-    if doc.form == ATTACHMENT:
-        return v.file_name
-    return form_file_name(doc.title, doc.number, v.rendition)
+    return names.display_name(doc.form, doc.title, doc.number, v.rendition, v.file_name)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from api.audit.labels import RENDITION_LABELS
 from api.web import format as fmt
 from api.web.session import FLASH_COOKIE, LoginRequired, Visitor, pop_flash
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
@@ -36,6 +37,7 @@ templates.env.globals.update(
     GENDER_LABELS={str(k): v for k, v in GENDER_LABELS.items()},
     ETHNICITIES=ETHNICITIES,
     ATTACHMENT_KIND_LABELS={str(k): v for k, v in ATTACHMENT_KIND_LABELS.items()},
+    FILE_RENDITION_LABELS=RENDITION_LABELS,
 )
 
 

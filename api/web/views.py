@@ -16,8 +16,9 @@ from api.dossiers import service
 from api.dossiers.routes import EVENT_LABELS, dossier_out
 from api.dossiers.schemas import DossierOut
 from doc_templates.catalogue import FORMS
-from documents.vn import today_vn
+from documents.vn import document_number, today_vn
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
+from domain.errors import DocumentsNotReady
 from domain.personal_data import sees_personal_data
 from domain.process import (
     ACTION_LABELS,
@@ -428,6 +429,59 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
         personal=sees_personal_data(actor, repo.scope_of(s, d)),
         requirements=requirements_of(s, d),
     )
+
+
+@dataclass(frozen=True)
+class SignItem:
+    """A document an approval will sign, as the bulk dialog lists it."""
+
+    document_id: int
+    title: str
+    form_title: str
+    number_hint: str
+    preview_url: str
+
+
+@dataclass(frozen=True)
+class SignPlan:
+    dossier_id: int
+    title: str
+    items: list[SignItem]
+    blocked: str | None = None
+    """Why this dossier cannot be signed now (its documents are not prepared yet)."""
+
+
+NOT_READY = (
+    "Văn bản chờ ký của hồ sơ này chưa chuẩn bị xong nên chưa ký được. "
+    "Hãy bỏ chọn hồ sơ này hoặc thử lại sau ít phút."
+)
+
+
+def signing_plan(s: Session, d: Dossier) -> SignPlan:
+    """What approving `d` now signs: each prepared document with its form, the number it
+    will probably get (the next of its series; the real one is taken when it is issued)
+    and its preview; or why it cannot be signed yet."""
+    t = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
+    if t is None or not t.forms:
+        return SignPlan(d.id, d.title, [])
+    try:
+        found = service.to_sign(s, d, t)
+    except DocumentsNotReady:
+        return SignPlan(d.id, d.title, [], NOT_READY)
+    year = today_vn().year
+    items = []
+    for x in found:
+        spec = FORMS[x.job.form]
+        if x.job.numbered:
+            series = spec.number_series(x.job.issuer.series)
+            last = repo.last_number(s, series, spec.doc_type_code, year)
+            number = document_number(last + 1, spec.doc_type_code, x.job.issuer.code)
+            hint = f"Số dự kiến {number} (số chính thức cấp khi phát hành, theo thứ tự ký)"
+        else:
+            hint = "Không cấp số"
+        url = f"/van-ban/{x.document_id}?ban=pdf-prepared"
+        items.append(SignItem(x.document_id, x.job.title, spec.title, hint, url))
+    return SignPlan(d.id, d.title, items)
 
 
 @dataclass(frozen=True)

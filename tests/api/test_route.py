@@ -84,6 +84,7 @@ def new_dossier(server: AppServer) -> dict:
         },
     )
     assert r.status_code == 201, r.text
+    Api(server, CLERK).attach(r.json()["id"])  # the Biên bản bình xét the law requires
     return r.json()
 
 
@@ -271,6 +272,7 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     assert returned["reason"] == reason and returned["actor_role"] == "cluster_approver"
     assert [h["kind"] for h in history if h["kind"] not in ("documents_issued",)] == [
         "created",
+        "attachment_added",
         "submit",
         "approve",
         "return",
@@ -380,7 +382,8 @@ def test_attachments_are_checked_by_content_and_stored_write_once(server: AppSer
     assert r.status_code == 404
 
     forms = [x["form"] for x in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()]
-    assert forms == ["attachment", "attachment"]  # the refused uploads left nothing
+    # The Biên bản and the two accepted uploads: the refused uploads left nothing.
+    assert forms == ["attachment", "attachment", "attachment"]
     step(server, d, CLERK, "submit")
     r = clerk.post(url, files={"file": ("muon.pdf", pdf)})
     assert (r.status_code, r.json()["code"]) == (409, "not_editable")

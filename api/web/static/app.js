@@ -6,8 +6,24 @@
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
   // ---- dialogs (approve with PIN)
+  // The bulk approval lists what each ticked dossier will sign, with its preview.
+  function showSelected(dialog) {
+    var form = dialog.closest("form");
+    var picked = $all("input[name=ho_so]:checked", form).map(function (b) { return b.value; });
+    $all("[data-plan]", dialog).forEach(function (section) {
+      var on = picked.indexOf(section.getAttribute("data-plan")) >= 0;
+      section.hidden = !on;
+      $all("iframe[data-src]", section).forEach(function (f) {
+        if (on && !f.getAttribute("src")) f.setAttribute("src", f.getAttribute("data-src"));
+      });
+    });
+    dialog.querySelector("[data-none-selected]").hidden = picked.length > 0;
+    dialog.querySelector("[data-some-selected]").hidden = picked.length === 0;
+    dialog.querySelector("[data-bulk-submit]").disabled = picked.length === 0;
+  }
   function openDialog(dialog) {
     if (!dialog) return;
+    if (dialog.hasAttribute("data-bulk")) showSelected(dialog);
     if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
     var first = dialog.querySelector("input:not([type=hidden]), textarea, select, button");
     if (first) first.focus();
