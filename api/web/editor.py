@@ -24,6 +24,7 @@ from api.web import views
 from api.web.forms import Checked, NomineeRow, integer, nominee_rows, nominees_in, text, validate
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from documents.vn import short_date
 from domain.awards import AWARDS
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
@@ -175,7 +176,7 @@ def edit_page(
                 n.job_title,
                 n.unit_name,
                 n.achievements,
-                n.birth_date.isoformat() if n.birth_date else "",
+                short_date(n.birth_date) if n.birth_date else "",
                 n.gender or "",
                 n.ethnicity or "",
             )

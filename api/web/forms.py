@@ -3,6 +3,7 @@ the field it is about (so the page can show it next to that field)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +22,9 @@ FIELD_MESSAGES = {
     "less_than_equal": "Giá trị quá lớn.",
     "enum": "Hãy chọn một giá trị trong danh sách.",
     "too_long": "Quá nhiều dòng.",
-    "date_from_datetime_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm.",
-    "date_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm.",
+    "date_from_datetime_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
+    "date_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
+    "date_from_datetime_inexact": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
     "birth_date_future": "Ngày sinh phải là một ngày trong quá khứ.",
     "birth_date_age": "Ngày sinh không hợp lý: tuổi phải từ 15 đến 100. Hãy kiểm tra lại năm sinh.",
     "not_individual": "Chỉ cá nhân có ngày sinh, giới tính, dân tộc.",
@@ -87,7 +89,7 @@ class NomineeRow:
     unit_name: str = ""
     achievements: str = ""
     birth_date: str = ""
-    """As the date input sends it: YYYY-MM-DD."""
+    """As typed: dd/mm/yyyy (the Vietnamese way; YYYY-MM-DD is read too)."""
     gender: str = ""
     ethnicity: str = ""
     remove: bool = False
@@ -99,6 +101,16 @@ class NomineeRow:
             or self.achievements.strip()
             or self.birth_date.strip()
         )
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def iso_date(typed: str) -> str:
+    """12/03/1982 (day first, as Vietnamese write it) → 1982-03-12; anything else as typed,
+    for the API's model to refuse with its reason."""
+    m = _DMY.fullmatch(typed)
+    return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else typed
 
 
 def nominee_rows(form: FormData) -> list[NomineeRow]:
@@ -138,6 +150,8 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
             continue
         data: dict[str, Any] = {f: getattr(row, f) for f in NOMINEE_FIELDS}
         data |= {f: v.strip() for f in DETAIL_FIELDS if (v := getattr(row, f)).strip()}
+        if "birth_date" in data:
+            data["birth_date"] = iso_date(data["birth_date"])
         nominee = validate(NomineeIn, data, checked, prefix=f"n-{row.index}-")
         if nominee is not None:
             kept.append(nominee)

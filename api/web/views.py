@@ -322,7 +322,7 @@ def document_groups(
     for x in listed:
         subs: list[int | None] = [*x.placement.submissions] or [None]
         for i, n in enumerate(subs):
-            tt = sealer.get(n) if n is not None else None
+            tt = sealer.get(n) if n is not None and x.doc.form == "attachment" else None
             view = doc_view(x.doc, tt.doc.id if tt else None)
             if i < len(subs) - 1:
                 view.anchor = f"van-ban-{x.doc.id}-lan-{n}"
@@ -345,6 +345,8 @@ def document_groups(
             elif x.draft and view.state == "to_sign":
                 to_sign.append(view)
             group(n).documents.append(view)
+    for g in groups.values():  # the forms of the submission, then what was filed with them
+        g.documents.sort(key=lambda v: v.form == "attachment")
     ordered = sorted(groups.values(), key=lambda g: -1 if g.number is None else g.number)
     return list(reversed(ordered)), to_sign
 
@@ -476,7 +478,10 @@ def signing_plan(s: Session, d: Dossier) -> SignPlan:
             series = spec.number_series(x.job.issuer.series)
             last = repo.last_number(s, series, spec.doc_type_code, year)
             number = document_number(last + 1, spec.doc_type_code, x.job.issuer.code)
-            hint = f"Số dự kiến {number} (số chính thức cấp khi phát hành, theo thứ tự ký)"
+            hint = (
+                f"Số dự kiến: {number} trở đi (số kế tiếp của sổ văn bản, cấp khi phát hành; "
+                "ký nhiều hồ sơ thì mỗi văn bản một số)"
+            )
         else:
             hint = "Không cấp số"
         url = f"/van-ban/{x.document_id}?ban=pdf-prepared"

@@ -25,6 +25,13 @@
     if (!dialog) return;
     if (dialog.hasAttribute("data-bulk")) showSelected(dialog);
     if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    if (dialog.hasAttribute("data-bulk") && !dialog.querySelector(".field-error")) {
+      // What will be signed is read first, from the top; the PIN comes after it.
+      var heading = dialog.querySelector("h2");
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      return;
+    }
     var first = dialog.querySelector("input:not([type=hidden]), textarea, select, button");
     if (first) first.focus();
   }
@@ -113,7 +120,7 @@
           var v = el.getAttribute(a);
           if (v) el.setAttribute(a, v.replace(/n-\d+-/g, "n-" + next + "-"));
         });
-        if (el.matches("input[type=text], input[type=date], textarea")) el.value = "";
+        if (el.matches("input[type=text], textarea")) el.value = "";
         if (el.matches("select[name$='-gender'], select[name$='-ethnicity']")) el.selectedIndex = 0;
         el.removeAttribute("aria-invalid");
       });
