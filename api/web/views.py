@@ -347,8 +347,9 @@ def document_groups(
             group(n).documents.append(view)
     for g in groups.values():  # the forms of the submission, then what was filed with them
         g.documents.sort(key=lambda v: v.form == "attachment")
-    ordered = sorted(groups.values(), key=lambda g: -1 if g.number is None else g.number)
-    return list(reversed(ordered)), to_sign
+    # The latest first: what the next submission will file, then 2, then 1.
+    ordered = sorted(groups.values(), key=lambda g: g.number or 1_000_000, reverse=True)
+    return ordered, to_sign
 
 
 def can_edit(s: Session, actor: Actor, d: Dossier) -> bool:

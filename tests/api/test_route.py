@@ -146,6 +146,8 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
 
     auditor = Api(server, AUDITOR)
     docs = auditor.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+    minutes = docs.pop(0)  # the Biên bản, uploaded before the submission
+    assert (minutes["form"], minutes["kind"]) == ("attachment", "bien_ban_binh_xet")
     forms = [doc["form"] for doc in docs]
     assert forms == [
         "bao_cao_thanh_tich",
@@ -218,6 +220,7 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     ]
     assert [k for k, _ in human] == [
         "created",
+        "attachment_added",
         "submit",
         "approve",
         "approve",
