@@ -213,7 +213,7 @@ def test_documents_are_grouped_by_submission_and_attachments_sealed_again(
 
 
 def test_removed_and_replaced_attachments_stay_archived_and_in_the_history(
-    server: AppServer, resubmitted: dict[str, Any]
+    server: AppServer, resubmitted: dict[str, Any], tmp_path: Path
 ):
     clerk = Api(server, CLERK)
     dossier_id = resubmitted["id"]
@@ -248,6 +248,18 @@ def test_removed_and_replaced_attachments_stay_archived_and_in_the_history(
     ]
     assert [d["document_id"] for d in sealed].count(resubmitted["minutes"]) == 2
     assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"]
+    # The sealed history PDF names each event's files by title and number too.
+    pdf = Api(server, AUDITOR).get(
+        f"/api/v1/dossiers/{dossier_id}/history/export", params={"format": "pdf"}
+    )
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.content, tmp_path)
+    proposals = [
+        x["number"] for x in documents(server, CLERK, dossier_id) if x["form"] == "to_trinh_don_vi"
+    ]
+    for number in proposals:
+        assert f"Tờ trình đề nghị khen thưởng của đơn vị số {number}" in text
+    assert "Bảng tổng hợp số liệu (tệp đính kèm)" in text
 
     # Submitted: no more changes, for the clerk (409) or anyone else.
     url = f"/api/v1/dossiers/{dossier_id}/attachments/{resubmitted['minutes']}"
