@@ -41,6 +41,13 @@ _FIELD_MESSAGES = {
     "json_invalid": "JSON không hợp lệ",
     "model_attributes_type": "phải là một đối tượng JSON",
     "dict_type": "phải là một đối tượng JSON",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "birth_date_future": "ngày sinh phải là một ngày trong quá khứ",
+    "birth_date_age": "ngày sinh không hợp lý: tuổi phải từ 15 đến 100",
+    "not_individual": "chỉ cá nhân có ngày sinh, giới tính, dân tộc",
+    "ethnicity": "hãy chọn một dân tộc trong danh sách 54 dân tộc (hoặc «Khác»)",
 }
 
 

@@ -175,6 +175,7 @@ class Route:
 def run_route(server: AppServer, poll: float = 0.02) -> Route:
     auditor = Api(server, AUDITOR)
     d = Api(server, CLERK).post("/api/v1/dossiers", json=DOSSIER).json()
+    Api(server, CLERK).attach(d["id"])  # the Biên bản bình xét a dossier must hold
     seen = documents_versions(auditor, d["id"])
     route = Route()
     started: dict[str, float] = {}

@@ -97,6 +97,7 @@ def new_dossier(app: AppServer) -> int:
         },
     )
     r.raise_for_status()
+    Api(app, "bdt.canbo").attach(r.json()["id"])  # the Biên bản bình xét a dossier must hold
     return int(r.json()["id"])
 
 

@@ -547,6 +547,12 @@ def bao_cao_thanh_tich() -> DocumentObject:
     body(doc, "- Cơ quan, đơn vị chủ quản: {{ nominee.unit_name }}.")
     tag(doc, "{%p else %}")
     body(doc, "- Họ và tên: {{ nominee.name }}.")
+    body(
+        doc,
+        "- Sinh ngày, tháng, năm: {{ nominee.birth_date or '…………' }}."
+        " Giới tính: {{ nominee.gender or '…………' }}.",
+    )
+    body(doc, "- Dân tộc: {{ nominee.ethnicity or '…………' }}.")
     body(doc, "- Đối tượng đề nghị: {{ nominee.kind_label }}.")
     body(doc, "- Chức vụ: {{ nominee.position }}.")
     body(doc, "- Đơn vị công tác: {{ nominee.unit_name }}.")

@@ -105,8 +105,12 @@ _FIELDS: dict[str, tuple[str, str]] = {
     ),
     "counts": ("{collectives: int, individuals: int}", "Số tập thể, số cá nhân đề nghị"),
     "nominee": (
-        "{kind, kind_label, name, position, unit_name, achievements}",
-        "Tập thể hoặc cá nhân được báo cáo thành tích (kind: collective | individual)",
+        "{kind, kind_label, name, position, unit_name, achievements, birth_date, gender,"
+        " ethnicity}",
+        "Tập thể hoặc cá nhân được báo cáo thành tích (kind: collective | individual); với cá"
+        " nhân: ngày sinh (dd/mm/yyyy), giới tính (Nam | Nữ), dân tộc — rỗng khi chưa nhập"
+        " hoặc với tập thể. Ngày sinh, dân tộc là dữ liệu cá nhân (NĐ 13/2023/NĐ-CP): chỉ"
+        " biểu mẫu báo cáo thành tích của chính cá nhân đó dùng",
     ),
     "checks": (
         "list[{index, name, result, note}]",

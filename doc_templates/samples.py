@@ -123,6 +123,9 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "position": "Phó Trưởng phòng Quản lý doanh nghiệp và lao động",
             "unit_name": UNIT,
             "achievements": achievement,
+            "birth_date": "12/03/1982",
+            "gender": "Nữ",
+            "ethnicity": "Tày",
         },
         "checks": [
             {"index": 1, "name": name, "result": "Đạt", "note": "Đủ hồ sơ"},
@@ -176,6 +179,9 @@ def validation_contexts() -> Iterator[tuple[str, dict[str, Any]]]:
         "position": "",
         "unit_name": UNIT,
         "achievements": PLAIN_ACHIEVEMENT,
+        "birth_date": "",
+        "gender": "",
+        "ethnicity": "",
     }
     yield "hồ sơ tập thể, không có cơ quan chủ quản, chưa cấp số", other
 

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
-__all__ = ["date_text", "document_number", "name_title", "place_date", "upper_vi"]
+__all__ = [
+    "date_text",
+    "document_number",
+    "name_title",
+    "place_date",
+    "short_date",
+    "today_vn",
+    "upper_vi",
+]
 
 
 def date_text(d: date) -> str:
@@ -68,3 +76,16 @@ def name_title(s: str) -> str:
 
 def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
+
+
+VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+
+
+def today_vn() -> date:
+    """Today in Việt Nam: the date rules in force and ages are judged on."""
+    return datetime.now(VIETNAM_TZ).date()
+
+
+def short_date(d: date) -> str:
+    """02/07/1980: a date as forms and pages print a date of birth."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"

@@ -1,13 +1,18 @@
 """Award kinds handled at provincial level and the completeness rules of a proposal.
 
 Conditions marked (?) in DOMAIN.md are not encoded as hard rules; only what a dossier must
-contain to be submitted is checked here.
+contain to be submitted is checked here (the documents each award requires are data in
+domain/required_documents.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from domain.required_documents import missing_documents, missing_text
 
 
 class NomineeKind(StrEnum):
@@ -72,8 +77,11 @@ class NomineeFacts:
     achievements: str
 
 
-def dossier_problems(award: Award, nominees: list[NomineeFacts]) -> list[str]:
-    """What keeps a dossier from being submitted, in Vietnamese; empty when complete."""
+def dossier_problems(
+    award: Award, nominees: list[NomineeFacts], attachment_kinds: Collection[str], on: date
+) -> list[str]:
+    """What keeps a dossier from being submitted on `on`, in Vietnamese; empty when
+    complete. `attachment_kinds`: the kinds of the attachments now in the dossier."""
     problems: list[str] = []
     if not nominees:
         problems.append("chưa có tập thể hoặc cá nhân được đề nghị")
@@ -83,4 +91,5 @@ def dossier_problems(award: Award, nominees: list[NomineeFacts]) -> list[str]:
             problems.append(f"{award.name} không xét cho {label} «{n.name}»")
         if not n.achievements.strip():
             problems.append(f"{label} «{n.name}» chưa có tóm tắt thành tích")
+    problems += [missing_text(r) for r in missing_documents(award.code, on, attachment_kinds)]
     return problems

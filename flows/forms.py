@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
 from documents import fields
-from documents.vn import document_number, upper_vi
+from documents.vn import document_number, short_date, upper_vi
 from domain import appraisal
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
+from domain.nominee_details import GENDER_LABELS, Gender
 from domain.process import PROCESSES, Action, Stage, Status, Transition
 from domain.roles import Role
 from storage import repositories as repo
@@ -225,6 +226,16 @@ def _subject(d: Dossier, action: Action) -> str:
     return f"Về việc đề nghị tặng {AWARDS[d.award].name} năm {d.year}"
 
 
+def nominee_details(n: Nominee | None) -> dict[str, str]:
+    """An individual's date of birth, gender and ethnicity as the report prints them."""
+    individual = n is not None and n.kind == NomineeKind.INDIVIDUAL
+    return {
+        "birth_date": short_date(n.birth_date) if individual and n and n.birth_date else "",
+        "gender": GENDER_LABELS[Gender(n.gender)] if individual and n and n.gender else "",
+        "ethnicity": (n.ethnicity or "") if individual and n else "",
+    }
+
+
 def issued_at(t: DossierTransition) -> datetime:
     at = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=UTC)
     return at.astimezone(VIETNAM)
@@ -301,6 +312,9 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
             "position": nominee.job_title if nominee else "",
             "unit_name": (nominee.unit_name or d.unit.name) if nominee else "",
             "achievements": nominee.achievements if nominee else "",
+            # Only the nominee's own report prints these (personal data, NĐ 13/2023):
+            # never the lists of the Tờ trình that the cluster and others sign.
+            **nominee_details(nominee),
         },
         "checks": checks,
         "other_forms": other_forms,

@@ -31,6 +31,7 @@ from doc_templates.catalogue import FORMS
 from doc_templates.versions import resolve_template
 from documents import fields
 from documents.appearance import seal_image, signature_image
+from documents.names import form_file_name, sealed_copy_name
 from documents.pki import decrypt_key
 from documents.render import render_docx
 from documents.sign import SignerMaterial, SigningFailed
@@ -112,8 +113,11 @@ def record_in(
     *,
     signatures: list[dict[str, object]] | None = None,
     prepared_for_id: int | None = None,
+    file_name: str | None = None,
+    filed_with_id: int | None = None,
 ) -> None:
-    """Record a stored file as the next version of its document (once per key)."""
+    """Record a stored file as the next version of its document (once per key), named as
+    people will see it: by default the form's number and title (documents/names.py)."""
     if s.scalar(select(DocumentVersion).where(DocumentVersion.object_key == obj.key)):
         return
     doc = repo.document(s, doc_id)
@@ -128,9 +132,10 @@ def record_in(
             sha256=obj.sha256,
             size=obj.size,
             media_type=media_type,
-            file_name=obj.key.rsplit("/", 1)[1],
+            file_name=file_name or form_file_name(doc.title, doc.number, rendition),
             signatures=signatures,
             prepared_for_id=prepared_for_id,
+            filed_with_id=filed_with_id,
         )
     )
     s.flush()
@@ -344,26 +349,31 @@ ATTACHMENT_BOX = (355, 782, 580, 827)
 
 async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
     """Seal the dossier's PDF attachments with the number of the document they are filed
-    with: top right of page 1, no image, số/ký hiệu and the time in ISO 8601 (Nghị định
-    30/2020). An attachment that cannot be signed (damaged, encrypted) stays as uploaded
-    and the step goes on; the history says so."""
+    with (the unit's Tờ trình): top right of page 1, no image, số/ký hiệu and the time in
+    ISO 8601 (Nghị định 30/2020).
 
-    def pending() -> tuple[str | None, list[tuple[int, DocumentVersion]]]:
+    Each Tờ trình that files an attachment gives it a sealed copy of its own, with its
+    number: after a return and a new Tờ trình the attachment is sealed again; the earlier
+    sealed copy stays in the archive. A retry finds the copy this Tờ trình already
+    recorded. Removed (or replaced) attachments are not filed. An attachment that cannot
+    be signed (damaged, encrypted) stays as uploaded and the step goes on."""
+
+    def pending() -> tuple[int | None, str | None, list[tuple[int, DocumentVersion]]]:
         with rt.db.read() as s:
             main = repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+            if main is None:
+                return None, None, []
             found = []
-            for doc in repo.documents_of(s, job.dossier_id):
-                if doc.form != "attachment" or any(
-                    v.rendition == "pdf-signed" for v in doc.versions
-                ):
+            for doc in repo.attachments_of(s, job.dossier_id, current=True):
+                if any(v.filed_with_id == main.id for v in doc.versions):
                     continue
                 upload = latest(list(doc.versions), "upload")
                 if upload is not None and upload.media_type == PDF:
                     found.append((doc.id, upload))
-            return (main.number if main else None), found
+            return main.id, main.number, found
 
-    number, items = await asyncio.to_thread(pending)
-    if not items:
+    main_id, number, items = await asyncio.to_thread(pending)
+    if main_id is None or not items:
         return []
     material, _ = await asyncio.to_thread(seal_material, rt, job)
     done = []
@@ -376,7 +386,7 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
                 pdf,
                 material,
                 field_name=fields.SEAL_FIELD,
-                reason="Văn bản kèm theo",
+                reason=f"Văn bản kèm theo Tờ trình số {number}" if number else "Văn bản kèm theo",
                 location=rt.settings.place_name,
                 stamp_lines=lines,
                 page=0,
@@ -388,9 +398,20 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
             )
         except SigningFailed:
             continue
-        key = upload.object_key.rsplit(".", 1)[0] + f"-v{upload.seq + 1}-pdf-signed.pdf"
+        # One key per (upload, Tờ trình): a retry adopts its own copy, never another's.
+        key = upload.object_key.rsplit(".", 1)[0] + f"-filed-{main_id}-pdf-signed.pdf"
         obj, stored = await asyncio.to_thread(store, rt, key, signed, PDF)
         reports = [r.to_dict() for r in await rt.signing.verify(stored, list(material.chain_pems))]
-        await asyncio.to_thread(record, rt, doc_id, "pdf-signed", obj, PDF, signatures=reports)
+        await asyncio.to_thread(
+            record,
+            rt,
+            doc_id,
+            "pdf-signed",
+            obj,
+            PDF,
+            signatures=reports,
+            file_name=sealed_copy_name(upload.file_name, number),
+            filed_with_id=main_id,
+        )
         done.append(doc_id)
     return done

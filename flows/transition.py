@@ -132,6 +132,20 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
             for v in doc.versions
             if v.rendition == "pdf-prepared"
         ]
+        # The attachments sealed again with this step's Tờ trình: their new copies are
+        # in the history too (the earlier copies stay where earlier steps named them).
+        sealed = [
+            {
+                "document_id": v.document_id,
+                "form": "attachment",
+                "filed_with": doc_id,
+                "object_key": v.object_key,
+                "version_id": v.object_version_id,
+                "sha256": v.sha256,
+            }
+            for doc_id in doc_ids
+            for v in repo.versions_filed_with(s, doc_id)
+        ]
         audit.append(
             s,
             kind="documents_issued" if docs else "routed",
@@ -143,6 +157,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "transition_seq": t.seq,
                 "documents": docs,
                 "prepared": prepared,
+                **({"sealed_attachments": sealed} if sealed else {}),
                 "stage": str(STATUS_STAGE[to_status]),
                 "notified_user_ids": sorted(recipients),
             },

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -228,6 +229,14 @@ class Nominee(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     """An individual's own account in the unit (migration 0009): they sign their own
     achievement report."""
+    # An individual's details the board asks for. Date of birth and ethnicity are
+    # personal data (NĐ 13/2023/NĐ-CP; ethnicity among its sensitive data): who may read
+    # them is domain/personal_data.py's rule.
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(16))
+    """"nam" | "nu" (domain/nominee_details.py)."""
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    """One of the 54 ethnic groups of Việt Nam or "Khác" (domain/nominee_details.py)."""
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
     appraisal: Mapped[AppraisalResult | None] = relationship(
@@ -346,9 +355,19 @@ class Document(Base):
     template_version: Mapped[str | None] = mapped_column(String(32))
     template_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    """For an attachment: what it is (domain/required_documents.py, AttachmentKind)."""
+    removed_at: Mapped[datetime | None] = mapped_column()
+    """An attachment taken out of the dossier: still archived and listed, marked removed."""
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    """The attachment that took this one's place (a new file for it)."""
 
     versions: Mapped[list[DocumentVersion]] = relationship(
-        back_populates="document", order_by="DocumentVersion.seq", lazy="selectin"
+        back_populates="document",
+        order_by="DocumentVersion.seq",
+        lazy="selectin",
+        foreign_keys="DocumentVersion.document_id",
     )
 
 
@@ -372,8 +391,11 @@ class DocumentVersion(Base):
     prepared_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     """For a prepared PDF: the approver whose name it prints under the signature."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filed_with_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    """For a sealed copy of an attachment: the Tờ trình it was filed with, whose number
+    its stamp carries (each Tờ trình that files the attachment seals a copy of its own)."""
 
-    document: Mapped[Document] = relationship(back_populates="versions")
+    document: Mapped[Document] = relationship(back_populates="versions", foreign_keys=[document_id])
 
 
 class NumberSeries(Base):

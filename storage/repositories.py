@@ -438,6 +438,24 @@ def find_document(
     )
 
 
+def attachments_of(s: Session, dossier_id: int, *, current: bool = False) -> Sequence[Document]:
+    """The dossier's attachments in the order they were added; `current`: only those
+    still in the dossier (not removed or replaced)."""
+    q = select(Document).where(Document.dossier_id == dossier_id, Document.form == "attachment")
+    if current:
+        q = q.where(Document.removed_at.is_(None))
+    return s.scalars(q.order_by(Document.id)).all()
+
+
+def versions_filed_with(s: Session, doc_id: int) -> Sequence[DocumentVersion]:
+    """The sealed copies of attachments filed with document `doc_id` (a Tờ trình)."""
+    return s.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.filed_with_id == doc_id)
+        .order_by(DocumentVersion.id)
+    ).all()
+
+
 def all_versions(s: Session) -> Sequence[DocumentVersion]:
     return s.scalars(select(DocumentVersion).order_by(DocumentVersion.id)).all()
 
@@ -456,6 +474,20 @@ def next_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
         set_={"last_number": NumberSeries.last_number + 1},
     ).returning(NumberSeries.last_number)
     return int(s.execute(stmt).scalar_one())
+
+
+def last_number(s: Session, issuer: str, doc_type: str, year: int) -> int:
+    """The last number a series has given (0 before its first); a read, takes nothing."""
+    return (
+        s.scalar(
+            select(NumberSeries.last_number).where(
+                NumberSeries.issuer == issuer,
+                NumberSeries.doc_type == doc_type,
+                NumberSeries.year == year,
+            )
+        )
+        or 0
+    )
 
 
 # ---------------------------------------------------------------- template versions

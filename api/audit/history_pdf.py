@@ -66,7 +66,18 @@ def _action_text(e: ExportedEvent) -> str:
     return e.label
 
 
+def _file_text(d: dict[str, Any], known: dict[str, tuple[str, str | None, str]]) -> str:
+    """A file an event names: its document's title and number, which rendition, and (the
+    PDF is for auditors) its storage key and SHA-256."""
+    title, number, rendition = known.get(d["object_key"], (d.get("form") or "Tệp", None, ""))
+    number = d.get("number") or number
+    label = RENDITION_LABELS.get(rendition or d.get("rendition") or "", "")
+    head = title + (f" số {number}" if number else "") + (f" ({label})" if label else "")
+    return f"{head} – {d['object_key']}: SHA-256 {d['sha256']}"
+
+
 def pdf_context(export: HistoryExport, authority: dict[str, str], place: str) -> dict[str, Any]:
+    known = {d.object_key: (d.title, d.number, d.rendition) for d in export.documents}
     return {
         "issuer": authority,
         "place": place,
@@ -81,7 +92,7 @@ def pdf_context(export: HistoryExport, authority: dict[str, str], place: str) ->
                 "action": _action_text(e),
                 "reason": e.event.get("reason") or "",
                 "documents": [
-                    f"{d['object_key'].rsplit('/', 1)[-1]}: SHA-256 {d['sha256']}"
+                    _file_text(d, known)
                     for d in audit.documents_of_event(e.event.get("data") or {})
                 ],
                 "hash": e.hash,

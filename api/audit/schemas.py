@@ -18,6 +18,10 @@ class DocumentRef(BaseModel):
     object_key: str
     version_id: str | None = None
     sha256: str
+    title: str | None = None
+    """The document's title, as people know it (storage keys are for auditors)."""
+    file_name: str | None = None
+    """The name the file is downloaded under (documents/names.py)."""
 
 
 class HistoryEntry(BaseModel):

@@ -27,6 +27,7 @@ from api.audit.schemas import (
     HistoryExport,
 )
 from api.dossiers.service import visible_dossier
+from documents.names import display_name
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
@@ -83,8 +84,44 @@ class ActorTitles:
         return title, actor_line(e.actor_name, title, e.actor_role, e.actor_unit, e.on_behalf_of)
 
 
+FileNames = Mapping[str, tuple[str, str | None, str, str]]
+"""Storage key → (document title, number, rendition, file name)."""
+
+
+def file_names(s: Session, dossier_id: int) -> FileNames:
+    """What each stored file of the dossier is, as people name it."""
+    return {
+        v.object_key: (
+            doc.title,
+            doc.number,
+            v.rendition,
+            display_name(doc.form, doc.title, doc.number, v.rendition, v.file_name),
+        )
+        for doc in repo.documents_of(s, dossier_id)
+        for v in doc.versions
+    }
+
+
+def _ref(d: dict[str, Any], names: FileNames) -> DocumentRef:
+    title, number, rendition, file_name = names.get(d["object_key"], (None, None, None, None))
+    return DocumentRef(
+        document_id=d.get("document_id"),
+        form=d.get("form"),
+        number=d.get("number") or number,
+        rendition=d.get("rendition") or rendition,
+        object_key=d["object_key"],
+        version_id=d.get("version_id"),
+        sha256=d["sha256"],
+        title=title or d.get("title"),
+        file_name=file_name or d.get("file_name"),
+    )
+
+
 def history_entry(
-    e: AuditEvent, labels: Mapping[str, str], titles: ActorTitles | None = None
+    e: AuditEvent,
+    labels: Mapping[str, str],
+    titles: ActorTitles | None = None,
+    names: FileNames | None = None,
 ) -> HistoryEntry:
     title, line = titles(e) if titles is not None else (None, "")
     return HistoryEntry(
@@ -108,18 +145,7 @@ def history_entry(
         to_status=e.to_status,
         to_status_label=status_label(e.to_status),
         reason=e.reason,
-        documents=[
-            DocumentRef(
-                document_id=d.get("document_id"),
-                form=d.get("form"),
-                number=d.get("number"),
-                rendition=d.get("rendition"),
-                object_key=d["object_key"],
-                version_id=d.get("version_id"),
-                sha256=d["sha256"],
-            )
-            for d in audit.documents_of_event(e.data)
-        ],
+        documents=[_ref(d, names or {}) for d in audit.documents_of_event(e.data)],
         data=e.data,
         hash=e.hash,
         prev_hash=e.prev_hash,
@@ -140,8 +166,8 @@ def history(
         )
     skip = () if include_reads else READ_KINDS
     events = repo.dossier_events(s, dossier_id, without_kinds=skip)
-    titles = ActorTitles(s, d)
-    return [history_entry(e, labels, titles) for e in events]
+    titles, names = ActorTitles(s, d), file_names(s, d.id)
+    return [history_entry(e, labels, titles, names) for e in events]
 
 
 # ---------------------------------------------------------------- recording reads

@@ -1,5 +1,5 @@
-"""Documents of a dossier: list, download, verify signatures; attachments upload; the
-trust roots anyone needs to verify our PDFs."""
+"""Documents of a dossier: list (by submission), download, verify signatures;
+attachments upload, removal and replacement."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pydantic import BaseModel
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.documents import service
 from api.documents.download import file_response
-from api.documents.service import VerifyOut
+from api.documents.service import Listed, VerifyOut
 from api.dossiers.service import visible_dossier
-from storage import repositories as repo
+from domain.required_documents import AttachmentKind
+from domain.submissions import Placement
 from storage.models import Document
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -27,12 +28,18 @@ class VersionOut(BaseModel):
     rendition: str
     media_type: str
     file_name: str
+    """The name it is downloaded under: an upload's own name, a form's number and title."""
     size: int
     sha256: str
     object_key: str
     object_version_id: str | None
     signatures: list[dict[str, object]] | None
     created_at: datetime
+    filed_with: int | None = None
+    """A sealed copy of an attachment: the Tờ trình it was filed with (its number is in
+    the stamp, `filed_with_number`), and that Tờ trình's submission."""
+    filed_with_number: str | None = None
+    submission: int | None = None
 
 
 class DocumentOut(BaseModel):
@@ -48,9 +55,41 @@ class DocumentOut(BaseModel):
     template_sha256: str | None
     created_at: datetime
     versions: list[VersionOut]
+    submission: int | None = None
+    """The submission (lần trình: 1, 2, …; each `submit` begins one) the document belongs
+    to; for an attachment the last one it was filed with (null: not submitted yet)."""
+    submissions: list[int] = []
+    """Every submission it belongs to (an attachment stays filed with each submission
+    made while it is in the dossier)."""
+    replaced_by: int | None = None
+    """The issued document of a later submission that replaced this one."""
+    superseded_by_submission: int | None = None
+    """The later submission that replaced the one this document was last part of."""
+    draft: bool = False
+    """Prepared for an approval, not signed: listed only to whoever can sign it now (and
+    to auditors)."""
+    kind: str | None = None
+    """An attachment's kind (bien_ban_binh_xet, giay_chung_nhan_sang_kien,
+    quyet_dinh_cong_nhan_de_tai, khac)."""
+    kind_label: str | None = None
+    removed: bool = False
+    """An attachment removed from the dossier or replaced (`replaced_by`): its files stay
+    archived."""
+    removed_at: datetime | None = None
 
 
-def document_out(doc: Document) -> DocumentOut:
+Filed = dict[int, tuple[str | None, int | None]]
+"""A Tờ trình's id → its number and submission (for the sealed copies it filed)."""
+
+
+def document_out(
+    doc: Document,
+    placement: Placement | None = None,
+    filed: Filed | None = None,
+    *,
+    draft: bool = False,
+) -> DocumentOut:
+    filed = filed or {}
     return DocumentOut(
         id=doc.id,
         dossier_id=doc.dossier_id,
@@ -69,23 +108,42 @@ def document_out(doc: Document) -> DocumentOut:
                 seq=v.seq,
                 rendition=v.rendition,
                 media_type=v.media_type,
-                file_name=v.file_name,
+                file_name=service.display_name(doc, v),
                 size=v.size,
                 sha256=v.sha256,
                 object_key=v.object_key,
                 object_version_id=v.object_version_id,
                 signatures=v.signatures,
                 created_at=v.created_at,
+                filed_with=v.filed_with_id,
+                filed_with_number=filed.get(v.filed_with_id or 0, (None, None))[0],
+                submission=filed.get(v.filed_with_id or 0, (None, None))[1],
             )
             for v in doc.versions
         ],
+        submission=placement.submission if placement else None,
+        submissions=list(placement.submissions) if placement else [],
+        replaced_by=doc.replaced_by_id or (placement.replaced_by if placement else None),
+        superseded_by_submission=placement.superseded_by if placement else None,
+        draft=draft,
+        kind=doc.kind,
+        kind_label=service.kind_label(doc.kind) if doc.form == "attachment" else None,
+        removed=doc.removed_at is not None,
+        removed_at=doc.removed_at,
     )
+
+
+def documents_out(listed: list[Listed]) -> list[DocumentOut]:
+    filed = {x.doc.id: (x.doc.number, x.placement.submission) for x in listed}
+    return [document_out(x.doc, x.placement, filed, draft=x.draft) for x in listed]
 
 
 @router.get("/dossiers/{dossier_id}/documents", response_model=list[DocumentOut])
 def list_documents(dossier_id: int, caller: CurrentReader, s: ReadSession) -> list[DocumentOut]:
-    visible_dossier(s, caller.actor, dossier_id)
-    return [document_out(d) for d in repo.documents_of(s, dossier_id)]
+    """The dossier's documents, each with its submission (lần trình) and what a later
+    submission replaced it with; drafts only for whoever can sign them now."""
+    d = visible_dossier(s, caller.actor, dossier_id)
+    return documents_out(service.listed_documents(s, caller.actor, d))
 
 
 Rendition = Literal["pdf-signed", "pdf-personal", "pdf-prepared", "docx", "upload"]
@@ -98,17 +156,34 @@ def content(
     s: ReadSession,
     rt: RuntimeDep,
     rendition: Annotated[Rendition | None, Query()] = None,
+    version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> Response:
-    pieces, v = service.read_content(rt, s, caller, doc_id, rendition)
-    return file_response(pieces, v)
+    """The file (the latest of `rendition`, or the document's version `version`), named
+    by the number and title of the document or, for an upload, by its own name:
+    `Content-Disposition` carries an ASCII `filename` and the UTF-8 `filename*`."""
+    pieces, v, name = service.read_content(rt, s, caller, doc_id, rendition, version)
+    return file_response(pieces, v, name)
 
 
 @router.get("/documents/{doc_id}/verify", response_model=VerifyOut)
-async def verify(doc_id: int, caller: CurrentReader, s: ReadSession, rt: RuntimeDep) -> VerifyOut:
-    return await service.verify_document(rt, s, caller.actor, doc_id)
+async def verify(
+    doc_id: int,
+    caller: CurrentReader,
+    s: ReadSession,
+    rt: RuntimeDep,
+    version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> VerifyOut:
+    return await service.verify_document(rt, s, caller.actor, doc_id, version)
 
 
 # ---------------------------------------------------------------- attachments
+
+
+KindQuery = Annotated[
+    AttachmentKind | None,
+    Query(description="Loại tài liệu (mặc định: khac – tài liệu khác)"),
+]
+TitleQuery = Annotated[str | None, Query(max_length=300)]
 
 
 @router.post("/dossiers/{dossier_id}/attachments", status_code=201, response_model=DocumentOut)
@@ -118,7 +193,37 @@ def add_attachment(
     s: WriteSession,
     rt: RuntimeDep,
     file: Annotated[UploadFile, File()],
-    title: Annotated[str | None, Query(max_length=300)] = None,
+    title: TitleQuery = None,
+    kind: KindQuery = None,
 ) -> DocumentOut:
-    doc = service.add_attachment(s, rt, caller, dossier_id, file.file, file.filename, title)
+    doc = service.add_attachment(s, rt, caller, dossier_id, file.file, file.filename, title, kind)
     return document_out(doc)
+
+
+@router.put("/dossiers/{dossier_id}/attachments/{doc_id}", response_model=DocumentOut)
+def replace_attachment(
+    dossier_id: int,
+    doc_id: int,
+    caller: CurrentWriter,
+    s: WriteSession,
+    rt: RuntimeDep,
+    file: Annotated[UploadFile, File()],
+    title: TitleQuery = None,
+    kind: KindQuery = None,
+) -> DocumentOut:
+    """A new file in the place of an attachment, while the dossier is a draft or
+    returned (409 otherwise): a new document (its title and kind kept unless given); the
+    earlier one stays archived and listed, `removed` and `replaced_by` the new one."""
+    doc = service.replace_attachment(
+        s, rt, caller, dossier_id, doc_id, file.file, file.filename, title, kind
+    )
+    return document_out(doc)
+
+
+@router.delete("/dossiers/{dossier_id}/attachments/{doc_id}", response_model=DocumentOut)
+def remove_attachment(
+    dossier_id: int, doc_id: int, caller: CurrentWriter, s: WriteSession
+) -> DocumentOut:
+    """Take an attachment out of a draft or returned dossier (409 otherwise). Nothing is
+    deleted: it stays archived and listed, `removed`, and the history says who did it."""
+    return document_out(service.remove_attachment(s, caller, dossier_id, doc_id))

@@ -1,26 +1,30 @@
-"""Document use cases shared by the JSON API and the web pages: reading a file (recorded
-in the history before the bytes leave), verifying its signatures, adding an attachment.
-Each runs inside the caller's transaction and never commits (a read is recorded in its
-own short transaction, see `record_read`)."""
+"""Document use cases shared by the JSON API and the web pages: listing a dossier's
+documents by submission, reading a file (recorded in the history before the bytes leave),
+verifying its signatures, adding, removing and replacing an attachment. Each runs inside
+the caller's transaction and never commits (a read is recorded in its own short
+transaction, see `record_read`).
+
+Unsigned drafts (forms prepared for an approval, never issued) are shown only to whoever
+can sign them now, and to auditors; to anyone else they do not exist (404)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.audit.service import record_read
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
+from documents import names
 from documents.inspect import Refusal, check_upload
+from documents.names import upload_name
 from documents.verify import InvalidPdf
 from domain.errors import (
     Forbidden,
@@ -30,12 +34,14 @@ from domain.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from domain.process import EDITABLE, Status
+from domain.process import EDITABLE, PROCESSES, Action, Status, allowed_actions
+from domain.required_documents import ATTACHMENT_KIND_LABELS, AttachmentKind
 from domain.roles import Actor, Role
+from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
 from flows.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
-from storage.models import Document, DocumentVersion
+from storage.models import Document, DocumentVersion, Dossier, utcnow
 
 
 class VerifyOut(BaseModel):
@@ -46,37 +52,112 @@ class VerifyOut(BaseModel):
     ok: bool
 
 
+def is_draft(doc: Document) -> bool:
+    """A form prepared for an approval and never signed (no personal nor issued PDF)."""
+    kinds = {v.rendition for v in doc.versions}
+    return doc.form != ATTACHMENT and not kinds & {"pdf-signed", "pdf-personal"}
+
+
+def sees_draft(s: Session, actor: Actor, d: Dossier, doc: Document) -> bool:
+    """Auditors see every draft; an approver the drafts they can sign now (those of the
+    approval the dossier waits for); nobody else sees any."""
+    if Role.AUDITOR in actor.roles():
+        return True
+    if doc.transition_seq != d.transition_seq + 1:
+        return False  # prepared for an approval that did not happen: nobody will sign it
+    process = PROCESSES[d.process]
+    return Action.APPROVE in allowed_actions(process, Status(d.status), actor, repo.scope_of(s, d))
+
+
 def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
-    """The document if its dossier is visible to the actor; 404 otherwise."""
+    """The document if its dossier is visible to the actor (and, for a draft, if the
+    actor may see it); 404 otherwise."""
     doc = repo.document(s, doc_id)
     if doc is None:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     try:
-        visible_dossier(s, actor, doc.dossier_id)
+        d = visible_dossier(s, actor, doc.dossier_id)
     except NotFound as e:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found") from e
+    if is_draft(doc) and not sees_draft(s, actor, d, doc):
+        raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     return doc
 
 
-def version_of(doc: Document, rendition: str | None) -> DocumentVersion:
-    """The latest file of the document (of one rendition)."""
-    versions = [v for v in doc.versions if rendition is None or v.rendition == rendition]
+def display_name(doc: Document, v: DocumentVersion) -> str:
+    """The name a person sees and downloads: an attachment's own (uploaded) name; a
+    form's number and title (documents/names.py), whatever its storage key is."""
+    return names.display_name(doc.form, doc.title, doc.number, v.rendition, v.file_name)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A document of the dossier as the reader may see it, with its submission."""
+
+    doc: Document
+    placement: Placement
+    draft: bool
+    unused: bool
+    """A draft prepared for an approval that did not happen (shown to auditors only)."""
+
+
+def listed_documents(s: Session, actor: Actor, d: Dossier) -> list[Listed]:
+    """The dossier's documents the actor may see, each with the submission(s) it
+    belongs to and what replaced it (domain/submissions.py)."""
+    docs = list(repo.documents_of(s, d.id))
+    steps = [StepFacts(t.seq, t.action, t.created_at) for t in repo.transitions(s, d.id)]
+    facts = [
+        DocFacts(
+            doc.id,
+            doc.form,
+            doc.copy_no,
+            doc.transition_seq,
+            any(v.rendition == "pdf-signed" for v in doc.versions),
+            doc.removed_at,
+        )
+        for doc in docs
+    ]
+    placed = place(facts, steps)
+    shown = []
+    for doc in docs:
+        draft = is_draft(doc)
+        if draft and not sees_draft(s, actor, d, doc):
+            continue
+        unused = draft and doc.transition_seq != d.transition_seq + 1
+        shown.append(Listed(doc, placed[doc.id], draft, unused))
+    return shown
+
+
+def version_of(doc: Document, rendition: str | None, seq: int | None = None) -> DocumentVersion:
+    """The latest file of the document (of one rendition), or its version `seq` (an
+    attachment's copy sealed for an earlier Tờ trình)."""
+    versions = [
+        v
+        for v in doc.versions
+        if (rendition is None or v.rendition == rendition) and (seq is None or v.seq == seq)
+    ]
     if not versions:
         raise NotFound("Văn bản chưa có tệp này.", code="file_not_found")
     return versions[-1]
 
 
 def read_content(
-    rt: Runtime, s: Session, caller: Caller, doc_id: int, rendition: str | None
-) -> tuple[Iterator[bytes], DocumentVersion]:
-    """The file, as pieces to send, and its version row.
+    rt: Runtime,
+    s: Session,
+    caller: Caller,
+    doc_id: int,
+    rendition: str | None,
+    seq: int | None = None,
+) -> tuple[Iterator[bytes], DocumentVersion, str]:
+    """The file, as pieces to send, its version row and the name to send it under.
 
     Every download goes into the history (who, which file, its SHA-256, whether the bytes
     still have it), committed before the bytes leave: no read of an archived document is
     unrecorded. So the file is read twice, in pieces: once to hash it, once to send it;
     memory stays one piece whatever the file's size."""
     doc = visible_document(s, caller.actor, doc_id)
-    v = version_of(doc, rendition)
+    v = version_of(doc, rendition, seq)
+    name = display_name(doc, v)
     digest = hashlib.sha256()
     for piece in rt.store.chunks(v.object_key, v.object_version_id):
         digest.update(piece)
@@ -94,20 +175,22 @@ def read_content(
             "version_id": v.object_version_id,
             "sha256": v.sha256,
             "intact": digest.hexdigest() == v.sha256,
-            "file_name": v.file_name,
+            "file_name": name,
         },
     )
-    return rt.store.chunks(v.object_key, v.object_version_id), v
+    return rt.store.chunks(v.object_key, v.object_version_id), v, name
 
 
-async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) -> VerifyOut:
-    """Every signature of the document's signed PDF, checked against our trust roots and
-    the CRLs of the CAs the system holds, and whether the file still has the SHA-256
-    recorded when it was stored."""
+async def verify_document(
+    rt: Runtime, s: Session, actor: Actor, doc_id: int, seq: int | None = None
+) -> VerifyOut:
+    """Every signature of the document's signed PDF (or of its version `seq`), checked
+    against our trust roots and the CRLs of the CAs the system holds, and whether the
+    file still has the SHA-256 recorded when it was stored."""
 
     def read() -> tuple[Document, DocumentVersion, bytes, list[bytes]]:
         doc = visible_document(s, actor, doc_id)
-        v = version_of(doc, "pdf-signed")
+        v = version_of(doc, "pdf-signed", seq)
         data = rt.store.get(v.object_key, v.object_version_id)
         return doc, v, data, [r.cert_pem for r in repo.trust_roots(s)]
 
@@ -131,33 +214,34 @@ async def verify_document(rt: Runtime, s: Session, actor: Actor, doc_id: int) ->
     )
 
 
-def safe_file_name(name: str | None, ext: str) -> str:
-    name = unicodedata.normalize("NFC", name or "tep")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip(" .") or "tep"
-    stem = name.rsplit(".", 1)[0][:100]
-    return f"{stem}{ext}"
+def attachment_kind(raw: str | None) -> AttachmentKind:
+    """The kind the clerk picked (default: Tài liệu khác), or 422."""
+    try:
+        return AttachmentKind(raw or AttachmentKind.KHAC)
+    except ValueError as e:
+        raise InvalidInput(
+            "Hãy chọn loại tài liệu trong danh sách.", code="invalid_attachment_kind"
+        ) from e
 
 
-def add_attachment(
-    s: Session,
-    rt: Runtime,
-    caller: Caller,
-    dossier_id: int,
-    file: BinaryIO,
-    file_name: str | None,
-    title: str | None,
-) -> Document:
-    """Store an attachment the unit's clerk uploads while the dossier is editable: checked
-    by content (not by name), written once with its SHA-256, recorded in the history."""
+def _clerk_dossier(s: Session, caller: Caller, dossier_id: int, what: str) -> Dossier:
+    """The dossier, locked, if the caller is its unit's clerk and it is editable."""
     d = visible_dossier(s, caller.actor, dossier_id, for_update=True)
     if not caller.actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
         raise Forbidden(
-            "Chỉ cán bộ phụ trách TĐKT của đơn vị được thêm tài liệu.", code="forbidden_action"
+            f"Chỉ cán bộ phụ trách TĐKT của đơn vị được {what} tài liệu.",
+            code="forbidden_action",
         )
     if Status(d.status) not in EDITABLE:
-        raise NotEditable()
+        raise NotEditable(
+            f"Chỉ {what} tài liệu kèm theo khi hồ sơ là dự thảo hoặc bị trả lại; "
+            "hồ sơ đã trình thì không sửa được."
+        )
+    return d
+
+
+def _read_upload(rt: Runtime, file: BinaryIO) -> tuple[bytes, str, str]:
+    """The uploaded bytes, checked by size and by content: (data, media type, ext)."""
     limit = rt.settings.max_upload_bytes
     chunks, size = [], 0
     while chunk := file.read(1024 * 1024):
@@ -172,52 +256,151 @@ def add_attachment(
         media_type, ext = check_upload(data)
     except Refusal as e:
         raise UnsupportedMediaType(e.message, code=e.code) from e
-    name = safe_file_name(file_name, ext)
-    copy_no = 1 + (
-        s.scalar(
-            select(func.count())
-            .select_from(Document)
-            .where(Document.dossier_id == d.id, Document.form == "attachment")
-        )
-        or 0
-    )
+    return data, media_type, ext
+
+
+def _new_attachment(
+    s: Session,
+    rt: Runtime,
+    d: Dossier,
+    upload: tuple[bytes, str, str],
+    file_name: str | None,
+    title: str | None,
+    kind: AttachmentKind,
+) -> tuple[Document, DocumentVersion]:
+    data, media_type, ext = upload
+    name = upload_name(file_name, ext)
+    copy_no = 1 + len(repo.attachments_of(s, d.id))
     key = f"dossiers/{d.id}/attachments/{uuid.uuid4().hex}{ext}"
     obj = rt.store.put(key, data, media_type)
     doc = Document(
         dossier_id=d.id,
         transition_seq=d.transition_seq,
-        form="attachment",
+        form=ATTACHMENT,
         copy_no=copy_no,
-        title=title or name,
+        title=title or name.rsplit(".", 1)[0],
+        kind=kind.value,
     )
     s.add(doc)
     s.flush()
-    s.add(
-        DocumentVersion(
-            document_id=doc.id,
-            seq=1,
-            rendition="upload",
-            object_key=obj.key,
-            object_version_id=obj.version_id,
-            sha256=obj.sha256,
-            size=obj.size,
-            media_type=media_type,
-            file_name=name,
-        )
+    v = DocumentVersion(
+        document_id=doc.id,
+        seq=1,
+        rendition="upload",
+        object_key=obj.key,
+        object_version_id=obj.version_id,
+        sha256=obj.sha256,
+        size=obj.size,
+        media_type=media_type,
+        file_name=name,
     )
+    s.add(v)
+    s.flush()
+    return doc, v
+
+
+def _file_data(doc: Document, v: DocumentVersion) -> dict[str, object]:
+    return {
+        "document_id": doc.id,
+        "title": doc.title,
+        "kind": doc.kind,
+        "object_key": v.object_key,
+        "version_id": v.object_version_id,
+        "sha256": v.sha256,
+        "file_name": v.file_name,
+    }
+
+
+def _who(caller: Caller, d: Dossier) -> audit.Who:
+    return audit.Who(caller.user.id, caller.user.full_name, Role.UNIT_CLERK, d.unit.name)
+
+
+def add_attachment(
+    s: Session,
+    rt: Runtime,
+    caller: Caller,
+    dossier_id: int,
+    file: BinaryIO,
+    file_name: str | None,
+    title: str | None,
+    kind: str | None = None,
+) -> Document:
+    """Store an attachment the unit's clerk uploads while the dossier is editable: checked
+    by content (not by name), written once with its SHA-256, recorded in the history."""
+    d = _clerk_dossier(s, caller, dossier_id, "thêm")
+    picked = attachment_kind(kind)
+    doc, v = _new_attachment(s, rt, d, _read_upload(rt, file), file_name, title, picked)
     audit.append(
-        s,
-        kind="attachment_added",
-        dossier_id=d.id,
-        who=audit.Who(caller.user.id, caller.user.full_name, Role.UNIT_CLERK, d.unit.name),
-        data={
-            "document_id": doc.id,
-            "object_key": obj.key,
-            "version_id": obj.version_id,
-            "sha256": obj.sha256,
-            "file_name": name,
-        },
+        s, kind="attachment_added", dossier_id=d.id, who=_who(caller, d), data=_file_data(doc, v)
     )
     s.flush()
     s.refresh(doc)
     return doc
+
+
+def _current_attachment(s: Session, d: Dossier, doc_id: int) -> Document:
+    doc = repo.document(s, doc_id)
+    if doc is None or doc.dossier_id != d.id or doc.form != ATTACHMENT:
+        raise NotFound("Không tìm thấy tài liệu kèm theo.", code="attachment_not_found")
+    if doc.removed_at is not None:
+        raise NotEditable(
+            "Tài liệu này đã được gỡ bỏ hoặc thay bằng tệp khác.", code="attachment_removed"
+        )
+    return doc
+
+
+def remove_attachment(s: Session, caller: Caller, dossier_id: int, doc_id: int) -> Document:
+    """Take an attachment out of the editable dossier. Nothing archived is deleted: its
+    files stay in the store and in the listing, the document is marked removed and the
+    history says who removed it."""
+    d = _clerk_dossier(s, caller, dossier_id, "gỡ bỏ")
+    doc = _current_attachment(s, d, doc_id)
+    doc.removed_at, doc.removed_by = utcnow(), caller.user.id
+    s.flush()
+    audit.append(
+        s,
+        kind="attachment_removed",
+        dossier_id=d.id,
+        who=_who(caller, d),
+        data={"document_id": doc.id, "title": doc.title, "kind": doc.kind},
+    )
+    return doc
+
+
+def replace_attachment(
+    s: Session,
+    rt: Runtime,
+    caller: Caller,
+    dossier_id: int,
+    doc_id: int,
+    file: BinaryIO,
+    file_name: str | None,
+    title: str | None = None,
+    kind: str | None = None,
+) -> Document:
+    """A new file in the place of an attachment (same title and kind unless given): a new
+    document; the earlier one stays archived, marked replaced by it."""
+    d = _clerk_dossier(s, caller, dossier_id, "thay")
+    old = _current_attachment(s, d, doc_id)
+    picked = attachment_kind(kind or old.kind)
+    upload = _read_upload(rt, file)
+    doc, v = _new_attachment(s, rt, d, upload, file_name, title or old.title, picked)
+    old.removed_at, old.removed_by, old.replaced_by_id = utcnow(), caller.user.id, doc.id
+    s.flush()
+    audit.append(
+        s,
+        kind="attachment_replaced",
+        dossier_id=d.id,
+        who=_who(caller, d),
+        data={**_file_data(doc, v), "replaces_document_id": old.id, "replaces_title": old.title},
+    )
+    s.flush()
+    s.refresh(doc)
+    return doc
+
+
+def kind_label(kind: str | None) -> str:
+    try:
+        return ATTACHMENT_KIND_LABELS[AttachmentKind(kind or AttachmentKind.KHAC)]
+    except ValueError:
+        return kind or ""

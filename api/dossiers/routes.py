@@ -29,11 +29,12 @@ from api.dossiers.schemas import (
 )
 from domain.awards import AWARDS
 from domain.errors import InvalidInput
+from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
 from flows.runtime import Runtime
 from storage import repositories as repo
-from storage.models import Dossier
+from storage.models import Dossier, Nominee
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 log = logging.getLogger("tdkt.api")
@@ -42,6 +43,8 @@ EVENT_LABELS = {
     "created": "Lập hồ sơ",
     "edited": "Sửa hồ sơ",
     "attachment_added": "Thêm tài liệu kèm theo",
+    "attachment_removed": "Gỡ bỏ tài liệu kèm theo",
+    "attachment_replaced": "Thay tệp tài liệu kèm theo",
     "submit": "Trình hồ sơ",
     "approve": "Duyệt và ký",
     "return": "Trả lại hồ sơ",
@@ -54,12 +57,33 @@ EVENT_LABELS = {
 }
 
 
+def nominee_out(
+    n: Nominee, personal: bool, *, account: str | None = None, own_report: str | None = None
+) -> NomineeOut:
+    """`personal`: whether the reader may see the date of birth and ethnicity
+    (domain/personal_data.py); `account` and `own_report`: see NomineeOut."""
+    return NomineeOut(
+        id=n.id,
+        kind=n.kind,
+        name=n.name,
+        job_title=n.job_title,
+        unit_name=n.unit_name,
+        achievements=n.achievements,
+        gender=n.gender,
+        birth_date=n.birth_date if personal else None,
+        ethnicity=n.ethnicity if personal else None,
+        account=account,
+        own_report=own_report,
+    )
+
+
 def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     processing = repo.is_processing(s, d.id)
     accounts = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
+    personal = sees_personal_data(actor, repo.scope_of(s, d))
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -79,13 +103,9 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         can_sign_own_report=not processing
         and any(r.nominee.user_id == actor.user_id and r.signed is None for r in own.values()),
         nominees=[
-            NomineeOut(
-                id=n.id,
-                kind=n.kind,
-                name=n.name,
-                job_title=n.job_title,
-                unit_name=n.unit_name,
-                achievements=n.achievements,
+            nominee_out(
+                n,
+                personal,
                 account=accounts[n.user_id].username if n.user_id in accounts else None,
                 own_report=(
                     ("signed" if own[n.id].signed is not None else "waiting")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from documents.vn import today_vn
 from domain.appraisal import Result
 from domain.awards import NomineeKind
+from domain.nominee_details import ETHNICITIES, Gender, birth_date_problem
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
@@ -28,6 +38,33 @@ class NomineeIn(Strict):
     account: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     """An individual's own account in the unit (its username), optional: they then sign
     their own achievement report before the unit head."""
+    birth_date: date | None = Field(default=None, strict=False)
+    """An individual's date of birth (YYYY-MM-DD): in the past, age 15 to 100. Personal
+    data: shown only to the nominee's unit, the board and auditors."""
+    gender: Gender | None = Field(default=None, strict=False)
+    ethnicity: str | None = Field(default=None, max_length=64)
+    """One of the 54 ethnic groups of Việt Nam (domain/nominee_details.py) or "Khác"."""
+
+    @field_validator("birth_date", "gender", "ethnicity", mode="after")
+    @classmethod
+    def _individual_only(cls, value: object, info: ValidationInfo) -> object:
+        if value in (None, ""):
+            return None
+        if info.data.get("kind") == NomineeKind.COLLECTIVE:
+            raise PydanticCustomError(
+                "not_individual", "Chỉ cá nhân có ngày sinh, giới tính, dân tộc."
+            )
+        if info.field_name == "ethnicity" and value not in ETHNICITIES:
+            raise PydanticCustomError(
+                "ethnicity", "Hãy chọn một dân tộc trong danh sách (hoặc «Khác»)."
+            )
+        if isinstance(value, date):
+            today = today_vn()
+            problem = birth_date_problem(value, today)
+            if problem is not None:
+                kind = "birth_date_future" if value >= today else "birth_date_age"
+                raise PydanticCustomError(kind, problem)
+        return value
 
 
 class DossierCreate(Strict):
@@ -64,6 +101,12 @@ class NomineeOut(BaseModel):
     own_report: str | None = None
     """While the dossier waits for the unit head: "waiting" for the individual's own
     signature on their report, or "signed"; null otherwise or when not linked."""
+    gender: str | None = None
+    birth_date: date | None = None
+    """Personal data: null for whoever may not read it (the cluster; see
+    domain/personal_data.py), whether or not it is recorded."""
+    ethnicity: str | None = None
+    """Personal data, as `birth_date`."""
 
 
 class DossierOut(BaseModel):

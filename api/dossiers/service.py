@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
+from documents.vn import today_vn
 from domain import appraisal
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
 from domain.errors import (
@@ -90,6 +91,9 @@ def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]
             unit_name=n.unit_name,
             achievements=n.achievements,
             user_id=accounts[n.account].id if n.account else None,
+            birth_date=n.birth_date,
+            gender=n.gender.value if n.gender else None,
+            ethnicity=n.ethnicity,
         )
         for i, n in enumerate(items, start=1)
     ]
@@ -385,14 +389,23 @@ def check_signable(items: Sequence[ToSign], user: User) -> None:
             )
 
 
+def completeness_problems(s: Session, d: Dossier) -> list[str]:
+    """What keeps the dossier from being submitted today: nominees, and the documents
+    its award requires under the rules in force today (domain/required_documents.py)."""
+    kinds = {a.kind or "" for a in repo.attachments_of(s, d.id, current=True)}
+    return dossier_problems(
+        AWARDS[d.award],
+        [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees],
+        kinds,
+        today_vn(),
+    )
+
+
 def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn) -> Transition:
     if body.version is not None and body.version != d.version:
         raise StaleVersion()
     scope = repo.scope_of(s, d)
-    award = AWARDS[d.award]
-    problems = dossier_problems(
-        award, [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees]
-    )
+    problems = completeness_problems(s, d)
     process = PROCESSES[d.process]
     t = decide(
         process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems

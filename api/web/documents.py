@@ -27,10 +27,11 @@ def content(
     rt: RuntimeDep,
     ban: Annotated[Rendition | None, Query()] = None,
     tai: Annotated[int, Query(ge=0, le=1)] = 0,
+    phien_ban: Annotated[int | None, Query(alias="phien-ban", ge=1, le=10_000)] = None,
 ) -> Response:
     with rt.db.read() as s:
-        pieces, v = documents.read_content(rt, s, visitor.caller, doc_id, ban)
-    return file_response(pieces, v, attachment=bool(tai))
+        pieces, v, name = documents.read_content(rt, s, visitor.caller, doc_id, ban, phien_ban)
+    return file_response(pieces, v, name, attachment=bool(tai))
 
 
 def badge(sig: dict[str, Any]) -> tuple[str, str]:
@@ -45,10 +46,14 @@ def badge(sig: dict[str, Any]) -> tuple[str, str]:
 
 @router.get("/van-ban/{doc_id:int}/chu-ky", response_class=HTMLResponse)
 async def signatures(
-    request: Request, doc_id: int, visitor: VisitorDep, rt: RuntimeDep
+    request: Request,
+    doc_id: int,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    phien_ban: Annotated[int | None, Query(alias="phien-ban", ge=1, le=10_000)] = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
-        result = await documents.verify_document(rt, s, visitor.actor, doc_id)
+        result = await documents.verify_document(rt, s, visitor.actor, doc_id, phien_ban)
     context: dict[str, Any] = {
         "result": result,
         "sigs": [(sig, *badge(sig)) for sig in result.signatures],

@@ -9,6 +9,7 @@ again with what the clerk typed and the reasons, never loses it."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from api.web import views
 from api.web.forms import Checked, NomineeRow, integer, nominee_rows, nominees_in, text, validate
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from documents.vn import short_date
 from domain.awards import AWARDS
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
@@ -181,6 +183,9 @@ def edit_page(
                 n.job_title,
                 n.unit_name,
                 n.achievements,
+                short_date(n.birth_date) if n.birth_date else "",
+                n.gender or "",
+                n.ethnicity or "",
                 account=users[n.user_id].username if n.user_id in users else "",
             )
             for i, n in enumerate(d.nominees)
@@ -261,12 +266,19 @@ def save_nominees(
     )
 
 
-@router.post("/ho-so/{dossier_id:int}/tai-lieu", response_model=None)
-def upload(
-    request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+def _upload_answer(
+    request: Request,
+    visitor: Visitor,
+    rt: Runtime,
+    dossier_id: int,
+    form: Any,
+    store: Callable[[Any, str | None], str],
+    field: str,
+    done: str,
 ) -> Response:
-    """An attachment (the page's script sends it with a progress bar and asks for JSON;
-    without the script the form posts and gets the page back)."""
+    """An upload of the attachments step, new or in the place of another (the page's
+    script sends it with a progress bar and asks for JSON; without the script the form
+    posts and gets the page back). `store(file, title)` saves it and names it."""
     wants_json = "application/json" in request.headers.get("accept", "")
     file = form.get("file")
     title = text(form, "title", 300).strip() or None
@@ -275,26 +287,96 @@ def upload(
         message, status = "Hãy chọn một tệp.", 422
     else:
         try:
-            with rt.db.write() as s:
-                doc = documents.add_attachment(
-                    s, rt, visitor.caller, dossier_id, file.file, file.filename, title
-                )
-                name = doc.title
+            name = store(file, title)
         except NotFound:
             raise
         except DomainError as e:
             error = e
         if error is None:
+            note = done.format(name=name)
             if wants_json:
                 ok = JSONResponse({"ok": True, "title": name})
-                set_flash(ok, f"Đã tải lên «{name}».")
+                set_flash(ok, note)
                 return ok
             response = redirect(f"/ho-so/{dossier_id}/sua/3")
-            set_flash(response, f"Đã tải lên «{name}».")
+            set_flash(response, note)
             return response
         message, status = error.message, error.status
     if wants_json:
         return JSONResponse({"ok": False, "message": message}, status_code=status)
     return _edit_page(
-        request, visitor, rt, 3, dossier_id, status_code=status, errors={"file": message}
+        request, visitor, rt, 3, dossier_id, status_code=status, errors={field: message}
     )
+
+
+@router.post("/ho-so/{dossier_id:int}/tai-lieu", response_model=None)
+def upload(
+    request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """A new attachment, of the kind the clerk picked."""
+    kind = text(form, "kind", 64) or None
+
+    def store(file: Any, title: str | None) -> str:
+        with rt.db.write() as s:
+            doc = documents.add_attachment(
+                s, rt, visitor.caller, dossier_id, file.file, file.filename, title, kind
+            )
+            return doc.title
+
+    return _upload_answer(
+        request, visitor, rt, dossier_id, form, store, "file", "Đã tải lên «{name}»."
+    )
+
+
+@router.post("/ho-so/{dossier_id:int}/tai-lieu/{doc_id:int}/thay", response_model=None)
+def replace(
+    request: Request,
+    dossier_id: int,
+    doc_id: int,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+) -> Response:
+    """A new file in the place of an attachment; the earlier one stays archived."""
+
+    def store(file: Any, title: str | None) -> str:
+        with rt.db.write() as s:
+            doc = documents.replace_attachment(
+                s, rt, visitor.caller, dossier_id, doc_id, file.file, file.filename, title
+            )
+            return doc.title
+
+    return _upload_answer(
+        request,
+        visitor,
+        rt,
+        dossier_id,
+        form,
+        store,
+        f"thay-{doc_id}-file",
+        "Đã thay tệp của «{name}». Tệp cũ vẫn được lưu trong kho.",
+    )
+
+
+@router.post("/ho-so/{dossier_id:int}/tai-lieu/{doc_id:int}/go", response_model=None)
+def remove(
+    request: Request,
+    dossier_id: int,
+    doc_id: int,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+) -> Response:
+    """Take an attachment out of the dossier (it stays archived and in the history)."""
+    try:
+        with rt.db.write() as s:
+            title = documents.remove_attachment(s, visitor.caller, dossier_id, doc_id).title
+    except NotFound:
+        raise
+    except DomainError as e:
+        return _edit_page(
+            request, visitor, rt, 3, dossier_id, status_code=e.status, errors={"action": e.message}
+        )
+    response = redirect(f"/ho-so/{dossier_id}/sua/3")
+    set_flash(response, f"Đã gỡ «{title}» khỏi hồ sơ. Tệp vẫn được lưu trong kho.")
+    return response

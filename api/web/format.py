@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from documents.vn import short_date
 from storage.audit import VIETNAM
 
 
@@ -19,6 +20,16 @@ def _vn(t: datetime | str) -> datetime:
 def date_vn(t: datetime | str | None) -> str:
     """02/07/2026"""
     return _vn(t).strftime("%d/%m/%Y") if t else ""
+
+
+def capitalize_first(s: str) -> str:
+    """A sentence from a phrase: only its first letter up ("còn thiếu Biên bản …")."""
+    return s[:1].upper() + s[1:]
+
+
+def day_vn(d: date | None) -> str:
+    """A calendar date (a date of birth): 02/07/1980, no time zone involved."""
+    return short_date(d) if d else ""
 
 
 def datetime_vn(t: datetime | str | None) -> str:
@@ -78,6 +89,8 @@ def waited_days(since: datetime | None, now: datetime | None = None) -> int:
 
 FILTERS = {
     "date_vn": date_vn,
+    "capitalize_first": capitalize_first,
+    "day_vn": day_vn,
     "datetime_vn": datetime_vn,
     "iso": iso,
     "number_vn": number_vn,

@@ -3,6 +3,7 @@ the field it is about (so the page can show it next to that field)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,13 @@ FIELD_MESSAGES = {
     "less_than_equal": "Giá trị quá lớn.",
     "enum": "Hãy chọn một giá trị trong danh sách.",
     "too_long": "Quá nhiều dòng.",
+    "date_from_datetime_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
+    "date_parsing": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
+    "date_from_datetime_inexact": "Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 12/03/1982.",
+    "birth_date_future": "Ngày sinh phải là một ngày trong quá khứ.",
+    "birth_date_age": "Ngày sinh không hợp lý: tuổi phải từ 15 đến 100. Hãy kiểm tra lại năm sinh.",
+    "not_individual": "Chỉ cá nhân có ngày sinh, giới tính, dân tộc.",
+    "ethnicity": "Hãy chọn một dân tộc trong danh sách.",
 }
 
 
@@ -68,6 +76,8 @@ def validate(
 
 
 NOMINEE_FIELDS = ("kind", "name", "job_title", "unit_name", "achievements", "account")
+DETAIL_FIELDS = ("birth_date", "gender", "ethnicity")
+"""An individual's details; left blank they are not sent (a collective has none)."""
 
 
 @dataclass
@@ -78,12 +88,31 @@ class NomineeRow:
     job_title: str = ""
     unit_name: str = ""
     achievements: str = ""
+    birth_date: str = ""
+    """As typed: dd/mm/yyyy (the Vietnamese way; YYYY-MM-DD is read too)."""
+    gender: str = ""
+    ethnicity: str = ""
     remove: bool = False
     account: str = ""
     """The username of an individual's own account in the unit, or empty."""
 
     def is_blank(self) -> bool:
-        return not (self.name.strip() or self.job_title.strip() or self.achievements.strip())
+        return not (
+            self.name.strip()
+            or self.job_title.strip()
+            or self.achievements.strip()
+            or self.birth_date.strip()
+        )
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def iso_date(typed: str) -> str:
+    """12/03/1982 (day first, as Vietnamese write it) → 1982-03-12; anything else as typed,
+    for the API's model to refuse with its reason."""
+    m = _DMY.fullmatch(typed)
+    return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else typed
 
 
 def nominee_rows(form: FormData) -> list[NomineeRow]:
@@ -105,6 +134,9 @@ def nominee_rows(form: FormData) -> list[NomineeRow]:
                 job_title=text(form, f"n-{i}-job_title"),
                 unit_name=text(form, f"n-{i}-unit_name"),
                 achievements=text(form, f"n-{i}-achievements"),
+                birth_date=text(form, f"n-{i}-birth_date", 32),
+                gender=text(form, f"n-{i}-gender", 16),
+                ethnicity=text(form, f"n-{i}-ethnicity", 64),
                 remove=text(form, f"n-{i}-remove") == "1",
                 account=text(form, f"n-{i}-account", 64),
             )
@@ -119,8 +151,11 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
     for row in rows:
         if row.remove or row.is_blank():
             continue
-        data = {f: getattr(row, f) for f in NOMINEE_FIELDS}
+        data: dict[str, Any] = {f: getattr(row, f) for f in NOMINEE_FIELDS}
         data["account"] = data["account"] or None
+        data |= {f: v.strip() for f in DETAIL_FIELDS if (v := getattr(row, f)).strip()}
+        if "birth_date" in data:
+            data["birth_date"] = iso_date(data["birth_date"])
         nominee = validate(NomineeIn, data, checked, prefix=f"n-{row.index}-")
         if nominee is not None:
             kept.append(nominee)

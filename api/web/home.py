@@ -53,6 +53,8 @@ def home_page(
     with rt.db.read() as s:  # the page reads the dossiers' units while it renders
         waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE, q=q)
         inbox = views.rows(s, visitor.actor, waiting)
+        # What approving each dossier would sign, listed in the bulk dialog before the PIN.
+        plans = [views.signing_plan(s, r.d) for r in inbox if r.can_approve]
         counts = repo.count_by_status(s, visitor.actor)
         return render(
             request,
@@ -65,6 +67,7 @@ def home_page(
             total=sum(counts.values()),
             places=visitor.titles,
             can_approve_any=any(r.can_approve for r in inbox),
+            plans=plans,
             is_clerk=Role.UNIT_CLERK in roles,
             is_auditor=Role.AUDITOR in roles,
             is_admin=Role.ADMIN in roles,

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 
+from api.audit.labels import RENDITION_LABELS
 from api.errors import MAX_INTEGER
 from api.web import format as fmt
 from api.web.session import (
@@ -36,7 +37,9 @@ from api.web.session import (
 )
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
 from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
+from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
+from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import ROLE_LABELS, Role
 from storage import repositories as repo
 from storage.models import HeldPage, utcnow
@@ -51,6 +54,10 @@ templates.env.globals.update(
     ROLE_LABELS={str(k): v for k, v in ROLE_LABELS.items()},
     KIND_LABELS={str(k): v for k, v in NOMINEE_KIND_LABELS.items()},
     AWARDS=AWARDS,
+    GENDER_LABELS={str(k): v for k, v in GENDER_LABELS.items()},
+    ETHNICITIES=ETHNICITIES,
+    ATTACHMENT_KIND_LABELS={str(k): v for k, v in ATTACHMENT_KIND_LABELS.items()},
+    FILE_RENDITION_LABELS=RENDITION_LABELS,
 )
 
 

@@ -10,11 +10,16 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit_service
 from api.audit.schemas import HistoryEntry
+from api.documents import service as documents
+from api.documents.service import Listed
 from api.dossiers import appraisal, service
 from api.dossiers.routes import EVENT_LABELS, dossier_out
 from api.dossiers.schemas import AppraisalOut, DossierOut
 from doc_templates.catalogue import FORMS
-from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeFacts, NomineeKind, dossier_problems
+from documents.vn import document_number, today_vn
+from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
+from domain.errors import DocumentsNotReady
+from domain.personal_data import sees_personal_data
 from domain.process import (
     ACTION_LABELS,
     EDITABLE,
@@ -27,6 +32,7 @@ from domain.process import (
     Status,
     Transition,
 )
+from domain.required_documents import requirements_in_force
 from domain.roles import ROLE_LABELS, Actor, Role
 from storage import repositories as repo
 from storage.models import Document, Dossier, DossierTransition
@@ -112,11 +118,31 @@ def _titles(d: Dossier, t: Transition) -> list[str]:
     return titles
 
 
-def problems_of(d: Dossier) -> list[str]:
-    award = AWARDS[d.award]
-    return dossier_problems(
-        award, [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees]
-    )
+def problems_of(s: Session, d: Dossier) -> list[str]:
+    """What keeps the dossier from being submitted today (the submit's own check)."""
+    return service.completeness_problems(s, d)
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    label: str
+    legal_basis: str
+    mark: str  # "✓" confirmed in a public source, "?" believed
+    note: str
+    met: bool
+    checked_at_submit: bool
+
+
+def requirements_of(s: Session, d: Dossier) -> list[RequirementView]:
+    """The documents the dossier's award requires today, with their basis, and whether
+    the attachments meet each (shown on the editor's attachments and review steps)."""
+    kinds = {a.kind or "" for a in repo.attachments_of(s, d.id, current=True)}
+    return [
+        RequirementView(
+            r.label, r.legal_basis, r.mark, r.note, r.met_by(kinds), r.checked_at_submit
+        )
+        for r in requirements_in_force(d.award, today_vn())
+    ]
 
 
 def award_kinds(code: str) -> str:
@@ -129,6 +155,7 @@ def award_kinds(code: str) -> str:
 @dataclass(frozen=True)
 class VersionView:
     id: int
+    seq: int
     rendition: str
     label: str
     media_type: str
@@ -136,6 +163,17 @@ class VersionView:
     sha256: str
     file_name: str
     created_at: datetime
+    filed_with_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """Another document named next to this one (what replaced it)."""
+
+    id: int
+    title: str
+    number: str | None
+    submission: int | None
 
 
 @dataclass
@@ -154,45 +192,92 @@ class DocView:
     signed: bool  # has a signed PDF whose signatures can be verified
     versions: list[VersionView] = field(default_factory=list)
     created_at: datetime | None = None
+    preview_seq: int | None = None
+    """The version to preview and download (a sealed copy of this submission)."""
+    file_name: str = ""
+    """The name of the file the row offers (an upload's own name, a form's number and
+    title)."""
+    kind_label: str = ""
+    removed: bool = False
+    replaced_by: DocRef | None = None
+    note: str = ""
+    anchor: str = ""
+    """The row's id in the page (an attachment filed with two submissions is listed in
+    both; its latest row is `van-ban-<id>`)."""
+
+    @property
+    def preview_url(self) -> str:
+        url = f"/van-ban/{self.id}?ban={self.preview}"
+        return url + (f"&phien-ban={self.preview_seq}" if self.preview_seq else "")
+
+    @property
+    def verify_url(self) -> str:
+        url = f"/van-ban/{self.id}/chu-ky"
+        return url + (f"?phien-ban={self.preview_seq}" if self.preview_seq else "")
 
 
-def doc_view(doc: Document) -> DocView:
+def doc_view(doc: Document, filed_with: int | None = None) -> DocView:
+    """A document as a row. `filed_with`: for an attachment, the Tờ trình of the
+    submission the row is listed under (its sealed copy is the one offered)."""
     versions = [
         VersionView(
             v.id,
+            v.seq,
             v.rendition,
             RENDITION_LABELS.get(v.rendition, v.rendition),
             v.media_type,
             v.size,
             v.sha256,
-            v.file_name,
+            documents.display_name(doc, v),
             v.created_at,
+            v.filed_with_id,
         )
         for v in doc.versions
     ]
     kinds = {v.rendition for v in versions}
+    shown: VersionView | None = None
     if doc.form == "attachment":
-        sealed = "pdf-signed" in kinds
-        state, label = "attachment", "Kèm theo, đã đóng dấu" if sealed else "Tài liệu kèm theo"
-    elif "pdf-signed" in kinds:
-        state, label = "signed", "Đã ký số, đóng dấu"
-    elif "pdf-personal" in kinds:
-        state, label = "sealing", "Đã ký, đang đóng dấu"
-    elif "pdf-reporter" in kinds:
-        state, label = "to_sign", "Cá nhân đã ký, chờ thủ trưởng ký"
-    elif "pdf-prepared" in kinds:
-        state, label = "to_sign", "Chờ người duyệt ký"
+        sealed = next((v for v in reversed(versions) if v.filed_with_id == filed_with), None)
+        if filed_with is None or sealed is None:
+            upload = [v for v in versions if v.rendition == "upload"]
+            shown = upload[-1] if upload else None
+        else:
+            shown = sealed
+        state = "attachment"
+        label = (
+            "Kèm theo, đã đóng dấu"
+            if shown and shown.rendition == "pdf-signed"
+            else ("Tài liệu kèm theo")
+        )
+        if doc.removed_at is not None:
+            state, label = (
+                "removed",
+                "Đã thay bằng tệp khác" if doc.replaced_by_id else ("Đã gỡ bỏ khỏi hồ sơ"),
+            )
+        preview = shown.rendition if shown and shown.media_type in PREVIEWABLE else None
+        kind = (
+            ("pdf" if shown.media_type == "application/pdf" else "image")
+            if shown and preview
+            else ""
+        )
     else:
-        state, label = "draft", "Đang soạn"
-    preview = None
-    for rendition in ("pdf-signed", "pdf-personal", "pdf-reporter", "pdf-prepared", "upload"):
-        v = next((x for x in reversed(versions) if x.rendition == rendition), None)
-        if v is not None and v.media_type in PREVIEWABLE:
-            preview = rendition
-            kind = "pdf" if v.media_type == "application/pdf" else "image"
-            break
-    else:
-        kind = ""
+        if "pdf-signed" in kinds:
+            state, label = "signed", "Đã ký số, đóng dấu"
+        elif "pdf-personal" in kinds:
+            state, label = "sealing", "Đã ký, đang đóng dấu"
+        elif "pdf-reporter" in kinds:
+            state, label = "to_sign", "Cá nhân đã ký, chờ thủ trưởng ký"
+        elif "pdf-prepared" in kinds:
+            state, label = "to_sign", "Chờ người duyệt ký"
+        else:
+            state, label = "draft", "Đang soạn"
+        preview = None
+        for rendition in ("pdf-signed", "pdf-personal", "pdf-reporter", "pdf-prepared"):
+            v = next((x for x in reversed(versions) if x.rendition == rendition), None)
+            if v is not None and v.media_type in PREVIEWABLE:
+                preview, shown = rendition, v
+                break
+        kind = "pdf" if preview else ""
     spec = FORMS.get(doc.form)
     return DocView(
         id=doc.id,
@@ -206,10 +291,85 @@ def doc_view(doc: Document) -> DocView:
         state_label=label,
         preview=preview,
         preview_kind=kind,
-        signed="pdf-signed" in kinds,
+        signed=shown is not None and shown.rendition == "pdf-signed",
         versions=versions,
         created_at=doc.created_at,
+        preview_seq=shown.seq if shown and doc.form == "attachment" else None,
+        file_name=shown.file_name if shown else "",
+        kind_label=documents.kind_label(doc.kind) if doc.form == "attachment" else "",
+        removed=doc.removed_at is not None,
+        anchor=f"van-ban-{doc.id}",
     )
+
+
+@dataclass
+class SubmissionGroup:
+    """The documents of one submission (lần trình), or of none yet (`number` None)."""
+
+    number: int | None
+    submitted_at: datetime | None
+    current: bool
+    superseded_by: int | None
+    documents: list[DocView] = field(default_factory=list)
+
+
+def document_groups(
+    s: Session, actor: Actor, d: Dossier
+) -> tuple[list[SubmissionGroup], list[DocView]]:
+    """The documents the actor may see, by submission, the latest first; and the drafts
+    the actor is to sign now (for the approval dialog)."""
+    listed = documents.listed_documents(s, actor, d)
+    submits = [t for t in repo.transitions(s, d.id) if t.action == Action.SUBMIT]
+    latest = len(submits)
+    by_id = {x.doc.id: x for x in listed}
+    # The Tờ trình of each submission that sealed its attachments.
+    sealer: dict[int, Listed] = {}
+    for x in listed:
+        for v in x.doc.versions:
+            tt = by_id.get(v.filed_with_id or 0)
+            if tt is not None and tt.placement.submission is not None:
+                sealer[tt.placement.submission] = tt
+    groups: dict[int | None, SubmissionGroup] = {}
+
+    def group(n: int | None) -> SubmissionGroup:
+        if n not in groups:
+            at = submits[n - 1].created_at if n else None
+            superseded = n + 1 if n is not None and n < latest else None
+            groups[n] = SubmissionGroup(n, at, n == latest and n is not None, superseded)
+        return groups[n]
+
+    to_sign = []
+    for x in listed:
+        subs: list[int | None] = [*x.placement.submissions] or [None]
+        for i, n in enumerate(subs):
+            tt = sealer.get(n) if n is not None and x.doc.form == "attachment" else None
+            view = doc_view(x.doc, tt.doc.id if tt else None)
+            if i < len(subs) - 1:
+                view.anchor = f"van-ban-{x.doc.id}-lan-{n}"
+                later = sealer.get(subs[i + 1] or 0)
+                if tt is not None and later is not None and view.signed:
+                    view.note = (
+                        f"Bản đóng dấu theo Tờ trình số {tt.doc.number}; lần trình "
+                        f"{subs[i + 1]} đóng dấu lại theo Tờ trình số {later.doc.number}."
+                    )
+            elif tt is not None and view.signed:
+                view.note = f"Bản đóng dấu theo Tờ trình số {tt.doc.number}."
+            replaced = x.doc.replaced_by_id or x.placement.replaced_by
+            if replaced and replaced in by_id:
+                r = by_id[replaced]
+                view.replaced_by = DocRef(
+                    r.doc.id, r.doc.title, r.doc.number, r.placement.submission
+                )
+            if x.unused:
+                view.state, view.state_label = "unused", "Bản chuẩn bị, không được ký"
+            elif x.draft and view.state == "to_sign":
+                to_sign.append(view)
+            group(n).documents.append(view)
+    for g in groups.values():  # the forms of the submission, then what was filed with them
+        g.documents.sort(key=lambda v: v.form == "attachment")
+    # The latest first: what the next submission will file, then 2, then 1.
+    ordered = sorted(groups.values(), key=lambda g: g.number or 1_000_000, reverse=True)
+    return ordered, to_sign
 
 
 def can_edit(s: Session, actor: Actor, d: Dossier) -> bool:
@@ -233,13 +393,24 @@ def last_return(s: Session, d: Dossier) -> DossierTransition | None:
     return None
 
 
+@dataclass(frozen=True)
+class OwnReportView:
+    """An individual's own report while the unit head waits for their signature."""
+
+    nominee_id: int
+    name: str
+    document_id: int | None
+    signed: bool
+    mine: bool
+
+
 @dataclass
 class DossierView:
     d: Dossier
     out: DossierOut
     steps: list[StepView]
     entered_at: datetime
-    documents: list[DocView]
+    groups: list[SubmissionGroup]
     to_sign: list[DocView]
     history: list[HistoryEntry]
     next_forms: list[FormPreview]
@@ -247,6 +418,9 @@ class DossierView:
     returned: DossierTransition | None
     editable: bool
     cluster_name: str | None
+    personal: bool
+    """Whether the reader may see the nominees' date of birth and ethnicity."""
+    requirements: list[RequirementView]
     deadline: str = DEADLINE_NOT_SET
     appraisal: AppraisalOut | None = None
     """The recorded results, for those who read them (the Phòng, the Sở, auditors)."""
@@ -259,27 +433,29 @@ class DossierView:
     submit_forms: list[str] = field(default_factory=list)
     """What submitting prepares for the unit head to sign."""
 
+    @property
+    def documents(self) -> list[DocView]:
+        """Every document shown, once (its latest row)."""
+        seen: dict[int, DocView] = {}
+        for g in self.groups:
+            for x in g.documents:
+                seen.setdefault(x.id, x)
+        return list(seen.values())
 
-@dataclass(frozen=True)
-class OwnReportView:
-    """An individual's own report while the unit head waits for their signature."""
+    @property
+    def attachments(self) -> list[DocView]:
+        """The attachments now in the dossier (what the next submission files)."""
+        return [x for x in self.documents if x.form == "attachment" and not x.removed]
 
-    nominee_id: int
-    name: str
-    document_id: int | None
-    signed: bool
-    mine: bool
+    @property
+    def removed_attachments(self) -> list[DocView]:
+        return [x for x in self.documents if x.form == "attachment" and x.removed]
 
 
 def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
     d = service.visible_dossier(s, actor, dossier_id)
     out = dossier_out(s, actor, d)
-    docs = [doc_view(doc) for doc in repo.documents_of(s, d.id)]
-    for x in docs:
-        if x.state == "to_sign" and x.seq != d.transition_seq + 1:
-            # Prepared for an approval that did not happen (the dossier was returned).
-            x.state, x.state_label = "unused", "Bản chuẩn bị, không được ký"
-    to_sign = [x for x in docs if x.state == "to_sign"]
+    groups, to_sign = document_groups(s, actor, d)
     cluster = repo.cluster(s, d.cluster_id)
     approve = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
     users = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
@@ -288,11 +464,11 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
         out=out,
         steps=stepper(d),
         entered_at=repo.entered_state_at(s, [d.id])[d.id],
-        documents=docs,
+        groups=groups,
         to_sign=to_sign,
         history=audit_service.history(s, actor, d.id, EVENT_LABELS, include_reads=False),
         next_forms=forms_of_next_steps(d),
-        problems=problems_of(d),
+        problems=problems_of(s, d),
         returned=last_return(s, d),
         editable=can_edit(s, actor, d),
         cluster_name=cluster.name if cluster else None,
@@ -311,7 +487,65 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
             for r in service.own_reports(s, d)
         ],
         submit_forms=forms_after_submit(d),
+        personal=sees_personal_data(actor, repo.scope_of(s, d)),
+        requirements=requirements_of(s, d),
     )
+
+
+@dataclass(frozen=True)
+class SignItem:
+    """A document an approval will sign, as the bulk dialog lists it."""
+
+    document_id: int
+    title: str
+    form_title: str
+    number_hint: str
+    preview_url: str
+
+
+@dataclass(frozen=True)
+class SignPlan:
+    dossier_id: int
+    title: str
+    items: list[SignItem]
+    blocked: str | None = None
+    """Why this dossier cannot be signed now (its documents are not prepared yet)."""
+
+
+NOT_READY = (
+    "Văn bản chờ ký của hồ sơ này chưa chuẩn bị xong nên chưa ký được. "
+    "Hãy bỏ chọn hồ sơ này hoặc thử lại sau ít phút."
+)
+
+
+def signing_plan(s: Session, d: Dossier) -> SignPlan:
+    """What approving `d` now signs: each prepared document with its form, the number it
+    will probably get (the next of its series; the real one is taken when it is issued)
+    and its preview; or why it cannot be signed yet."""
+    t = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
+    if t is None or not t.forms:
+        return SignPlan(d.id, d.title, [])
+    try:
+        found = service.to_sign(s, d, t)
+    except DocumentsNotReady:
+        return SignPlan(d.id, d.title, [], NOT_READY)
+    year = today_vn().year
+    items = []
+    for x in found:
+        spec = FORMS[x.job.form]
+        if x.job.numbered:
+            series = spec.number_series(x.job.issuer.series)
+            last = repo.last_number(s, series, spec.doc_type_code, year)
+            number = document_number(last + 1, spec.doc_type_code, x.job.issuer.code)
+            hint = (
+                f"Số dự kiến: {number} trở đi (số kế tiếp của sổ văn bản, cấp khi phát hành; "
+                "ký nhiều hồ sơ thì mỗi văn bản một số)"
+            )
+        else:
+            hint = "Không cấp số"
+        url = f"/van-ban/{x.document_id}?ban=pdf-prepared"
+        items.append(SignItem(x.document_id, x.job.title, spec.title, hint, url))
+    return SignPlan(d.id, d.title, items)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def dossier(server: AppServer) -> dict:
     )
     assert r.status_code == 201, r.text
     d = r.json()
+    Api(server, CLERK).attach(d["id"])  # the Biên bản bình xét the law requires
     pin = server.env.get("TDKT_DEMO_PIN", "123456")  # the head signs in person
     for user, action, body in (
         (CLERK, "submit", {}),
@@ -78,6 +79,7 @@ def test_history_says_who_for_whom_when_why_and_which_files(server: AppServer, d
     machine = ("documents_issued", "routed")  # the submission issues nothing: "routed"
     assert [e["kind"] for e in entries if e["kind"] not in machine] == [
         "created",
+        "attachment_added",
         "submit",
         "approve",
         "return",
@@ -108,7 +110,8 @@ def test_history_says_who_for_whom_when_why_and_which_files(server: AppServer, d
         for v in doc["versions"]
         if v["rendition"] == "pdf-signed"
     }
-    assert len(stored) == 3  # report, unit's proposal, cluster's notice
+    # Report, unit's proposal, the Biên bản sealed with its number, cluster's notice.
+    assert len(stored) == 4
     assert all(issued[key] == sha256 for key, sha256 in stored.items())
     assert all(key.endswith((".pdf", ".docx")) for key in issued)
     step = next(e for e in entries if e["kind"] == "documents_issued")
@@ -173,10 +176,14 @@ def test_exported_json_can_be_recomputed_outside_tdkt(server: AppServer, dossier
     assert {e["event"]["kind"] for e in export["events"]} >= {"return", "document_downloaded"}
     files = {d["object_key"]: d["sha256"] for d in export["documents"]}
     steps = [e["event"] for e in export["events"] if e["event"]["kind"] == "documents_issued"]
-    issued = [d for step in steps for d in step["data"]["documents"]]
+    issued = [
+        d
+        for step in steps
+        for d in step["data"]["documents"] + step["data"].get("sealed_attachments", [])
+    ]
     assert all(files[d["object_key"]] == d["sha256"] for d in issued)
     signed = {d["object_key"] for d in export["documents"] if d["rendition"] == "pdf-signed"}
-    assert len(signed) == 3 and signed <= {d["object_key"] for d in issued}
+    assert len(signed) == 4 and signed <= {d["object_key"] for d in issued}
 
     # The export itself is now in the history, with the hash of the file handed out.
     last = history(server, AUDITOR, dossier["id"], include_reads=True)[-1]

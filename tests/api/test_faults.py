@@ -38,6 +38,7 @@ def test_object_store_outage_is_ridden_out(server: AppServer):
             ],
         },
     ).json()
+    clerk.attach(d["id"])  # the Biên bản bình xét the law requires
     assert clerk.act(d["id"], "submit").status_code == 200
     clerk.wait_idle(d["id"])
 

@@ -32,7 +32,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     srv.stop()
 
 
-def new_dossier(server: AppServer) -> dict:
+def new_dossier(server: AppServer, *, submittable: bool = True) -> dict:
+    """`submittable`: with the Biên bản bình xét the law requires to submit it."""
     r = Api(server, CLERK).post(
         "/api/v1/dossiers",
         json={
@@ -47,6 +48,8 @@ def new_dossier(server: AppServer) -> dict:
         },
     )
     assert r.status_code == 201, r.text
+    if submittable:
+        Api(server, CLERK).attach(r.json()["id"])
     return r.json()
 
 
@@ -214,7 +217,7 @@ def _encrypted_pdf() -> bytes:
 
 def test_dangerous_uploads_are_refused_by_content_and_leave_nothing(server: AppServer):
     clerk = Api(server, CLERK)
-    d = new_dossier(server)
+    d = new_dossier(server, submittable=False)
     url = f"/api/v1/dossiers/{d['id']}/attachments"
     macro = _docx(
         {

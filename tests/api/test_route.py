@@ -85,6 +85,7 @@ def new_dossier(server: AppServer) -> dict:
         },
     )
     assert r.status_code == 201, r.text
+    Api(server, CLERK).attach(r.json()["id"])  # the Biên bản bình xét the law requires
     return r.json()
 
 
@@ -189,6 +190,8 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
 
     auditor = Api(server, AUDITOR)
     docs = auditor.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+    minutes = docs.pop(0)  # the Biên bản, uploaded before the submission
+    assert (minutes["form"], minutes["kind"]) == ("attachment", "bien_ban_binh_xet")
     forms = [doc["form"] for doc in docs]
     assert forms == [  # the reports are the unit head's, signed with the unit's Tờ trình
         "bao_cao_thanh_tich",
@@ -267,6 +270,7 @@ def test_full_route_unit_cluster_board(server: AppServer, nss: str, tmp_path: Pa
     ]
     assert [k for k, _ in human] == [
         "created",
+        "attachment_added",
         "submit",
         "approve",
         "approve",
@@ -336,6 +340,7 @@ def test_return_with_reason_then_edit_and_resubmit(server: AppServer, tmp_path: 
     assert returned["reason"] == reason and returned["actor_role"] == "cluster_approver"
     assert [h["kind"] for h in history if h["kind"] not in ("documents_issued", "routed")] == [
         "created",
+        "attachment_added",
         "submit",
         "approve",
         "return",
@@ -449,7 +454,8 @@ def test_attachments_are_checked_by_content_and_stored_write_once(server: AppSer
     assert r.status_code == 404
 
     forms = [x["form"] for x in clerk.get(f"/api/v1/dossiers/{d['id']}/documents").json()]
-    assert forms == ["attachment", "attachment"]  # the refused uploads left nothing
+    # The Biên bản and the two accepted uploads: the refused uploads left nothing.
+    assert forms == ["attachment", "attachment", "attachment"]
     step(server, d, CLERK, "submit")
     r = clerk.post(url, files={"file": ("muon.pdf", pdf)})
     assert (r.status_code, r.json()["code"]) == (409, "not_editable")

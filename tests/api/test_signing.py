@@ -63,6 +63,7 @@ def submitted(server: AppServer) -> dict:
             ],
         },
     ).json()
+    clerk.attach(d["id"])  # the Biên bản bình xét the law requires
     assert clerk.act(d["id"], "submit").status_code == 200
     return clerk.wait_idle(d["id"])
 
@@ -282,6 +283,7 @@ def test_pdf_attachments_are_sealed_top_right_with_the_number_they_are_filed_wit
     evidence = simple_pdf("Bảng tổng hợp số liệu minh chứng năm 2026")
     r = clerk.post(
         f"/api/v1/dossiers/{d['id']}/attachments",
+        params={"kind": "bien_ban_binh_xet"},
         files={"file": ("minh-chung.pdf", evidence, "application/pdf")},
     )
     assert r.status_code == 201

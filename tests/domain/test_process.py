@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
@@ -11,6 +13,7 @@ from domain.process import Action, Status, allowed_actions, decide
 from domain.roles import Actor, DossierScope, Role, RoleGrant
 
 UNIT, OTHER_UNIT, HEAD_UNIT, AUTH = 10, 11, 12, 1
+TODAY = date(2026, 11, 22)
 SCOPE = DossierScope(
     unit_id=UNIT,
     authority_id=AUTH,
@@ -157,7 +160,7 @@ def test_submit_checks_completeness():
             SCOPE,
             Action.SUBMIT,
             reason=None,
-            problems=dossier_problems(award, []),
+            problems=dossier_problems(award, [], {"bien_ban_binh_xet"}, TODAY),
         )
     flag = AWARDS["co_thi_dua_ubnd_tinh"]
     problems = dossier_problems(
@@ -166,6 +169,8 @@ def test_submit_checks_completeness():
             NomineeFacts(NomineeKind.INDIVIDUAL, "Nguyễn Văn A", "Hoàn thành xuất sắc"),
             NomineeFacts(NomineeKind.COLLECTIVE, "Phòng B", " "),
         ],
+        set(),
+        TODAY,
     )
     assert problems == [
         "Cờ thi đua của UBND tỉnh không xét cho cá nhân «Nguyễn Văn A»",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.deps import Caller
+from api.documents import service as documents
 from api.dossiers import approvals, service
 from api.dossiers.routes import dossier_out
 from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
@@ -26,6 +28,7 @@ from storage import repositories as repo
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
 from tdkt.seed import seed_demo
 from tdkt.settings import Settings
+from tests.fixtures.server import MINUTES, minutes_pdf
 
 PIN = "246810"
 
@@ -64,7 +67,8 @@ async def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> in
 
 
 def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
-    """A unit clerk's new dossier with one collective nominee."""
+    """A unit clerk's new dossier with one collective nominee and the Biên bản bình xét
+    (a PDF, sealed with the unit's Tờ trình) the law requires to submit it."""
     with rt.db.write() as s:
         clerk = repo.user_by_username(s, "bdt.canbo")
         assert clerk is not None
@@ -74,7 +78,11 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
                 NomineeIn(kind=NomineeKind.COLLECTIVE, name=nominee, achievements=achievements)
             ],
         )
-        return service.create(s, clerk, repo.actor_of(clerk), body).id
+        d = service.create(s, clerk, repo.actor_of(clerk), body)
+        caller = Caller(clerk, repo.actor_of(clerk))
+        minutes = io.BytesIO(minutes_pdf())
+        documents.add_attachment(s, rt, caller, d.id, minutes, MINUTES, None, "bien_ban_binh_xet")
+        return d.id
 
 
 class FailingRecord:
@@ -137,9 +145,14 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
         pdf = next(v for v in doc.versions if v.rendition == "pdf-signed")
         assert pdf.sha256 == hashlib.sha256(stored_pdf).hexdigest()
         assert not repo.is_processing(s, dossier_id)
-    # The achievement report, the issued Tờ trình, and the cluster's Tờ trình prepared for
-    # the next approver (not numbered until it is issued).
-    assert after["documents"] == 3 and after["numbers"] == [1]
+    # The Biên bản (sealed once, with the Tờ trình's number), the achievement report, the
+    # issued Tờ trình, and the cluster's Tờ trình prepared for the next approver (not
+    # numbered until it is issued).
+    assert after["documents"] == 4 and after["numbers"] == [1]
+    with rt.db.read() as s:
+        [minutes] = repo.attachments_of(s, dossier_id)
+        assert [v.rendition for v in minutes.versions] == ["upload", "pdf-signed"]
+        assert minutes.versions[-1].filed_with_id == doc.id
 
     # Running the same step again, even forced back to pending, changes nothing.
     with rt.db.write() as s:
@@ -167,7 +180,7 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
 
     with rt.db.read() as s:
         assert not repo.is_processing(s, dossier_id)
-        docs = repo.documents_of(s, dossier_id)
+        docs = [d for d in repo.documents_of(s, dossier_id) if d.form != "attachment"]
         assert docs
         for doc in docs:
             renditions = [v.rendition for v in doc.versions]

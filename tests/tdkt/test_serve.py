@@ -97,6 +97,7 @@ def test_ctrl_c_while_a_step_runs_lets_it_finish_then_stops(tmp_path: Path) -> N
     )
     assert created.status_code == 201, created.text
     dossier = created.json()["id"]
+    clerk.attach(dossier)  # the Biên bản bình xét the law requires
     started = descendants(app.proc.pid)
     try:
         submitted = clerk.act(dossier, "submit")

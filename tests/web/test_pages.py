@@ -219,6 +219,7 @@ def test_whole_route_with_a_return_through_the_pages(
     clerk.get_by_role("button", name="Tải lên").click()
     expect(clerk.locator("#file-loi")).to_contain_text("nhận diện theo nội dung tệp")
     file_input.set_input_files(files["pdf"])
+    clerk.get_by_label("Loại tài liệu").select_option("bien_ban_binh_xet")  # the law requires it
     clerk.get_by_label("Tên tài liệu").fill("Biên bản họp bình xét thi đua")
     with clerk.expect_request(lambda r: r.url.endswith("/tai-lieu")) as sent:
         clerk.get_by_role("button", name="Tải lên").click()
@@ -330,9 +331,9 @@ def test_whole_route_with_a_return_through_the_pages(
     signed = board.locator("[data-verify-url]")
     # Twice the 2 reports and the unit's Tờ trình (before and after the return), the
     # return notice, the cluster's Tờ trình, the appraisal, the board's Tờ trình, and the
-    # PDF attachment sealed with the number of the unit's Tờ trình.
-    expect(signed).to_have_count(11)
-    for i in range(11):
+    # PDF attachment sealed twice, once with the number of each Tờ trình of the unit.
+    expect(signed).to_have_count(12)
+    for i in range(12):
         expect(signed.nth(i).locator(".badge").first).to_have_text("Hợp lệ", timeout=60_000)
     expect(board.locator("[data-verify-url] .badge.bad")).to_have_count(0)
     board.evaluate("document.getElementById('van-ban').scrollIntoView()")
@@ -372,6 +373,7 @@ def test_approve_several_dossiers_at_once_from_the_inbox(
         )
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
+        api.attach(ids[-1])  # the Biên bản bình xét the law requires
         assert api.act(ids[-1], "submit").status_code == 200
     for i in ids:
         assert api.wait_idle(i)["status"] == "unit_review"
@@ -379,8 +381,9 @@ def test_approve_several_dossiers_at_once_from_the_inbox(
     head = sign_in(new_context(browser, server), HEAD)
     for i in ids:
         head.get_by_label(f"Chọn hồ sơ số {i} để duyệt và ký").check()
+    head.get_by_role("button", name="Xem văn bản và ký các hồ sơ đã chọn…").click()
     head.locator("#bulk-pin").fill("999999")
-    head.get_by_role("button", name="Duyệt và ký các hồ sơ đã chọn").click()
+    head.get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
     # A wrong PIN stops before anything is signed, and is said next to the PIN field.
     expect(head.locator("#signing_pin-loi")).to_contain_text("Mã PIN ký số không đúng")
     for i in ids:
@@ -388,8 +391,8 @@ def test_approve_several_dossiers_at_once_from_the_inbox(
         assert Api(server, HEAD).get(f"/api/v1/dossiers/{i}").json()["status"] == "unit_review"
     see(shots, head, "duyet-nhieu-sai-pin")
 
-    head.locator("#bulk-pin").fill(PIN)
-    head.get_by_role("button", name="Duyệt và ký các hồ sơ đã chọn").click()
+    head.locator("#bulk-pin").fill(PIN)  # the dialog opened again with the error
+    head.get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
     expect(head.get_by_role("heading", level=1)).to_have_text("Kết quả duyệt và ký")
     expect(head.get_by_role("status")).to_contain_text("Đã duyệt và ký 2 trên 2 hồ sơ")
     expect(head.locator("tr.row-ok")).to_have_count(2)

@@ -135,9 +135,32 @@
   }
 
   // ---- dialogs (approve with PIN)
+  // The bulk approval lists what each ticked dossier will sign, with its preview.
+  function showSelected(dialog) {
+    var form = dialog.closest("form");
+    var picked = $all("input[name=ho_so]:checked", form).map(function (b) { return b.value; });
+    $all("[data-plan]", dialog).forEach(function (section) {
+      var on = picked.indexOf(section.getAttribute("data-plan")) >= 0;
+      section.hidden = !on;
+      $all("iframe[data-src]", section).forEach(function (f) {
+        if (on && !f.getAttribute("src")) f.setAttribute("src", f.getAttribute("data-src"));
+      });
+    });
+    dialog.querySelector("[data-none-selected]").hidden = picked.length > 0;
+    dialog.querySelector("[data-some-selected]").hidden = picked.length === 0;
+    dialog.querySelector("[data-bulk-submit]").disabled = picked.length === 0;
+  }
   function openDialog(dialog) {
     if (!dialog) return;
+    if (dialog.hasAttribute("data-bulk")) showSelected(dialog);
     if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    if (dialog.hasAttribute("data-bulk") && !dialog.querySelector(".field-error")) {
+      // What will be signed is read first, from the top; the PIN comes after it.
+      var heading = dialog.querySelector("h2");
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      return;
+    }
     var first = dialog.querySelector("input:not([type=hidden]), textarea, select, button");
     if (first) first.focus();
   }
@@ -203,6 +226,16 @@
     });
   }
 
+  // ---- nominees: a collective has no date of birth, gender or ethnicity
+  function showDetails(select) {
+    var box = select.closest("fieldset") && select.closest("fieldset").querySelector("[data-individual]");
+    if (box) box.hidden = select.value === "collective";
+  }
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("select[name$='-kind']")) showDetails(el);
+  });
+
   // ---- nominees: one more blank row
   $all("[data-add-row]").forEach(function (btn) {
     btn.addEventListener("click", function () {
@@ -217,6 +250,7 @@
           if (v) el.setAttribute(a, v.replace(/n-\d+-/g, "n-" + next + "-"));
         });
         if (el.matches("input[type=text], textarea")) el.value = "";
+        if (el.matches("select[name$='-gender'], select[name$='-ethnicity']")) el.selectedIndex = 0;
         el.removeAttribute("aria-invalid");
       });
       $all(".field-error", copy).forEach(function (e) { e.remove(); });
@@ -235,6 +269,7 @@
   $all("form[data-upload]").forEach(function (form) {
     var input = form.querySelector("input[type=file]");
     var error = form.querySelector("[data-file-error]");
+    var hint = form.querySelector("[data-file-hint]");
     var wrap = form.querySelector("[data-progress-wrap]");
     var bar = form.querySelector("[data-progress]");
     var pct = form.querySelector("[data-progress-text]");
@@ -243,7 +278,7 @@
       error.textContent = message; error.hidden = false;
       input.setAttribute("aria-invalid", "true");
       var named = input.getAttribute("data-file-name-id");
-      input.setAttribute("aria-describedby", "file-goi-y file-loi" + (named ? " " + named : ""));
+      input.setAttribute("aria-describedby", (hint ? hint.id + " " : "") + error.id + (named ? " " + named : ""));
       input.focus();
     }
     function check() {
