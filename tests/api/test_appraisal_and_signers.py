@@ -79,8 +79,10 @@ def nss(server: AppServer, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def create(server: AppServer, nominees: list[dict[str, Any]]) -> dict[str, Any]:
-    r = Api(server, CLERK).post("/api/v1/dossiers", json={"year": 2026, "nominees": nominees})
+    clerk = Api(server, CLERK)
+    r = clerk.post("/api/v1/dossiers", json={"year": 2026, "nominees": nominees})
     assert r.status_code == 201, r.text
+    clerk.attach(r.json()["id"])  # the Biên bản bình xét the award requires
     return r.json()
 
 

@@ -117,8 +117,12 @@ def submitted(server: AppServer, clerk: str) -> dict[str, Any]:
             ],
         },
     ).json()
+    api.attach(d["id"])  # the Biên bản bình xét the award requires
     assert api.act(d["id"], "submit").status_code == 200
     return api.wait_idle(d["id"])
+
+
+PDF = "application/pdf"
 
 
 def to_trinh(server: AppServer, clerk: str, dossier_id: int) -> dict[str, Any]:
@@ -246,21 +250,34 @@ def test_a_tokens_certificate_is_registered_its_uploads_accepted_until_revoked(
 
     material = SignerMaterial(token.key_pem, token.cert_pem, (root.cert_pem,))
 
-    def sign_elsewhere(dossier_id: int) -> bytes:
-        # Prepared with this approver's name, downloaded, signed with the token.
+    def sign_elsewhere(dossier_id: int) -> list[tuple[str, tuple[str, bytes, str]]]:
+        # Every document the approval signs (the unit's Tờ trình and the achievement
+        # report), prepared with this approver's name, downloaded, signed with the token.
         assert person.call("POST", f"/api/v1/dossiers/{dossier_id}/prepare").status_code == 200
-        doc = to_trinh(server, "lmhtx.canbo", dossier_id)
-        pdf = person.call(
-            "GET", f"/api/v1/documents/{doc['id']}/content", params={"rendition": "pdf-prepared"}
-        )
-        assert pdf.status_code == 200
-        return sign(pdf.content, material)
+        docs = person.call("GET", f"/api/v1/dossiers/{dossier_id}/documents").json()
+        waiting = [
+            x
+            for x in docs
+            if x["form"] in ("to_trinh_don_vi", "bao_cao_thanh_tich")
+            and not any(v["rendition"] == "pdf-signed" for v in x["versions"])
+        ]
+        assert len(waiting) == 2, docs
+        signed = []
+        for doc in waiting:
+            pdf = person.call(
+                "GET",
+                f"/api/v1/documents/{doc['id']}/content",
+                params={"rendition": "pdf-prepared"},
+            )
+            assert pdf.status_code == 200
+            signed.append(("file", (f"da-ky-{doc['id']}.pdf", sign(pdf.content, material), PDF)))
+        return signed
 
     d = submitted(server, "lmhtx.canbo")
     r = person.call(
         "POST",
         f"/api/v1/dossiers/{d['id']}/actions/approve",
-        files={"file": ("da-ky.pdf", sign_elsewhere(d["id"]), "application/pdf")},
+        files=sign_elsewhere(d["id"]),
     )
     assert r.status_code == 200, r.text
     Api(server, "lmhtx.canbo").wait_idle(d["id"])
@@ -282,7 +299,7 @@ def test_a_tokens_certificate_is_registered_its_uploads_accepted_until_revoked(
     r = person.call(
         "POST",
         f"/api/v1/dossiers/{second['id']}/actions/approve",
-        files={"file": ("da-ky.pdf", sign_elsewhere(second["id"]), "application/pdf")},
+        files=sign_elsewhere(second["id"]),
     )
     assert (r.status_code, r.json()["code"]) == (422, "certificate_revoked"), r.text
     now = Api(server, "lmhtx.canbo").get(f"/api/v1/dossiers/{second['id']}").json()

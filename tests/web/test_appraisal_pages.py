@@ -109,6 +109,7 @@ def test_an_individual_signs_her_own_report_and_the_head_waits_for_her(
     )
     assert r.status_code == 201, r.text
     dossier_id = story["dossier"] = r.json()["id"]
+    clerk.attach(dossier_id)  # the Biên bản bình xét the award requires
     assert clerk.act(dossier_id, "submit").status_code == 200
     assert clerk.wait_idle(dossier_id)["status"] == "unit_review"
 

@@ -45,6 +45,7 @@ ALL_TILES = [
     "Chờ Cụm thi đua xét",
     "Chờ thẩm định",
     "Chờ lãnh đạo Phòng duyệt",
+    "Chờ lãnh đạo Sở ký",
     "Đã duyệt, trình khen thưởng",
     "Không được đề nghị khen thưởng",
 ]
@@ -94,6 +95,7 @@ def new_dossier(server: AppServer, *nominees: tuple[str, str], title: str | None
 
 def submitted(server: AppServer, dossier_id: int) -> None:
     api = Api(server, CLERK)
+    api.attach(dossier_id)  # the Biên bản bình xét the award requires
     assert api.act(dossier_id, "submit").status_code == 200
     assert api.wait_idle(dossier_id)["status"] == "unit_review"
 
@@ -489,26 +491,31 @@ def test_the_dossier_page_shows_which_documents_of_the_step_are_done(
 ):
     people = [f"Nguyễn Văn {n}" for n in ("An", "Bình", "Cường", "Dũng", "Em", "Phúc")]
     dossier_id = new_dossier(server, *[("individual", p) for p in people])
+    submitted(server, dossier_id)
     clerk = sign_in(new_context(browser, server), CLERK)
-    clerk.goto(f"/ho-so/{dossier_id}/sua/4")
+    clerk.goto(f"/ho-so/{dossier_id}")
     _unit_seal(server, present=False)
     try:
-        clerk.get_by_role("button", name="Trình hồ sơ").click()
+        # The unit head signs the six reports and the unit's Tờ trình; the unit's seal
+        # then goes on each, while the cluster's Tờ trình is prepared for its approver.
+        r = Api(server, HEAD).act(dossier_id, "approve", signing_pin=PIN)
+        assert r.status_code == 200, r.text
+        clerk.reload()
         section = clerk.locator("#dang-xu-ly")
         expect(section).to_contain_text("Trang sẽ tự tải lại")
         items = section.locator(".progress-list li")
-        expect(items).to_have_count(7)  # six reports to seal, one Tờ trình to prepare
+        expect(items).to_have_count(8)  # six reports and a Tờ trình to seal, one to prepare
         for p in people:
             expect(items.filter(has_text=p)).to_have_text(re.compile("đang làm$"))
-        # The Tờ trình the head will sign is prepared; the reports wait for the seal.
-        tt = items.filter(has_text="Tờ trình")
+        # The cluster's Tờ trình is prepared; the unit's documents wait for the seal.
+        tt = items.filter(has_text="của cụm")
         expect(tt).to_have_class("done", timeout=90_000)
         expect(tt).to_contain_text("bản chờ ký của bước tiếp theo")
-        expect(section.locator("[data-progress-count]")).to_have_text("1/7 văn bản đã xong")
+        expect(section.locator("[data-progress-count]")).to_have_text("1/8 văn bản đã xong")
         clerk.evaluate("window.__same_page = true")  # updated in place, not reloaded
         progress = Api(server, CLERK).get(f"/api/v1/dossiers/{dossier_id}/progress").json()
-        assert (progress["processing"], progress["done"], progress["total"]) == (True, 1, 7)
-        assert [d["done"] for d in progress["documents"]] == [False] * 6 + [True]
+        assert (progress["processing"], progress["done"], progress["total"]) == (True, 1, 8)
+        assert [d["done"] for d in progress["documents"]] == [False] * 7 + [True]
         expect(section.locator("[data-progress-retry]")).to_be_visible(timeout=60_000)
         assert clerk.evaluate("window.__same_page === true")
         see(shots, clerk, "dang-xu-ly-tien-do")

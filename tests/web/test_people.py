@@ -89,6 +89,7 @@ def submitted(server: AppServer, clerk: str) -> int:
             ],
         },
     ).json()
+    api.attach(d["id"])  # the Biên bản bình xét the award requires
     assert api.act(d["id"], "submit").status_code == 200
     api.wait_idle(d["id"])
     return int(d["id"])
