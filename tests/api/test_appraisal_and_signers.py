@@ -20,9 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.modes import MODES, app_in_mode
 from tests.fixtures.nss import nss_db, pdfsig
-from tests.fixtures.pg import fresh_database
-from tests.fixtures.s3 import MotoS3Server
 from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
@@ -45,31 +44,12 @@ OTHER = "Phòng Tổng hợp"
 OTHER_AWARD = "Giấy khen của Trưởng ban Dân tộc"
 
 
-@pytest.fixture(scope="module", params=["embedded", "postgres-s3"])
+@pytest.fixture(scope="module", params=MODES)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppServer]:
-    var = tmp_path_factory.mktemp(f"signers-{request.param}")
-    if request.param == "embedded":
-        srv = AppServer(var, {}).start()
+    with app_in_mode(tmp_path_factory.mktemp(f"signers-{request.param}"), request.param) as srv:
         yield srv
-        srv.stop()
-        return
-    with MotoS3Server() as s3, fresh_database() as url:
-        srv = AppServer(
-            var,
-            {
-                "TDKT_DATABASE_URL": url,
-                "TDKT_OBJECT_STORE_URL": "s3://tdkt-archive",
-                "TDKT_S3_ENDPOINT": s3.endpoint,
-                "TDKT_S3_ACCESS_KEY": s3.access_key,
-                "TDKT_S3_SECRET_KEY": s3.secret_key,
-                "TDKT_S3_CA_BUNDLE": s3.ca_bundle,
-                "TDKT_S3_RETENTION_DAYS": "1",
-            },
-        ).start()
-        yield srv
-        srv.stop()
 
 
 @pytest.fixture(scope="module")

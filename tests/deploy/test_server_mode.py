@@ -26,6 +26,7 @@ from storage.models import (
     NumberSeries,
     OutboxItem,
 )
+from tests.fixtures.modes import s3_env
 from tests.fixtures.pg import fresh_database
 from tests.fixtures.prefect_server import PrefectServer, WorkerProcess
 from tests.fixtures.s3 import MotoS3Server
@@ -88,12 +89,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "TDKT_PREFECT_MODE": "server",
                 "PREFECT_API_URL": prefect.api_url,
                 "TDKT_DATABASE_URL": app_db,
-                "TDKT_OBJECT_STORE_URL": f"s3://{BUCKET}",
-                "TDKT_S3_ENDPOINT": s3.endpoint,
-                "TDKT_S3_ACCESS_KEY": s3.access_key,
-                "TDKT_S3_SECRET_KEY": s3.secret_key,
-                "TDKT_S3_CA_BUNDLE": s3.ca_bundle,
-                "TDKT_S3_RETENTION_DAYS": "1",
+                **s3_env(s3, BUCKET),
                 "TDKT_SECRET_KEY": secrets.token_urlsafe(48),
                 "TDKT_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
                 "TDKT_CONVERTER_WORKERS": "2",

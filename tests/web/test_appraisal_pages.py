@@ -11,21 +11,18 @@ The tests of this module run in order and share one server, one browser and one 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     Shots,
-    check_page,
+    flash,
     new_context,
+    open_from_inbox,
+    see,
     sign_in,
     wait_idle,
 )
@@ -41,44 +38,8 @@ FAILED = "Nguyễn Văn Bình"
 FAILED_NOTE = "Chưa đủ 02 năm hoàn thành xuất sắc nhiệm vụ liên tục."
 OTHER = "Phòng Tổng hợp"
 
+SHOTS = "tham-dinh"  # tests/artifacts/web/tham-dinh/
 story: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("web-appraisal"), {}).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-system-deps` installs Debian's Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return Shots(ARTIFACTS / "tham-dinh")
-
-
-def see(shots: Shots, page: Page, name: str, *, full_page: bool = True) -> None:
-    check_page(page)
-    shots.take(page, name, full_page=full_page)
-
-
-def flash(page: Page) -> Any:
-    return page.locator("p.flash")
-
-
-def open_dossier(page: Page, dossier_id: int) -> None:
-    page.goto("/")
-    page.locator(f"a[href='/ho-so/{dossier_id}']").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hồ sơ số {dossier_id}")
 
 
 def row(page: Page, name: str) -> Any:
@@ -115,7 +76,7 @@ def test_an_individual_signs_her_own_report_and_the_head_waits_for_her(
 
     # The unit head is told who has not signed yet; approving is refused, saying so.
     head = sign_in(new_context(browser, server), HEAD)
-    open_dossier(head, dossier_id)
+    open_from_inbox(head, dossier_id)
     expect(head.locator("#cho-ca-nhan-ky")).to_contain_text(PERSON)
     expect(head.locator("table.list").first).to_contain_text("chưa ký báo cáo thành tích")
     head.get_by_role("button", name="Duyệt và ký…").click()
@@ -133,7 +94,7 @@ def test_an_individual_signs_her_own_report_and_the_head_waits_for_her(
     # She finds it in her inbox and signs it in the page; a wrong PIN is said beside it.
     member = sign_in(new_context(browser, server), MEMBER)
     expect(member.locator("table.inbox")).to_contain_text(f"Số {dossier_id}")
-    open_dossier(member, dossier_id)
+    open_from_inbox(member, dossier_id)
     panel = member.locator("section.own-report")
     expect(panel).to_contain_text("Báo cáo thành tích của bạn chờ bạn ký")
     expect(panel.get_by_role("link", name="xem bản chờ ký")).to_have_attribute(
@@ -156,7 +117,7 @@ def test_an_individual_signs_her_own_report_and_the_head_waits_for_her(
     expect(member.locator(f"table.inbox a[href='/ho-so/{dossier_id}']")).to_have_count(0)
 
     # Now the head signs both reports and the unit's Tờ trình in one approval.
-    open_dossier(head, dossier_id)
+    open_from_inbox(head, dossier_id)
     expect(head.locator("#cho-ca-nhan-ky")).to_have_count(0)
     expect(head.locator("table.docs")).to_contain_text("Cá nhân đã ký, chờ thủ trưởng ký")
     head.get_by_role("button", name="Duyệt và ký…").click()
@@ -181,7 +142,7 @@ def test_the_specialist_records_the_appraisal_in_the_page(
     assert cluster.wait_idle(dossier_id)["status"] == "board_appraisal"
 
     specialist = sign_in(new_context(browser, server), SPECIALIST)
-    open_dossier(specialist, dossier_id)
+    open_from_inbox(specialist, dossier_id)
     expect(specialist.locator("#chua-co-ket-qua")).to_contain_text(PASSED)
     see(shots, specialist, "tham-dinh-chua-ghi")
     # Approving with no results is refused with the names of those missing.
@@ -247,7 +208,7 @@ def test_the_phong_head_passes_it_on_and_a_pho_giam_doc_signs(
 ):
     dossier_id = story["dossier"]
     board = sign_in(new_context(browser, server), BOARD_HEAD)
-    open_dossier(board, dossier_id)
+    open_from_inbox(board, dossier_id)
     results = board.locator("table.appraisal-results")
     expect(results.locator("tr", has_text=FAILED)).to_contain_text("Không đạt")
     expect(results.locator("tr", has_text=OTHER)).to_contain_text(
@@ -268,7 +229,7 @@ def test_the_phong_head_passes_it_on_and_a_pho_giam_doc_signs(
 
     leader = sign_in(new_context(browser, server), LEADER)
     expect(leader.locator("table.inbox")).to_contain_text(f"Số {dossier_id}")
-    open_dossier(leader, dossier_id)
+    open_from_inbox(leader, dossier_id)
     expect(leader.locator("table.appraisal-results")).to_be_visible()
     leader.get_by_role("button", name="Duyệt và ký…").click()
     dialog = leader.get_by_role("dialog")

@@ -13,26 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import AuditEvent
 from tests.fixtures.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     Shots,
-    check_page,
     dossier_id_of,
+    flash,
     new_context,
+    open_from_inbox,
+    see,
     sign_in,
     wait_idle,
 )
@@ -58,28 +57,6 @@ story: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("web"), {}).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-system-deps` installs Debian's Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return Shots()
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("files")
     pdf = folder / "Biên bản họp bình xét.pdf"
@@ -93,21 +70,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     big = folder / "qua-lon.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
     return {"pdf": pdf, "fake": fake, "text": text, "big": big}
-
-
-def see(shots: Shots, page: Page, name: str, *, full_page: bool = True) -> None:
-    check_page(page)
-    shots.take(page, name, full_page=full_page)
-
-
-def flash(page: Page) -> Any:
-    return page.locator("p.flash")
-
-
-def open_from_inbox(page: Page, dossier_id: int) -> None:
-    page.goto("/")
-    page.locator(f"a[href='/ho-so/{dossier_id}']").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hồ sơ số {dossier_id}")
 
 
 def approve(page: Page, pin: str = PIN) -> None:

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from reportlab.pdfgen import canvas
 
 from tests.fixtures.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Shots,
     check_page,
     new_context,
+    see,
     sign_in,
 )
 from tests.fixtures.server import PIN, Api, AppServer
@@ -38,6 +35,7 @@ SPECIALIST, AUDITOR = "ptdkt.chuyenvien", "thanhtra"
 PERSON = "Hoàng Thị Ngọc Ánh"
 SPELLINGS = ("hoàng thị ngọc ánh", "HOÀNG", "ánh", "ngoc anh")
 TITLE = 'Đề nghị khen thưởng Phòng Dân tộc <&> "Đoàn kết" {{ x }}'
+SHOTS = "trang-tra-loi"  # tests/artifacts/web/trang-tra-loi/
 ALL_TILES = [
     "Dự thảo",
     "Bị trả lại",
@@ -49,33 +47,6 @@ ALL_TILES = [
     "Đã duyệt, trình khen thưởng",
     "Không được đề nghị khen thưởng",
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("web-answer"), {}).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-system-deps` installs Debian's Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return Shots(ARTIFACTS / "trang-tra-loi")
-
-
-def see(shots: Shots, page: Page, name: str, *, full_page: bool = True) -> None:
-    check_page(page)
-    shots.take(page, name, full_page=full_page)
 
 
 def new_dossier(server: AppServer, *nominees: tuple[str, str], title: str | None = None) -> int:

@@ -10,13 +10,12 @@ and the history. Screenshots in tests/artifacts/web/nguoi-dung/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from documents.verify import verify_pdf_sync
@@ -24,13 +23,11 @@ from storage.audit import VIETNAM
 from storage.db import Database
 from storage.models import AuditEvent, Cluster, ClusterTerm, Unit
 from tests.fixtures.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     Shots,
-    check_page,
+    flash,
     new_context,
+    see,
     sign_in,
 )
 from tests.fixtures.nss import nss_db, pdfsig
@@ -44,38 +41,8 @@ TEMPORARY = "tạm-thời-2026"
 OWN = 'Mật khẩu "riêng" <&> 2026'
 NEW_PIN = "246810"
 CUM = "Cụm I – Các cơ quan Quản lý chuyên ngành"
+SHOTS = "nguoi-dung"  # tests/artifacts/web/nguoi-dung/
 story: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("people-web"), {}).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-system-deps` installs Debian's Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return Shots(ARTIFACTS / "nguoi-dung")
-
-
-def see(shots: Shots, page: Page, name: str, *, full_page: bool = True) -> None:
-    check_page(page)
-    shots.take(page, name, full_page=full_page)
-
-
-def flash(page: Page) -> Any:
-    return page.locator("p.flash")
 
 
 def submitted(server: AppServer, clerk: str) -> int:

@@ -13,14 +13,13 @@ The tests of this module run in order and share one server and one dossier."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.pdfgen import canvas
 from sqlalchemy import select, update
@@ -28,13 +27,11 @@ from sqlalchemy import select, update
 from storage.db import Database
 from storage.models import Document, DocumentVersion
 from tests.fixtures.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Shots,
-    check_page,
     dossier_id_of,
+    flash,
     new_context,
+    see,
     sign_in,
     wait_idle,
 )
@@ -49,29 +46,8 @@ POSITION = "Phó Trưởng phòng Chính sách dân tộc và Tuyên truyền, B
 BORN_VN = "12/03/1982"
 MISSING = "Còn thiếu Biên bản bình xét — Điều 84 Luật Thi đua, khen thưởng số 06/2022/QH15"
 
+SHOTS = "documents"  # tests/artifacts/web/documents/
 story: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("web-documents"), {}).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-system-deps` installs Debian's Chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return Shots(ARTIFACTS / "documents")
 
 
 def pdf_file(folder: Path, name: str, text: str) -> Path:
@@ -93,15 +69,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "table2": pdf_file(folder, "Bảng tổng hợp (bổ sung).pdf", "Bang tong hop bo sung"),
         "picture": picture,
     }
-
-
-def see(shots: Shots, page: Page, name: str, *, full_page: bool = True) -> None:
-    check_page(page)
-    shots.take(page, name, full_page=full_page)
-
-
-def flash(page: Page) -> Any:
-    return page.locator("p.flash")
 
 
 def upload(page: Page, path: Path, kind: str, title: str = "") -> None:
