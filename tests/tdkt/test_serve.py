@@ -108,9 +108,11 @@ def test_ctrl_c_while_a_step_runs_lets_it_finish_then_stops(tmp_path: Path) -> N
         app.start()  # the same folder: what the step issued is there
         done = Api(app, "bdt.canbo").wait_idle(dossier)
         assert done["status"] != "draft"
-        issued = Api(app, "bdt.canbo").get(f"/api/v1/dossiers/{dossier}/documents").json()
-        renditions = {v["rendition"] for d in issued for v in d["versions"]}
-        assert "pdf-signed" in renditions, renditions
+        # The submission's step prepared what the unit head signs (only they see drafts).
+        head = Api(app, "bdt.thutruong")
+        prepared = head.get(f"/api/v1/dossiers/{dossier}/documents").json()
+        renditions = {v["rendition"] for d in prepared for v in d["versions"]}
+        assert "pdf-prepared" in renditions, renditions
     finally:
         app.stop()
 

@@ -127,8 +127,8 @@ def test_an_individual_signs_her_own_report_and_the_head_waits_for_her(
     wait_idle(head)
     expect(head.locator(".status-line .status")).to_have_text("Chờ Cụm thi đua xét")
     signed = head.locator("[data-verify-url]")
-    expect(signed).to_have_count(5)  # the 4 reports and the unit's Tờ trình
-    for i in range(5):
+    expect(signed).to_have_count(6)  # the 4 reports, the unit's Tờ trình, the sealed Biên bản
+    for i in range(6):
         expect(signed.nth(i).locator(".badge").first).to_have_text("Hợp lệ", timeout=60_000)
     see(shots, head, "thu-truong-da-ky-bao-cao")
 

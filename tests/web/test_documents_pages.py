@@ -336,14 +336,17 @@ def test_bulk_approval_lists_every_document_with_its_preview_before_the_pin(
         expect(plan).to_contain_text("Tờ trình đề nghị khen thưởng của đơn vị")
         expect(plan).to_contain_text("Biểu mẫu: Tờ trình đề nghị khen thưởng của đơn vị")
         expect(plan).to_contain_text(re.compile(r"Số dự kiến: \d{2}/TTr-BDT trở đi"))
-        frame = plan.locator("iframe.sign-preview")
-        expect(frame).to_have_attribute("src", re.compile(r"/van-ban/\d+\?ban=pdf-prepared$"))
+        expect(plan).to_contain_text("Báo cáo thành tích")  # the head signs it too
+        frames = plan.locator("iframe.sign-preview")
+        expect(frames).to_have_count(2)
+        for frame in frames.all():
+            expect(frame).to_have_attribute("src", re.compile(r"/van-ban/\d+\?ban=pdf-prepared$"))
     blocked = dialog.locator(f"[data-plan='{ids[2]}']")
     expect(blocked.get_by_role("alert")).to_contain_text("chưa chuẩn bị xong")
     expect(blocked.locator("iframe")).to_have_count(0)
     # Every preview was fetched as a PDF before any PIN was typed.
     head.wait_for_timeout(1500)  # the PDF viewer draws the pages
-    assert previews.count("application/pdf") >= 2, previews
+    assert previews.count("application/pdf") >= 4, previews
     expect(dialog.get_by_label("Mã PIN ký số")).to_be_empty()
     see(shots, head, "duyet-nhieu-hop-thoai", full_page=False)
 

@@ -273,18 +273,20 @@ def test_every_form_post_ends_on_a_get_address_with_its_errors_beside_the_fields
     head.goto("/")
     for i in ids:
         head.get_by_label(f"Chọn hồ sơ số {i} để duyệt và ký").check()
+    head.get_by_role("button", name="Xem văn bản và ký các hồ sơ đã chọn…").click()
     head.locator("#bulk-pin").fill("999999")
-    head.get_by_role("button", name="Duyệt và ký các hồ sơ đã chọn").click()
+    head.get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
     expect(head.locator("#signing_pin-loi")).to_contain_text("Mã PIN ký số không đúng")
     expect(head).to_have_url(re.compile(r"/$"))
     for i in ids:
         expect(head.get_by_label(f"Chọn hồ sơ số {i} để duyệt và ký")).to_be_checked()
     response = head.reload()
     assert response is not None and response.status == 200
-    head.locator("#bulk-pin").fill(PIN)
     for i in ids:
         head.get_by_label(f"Chọn hồ sơ số {i} để duyệt và ký").check()
-    head.get_by_role("button", name="Duyệt và ký các hồ sơ đã chọn").click()
+    head.get_by_role("button", name="Xem văn bản và ký các hồ sơ đã chọn…").click()
+    head.locator("#bulk-pin").fill(PIN)
+    head.get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
     expect(head.get_by_role("heading", level=1)).to_have_text("Kết quả duyệt và ký")
     expect(head.get_by_role("status")).to_contain_text("Đã duyệt và ký 2 trên 2 hồ sơ")
     expect(head).to_have_url(re.compile(r"/$"))
@@ -358,7 +360,8 @@ def test_the_browsers_checks_and_the_file_picker_speak_vietnamese(
     see(shots, clerk, "chon-tep-da-chon")
     clerk.get_by_role("button", name="Tải lên").click()
     expect(clerk.get_by_role("cell", name=re.compile("^Biên bản họp")).first).to_be_visible()
-    expect(clerk.locator(".file-picker .file-name")).to_have_text("Chưa chọn tệp")
+    # The upload form's picker is empty again (the new attachment has its own, to replace it).
+    expect(clerk.locator("#file-ten-tep")).to_have_text("Chưa chọn tệp")
 
     # Every kind of check, on a form the page's script did not know when it loaded.
     clerk.goto("/ho-so")
