@@ -404,9 +404,13 @@ def legal_bases(doc: DocumentObject) -> None:
 
 
 def counts_phrase() -> str:
+    """"02 tập thể và 05 cá nhân"; a kind nobody is proposed for is not named ("05 cá
+    nhân", never "00 tập thể và 05 cá nhân")."""
     return (
-        "{{ '%02d' | format(counts.collectives) }} tập thể và "
-        "{{ '%02d' | format(counts.individuals) }} cá nhân"
+        "{% if counts.collectives %}{{ '%02d' | format(counts.collectives) }} tập thể"
+        "{% endif %}{% if counts.collectives and counts.individuals %} và {% endif %}"
+        "{% if counts.individuals %}{{ '%02d' | format(counts.individuals) }} cá nhân"
+        "{% endif %}"
     )
 
 

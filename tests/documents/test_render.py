@@ -96,6 +96,21 @@ def test_without_collectives_the_individuals_become_section_one():
     assert not any(p.startswith("I. TẬP THỂ") for p in paragraphs)
 
 
+@pytest.mark.parametrize("code", ["to_trinh_don_vi", "to_trinh_cum", "to_trinh_ban"])
+def test_a_kind_nobody_is_proposed_for_is_not_counted(code):
+    context = sample_context(tricky=False)
+    context["collectives"] = []
+    context["counts"]["collectives"] = 0
+    text = " ".join(docx_paragraphs(render_docx(template_path(code), context)))
+    assert "40 cá nhân" in text
+    assert "tập thể và" not in text and "00 " not in text
+    context = sample_context(tricky=False)
+    context["individuals"] = []
+    context["counts"]["individuals"] = 0
+    text = " ".join(docx_paragraphs(render_docx(template_path(code), context)))
+    assert re.search(r"\d\d tập thể", text) and "và 00" not in text and "00 cá nhân" not in text
+
+
 def test_achievement_report_wording_follows_the_nominee_kind():
     context = sample_context(tricky=False)
     individual = docx_paragraphs(render_docx(template_path("bao_cao_thanh_tich"), context))
