@@ -404,7 +404,7 @@ def legal_bases(doc: DocumentObject) -> None:
 
 
 def counts_phrase() -> str:
-    """"02 tập thể và 05 cá nhân"; a kind nobody is proposed for is not named ("05 cá
+    """ "02 tập thể và 05 cá nhân"; a kind nobody is proposed for is not named ("05 cá
     nhân", never "00 tập thể và 05 cá nhân")."""
     return (
         "{% if counts.collectives %}{{ '%02d' | format(counts.collectives) }} tập thể"
