@@ -21,6 +21,7 @@ from documents.pki import (
     issue_certificate,
     issue_tsa_certificate,
     pin_passphrase,
+    x509_name,
 )
 from domain.roles import Role
 from storage.models import (
@@ -139,16 +140,6 @@ class _Names:
         given = (_GIVEN_F if female else _GIVEN_M)[k % 10]
         middle = (_MIDDLE_F if female else _MIDDLE_M)[i % 6]
         return f"{_FAMILY[k // 10]} {middle} {given}"
-
-
-def x509_name(name: str) -> str:
-    """X.509 limits CN and O to 64 bytes of UTF-8 (Vietnamese letters take 2–3): long
-    official names are shortened in the certificate only; the forms print them whole."""
-    if len(name.encode()) <= 64:
-        return name
-    while len((name + "…").encode()) > 64:
-        name = name[:-1]
-    return name.rstrip() + "…"
 
 
 APPROVER_ROLES = (
