@@ -36,8 +36,9 @@ from documents.pki import decrypt_key
 from documents.render import render_docx
 from documents.sign import SignerMaterial, SigningFailed
 from documents.vn import document_number
+from domain.subjects import Subject
 from storage import repositories as repo
-from storage.models import Document, DocumentVersion, User
+from storage.models import Document, DocumentVersion, User, subject_columns
 from storage.objects import ObjectExists, StoredObject
 
 from .forms import VIETNAM, FormJob, default_signer, form_context, issued_at
@@ -71,7 +72,7 @@ def reserve(rt: Runtime, job: FormJob) -> int:
         spec = FORMS[job.form]
         template = resolve_template(s, rt.store, job.form, None)
         doc = Document(
-            dossier_id=job.dossier_id,
+            **subject_columns(Subject.dossier(job.dossier_id)),
             transition_seq=job.seq,
             form=job.form,
             copy_no=job.copy_no,

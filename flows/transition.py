@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
 from storage import audit
 from storage import repositories as repo
-from storage.models import Notification, OutboxItem, utcnow
+from storage.models import Notification, OutboxItem, subject_columns, utcnow
 
 from . import issuing
 from .forms import FormJob, plan_next, plan_step
@@ -74,7 +74,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
     """Notify who is next, record the machine step in the history, close the outbox row."""
     with rt.db.write() as s:
         item = s.get(OutboxItem, outbox_id)
-        assert item is not None
+        assert item is not None and item.dossier_id is not None  # this flow moves dossiers
         d = repo.dossier(s, item.dossier_id)
         assert d is not None
         t = repo.transition(s, d.id, item.transition_seq)
@@ -91,7 +91,8 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
             seen = s.scalar(
                 select(Notification).where(
                     Notification.user_id == user_id,
-                    Notification.dossier_id == d.id,
+                    Notification.subject_kind == d.subject.kind,
+                    Notification.subject_id == d.id,
                     Notification.transition_seq == t.seq,
                 )
             )
@@ -99,7 +100,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 s.add(
                     Notification(
                         user_id=user_id,
-                        dossier_id=d.id,
+                        **subject_columns(d.subject),
                         transition_seq=t.seq,
                         message=f"Hồ sơ «{d.title}»: {STATUS_LABELS[to_status]}",
                     )
@@ -187,7 +188,7 @@ def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[int, int] | None:
         if not taken.rowcount:  # type: ignore[attr-defined]
             return None
         item = s.get(OutboxItem, outbox_id)
-        assert item is not None
+        assert item is not None and item.dossier_id is not None  # this flow moves dossiers
         return item.dossier_id, item.transition_seq
 
 

@@ -1,4 +1,4 @@
-"""The audit log: append-only, hash-chained globally and per dossier.
+"""The audit log: append-only, hash-chained globally and per subject (a dossier, a round).
 
 Canonical form of an event (what an outside tool recomputes; README, "The audit chain's
 canonical form"): a JSON object with the keys of `canonical_body`, sorted, separators ","
@@ -8,8 +8,19 @@ Its SHA-256 (hex) is the event's `hash`. Two links are inside what the hash cove
 the hash of the previous event of the same dossier (64 zeros for a first event). So one
 hash per event proves both the global order and each dossier's own history.
 
+Format 3 (since migration 0013) adds the subject the event is about: `subject_kind`,
+`subject_id`, `subject_seq` (its place in the subject's own chain) and
+`subject_prev_hash` (the previous event of the same subject). A dossier is one subject:
+its chain goes on from its format 2 events, and its events still carry `dossier_id`,
+`dossier_seq` and `dossier_prev_hash` with the same values, so a dossier's history reads
+and checks as before. Events about no subject (an account, a template) have all four
+empty.
+
 Events written before migration 0003 have `format` 1: their canonical form lacks
-`format`, `on_behalf_of` and `dossier_prev_hash`; they stay verifiable as written.
+`format`, `on_behalf_of` and `dossier_prev_hash`; format 2 lacks the subject. Both stay
+verifiable as written. Their subject columns were filled by migration 0013 from
+`dossier_id`, outside what their hash covers, so the verifier checks that they still say
+exactly that.
 
 The table refuses UPDATE and DELETE by database triggers (migration 0003); signed
 checkpoints in the write-once archive (storage/checkpoints.py) catch what a person who
@@ -29,10 +40,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.roles import AUTHORITY_ROLES, UNIT_ROLES, Role
+from domain.subjects import Subject, SubjectKind
 from storage.models import AuditEvent, Authority, ChainHead, Cluster, Dossier, Unit, utcnow
 
 GENESIS = "0" * 64
-FORMAT = 2
+FORMAT = 3
 """Canonical form written by `append`."""
 
 CANONICAL_KEYS_V1 = (
@@ -52,7 +64,15 @@ CANONICAL_KEYS_V1 = (
     "data",
     "prev_hash",
 )
-CANONICAL_KEYS = (*CANONICAL_KEYS_V1, "format", "on_behalf_of", "dossier_prev_hash")
+CANONICAL_KEYS_V2 = (*CANONICAL_KEYS_V1, "format", "on_behalf_of", "dossier_prev_hash")
+CANONICAL_KEYS = (
+    *CANONICAL_KEYS_V2,
+    "subject_kind",
+    "subject_id",
+    "subject_seq",
+    "subject_prev_hash",
+)
+"""The keys of format 3, written since migration 0013."""
 
 
 def iso_utc(t: datetime) -> str:
@@ -96,6 +116,11 @@ def canonical_body(e: AuditEvent) -> dict[str, Any]:
         body["format"] = e.format
         body["on_behalf_of"] = e.on_behalf_of
         body["dossier_prev_hash"] = e.dossier_prev_hash
+    if (e.format or 1) >= 3:
+        body["subject_kind"] = e.subject_kind
+        body["subject_id"] = e.subject_id
+        body["subject_seq"] = e.subject_seq
+        body["subject_prev_hash"] = e.subject_prev_hash
     return body
 
 
@@ -151,6 +176,7 @@ def append(
     *,
     kind: str,
     dossier_id: int | None = None,
+    subject: Subject | None = None,
     who: Who | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
@@ -160,9 +186,18 @@ def append(
 ) -> AuditEvent:
     """Append one event inside the caller's transaction.
 
+    The event is about `subject`, or the dossier `dossier_id` (the same as
+    `subject=Subject.dossier(dossier_id)`), or nothing.
+
     With `event_key`, an event already written under that key is returned instead of a
     second one (a retried machine step records itself once).
     """
+    if subject is None and dossier_id is not None:
+        subject = Subject.dossier(dossier_id)
+    if subject is not None:
+        if dossier_id is not None and subject.dossier_id != dossier_id:
+            raise ValueError(f"audit event for {subject} given dossier_id {dossier_id}")
+        dossier_id = subject.dossier_id
     if event_key is not None:
         existing = session.scalar(select(AuditEvent).where(AuditEvent.event_key == event_key))
         if existing is not None:
@@ -170,16 +205,24 @@ def append(
     # Locking the head serialises appends on PostgreSQL; SQLite writers are already
     # serialised by BEGIN IMMEDIATE. The row is created by the first migration.
     head = session.scalars(select(ChainHead).where(ChainHead.id == 1).with_for_update()).one()
-    dossier_seq = dossier_prev = None
-    if dossier_id is not None:
+    subject_seq = subject_prev = None
+    if subject is not None:
+        # A dossier's events written before migration 0013 have their `subject_seq`
+        # copied from `dossier_seq`: the dossier's chain goes on where it was.
         last = session.execute(
-            select(AuditEvent.dossier_seq, AuditEvent.hash)
-            .where(AuditEvent.dossier_id == dossier_id)
-            .order_by(AuditEvent.dossier_seq.desc())
+            select(AuditEvent.subject_seq, AuditEvent.hash)
+            .where(
+                AuditEvent.subject_kind == subject.kind.value,
+                AuditEvent.subject_id == subject.id,
+            )
+            .order_by(AuditEvent.subject_seq.desc())
             .limit(1)
         ).first()
-        dossier_seq = (last.dossier_seq or 0) + 1 if last else 1
-        dossier_prev = last.hash if last else GENESIS
+        subject_seq = (last.subject_seq or 0) + 1 if last else 1
+        subject_prev = last.hash if last else GENESIS
+    dossier_seq, dossier_prev = (
+        (subject_seq, subject_prev) if dossier_id is not None else (None, None)
+    )
     on_behalf_of = who.on_behalf_of if who else None
     if who is not None and on_behalf_of is None and dossier_id is not None:
         on_behalf_of = acting_for(session, dossier_id, who.role)
@@ -203,6 +246,10 @@ def append(
         data=json.loads(json.dumps(data or {}, ensure_ascii=False)),
         prev_hash=head.hash,
         dossier_prev_hash=dossier_prev,
+        subject_kind=subject.kind.value if subject else None,
+        subject_id=subject.id if subject else None,
+        subject_seq=subject_seq,
+        subject_prev_hash=subject_prev,
         format=FORMAT,
         hash="",
     )
@@ -250,13 +297,54 @@ class ChainReport:
     checkpoint: int | None = None
     last_hash: str = GENESIS
     dossiers: int = 0
+    subjects: int = 0
 
 
 @dataclass
 class _Walk:
     prev: str = GENESIS
     count: int = 0
-    dossiers: dict[int, tuple[int, str]] = field(default_factory=dict)
+    subjects: dict[tuple[str, int], tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def dossiers(self) -> int:
+        return sum(1 for kind, _ in self.subjects if kind == SubjectKind.DOSSIER)
+
+
+def subject_of(e: AuditEvent) -> tuple[str, int] | None:
+    """The subject an event is about, as (kind, id)."""
+    if e.subject_kind is None or e.subject_id is None:
+        return None
+    return e.subject_kind, e.subject_id
+
+
+def subject_disagrees(e: AuditEvent) -> str | None:
+    """Why the event's subject columns contradict its dossier columns, if they do.
+
+    Before format 3 the subject is outside the hash: migration 0013 derived it from
+    `dossier_id`, so it must still say exactly that. From format 3 both are hashed, and a
+    dossier's event carries the same link in both."""
+    if (e.format or 1) < 3:
+        expected: tuple[Any, ...] = (None, None, None)
+        if e.dossier_id is not None:
+            expected = (SubjectKind.DOSSIER.value, e.dossier_id, e.dossier_seq)
+        if (e.subject_kind, e.subject_id, e.subject_seq) != expected or (
+            e.subject_prev_hash != e.dossier_prev_hash
+        ):
+            return "chủ thể của sự kiện (subject_*) không khớp với hồ sơ ghi trong sự kiện"
+        return None
+    if (e.subject_kind is None) != (e.subject_id is None) or (
+        (e.subject_kind is None) != (e.subject_seq is None)
+    ):
+        return "chủ thể của sự kiện (subject_*) ghi thiếu"
+    if e.subject_kind == SubjectKind.DOSSIER and e.dossier_id != e.subject_id:
+        return "chủ thể của sự kiện (subject_*) không khớp với hồ sơ ghi trong sự kiện"
+    if e.dossier_id is not None and (
+        e.subject_kind != SubjectKind.DOSSIER
+        or (e.dossier_seq, e.dossier_prev_hash) != (e.subject_seq, e.subject_prev_hash)
+    ):
+        return "chủ thể của sự kiện (subject_*) không khớp với hồ sơ ghi trong sự kiện"
+    return None
 
 
 def events_in_order(
@@ -307,7 +395,15 @@ def verify_chain(
 
     def bad(seq: int, code: str, why: str, **kw: Any) -> ChainReport:
         return ChainReport(
-            False, w.count, seq, why, code, last_hash=w.prev, dossiers=len(w.dossiers), **kw
+            False,
+            w.count,
+            seq,
+            why,
+            code,
+            last_hash=w.prev,
+            dossiers=w.dossiers,
+            subjects=len(w.subjects),
+            **kw,
         )
 
     for e in events_in_order(session, batch=batch, until=head.seq if head else None):
@@ -331,24 +427,34 @@ def verify_chain(
                 "liên kết với sự kiện trước (prev_hash) bị sai",
                 dossier_id=e.dossier_id,
             )
-        if e.dossier_id is not None:
-            last_seq, last_hash = w.dossiers.get(e.dossier_id, (0, GENESIS))
-            if e.dossier_seq != last_seq + 1:
+        disagreement = subject_disagrees(e)
+        if disagreement is not None:
+            return bad(e.seq, "subject_modified", disagreement, dossier_id=e.dossier_id)
+        subject = subject_of(e)
+        if subject is not None:
+            # A dossier's link keeps its name and code; another subject's is its own.
+            dossier = subject[0] == SubjectKind.DOSSIER
+            code = "dossier_link_broken" if dossier else "subject_link_broken"
+            of = "hồ sơ" if dossier else "chủ thể"
+            last_seq, last_hash = w.subjects.get(subject, (0, GENESIS))
+            if e.subject_seq != last_seq + 1:
                 return bad(
                     e.seq,
-                    "dossier_link_broken",
-                    f"số thứ tự trong hồ sơ là {e.dossier_seq}, đúng ra là {last_seq + 1} "
-                    "(thiếu hoặc thừa sự kiện của hồ sơ)",
+                    code,
+                    f"số thứ tự trong {of} là {e.subject_seq}, đúng ra là {last_seq + 1} "
+                    f"(thiếu hoặc thừa sự kiện của {of})",
                     dossier_id=e.dossier_id,
                 )
-            if (e.format or 1) >= 2 and e.dossier_prev_hash != last_hash:
+            linked = e.subject_prev_hash if (e.format or 1) >= 3 else e.dossier_prev_hash
+            if (e.format or 1) >= 2 and linked != last_hash:
+                column = "subject_prev_hash" if (e.format or 1) >= 3 else "dossier_prev_hash"
                 return bad(
                     e.seq,
-                    "dossier_link_broken",
-                    "liên kết với sự kiện trước của cùng hồ sơ (dossier_prev_hash) bị sai",
+                    code,
+                    f"liên kết với sự kiện trước của cùng {of} ({column}) bị sai",
                     dossier_id=e.dossier_id,
                 )
-            w.dossiers[e.dossier_id] = (e.dossier_seq or 0, e.hash)
+            w.subjects[subject] = (e.subject_seq or 0, e.hash)
         while anchor is not None and anchor.seq <= e.seq:
             if anchor.seq == e.seq and anchor.hash != e.hash:
                 return bad(
@@ -391,7 +497,9 @@ def verify_chain(
                 f"{last.checkpoint} (lúc {vn_time(last.at)}) đã ghi nhận {last.seq} sự kiện",
                 checkpoint=last.checkpoint,
             )
-    return ChainReport(True, w.count, last_hash=w.prev, dossiers=len(w.dossiers))
+    return ChainReport(
+        True, w.count, last_hash=w.prev, dossiers=w.dossiers, subjects=len(w.subjects)
+    )
 
 
 def check_dossier_events(events: Iterable[AuditEvent]) -> ChainReport:

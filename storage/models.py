@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from domain.search import search_document
+from domain.subjects import Subject, SubjectKind
 
 
 def utcnow() -> datetime:
@@ -215,6 +216,10 @@ class Dossier(Base):
     )
     unit: Mapped[Unit] = relationship()
 
+    @property
+    def subject(self) -> Subject:
+        return Subject.dossier(self.id)
+
 
 class Nominee(Base):
     __tablename__ = "nominees"
@@ -321,13 +326,48 @@ def _refold(session: Session, d: Dossier) -> None:
         d.search_text = folded
 
 
+def subject_columns(subject: Subject) -> dict[str, Any]:
+    """The columns by which a transition, document, outbox row or notification refers to
+    its subject: the (kind, id) pair and, for a dossier, `dossier_id` as well (its foreign
+    key, and the queries that still select by it). Every writer of these rows passes
+    `**subject_columns(...)`, so a dossier's rows are written the same way everywhere."""
+    return {
+        "subject_kind": subject.kind.value,
+        "subject_id": subject.id,
+        "dossier_id": subject.dossier_id,
+    }
+
+
+def _keep_subject(_mapper: Any, _connection: Any, row: Any) -> None:
+    """A row given only its `dossier_id` (older code, tests' factories) refers to that
+    dossier; a row whose dossier and subject disagree is refused before it is written."""
+    if row.subject_kind is None and row.subject_id is None and row.dossier_id is not None:
+        row.subject_kind, row.subject_id = SubjectKind.DOSSIER.value, row.dossier_id
+    if row.subject_kind is None or row.subject_id is None:
+        if isinstance(row, AuditEvent):
+            return  # an event about no subject (an account, a template)
+        raise ValueError(f"{type(row).__name__} without a subject")
+    expected = Subject(SubjectKind(row.subject_kind), row.subject_id).dossier_id
+    if row.dossier_id != expected:
+        raise ValueError(
+            f"{type(row).__name__}: dossier_id {row.dossier_id} disagrees with its subject "
+            f"{row.subject_kind}:{row.subject_id}"
+        )
+
+
 class DossierTransition(Base):
     """One committed step of a dossier: the domain's record that the flow works from."""
 
     __tablename__ = "dossier_transitions"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "subject_kind", "subject_id", "seq", name="uq_dossier_transitions_subject_seq"
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))
     seq: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str] = mapped_column(String(32))
@@ -342,9 +382,20 @@ class Document(Base):
     """One issued document (a form of a step, or an attachment). Its files are versions."""
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("dossier_id", "transition_seq", "form", "copy_no"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "subject_kind",
+            "subject_id",
+            "transition_seq",
+            "form",
+            "copy_no",
+            name="uq_documents_subject_step_form_copy",
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     transition_seq: Mapped[int] = mapped_column(Integer)
     form: Mapped[str] = mapped_column(String(64))
     copy_no: Mapped[int] = mapped_column(Integer, default=0)
@@ -439,10 +490,22 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        UniqueConstraint("dossier_id", "dossier_seq", name="uq_audit_events_dossier_seq"),
+        UniqueConstraint(
+            "subject_kind", "subject_id", "subject_seq", name="uq_audit_events_subject_seq"
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # migration 0013: the subject the event is about; empty for an event about no subject
+    # (an account, a template, a checkpoint)
+    subject_kind: Mapped[str | None] = mapped_column(String(16))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    subject_seq: Mapped[int | None] = mapped_column(Integer)
+    """Position in the subject's own chain (1 for its first event); a dossier's equals
+    `dossier_seq`."""
+    subject_prev_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the previous event of the same subject (64 zeros for its first): in what the
+    hash covers from format 3; for older events copied from `dossier_prev_hash`."""
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     dossier_seq: Mapped[int | None] = mapped_column(Integer)
     event_key: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -461,7 +524,9 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
     format: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     """Version of the canonical form: 1 for events written before migration 0003, 2 since
-    (adds `format`, `on_behalf_of` and `dossier_prev_hash` to what the hash covers)."""
+    (adds `format`, `on_behalf_of` and `dossier_prev_hash` to what the hash covers), 3
+    since migration 0013 (adds the subject: `subject_kind`, `subject_id`, `subject_seq`,
+    `subject_prev_hash`)."""
     on_behalf_of: Mapped[str | None] = mapped_column(String(255))
     """Whom the actor acted for: their unit, the cluster they lead, or the authority."""
     dossier_prev_hash: Mapped[str | None] = mapped_column(String(64))
@@ -481,9 +546,15 @@ class ChainHead(Base):
 
 class OutboxItem(Base):
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("dossier_id", "transition_seq"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "subject_kind", "subject_id", "transition_seq", name="uq_outbox_subject_step"
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))
     transition_seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -496,10 +567,21 @@ class OutboxItem(Base):
 
 class Notification(Base):
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("user_id", "dossier_id", "transition_seq"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id",
+            "subject_kind",
+            "subject_id",
+            "transition_seq",
+            name="uq_notifications_user_subject_step",
+        ),
+        Index("ix_notifications_subject", "subject_kind", "subject_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))
     transition_seq: Mapped[int] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -556,3 +638,7 @@ class HeldPage(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification):
+    event.listen(_model, "before_insert", _keep_subject)

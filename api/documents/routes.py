@@ -44,7 +44,8 @@ class VersionOut(BaseModel):
 
 class DocumentOut(BaseModel):
     id: int
-    dossier_id: int
+    dossier_id: int | None
+    """Empty for a document of another subject than a dossier (a round's)."""
     transition_seq: int
     form: str
     title: str

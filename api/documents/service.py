@@ -41,7 +41,7 @@ from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
 from flows.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
-from storage.models import Document, DocumentVersion, Dossier, utcnow
+from storage.models import Document, DocumentVersion, Dossier, subject_columns, utcnow
 
 
 class VerifyOut(BaseModel):
@@ -73,7 +73,9 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
     """The document if its dossier is visible to the actor (and, for a draft, if the
     actor may see it); 404 otherwise."""
     doc = repo.document(s, doc_id)
-    if doc is None:
+    # Only a dossier's documents have a visibility rule yet; another subject's (a round's)
+    # are not found until theirs is written.
+    if doc is None or doc.dossier_id is None:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     try:
         d = visible_dossier(s, actor, doc.dossier_id)
@@ -164,7 +166,7 @@ def read_content(
     record_read(
         rt.db,
         user_id=caller.user.id,
-        dossier_id=doc.dossier_id,
+        dossier_id=doc.subject_id,  # a dossier's: visible_document serves no other
         kind="document_downloaded",
         data={
             "document_id": doc.id,
@@ -274,7 +276,7 @@ def _new_attachment(
     key = f"dossiers/{d.id}/attachments/{uuid.uuid4().hex}{ext}"
     obj = rt.store.put(key, data, media_type)
     doc = Document(
-        dossier_id=d.id,
+        **subject_columns(d.subject),
         transition_seq=d.transition_seq,
         form=ATTACHMENT,
         copy_no=copy_no,

@@ -50,6 +50,7 @@ from storage.models import (
     Nominee,
     OutboxItem,
     User,
+    subject_columns,
     utcnow,
 )
 from storage.objects import StoredObject
@@ -456,7 +457,7 @@ def act(
     reason = body.reason.strip() if body.reason else None
     s.add(
         DossierTransition(
-            dossier_id=d.id,
+            **subject_columns(d.subject),
             seq=d.transition_seq,
             action=t.action,
             from_status=t.source,
@@ -495,7 +496,7 @@ def act(
 
 def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem | None:
     """Every committed step gets a flow run (documents, routing, notifications)."""
-    item = OutboxItem(dossier_id=d.id, transition_seq=d.transition_seq)
+    item = OutboxItem(**subject_columns(d.subject), transition_seq=d.transition_seq)
     s.add(item)
     s.flush()
     return item

@@ -342,6 +342,7 @@ def rewrite_from(db: Database, first: int, reason: str) -> None:
                     e.reason = reason
                 e.prev_hash = prev
                 e.dossier_prev_hash = per_dossier.get(e.dossier_id, audit.GENESIS)
+                e.subject_prev_hash = e.dossier_prev_hash  # format 3: a dossier's, the same
                 e.hash = audit.event_hash(e)
             prev, per_dossier[e.dossier_id] = e.hash, e.hash
         s.flush()

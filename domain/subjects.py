@@ -1,0 +1,66 @@
+"""What a process moves: a subject, named by its kind and its id.
+
+The engine's records — transitions, documents, outbox rows, notifications, audit events —
+refer to a `Subject` rather than to a dossier, so the next processes (a board's round of
+many dossiers, a decision, a cluster's year) use the same plumbing. A subject is a
+reference, not a row: each kind keeps its own table (`dossiers`, later `rounds`), and the
+pair (kind, id) is what the engine's tables store (docs/adr/0012-subjects.md).
+
+Grouping: a subject may group others — a round groups the dossiers it submits, a cluster
+year its members' registrations. The grouping is the grouping subject's own data (a round
+lists its dossiers); the grouped subjects keep their own records and history, and the
+group's records (its Tờ trình, its transitions, its audit events) are the group's, not
+copied to each member. No I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SubjectKind(StrEnum):
+    DOSSIER = "dossier"
+    """A unit's commendation dossier (hồ sơ đề nghị khen thưởng): today's route."""
+    ROUND = "round"
+    """Reserved for the board's round (đợt xét khen thưởng), which groups dossiers."""
+
+
+SUBJECT_KIND_LABELS = {
+    SubjectKind.DOSSIER: "Hồ sơ",
+    SubjectKind.ROUND: "Đợt xét khen thưởng",
+}
+
+GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
+    SubjectKind.DOSSIER: (),
+    SubjectKind.ROUND: (SubjectKind.DOSSIER,),
+}
+"""Which kinds a subject of each kind may group (a round: dossiers)."""
+
+
+@dataclass(frozen=True, order=True)
+class Subject:
+    """One thing a process moves, e.g. `Subject(SubjectKind.DOSSIER, 7)`."""
+
+    kind: SubjectKind
+    id: int
+
+    def __post_init__(self) -> None:
+        # From a database row or a request the kind may arrive as a plain string.
+        object.__setattr__(self, "kind", SubjectKind(self.kind))
+
+    @classmethod
+    def dossier(cls, dossier_id: int) -> Subject:
+        return cls(SubjectKind.DOSSIER, dossier_id)
+
+    @property
+    def dossier_id(self) -> int | None:
+        """The dossier's id when the subject is one, else None (the rows of another kind
+        have no `dossier_id`)."""
+        return self.id if self.kind is SubjectKind.DOSSIER else None
+
+    def may_group(self, other: Subject) -> bool:
+        return other.kind in GROUPS[self.kind]
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.id}"
