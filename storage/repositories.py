@@ -26,6 +26,7 @@ from domain.roles import (
     RoleGrant,
 )
 from domain.search import query_words
+from domain.subjects import Subject
 from storage.models import (
     AppraisalResult,
     AuditEvent,
@@ -48,6 +49,7 @@ from storage.models import (
     TemplateVersion,
     Unit,
     User,
+    of_subject,
 )
 
 # ---------------------------------------------------------------- people and organisation
@@ -327,7 +329,7 @@ def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
 def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:
     return s.scalars(
         select(DossierTransition)
-        .where(DossierTransition.dossier_id == dossier_id)
+        .where(of_subject(DossierTransition, Subject.dossier(dossier_id)))
         .order_by(DossierTransition.seq)
     ).all()
 
@@ -335,7 +337,7 @@ def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:
 def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | None:
     return s.scalar(
         select(DossierTransition).where(
-            DossierTransition.dossier_id == dossier_id, DossierTransition.seq == seq
+            of_subject(DossierTransition, Subject.dossier(dossier_id)), DossierTransition.seq == seq
         )
     )
 
@@ -344,7 +346,7 @@ def unfinished_step(s: Session, dossier_id: int) -> OutboxItem | None:
     """The oldest step of the dossier whose machine work has not finished."""
     return s.scalar(
         select(OutboxItem)
-        .where(OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done")
+        .where(of_subject(OutboxItem, Subject.dossier(dossier_id)), OutboxItem.state != "done")
         .order_by(OutboxItem.transition_seq)
         .limit(1)
     )
@@ -355,7 +357,7 @@ def is_processing(s: Session, dossier_id: int) -> bool:
         s.scalar(
             select(func.count())
             .select_from(OutboxItem)
-            .where(OutboxItem.dossier_id == dossier_id, OutboxItem.state != "done")
+            .where(of_subject(OutboxItem, Subject.dossier(dossier_id)), OutboxItem.state != "done")
         )
     )
 
@@ -416,7 +418,7 @@ def appraisal_changed_at(s: Session, dossier_id: int) -> datetime | None:
 def documents_of(s: Session, dossier_id: int) -> Sequence[Document]:
     return s.scalars(
         select(Document)
-        .where(Document.dossier_id == dossier_id)
+        .where(of_subject(Document, Subject.dossier(dossier_id)))
         .order_by(Document.transition_seq, Document.form, Document.copy_no)
     ).all()
 
@@ -430,7 +432,7 @@ def find_document(
 ) -> Document | None:
     return s.scalar(
         select(Document).where(
-            Document.dossier_id == dossier_id,
+            of_subject(Document, Subject.dossier(dossier_id)),
             Document.transition_seq == seq,
             Document.form == form,
             Document.copy_no == copy_no,
@@ -441,7 +443,9 @@ def find_document(
 def attachments_of(s: Session, dossier_id: int, *, current: bool = False) -> Sequence[Document]:
     """The dossier's attachments in the order they were added; `current`: only those
     still in the dossier (not removed or replaced)."""
-    q = select(Document).where(Document.dossier_id == dossier_id, Document.form == "attachment")
+    q = select(Document).where(
+        of_subject(Document, Subject.dossier(dossier_id)), Document.form == "attachment"
+    )
     if current:
         q = q.where(Document.removed_at.is_(None))
     return s.scalars(q.order_by(Document.id)).all()
@@ -609,10 +613,10 @@ def dossier_events(
     s: Session, dossier_id: int, *, without_kinds: Sequence[str] = ()
 ) -> Sequence[AuditEvent]:
     """A dossier's history in the order of its own chain."""
-    q = select(AuditEvent).where(AuditEvent.dossier_id == dossier_id)
+    q = select(AuditEvent).where(of_subject(AuditEvent, Subject.dossier(dossier_id)))
     if without_kinds:
         q = q.where(AuditEvent.kind.not_in(without_kinds))
-    return s.scalars(q.order_by(AuditEvent.dossier_seq)).all()
+    return s.scalars(q.order_by(AuditEvent.subject_seq)).all()
 
 
 def outbox_item(s: Session, item_id: int) -> OutboxItem | None:

@@ -46,10 +46,14 @@ CANONICAL_RULE = {
     "no ASCII escaping (Python: json.dumps(event, sort_keys=True, separators=(',', ':'), "
     "ensure_ascii=False))",
     "keys": list(audit.CANONICAL_KEYS),
+    "keys_format_2": list(audit.CANONICAL_KEYS_V2),
     "keys_format_1": list(audit.CANONICAL_KEYS_V1),
     "global_link": "event.prev_hash is the hash of the previous event in the global chain",
     "dossier_link": "event.dossier_prev_hash is the hash of the previous event of this "
     "dossier; 64 zeros for its first event",
+    "subject_link": "from format 3, event.subject_prev_hash is the hash of the previous "
+    "event of the same subject (subject_kind, subject_id); for a dossier it equals "
+    "dossier_prev_hash",
 }
 
 
