@@ -81,11 +81,13 @@ FROM dossiers WHERE title LIKE 'Hồ sơ đề nghị khen thưởng số %%'
 EVENTS = """
 INSERT INTO audit_events (seq, dossier_id, dossier_seq, event_key, occurred_at, actor_id,
   actor_name, actor_role, actor_unit, kind, from_status, to_status, reason, data, prev_hash,
-  hash, format, on_behalf_of, dossier_prev_hash)
+  hash, format, on_behalf_of, dossier_prev_hash,
+  subject_kind, subject_id, subject_seq, subject_prev_hash)
 SELECT base.m + (d.id - first.id) * %(per)s + e, d.id, 1000 + e, 'bulk-' || d.id || '-' || e,
        d.created_at + (e || ' minutes')::interval, d.created_by, 'Người dùng thử', 'clerk',
        'Đơn vị', CASE WHEN e = 1 THEN 'created' ELSE 'approve' END, NULL, NULL, NULL, '{}',
-       repeat('0', 64), md5(d.id || '-' || e) || md5(e || '-' || d.id), 2, NULL, repeat('0', 64)
+       repeat('0', 64), md5(d.id || '-' || e) || md5(e || '-' || d.id), 2, NULL, repeat('0', 64),
+       'dossier', d.id, 1000 + e, repeat('0', 64)
 FROM dossiers d
 CROSS JOIN generate_series(1, %(per)s) AS e
 CROSS JOIN (SELECT coalesce(max(seq), 0) AS m FROM audit_events) AS base
