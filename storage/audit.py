@@ -351,18 +351,24 @@ def events_in_order(
     session: Session,
     *,
     dossier_id: int | None = None,
+    subject: Subject | None = None,
     after: int = 0,
     until: int | None = None,
     batch: int = 2000,
 ) -> Iterator[AuditEvent]:
-    """Events by `seq` (or one dossier's by `dossier_seq`) after `after` up to `until`,
-    read in batches and detached after use so memory stays flat."""
+    """Events by `seq` (or one subject's — `dossier_id` is the dossier's — by
+    `subject_seq`) after `after` up to `until`, read in batches and detached after use so
+    memory stays flat."""
+    if subject is None and dossier_id is not None:
+        subject = Subject.dossier(dossier_id)
     last = after
-    order = AuditEvent.seq if dossier_id is None else AuditEvent.dossier_seq
+    order = AuditEvent.seq if subject is None else AuditEvent.subject_seq
     while True:
         q = select(AuditEvent).where(order > last).order_by(order).limit(batch)
-        if dossier_id is not None:
-            q = q.where(AuditEvent.dossier_id == dossier_id)
+        if subject is not None:
+            q = q.where(
+                AuditEvent.subject_kind == subject.kind.value, AuditEvent.subject_id == subject.id
+            )
         if until is not None:
             q = q.where(order <= until)
         rows = session.scalars(q).all()
@@ -371,7 +377,7 @@ def events_in_order(
         for e in rows:
             yield e
             session.expunge(e)
-        last = (rows[-1].seq if dossier_id is None else rows[-1].dossier_seq) or 0
+        last = (rows[-1].seq if subject is None else rows[-1].subject_seq) or 0
 
 
 def verify_chain(
@@ -502,24 +508,42 @@ def verify_chain(
     )
 
 
-def check_dossier_events(events: Iterable[AuditEvent]) -> ChainReport:
-    """One dossier's chain on its own, from its events in order: every event recomputes
-    and links to the previous event of the dossier. (Removing a dossier's last events
-    shows only in the global chain and against the checkpoints.)"""
-    prev, count = GENESIS, 0
+def check_subject_events(events: Iterable[AuditEvent]) -> ChainReport:
+    """One subject's chain on its own (a dossier's, a round's), from its events in order:
+    every event recomputes and links to the previous event of the subject. (Removing a
+    subject's last events shows only in the global chain and against the checkpoints.)"""
+    prev, count, dossier = GENESIS, 0, True
     for e in events:
-        if e.dossier_seq != count + 1:
-            why = f"thiếu sự kiện thứ {count + 1} của hồ sơ"
+        dossier = e.subject_kind in (None, SubjectKind.DOSSIER)
+        of, code = (
+            ("hồ sơ", "dossier_link_broken") if dossier else ("chủ thể", "subject_link_broken")
+        )
+        if e.subject_seq != count + 1:
+            why = f"thiếu sự kiện thứ {count + 1} của {of}"
             return ChainReport(False, count, e.seq, why, "event_missing", e.dossier_id)
         if event_hash(e) != e.hash:
             why = "nội dung sự kiện đã bị sửa đổi (mã băm tính lại không khớp)"
             return ChainReport(False, count, e.seq, why, "event_modified", e.dossier_id)
-        if (e.format or 1) >= 2 and e.dossier_prev_hash != prev:
-            why = "liên kết với sự kiện trước của hồ sơ bị sai"
-            return ChainReport(False, count, e.seq, why, "dossier_link_broken", e.dossier_id)
+        disagreement = subject_disagrees(e)
+        if disagreement is not None:
+            return ChainReport(False, count, e.seq, disagreement, "subject_modified", e.dossier_id)
+        linked = e.subject_prev_hash if (e.format or 1) >= 3 else e.dossier_prev_hash
+        if (e.format or 1) >= 2 and linked != prev:
+            why = f"liên kết với sự kiện trước của {of} bị sai"
+            return ChainReport(False, count, e.seq, why, code, e.dossier_id)
         prev, count = e.hash, count + 1
-    return ChainReport(True, count, last_hash=prev, dossiers=1 if count else 0)
+    return ChainReport(
+        True, count, last_hash=prev, dossiers=1 if count and dossier else 0, subjects=min(count, 1)
+    )
+
+
+check_dossier_events = check_subject_events
+"""A dossier's chain is its subject's (the name the history export calls)."""
+
+
+def verify_subject_chain(session: Session, subject: Subject) -> ChainReport:
+    return check_subject_events(events_in_order(session, subject=subject))
 
 
 def verify_dossier_chain(session: Session, dossier_id: int) -> ChainReport:
-    return check_dossier_events(events_in_order(session, dossier_id=dossier_id))
+    return verify_subject_chain(session, Subject.dossier(dossier_id))

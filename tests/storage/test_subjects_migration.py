@@ -149,6 +149,7 @@ def test_mixed_chain_verifies_with_checkpoints_and_each_tampering_is_named(
         chain = audit.verify_chain(s)
         assert (chain.dossiers, chain.subjects) == (1, 2)
         assert audit.verify_dossier_chain(s, old.dossier_id).events == 4
+        assert audit.verify_subject_chain(s, ROUND).events == 2
 
     drop_audit_triggers(url)
     was = set_reason(url, 3, "sửa lý do của một sự kiện cũ")  # a format 2 event
@@ -169,6 +170,9 @@ def test_mixed_chain_verifies_with_checkpoints_and_each_tampering_is_named(
     with db.read() as s:
         r = verify_all(s, store)
     assert (r.ok, r.first_bad, r.code) == (False, 5, "subject_modified")
+    with db.read() as s:  # the dossier's own chain lost its third event to the "round"
+        r = audit.verify_dossier_chain(s, old.dossier_id)
+    assert (r.ok, r.first_bad, r.code) == (False, step.seq, "event_missing")
     db.dispose()
 
 
