@@ -26,14 +26,17 @@ from api.dossiers.schemas import (
     DossierSummary,
     NomineeOut,
     OwnReportSignIn,
+    RoundRef,
 )
 from domain.awards import AWARDS
 from domain.errors import InvalidInput
 from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
+from domain.rounds import in_round_label
 from flows.runtime import Runtime
 from storage import repositories as repo
+from storage import rounds as rounds_store
 from storage.models import Dossier, Nominee
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
@@ -81,6 +84,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     processing = repo.is_processing(s, d.id)
+    in_round = rounds_store.round_names_of(s, [d.id]).get(d.id)
     accounts = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
     personal = sees_personal_data(actor, repo.scope_of(s, d))
@@ -99,6 +103,9 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         stage_label=STAGE_LABELS[stage],
         version=d.version,
         processing=processing,
+        round=RoundRef(id=in_round[0], name=in_round[1], label=in_round_label(in_round[1]))
+        if in_round
+        else None,
         allowed_actions=service.actions_for(s, actor, d, processing=processing),
         can_sign_own_report=not processing
         and any(r.nominee.user_id == actor.user_id and r.signed is None for r in own.values()),

@@ -109,6 +109,15 @@ class NomineeOut(BaseModel):
     """Personal data, as `birth_date`."""
 
 
+class RoundRef(BaseModel):
+    """The round a dossier was put in (đợt xét khen thưởng): its name is shown to
+    everyone who sees the dossier; the round itself only to the board."""
+
+    id: int
+    name: str
+    label: str
+
+
 class DossierOut(BaseModel):
     id: int
     title: str
@@ -124,6 +133,7 @@ class DossierOut(BaseModel):
     stage_label: str
     version: int
     processing: bool
+    round: RoundRef | None = None
     allowed_actions: list[str]
     can_sign_own_report: bool = False
     """The caller is an individual nominee whose own report waits for their signature
