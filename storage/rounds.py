@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from domain.appraisal import Result
-from domain.rounds import ListedNominee
+from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
 from storage.models import (
     AppraisalResult,
     AwardRound,
@@ -132,3 +132,23 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
             dossier_id,
         ) in rows
     ]
+
+
+def candidates(s: Session, authority_id: int, awards: Collection[str]) -> list[Dossier]:
+    """Approved dossiers of the authority for these awards that are in no round yet: what
+    the specialist may add (oldest first, as they were approved)."""
+    in_any = select(RoundDossier.dossier_id)
+    return list(
+        s.scalars(
+            select(Dossier)
+            .where(
+                Dossier.authority_id == authority_id,
+                Dossier.status == ADMITTED_DOSSIER_STATUS,
+                Dossier.award.in_(list(awards)),
+                Dossier.id.not_in(in_any),
+            )
+            .options(joinedload(Dossier.unit))
+            .order_by(Dossier.updated_at, Dossier.id)
+            .limit(500)
+        ).all()
+    )

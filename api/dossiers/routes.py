@@ -57,6 +57,8 @@ EVENT_LABELS = {
     "report_signed": "Cá nhân ký báo cáo thành tích của mình",
     "documents_issued": "Phát hành văn bản (điền mẫu, ký số, lưu trữ)",
     "routed": "Chuyển bước tiếp theo",
+    "added_to_round": "Đưa vào đợt xét khen thưởng",
+    "removed_from_round": "Bỏ ra khỏi đợt xét khen thưởng",
 }
 
 

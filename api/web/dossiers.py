@@ -25,6 +25,7 @@ from api.web.forms import text
 from api.web.home import home_page  # the inbox, where several are approved at once
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from domain import rounds as rounds_rules
 from domain.appraisal import Result
 from domain.awards import AWARDS
 from domain.errors import AppraisalInvalid, DomainError, NotFound
@@ -146,6 +147,7 @@ def _dossier_page(
         appraisal_form=appraisal or {},
         idem=secrets.token_urlsafe(16),
         is_auditor=Role.AUDITOR in visitor.actor.roles(),
+        can_see_round=rounds_rules.can_view(visitor.actor, view.d.authority_id),
     )
 
 

@@ -135,7 +135,8 @@ def test_a_round_lists_every_nominee_of_its_dossiers(server, dossiers):
 
     # The history of a dossier says when it was put in the round.
     history = Api(server, AUDITOR).get(f"/api/v1/dossiers/{dossiers['htx']}/history").json()
-    assert any(e["kind"] == "added_to_round" for e in history)
+    added = [e for e in history if e["kind"] == "added_to_round"]
+    assert len(added) == 1 and added[0]["label"] == "Đưa vào đợt xét khen thưởng"
 
 
 def test_what_may_not_go_in_is_refused_whole_and_named(server, dossiers):
