@@ -195,7 +195,12 @@ def list_groups(
                 "counts": {"collectives": len(collectives), "individuals": len(individuals)},
                 "collective_heading": "1" if collectives else "",
                 "collectives": [
-                    {"index": i, "name": n.name, "cluster_name": n.cluster_name}
+                    {
+                        "index": i,
+                        "name": n.name,
+                        "unit_name": n.unit_name,
+                        "cluster_name": n.cluster_name,
+                    }
                     for i, n in enumerate(collectives, 1)
                 ],
                 "individual_heading": "2" if collectives else "1",
