@@ -19,6 +19,8 @@ from api.dossiers.schemas import (
     ActionOut,
     AppraisalIn,
     AppraisalOut,
+    BulkApproveIn,
+    BulkApproveOut,
     DossierCreate,
     DossierOut,
     DossierPage,
@@ -218,6 +220,32 @@ ACTION_BODY = {
         },
     }
 }
+
+
+@router.post("/dossiers/actions/approve", response_model=BulkApproveOut)
+async def approve_many(
+    body: BulkApproveIn, caller: CurrentReader, rt: RuntimeDep, background: BackgroundTasks
+) -> BulkApproveOut:
+    """Approve several dossiers as one action, each signed with the caller's key (one PIN):
+    all or none. A refusal names the dossier (`dossier_id`) and nothing is approved."""
+    versions: dict[int, int] = {}
+    for key, value in body.versions.items():
+        if not key.isdigit():
+            raise InvalidInput("Khóa của «versions» phải là số hồ sơ.", code="invalid_input")
+        versions[int(key)] = value
+    items, outbox_ids = await run_in_threadpool(
+        approvals.approve_many,
+        rt,
+        caller,
+        body.dossier_ids,
+        body.signing_pin,
+        versions,
+        lambda s, d: dossier_out(s, caller.actor, d),
+    )
+    if rt.dispatcher is not None:
+        for outbox_id in outbox_ids:
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return BulkApproveOut(items=items)
 
 
 @router.post(

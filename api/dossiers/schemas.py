@@ -168,6 +168,17 @@ class ActionOut(BaseModel):
     transition_seq: int
 
 
+class BulkApproveIn(Strict):
+    dossier_ids: list[int] = Field(min_length=1, max_length=50)
+    signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+    versions: dict[str, int] = Field(default_factory=dict)
+    """Per dossier id, the version the caller saw: a stale one refuses the batch."""
+
+
+class BulkApproveOut(BaseModel):
+    items: list[ActionOut]
+
+
 class OwnReportSignIn(Strict):
     signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
     version: int | None = None

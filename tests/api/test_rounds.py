@@ -12,7 +12,7 @@ import pytest
 
 from tests.fixtures.modes import app_in_mode
 from tests.fixtures.route import walk_to
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
@@ -216,3 +216,39 @@ def test_a_dossier_taken_out_of_an_open_round_can_go_into_another(server, dossie
     assert r.status_code == 200
     again = Api(server, SPECIALIST).get(f"/api/v1/rounds/{rnd['id']}").json()
     assert add(server, again, [dossiers["bdt2"]]).status_code == 200
+
+
+def test_approving_several_dossiers_is_one_action_all_or_none(server):
+    """The unit head approves two dossiers with one PIN; a batch with one dossier that may
+    not be approved approves none and names that one."""
+    a, b = (make(server, "bdt", [("individual", f"Người số {i}")]) for i in (1, 2))
+    draft = make(server, "bdt", [("individual", "Người số 3")])
+    for dossier_id in (a, b):
+        walk_to(server, dossier_id, "unit_review")
+    head = Api(server, "bdt.thutruong")
+
+    def approve(ids, pin=PIN, **extra):
+        body = {"dossier_ids": ids, "signing_pin": pin, **extra}
+        return head.post("/api/v1/dossiers/actions/approve", json=body)
+
+    r = approve([a, draft])
+    assert r.status_code == 409, r.text
+    assert r.json()["dossier_id"] == draft and f"Hồ sơ số {draft}" in r.json()["detail"]
+    r = approve([a, b], pin="999999")
+    assert r.status_code == 403 and r.json()["code"] == "wrong_pin"
+    stale = approve([a, b], versions={str(a): 1})
+    assert stale.status_code == 409 and stale.json()["dossier_id"] == a
+    for dossier_id in (a, b):
+        assert head.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "unit_review"
+    assert approve([]).status_code == 422
+    assert approve([a, a]).status_code == 422
+
+    r = approve([a, b])
+    assert r.status_code == 200, r.text
+    assert [i["dossier"]["id"] for i in r.json()["items"]] == [a, b]
+    for dossier_id in (a, b):
+        d = head.wait_idle(dossier_id)
+        assert d["status"] == "cluster_review"
+        history = head.get(f"/api/v1/dossiers/{dossier_id}/history").json()
+        signed = [e for e in history if e["kind"] == "approve"]
+        assert len(signed) == 1 and len(signed[0]["data"]["signed"]) == 2
