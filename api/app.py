@@ -20,6 +20,7 @@ from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
+from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
 from flows import heap, local_prefect
 from flows import runtime as flow_runtime
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         accounts_router,
         dossiers_router,
+        rounds_router,
         documents_router,
         audit_router,
         templates_router,

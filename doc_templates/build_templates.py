@@ -833,15 +833,18 @@ def to_trinh_dot() -> DocumentObject:
         after=6,
         keep_next=True,
     )
-    t = table(doc, (14, 80, TEXT_WIDTH_MM - 94), grid=True)
+    # A collective is a part of its unit ("Phòng Chính sách"): the unit names it.
+    t = table(doc, (12, 58, 50, TEXT_WIDTH_MM - 120), grid=True)
     head = row(t, header=True)
-    for cell, text in zip(head.cells, ("STT", "Tên tập thể", "Cụm, khối thi đua"), strict=True):
+    labels = ("STT", "Tên tập thể", "Đơn vị", "Cụm, khối thi đua")
+    for cell, text in zip(head.cells, labels, strict=True):
         cell_text(cell, text, bold=True, align=CENTER)
     loop_row(t, "{%tr for item in group.collectives %}")
     data = row(t, cant_split=True)
     cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
     cell_text(data.cells[1], "{{ item.name }}")
-    cell_text(data.cells[2], "{{ item.cluster_name }}")
+    cell_text(data.cells[2], "{{ item.unit_name }}")
+    cell_text(data.cells[3], "{{ item.cluster_name }}")
     loop_row(t, "{%tr endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if group.individuals %}")

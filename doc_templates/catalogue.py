@@ -126,7 +126,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     ),
     "groups": (
         "list[{numeral, award_name, counts: {collectives, individuals}, collective_heading,"
-        " collectives: list[{index, name, cluster_name}], individual_heading,"
+        " collectives: list[{index, name, unit_name, cluster_name}], individual_heading,"
         " individuals: list[{index, name, position, unit_name}]}]",
         "Danh sách theo từng hình thức khen thưởng (I, II, …): tập thể rồi cá nhân",
     ),

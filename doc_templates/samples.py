@@ -107,7 +107,7 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "counts": {"collectives": len(collectives), "individuals": 3},
             "collective_heading": "1",
             "collectives": [
-                {"index": c["index"], "name": c["name"], "cluster_name": CLUSTER}
+                {"index": c["index"], "name": c["name"], "unit_name": UNIT, "cluster_name": CLUSTER}
                 for c in collectives
             ],
             "individual_heading": "2",
