@@ -89,6 +89,7 @@ class SubjectKind:
 
 
 DOSSIER = "dossier"
+ROUND = "round"
 
 SUBJECT_KINDS: Mapping[str, SubjectKind] = {
     DOSSIER: SubjectKind(
@@ -100,6 +101,7 @@ SUBJECT_KINDS: Mapping[str, SubjectKind] = {
             Condition.LINKED_ACCOUNT: lambda scope, user: user in scope.nominee_user_ids,
         },
     ),
+    ROUND: SubjectKind(code=ROUND, label="Đợt xét khen thưởng", conditions={}),
 }
 
 RULES: tuple[Rule, ...] = (
@@ -120,6 +122,11 @@ RULES: tuple[Rule, ...] = (
     # Auditors read everything and act on nothing; an admin manages people and terms,
     # not dossiers: no rule.
     Rule(DOSSIER, Role.AUDITOR, Relation.ANYWHERE, acts=False),
+    # A board's round (domain/rounds.py) is its authority's: its board makes it, the
+    # Phòng's head and the Sở's leaders approve it; auditors read it. Units never see a
+    # round (its list holds other units' nominees); they see its name on their dossier.
+    *(Rule(ROUND, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
+    Rule(ROUND, Role.AUDITOR, Relation.ANYWHERE, acts=False),
 )
 
 

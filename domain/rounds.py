@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
+from domain import policy
 from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.roles import AUTHORITY_ROLES, Actor, Role
+from domain.roles import Actor, Role
 
 
 class RoundKind(StrEnum):
@@ -51,18 +53,27 @@ ADMITTED_DOSSIER_STATUS = "approved"
 NAME_MAX = 300
 
 
-def roles_over(actor: Actor, authority_id: int) -> frozenset[Role]:
-    """The roles `actor` holds over a round of this authority: its board and leadership,
-    and auditors. Nobody else sees a round (a unit sees its own dossier's round by name)."""
-    return frozenset(
-        g.role
-        for g in actor.grants
-        if g.role == Role.AUDITOR or (g.role in AUTHORITY_ROLES and g.authority_id == authority_id)
-    )
+@dataclass(frozen=True)
+class RoundScope:
+    """Where a round sits, as far as who may see and act on it cares (domain/policy.py's
+    rules for the subject kind `round`): its authority."""
+
+    kind: ClassVar[str] = policy.ROUND
+    authority_id: int
+    unit_id: int | None = None
+    cluster_term_id: int | None = None
+    cluster_leader_unit_ids: frozenset[int] = frozenset()
 
 
 def can_view(actor: Actor, authority_id: int) -> bool:
-    return bool(roles_over(actor, authority_id))
+    """The authority's board and leaders, and auditors (the policy's rules)."""
+    return policy.allows(actor, RoundScope(authority_id))
+
+
+def roles_over(actor: Actor, authority_id: int) -> frozenset[Role]:
+    """The roles `actor` holds over a round of this authority (may act as)."""
+    scope = RoundScope(authority_id)
+    return frozenset(r for r in actor.roles() if policy.holds(actor, r, scope))
 
 
 COMPOSER = Role.BOARD_SPECIALIST

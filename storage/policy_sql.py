@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from domain.policy import (
     DOSSIER,
+    ROUND,
     Condition,
     Relation,
     SubjectScope,
@@ -27,7 +28,7 @@ from domain.policy import (
 )
 from domain.process import PROCESSES, STAGE_ORDER, Stage
 from domain.roles import Actor, Role, RoleGrant
-from storage.models import ClusterTerm, Dossier, Nominee, RoleAssignment
+from storage.models import AwardRound, ClusterTerm, Dossier, Nominee, RoleAssignment
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class SubjectTable:
     """Where a subject kind's scope lives in its table."""
 
     kind: str
-    process: Any
+    process: Any | None
+    """The column naming the subject's process; None while the kind has no process in
+    PROCESSES (a round's own process is declared with the engine's next step)."""
     status: Any
     unit_id: Any | None
     authority_id: Any
@@ -75,6 +78,15 @@ TABLES: Mapping[str, SubjectTable] = {
             Condition.REACHED_BOARD: lambda _a: Dossier.furthest_stage.in_(_from(Stage.BOARD)),
             Condition.LINKED_ACCOUNT: lambda a: linked_nominee(a).exists(),
         },
+    ),
+    ROUND: SubjectTable(
+        kind=ROUND,
+        process=None,
+        status=AwardRound.status,
+        unit_id=None,
+        authority_id=AwardRound.authority_id,
+        cluster_term=None,
+        conditions={},
     ),
 }
 
@@ -129,6 +141,8 @@ def acting(actor: Actor, kind: str) -> ColumnElement[bool] | None:
     """Rows in a state where one of the actor's roles, held over them, has an action
     other than a withdrawal (the inbox); None when there are none."""
     t = TABLES[kind]
+    if t.process is None:
+        return None
     conds: list[ColumnElement[bool]] = []
     # Every process moves a dossier today; a process of another subject kind will be
     # picked by the kind it declares.

@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from domain.appraisal import Result
+from domain.policy import ROUND
+from domain.roles import Actor
 from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
+from storage import policy_sql
 from storage.models import (
     AppraisalResult,
     AwardRound,
@@ -25,13 +28,9 @@ def award_round(s: Session, round_id: int, *, for_update: bool = False) -> Award
     return s.scalar(q.with_for_update() if for_update else q)
 
 
-def rounds_of_authorities(
-    s: Session, authority_ids: Collection[int] | None, *, year: int | None = None
-) -> Sequence[AwardRound]:
-    """The rounds of these authorities (None: every authority's), newest first."""
-    q = select(AwardRound)
-    if authority_ids is not None:
-        q = q.where(AwardRound.authority_id.in_(list(authority_ids)))
+def visible_rounds(s: Session, actor: Actor, *, year: int | None = None) -> Sequence[AwardRound]:
+    """The rounds the actor may see (domain/policy.py's rules, as SQL), newest first."""
+    q = select(AwardRound).where(policy_sql.visible(actor, ROUND))
     if year:
         q = q.where(AwardRound.year == year)
     return s.scalars(q.order_by(AwardRound.created_at.desc(), AwardRound.id.desc())).all()

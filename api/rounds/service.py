@@ -167,15 +167,7 @@ def remove_dossier(
 
 
 def list_rounds(s: Session, actor: Actor, *, year: int | None) -> list[RoundSummary]:
-    if any(g.role == Role.AUDITOR for g in actor.grants):
-        authorities: set[int] | None = None
-    else:
-        authorities = {
-            g.authority_id
-            for g in actor.grants
-            if g.authority_id is not None and rules.can_view(actor, g.authority_id)
-        }
-    rows = store.rounds_of_authorities(s, authorities, year=year) if authorities != set() else []
+    rows = store.visible_rounds(s, actor, year=year)
     counts = store.dossier_counts(s, [r.id for r in rows])
     return [summary(r, counts.get(r.id, 0)) for r in rows]
 
