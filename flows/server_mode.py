@@ -34,6 +34,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
 from sqlalchemy import select, update
 
+from documents import pyhanko_internals
 from storage.models import OutboxItem, utcnow
 from tdkt.settings import Settings
 
@@ -297,6 +298,7 @@ class TdktWorker(ProcessWorker):
 async def serve_worker(settings: Settings, *, limit: int) -> None:
     """`tdkt worker`: build the runtime once, warm LibreOffice, serve the work pool."""
     require_api_url()
+    pyhanko_internals.install()  # its runs seal and check PDFs in this process
     rt = Runtime.from_settings(settings)
     await asyncio.to_thread(rt.store.ensure_ready)
     flow_runtime.install(rt)

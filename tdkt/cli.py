@@ -137,9 +137,12 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
+    from documents import pyhanko_internals
     from documents.verify import InvalidPdf, verify_pdf_sync
     from storage import repositories as repo
     from storage.db import Database
+
+    pyhanko_internals.install()
 
     roots: list[bytes] = []
     crls: list[bytes] = []
