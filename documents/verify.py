@@ -47,7 +47,6 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-
 __all__ = [
     "InvalidPdf",
     "SignatureReport",

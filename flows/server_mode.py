@@ -24,7 +24,6 @@ import logging
 import os
 import signal
 import socket
-import warnings
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -249,11 +248,6 @@ def _as_utc(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
-# Prefect registers worker classes by type; this one keeps the type "process" on purpose
-# (a standard process pool), which replaces ProcessWorker in this process's registry only.
-warnings.filterwarnings("ignore", message="Type 'TdktWorker'", category=UserWarning)
-
-
 class TdktWorker(ProcessWorker):
     """A process worker whose flow runs run in the worker's own process.
 
@@ -264,6 +258,14 @@ class TdktWorker(ProcessWorker):
     """
 
     _known: ClassVar[dict[UUID, Flow[..., Any]]] = {}  # flow id → our flow object
+
+    @classmethod
+    def __dispatch_key__(cls) -> str:
+        # Prefect registers worker classes by this key, which defaults to the type. The
+        # type stays "process" (a standard process pool); under its own key, defining
+        # this class leaves Prefect's ProcessWorker the "process" worker of this process
+        # (flows/prefect_internals.py).
+        return "tdkt-process"
 
     async def run(
         self,

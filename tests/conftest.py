@@ -24,7 +24,6 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.fixtures.pg import fresh_database
 
-
 # As the processes that sign and check PDFs do at start-up.
 pyhanko_internals.install()
 

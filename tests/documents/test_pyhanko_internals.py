@@ -14,8 +14,8 @@ from io import BytesIO
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pyhanko.pdf_utils import generic
 from packaging.specifiers import SpecifierSet
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStreamError
 
 from documents import pyhanko_internals
