@@ -94,8 +94,9 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from storage.integrity import verify_all
 
     rt = Runtime.from_settings(settings)
+    crls = rt.crls()  # a revoked seal's checkpoints read revoked
     with rt.db.read() as s:
-        r = verify_all(s, rt.store)
+        r = verify_all(s, rt.store, crls)
     rt.close()
     if args.json:
         print(json.dumps(r.to_dict(), ensure_ascii=False))
