@@ -22,6 +22,7 @@ from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
+from documents import pyhanko_internals
 from flows import heap, local_prefect
 from flows import runtime as flow_runtime
 from flows.dispatch import dispatcher_for
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pyhanko_internals.install()  # signing and checking in this process too (pool of 0)
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
         prefect_server = await asyncio.to_thread(local_prefect.start, settings.prefect_mode)
