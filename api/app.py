@@ -20,7 +20,9 @@ from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
+from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
+from documents import pyhanko_internals
 from flows import heap, local_prefect
 from flows import runtime as flow_runtime
 from flows.dispatch import dispatcher_for
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pyhanko_internals.install()  # signing and checking in this process too (pool of 0)
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
         prefect_server = await asyncio.to_thread(local_prefect.start, settings.prefect_mode)
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         accounts_router,
         dossiers_router,
+        rounds_router,
         documents_router,
         audit_router,
         templates_router,

@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from domain.appraisal import Appraisal, Result
+from domain.policy import DOSSIER
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import (
-    AUTHORITY_ROLES,
     BOARD_ROLES,
-    UNIT_ROLES,
     Actor,
     ClusterPost,
     DossierScope,
@@ -27,6 +26,7 @@ from domain.roles import (
 )
 from domain.search import query_words
 from domain.subjects import Subject
+from storage import policy_sql
 from storage.models import (
     AppraisalResult,
     AuditEvent,
@@ -120,20 +120,7 @@ def scope_of(s: Session, d: Dossier) -> DossierScope:
 
 def users_holding(s: Session, role: Role, scope: DossierScope) -> list[User]:
     """Everyone who holds `role` over a dossier with this scope (for routing)."""
-    q = select(User).join(RoleAssignment).where(RoleAssignment.role == role, User.is_active)
-    if role in UNIT_ROLES or role == Role.UNIT_MEMBER:
-        q = q.where(RoleAssignment.unit_id == scope.unit_id)
-    elif role == Role.CLUSTER_APPROVER:
-        q = q.where(
-            or_(
-                RoleAssignment.cluster_term_id == scope.cluster_term_id,
-                RoleAssignment.unit_id.in_(scope.cluster_leader_unit_ids),
-            )
-            if scope.cluster_term_id is not None
-            else false()
-        )
-    else:
-        q = q.where(RoleAssignment.authority_id == scope.authority_id)
+    q = select(User).join(RoleAssignment).where(User.is_active, policy_sql.holding(role, scope))
     return list(s.scalars(q.distinct()))
 
 
@@ -164,48 +151,13 @@ def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier
 
 
 def _visible(actor: Actor, s: Session) -> Select[Any]:
-    """Dossiers the actor may see, as a query (mirrors Actor.can_view)."""
-    conds = []
-    for g in actor.grants:
-        if g.role == Role.AUDITOR:
-            return select(Dossier)
-        if g.role in UNIT_ROLES:
-            conds.append(Dossier.unit_id == g.unit_id)
-        elif g.role == Role.CLUSTER_APPROVER:
-            reached = Dossier.furthest_stage.in_(_from(Stage.CLUSTER))
-            conds.append(and_(reached, _led_cluster(g)))
-        elif g.role in AUTHORITY_ROLES:
-            reached = Dossier.furthest_stage.in_(_from(Stage.BOARD))
-            conds.append(and_(reached, Dossier.authority_id == g.authority_id))
-        elif g.role == Role.UNIT_MEMBER:
-            conds.append(and_(Dossier.unit_id == g.unit_id, _linked_nominee(actor).exists()))
-    return select(Dossier).where(or_(*conds) if conds else false())
-
-
-def _from(stage: Stage) -> list[str]:
-    """The stages a dossier that reached `stage` may be at."""
-    return [str(x) for x in STAGE_ORDER[STAGE_ORDER.index(stage) :]]
+    """Dossiers the actor may see, as a query (the rules of domain/policy.py)."""
+    return select(Dossier).where(policy_sql.visible(actor, DOSSIER))
 
 
 def _linked_nominee(actor: Actor) -> Select[Any]:
     """The dossier's nominees linked to the actor's own account."""
-    return select(Nominee.id).where(
-        Nominee.dossier_id == Dossier.id, Nominee.user_id == actor.user_id
-    )
-
-
-def _led_cluster(g: RoleGrant) -> Exists:
-    """Dossier belongs to a cluster term that the grant's holder leads."""
-    term = select(ClusterTerm.id).where(
-        ClusterTerm.cluster_id == Dossier.cluster_id, ClusterTerm.year == Dossier.year
-    )
-    if g.cluster_term_id is not None:
-        term = term.where(ClusterTerm.id == g.cluster_term_id)
-    else:
-        term = term.where(
-            or_(ClusterTerm.head_unit_id == g.unit_id, ClusterTerm.deputy_unit_id == g.unit_id)
-        )
-    return term.exists()
+    return policy_sql.linked_nominee(actor)
 
 
 @dataclass
@@ -287,19 +239,9 @@ def inbox(
 
 
 def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
-    conds = []
+    acts = policy_sql.acting(actor, DOSSIER)
+    conds = [acts] if acts is not None else []
     for process in PROCESSES.values():
-        for g in actor.grants:
-            states = process.acting_states(g.role)
-            if not states:
-                continue
-            in_state = and_(Dossier.process == process.code, Dossier.status.in_(states))
-            if g.role in UNIT_ROLES:
-                conds.append(and_(in_state, Dossier.unit_id == g.unit_id))
-            elif g.role == Role.CLUSTER_APPROVER:
-                conds.append(and_(in_state, _led_cluster(g)))
-            elif g.role in AUTHORITY_ROLES:
-                conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
         for own in process.own_signatures:
             # An individual whose own report waits for their signature, whatever role
             # they hold in the unit.

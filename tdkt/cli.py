@@ -94,8 +94,9 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from storage.integrity import verify_all
 
     rt = Runtime.from_settings(settings)
+    crls = rt.crls()  # a revoked seal's checkpoints read revoked
     with rt.db.read() as s:
-        r = verify_all(s, rt.store)
+        r = verify_all(s, rt.store, crls)
     rt.close()
     if args.json:
         print(json.dumps(r.to_dict(), ensure_ascii=False))
@@ -137,9 +138,12 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
+    from documents import pyhanko_internals
     from documents.verify import InvalidPdf, verify_pdf_sync
     from storage import repositories as repo
     from storage.db import Database
+
+    pyhanko_internals.install()
 
     roots: list[bytes] = []
     crls: list[bytes] = []
