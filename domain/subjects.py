@@ -4,7 +4,7 @@ The engine's records — transitions, documents, outbox rows, notifications, aud
 refer to a `Subject` rather than to a dossier, so the next processes (a board's round of
 many dossiers, a decision, a cluster's year) use the same plumbing. A subject is a
 reference, not a row: each kind keeps its own table (`dossiers`, later `rounds`), and the
-pair (kind, id) is what the engine's tables store (docs/adr/0012-subjects.md).
+pair (kind, id) is what the engine's tables store (docs/adr/0013-subjects.md).
 
 Grouping: a subject may group others — a round groups the dossiers it submits, a cluster
 year its members' registrations. The grouping is the grouping subject's own data (a round
