@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from domain.roles import AUTHORITY_ROLES, Actor, Role, RoleGrant
+from domain.subjects import SUBJECT_KIND_LABELS, SubjectKind
 
 
 class Relation(StrEnum):
@@ -79,7 +80,9 @@ class SubjectScope(Protocol):
 
 
 @dataclass(frozen=True)
-class SubjectKind:
+class KindRules:
+    """What the rules need of one subject kind (domain/subjects.py names the kinds)."""
+
     code: str
     label: str
     conditions: Mapping[Condition, Callable[[Any, int], bool]]
@@ -88,20 +91,20 @@ class SubjectKind:
     subject's table: storage/policy_sql.py)."""
 
 
-DOSSIER = "dossier"
-ROUND = "round"
+DOSSIER = SubjectKind.DOSSIER
+ROUND = SubjectKind.ROUND
 
-SUBJECT_KINDS: Mapping[str, SubjectKind] = {
-    DOSSIER: SubjectKind(
+SUBJECT_KINDS: Mapping[str, KindRules] = {
+    DOSSIER: KindRules(
         code=DOSSIER,
-        label="Hồ sơ đề nghị khen thưởng",
+        label=SUBJECT_KIND_LABELS[DOSSIER],
         conditions={
             Condition.REACHED_CLUSTER: lambda scope, _user: scope.reached_cluster,
             Condition.REACHED_BOARD: lambda scope, _user: scope.reached_board,
             Condition.LINKED_ACCOUNT: lambda scope, user: user in scope.nominee_user_ids,
         },
     ),
-    ROUND: SubjectKind(code=ROUND, label="Đợt xét khen thưởng", conditions={}),
+    ROUND: KindRules(code=ROUND, label=SUBJECT_KIND_LABELS[ROUND], conditions={}),
 }
 
 RULES: tuple[Rule, ...] = (

@@ -23,7 +23,7 @@ class SubjectKind(StrEnum):
     DOSSIER = "dossier"
     """A unit's commendation dossier (hồ sơ đề nghị khen thưởng): today's route."""
     ROUND = "round"
-    """Reserved for the board's round (đợt xét khen thưởng), which groups dossiers."""
+    """The board's round (đợt xét khen thưởng, domain/rounds.py), which groups dossiers."""
 
 
 SUBJECT_KIND_LABELS = {
