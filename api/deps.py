@@ -14,12 +14,12 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from api.auth.security import Claims, read_claims
+from core.settings import Settings
 from domain.errors import NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import User
-from tdkt.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

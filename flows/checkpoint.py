@@ -16,10 +16,9 @@ from typing import Any
 from prefect import flow
 
 from documents.pki import decrypt_key
+from issuing.runtime import Runtime, current
 from storage import repositories as repo
 from storage.checkpoints import Checkpoint, CheckpointRefused, Signer, cms_signer, write_checkpoint
-
-from .runtime import Runtime, current
 
 log = logging.getLogger("tdkt.checkpoint")
 

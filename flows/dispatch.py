@@ -19,9 +19,8 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from issuing.runtime import Runtime
 from storage.models import OutboxItem, utcnow
-
-from .runtime import Runtime
 
 log = logging.getLogger("tdkt.dispatch")
 

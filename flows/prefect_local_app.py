@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tdkt.orphans import PARENT_ENV, exit_with_parent
+from core.orphans import PARENT_ENV, exit_with_parent
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

@@ -34,14 +34,14 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
 from sqlalchemy import select, update
 
+from core.settings import Settings
+from issuing import runtime as flow_runtime
+from issuing.runtime import Runtime
 from storage.models import OutboxItem, utcnow
-from tdkt.settings import Settings
 
 from . import handover, heap
-from . import runtime as flow_runtime
 from .dispatch import Dispatcher
 from .prefect_clients import open_clients
-from .runtime import Runtime
 
 if TYPE_CHECKING:
     import anyio.abc

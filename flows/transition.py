@@ -4,7 +4,7 @@ issue the step's forms (prepare unless the approver's signed PDF is there → nu
 fill number and date → seal → store) and, at the same time, prepare the forms of the
 approval the dossier now waits for → audit event → notify who is next.
 
-Idempotent per (dossier, transition seq): see flows/issuing.py. Parameters are ids only.
+Idempotent per (dossier, transition seq): see issuing/issue.py. Parameters are ids only.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from prefect.runtime import flow_run as this_run
 from sqlalchemy import ColumnElement, or_, select, update
 
 from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
+from issuing import issue
+from issuing.forms import FormJob, plan_next, plan_step
+from issuing.runtime import Runtime, current
 from storage import audit
 from storage import repositories as repo
 from storage.models import Notification, OutboxItem, utcnow
-
-from . import issuing
-from .forms import FormJob, plan_next, plan_step
-from .runtime import Runtime, current
 
 log = logging.getLogger("tdkt.flows")
 
@@ -34,7 +33,7 @@ RETRY_DELAY_S = 1.0
 
 async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> int:
     """A form's work, tried again after a failure (a converter that hung, a store that
-    did not answer): each attempt adopts what an earlier one recorded (flows/issuing.py).
+    did not answer): each attempt adopts what an earlier one recorded (issuing/issue.py).
     The forms are plain coroutines of the flow, not Prefect tasks: see ADR 0009."""
     for attempt in range(1, FORM_ATTEMPTS + 1):
         try:
@@ -59,15 +58,15 @@ async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> i
 async def issue_form(job: FormJob) -> int:
     rt = current()
     if not job.personal:
-        await issuing.prepare(rt, job)
-    doc_id = await issuing.issue(rt, job)
+        await issue.prepare(rt, job)
+    doc_id = await issue.issue(rt, job)
     if job.seals_attachments:
-        await issuing.seal_attachments(rt, job)
+        await issue.seal_attachments(rt, job)
     return doc_id
 
 
 async def prepare_form(job: FormJob) -> int:
-    return await issuing.prepare(current(), job)
+    return await issue.prepare(current(), job)
 
 
 def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[int]) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tdkt.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 
 def prepare_prefect(settings: Settings) -> None:
@@ -90,7 +90,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    from flows.runtime import Runtime
+    from issuing.runtime import Runtime
     from storage.integrity import verify_all
 
     rt = Runtime.from_settings(settings)
@@ -108,7 +108,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
     from flows.checkpoint import checkpoint_now
-    from flows.runtime import Runtime
+    from issuing.runtime import Runtime
     from storage.audit import vn_time
     from storage.checkpoints import CheckpointRefused
 
@@ -146,7 +146,7 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     if args.trust_roots:
         roots.append(Path(args.trust_roots).read_bytes())
     else:
-        from flows.runtime import crls_of
+        from issuing.runtime import crls_of
 
         db = Database(settings.database_url)
         with db.read() as s:
@@ -171,7 +171,7 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from tdkt.app import create_app
 
     workers = args.workers or settings.web_workers
     host, port = args.host or settings.host, args.port or settings.port
@@ -186,7 +186,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     # Each process builds the app from the same environment (TDKT_*, PREFECT_*).
     uvicorn.run(
-        "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
+        "tdkt.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
     )
     return 0
 

@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tdkt.settings import Settings
+from core.settings import Settings
 
 MIN_ADMIN_PASSWORD = 12
 
@@ -295,7 +295,7 @@ def issue_key(settings: Settings, username: str) -> str:
 
 def register_certificate(settings: Settings, username: str, path: Path) -> str:
     from api.accounts import service
-    from flows.runtime import crls_of
+    from issuing.runtime import crls_of
 
     def register(s: Any) -> str:
         key = service.register_certificate(

@@ -35,6 +35,7 @@ from api.auth.security import (
     verify_password,
 )
 from api.dossiers import signing
+from core.settings import Settings
 from documents.pki import (
     CertificateProblem,
     CertKey,
@@ -69,7 +70,6 @@ from storage import audit
 from storage import repositories as repo
 from storage.audit import VIETNAM
 from storage.models import LoginFailure, RoleAssignment, SigningKey, User, utcnow
-from tdkt.settings import Settings
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
 

@@ -15,8 +15,8 @@ from documents.render import render_docx
 from documents.sign import SignerMaterial
 from documents.vn import date_text
 from domain.errors import NotFound
-from flows.issuing import organisation_material
-from flows.runtime import Runtime
+from issuing.issue import organisation_material
+from issuing.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
 

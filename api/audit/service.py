@@ -31,7 +31,7 @@ from documents.names import display_name
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
 from storage.checkpoints import latest

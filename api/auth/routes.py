@@ -23,11 +23,11 @@ from api.deps import (
     SettingsDep,
     WriteSession,
 )
+from core.settings import Settings
 from domain.errors import NotAuthenticated, TooManyAttempts
 from domain.roles import ROLE_LABELS
 from storage import repositories as repo
 from storage.models import LoginFailure, utcnow
-from tdkt.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 

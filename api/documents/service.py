@@ -38,7 +38,7 @@ from domain.process import EDITABLE, PROCESSES, Action, Status, allowed_actions
 from domain.required_documents import ATTACHMENT_KIND_LABELS, AttachmentKind
 from domain.roles import Actor, Role
 from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import audit
 from storage import repositories as repo
 from storage.models import Document, DocumentVersion, Dossier, utcnow

@@ -3,7 +3,7 @@ dossier is in appraisal (each change an audit event), and reading what was recor
 
 Runs inside the caller's transaction and never commits. The rules of a result are
 `domain.appraisal`'s; the Báo cáo thẩm định and the board's Tờ trình read the same rows
-(flows/forms.py)."""
+(issuing/forms.py)."""
 
 from __future__ import annotations
 

@@ -41,9 +41,9 @@ from domain.errors import (
     UnsupportedMediaType,
 )
 from domain.process import PROCESSES, Action, Status
-from flows import issuing
-from flows.forms import FormJob, plan_next
-from flows.runtime import Runtime
+from issuing import issue
+from issuing.forms import FormJob, plan_next
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier, IdempotentRequest
 
@@ -126,7 +126,7 @@ def take_action(
         for item in items:
             base = _base_for(rt, caller, item)
             stored, reports = asyncio.run(
-                issuing.sign_personally(rt, item.job.title, base, caller.user, material)
+                issue.sign_personally(rt, item.job.title, base, caller.user, material)
             )
             signed.append(Signed(item.document_id, stored, reports))
     elif files:
@@ -189,12 +189,10 @@ def _base_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
     if item.base is not item.prepared or _current(item, caller.user.id):
         return item.base
     anyio.from_thread.run(
-        functools.partial(
-            issuing.prepare, rt, item.job, caller.user.id, newer_than=item.fresh_after
-        )
+        functools.partial(issue.prepare, rt, item.job, caller.user.id, newer_than=item.fresh_after)
     )
-    _, versions = issuing.versions(rt, item.document_id)
-    prepared = issuing.latest(versions, "pdf-prepared")
+    _, versions = issue.versions(rt, item.document_id)
+    prepared = issue.latest(versions, "pdf-prepared")
     if prepared is None:
         raise DocumentsNotReady()
     return prepared
@@ -249,8 +247,8 @@ def _accept_uploads(
             checked.append((item, reports))
     signed = []
     for item, reports in checked:
-        key = issuing.personal_key(item.base, caller.user.id)
-        stored, _ = issuing.store(rt, key, uploads[item.document_id], PDF)
+        key = issue.personal_key(item.base, caller.user.id)
+        stored, _ = issue.store(rt, key, uploads[item.document_id], PDF)
         signed.append(Signed(item.document_id, stored, reports))
     return signed
 
@@ -280,7 +278,7 @@ async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
 
     jobs, changed = await asyncio.to_thread(look)
     for job in jobs:
-        await issuing.prepare(rt, job, caller.user.id, newer_than=changed)
+        await issue.prepare(rt, job, caller.user.id, newer_than=changed)
 
 
 def sign_own_report(
@@ -306,7 +304,7 @@ def sign_own_report(
         assert r.prepared is not None and r.document_id is not None
         title = f"Báo cáo thành tích – {r.nominee.name}"
         stored, reports = asyncio.run(
-            issuing.sign_personally(
+            issue.sign_personally(
                 rt,
                 title,
                 r.prepared,

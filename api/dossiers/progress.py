@@ -1,6 +1,6 @@
 """How far the machine work of a dossier's step has got: which of the documents the step
 issues (and of those it prepares for the next approval) are done. Read from what the flow
-has recorded, against the step's plan (flows/forms.py: `plan_step`, `plan_next`); nothing
+has recorded, against the step's plan (issuing/forms.py: `plan_step`, `plan_next`); nothing
 is stored for it. The dossier page polls it while the step runs."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from flows.forms import FormJob, plan_next, plan_step
+from issuing.forms import FormJob, plan_next, plan_step
 from storage import repositories as repo
 from storage.models import Document, Dossier
 

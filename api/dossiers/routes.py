@@ -32,7 +32,7 @@ from domain.errors import InvalidInput
 from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier, Nominee
 

@@ -39,8 +39,8 @@ from domain.process import (
     decide,
 )
 from domain.roles import Actor, Role
-from flows.forms import FormJob, plan_next
-from flows.issuing import personal_key, record_in
+from issuing.forms import FormJob, plan_next
+from issuing.issue import personal_key, record_in
 from storage import audit
 from storage import repositories as repo
 from storage.models import (

@@ -17,7 +17,7 @@ from api.web.pages import WebRoute, redirect, render
 from api.web.session import PASSWORD_PAGE, CheckedForm, Visitor, VisitorDep, set_flash, set_session
 from domain.credentials import PIN_LENGTH
 from domain.errors import DomainError
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 
 router = APIRouter(prefix="/tai-khoan", route_class=WebRoute, include_in_schema=False)

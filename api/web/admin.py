@@ -23,7 +23,7 @@ from domain.credentials import REVOCATION_REASON_LABELS
 from domain.errors import CertificateRejected, DomainError, NotFound
 from domain.roles import ROLE_LABELS, Role
 from domain.search import fold, query_words
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import User
 

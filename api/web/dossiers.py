@@ -30,7 +30,7 @@ from domain.awards import AWARDS
 from domain.errors import AppraisalInvalid, DomainError, NotFound
 from domain.process import Action, Status
 from domain.roles import Role
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -29,7 +29,7 @@ from domain.awards import AWARDS
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
 from domain.roles import Role
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import Dossier
 

@@ -16,7 +16,7 @@ from api.web.session import Visitor, VisitorDep
 from domain.concerns import statuses_of_concern
 from domain.process import STATUS_LABELS
 from domain.roles import Role
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import repositories as repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

@@ -50,7 +50,7 @@ from domain.errors import (
     WrongPin,
 )
 from domain.roles import Role
-from flows.runtime import crls_of
+from issuing.runtime import crls_of
 from storage import repositories as repo
 from storage.db import Database
 from storage.migrate import upgrade
@@ -326,7 +326,7 @@ def test_passwords_changed_by_their_owner_and_reset_by_an_admin(org: Org):
 
 
 def _settings():  # type: ignore[no-untyped-def]
-    from tdkt.settings import Settings
+    from core.settings import Settings
 
     return Settings(secret_key=SECRET)
 

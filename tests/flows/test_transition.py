@@ -18,16 +18,17 @@ from api.documents import service as documents
 from api.dossiers import approvals, service
 from api.dossiers.routes import dossier_out
 from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
+from core.settings import Settings
 from domain.awards import NomineeKind
 from domain.process import Action
-from flows import issuing, transition
 from flows import runtime as flow_runtime
+from flows import transition
 from flows.dispatch import Dispatcher
-from flows.runtime import Runtime
+from issuing import issue
+from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
 from tdkt.seed import seed_demo
-from tdkt.settings import Settings
 from tests.fixtures.server import MINUTES, minutes_pdf
 
 PIN = "246810"
@@ -86,12 +87,12 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
 
 
 class FailingRecord:
-    """`issuing.record` that raises ConnectionError when a `rendition` is recorded, `left`
+    """`issue.record` that raises ConnectionError when a `rendition` is recorded, `left`
     more times (None: until `left` is set to 0), and records as usual otherwise."""
 
     def __init__(self, rendition: str, error: str, left: int | None = None) -> None:
         self.rendition, self.error, self.left = rendition, error, left
-        self.real = issuing.record
+        self.real = issue.record
 
     def __call__(self, rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
         if rendition == self.rendition and self.left != 0:
@@ -126,7 +127,7 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
     # Every attempt fails: so does the run.
     crash_on_pdf = FailingRecord("pdf-signed", "database went away")
-    monkeypatch.setattr(issuing, "record", crash_on_pdf)
+    monkeypatch.setattr(issue, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
     crash_on_pdf.left = 0
@@ -172,7 +173,7 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
     # Every attempt of the first run dies after the DOCX is recorded and the prepared PDF
     # stored, before that PDF is recorded (a worker killed during the conversion step).
     crash_on_prepared = FailingRecord("pdf-prepared", "worker killed")
-    monkeypatch.setattr(issuing, "record", crash_on_prepared)
+    monkeypatch.setattr(issue, "record", crash_on_prepared)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
     crash_on_prepared.left = 0
@@ -202,7 +203,7 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     # The store does not answer twice when a seal is recorded (a network blip): the step
     # waits and tries that form again; nobody has to re-drive it.
     blip = FailingRecord("pdf-signed", "object store did not answer", 2)
-    monkeypatch.setattr(issuing, "record", blip)
+    monkeypatch.setattr(issue, "record", blip)
     monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
     doc_ids = await transition.dossier_transition_flow(outbox_id)
 

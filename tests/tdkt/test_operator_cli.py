@@ -13,13 +13,13 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
 from api.auth.security import verify_password
+from core.settings import Settings
 from documents.pki import create_ca, decrypt_key, issue_certificate
 from storage import repositories as repo
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEvent, Authority, SigningKey, Unit
 from tdkt.operator_cli import OperatorError, add_root, create_admin, import_seal
-from tdkt.settings import Settings
 
 
 @pytest.fixture

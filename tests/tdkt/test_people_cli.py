@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from api.accounts import service as accounts
+from core.settings import Settings
 from documents.pki import create_ca, decrypt_key
 from domain.errors import CaUnavailable
 from domain.roles import Role
@@ -17,7 +18,6 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEvent, Authority, RoleAssignment, User
 from tdkt.operator_cli import OperatorError, add_root, issue_key
-from tdkt.settings import Settings
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def plan_next(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
 def default_signer(s: Session, job: FormJob) -> User:
     """Whose name a form is prepared with. For an approval: the holder of the approving
     role (a cluster's head unit before its deputy unit); if someone else who may approve
-    signs instead, the form is prepared again with their name (flows/issuing.py)."""
+    signs instead, the form is prepared again with their name (issuing/issue.py)."""
     d = repo.dossier(s, job.dossier_id)
     assert d is not None
     if not job.personal and job.signer_role != Role.UNIT_HEAD:

@@ -1,8 +1,10 @@
 """Process-wide services the flows and the API share: database, object store, converter.
 
-Flows receive ids only; they reach these services through `current()`. The API process
+Flows receive ids only; they reach these services through `current()`. The app process
 installs its runtime at start-up; a worker process (server mode) builds one from the
-settings on first use.
+settings on first use. The dispatcher that runs a committed step is whatever the
+composition root plugs in (flows/dispatch.py): this package knows it only as
+`Dispatcher`, so neither it nor the API imports Prefect.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from sqlalchemy.orm import Session
 
+from core.settings import Settings, get_settings
 from documents import timestamps
 from documents.pdf import PdfConverter
 from documents.pki import CertKey, Revocation, decrypt_key, make_crl
@@ -22,10 +25,13 @@ from documents.signing_pool import SigningPool
 from storage import repositories as repo
 from storage.db import Database
 from storage.objects import ObjectStore, open_store
-from tdkt.settings import Settings, get_settings
 
-if TYPE_CHECKING:
-    from flows.dispatch import Dispatcher
+
+class Dispatcher(Protocol):
+    """What a request needs of the machinery after its commit: start the outbox row's
+    step soon (flows/dispatch.py implements it; none in a process that runs no steps)."""
+
+    async def start_soon(self, outbox_id: int) -> None: ...
 
 
 @dataclass
