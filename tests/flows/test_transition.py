@@ -21,10 +21,10 @@ from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
 from core.settings import Settings
 from domain.awards import NomineeKind
 from domain.process import Action
-from flows import runtime as flow_runtime
 from flows import transition
 from flows.dispatch import Dispatcher
 from issuing import issue
+from issuing import runtime as flow_runtime
 from issuing.runtime import Runtime
 from storage import repositories as repo
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
