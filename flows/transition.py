@@ -15,15 +15,15 @@ from collections.abc import Awaitable, Callable
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as this_run
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import select
 
 from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
 from issuing import issue
 from issuing.forms import FormJob, plan_next, plan_step
 from issuing.runtime import Runtime, current
-from storage import audit
+from storage import audit, outbox
 from storage import repositories as repo
-from storage.models import Notification, OutboxItem, utcnow
+from storage.models import Notification
 
 log = logging.getLogger("tdkt.flows")
 
@@ -72,7 +72,7 @@ async def prepare_form(job: FormJob) -> int:
 def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[int]) -> None:
     """Notify who is next, record the machine step in the history, close the outbox row."""
     with rt.db.write() as s:
-        item = s.get(OutboxItem, outbox_id)
+        item = outbox.item(s, outbox_id)
         assert item is not None
         d = repo.dossier(s, item.dossier_id)
         assert d is not None
@@ -161,48 +161,20 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "notified_user_ids": sorted(recipients),
             },
         )
-        item.state, item.finished_at, item.last_error = "done", utcnow(), None
-
-
-def _owned_by(run_id: str) -> ColumnElement[bool]:
-    """The row is this run's to work on: nobody runs it, or this run does."""
-    return or_(
-        OutboxItem.state != "running",
-        OutboxItem.flow_run_id.is_(None),
-        OutboxItem.flow_run_id == run_id,
-    )
+        outbox.finish(item)
 
 
 def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[int, int] | None:
-    """Make this flow run the one working on the row (and start its lease); None when the
-    step is done or another live run holds it (an older run that started late)."""
+    """Make this flow run the one working on the row; None when the step is done or
+    another live run holds it (an older run that started late)."""
     with rt.db.write() as s:
-        taken = s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
-            .values(state="running", flow_run_id=run_id, started_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if not taken.rowcount:  # type: ignore[attr-defined]
-            return None
-        item = s.get(OutboxItem, outbox_id)
-        assert item is not None
-        return item.dossier_id, item.transition_seq
+        item = outbox.take(s, outbox_id, run_id)
+        return None if item is None else (item.dossier_id, item.transition_seq)
 
 
 def _renew(rt: Runtime, outbox_id: int, run_id: str) -> bool:
     with rt.db.write() as s:
-        res = s.execute(
-            update(OutboxItem)
-            .where(
-                OutboxItem.id == outbox_id,
-                OutboxItem.state == "running",
-                OutboxItem.flow_run_id == run_id,
-            )
-            .values(started_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return bool(res.rowcount)  # type: ignore[attr-defined]
+        return outbox.renew(s, outbox_id, run_id)
 
 
 async def _keep_lease(rt: Runtime, outbox_id: int, run_id: str) -> None:
@@ -221,12 +193,7 @@ async def _keep_lease(rt: Runtime, outbox_id: int, run_id: str) -> None:
 
 def _fail(rt: Runtime, outbox_id: int, run_id: str, error: str) -> None:
     with rt.db.write() as s:
-        s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
-            .values(state="failed", last_error=error[:2000])
-            .execution_options(synchronize_session=False)
-        )
+        outbox.fail(s, outbox_id, run_id, error)
 
 
 @flow(name="dossier_transition_flow", log_prints=False)
