@@ -22,8 +22,10 @@ from issuing import issue
 from issuing.forms import FormJob, plan_next, plan_step
 from issuing.runtime import Runtime, current
 from storage import audit, outbox
-from storage import repositories as repo
 from storage.models import Notification
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import users as users_repo
 
 log = logging.getLogger("tdkt.flows")
 
@@ -74,15 +76,15 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
     with rt.db.write() as s:
         item = outbox.item(s, outbox_id)
         assert item is not None
-        d = repo.dossier(s, item.dossier_id)
+        d = dossiers_repo.dossier(s, item.dossier_id)
         assert d is not None
-        t = repo.transition(s, d.id, item.transition_seq)
+        t = dossiers_repo.transition(s, d.id, item.transition_seq)
         assert t is not None
         process = PROCESSES[d.process]
-        scope = repo.scope_of(s, d)
+        scope = dossiers_repo.scope_of(s, d)
         to_status = Status(t.to_status)
         next_roles = {r for tr in process.transitions if tr.source == to_status for r in tr.roles}
-        recipients = {u.id for r in next_roles for u in repo.users_holding(s, r, scope)}
+        recipients = {u.id for r in next_roles for u in users_repo.users_holding(s, r, scope)}
         if process.own_signature(to_status) is not None:
             # Individuals who sign their own report before the approval.
             recipients |= scope.nominee_user_ids
@@ -105,7 +107,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 )
         docs = []
         for doc_id in doc_ids:
-            doc = repo.document(s, doc_id)
+            doc = documents_repo.document(s, doc_id)
             assert doc is not None
             docs += [
                 {
@@ -127,7 +129,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "sha256": v.sha256,
             }
             for doc_id in prepared_ids
-            if (doc := repo.document(s, doc_id)) is not None
+            if (doc := documents_repo.document(s, doc_id)) is not None
             for v in doc.versions
             if v.rendition == "pdf-prepared"
         ]
@@ -143,7 +145,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "sha256": v.sha256,
             }
             for doc_id in doc_ids
-            for v in repo.versions_filed_with(s, doc_id)
+            for v in documents_repo.versions_filed_with(s, doc_id)
         ]
         audit.append(
             s,

@@ -22,9 +22,9 @@ from documents import timestamps
 from documents.pdf import PdfConverter
 from documents.pki import CertKey, Revocation, decrypt_key, make_crl
 from documents.signing_pool import SigningPool
-from storage import repositories as repo
 from storage.db import Database
 from storage.objects import ObjectStore, open_store
+from storage.repositories import keys as keys_repo
 
 
 class Dispatcher(Protocol):
@@ -79,7 +79,7 @@ class Runtime:
             cached = self._long_term
             if cached is not None and cached[1] == state:
                 return cached[2]
-            roots = [r.cert_pem for r in repo.trust_roots(s)]
+            roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
         options = {
             "timestamper": timestamps.remote(self.settings.tsa_url),
             "validation_context": timestamps.validation_context(roots, crls),
@@ -95,7 +95,7 @@ class Runtime:
 
     def _current_crls(self, s: Session) -> tuple[list[bytes], tuple[Any, ...]]:
         now = time.monotonic()
-        state = (repo.revocation_state(s), tuple(r.id for r in repo.trust_roots(s)))
+        state = (keys_repo.revocation_state(s), tuple(r.id for r in keys_repo.trust_roots(s)))
         with self._crl_lock:
             cached = self._crls
             if cached is not None and cached[1] == state and now - cached[0] < 3600:
@@ -113,9 +113,9 @@ class Runtime:
 def crls_of(s: Session, secret: str) -> list[bytes]:
     """A CRL for each CA whose key the system holds, with the revoked certificates it
     issued (unlocking a CA key takes ~0.1 s: `Runtime.crls` keeps them)."""
-    revoked = [(x509.load_pem_x509_certificate(k.cert_pem), k) for k in repo.revoked_keys(s)]
+    revoked = [(x509.load_pem_x509_certificate(k.cert_pem), k) for k in keys_repo.revoked_keys(s)]
     crls = []
-    for root in repo.trust_roots(s):
+    for root in keys_repo.trust_roots(s):
         if not root.key_pem_encrypted:
             continue
         subject = x509.load_pem_x509_certificate(root.cert_pem).subject

@@ -55,17 +55,18 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from domain.roles import Role, role_title
-    from storage import repositories as repo
     from storage.audit import VIETNAM
     from storage.db import Database
+    from storage.repositories import org as org_repo
+    from storage.repositories import users as users_repo
 
     year = datetime.now(VIETNAM).year  # the cluster terms in force
     db = Database(settings.database_url)
     with db.read() as s:
-        units = {u.id: u.name for u in repo.all_units(s)}
+        units = {u.id: u.name for u in org_repo.all_units(s)}
         rows: list[dict[str, Any]] = []
         titles: list[str] = []
-        for u in repo.all_users(s):
+        for u in users_repo.all_users(s):
             rows.append(
                 {
                     "username": u.username,
@@ -76,7 +77,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
                 }
             )
             titles.append(
-                "; ".join(role_title(Role(g.role), repo.place_of(s, g, year)) for g in u.grants)
+                "; ".join(role_title(Role(g.role), org_repo.place_of(s, g, year)) for g in u.grants)
             )
     db.dispose()
     if args.json:
@@ -138,8 +139,8 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     from documents.verify import InvalidPdf, verify_pdf_sync
-    from storage import repositories as repo
     from storage.db import Database
+    from storage.repositories import keys as keys_repo
 
     roots: list[bytes] = []
     crls: list[bytes] = []
@@ -150,7 +151,7 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
 
         db = Database(settings.database_url)
         with db.read() as s:
-            roots = [r.cert_pem for r in repo.trust_roots(s)]
+            roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
             crls = crls_of(s, settings.secret_key)  # what an admin revoked reads revoked
         db.dispose()
     try:

@@ -54,9 +54,9 @@ def create_admin(settings: Settings, username: str, full_name: str, authority: s
     from api.auth.security import hash_password
     from domain.roles import Role
     from storage import audit
-    from storage import repositories as repo
     from storage.db import Database
     from storage.models import Authority, RoleAssignment, User
+    from storage.repositories import users as users_repo
 
     password = _secret("Mật khẩu của quản trị viên: ", confirm=True)
     if len(password) < MIN_ADMIN_PASSWORD:
@@ -74,7 +74,7 @@ def create_admin(settings: Settings, username: str, full_name: str, authority: s
                     if not authority
                     else f"không có cơ quan mã {authority}"
                 )
-            if repo.user_by_username(s, username) is not None:
+            if users_repo.user_by_username(s, username) is not None:
                 raise OperatorError(f"tài khoản {username} đã có")
             user = User(
                 username=username,

@@ -44,8 +44,12 @@ from domain.process import PROCESSES, Action, Status
 from issuing import issue
 from issuing.forms import FormJob, plan_next
 from issuing.runtime import Runtime
-from storage import repositories as repo
 from storage.models import Dossier, IdempotentRequest
+from storage.repositories import appraisal as appraisal_repo
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import pages as pages_repo
+from storage.repositories import users as users_repo
 
 PDF = "application/pdf"
 
@@ -132,7 +136,7 @@ def take_action(
     elif files:
         raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         if idempotency_key:
             service.visible_dossier(s, caller.actor, dossier_id, for_update=True)
@@ -164,7 +168,7 @@ def _fingerprint(dossier_id: int, action: Action, body: ActionIn, files: list[by
 
 
 def _replay(s: Session, caller: Caller, key: str, fingerprint: str) -> ActionOut | None:
-    done = repo.idempotent_request(s, caller.user.id, key)
+    done = pages_repo.idempotent_request(s, caller.user.id, key)
     if done is None:
         return None
     if done.fingerprint != fingerprint:
@@ -264,16 +268,19 @@ async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
             step = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
             if step is None or not step.forms:
                 raise InvalidInput("Bước này không có văn bản cần ký.", code="nothing_to_sign")
-            if not caller.actor.holds_any(step.roles, repo.scope_of(s, d)):
+            if not caller.actor.holds_any(step.roles, dossiers_repo.scope_of(s, d)):
                 raise Forbidden("Bạn không phải người duyệt bước này.", code="forbidden_action")
             signed = {r.document_id for r in service.own_reports(s, d) if r.signed is not None}
             jobs = [
                 job
                 for job in plan_next(s, d.id, d.transition_seq)
-                if (doc := repo.find_document(s, d.id, job.seq, job.form, job.copy_no)) is None
+                if (doc := documents_repo.find_document(s, d.id, job.seq, job.form, job.copy_no))
+                is None
                 or doc.id not in signed
             ]
-            changed = repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            changed = (
+                appraisal_repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            )
             return jobs, changed
 
     jobs, changed = await asyncio.to_thread(look)
@@ -311,13 +318,13 @@ def sign_own_report(
                 caller.user,
                 material,
                 field_name=fields.REPORTER_FIELD,
-                rendition=repo.REPORTER_RENDITION,
+                rendition=documents_repo.REPORTER_RENDITION,
                 reason=f"Người báo cáo thành tích ký: {title}",
             )
         )
         signed.append(Signed(r.document_id, stored, reports))
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         d = service.record_own_signatures(s, user, caller.actor, dossier_id, signed)
         return render(s, d)

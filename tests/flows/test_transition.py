@@ -26,8 +26,10 @@ from flows.dispatch import Dispatcher
 from issuing import issue
 from issuing import runtime as flow_runtime
 from issuing.runtime import Runtime
-from storage import repositories as repo
+from storage import outbox
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
+from storage.repositories import documents as documents_repo
+from storage.repositories import users as users_repo
 from tdkt.seed import seed_demo
 from tests.fixtures.server import MINUTES, minutes_pdf
 
@@ -49,9 +51,9 @@ def rt(db_url: str, tmp_path: Path) -> Iterator[Runtime]:
 async def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> int:
     """The action as the API takes it (with the approver's PIN), in a worker thread."""
     with rt.db.read() as s:
-        user = repo.user_by_username(s, username)
+        user = users_repo.user_by_username(s, username)
         assert user is not None
-        caller = Caller(user, repo.actor_of(user))
+        caller = Caller(user, users_repo.actor_of(user))
     body = ActionIn(signing_pin=PIN if action == Action.APPROVE else None)
     _, outbox_id = await asyncio.to_thread(
         approvals.take_action,
@@ -71,7 +73,7 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
     """A unit clerk's new dossier with one collective nominee and the Biên bản bình xét
     (a PDF, sealed with the unit's Tờ trình) the law requires to submit it."""
     with rt.db.write() as s:
-        clerk = repo.user_by_username(s, "bdt.canbo")
+        clerk = users_repo.user_by_username(s, "bdt.canbo")
         assert clerk is not None
         body = DossierCreate(
             year=2026,
@@ -79,8 +81,8 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
                 NomineeIn(kind=NomineeKind.COLLECTIVE, name=nominee, achievements=achievements)
             ],
         )
-        d = service.create(s, clerk, repo.actor_of(clerk), body)
-        caller = Caller(clerk, repo.actor_of(clerk))
+        d = service.create(s, clerk, users_repo.actor_of(clerk), body)
+        caller = Caller(clerk, users_repo.actor_of(clerk))
         minutes = io.BytesIO(minutes_pdf())
         documents.add_attachment(s, rt, caller, d.id, minutes, MINUTES, None, "bien_ban_binh_xet")
         return d.id
@@ -134,24 +136,24 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "failed"
-        assert repo.is_processing(s, dossier_id)  # the user sees the step as unfinished
+        assert outbox.is_processing(s, dossier_id)  # the user sees the step as unfinished
     stored_pdf = rt.store.get(f"dossiers/{dossier_id}/002-to_trinh_don_vi-v4-pdf-signed.pdf")
 
     # The re-drive picks the failed row up and completes it, adopting the stored PDF.
     await Dispatcher(rt).run(outbox_id)
     after = counts(rt, dossier_id)
     with rt.db.read() as s:
-        doc = repo.find_document(s, dossier_id, 2, "to_trinh_don_vi", 0)
+        doc = documents_repo.find_document(s, dossier_id, 2, "to_trinh_don_vi", 0)
         assert doc is not None and doc.number == "01/TTr-BDT"
         pdf = next(v for v in doc.versions if v.rendition == "pdf-signed")
         assert pdf.sha256 == hashlib.sha256(stored_pdf).hexdigest()
-        assert not repo.is_processing(s, dossier_id)
+        assert not outbox.is_processing(s, dossier_id)
     # The Biên bản (sealed once, with the Tờ trình's number), the achievement report, the
     # issued Tờ trình, and the cluster's Tờ trình prepared for the next approver (not
     # numbered until it is issued).
     assert after["documents"] == 4 and after["numbers"] == [1]
     with rt.db.read() as s:
-        [minutes] = repo.attachments_of(s, dossier_id)
+        [minutes] = documents_repo.attachments_of(s, dossier_id)
         assert [v.rendition for v in minutes.versions] == ["upload", "pdf-signed"]
         assert minutes.versions[-1].filed_with_id == doc.id
 
@@ -180,8 +182,8 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
     await Dispatcher(rt).run(outbox_id)
 
     with rt.db.read() as s:
-        assert not repo.is_processing(s, dossier_id)
-        docs = [d for d in repo.documents_of(s, dossier_id) if d.form != "attachment"]
+        assert not outbox.is_processing(s, dossier_id)
+        docs = [d for d in documents_repo.documents_of(s, dossier_id) if d.form != "attachment"]
         assert docs
         for doc in docs:
             renditions = [v.rendition for v in doc.versions]
@@ -211,8 +213,8 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "done"
-        assert not repo.is_processing(s, dossier_id)
-        issued = [repo.document(s, i) for i in doc_ids]
+        assert not outbox.is_processing(s, dossier_id)
+        issued = [documents_repo.document(s, i) for i in doc_ids]
         assert [d.form for d in issued if d] == ["bao_cao_thanh_tich", "to_trinh_don_vi"]
         for d in issued:
             assert d is not None
