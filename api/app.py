@@ -19,6 +19,7 @@ from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
+from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
 from core.settings import Settings, get_settings
 from issuing.runtime import Runtime
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         auth_router,
         accounts_router,
         dossiers_router,
+        rounds_router,
         documents_router,
         audit_router,
         templates_router,

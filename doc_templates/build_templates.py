@@ -758,6 +758,121 @@ def to_trinh_ban() -> DocumentObject:
     return doc
 
 
+def to_trinh_dot() -> DocumentObject:
+    """The Sở's Tờ trình of a round (đợt xét khen thưởng) to the Chủ tịch UBND tỉnh: one
+    sentence per award, then the list of every nominee of every dossier in the round,
+    grouped by award, collectives before individuals. A round holds hundreds of
+    nominees: no achievements column (each dossier's own Tờ trình carries them), header
+    rows repeated on every page."""
+    doc = new_document("Tờ trình đề nghị khen thưởng theo đợt của cơ quan thi đua, khen thưởng")
+    heading(doc)
+    title(doc, "TỜ TRÌNH", "{{ subject }}")
+    kinh_gui(doc)
+    legal_bases(doc)
+    body(
+        doc,
+        "Thực hiện {{ round.name }} ({{ round.kind_label }}) năm {{ year }}, trên cơ sở hồ sơ "
+        "đề nghị khen thưởng của {{ '%02d' | format(round.dossiers) }} hồ sơ đã được thẩm "
+        "định theo quy định, kính trình {{ recipient }} xem xét, quyết định khen thưởng cho "
+        + counts_phrase()
+        + " (có danh sách kèm theo), cụ thể:",
+    )
+    tag(doc, "{%p for group in groups %}")
+    body(
+        doc,
+        "- {{ group.award_name }}: "
+        "{% if group.counts.collectives %}{{ '%02d' | format(group.counts.collectives) }} tập "
+        "thể{% endif %}{% if group.counts.collectives and group.counts.individuals %} và "
+        "{% endif %}{% if group.counts.individuals %}{{ '%02d' | "
+        "format(group.counts.individuals) }} cá nhân{% endif %}"
+        "{% if loop.last %}.{% else %};{% endif %}",
+    )
+    tag(doc, "{%p endfor %}")
+    body(
+        doc,
+        "Các tập thể, cá nhân được đề nghị đã đáp ứng điều kiện, tiêu chuẩn theo quy định "
+        "của Luật Thi đua, khen thưởng và các văn bản quy định chi tiết thi hành.",
+    )
+    closing(doc, "Kính trình {{ recipient }} xem xét, quyết định./.")
+    signature(doc)
+
+    para(
+        doc,
+        "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG",
+        align=CENTER,
+        bold=True,
+        page_break_before=True,
+        keep_next=True,
+    )
+    # The same annex line as a dossier's Tờ trình: documents/fields.py lays the number
+    # and date fields by its labels.
+    para(
+        doc,
+        "(Kèm theo Tờ trình"
+        f"{{% if number %}} số{NBSP}{{{{ number }}}}{NBSP}{{% else %}} {{% endif %}}"
+        "{{ date_text }})",
+        align=CENTER,
+        italic=True,
+        after=12,
+        keep_next=True,
+    )
+    tag(doc, "{%p for group in groups %}")
+    para(
+        doc,
+        "{{ group.numeral }}. {{ group.award_name | upper }}",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p if group.collectives %}")
+    para(
+        doc,
+        "{{ group.collective_heading }}. Tập thể ({{ group.counts.collectives }} tập thể)",
+        bold=True,
+        after=6,
+        keep_next=True,
+    )
+    # A collective is a part of its unit ("Phòng Chính sách"): the unit names it.
+    t = table(doc, (12, 58, 50, TEXT_WIDTH_MM - 120), grid=True)
+    head = row(t, header=True)
+    labels = ("STT", "Tên tập thể", "Đơn vị", "Cụm, khối thi đua")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.collectives %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.unit_name }}")
+    cell_text(data.cells[3], "{{ item.cluster_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if group.individuals %}")
+    para(
+        doc,
+        "{{ group.individual_heading }}. Cá nhân ({{ group.counts.individuals }} cá nhân)",
+        bold=True,
+        before=6,
+        after=6,
+        keep_next=True,
+    )
+    widths = (12, 44, 40, TEXT_WIDTH_MM - 96)
+    t = table(doc, widths, grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.individuals %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.position }}")
+    cell_text(data.cells[3], "{{ item.unit_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
 def thong_bao() -> DocumentObject:
     doc = new_document("Thông báo về hồ sơ đề nghị khen thưởng")
     heading(doc)
@@ -869,6 +984,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "to_trinh_cum": to_trinh_cum,
     "phieu_tham_dinh": phieu_tham_dinh,
     "to_trinh_ban": to_trinh_ban,
+    "to_trinh_dot": to_trinh_dot,
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,
 }

@@ -120,6 +120,16 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "list[{name, award}]",
         "Tập thể, cá nhân được đề nghị xét hình thức khen thưởng khác (tên, hình thức)",
     ),
+    "round": (
+        "{name, kind_label, dossiers}",
+        "Đợt xét khen thưởng: tên đợt, loại (thường xuyên, chuyên đề, đột xuất), số hồ sơ",
+    ),
+    "groups": (
+        "list[{numeral, award_name, counts: {collectives, individuals}, collective_heading,"
+        " collectives: list[{index, name, unit_name, cluster_name}], individual_heading,"
+        " individuals: list[{index, name, position, unit_name}]}]",
+        "Danh sách theo từng hình thức khen thưởng (I, II, …): tập thể rồi cá nhân",
+    ),
     "legal_bases": ("list[str]", "Các dòng căn cứ, mỗi dòng kết thúc bằng ';', dòng cuối '.'"),
     "reason": ("str", "Lý do trả lại hoặc không chấp nhận hồ sơ"),
     "signer": (
@@ -218,6 +228,15 @@ FORMS: dict[str, FormSpec] = {
                 *_LISTS,
                 optional=("checks", "other_forms"),
             ),
+        ),
+        _form(
+            "to_trinh_dot",
+            "Tờ trình của cơ quan thi đua, khen thưởng trình Chủ tịch UBND tỉnh theo đợt xét"
+            " khen thưởng (kèm danh sách)",
+            "Tờ trình",
+            "TTr",
+            # A round covers several awards: each group names its own.
+            _fields(*(f for f in _PROPOSAL if f != "award_name"), "round", "groups"),
         ),
         _form(
             "thong_bao",

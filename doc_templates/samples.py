@@ -98,6 +98,37 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             }
         )
     type_code = _TYPE_CODES.get(form or "", "TTr")
+    # A round's list: the same people under two awards (the first three individuals
+    # proposed for the Chủ tịch's Bằng khen, the rest for the Giấy khen).
+    groups = [
+        {
+            "numeral": "I",
+            "award_name": AWARD,
+            "counts": {"collectives": len(collectives), "individuals": 3},
+            "collective_heading": "1",
+            "collectives": [
+                {"index": c["index"], "name": c["name"], "unit_name": UNIT, "cluster_name": CLUSTER}
+                for c in collectives
+            ],
+            "individual_heading": "2",
+            "individuals": [
+                {k: p[k] for k in ("index", "name", "position", "unit_name")}
+                for p in individuals[:3]
+            ],
+        },
+        {
+            "numeral": "II",
+            "award_name": "Giấy khen của Trưởng ban",
+            "counts": {"collectives": 0, "individuals": len(individuals) - 3},
+            "collective_heading": "",
+            "collectives": [],
+            "individual_heading": "1",
+            "individuals": [
+                {"index": i + 1, **{k: p[k] for k in ("name", "position", "unit_name")}}
+                for i, p in enumerate(individuals[3:])
+            ],
+        },
+    ]
     return {
         "issuer": {
             "parent_name": "UBND TỈNH LẠNG SƠN",
@@ -127,6 +158,12 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "gender": "Nữ",
             "ethnicity": "Tày",
         },
+        "round": {
+            "name": "Đợt xét khen thưởng tổng kết công tác",
+            "kind_label": "thường xuyên",
+            "dossiers": 3,
+        },
+        "groups": groups,
         "checks": [
             {"index": 1, "name": name, "result": "Đạt", "note": "Đủ hồ sơ"},
             {

@@ -212,3 +212,10 @@ class NobodyPasses(DomainError):
 class OwnReportsUnsigned(DomainError):
     status, code = 409, "own_report_unsigned"
     message = "Cá nhân được đề nghị chưa ký báo cáo thành tích của mình."
+
+
+class Conflict(DomainError):
+    """The request is fine but what it would do contradicts what is recorded (a dossier
+    already in a round, a round already submitted)."""
+
+    status, code, message = 409, "conflict", "Thao tác mâu thuẫn với dữ liệu đã ghi nhận."

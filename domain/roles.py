@@ -1,4 +1,5 @@
-"""Roles, where they are held, and what a holder may see or act on.
+"""Roles, where they are held, and how their holders are named (what a holder may see or
+act on is written in domain/policy.py).
 
 A role is held at a unit, at a cluster term (one cluster in one year) or at the
 authority. A cluster approver held at a unit acts for a cluster in the years that unit
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 
 class Role(StrEnum):
@@ -56,6 +58,8 @@ class RoleGrant:
 class DossierScope:
     """Where a dossier sits in the organisation tree, as far as permissions care."""
 
+    kind: ClassVar[str] = "dossier"
+
     unit_id: int
     authority_id: int
     cluster_id: int | None = None
@@ -78,42 +82,19 @@ class Actor:
         return frozenset(g.role for g in self.grants)
 
     def holds(self, role: Role, scope: DossierScope) -> bool:
-        return any(g.role == role and _grant_covers(g, scope) for g in self.grants)
+        """Whether the actor holds `role` over the dossier: the rules in domain/policy.py."""
+        from domain import policy  # the rules are written over the roles declared here
+
+        return policy.holds(self, role, scope)
 
     def holds_any(self, roles: Iterable[Role], scope: DossierScope) -> bool:
         return any(self.holds(r, scope) for r in roles)
 
     def can_view(self, scope: DossierScope) -> bool:
-        """Unit people see their unit's dossiers; the cluster and the board see a dossier
-        only once it has reached them (never a draft); auditors see everything; an admin
-        manages people and terms, not dossiers. Any other member of the unit sees a
-        dossier only where they are a nominee linked to their account."""
-        for g in self.grants:
-            if g.role == Role.AUDITOR:
-                return True
-            if not _grant_covers(g, scope):
-                continue
-            if g.role in UNIT_ROLES:
-                return True
-            if g.role == Role.CLUSTER_APPROVER and scope.reached_cluster:
-                return True
-            if g.role in AUTHORITY_ROLES and scope.reached_board:
-                return True
-            if g.role == Role.UNIT_MEMBER and self.user_id in scope.nominee_user_ids:
-                return True
-        return False
+        """Whether the actor may see the dossier: the rules in domain/policy.py."""
+        from domain import policy
 
-
-def _grant_covers(g: RoleGrant, scope: DossierScope) -> bool:
-    if g.role in UNIT_ROLES or g.role == Role.UNIT_MEMBER:
-        return g.unit_id == scope.unit_id
-    if g.role == Role.CLUSTER_APPROVER:
-        if g.cluster_term_id is not None:
-            return g.cluster_term_id == scope.cluster_term_id
-        return g.unit_id is not None and g.unit_id in scope.cluster_leader_unit_ids
-    if g.role in AUTHORITY_ROLES:
-        return g.authority_id == scope.authority_id
-    return False
+        return policy.allows(self, scope)
 
 
 # ---------------------------------------------------------------- who is who, in words

@@ -556,3 +556,42 @@ class HeldPage(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AwardRound(Base):
+    """A round (đợt xét khen thưởng) of an authority's board: approved dossiers submitted
+    together with one Tờ trình (domain/rounds.py). Migration 0014."""
+
+    __tablename__ = "award_rounds"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    awards: Mapped[str] = mapped_column(String(1000))
+    """The award codes the round covers, comma-separated, in the order the list prints them."""
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    transition_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+    @property
+    def award_codes(self) -> list[str]:
+        return [a for a in self.awards.split(",") if a]
+
+
+class RoundDossier(Base):
+    """A dossier in a round. A dossier is in at most one round (unique): once the Sở has
+    submitted it with a round it stays there; while the round is open it can be taken out."""
+
+    __tablename__ = "round_dossiers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    position_no: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,6 +32,7 @@ from documents import fields
 from documents.verify import SignatureReport
 from domain.errors import (
     DocumentsNotReady,
+    DomainError,
     Forbidden,
     InvalidInput,
     PayloadTooLarge,
@@ -328,3 +329,77 @@ def sign_own_report(
         assert user is not None
         d = service.record_own_signatures(s, user, caller.actor, dossier_id, signed)
         return render(s, d)
+
+
+class BulkRefused(DomainError):
+    """One dossier of a bulk approval may not be approved: nothing of the batch is done.
+    Carries the refusal's own status and code, and which dossier it is about."""
+
+    def __init__(self, dossier_id: int, cause: DomainError) -> None:
+        self.status, self.dossier_id = cause.status, dossier_id
+        super().__init__(f"Hồ sơ số {dossier_id}: {cause.message}", code=cause.code)
+
+    def extra(self) -> dict[str, object]:
+        return {"dossier_id": self.dossier_id}
+
+
+MAX_BULK = 50
+
+
+def approve_many(
+    rt: Runtime,
+    caller: Caller,
+    dossier_ids: Sequence[int],
+    signing_pin: str | None,
+    versions: dict[int, int],
+    render: Callable[[Session, Dossier], DossierOut],
+) -> tuple[list[ActionOut], list[int]]:
+    """Approve several dossiers as one action: all or none. Every refusal that needs no
+    secret is found first, for every dossier; then the PIN once; then each signature;
+    then one transaction for all. Returns the answers and the outbox rows to dispatch."""
+    if not dossier_ids:
+        raise InvalidInput("Hãy chọn ít nhất một hồ sơ.", code="no_dossiers")
+    if len(dossier_ids) > MAX_BULK or len(set(dossier_ids)) != len(dossier_ids):
+        raise InvalidInput(
+            f"Chọn tối đa {MAX_BULK} hồ sơ, mỗi hồ sơ một lần.", code="invalid_dossier_list"
+        )
+    plans: list[tuple[int, list[ToSign]]] = []
+    with rt.db.read() as s:
+        for dossier_id in dossier_ids:
+            body = ActionIn(signing_pin=signing_pin, version=versions.get(dossier_id))
+            try:
+                d, t = service.check(s, caller.actor, dossier_id, Action.APPROVE, body)
+                items = service.to_sign(s, d, t)
+                service.check_signable(items, caller.user)
+            except DomainError as e:
+                raise BulkRefused(dossier_id, e) from e
+            plans.append((dossier_id, items))
+    signed: dict[int, list[Signed]] = {i: [] for i in dossier_ids}
+    if any(items for _, items in plans):
+        if not signing_pin:
+            raise SigningPinRequired()
+        material = signing.unlock(rt.db, caller.user.id, signing_pin, rt.settings.secret_key)
+        for dossier_id, items in plans:
+            for item in items:
+                base = _base_for(rt, caller, item)
+                stored, reports = asyncio.run(
+                    issue.sign_personally(rt, item.job.title, base, caller.user, material)
+                )
+                signed[dossier_id].append(Signed(item.document_id, stored, reports))
+    answers: list[ActionOut] = []
+    outbox_ids: list[int] = []
+    with rt.db.write() as s:
+        user = users_repo.user_by_id(s, caller.user.id)
+        assert user is not None
+        for dossier_id in dossier_ids:
+            body = ActionIn(signing_pin=signing_pin, version=versions.get(dossier_id))
+            try:
+                d, outbox = service.act(
+                    s, user, caller.actor, dossier_id, Action.APPROVE, body, signed[dossier_id]
+                )
+            except DomainError as e:  # someone else moved it meanwhile: roll back all
+                raise BulkRefused(dossier_id, e) from e
+            answers.append(ActionOut(dossier=render(s, d), transition_seq=d.transition_seq))
+            if outbox is not None:
+                outbox_ids.append(outbox.id)
+    return answers, outbox_ids

@@ -19,6 +19,8 @@ from api.dossiers.schemas import (
     ActionOut,
     AppraisalIn,
     AppraisalOut,
+    BulkApproveIn,
+    BulkApproveOut,
     DossierCreate,
     DossierOut,
     DossierPage,
@@ -26,14 +28,17 @@ from api.dossiers.schemas import (
     DossierSummary,
     NomineeOut,
     OwnReportSignIn,
+    RoundRef,
 )
 from domain.awards import AWARDS
 from domain.errors import InvalidInput
 from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
+from domain.rounds import in_round_label
 from issuing.runtime import Runtime
 from storage import outbox
+from storage import rounds as rounds_store
 from storage.models import Dossier, Nominee
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import users as users_repo
@@ -56,6 +61,8 @@ EVENT_LABELS = {
     "report_signed": "Cá nhân ký báo cáo thành tích của mình",
     "documents_issued": "Phát hành văn bản (điền mẫu, ký số, lưu trữ)",
     "routed": "Chuyển bước tiếp theo",
+    "added_to_round": "Đưa vào đợt xét khen thưởng",
+    "removed_from_round": "Bỏ ra khỏi đợt xét khen thưởng",
 }
 
 
@@ -83,6 +90,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
     processing = outbox.is_processing(s, d.id)
+    in_round = rounds_store.round_names_of(s, [d.id]).get(d.id)
     accounts = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
     personal = sees_personal_data(actor, dossiers_repo.scope_of(s, d))
@@ -101,6 +109,9 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         stage_label=STAGE_LABELS[stage],
         version=d.version,
         processing=processing,
+        round=RoundRef(id=in_round[0], name=in_round[1], label=in_round_label(in_round[1]))
+        if in_round
+        else None,
         allowed_actions=service.actions_for(s, actor, d, processing=processing),
         can_sign_own_report=not processing
         and any(r.nominee.user_id == actor.user_id and r.signed is None for r in own.values()),
@@ -211,6 +222,32 @@ ACTION_BODY = {
         },
     }
 }
+
+
+@router.post("/dossiers/actions/approve", response_model=BulkApproveOut)
+async def approve_many(
+    body: BulkApproveIn, caller: CurrentReader, rt: RuntimeDep, background: BackgroundTasks
+) -> BulkApproveOut:
+    """Approve several dossiers as one action, each signed with the caller's key (one PIN):
+    all or none. A refusal names the dossier (`dossier_id`) and nothing is approved."""
+    versions: dict[int, int] = {}
+    for key, value in body.versions.items():
+        if not key.isdigit():
+            raise InvalidInput("Khóa của «versions» phải là số hồ sơ.", code="invalid_input")
+        versions[int(key)] = value
+    items, outbox_ids = await run_in_threadpool(
+        approvals.approve_many,
+        rt,
+        caller,
+        body.dossier_ids,
+        body.signing_pin,
+        versions,
+        lambda s, d: dossier_out(s, caller.actor, d),
+    )
+    if rt.dispatcher is not None:
+        for outbox_id in outbox_ids:
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return BulkApproveOut(items=items)
 
 
 @router.post(

@@ -109,6 +109,15 @@ class NomineeOut(BaseModel):
     """Personal data, as `birth_date`."""
 
 
+class RoundRef(BaseModel):
+    """The round a dossier was put in (đợt xét khen thưởng): its name is shown to
+    everyone who sees the dossier; the round itself only to the board."""
+
+    id: int
+    name: str
+    label: str
+
+
 class DossierOut(BaseModel):
     id: int
     title: str
@@ -124,6 +133,7 @@ class DossierOut(BaseModel):
     stage_label: str
     version: int
     processing: bool
+    round: RoundRef | None = None
     allowed_actions: list[str]
     can_sign_own_report: bool = False
     """The caller is an individual nominee whose own report waits for their signature
@@ -156,6 +166,17 @@ class DossierPage(BaseModel):
 class ActionOut(BaseModel):
     dossier: DossierOut
     transition_seq: int
+
+
+class BulkApproveIn(Strict):
+    dossier_ids: list[int] = Field(min_length=1, max_length=50)
+    signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+    versions: dict[str, int] = Field(default_factory=dict)
+    """Per dossier id, the version the caller saw: a stale one refuses the batch."""
+
+
+class BulkApproveOut(BaseModel):
+    items: list[ActionOut]
 
 
 class OwnReportSignIn(Strict):

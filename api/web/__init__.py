@@ -9,13 +9,24 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account, admin, audit, auth, documents, dossiers, editor, errors, home
+from api.web import (
+    account,
+    admin,
+    audit,
+    auth,
+    documents,
+    dossiers,
+    editor,
+    errors,
+    home,
+    rounds,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, home, dossiers, editor, documents, audit, admin, account):
+    for module in (auth, home, dossiers, editor, rounds, documents, audit, admin, account):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)  # unknown addresses, POST addresses opened, server errors: pages

@@ -25,6 +25,7 @@ from api.web.forms import text
 from api.web.home import home_page  # the inbox, where several are approved at once
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from domain import rounds as rounds_rules
 from domain.appraisal import Result
 from domain.awards import AWARDS
 from domain.errors import AppraisalInvalid, DomainError, NotFound
@@ -147,6 +148,7 @@ def _dossier_page(
         appraisal_form=appraisal or {},
         idem=secrets.token_urlsafe(16),
         is_auditor=Role.AUDITOR in visitor.actor.roles(),
+        can_see_round=rounds_rules.can_view(visitor.actor, view.d.authority_id),
     )
 
 
@@ -360,11 +362,10 @@ async def approve_many(
     rt: RuntimeDep,
     background: BackgroundTasks,
 ) -> Response:
-    """Approve each selected dossier with its own signature (one `take_action` each). A
-    wrong PIN stops at once: every further try would count towards the lock."""
+    """Approve the selected dossiers as one action (the API's `approve_many`): each signed
+    with the approver's key, all or none; a refusal names its dossier."""
     ids = [int(x) for x in form.getlist("ho_so") if isinstance(x, str) and x.isdigit()][:50]
     pin = text(form, "signing_pin", 64)
-    idem = text(form, "idem", 100).strip()
     if not ids:
         return await run_in_threadpool(
             home_page,
@@ -384,49 +385,33 @@ async def approve_many(
             bulk_errors={"signing_pin": "Hãy nhập mã PIN ký số."},
             selected=set(ids),
         )
-    results: list[dict[str, Any]] = []
-    stopped: str | None = None
-    for dossier_id in ids:
-        if stopped:
-            results.append({"id": dossier_id, "ok": False, "message": stopped})
-            continue
-        try:
-            out, outbox_id = await run_in_threadpool(
-                approvals.take_action,
-                rt,
-                visitor.caller,
-                dossier_id,
-                Action.APPROVE,
-                ActionIn(signing_pin=pin),
-                [],
-                lambda s, d: dossier_out(s, visitor.actor, d),
-                idempotency_key=f"web:{idem}:{dossier_id}:approve" if idem else None,
-            )
-        except DomainError as e:
-            if e.code in PIN_CODES:
-                if not results:  # nothing signed yet: say it next to the PIN field
-                    return await run_in_threadpool(
-                        home_page,
-                        request,
-                        visitor,
-                        rt,
-                        status_code=e.status,
-                        bulk_errors={"signing_pin": e.message},
-                        selected=set(ids),
-                    )
-                stopped = "Chưa ký: " + e.message
-            results.append({"id": dossier_id, "ok": False, "message": e.message})
-            continue
-        if outbox_id is not None and rt.dispatcher is not None:
-            background.add_task(rt.dispatcher.start_soon, outbox_id)
-        results.append(
-            {"id": dossier_id, "ok": True, "message": "Đã duyệt và ký.", "title": out.dossier.title}
+    try:
+        answers, outbox_ids = await run_in_threadpool(
+            approvals.approve_many,
+            rt,
+            visitor.caller,
+            ids,
+            pin,
+            {},
+            lambda s, d: dossier_out(s, visitor.actor, d),
         )
-    with rt.db.read() as s:
-        for r in results:
-            d = dossiers_repo.dossier(s, r["id"])
-            if d is not None and visitor.actor.can_view(dossiers_repo.scope_of(s, d)):
-                r.setdefault("title", d.title)
-            else:
-                r["title"] = f"Hồ sơ số {r['id']}"
+    except DomainError as e:
+        # All or none: nothing was approved; the refusal goes next to what it is about.
+        field = "signing_pin" if e.code in PIN_CODES else "ho_so"
+        return await run_in_threadpool(
+            home_page,
+            request,
+            visitor,
+            rt,
+            status_code=e.status,
+            bulk_errors={field: e.message},
+            selected=set(ids),
+        )
+    if rt.dispatcher is not None:
+        for outbox_id in outbox_ids:
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
+    results = [
+        {"id": a.dossier.id, "ok": True, "message": "Đã duyệt và ký.", "title": a.dossier.title}
+        for a in answers
+    ]
     return render(request, "bulk_result.html", visitor, results=results)

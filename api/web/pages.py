@@ -40,7 +40,7 @@ from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
-from domain.roles import ROLE_LABELS, Role
+from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role
 from storage.models import HeldPage, utcnow
 from storage.repositories import pages as pages_repo
 
@@ -72,6 +72,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/ho-so", "Hồ sơ"))
     if Role.UNIT_CLERK in roles:
         items.append(("/ho-so/moi", "Lập hồ sơ"))
+    if roles & (AUTHORITY_ROLES | {Role.AUDITOR}):
+        items.append(("/dot-xet", "Đợt xét khen thưởng"))
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:

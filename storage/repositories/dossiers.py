@@ -8,22 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from domain.policy import DOSSIER
 from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import (
-    AUTHORITY_ROLES,
-    UNIT_ROLES,
     Actor,
     DossierScope,
-    Role,
-    RoleGrant,
 )
 from domain.search import query_words
+from storage import policy_sql
 from storage.models import (
     AuditEvent,
-    ClusterTerm,
     Document,
     DocumentVersion,
     Dossier,
@@ -58,48 +55,13 @@ def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier
 
 
 def _visible(actor: Actor, s: Session) -> Select[Any]:
-    """Dossiers the actor may see, as a query (mirrors Actor.can_view)."""
-    conds = []
-    for g in actor.grants:
-        if g.role == Role.AUDITOR:
-            return select(Dossier)
-        if g.role in UNIT_ROLES:
-            conds.append(Dossier.unit_id == g.unit_id)
-        elif g.role == Role.CLUSTER_APPROVER:
-            reached = Dossier.furthest_stage.in_(_from(Stage.CLUSTER))
-            conds.append(and_(reached, _led_cluster(g)))
-        elif g.role in AUTHORITY_ROLES:
-            reached = Dossier.furthest_stage.in_(_from(Stage.BOARD))
-            conds.append(and_(reached, Dossier.authority_id == g.authority_id))
-        elif g.role == Role.UNIT_MEMBER:
-            conds.append(and_(Dossier.unit_id == g.unit_id, _linked_nominee(actor).exists()))
-    return select(Dossier).where(or_(*conds) if conds else false())
-
-
-def _from(stage: Stage) -> list[str]:
-    """The stages a dossier that reached `stage` may be at."""
-    return [str(x) for x in STAGE_ORDER[STAGE_ORDER.index(stage) :]]
+    """Dossiers the actor may see, as a query (the rules of domain/policy.py)."""
+    return select(Dossier).where(policy_sql.visible(actor, DOSSIER))
 
 
 def _linked_nominee(actor: Actor) -> Select[Any]:
     """The dossier's nominees linked to the actor's own account."""
-    return select(Nominee.id).where(
-        Nominee.dossier_id == Dossier.id, Nominee.user_id == actor.user_id
-    )
-
-
-def _led_cluster(g: RoleGrant) -> Exists:
-    """Dossier belongs to a cluster term that the grant's holder leads."""
-    term = select(ClusterTerm.id).where(
-        ClusterTerm.cluster_id == Dossier.cluster_id, ClusterTerm.year == Dossier.year
-    )
-    if g.cluster_term_id is not None:
-        term = term.where(ClusterTerm.id == g.cluster_term_id)
-    else:
-        term = term.where(
-            or_(ClusterTerm.head_unit_id == g.unit_id, ClusterTerm.deputy_unit_id == g.unit_id)
-        )
-    return term.exists()
+    return policy_sql.linked_nominee(actor)
 
 
 @dataclass
@@ -181,19 +143,9 @@ def inbox(
 
 
 def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
-    conds = []
+    acts = policy_sql.acting(actor, DOSSIER)
+    conds = [acts] if acts is not None else []
     for process in PROCESSES.values():
-        for g in actor.grants:
-            states = process.acting_states(g.role)
-            if not states:
-                continue
-            in_state = and_(Dossier.process == process.code, Dossier.status.in_(states))
-            if g.role in UNIT_ROLES:
-                conds.append(and_(in_state, Dossier.unit_id == g.unit_id))
-            elif g.role == Role.CLUSTER_APPROVER:
-                conds.append(and_(in_state, _led_cluster(g)))
-            elif g.role in AUTHORITY_ROLES:
-                conds.append(and_(in_state, Dossier.authority_id == g.authority_id))
         for own in process.own_signatures:
             # An individual whose own report waits for their signature, whatever role
             # they hold in the unit.

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.roles import (
-    UNIT_ROLES,
     Actor,
     DossierScope,
     Role,
     RoleGrant,
 )
+from storage import policy_sql
 from storage.models import (
     RoleAssignment,
     User,
@@ -44,20 +44,7 @@ def actor_of(user: User) -> Actor:
 
 def users_holding(s: Session, role: Role, scope: DossierScope) -> list[User]:
     """Everyone who holds `role` over a dossier with this scope (for routing)."""
-    q = select(User).join(RoleAssignment).where(RoleAssignment.role == role, User.is_active)
-    if role in UNIT_ROLES or role == Role.UNIT_MEMBER:
-        q = q.where(RoleAssignment.unit_id == scope.unit_id)
-    elif role == Role.CLUSTER_APPROVER:
-        q = q.where(
-            or_(
-                RoleAssignment.cluster_term_id == scope.cluster_term_id,
-                RoleAssignment.unit_id.in_(scope.cluster_leader_unit_ids),
-            )
-            if scope.cluster_term_id is not None
-            else false()
-        )
-    else:
-        q = q.where(RoleAssignment.authority_id == scope.authority_id)
+    q = select(User).join(RoleAssignment).where(User.is_active, policy_sql.holding(role, scope))
     return list(s.scalars(q.distinct()))
 
 

@@ -21,13 +21,14 @@ from tests.fixtures.forms import sample_context
 CODES = sorted(FORMS)
 
 
-def test_catalogue_has_the_six_forms_with_their_type_codes():
+def test_catalogue_has_the_seven_forms_with_their_type_codes():
     assert {code: spec.doc_type_code for code, spec in FORMS.items()} == {
         "bao_cao_thanh_tich": "BC",
         "to_trinh_don_vi": "TTr",
         "to_trinh_cum": "TTr",
         "phieu_tham_dinh": "BC",
         "to_trinh_ban": "TTr",
+        "to_trinh_dot": "TTr",
         "thong_bao": "TB",
     }
     for code, spec in FORMS.items():

@@ -32,6 +32,7 @@ USER_TEXT = {
     "to_trinh_don_vi": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
     "to_trinh_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
     "to_trinh_ban": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
+    "to_trinh_dot": (TRICKY_NAME,),
     "phieu_tham_dinh": (TRICKY_NAME,),
     "thong_bao": (TRICKY_REASON,),
 }

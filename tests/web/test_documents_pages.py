@@ -6,7 +6,7 @@ removes attachments and submits again; the dossier page groups the documents by
 submission, marks what was replaced, hides drafts from the clerk and shows the
 attachment sealed with the new Tờ trình's number; the date of birth stays with the unit;
 the bulk approval lists every document it will sign, each with its preview, before the
-PIN. Screenshots in tests/artifacts/web/documents/.
+PIN, and approves all or none. Screenshots in tests/artifacts/web/documents/.
 
 The tests of this module run in order and share one server and one dossier."""
 
@@ -352,8 +352,18 @@ def test_bulk_approval_lists_every_document_with_its_preview_before_the_pin(
 
     dialog.get_by_label("Mã PIN ký số").fill(PIN)
     dialog.get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
-    expect(head.get_by_role("status")).to_contain_text("Đã duyệt và ký 2 trên 3 hồ sơ")
-    expect(head.locator("tr.row-bad")).to_contain_text("chưa được chuẩn bị xong")
+    # One action, all or none: the unprepared one refuses the batch, named beside the
+    # selection, and nothing is signed or approved.
+    expect(head.locator("#ho_so-loi")).to_contain_text(f"Hồ sơ số {ids[2]}")
+    expect(head.locator("#ho_so-loi")).to_contain_text("chưa được chuẩn bị xong")
+    see(shots, head, "duyet-nhieu-tu-choi")
+    for i in ids:
+        assert Api(server, HEAD).get(f"/api/v1/dossiers/{i}").json()["status"] == "unit_review"
+    head.get_by_label(f"Chọn hồ sơ số {ids[2]} để duyệt và ký").uncheck()
+    head.get_by_role("button", name="Xem văn bản và ký các hồ sơ đã chọn…").click()
+    head.get_by_role("dialog").get_by_label("Mã PIN ký số").fill(PIN)
+    head.get_by_role("dialog").get_by_role("button", name="Ký và duyệt các hồ sơ đã chọn").click()
+    expect(head.get_by_role("status")).to_contain_text("Đã duyệt và ký 2 trên 2 hồ sơ")
     see(shots, head, "duyet-nhieu-ket-qua")
     for i in ids[:2]:
         assert Api(server, HEAD).wait_idle(i)["status"] == "cluster_review"

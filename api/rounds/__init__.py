@@ -1,0 +1,1 @@
+"""The board's rounds (đợt xét khen thưởng): API and use cases."""

@@ -1,0 +1,60 @@
+"""Round endpoints: thin wrappers over the service, one transaction each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import CurrentReader, CurrentWriter, ReadSession, WriteSession
+from api.rounds import service
+from api.rounds.schemas import RoundCreate, RoundDossiersIn, RoundOut, RoundSummary
+
+router = APIRouter(prefix="/api/v1", tags=["rounds"])
+
+
+@router.post("/rounds", status_code=201, response_model=RoundOut)
+def create_round(
+    body: RoundCreate, caller: CurrentWriter, s: WriteSession, response: Response
+) -> RoundOut:
+    """A board specialist opens a round of their authority (đợt xét khen thưởng)."""
+    r = service.create(s, caller.user, caller.actor, body)
+    response.headers["Location"] = f"/api/v1/rounds/{r.id}"
+    return service.round_out(s, caller.actor, r)
+
+
+@router.get("/rounds", response_model=list[RoundSummary])
+def list_rounds(
+    caller: CurrentReader,
+    s: ReadSession,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> list[RoundSummary]:
+    """The rounds the caller may see (their authority's board and leaders; auditors)."""
+    return service.list_rounds(s, caller.actor, year=year)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundOut)
+def get_round(round_id: int, caller: CurrentReader, s: ReadSession) -> RoundOut:
+    """The round with its dossiers and the list of every nominee across them."""
+    return service.round_out(s, caller.actor, service.visible_round(s, caller.actor, round_id))
+
+
+@router.post("/rounds/{round_id}/dossiers", response_model=RoundOut)
+def add_dossiers(
+    round_id: int, body: RoundDossiersIn, caller: CurrentWriter, s: WriteSession
+) -> RoundOut:
+    """Add approved dossiers, all or none (409 with the first that may not go in)."""
+    r = service.add_dossiers(s, caller.user, caller.actor, round_id, body.dossier_ids, body.version)
+    return service.round_out(s, caller.actor, r)
+
+
+@router.delete("/rounds/{round_id}/dossiers/{dossier_id}", response_model=RoundOut)
+def remove_dossier(
+    round_id: int,
+    dossier_id: int,
+    caller: CurrentWriter,
+    s: WriteSession,
+    version: Annotated[int | None, Query()] = None,
+) -> RoundOut:
+    r = service.remove_dossier(s, caller.user, caller.actor, round_id, dossier_id, version)
+    return service.round_out(s, caller.actor, r)

@@ -1,0 +1,242 @@
+"""Use cases of the board's rounds: create, compose (add and remove dossiers), read.
+
+Each runs inside the request's one transaction and never commits. The rules are
+domain/rounds.py's; the queries storage/rounds.py's.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.rounds.schemas import (
+    RoundCreate,
+    RoundDossierOut,
+    RoundNomineeOut,
+    RoundOut,
+    RoundSummary,
+)
+from domain import rounds as rules
+from domain.awards import AWARDS
+from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.roles import Actor, Role
+from domain.rounds import RoundKind, RoundStatus
+from storage import audit
+from storage import rounds as store
+from storage.models import AwardRound, RoundDossier, User, utcnow
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+
+NOT_FOUND = "Không tìm thấy đợt xét khen thưởng."
+
+
+def _who(user: User, role: Role, authority_name: str) -> audit.Who:
+    return audit.Who(user.id, user.full_name, str(role), authority_name, authority_name)
+
+
+def _authority_of_composer(actor: Actor) -> int:
+    for g in actor.grants:
+        if g.role == rules.COMPOSER and g.authority_id is not None:
+            return g.authority_id
+    rules.check_composer(actor, -1)  # raises: not a board specialist anywhere
+    raise AssertionError("unreachable")
+
+
+def create(s: Session, user: User, actor: Actor, body: RoundCreate) -> AwardRound:
+    authority_id = _authority_of_composer(actor)
+    name = rules.check_name(body.name)
+    awards = rules.check_awards(body.awards, AWARDS)
+    r = AwardRound(
+        authority_id=authority_id,
+        name=name,
+        year=body.year,
+        kind=str(body.kind),
+        awards=",".join(awards),
+        status=str(RoundStatus.OPEN),
+        created_by=user.id,
+    )
+    s.add(r)
+    s.flush()
+    authority = org_repo.authority(s, authority_id)
+    audit.append(
+        s,
+        kind="round_created",
+        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+        to_status=r.status,
+        data={"round_id": r.id, "name": r.name, "year": r.year, "awards": list(awards)},
+    )
+    return r
+
+
+def visible_round(
+    s: Session, actor: Actor, round_id: int, *, for_update: bool = False
+) -> AwardRound:
+    """The round, or 404 for one that does not exist or that `actor` may not see (a unit's
+    people must not learn of other units' nominees, nor that the round exists)."""
+    r = store.award_round(s, round_id, for_update=for_update)
+    if r is None or not rules.can_view(actor, r.authority_id):
+        raise NotFound(NOT_FOUND, code="round_not_found")
+    return r
+
+
+def _check_version(r: AwardRound, version: int | None) -> None:
+    if version is not None and version != r.version:
+        raise StaleVersion(
+            "Đợt đã được người khác thay đổi. Hãy tải lại rồi thử lại.", code="stale_version"
+        )
+
+
+def add_dossiers(
+    s: Session, user: User, actor: Actor, round_id: int, dossier_ids: list[int], version: int | None
+) -> AwardRound:
+    """Add every dossier or none: the first one that may not go in refuses the request."""
+    r = visible_round(s, actor, round_id, for_update=True)
+    rules.check_composer(actor, r.authority_id)
+    rules.check_editable(r.status)
+    _check_version(r, version)
+    if len(set(dossier_ids)) != len(dossier_ids):
+        raise InvalidInput("Danh sách hồ sơ có số trùng nhau.", code="duplicate_dossiers")
+    in_rounds = store.round_names_of(s, dossier_ids)
+    authority = org_repo.authority(s, r.authority_id)
+    position = store.next_position(s, r.id)
+    for dossier_id in dossier_ids:
+        d = dossiers_repo.dossier(s, dossier_id, for_update=True)
+        # A dossier the specialist may not see is reported as missing, never described.
+        if d is None or not actor.can_view(dossiers_repo.scope_of(s, d)):
+            raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.", code="dossier_not_found")
+        rules.check_admissible(
+            rules.Candidate(
+                dossier_id=d.id,
+                status=d.status,
+                award=d.award,
+                authority_id=d.authority_id,
+                in_round=in_rounds[d.id][1] if d.id in in_rounds else None,
+            ),
+            round_authority_id=r.authority_id,
+            round_awards=r.award_codes,
+            round_name=r.name,
+        )
+        s.add(RoundDossier(round_id=r.id, dossier_id=d.id, position_no=position, added_by=user.id))
+        position += 1
+        audit.append(
+            s,
+            kind="added_to_round",
+            dossier_id=d.id,
+            who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+            data={"round_id": r.id, "round_name": r.name},
+        )
+    r.updated_at = utcnow()  # a new version: others' stale views are refused
+    s.flush()
+    audit.append(
+        s,
+        kind="round_dossiers_added",
+        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+        data={"round_id": r.id, "dossier_ids": dossier_ids},
+    )
+    return r
+
+
+def remove_dossier(
+    s: Session, user: User, actor: Actor, round_id: int, dossier_id: int, version: int | None
+) -> AwardRound:
+    r = visible_round(s, actor, round_id, for_update=True)
+    rules.check_composer(actor, r.authority_id)
+    rules.check_editable(r.status)
+    _check_version(r, version)
+    m = store.membership(s, dossier_id)
+    if m is None or m.round_id != r.id:
+        raise NotFound(
+            f"Hồ sơ số {dossier_id} không có trong đợt này.", code="dossier_not_in_round"
+        )
+    s.delete(m)
+    authority = org_repo.authority(s, r.authority_id)
+    audit.append(
+        s,
+        kind="removed_from_round",
+        dossier_id=dossier_id,
+        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+        data={"round_id": r.id, "round_name": r.name},
+    )
+    r.updated_at = utcnow()
+    s.flush()
+    audit.append(
+        s,
+        kind="round_dossier_removed",
+        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+        data={"round_id": r.id, "dossier_id": dossier_id},
+    )
+    return r
+
+
+def list_rounds(s: Session, actor: Actor, *, year: int | None) -> list[RoundSummary]:
+    rows = store.visible_rounds(s, actor, year=year)
+    counts = store.dossier_counts(s, [r.id for r in rows])
+    return [summary(r, counts.get(r.id, 0)) for r in rows]
+
+
+def summary(r: AwardRound, dossiers: int) -> RoundSummary:
+    kind, status = RoundKind(r.kind), RoundStatus(r.status)
+    return RoundSummary(
+        id=r.id,
+        name=r.name,
+        year=r.year,
+        kind=kind,
+        kind_label=rules.ROUND_KIND_LABELS[kind],
+        status=status,
+        status_label=rules.ROUND_STATUS_LABELS[status],
+        dossiers=dossiers,
+        updated_at=r.updated_at,
+    )
+
+
+def award_name(code: str) -> str:
+    return AWARDS[code].name if code in AWARDS else code
+
+
+def round_out(s: Session, actor: Actor, r: AwardRound) -> RoundOut:
+    dossiers = store.dossiers_of(s, r.id)
+    nominees = store.listed_nominees(s, r.id)
+    per_dossier: dict[int, int] = {}
+    for n in nominees:
+        per_dossier[n.dossier_id] = per_dossier.get(n.dossier_id, 0) + 1
+    clusters = {n.dossier_id: n.cluster_name for n in nominees}
+    composer = rules.COMPOSER in rules.roles_over(actor, r.authority_id)
+    base = summary(r, len(dossiers))
+    return RoundOut(
+        **base.model_dump(),
+        authority_id=r.authority_id,
+        awards=r.award_codes,
+        award_names=[award_name(a) for a in r.award_codes],
+        version=r.version,
+        allowed_actions=[],
+        can_edit_dossiers=composer and r.status in rules.EDITABLE,
+        dossier_list=[
+            RoundDossierOut(
+                id=d.id,
+                title=d.title,
+                award=d.award,
+                award_name=award_name(d.award),
+                unit_name=d.unit.name,
+                cluster_name=clusters.get(d.id, ""),
+                nominees=per_dossier.get(d.id, 0),
+            )
+            for d in dossiers
+        ],
+        nominee_list=[
+            RoundNomineeOut(
+                award=n.award,
+                award_name=award_name(n.award),
+                kind=n.kind,
+                name=n.name,
+                position=n.position,
+                unit_name=n.unit_name,
+                cluster_name=n.cluster_name,
+                dossier_id=n.dossier_id,
+            )
+            for n in nominees
+        ],
+        counts={
+            "collectives": sum(1 for n in nominees if n.kind == "collective"),
+            "individuals": sum(1 for n in nominees if n.kind != "collective"),
+        },
+        created_at=r.created_at,
+    )

@@ -1,0 +1,254 @@
+"""The board's round (đợt xét khen thưởng) through the HTTP API of the real server: a
+specialist opens a round, puts approved dossiers of two units in it and reads one list of
+every nominee across them; what may not go in is refused whole and named; a unit sees the
+round's name on its own dossier and nothing of the round itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.fixtures.modes import app_in_mode
+from tests.fixtures.route import walk_to
+from tests.fixtures.server import PIN, Api, AppServer
+
+pytestmark = pytest.mark.slow
+
+SPECIALIST, BOARD_HEAD, LEADER, AUDITOR = (
+    "ptdkt.chuyenvien",
+    "ptdkt.truongphong",
+    "snv.phogiamdoc",
+    "thanhtra",
+)
+ROUND_NAME = 'Đợt tổng kết <năm> 2026 & "chuyên đề" {{ x }}'
+AWARD = "bang_khen_ubnd_tinh"
+
+
+def make(server: AppServer, unit: str, names: list[tuple[str, str]]) -> int:
+    clerk = Api(server, f"{unit}.canbo")
+    nominees = [
+        {"kind": kind, "name": name, "achievements": "Hoàn thành xuất sắc nhiệm vụ."}
+        for kind, name in names
+    ]
+    r = clerk.post("/api/v1/dossiers", json={"year": 2026, "award": AWARD, "nominees": nominees})
+    assert r.status_code == 201, r.text
+    clerk.attach(r.json()["id"])
+    return int(r.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    with app_in_mode(tmp_path_factory.mktemp("rounds"), "embedded") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def dossiers(server: AppServer) -> dict[str, int]:
+    """Three approved dossiers (two of Ban Dân tộc, one of Liên minh HTX), one still in
+    appraisal."""
+    ids = {
+        "bdt1": make(
+            server, "bdt", [("collective", "Phòng Chính sách"), ("individual", "Lò Văn Páo")]
+        ),
+        "bdt2": make(server, "bdt", [("individual", "Hoàng Thị Mai")]),
+        "htx": make(
+            server,
+            "lmhtx",
+            [("individual", "Nông Văn Khánh"), ("collective", "Văn phòng Liên minh")],
+        ),
+        "early": make(server, "bdt", [("individual", "Vi Văn Chiến")]),
+    }
+    for key in ("bdt1", "bdt2"):
+        assert walk_to(server, ids[key], "approved")["status"] == "approved"
+    assert walk_to(server, ids["htx"], "approved", unit="lmhtx")["status"] == "approved"
+    walk_to(server, ids["early"], "board_appraisal")
+    return ids
+
+
+def open_round(server: AppServer, name: str = ROUND_NAME, awards=(AWARD,)) -> dict[str, Any]:
+    r = Api(server, SPECIALIST).post(
+        "/api/v1/rounds",
+        json={"name": name, "year": 2026, "kind": "thuong_xuyen", "awards": list(awards)},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def add(server: AppServer, rnd: dict[str, Any], ids: list[int], user=SPECIALIST):
+    return Api(server, user).post(
+        f"/api/v1/rounds/{rnd['id']}/dossiers", json={"dossier_ids": ids, "version": rnd["version"]}
+    )
+
+
+def test_a_round_lists_every_nominee_of_its_dossiers(server, dossiers):
+    rnd = open_round(server)
+    assert rnd["status"] == "open" and rnd["status_label"] == "Đang lập danh sách"
+    assert rnd["name"] == ROUND_NAME  # stored and shown literally
+    assert rnd["kind_label"] == "thường xuyên" and rnd["can_edit_dossiers"]
+
+    # A dossier still in appraisal refuses the whole request, named; nothing is added.
+    r = add(server, rnd, [dossiers["bdt1"], dossiers["early"]])
+    assert r.status_code == 409 and r.json()["code"] == "dossier_not_approved"
+    assert f"Hồ sơ số {dossiers['early']} chưa được lãnh đạo Sở ký trình" in r.json()["detail"]
+    unchanged = Api(server, SPECIALIST).get(f"/api/v1/rounds/{rnd['id']}").json()
+    assert unchanged["dossier_list"] == [] and unchanged["version"] == rnd["version"]
+    assert (
+        Api(server, "bdt.canbo").get(f"/api/v1/dossiers/{dossiers['bdt1']}").json()["round"] is None
+    )
+
+    r = add(server, rnd, [dossiers["bdt1"], dossiers["htx"], dossiers["bdt2"]])
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert [d["id"] for d in got["dossier_list"]] == [
+        dossiers["bdt1"],
+        dossiers["htx"],
+        dossiers["bdt2"],
+    ]
+    listed = [(n["name"], n["kind"], n["unit_name"], n["dossier_id"]) for n in got["nominee_list"]]
+    assert ("Lò Văn Páo", "individual", "Ban Dân tộc tỉnh", dossiers["bdt1"]) in listed
+    assert (
+        "Văn phòng Liên minh",
+        "collective",
+        "Liên minh Hợp tác xã tỉnh",
+        dossiers["htx"],
+    ) in listed
+    assert ("Nông Văn Khánh", "individual", "Liên minh Hợp tác xã tỉnh", dossiers["htx"]) in listed
+    assert len(listed) == 5 and got["counts"] == {"collectives": 2, "individuals": 3}
+    assert all(n["cluster_name"].startswith("Cụm") for n in got["nominee_list"])
+
+    # Everyone who sees a dossier sees the round it is in, by name.
+    for user, dossier in (("bdt.canbo", "bdt1"), ("lmhtx.canbo", "htx"), (AUDITOR, "bdt2")):
+        d = Api(server, user).get(f"/api/v1/dossiers/{dossiers[dossier]}").json()
+        assert d["round"]["name"] == ROUND_NAME
+        assert d["round"]["label"] == f"Đã trình khen thưởng ({ROUND_NAME})"
+
+    # …but only the board, the Sở's leaders and auditors see the round and its list.
+    for user in (SPECIALIST, BOARD_HEAD, LEADER, AUDITOR):
+        assert Api(server, user).get(f"/api/v1/rounds/{rnd['id']}").status_code == 200
+    for user in ("bdt.canbo", "bdt.thutruong", "lmhtx.canbo", "bqlkkt.cum"):
+        r = Api(server, user).get(f"/api/v1/rounds/{rnd['id']}")
+        assert r.status_code == 404 and r.json()["code"] == "round_not_found"
+        assert "Lò Văn Páo" not in r.text
+        assert Api(server, user).get("/api/v1/rounds").json() == []
+
+    # The history of a dossier says when it was put in the round.
+    history = Api(server, AUDITOR).get(f"/api/v1/dossiers/{dossiers['htx']}/history").json()
+    added = [e for e in history if e["kind"] == "added_to_round"]
+    assert len(added) == 1 and added[0]["label"] == "Đưa vào đợt xét khen thưởng"
+
+
+def test_what_may_not_go_in_is_refused_whole_and_named(server, dossiers):
+    fresh = open_round(server, "Đợt đột xuất")
+    r = add(server, fresh, [dossiers["early"]])
+    assert r.status_code == 409 and r.json()["code"] == "dossier_not_approved"
+    assert "chưa được lãnh đạo Sở ký trình" in r.json()["detail"]
+    got = Api(server, SPECIALIST).get(f"/api/v1/rounds/{fresh['id']}").json()
+    assert got["dossier_list"] == [] and got["version"] == fresh["version"]
+
+    # A dossier is in one round only.
+    in_first = [x for x in Api(server, SPECIALIST).get("/api/v1/rounds").json() if x["dossiers"]]
+    assert in_first, "the first test's round holds dossiers"
+    r = add(server, fresh, [dossiers["bdt1"]])
+    assert r.status_code == 409 and r.json()["code"] == "in_another_round"
+    assert ROUND_NAME in r.json()["detail"]
+
+    # A dossier that does not exist is named as missing.
+    r = add(server, fresh, [987654])
+    assert r.status_code == 404 and r.json()["code"] == "dossier_not_found"
+
+    # The same dossier twice in one request is bad input.
+    r = add(server, fresh, [dossiers["early"], dossiers["early"]])
+    assert r.status_code == 422 and r.json()["code"] == "duplicate_dossiers"
+
+
+def test_composing_is_the_specialists_and_a_stale_view_is_refused(server, dossiers):
+    body = {"name": "Đợt", "year": 2026, "kind": "thuong_xuyen", "awards": [AWARD]}
+    for user in ("bdt.canbo", BOARD_HEAD, AUDITOR):
+        r = Api(server, user).post("/api/v1/rounds", json=body)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden_action", user
+    bad = [
+        ({**body, "name": "   "}, "round_name_required"),
+        ({**body, "awards": []}, "round_awards_required"),
+        ({**body, "awards": ["huan_chuong_sao_hoa"]}, "round_award_unknown"),
+    ]
+    for payload, code in bad:
+        r = Api(server, SPECIALIST).post("/api/v1/rounds", json=payload)
+        assert r.status_code == 422 and r.json()["code"] == code, (payload, r.text)
+    r = Api(server, SPECIALIST).post("/api/v1/rounds", json={**body, "kind": "hang_nam"})
+    assert r.status_code == 422
+
+    rnd = open_round(server, "Đợt thử phiên bản")
+    stale = {**rnd, "version": rnd["version"] - 1}
+    r = add(server, stale, [dossiers["early"]])
+    assert r.status_code == 409 and r.json()["code"] == "stale_version"
+    r = Api(server, BOARD_HEAD).post(
+        f"/api/v1/rounds/{rnd['id']}/dossiers", json={"dossier_ids": [dossiers["early"]]}
+    )
+    assert r.status_code == 403
+
+
+def test_a_dossier_taken_out_of_an_open_round_can_go_into_another(server, dossiers):
+    first = [
+        x for x in Api(server, SPECIALIST).get("/api/v1/rounds").json() if x["name"] == ROUND_NAME
+    ]
+    rnd = Api(server, SPECIALIST).get(f"/api/v1/rounds/{first[0]['id']}").json()
+    r = Api(server, SPECIALIST).request(
+        "DELETE",
+        f"/api/v1/rounds/{rnd['id']}/dossiers/{dossiers['bdt2']}",
+        params={"version": rnd["version"]},
+    )
+    assert r.status_code == 200, r.text
+    assert dossiers["bdt2"] not in [d["id"] for d in r.json()["dossier_list"]]
+    assert (
+        Api(server, "bdt.canbo").get(f"/api/v1/dossiers/{dossiers['bdt2']}").json()["round"] is None
+    )
+    other = open_round(server, "Đợt sau")
+    assert add(server, other, [dossiers["bdt2"]]).status_code == 200
+    # Put back where the other tests expect it.
+    moved = Api(server, SPECIALIST).get(f"/api/v1/rounds/{other['id']}").json()
+    r = Api(server, SPECIALIST).request(
+        "DELETE",
+        f"/api/v1/rounds/{other['id']}/dossiers/{dossiers['bdt2']}",
+        params={"version": moved["version"]},
+    )
+    assert r.status_code == 200
+    again = Api(server, SPECIALIST).get(f"/api/v1/rounds/{rnd['id']}").json()
+    assert add(server, again, [dossiers["bdt2"]]).status_code == 200
+
+
+def test_approving_several_dossiers_is_one_action_all_or_none(server):
+    """The unit head approves two dossiers with one PIN; a batch with one dossier that may
+    not be approved approves none and names that one."""
+    a, b = (make(server, "bdt", [("individual", f"Người số {i}")]) for i in (1, 2))
+    draft = make(server, "bdt", [("individual", "Người số 3")])
+    for dossier_id in (a, b):
+        walk_to(server, dossier_id, "unit_review")
+    head = Api(server, "bdt.thutruong")
+
+    def approve(ids, pin=PIN, **extra):
+        body = {"dossier_ids": ids, "signing_pin": pin, **extra}
+        return head.post("/api/v1/dossiers/actions/approve", json=body)
+
+    r = approve([a, draft])
+    assert r.status_code == 409, r.text
+    assert r.json()["dossier_id"] == draft and f"Hồ sơ số {draft}" in r.json()["detail"]
+    r = approve([a, b], pin="999999")
+    assert r.status_code == 403 and r.json()["code"] == "wrong_pin"
+    stale = approve([a, b], versions={str(a): 1})
+    assert stale.status_code == 409 and stale.json()["dossier_id"] == a
+    for dossier_id in (a, b):
+        assert head.get(f"/api/v1/dossiers/{dossier_id}").json()["status"] == "unit_review"
+    assert approve([]).status_code == 422
+    assert approve([a, a]).status_code == 422
+
+    r = approve([a, b])
+    assert r.status_code == 200, r.text
+    assert [i["dossier"]["id"] for i in r.json()["items"]] == [a, b]
+    for dossier_id in (a, b):
+        d = head.wait_idle(dossier_id)
+        assert d["status"] == "cluster_review"
+        history = head.get(f"/api/v1/dossiers/{dossier_id}/history").json()
+        signed = [e for e in history if e["kind"] == "approve"]
+        assert len(signed) == 1 and len(signed[0]["data"]["signed"]) == 2
