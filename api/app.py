@@ -22,6 +22,7 @@ from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
 from core.settings import Settings, get_settings
+from documents import pyhanko_internals
 from issuing.runtime import Runtime
 
 Background = Callable[[Runtime], AbstractAsyncContextManager[None]]
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pyhanko_internals.install()  # signing and checking in this process too (pool of 0)
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
         try:

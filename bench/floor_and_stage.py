@@ -372,4 +372,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from documents import pyhanko_internals
+
+    pyhanko_internals.install()  # as the processes measured do at start-up
     main()

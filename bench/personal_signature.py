@@ -123,6 +123,9 @@ async def main(runs: int) -> dict:
 
 
 if __name__ == "__main__":
+    from documents import pyhanko_internals
+
+    pyhanko_internals.install()  # as the processes measured do at start-up
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=20)
     result = asyncio.run(main(p.parse_args().runs))

@@ -38,6 +38,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.common import write_result  # noqa: E402
 from doc_templates.catalogue import template_path  # noqa: E402
+from documents import pyhanko_internals  # noqa: E402
 from documents.pdf import PdfConverter  # noqa: E402
 from documents.pki import create_ca, issue_certificate  # noqa: E402
 from documents.render import render_docx  # noqa: E402
@@ -219,6 +220,7 @@ def main() -> None:
     p.add_argument("--nominees", type=int, default=4)
     p.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")
     args = p.parse_args()
+    pyhanko_internals.install()  # as the processes measured do at start-up
     with ExitStack() as stack:
         if args.database == "sqlite":
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tdkt-rdb-")))

@@ -94,6 +94,9 @@ async def main(runs: int) -> dict:
 
 
 if __name__ == "__main__":
+    from documents import pyhanko_internals
+
+    pyhanko_internals.install()  # as the processes measured do at start-up
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()

@@ -37,7 +37,6 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from documents import pdf_tokens
 from documents.stamp import stamp_style
 
 __all__ = [
@@ -54,7 +53,6 @@ DEFAULT_BOX_SIZE = (200, 70)  # width, height in pt
 MARGIN = 36  # pt from the page edge (0.5 in)
 GAP = 8  # pt between reserved boxes
 VN_TZ = timezone(timedelta(hours=7), "ICT")
-pdf_tokens.install()
 
 
 class SigningFailed(ValueError):

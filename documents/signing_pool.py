@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from core.orphans import exit_with_parent
+from documents import pyhanko_internals
 from documents.sign import SignerMaterial, sign_pdf
 from documents.stamp import warm_stamp_font
 from documents.verify import SignatureReport, verify_pdf
@@ -50,6 +51,7 @@ def _start_process(parent: int) -> None:
     exit_with_parent(parent, lambda: os._exit(0))
     global _loop
     _loop = asyncio.new_event_loop()
+    pyhanko_internals.install()
     warm_stamp_font()  # the first signature would load and cut it (~1 s)
 
 

@@ -47,8 +47,6 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from documents import pdf_tokens
-
 __all__ = [
     "InvalidPdf",
     "SignatureReport",
@@ -58,7 +56,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-pdf_tokens.install()
 
 # Personal tokens (uploaded PDFs signed elsewhere) sometimes only assert
 # digitalSignature; accept either bit, as NSS and Acrobat do.

@@ -35,7 +35,7 @@ def _signer(rt: Runtime) -> Signer:
 
 def checkpoint_now(rt: Runtime) -> Checkpoint | None:
     """Write the next checkpoint if the chain grew since the last one (blocking)."""
-    return write_checkpoint(rt.db, rt.store, _signer(rt))
+    return write_checkpoint(rt.db, rt.store, _signer(rt), crls=rt.crls())
 
 
 @flow(name="audit_checkpoint_flow", log_prints=False)

@@ -23,7 +23,8 @@ STARTUP_TIMEOUT_SECONDS = 120
 
 
 def _server_command(port: int | None) -> subprocess.Popen[Any]:
-    """What Prefect's SubprocessASGIServer runs, with flows/prefect_local_app.py's app."""
+    """What Prefect's SubprocessASGIServer runs, with flows/prefect_local_app.py's app
+    (the private settings are listed in flows/prefect_internals.py)."""
     from prefect.settings import get_current_settings
 
     return subprocess.Popen(
@@ -71,13 +72,9 @@ def start(mode: str = "embedded") -> Any | None:
         return None
     if os.environ.get("PREFECT_API_URL"):
         return None
-    from prefect.server.api.server import SubprocessASGIServer
+    from flows.prefect_internals import local_api_server
 
-    class LocalServer(SubprocessASGIServer):
-        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-            return _server_command(self.port)
-
-    server = LocalServer()  # the instance Prefect's clients look up (one per port)
+    server = local_api_server(_server_command)
     # Prefect gives its temporary server 20 s; on a busy 2-core machine its migrations and
     # imports have taken longer (a test failed so), and the app cannot run without it.
     server.start(timeout=STARTUP_TIMEOUT_SECONDS)

@@ -24,7 +24,6 @@ import logging
 import os
 import signal
 import socket
-import warnings
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,6 +33,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
 
 from core.settings import Settings
+from documents import pyhanko_internals
 from issuing import runtime as flow_runtime
 from issuing.runtime import Runtime
 from storage import outbox
@@ -217,11 +217,6 @@ def _as_utc(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
-# Prefect registers worker classes by type; this one keeps the type "process" on purpose
-# (a standard process pool), which replaces ProcessWorker in this process's registry only.
-warnings.filterwarnings("ignore", message="Type 'TdktWorker'", category=UserWarning)
-
-
 class TdktWorker(ProcessWorker):
     """A process worker whose flow runs run in the worker's own process.
 
@@ -232,6 +227,14 @@ class TdktWorker(ProcessWorker):
     """
 
     _known: ClassVar[dict[UUID, Flow[..., Any]]] = {}  # flow id → our flow object
+
+    @classmethod
+    def __dispatch_key__(cls) -> str:
+        # Prefect registers worker classes by this key, which defaults to the type. The
+        # type stays "process" (a standard process pool); under its own key, defining
+        # this class leaves Prefect's ProcessWorker the "process" worker of this process
+        # (flows/prefect_internals.py).
+        return "tdkt-process"
 
     async def run(
         self,
@@ -266,6 +269,7 @@ class TdktWorker(ProcessWorker):
 async def serve_worker(settings: Settings, *, limit: int) -> None:
     """`tdkt worker`: build the runtime once, warm LibreOffice, serve the work pool."""
     require_api_url()
+    pyhanko_internals.install()  # its runs seal and check PDFs in this process
     rt = Runtime.from_settings(settings)
     await asyncio.to_thread(rt.store.ensure_ready)
     flow_runtime.install(rt)

@@ -11,6 +11,10 @@ with the published trust roots:
     openssl cms -verify -binary -inform DER -in 00000001.json.p7s \\
         -content 00000001.json -CAfile roots.pem -purpose any
 
+Reading one back, the signature is checked with pyHanko's CMS validation and
+pyhanko-certvalidator (`verify_cms`): trust exactly our roots, the CRLs of our CAs,
+key usage, validity at the signing time.
+
 Checkpoints are numbered from 1 without gaps (the store refuses a second write to a
 key, so of two racing writers one wins and the other moves on), and each names the
 SHA-256 of the previous one's bytes, so they form a chain of their own. Someone who can
@@ -20,20 +24,35 @@ removing the chain's tail or rewriting it consistently no longer matches these h
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from asn1crypto import cms as asn1_cms
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
+from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+from pyhanko.sign.general import CMSExtractionError
+from pyhanko.sign.validation import async_validate_detached_cms
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from storage.audit import GENESIS, Anchor, canonical_json, event_hash, events_in_order, iso_utc
 from storage.db import Database
@@ -47,6 +66,8 @@ FORMAT = 1
 JSON_TYPE = "application/json"
 SIG_TYPE = "application/pkcs7-signature"
 SIGNATURE_WAIT_TRIES = 10
+
+T = TypeVar("T")
 
 Signer = Callable[[bytes], bytes]
 """Makes the detached CMS signature (DER) of the given bytes."""
@@ -210,26 +231,34 @@ def _complete_signature(db: Database, store: ObjectStore, sign: Signer, cp: Chec
         store.put(sig_key(cp.number), sign(cp.raw), SIG_TYPE)
 
 
-def _check_signed(db: Database, store: ObjectStore, cp: Checkpoint) -> None:
+def _check_signed(
+    db: Database, store: ObjectStore, cp: Checkpoint, crls: Sequence[bytes] = ()
+) -> None:
     """Never extend a checkpoint the authority did not sign: someone wrote into the
     archive, and a person has to look (`tdkt audit verify` names it)."""
     with db.read() as s:
         roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
-    problem, _ = verify_cms(cp.raw, store.get(sig_key(cp.number)), roots)
+    problem, _ = verify_cms(cp.raw, store.get(sig_key(cp.number)), roots, crls)
     if problem:
         raise CheckpointRefused(f"mốc kiểm tra số {cp.number} không hợp lệ: {problem}")
 
 
 def write_checkpoint(
-    db: Database, store: ObjectStore, sign: Signer, *, attempts: int = 5
+    db: Database,
+    store: ObjectStore,
+    sign: Signer,
+    *,
+    attempts: int = 5,
+    crls: Sequence[bytes] = (),
 ) -> Checkpoint | None:
-    """Write the next checkpoint if the chain grew since the last one; None if not."""
+    """Write the next checkpoint if the chain grew since the last one; None if not.
+    The last one must verify first (against `crls` too: see :func:`verify_cms`)."""
     for _ in range(attempts):
         n = last_number(store)
         prev = parse(n, store.get(json_key(n))) if n else None
         if prev is not None:
             _complete_signature(db, store, sign, prev)
-            _check_signed(db, store, prev)
+            _check_signed(db, store, prev, crls)
         count, head, hashes = _chain_since(db, prev)
         if count == (prev.count if prev else 0):
             return None
@@ -276,112 +305,143 @@ def cms_signer(key_pem: bytes, cert_pem: bytes, chain_pems: Sequence[bytes] = ()
     return sign
 
 
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
+# Our CA issues signing certificates with both bits; a seal imported from another CA
+# (tdkt pki import-seal) may assert only one of them, as PDF signatures accept.
+_KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+)
+# A signer whose issuer's CRL we hold is checked against it: the certificates our CA
+# issues carry no CRL distribution point, so "soft-fail" alone would never look.
+_CRL_REQUIRED = CertRevTrustPolicy(
+    RevocationCheckingPolicy(
+        ee_certificate_rule=RevocationCheckingRule.CRL_REQUIRED,
+        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+    )
+)
+_REVOKED = {
+    AdESFailure.REVOKED,
+    AdESIndeterminate.REVOKED_NO_POE,
+    AdESIndeterminate.REVOKED_CA_NO_POE,
+}
+_OUT_OF_VALIDITY = {
+    AdESIndeterminate.EXPIRED,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+    AdESIndeterminate.NOT_YET_VALID,
+    AdESFailure.NOT_YET_VALID,
 }
 
 
-def _attr(signed_attrs: asn1_cms.CMSAttributes, name: str) -> object | None:
-    for a in signed_attrs:
-        if a["type"].native == name:
-            return a["values"][0].native
-    return None
-
-
 def verify_cms(
-    data: bytes, signature: bytes, roots_pem: Sequence[bytes]
+    data: bytes, signature: bytes, roots_pem: Sequence[bytes], crls: Sequence[bytes] = ()
 ) -> tuple[str | None, str | None]:
-    """Check a detached CMS signature of `data`: intact, by a certificate that chains to
-    one of `roots_pem` and was valid when it signed. Returns (problem, signer subject);
-    problem is None when the signature is good."""
+    """Check a detached CMS signature of `data` with pyHanko's CMS validation: intact, by a
+    certificate that chains to one of `roots_pem`, was valid when it signed, is not
+    revoked by one of `crls` (DER; the CRL of the signer's issuer, when given, must be
+    consulted) and may sign (key usage digitalSignature or nonRepudiation). Returns
+    (problem, signer subject); problem is None when the signature is good.
+
+    The certificate is judged at the signing time the signature states (checkpoints
+    outlive their seal's certificate); a revocation dated before it refuses it."""
     try:
         info = asn1_cms.ContentInfo.load(signature)
-        sd = info["content"]
-        if info["content_type"].native != "signed_data" or len(sd["signer_infos"]) != 1:
+        if info["content_type"].native != "signed_data":
             return "chữ ký không đúng dạng CMS một người ký", None
-        si = sd["signer_infos"][0]
-        certs = [
-            x509.load_der_x509_certificate(c.chosen.dump())
-            for c in sd["certificates"] or []
-            if c.name == "certificate"
-        ]
-        sid = si["sid"]
-        if sid.name != "issuer_and_serial_number":
-            return "chữ ký không nêu chứng thư của người ký", None
-        serial, issuer = sid.chosen["serial_number"].native, sid.chosen["issuer"].dump()
-        signer = next(
-            (c for c in certs if c.serial_number == serial and c.issuer.public_bytes() == issuer),
+        signed_data = info["content"]
+        if len(signed_data["signer_infos"]) != 1:
+            return "chữ ký không đúng dạng CMS một người ký", None
+        signer_info = signed_data["signer_infos"][0]
+        signed_at = next(
+            (
+                a["values"][0].native
+                for a in signer_info["signed_attrs"] or []
+                if a["type"].native == "signing_time"
+            ),
             None,
         )
-        attrs = si["signed_attrs"]
-        algo = si["digest_algorithm"]["algorithm"].native
+        anchors = [c for pem in roots_pem for c in load_certs_from_pemder_data(pem)]
+        crl_list = [asn1_crl.CertificateList.load(c) for c in crls]
     except (ValueError, TypeError, KeyError) as exc:
         return f"chữ ký không đọc được ({exc})", None
-    if signer is None:
-        return "thiếu chứng thư của người ký trong chữ ký", None
-    who = signer.subject.rfc4514_string()
-    if not attrs or algo not in _HASHES:
-        return "chữ ký thiếu thuộc tính được ký hoặc dùng thuật toán băm không hỗ trợ", who
-    if _attr(attrs, "message_digest") != hashlib.new(algo, data).digest():
-        return "nội dung tệp khác với nội dung đã ký", who
-    signed = b"\x31" + attrs.dump()[1:]  # signed attributes are signed as a SET OF
-    sig = si["signature"].native
-    pub = signer.public_key()
+    at = signed_at if isinstance(signed_at, datetime) else datetime.now(UTC)
     try:
-        if isinstance(pub, rsa.RSAPublicKey):
-            if si["signature_algorithm"].signature_algo == "rsassa_pss":
-                pss = padding.PSS(padding.MGF1(_HASHES[algo]()), padding.PSS.AUTO)
-                pub.verify(sig, signed, pss, _HASHES[algo]())
-            else:
-                pub.verify(sig, signed, padding.PKCS1v15(), _HASHES[algo]())
-        elif isinstance(pub, ec.EllipticCurvePublicKey):
-            pub.verify(sig, signed, ec.ECDSA(_HASHES[algo]()))
-        else:
-            return "loại khóa của người ký không được hỗ trợ", who
-    except InvalidSignature:
+        status = _run(
+            async_validate_detached_cms(
+                data,
+                signed_data,
+                signer_validation_context=_context(signed_data, anchors, crls, crl_list, at),
+                key_usage_settings=_KEY_USAGE,
+            )
+        )
+    except CMSExtractionError:
+        return "thiếu chứng thư của người ký trong chữ ký", None
+    except (ValueError, TypeError, KeyError) as exc:  # pyHanko's own errors are ValueErrors
+        return f"chữ ký không đọc được ({exc})", None
+    who = x509.load_der_x509_certificate(status.signing_cert.dump()).subject.rfc4514_string()
+    indic = status.trust_problem_indic
+    if not status.intact:
+        return "nội dung tệp khác với nội dung đã ký", who
+    if not status.valid:
         return "chữ ký không hợp lệ", who
-    when = _attr(attrs, "signing_time")
-    at = when if isinstance(when, datetime) else datetime.now(UTC)
-    if not signer.not_valid_before_utc <= at <= signer.not_valid_after_utc:
+    if status.revoked or indic in _REVOKED:
+        return "chứng thư của người ký đã bị thu hồi", who
+    if indic in _OUT_OF_VALIDITY:
         return "chứng thư của người ký không còn hiệu lực lúc ký", who
-    if not _chains_to(signer, certs, roots_pem):
-        return "chứng thư của người ký không thuộc chứng thư gốc tin cậy", who
+    if indic == AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE:  # pyHanko's key usage check
+        return "chứng thư của người ký không được dùng để ký (mục đích sử dụng khóa)", who
+    if indic is not None or not status.trusted:
+        if indic in (None, AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND):
+            return "chứng thư của người ký không thuộc chứng thư gốc tin cậy", who
+        return f"chứng thư của người ký không đáp ứng yêu cầu để tin cậy ({indic})", who
     return None, who
 
 
-def _chains_to(
-    cert: x509.Certificate, pool: Sequence[x509.Certificate], roots_pem: Sequence[bytes]
-) -> bool:
-    roots = [c for pem in roots_pem for c in x509.load_pem_x509_certificates(pem)]
-    current = cert
-    for _ in range(6):
-        for issuer in roots:
-            if _issued_by(current, issuer):
-                return True
-        parent = next(
-            (c for c in pool if c != current and _is_ca(c) and _issued_by(current, c)), None
+def _context(
+    signed_data: asn1_cms.SignedData,
+    anchors: list[asn1_x509.Certificate],
+    crls: Sequence[bytes],
+    crl_list: list[asn1_crl.CertificateList],
+    at: datetime,
+) -> ValidationContext:
+    """Trust exactly `anchors`, no fetching; CRLs issued after the signing time still
+    speak about it (a revocation dated before the signature refuses it)."""
+    sid = signed_data["signer_infos"][0]["sid"]
+    signer_issuers = [
+        c.chosen.issuer
+        for c in signed_data["certificates"] or []
+        if c.name == "certificate"
+        and sid.name == "issuer_and_serial_number"
+        and c.chosen.serial_number == sid.chosen["serial_number"].native
+    ]
+    crl_issuers = [c["tbs_cert_list"]["issuer"] for c in crl_list]
+    if any(issuer == crl_issuer for issuer in signer_issuers for crl_issuer in crl_issuers):
+        return ValidationContext(
+            trust_roots=anchors,
+            crls=list(crls),
+            allow_fetching=False,
+            moment=at,
+            retroactive_revinfo=True,
+            revinfo_policy=_CRL_REQUIRED,
         )
-        if parent is None:
-            return False
-        current = parent
-    return False
+    return ValidationContext(
+        trust_roots=anchors,
+        crls=list(crls),
+        allow_fetching=False,
+        moment=at,
+        retroactive_revinfo=True,
+        revocation_mode="soft-fail",
+    )
 
 
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Await pyHanko's validation from synchronous code, also from an event loop's thread
+    (a helper thread with a loop of its own)."""
     try:
-        cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return _is_ca(issuer)
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 # ---------------------------------------------------------------- reading for verification
@@ -398,9 +458,12 @@ class ArchivedCheckpoints:
     """Reads the archive's checkpoints in order, each checked (signature, numbering, link
     to the previous one) before its hashes are offered as anchors for the chain walk."""
 
-    def __init__(self, store: ObjectStore, roots_pem: Sequence[bytes]) -> None:
+    def __init__(
+        self, store: ObjectStore, roots_pem: Sequence[bytes], crls: Sequence[bytes] = ()
+    ) -> None:
         self.store = store
         self.roots_pem = list(roots_pem)
+        self.crls = list(crls)
         self.valid: list[Checkpoint] = []
         self.problem: CheckpointProblem | None = None
         self.done = False
@@ -419,7 +482,7 @@ class ArchivedCheckpoints:
             raise CheckpointInvalid("tệp đã bị thay đổi sau khi ghi") from None
         cp = parse(number, raw)
         signature = self._signature(number)
-        problem, _ = verify_cms(raw, signature, self.roots_pem)
+        problem, _ = verify_cms(raw, signature, self.roots_pem, self.crls)
         if problem:
             raise CheckpointInvalid(problem)
         prev = self.last

@@ -14,6 +14,7 @@ and lists every problem found (up to a limit).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -79,9 +80,11 @@ def _read_problem(
     return None
 
 
-def verify_all(s: Session, store: ObjectStore) -> IntegrityReport:
+def verify_all(s: Session, store: ObjectStore, crls: Sequence[bytes] = ()) -> IntegrityReport:
+    """The whole history and archive; `crls` (DER) are the CRLs of our CAs, against which
+    the checkpoints' signatures are checked."""
     roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
-    archived = ArchivedCheckpoints(store, roots)
+    archived = ArchivedCheckpoints(store, roots, crls)
     recorded: dict[str, _Recorded] = {}
 
     def visit(e: AuditEvent) -> None:

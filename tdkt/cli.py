@@ -95,8 +95,9 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from storage.integrity import verify_all
 
     rt = Runtime.from_settings(settings)
+    crls = rt.crls()  # a revoked seal's checkpoints read revoked
     with rt.db.read() as s:
-        r = verify_all(s, rt.store)
+        r = verify_all(s, rt.store, crls)
     rt.close()
     if args.json:
         print(json.dumps(r.to_dict(), ensure_ascii=False))
@@ -138,9 +139,12 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
+    from documents import pyhanko_internals
     from documents.verify import InvalidPdf, verify_pdf_sync
     from storage.db import Database
     from storage.repositories import keys as keys_repo
+
+    pyhanko_internals.install()
 
     roots: list[bytes] = []
     crls: list[bytes] = []

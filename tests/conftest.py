@@ -19,9 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from documents import pyhanko_internals
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.fixtures.pg import fresh_database
+
+# As the processes that sign and check PDFs do at start-up.
+pyhanko_internals.install()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

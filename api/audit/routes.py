@@ -27,7 +27,7 @@ def audit_verify(caller: CurrentReader, s: ReadSession, rt: RuntimeDep) -> Audit
             "Chỉ thanh tra, kiểm tra hoặc quản trị được kiểm tra toàn bộ lịch sử.",
             code="forbidden_action",
         )
-    return AuditVerifyOut.model_validate(verify_all(s, rt.store).to_dict())
+    return AuditVerifyOut.model_validate(verify_all(s, rt.store, rt.crls()).to_dict())
 
 
 @router.get(

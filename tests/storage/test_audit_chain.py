@@ -13,14 +13,26 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from minio.commonconfig import COMPLIANCE
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from documents.pki import CertKey, create_ca, encrypt_key, fingerprint, issue_certificate
+from documents.pki import (
+    CertKey,
+    create_ca,
+    encrypt_key,
+    fingerprint,
+    issue_certificate,
+    make_crl,
+)
 from domain.roles import Role
 from storage import audit
 from storage.checkpoints import (
@@ -31,6 +43,7 @@ from storage.checkpoints import (
     verify_cms,
     write_checkpoint,
 )
+from storage.checkpoints import body as checkpoint_body
 from storage.db import Database
 from storage.integrity import verify_all
 from storage.models import (
@@ -414,6 +427,97 @@ def test_checkpoints_are_signed_chained_write_once_and_forgeries_are_named(
     add_events(db, org, 1)  # and the real seal will not build on it
     with pytest.raises(CheckpointRefused, match="số 2 không hợp lệ"):
         write_checkpoint(db, store, sign)
+
+
+def _without_signing_key_usage(ca: CertKey) -> CertKey:
+    """A certificate of our CA for the authority's name whose key may only encrypt keys."""
+    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
+    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    assert isinstance(ca_key, rsa.RSAPrivateKey)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    usage = x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=True,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, AUTHORITY)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return CertKey(cert.public_bytes(serialization.Encoding.PEM), key_pem)
+
+
+CHECKPOINT = checkpoint_body(1, 1, "a" * 64, "2026-12-03T08:00:00Z", 1, ["a" * 64], None)
+
+
+def test_checkpoint_signatures_are_checked_for_trust_integrity_revocation_and_key_usage(
+    pki: Pki, sign
+) -> None:
+    """pyHanko's CMS validation: only the authority's seal, unrevoked and allowed to sign,
+    over exactly these bytes, makes a good checkpoint."""
+    signature = sign(CHECKPOINT)
+    seal_serial = x509.load_pem_x509_certificate(pki.seal.cert_pem).serial_number
+    clean_crl, revoking_crl = make_crl(pki.ca), make_crl(pki.ca, [seal_serial])
+
+    problem, signer = verify_cms(CHECKPOINT, signature, [pki.ca.cert_pem], [clean_crl])
+    assert problem is None and signer is not None and AUTHORITY in signer
+
+    other_ca = create_ca("Một CA khác", "khác")
+    problem, _ = verify_cms(CHECKPOINT, signature, [other_ca.cert_pem])
+    assert problem == "chứng thư của người ký không thuộc chứng thư gốc tin cậy"
+
+    tampered = CHECKPOINT.replace(b'"count":1', b'"count":2')
+    problem, _ = verify_cms(tampered, signature, [pki.ca.cert_pem])
+    assert problem == "nội dung tệp khác với nội dung đã ký"
+
+    # Signed after the CA revoked the seal (an admin's revocation, in the CA's CRL).
+    problem, _ = verify_cms(CHECKPOINT, signature, [pki.ca.cert_pem], [revoking_crl])
+    assert problem == "chứng thư của người ký đã bị thu hồi"
+
+    cannot_sign = _without_signing_key_usage(pki.ca)
+    by_it = cms_signer(cannot_sign.key_pem, cannot_sign.cert_pem, (pki.ca.cert_pem,))
+    problem, _ = verify_cms(CHECKPOINT, by_it(CHECKPOINT), [pki.ca.cert_pem], [clean_crl])
+    assert problem == "chứng thư của người ký không được dùng để ký (mục đích sử dụng khóa)"
+
+    problem, _ = verify_cms(CHECKPOINT, b"\x30\x03\x02\x01\x01", [pki.ca.cert_pem])
+    assert problem is not None and "không đọc được" in problem
+
+
+def test_a_revoked_seals_checkpoint_is_named_and_not_built_on(
+    db: Database, org: Org, store: LocalObjectStore, sign, pki: Pki
+) -> None:
+    add_events(db, org, 2)
+    seal_serial = x509.load_pem_x509_certificate(pki.seal.cert_pem).serial_number
+    revoked = [make_crl(pki.ca, [seal_serial])]
+    assert write_checkpoint(db, store, sign) is not None
+    with db.read() as s:
+        assert verify_all(s, store, [make_crl(pki.ca)]).ok
+        r = verify_all(s, store, revoked)
+    assert (r.ok, r.code, r.bad_object) == (False, "checkpoint_invalid", json_key(1))
+    assert "đã bị thu hồi" in r.detail
+    add_events(db, org, 1)
+    with pytest.raises(CheckpointRefused, match=r"số 1 không hợp lệ: .*thu hồi"):
+        write_checkpoint(db, store, sign, crls=revoked)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -1,17 +1,25 @@
-"""The fast token readers give pyHanko's results and errors, and leave the stream where
-pyHanko's readers would."""
+"""pyHanko's internals as documents/pyhanko_internals.py replaces them: the fast token
+readers give pyHanko's results and errors and leave the stream where pyHanko's readers
+would; they are in place only after install(); and the installed pyHanko is the one
+they were written against."""
 
 from __future__ import annotations
 
+import inspect
+import subprocess
+import sys
+from importlib.metadata import version
 from io import BytesIO
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStreamError
 
-from documents import pdf_tokens
+from documents import pyhanko_internals
+from tests.fixtures.internals import ROOT, pinned, resolve
 
 # Hex digits mostly, with the whitespace, comments, bad bytes and ">" that can occur.
 _PIECES = st.sampled_from(
@@ -40,21 +48,23 @@ def _read(reader, data: bytes) -> tuple[object, int]:
 @given(st.lists(_PIECES, max_size=40).map(b"".join), st.binary(max_size=8))
 def test_reads_hex_strings_as_pyhanko_does(body: bytes, tail: bytes) -> None:
     data = b"<" + body + tail
-    assert _read(pdf_tokens.read_hex_string, data) == _read(pdf_tokens._original_hex_string, data)
+    assert _read(pyhanko_internals.read_hex_string, data) == _read(
+        pyhanko_internals._original_hex_string, data
+    )
 
 
 def test_a_signature_sized_string_is_read_whole_and_the_stream_left_after_it() -> None:
     payload = bytes(range(256)) * 40  # longer than one chunk as hex
     data = b"<" + payload.hex().encode() + b"> /Type /Sig"
     stream = BytesIO(data)
-    value = pdf_tokens.read_hex_string(stream)
+    value = pyhanko_internals.read_hex_string(stream)
     assert bytes(value.original_bytes) == payload
     assert stream.read() == b" /Type /Sig"
 
 
 def test_a_bad_digit_is_pyhankos_error() -> None:
     with pytest.raises(PdfStreamError, match="Unexpected token in hex string"):
-        pdf_tokens.read_hex_string(BytesIO(b"<0a1x>"))
+        pyhanko_internals.read_hex_string(BytesIO(b"<0a1x>"))
 
 
 def _token(reader, data: bytes, start: int) -> tuple[bytes, int]:
@@ -65,8 +75,8 @@ def _token(reader, data: bytes, start: int) -> tuple[bytes, int]:
 
 @given(st.lists(_TOKEN_PIECES, max_size=12).map(b"".join), st.integers(0, 12))
 def test_reads_tokens_as_pyhanko_does(data: bytes, start: int) -> None:
-    assert _token(pdf_tokens.read_until_delimiter, data, start) == _token(
-        pdf_tokens._original_until_delimiter, data, start
+    assert _token(pyhanko_internals.read_until_delimiter, data, start) == _token(
+        pyhanko_internals._original_until_delimiter, data, start
     )
 
 
@@ -81,8 +91,8 @@ def _name(decode, name_bytes: bytes) -> tuple[str, str]:
 
 @given(st.lists(_TOKEN_PIECES, max_size=8).map(b"".join))
 def test_decodes_names_as_pyhanko_does(name_bytes: bytes) -> None:
-    assert _name(pdf_tokens.decode_name, name_bytes) == _name(
-        pdf_tokens._original_decode_name, name_bytes
+    assert _name(pyhanko_internals.decode_name, name_bytes) == _name(
+        pyhanko_internals._original_decode_name, name_bytes
     )
 
 
@@ -136,18 +146,66 @@ def test_a_signed_pdf_reads_the_same_with_either_reader() -> None:
         return found
 
     fast = everything()
-    pdf_tokens.restore()
+    pyhanko_internals.restore()
     try:
         slow = everything()
     finally:
-        pdf_tokens.install()
+        pyhanko_internals.install()
     assert fast == slow
     assert "NameObject '/Sig'" in fast and len(fast) > 100, fast[:20]
 
 
-def test_installed_for_signing_and_verifying() -> None:
-    import documents.sign  # noqa: F401  (installs them)
+def test_importing_the_signing_modules_replaces_nothing() -> None:
+    """Only an explicit install() replaces pyHanko's readers (in a fresh interpreter: this
+    session installed them at its start)."""
+    code = (
+        "import documents.sign, documents.verify, documents.signing_pool, api.app\n"
+        "from pyhanko.pdf_utils import generic\n"
+        "from documents import pyhanko_internals as p\n"
+        "assert generic.read_hex_string_from_stream is p._original_hex_string\n"
+        "assert generic.read_until_delimiter is p._original_until_delimiter\n"
+        "assert generic._decode_name is p._original_decode_name\n"
+        "p.install(); p.install()\n"
+        "assert generic.read_hex_string_from_stream is p.read_hex_string\n"
+        "assert generic.read_until_delimiter is p.read_until_delimiter\n"
+        "assert generic._decode_name is p.decode_name\n"
+        "p.restore()\n"
+        "assert generic._decode_name is p._original_decode_name\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
-    assert generic.read_hex_string_from_stream is pdf_tokens.read_hex_string
-    assert generic.read_until_delimiter is pdf_tokens.read_until_delimiter
-    assert generic._decode_name is pdf_tokens.decode_name
+
+def test_installed_for_the_test_session_as_at_start_up() -> None:
+    assert generic.read_hex_string_from_stream is pyhanko_internals.read_hex_string
+    assert generic.read_until_delimiter is pyhanko_internals.read_until_delimiter
+    assert generic._decode_name is pyhanko_internals.decode_name
+
+
+@pytest.mark.parametrize("distribution", sorted(pyhanko_internals.VERSIONS))
+def test_installed_version_is_the_one_the_internals_were_written_against(
+    distribution: str,
+) -> None:
+    """A pyHanko upgrade past the range fails here, not in a signature at run time: read
+    the new version's readers, adjust the module, then move the range and the pin."""
+    declared = pyhanko_internals.VERSIONS[distribution]
+    assert version(distribution) in SpecifierSet(declared), (distribution, version(distribution))
+    assert declared in pinned(distribution), "pyproject.toml pins another range"
+
+
+@pytest.mark.parametrize(
+    ("name", "parameters"),
+    sorted({**pyhanko_internals.REPLACED, **pyhanko_internals.RELIED_ON}.items()),
+)
+def test_the_internals_still_exist_with_the_expected_parameters(
+    name: str, parameters: tuple[str, ...]
+) -> None:
+    originals = {
+        "read_hex_string_from_stream": pyhanko_internals._original_hex_string,
+        "read_until_delimiter": pyhanko_internals._original_until_delimiter,
+        "_decode_name": pyhanko_internals._original_decode_name,
+    }
+    found = resolve(name)
+    if name in pyhanko_internals.REPLACED:  # pyHanko's own, as captured before install()
+        found = originals[name.rsplit(":")[1]]
+    assert tuple(inspect.signature(found).parameters) == parameters

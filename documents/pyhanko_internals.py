@@ -1,6 +1,31 @@
-"""Faster readers for PDF tokens, installed into pyHanko's parser.
+"""Every pyHanko internal tdkt replaces, in one place, installed by ``install()``.
 
-pyHanko parses the whole document whenever it is signed or verified, reading most
+Written against pyhanko >=0.38,<0.39 and pyhanko-certvalidator >=0.33,<0.34 (the
+ranges pinned in pyproject.toml; tests/documents/test_pyhanko_internals.py fails when
+the installed versions leave them or an internal below changes its signature).
+
+Nothing is replaced when this module is imported: the processes that sign or verify
+PDFs call :func:`install` once at start-up (the app, the signing pool's processes, the
+server-mode worker, ``tdkt verify-pdf``, the test session). A process
+that does not is only slower: the readers give pyHanko's own results.
+
+Replaced (module attributes of ``pyhanko.pdf_utils.generic``, looked up by pyHanko's
+object reader at each call):
+
+- ``read_hex_string_from_stream(stream)``, ``read_until_delimiter(stream)`` and
+  ``_decode_name(name_bytes)`` — by the faster readers below.
+
+Relied on without being replaced (their signatures are checked by the same test):
+
+- ``pyhanko.keys.internal.translate_pyca_cryptography_key_to_asn1`` (documents/sign.py,
+  documents/timestamps.py: a key parsed once, without cryptography's slow RSA check);
+- ``SimpleSigner.async_sign_raw(data, digest_algorithm, dry_run)`` and ``sign_raw``,
+  overridden by documents/sign.py's ``_PreloadedKeySigner``;
+- ``FontEngineFactory.create_font_engine(writer, obj_stream)`` and ``GlyphAccumulator``'s
+  keyword arguments, used by documents/stamp.py's ``_StampFontFactory`` (pyHanko 0.38
+  writes glyph advances in font units: the font program is rescaled there).
+
+Why the readers: pyHanko parses the whole document whenever it is signed or verified, reading most
 tokens one byte at a time through a generator. Three readers carried much of that:
 
 - hex strings: every signature dictionary holds its CMS container as a hex string of
@@ -12,7 +37,7 @@ tokens one byte at a time through a generator. Three readers carried much of tha
 Each reader here takes its token in one slice and hands anything unusual (a comment
 inside a hex string, a bad digit, a ``#`` escape in a name, a token longer than one
 slice) back to pyHanko's own reader, so the results, the errors and the position the
-stream is left at stay pyHanko's (tests/documents/test_pdf_tokens.py compares them).
+stream is left at stay pyHanko's (tests/documents/test_pyhanko_internals.py compares them).
 """
 
 from __future__ import annotations
@@ -25,7 +50,53 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 
-__all__ = ["decode_name", "install", "read_hex_string", "read_until_delimiter", "restore"]
+__all__ = [
+    "RELIED_ON",
+    "REPLACED",
+    "VERSIONS",
+    "decode_name",
+    "install",
+    "read_hex_string",
+    "read_until_delimiter",
+    "restore",
+]
+
+# The distributions and the version ranges this module was written against.
+VERSIONS = {"pyhanko": ">=0.38,<0.39", "pyhanko-certvalidator": ">=0.33,<0.34"}
+
+# "module:qualified name" → the parameters it is expected to take.
+REPLACED = {
+    "pyhanko.pdf_utils.generic:read_hex_string_from_stream": ("stream",),
+    "pyhanko.pdf_utils.generic:read_until_delimiter": ("stream",),
+    "pyhanko.pdf_utils.generic:_decode_name": ("name_bytes",),
+}
+RELIED_ON = {
+    "pyhanko.keys.internal:translate_pyca_cryptography_key_to_asn1": ("private_key",),
+    "pyhanko.sign.signers:SimpleSigner.async_sign_raw": (
+        "self",
+        "data",
+        "digest_algorithm",
+        "dry_run",
+    ),
+    "pyhanko.sign.signers:SimpleSigner.sign_raw": ("self", "data", "digest_algorithm"),
+    "pyhanko.pdf_utils.font.api:FontEngineFactory.create_font_engine": (
+        "self",
+        "writer",
+        "obj_stream",
+    ),
+    "pyhanko.pdf_utils.font.opentype:GlyphAccumulator.__init__": (
+        "self",
+        "writer",
+        "font_handle",
+        "font_size",
+        "features",
+        "ot_language_tag",
+        "ot_script_tag",
+        "writing_direction",
+        "bcp47_lang_code",
+        "obj_stream",
+    ),
+}
 
 _original_hex_string = generic.read_hex_string_from_stream
 _original_until_delimiter = generic.read_until_delimiter
@@ -86,7 +157,8 @@ def decode_name(name_bytes: bytes) -> generic.NameObject:
 
 
 def install() -> None:
-    """Make pyHanko's object reader use these readers (idempotent)."""
+    """Make pyHanko's object reader use these readers (idempotent: plain assignments of
+    the same functions)."""
     generic.read_hex_string_from_stream = read_hex_string
     generic.read_until_delimiter = read_until_delimiter
     generic._decode_name = decode_name
