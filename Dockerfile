@@ -13,10 +13,12 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY api api
+COPY core core
 COPY domain domain
 COPY documents documents
 COPY doc_templates doc_templates
 COPY flows flows
+COPY issuing issuing
 COPY storage storage
 COPY tdkt tdkt
 RUN uv sync --frozen --no-dev

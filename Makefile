@@ -28,6 +28,7 @@ lint: python-deps
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports  # the contracts between packages: pyproject.toml [tool.importlinter]
 
 deps: system-deps python-deps
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -22,20 +21,17 @@ from api.guards import RequestGuard
 from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
+from core.settings import Settings, get_settings
 from documents import pyhanko_internals
-from flows import heap, local_prefect
-from flows import runtime as flow_runtime
-from flows.dispatch import dispatcher_for
-from flows.runtime import Runtime
-from tdkt.settings import Settings, get_settings
+from issuing.runtime import Runtime
+
+Background = Callable[[Runtime], AbstractAsyncContextManager[None]]
+"""What runs beside the requests while the app lives (the outbox dispatcher, Prefect's
+local API: flows/lifecycle.py), given the app's runtime. The API does not know it: the
+composition root (tdkt/app.py) passes it in."""
 
 
-async def _warm_up(rt: Runtime) -> None:
-    """LibreOffice and the signing processes, started before the first step needs them."""
-    await asyncio.gather(rt.converter.warm_up(), asyncio.to_thread(rt.signing.start))
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, background: Background | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -43,43 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pyhanko_internals.install()  # signing and checking in this process too (pool of 0)
         rt = Runtime.from_settings(settings)
         await asyncio.to_thread(rt.store.ensure_ready)
-        prefect_server = await asyncio.to_thread(local_prefect.start, settings.prefect_mode)
-        rt.dispatcher = dispatcher_for(rt)  # in-process flows, or deployment runs on workers
-        flow_runtime.install(rt)
-        app.state.runtime = rt
-        stopping = asyncio.Event()
-        clients = asyncio.create_task(rt.dispatcher.serve_clients(stopping))
-        # The first conversion should not pay LibreOffice's start (seconds). In the server
-        # mode the workers convert; the app only when a deputy signs instead of the head.
-        warm = asyncio.create_task(_warm_up(rt)) if settings.prefect_mode == "embedded" else None
-        heap.freeze_startup_objects()
-        redrive = asyncio.create_task(
-            rt.dispatcher.redrive_forever(settings.outbox_redrive_seconds)
-        )
-        from flows.checkpoint import checkpoint_forever  # Prefect loads on first use
-
-        # In the server mode the checkpoint is a scheduled deployment run by the workers.
-        checkpoints = (
-            asyncio.create_task(checkpoint_forever(settings.checkpoint_minutes))
-            if settings.checkpoint_minutes > 0 and settings.prefect_mode == "embedded"
-            else None
-        )
         try:
-            yield
+            async with background(rt) if background is not None else nullcontext():
+                app.state.runtime = rt
+                yield
         finally:
-            for task in (redrive, checkpoints):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-            await rt.dispatcher.drain()
-            stopping.set()
-            await clients
-            if warm is not None:
-                warm.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await warm
-            await asyncio.to_thread(local_prefect.stop, prefect_server)
             rt.close()
 
     app = FastAPI(

@@ -14,12 +14,13 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from api.auth.security import Claims, read_claims
+from core.settings import Settings
 from domain.errors import NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
 from storage.models import User
-from tdkt.settings import Settings
+from storage.repositories import auth as auth_repo
+from storage.repositories import users as users_repo
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -79,7 +80,7 @@ def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
     if not token:
         raise NotAuthenticated()
     claims = read_claims(token, runtime.settings.secret_key)
-    user, revoked = repo.token_holder(s, claims.user_id, claims.token_id)
+    user, revoked = auth_repo.token_holder(s, claims.user_id, claims.token_id)
     if revoked:
         raise NotAuthenticated(
             "Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại.", code="token_revoked"
@@ -91,7 +92,7 @@ def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
             "Phiên đăng nhập đã kết thúc vì mật khẩu đã thay đổi. Hãy đăng nhập lại.",
             code="token_revoked",
         )
-    return Caller(user, repo.actor_of(user), claims)
+    return Caller(user, users_repo.actor_of(user), claims)
 
 
 # While the password is a temporary one (an admin set it), the API does nothing else.

@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS, FormSpec, template_path
-from storage import repositories as repo
 from storage.models import TemplateVersion
 from storage.objects import ObjectCorrupted, ObjectExists, ObjectStore, StoredObject
+from storage.repositories import templates as templates_repo
 
 __all__ = [
     "BUILTIN_VERSION",
@@ -121,7 +121,7 @@ def record_version(
 def ensure_builtin(s: Session, store: ObjectStore, form_code: str | None = None) -> None:
     """Register the shipped form(s) as version "1" where the form has no version yet."""
     codes = [form_code] if form_code is not None else list(FORMS)
-    known = {v.form_code for v in repo.template_versions(s, form_code)}
+    known = {v.form_code for v in templates_repo.template_versions(s, form_code)}
     for code in codes:
         form_spec(code)
         if code not in known:
@@ -152,12 +152,12 @@ def resolve_template(
     :class:`~storage.objects.ObjectCorrupted` if the stored bytes do not match.
     """
     form_spec(form_code)
-    if repo.current_template_version(session, form_code) is None:
+    if templates_repo.current_template_version(session, form_code) is None:
         ensure_builtin(session, store, form_code)
     row = (
-        repo.current_template_version(session, form_code)
+        templates_repo.current_template_version(session, form_code)
         if version is None
-        else repo.template_version(session, form_code, version)
+        else templates_repo.template_version(session, form_code, version)
     )
     if row is None:
         raise TemplateVersionNotFound(f"form {form_code!r} has no version {version!r}")

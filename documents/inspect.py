@@ -1,5 +1,5 @@
 """What an uploaded file really is, and whether it is safe to keep: checked by content,
-never by its name. PDF (no JavaScript, no encryption), DOCX (doc_templates/validation.py:
+never by its name. PDF (no JavaScript, no encryption), DOCX (documents/docx_package.py:
 no macros, no external references, no zip bomb), PNG and JPEG (decodable, not a
 decompression bomb)."""
 
@@ -14,7 +14,7 @@ from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from doc_templates.validation import package_problems
+from documents.docx_package import package_problems
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -26,11 +26,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from core.orphans import exit_with_parent
 from documents import pyhanko_internals
 from documents.sign import SignerMaterial, sign_pdf
 from documents.stamp import warm_stamp_font
 from documents.verify import SignatureReport, verify_pdf
-from tdkt.orphans import exit_with_parent
 
 __all__ = ["SigningPool"]
 

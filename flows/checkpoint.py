@@ -16,20 +16,19 @@ from typing import Any
 from prefect import flow
 
 from documents.pki import decrypt_key
-from storage import repositories as repo
+from issuing.runtime import Runtime, current
 from storage.checkpoints import Checkpoint, CheckpointRefused, Signer, cms_signer, write_checkpoint
-
-from .runtime import Runtime, current
+from storage.repositories import keys as keys_repo
 
 log = logging.getLogger("tdkt.checkpoint")
 
 
 def _signer(rt: Runtime) -> Signer:
     with rt.db.read() as s:
-        key = repo.audit_signing_key(s)
+        key = keys_repo.audit_signing_key(s)
         if key is None or key.key_pem_encrypted is None:
             raise CheckpointRefused("chưa có khóa con dấu của cơ quan để ký mốc kiểm tra")
-        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+        chain = tuple(r.cert_pem for r in keys_repo.trust_roots(s))
         key_pem = decrypt_key(key.key_pem_encrypted, rt.settings.secret_key)
         return cms_signer(key_pem, key.cert_pem, chain)
 

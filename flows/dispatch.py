@@ -1,7 +1,8 @@
 """Starts a flow run for each committed outbox row, and re-drives rows that got stuck.
 
-A row is claimed before its flow runs (pending or failed → running), so two dispatchers
-(two app processes, or the re-drive loop and a request) never run the same step at once;
+A row is claimed before its flow runs (pending or failed → running; the queries are in
+storage/outbox.py), so two dispatchers (two app processes, or the re-drive loop and a
+request) never run the same step at once;
 a row left running longer than the lease by a process that died is claimed again. The
 flow itself is idempotent, so a second run of the same step creates nothing twice.
 
@@ -17,15 +18,10 @@ import contextvars
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
-
-from storage.models import OutboxItem, utcnow
-
-from .runtime import Runtime
+from issuing.runtime import Runtime
+from storage import outbox
 
 log = logging.getLogger("tdkt.dispatch")
-
-MAX_ATTEMPTS = 20
 
 
 class Dispatcher:
@@ -61,33 +57,8 @@ class Dispatcher:
         task.add_done_callback(self._tasks.discard)
 
     def _claim(self, outbox_id: int, dead_run: str | None = None) -> bool:
-        """pending/failed → running; also a running row whose lease ran out, or whose flow
-        run `dead_run` is known to have ended without finishing it."""
-        now = utcnow()
-        stale = OutboxItem.started_at < now - self.lease
-        if dead_run is not None:
-            stale = or_(stale, OutboxItem.flow_run_id == dead_run)
         with self.rt.db.write() as s:
-            res = s.execute(
-                update(OutboxItem)
-                .where(
-                    OutboxItem.id == outbox_id,
-                    OutboxItem.attempts < MAX_ATTEMPTS,
-                    or_(
-                        OutboxItem.state.in_(["pending", "failed"]),
-                        (OutboxItem.state == "running") & stale,
-                    ),
-                )
-                # The flow run that starts next takes the row (flows/transition.py).
-                .values(
-                    state="running",
-                    started_at=now,
-                    attempts=OutboxItem.attempts + 1,
-                    flow_run_id=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            return bool(res.rowcount)  # type: ignore[attr-defined]
+            return outbox.claim(s, outbox_id, lease=self.lease, dead_run=dead_run)
 
     async def start_soon(self, outbox_id: int) -> None:
         """A request's background task: the run goes on in its own task (tracked, drained
@@ -113,23 +84,8 @@ class Dispatcher:
             log.exception("flow run for outbox row %s failed; it will be retried", outbox_id)
 
     def _due(self) -> list[int]:
-        now = utcnow()
         with self.rt.db.read() as s:
-            return list(
-                s.scalars(
-                    select(OutboxItem.id)
-                    .where(
-                        OutboxItem.attempts < MAX_ATTEMPTS,
-                        or_(
-                            OutboxItem.state.in_(["pending", "failed"]),
-                            (OutboxItem.state == "running")
-                            & (OutboxItem.started_at < now - self.lease),
-                        ),
-                    )
-                    .order_by(OutboxItem.id)
-                    .limit(200)
-                )
-            )
+            return outbox.due(s, lease=self.lease)
 
     async def redrive_once(self) -> None:
         for outbox_id in await asyncio.to_thread(self._due):

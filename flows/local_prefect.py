@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tdkt.orphans import PARENT_ENV
+from core.orphans import PARENT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_SECONDS = 120
@@ -52,7 +52,7 @@ def _server_command(port: int | None) -> subprocess.Popen[Any]:
             "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
             **get_current_settings().to_environment_variables(exclude_unset=True),
-            PARENT_ENV: str(os.getpid()),  # it ends when the app is gone (tdkt/orphans.py)
+            PARENT_ENV: str(os.getpid()),  # it ends when the app is gone (core/orphans.py)
         },
         # Its own process group: Ctrl-C in the terminal of `make run` (or a signal to the
         # whole group) reaches the app, which finishes the steps under way and then stops

@@ -18,8 +18,8 @@ import signal
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from core.orphans import PARENT_ENV, exit_with_parent
 from flows import prefect_internals
-from tdkt.orphans import PARENT_ENV, exit_with_parent
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

@@ -31,17 +31,16 @@ from uuid import UUID
 
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
-from sqlalchemy import select, update
 
+from core.settings import Settings
 from documents import pyhanko_internals
-from storage.models import OutboxItem, utcnow
-from tdkt.settings import Settings
+from issuing import runtime as flow_runtime
+from issuing.runtime import Runtime
+from storage import outbox
 
 from . import handover, heap
-from . import runtime as flow_runtime
 from .dispatch import Dispatcher
 from .prefect_clients import open_clients
-from .runtime import Runtime
 
 if TYPE_CHECKING:
     import anyio.abc
@@ -151,50 +150,20 @@ class ServerDispatcher(Dispatcher):
 
     def _record_run(self, outbox_id: int, run_id: str) -> None:
         with self.rt.db.write() as s:
-            s.execute(
-                update(OutboxItem)
-                .where(
-                    OutboxItem.id == outbox_id,
-                    OutboxItem.state == "running",
-                    OutboxItem.flow_run_id.is_(None),  # unless the run took it already
-                )
-                .values(flow_run_id=run_id)
-                .execution_options(synchronize_session=False)
-            )
+            outbox.record_run(s, outbox_id, run_id)
             handover.announce(s, self.rt.settings.prefect_work_pool)
 
     def _release(self, outbox_id: int, error: str) -> None:
-        """The run could not be created (Prefect unreachable): not an attempt of the step."""
         with self.rt.db.write() as s:
-            s.execute(
-                update(OutboxItem)
-                .where(
-                    OutboxItem.id == outbox_id,
-                    OutboxItem.state == "running",
-                    OutboxItem.flow_run_id.is_(None),
-                )
-                .values(state="failed", last_error=error[:2000], attempts=OutboxItem.attempts - 1)
-                .execution_options(synchronize_session=False)
-            )
+            outbox.release(s, outbox_id, error)
 
     def _running(self) -> list[tuple[int, str, datetime]]:
         with self.rt.db.read() as s:
-            rows = s.execute(
-                select(OutboxItem.id, OutboxItem.flow_run_id, OutboxItem.started_at)
-                .where(OutboxItem.state == "running", OutboxItem.flow_run_id.is_not(None))
-                .order_by(OutboxItem.id)
-                .limit(500)
-            ).all()
-        return [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
+            return outbox.running_runs(s)
 
     def _renew(self, outbox_id: int, run_id: str) -> None:
         with self.rt.db.write() as s:
-            s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == outbox_id, OutboxItem.flow_run_id == run_id)
-                .values(started_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+            outbox.keep_waiting(s, outbox_id, run_id)
 
     async def redrive_once(self) -> None:
         """Rows whose run is known dead are run again; rows never started, failed, or

@@ -4,7 +4,7 @@ issue the step's forms (prepare unless the approver's signed PDF is there → nu
 fill number and date → seal → store) and, at the same time, prepare the forms of the
 approval the dossier now waits for → audit event → notify who is next.
 
-Idempotent per (dossier, transition seq): see flows/issuing.py. Parameters are ids only.
+Idempotent per (dossier, transition seq): see issuing/issue.py. Parameters are ids only.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from collections.abc import Awaitable, Callable
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as this_run
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import select
 
 from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
-from storage import audit
-from storage import repositories as repo
-from storage.models import Notification, OutboxItem, subject_columns, utcnow
-
-from . import issuing
-from .forms import FormJob, plan_next, plan_step
-from .runtime import Runtime, current
+from issuing import issue
+from issuing.forms import FormJob, plan_next, plan_step
+from issuing.runtime import Runtime, current
+from storage import audit, outbox
+from storage.models import Notification, subject_columns
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import users as users_repo
 
 log = logging.getLogger("tdkt.flows")
 
@@ -34,7 +35,7 @@ RETRY_DELAY_S = 1.0
 
 async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> int:
     """A form's work, tried again after a failure (a converter that hung, a store that
-    did not answer): each attempt adopts what an earlier one recorded (flows/issuing.py).
+    did not answer): each attempt adopts what an earlier one recorded (issuing/issue.py).
     The forms are plain coroutines of the flow, not Prefect tasks: see ADR 0009."""
     for attempt in range(1, FORM_ATTEMPTS + 1):
         try:
@@ -59,31 +60,31 @@ async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> i
 async def issue_form(job: FormJob) -> int:
     rt = current()
     if not job.personal:
-        await issuing.prepare(rt, job)
-    doc_id = await issuing.issue(rt, job)
+        await issue.prepare(rt, job)
+    doc_id = await issue.issue(rt, job)
     if job.seals_attachments:
-        await issuing.seal_attachments(rt, job)
+        await issue.seal_attachments(rt, job)
     return doc_id
 
 
 async def prepare_form(job: FormJob) -> int:
-    return await issuing.prepare(current(), job)
+    return await issue.prepare(current(), job)
 
 
 def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[int]) -> None:
     """Notify who is next, record the machine step in the history, close the outbox row."""
     with rt.db.write() as s:
-        item = s.get(OutboxItem, outbox_id)
+        item = outbox.item(s, outbox_id)
         assert item is not None and item.dossier_id is not None  # this flow moves dossiers
-        d = repo.dossier(s, item.dossier_id)
+        d = dossiers_repo.dossier(s, item.dossier_id)
         assert d is not None
-        t = repo.transition(s, d.id, item.transition_seq)
+        t = dossiers_repo.transition(s, d.id, item.transition_seq)
         assert t is not None
         process = PROCESSES[d.process]
-        scope = repo.scope_of(s, d)
+        scope = dossiers_repo.scope_of(s, d)
         to_status = Status(t.to_status)
         next_roles = {r for tr in process.transitions if tr.source == to_status for r in tr.roles}
-        recipients = {u.id for r in next_roles for u in repo.users_holding(s, r, scope)}
+        recipients = {u.id for r in next_roles for u in users_repo.users_holding(s, r, scope)}
         if process.own_signature(to_status) is not None:
             # Individuals who sign their own report before the approval.
             recipients |= scope.nominee_user_ids
@@ -107,7 +108,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 )
         docs = []
         for doc_id in doc_ids:
-            doc = repo.document(s, doc_id)
+            doc = documents_repo.document(s, doc_id)
             assert doc is not None
             docs += [
                 {
@@ -129,7 +130,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "sha256": v.sha256,
             }
             for doc_id in prepared_ids
-            if (doc := repo.document(s, doc_id)) is not None
+            if (doc := documents_repo.document(s, doc_id)) is not None
             for v in doc.versions
             if v.rendition == "pdf-prepared"
         ]
@@ -145,7 +146,7 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "sha256": v.sha256,
             }
             for doc_id in doc_ids
-            for v in repo.versions_filed_with(s, doc_id)
+            for v in documents_repo.versions_filed_with(s, doc_id)
         ]
         audit.append(
             s,
@@ -163,48 +164,23 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "notified_user_ids": sorted(recipients),
             },
         )
-        item.state, item.finished_at, item.last_error = "done", utcnow(), None
-
-
-def _owned_by(run_id: str) -> ColumnElement[bool]:
-    """The row is this run's to work on: nobody runs it, or this run does."""
-    return or_(
-        OutboxItem.state != "running",
-        OutboxItem.flow_run_id.is_(None),
-        OutboxItem.flow_run_id == run_id,
-    )
+        outbox.finish(item)
 
 
 def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[int, int] | None:
-    """Make this flow run the one working on the row (and start its lease); None when the
-    step is done or another live run holds it (an older run that started late)."""
+    """Make this flow run the one working on the row; None when the step is done or
+    another live run holds it (an older run that started late)."""
     with rt.db.write() as s:
-        taken = s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
-            .values(state="running", flow_run_id=run_id, started_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if not taken.rowcount:  # type: ignore[attr-defined]
+        item = outbox.take(s, outbox_id, run_id)
+        if item is None:
             return None
-        item = s.get(OutboxItem, outbox_id)
-        assert item is not None and item.dossier_id is not None  # this flow moves dossiers
+        assert item.dossier_id is not None  # this flow moves dossiers
         return item.dossier_id, item.transition_seq
 
 
 def _renew(rt: Runtime, outbox_id: int, run_id: str) -> bool:
     with rt.db.write() as s:
-        res = s.execute(
-            update(OutboxItem)
-            .where(
-                OutboxItem.id == outbox_id,
-                OutboxItem.state == "running",
-                OutboxItem.flow_run_id == run_id,
-            )
-            .values(started_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return bool(res.rowcount)  # type: ignore[attr-defined]
+        return outbox.renew(s, outbox_id, run_id)
 
 
 async def _keep_lease(rt: Runtime, outbox_id: int, run_id: str) -> None:
@@ -223,12 +199,7 @@ async def _keep_lease(rt: Runtime, outbox_id: int, run_id: str) -> None:
 
 def _fail(rt: Runtime, outbox_id: int, run_id: str, error: str) -> None:
     with rt.db.write() as s:
-        s.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == outbox_id, OutboxItem.state != "done", _owned_by(run_id))
-            .values(state="failed", last_error=error[:2000])
-            .execution_options(synchronize_session=False)
-        )
+        outbox.fail(s, outbox_id, run_id, error)
 
 
 @flow(name="dossier_transition_flow", log_prints=False)

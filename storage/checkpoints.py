@@ -54,11 +54,11 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from storage import repositories as repo
 from storage.audit import GENESIS, Anchor, canonical_json, event_hash, events_in_order, iso_utc
 from storage.db import Database
 from storage.models import ChainHead, utcnow
 from storage.objects import ObjectCorrupted, ObjectExists, ObjectNotFound, ObjectStore
+from storage.repositories import keys as keys_repo
 
 PREFIX = "audit/checkpoints"
 TYPE = "tdkt.audit.checkpoint"
@@ -237,7 +237,7 @@ def _check_signed(
     """Never extend a checkpoint the authority did not sign: someone wrote into the
     archive, and a person has to look (`tdkt audit verify` names it)."""
     with db.read() as s:
-        roots = [r.cert_pem for r in repo.trust_roots(s)]
+        roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
     problem, _ = verify_cms(cp.raw, store.get(sig_key(cp.number)), roots, crls)
     if problem:
         raise CheckpointRefused(f"mốc kiểm tra số {cp.number} không hợp lệ: {problem}")

@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage import repositories as repo
 from storage.audit import documents_of_event, verify_chain, vn_time
 from storage.checkpoints import ArchivedCheckpoints
 from storage.models import AuditEvent
 from storage.objects import ObjectCorrupted, ObjectNotFound, ObjectStore
+from storage.repositories import documents as documents_repo
+from storage.repositories import keys as keys_repo
 
 MAX_PROBLEMS = 100
 
@@ -82,7 +83,7 @@ def _read_problem(
 def verify_all(s: Session, store: ObjectStore, crls: Sequence[bytes] = ()) -> IntegrityReport:
     """The whole history and archive; `crls` (DER) are the CRLs of our CAs, against which
     the checkpoints' signatures are checked."""
-    roots = [r.cert_pem for r in repo.trust_roots(s)]
+    roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
     archived = ArchivedCheckpoints(store, roots, crls)
     recorded: dict[str, _Recorded] = {}
 
@@ -118,7 +119,7 @@ def verify_all(s: Session, store: ObjectStore, crls: Sequence[bytes] = ()) -> In
 
     checked = 0
     seen: set[str] = set()
-    for v in repo.all_versions(s):
+    for v in documents_repo.all_versions(s):
         if len(problems) >= MAX_PROBLEMS:
             break
         seen.add(v.object_key)

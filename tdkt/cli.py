@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tdkt.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 
 def prepare_prefect(settings: Settings) -> None:
@@ -55,17 +55,18 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from domain.roles import Role, role_title
-    from storage import repositories as repo
     from storage.audit import VIETNAM
     from storage.db import Database
+    from storage.repositories import org as org_repo
+    from storage.repositories import users as users_repo
 
     year = datetime.now(VIETNAM).year  # the cluster terms in force
     db = Database(settings.database_url)
     with db.read() as s:
-        units = {u.id: u.name for u in repo.all_units(s)}
+        units = {u.id: u.name for u in org_repo.all_units(s)}
         rows: list[dict[str, Any]] = []
         titles: list[str] = []
-        for u in repo.all_users(s):
+        for u in users_repo.all_users(s):
             rows.append(
                 {
                     "username": u.username,
@@ -76,7 +77,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
                 }
             )
             titles.append(
-                "; ".join(role_title(Role(g.role), repo.place_of(s, g, year)) for g in u.grants)
+                "; ".join(role_title(Role(g.role), org_repo.place_of(s, g, year)) for g in u.grants)
             )
     db.dispose()
     if args.json:
@@ -90,7 +91,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    from flows.runtime import Runtime
+    from issuing.runtime import Runtime
     from storage.integrity import verify_all
 
     rt = Runtime.from_settings(settings)
@@ -109,7 +110,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
     from flows.checkpoint import checkpoint_now
-    from flows.runtime import Runtime
+    from issuing.runtime import Runtime
     from storage.audit import vn_time
     from storage.checkpoints import CheckpointRefused
 
@@ -140,8 +141,8 @@ def cmd_audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     from documents import pyhanko_internals
     from documents.verify import InvalidPdf, verify_pdf_sync
-    from storage import repositories as repo
     from storage.db import Database
+    from storage.repositories import keys as keys_repo
 
     pyhanko_internals.install()
 
@@ -150,11 +151,11 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
     if args.trust_roots:
         roots.append(Path(args.trust_roots).read_bytes())
     else:
-        from flows.runtime import crls_of
+        from issuing.runtime import crls_of
 
         db = Database(settings.database_url)
         with db.read() as s:
-            roots = [r.cert_pem for r in repo.trust_roots(s)]
+            roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
             crls = crls_of(s, settings.secret_key)  # what an admin revoked reads revoked
         db.dispose()
     try:
@@ -175,7 +176,7 @@ def cmd_verify_pdf(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from tdkt.app import create_app
 
     workers = args.workers or settings.web_workers
     host, port = args.host or settings.host, args.port or settings.port
@@ -190,7 +191,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     # Each process builds the app from the same environment (TDKT_*, PREFECT_*).
     uvicorn.run(
-        "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
+        "tdkt.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
     )
     return 0
 

@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tdkt.settings import Settings
+from core.settings import Settings
 
 MIN_ADMIN_PASSWORD = 12
 
@@ -54,9 +54,9 @@ def create_admin(settings: Settings, username: str, full_name: str, authority: s
     from api.auth.security import hash_password
     from domain.roles import Role
     from storage import audit
-    from storage import repositories as repo
     from storage.db import Database
     from storage.models import Authority, RoleAssignment, User
+    from storage.repositories import users as users_repo
 
     password = _secret("Mật khẩu của quản trị viên: ", confirm=True)
     if len(password) < MIN_ADMIN_PASSWORD:
@@ -74,7 +74,7 @@ def create_admin(settings: Settings, username: str, full_name: str, authority: s
                     if not authority
                     else f"không có cơ quan mã {authority}"
                 )
-            if repo.user_by_username(s, username) is not None:
+            if users_repo.user_by_username(s, username) is not None:
                 raise OperatorError(f"tài khoản {username} đã có")
             user = User(
                 username=username,
@@ -295,7 +295,7 @@ def issue_key(settings: Settings, username: str) -> str:
 
 def register_certificate(settings: Settings, username: str, path: Path) -> str:
     from api.accounts import service
-    from flows.runtime import crls_of
+    from issuing.runtime import crls_of
 
     def register(s: Any) -> str:
         key = service.register_certificate(

@@ -35,6 +35,7 @@ from api.auth.security import (
     verify_password,
 )
 from api.dossiers import signing
+from core.settings import Settings
 from documents.pki import (
     CertificateProblem,
     CertKey,
@@ -66,10 +67,12 @@ from domain.errors import (
 )
 from domain.roles import Role, RoleGrant, role_title
 from storage import audit
-from storage import repositories as repo
 from storage.audit import VIETNAM
 from storage.models import LoginFailure, RoleAssignment, SigningKey, User, utcnow
-from tdkt.settings import Settings
+from storage.repositories import auth as auth_repo
+from storage.repositories import keys as keys_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
 
@@ -94,11 +97,11 @@ def role_titles(
     users pages, the CLI): "Trưởng cụm, Cụm I – … (2026)", "Chuyên viên, Phòng Thi đua –
     Khen thưởng, Sở Nội vụ"."""
     year = year or this_year()
-    return [role_title(Role(g.role), repo.place_of(s, g, year)) for g in grants]
+    return [role_title(Role(g.role), org_repo.place_of(s, g, year)) for g in grants]
 
 
 def find_user(s: Session, username: str) -> User:
-    user = repo.user_by_username(s, username)
+    user = users_repo.user_by_username(s, username)
     if user is None:
         raise NotFound("Không có tài khoản này.", code="user_not_found")
     return user
@@ -130,7 +133,7 @@ def change_password(
     user = s.get(User, user_id)
     assert user is not None
     since = utcnow() - THROTTLE_WINDOW
-    if repo.login_failures(s, username=user.username, since=since) >= MAX_FAILURES_PER_ACCOUNT:
+    if auth_repo.login_failures(s, username=user.username, since=since) >= MAX_FAILURES_PER_ACCOUNT:
         raise TooManyAttempts()
     if not verify_password(user.password_hash, current):
         s.add(LoginFailure(username=user.username, address=address))
@@ -174,7 +177,7 @@ def reset_password(
 def request_key(s: Session, by: User | None, username: str) -> User:
     """Ask the configured CA for a key for the person: made when they set their PIN."""
     user = find_user(s, username)
-    if repo.issuing_ca(s) is None:
+    if keys_repo.issuing_ca(s) is None:
         raise CaUnavailable()
     if not user.signing_key_pending:
         user.signing_key_pending = True
@@ -186,11 +189,11 @@ def request_key(s: Session, by: User | None, username: str) -> User:
 def _organisation(s: Session, user: User) -> str:
     """The O of a person's certificate: where they hold their first role."""
     for g in user.grants:
-        place = repo.place_of(s, g, this_year())
+        place = org_repo.place_of(s, g, this_year())
         parts = [p for p in (place.unit, place.board, place.authority, place.cluster) if p]
         if parts:
             return ", ".join(parts)
-    authorities = repo.all_authorities(s)
+    authorities = org_repo.all_authorities(s)
     return authorities[0].name if authorities else "tdkt"
 
 
@@ -204,7 +207,7 @@ def set_first_pin(
     assert user is not None
     if not user.signing_key_pending:
         raise NotRequested()
-    ca = repo.issuing_ca(s)
+    ca = keys_repo.issuing_ca(s)
     if ca is None or ca.key_pem_encrypted is None:
         raise CaUnavailable()
     issuer = CertKey(ca.cert_pem, decrypt_key(ca.key_pem_encrypted, secret))
@@ -265,7 +268,7 @@ def change_pin(
     except WrongPassphrase:
         signing.wrong_pin(s, user)
     changed = []
-    for key in repo.held_keys(s, user.id):
+    for key in keys_repo.held_keys(s, user.id):
         assert key.key_pem_encrypted is not None
         try:
             pem = decrypt_key(key.key_pem_encrypted, old)
@@ -293,13 +296,13 @@ def register_certificate(
         raise CertificateRejected(
             "Tệp chứng thư quá lớn (tối đa 64 KB).", code="certificate_invalid"
         )
-    roots = [r.cert_pem for r in repo.trust_roots(s)]
+    roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
     try:
         pem = check_signing_certificate(data, roots, crls)
     except CertificateProblem as e:
         raise CertificateRejected(e.message, code=e.code) from e
     fp = fingerprint(pem)
-    existing = repo.key_by_fingerprint(s, fp)
+    existing = keys_repo.key_by_fingerprint(s, fp)
     if existing is not None:
         if existing.kind == "person" and existing.user_id == user.id:
             revoked = " và đã bị thu hồi" if existing.revoked_at is not None else ""
@@ -346,12 +349,12 @@ def find_certificate(s: Session, username: str, ref: str | int) -> SigningKey:
     SHA-256 fingerprint, at least 8 hexadecimal digits."""
     user = find_user(s, username)
     if isinstance(ref, int):
-        key = repo.personal_key_by_id(s, user.id, ref)
+        key = keys_repo.personal_key_by_id(s, user.id, ref)
         if key is not None:
             return key
     else:
         prefix = ref.strip().lower().replace(":", "")
-        found = [k for k in repo.personal_keys(s, user.id) if k.fingerprint.startswith(prefix)]
+        found = [k for k in keys_repo.personal_keys(s, user.id) if k.fingerprint.startswith(prefix)]
         if len(prefix) >= 8 and len(found) == 1:
             return found[0]
     raise NotFound("Người này không có chứng thư số đó.", code="certificate_not_found")
@@ -450,7 +453,7 @@ def certificate_view(key: SigningKey, now: datetime | None = None) -> Certificat
 
 def certificates_of(s: Session, user_id: int) -> list[CertificateView]:
     now = datetime.now(UTC)
-    return [certificate_view(k, now) for k in repo.personal_keys(s, user_id)]
+    return [certificate_view(k, now) for k in keys_repo.personal_keys(s, user_id)]
 
 
 SIGNING_STATES = {
@@ -465,14 +468,14 @@ SIGNING_STATES = {
 
 def signing_state(s: Session, user: User) -> str:
     """How the person signs now (a key of SIGNING_STATES)."""
-    key = repo.personal_key(s, user.id)
+    key = keys_repo.personal_key(s, user.id)
     if key is None and user.signing_key_pending:
         return "pin_required"  # setting the PIN makes a new key, and lifts a lock
     if user.signing_locked:
         return "locked"
     if key is not None:
         return "ready"
-    keys = repo.personal_keys(s, user.id)
+    keys = keys_repo.personal_keys(s, user.id)
     if any(k.revoked_at is None for k in keys):
         return "token"
     return "revoked" if keys else "none"

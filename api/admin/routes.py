@@ -24,8 +24,9 @@ from api.admin.service import require_admin
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from domain.roles import Role
-from storage import repositories as repo
 from storage.models import User
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -59,12 +60,12 @@ def _out(s: Session, u: User) -> UserOut:
         signing_locked=u.signing_locked,
         pin_failures=u.pin_failures,
         signing_key_pending=u.signing_key_pending,
-        certificates=len(repo.personal_keys(s, u.id)),
+        certificates=len(keys_repo.personal_keys(s, u.id)),
     )
 
 
 def _user(s: Session, username: str) -> User:
-    user = repo.user_by_username(s, username)
+    user = users_repo.user_by_username(s, username)
     if user is None:
         raise NotFound("Không có tài khoản này.", code="user_not_found")
     return user
@@ -73,7 +74,7 @@ def _user(s: Session, username: str) -> User:
 @router.get("/users", response_model=list[UserOut])
 def users(caller: CurrentReader, s: ReadSession) -> list[UserOut]:
     require_admin(caller.actor)
-    return [_out(s, u) for u in repo.all_users(s)]
+    return [_out(s, u) for u in users_repo.all_users(s)]
 
 
 class UserIn(BaseModel):

@@ -13,8 +13,9 @@ from api.auth.security import check_new_password, hash_password
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
 from storage import audit
-from storage import repositories as repo
 from storage.models import ClusterTerm, RoleAssignment, User
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 HELD_AT_UNIT = UNIT_ROLES | {Role.CLUSTER_APPROVER, Role.UNIT_MEMBER}
@@ -31,7 +32,7 @@ def _who(admin: User) -> audit.Who:
 
 
 def _user(s: Session, username: str) -> User:
-    user = repo.user_by_username(s, username)
+    user = users_repo.user_by_username(s, username)
     if user is None:
         raise NotFound("Không có tài khoản này.", code="user_not_found")
     return user
@@ -59,7 +60,7 @@ def create_user(
             "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch.",
             code="invalid_username",
         )
-    if repo.user_by_username(s, username) is not None:
+    if users_repo.user_by_username(s, username) is not None:
         raise InvalidInput("Tên đăng nhập này đã có.", code="username_taken")
     if not full_name.strip():
         raise InvalidInput("Hãy nhập họ và tên.", code="full_name_required")
@@ -119,14 +120,14 @@ def grant_role(
     authority for the board, auditors and admins."""
     user = _user(s, username)
     if role in HELD_AT_UNIT:
-        if unit_id is None or unit_id not in repo.units_by_ids(s, {unit_id}):
+        if unit_id is None or unit_id not in org_repo.units_by_ids(s, {unit_id}):
             raise InvalidInput(
                 f"Vai trò «{ROLE_LABELS[role]}» cần chọn đơn vị.", code="unit_required"
             )
         authority_id = None
     else:
         if authority_id is None:
-            authorities = repo.all_authorities(s)
+            authorities = org_repo.all_authorities(s)
             authority_id = authorities[0].id if len(authorities) == 1 else None
         if authority_id is None:
             raise InvalidInput("Hãy chọn cơ quan.", code="authority_required")
@@ -188,12 +189,12 @@ def save_cluster_term(
 ) -> ClusterTerm:
     """Set who leads a cluster in a year: create the term or change it. The head and the
     deputy must be member units of the cluster, and not the same unit."""
-    cluster = repo.cluster(s, cluster_id)
+    cluster = org_repo.cluster(s, cluster_id)
     if cluster is None:
         raise NotFound("Không có cụm thi đua này.", code="cluster_not_found")
     if not 2000 <= year <= 2100:
         raise InvalidInput("Năm phải từ 2000 đến 2100.", code="invalid_year")
-    members = {u.id: u for u in repo.units_of_cluster(s, cluster_id)}
+    members = {u.id: u for u in org_repo.units_of_cluster(s, cluster_id)}
     if head_unit_id not in members:
         raise InvalidInput("Đơn vị Trưởng cụm phải là thành viên của cụm.", code="head_not_member")
     if deputy_unit_id is not None and deputy_unit_id not in members:
@@ -204,7 +205,7 @@ def save_cluster_term(
         raise InvalidInput(
             "Trưởng cụm và Phó trưởng cụm phải là hai đơn vị khác nhau.", code="deputy_is_head"
         )
-    term = repo.cluster_term(s, cluster_id, year)
+    term = org_repo.cluster_term(s, cluster_id, year)
     before = (
         {"head_unit_id": term.head_unit_id, "deputy_unit_id": term.deputy_unit_id} if term else None
     )

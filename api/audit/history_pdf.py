@@ -15,10 +15,11 @@ from documents.render import render_docx
 from documents.sign import SignerMaterial
 from documents.vn import date_text
 from domain.errors import NotFound
-from flows.issuing import organisation_material
-from flows.runtime import Runtime
+from issuing.issue import organisation_material
+from issuing.runtime import Runtime
 from storage import audit
-from storage import repositories as repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
 
 
 def _checkpoint_text(export: HistoryExport) -> str:
@@ -128,10 +129,10 @@ def pdf_context(export: HistoryExport, authority: dict[str, str], place: str) ->
 def _seal(rt: Runtime, dossier_id: int) -> tuple[SignerMaterial, dict[str, str]]:
     """The seal of the dossier's authority, and the authority as the PDF names it."""
     with rt.db.read() as s:
-        d = repo.dossier(s, dossier_id)
+        d = dossiers_repo.dossier(s, dossier_id)
         if d is None:
             raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-        a = repo.authority(s, d.authority_id)
+        a = org_repo.authority(s, d.authority_id)
         material, _ = organisation_material(
             s, rt.settings.secret_key, f"authority {a.code}", authority_id=a.id
         )

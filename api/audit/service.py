@@ -31,13 +31,16 @@ from documents.names import display_name
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import audit
-from storage import repositories as repo
 from storage.checkpoints import latest
 from storage.db import Database
 from storage.models import AuditEvent, ClusterTerm, Dossier, User, utcnow
 from storage.objects import ObjectStore
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 READ_KINDS = ("document_downloaded", "history_exported")
 EXPORT_TYPE = "tdkt.dossier-history"
@@ -71,12 +74,12 @@ class ActorTitles:
 
     def __init__(self, s: Session, d: Dossier) -> None:
         self.s, self.d = s, d
-        self.board = repo.authority(s, d.authority_id).board_name or None
+        self.board = org_repo.authority(s, d.authority_id).board_name or None
 
     def __call__(self, e: AuditEvent) -> tuple[str | None, str]:
         post = None
         if e.actor_role == Role.CLUSTER_APPROVER:
-            post = repo.acted_in_cluster_post(self.s, self.d, e.actor_unit)
+            post = org_repo.acted_in_cluster_post(self.s, self.d, e.actor_unit)
         title = actor_title(
             e.actor_role,
             e.actor_unit,
@@ -101,7 +104,7 @@ def file_names(s: Session, dossier_id: int) -> FileNames:
             v.rendition,
             display_name(doc.form, doc.title, doc.number, v.rendition, v.file_name),
         )
-        for doc in repo.documents_of(s, dossier_id)
+        for doc in documents_repo.documents_of(s, dossier_id)
         for v in doc.versions
     }
 
@@ -169,7 +172,7 @@ def history(
             code="forbidden_action",
         )
     skip = () if include_reads else READ_KINDS
-    events = repo.dossier_events(s, dossier_id, without_kinds=skip)
+    events = dossiers_repo.dossier_events(s, dossier_id, without_kinds=skip)
     titles, names = ActorTitles(s, d), file_names(s, d.id)
     return [history_entry(e, labels, titles, names) for e in events]
 
@@ -181,19 +184,19 @@ def _grant_place(s: Session, g: RoleGrant | None) -> str:
     if g is None:
         return ""
     if g.unit_id is not None:
-        return repo.unit(s, g.unit_id).name
+        return org_repo.unit(s, g.unit_id).name
     if g.cluster_term_id is not None:
         term = s.get(ClusterTerm, g.cluster_term_id)
-        c = repo.cluster(s, term.cluster_id) if term else None
+        c = org_repo.cluster(s, term.cluster_id) if term else None
         return c.name if c else ""
     if g.authority_id is not None:
-        return repo.authority(s, g.authority_id).name
+        return org_repo.authority(s, g.authority_id).name
     return ""
 
 
 def viewer_who(s: Session, user: User, actor: Actor, d: Dossier) -> audit.Who:
     """Who read a dossier's file: in the role that let them see it (auditor first)."""
-    scope = repo.scope_of(s, d)
+    scope = dossiers_repo.scope_of(s, d)
     grant = next((g for g in actor.grants if g.role == Role.AUDITOR), None) or next(
         (g for g in actor.grants if Actor(actor.user_id, (g,)).can_view(scope)), None
     )
@@ -208,11 +211,11 @@ def record_read(
     """Append a read to the chain in its own short transaction; returns its seq. The file
     is handed out only after this commits, so no read goes unrecorded."""
     with db.write() as s:
-        user = repo.user_by_id(s, user_id)
-        d = repo.dossier(s, dossier_id)
+        user = users_repo.user_by_id(s, user_id)
+        d = dossiers_repo.dossier(s, dossier_id)
         if user is None or d is None:
             raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-        who = viewer_who(s, user, repo.actor_of(user), d)
+        who = viewer_who(s, user, users_repo.actor_of(user), d)
         return audit.append(s, kind=kind, dossier_id=d.id, who=who, data=data).seq
 
 
@@ -226,10 +229,10 @@ def build_export(
     with exactly the fields its hash covers, each stored file with its SHA-256, the check
     of the dossier's chain and the latest signed checkpoint. Auditors only."""
     with rt.db.read() as s:
-        user = repo.user_by_id(s, user_id)
+        user = users_repo.user_by_id(s, user_id)
         if user is None:
             raise NotFound("Không tìm thấy tài khoản.", code="user_not_found")
-        actor = repo.actor_of(user)
+        actor = users_repo.actor_of(user)
         d = visible_dossier(s, actor, dossier_id)
         if not is_auditor(actor):
             raise Forbidden(
@@ -241,10 +244,10 @@ def build_export(
 def _export(
     s: Session, store: ObjectStore, d: Dossier, user: User, labels: Mapping[str, str]
 ) -> HistoryExport:
-    events = list(repo.dossier_events(s, d.id))
+    events = list(dossiers_repo.dossier_events(s, d.id))
     chain = audit.check_dossier_events(events)
-    cluster = repo.cluster(s, d.cluster_id)
-    authority = repo.authority(s, d.authority_id)
+    cluster = org_repo.cluster(s, d.cluster_id)
+    authority = org_repo.authority(s, d.authority_id)
     if chain.ok:
         detail = (
             f"Chuỗi lịch sử của hồ sơ toàn vẹn: {chain.events} sự kiện, mỗi sự kiện tính lại "
@@ -263,7 +266,7 @@ def _export(
             "id": d.id,
             "title": d.title,
             "unit_id": d.unit_id,
-            "unit_name": repo.unit(s, d.unit_id).name,
+            "unit_name": org_repo.unit(s, d.unit_id).name,
             "cluster_name": cluster.name if cluster else None,
             "authority": authority.name,
             "award": d.award,
@@ -305,7 +308,7 @@ def _export(
                 size=v.size,
                 created_at=v.created_at,
             )
-            for doc in repo.documents_of(s, d.id)
+            for doc in documents_repo.documents_of(s, d.id)
             for v in doc.versions
         ],
         chain=ChainCheck(

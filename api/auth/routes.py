@@ -23,11 +23,12 @@ from api.deps import (
     SettingsDep,
     WriteSession,
 )
+from core.settings import Settings
 from domain.errors import NotAuthenticated, TooManyAttempts
 from domain.roles import ROLE_LABELS
-from storage import repositories as repo
 from storage.models import LoginFailure, utcnow
-from tdkt.settings import Settings
+from storage.repositories import auth as auth_repo
+from storage.repositories import users as users_repo
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -81,11 +82,11 @@ def sign_in(s: Session, settings: Settings, username: str, password: str, addres
     """A new access token, or why not (also for the web pages' sign-in form)."""
     since = utcnow() - THROTTLE_WINDOW
     if (
-        repo.login_failures(s, username=username, since=since) >= MAX_FAILURES_PER_ACCOUNT
-        or repo.login_failures(s, address=address, since=since) >= MAX_FAILURES_PER_ADDRESS
+        auth_repo.login_failures(s, username=username, since=since) >= MAX_FAILURES_PER_ACCOUNT
+        or auth_repo.login_failures(s, address=address, since=since) >= MAX_FAILURES_PER_ADDRESS
     ):
         raise TooManyAttempts()
-    user = repo.user_by_username(s, username)
+    user = users_repo.user_by_username(s, username)
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
@@ -104,7 +105,7 @@ def logout(caller: CurrentWriter, s: WriteSession) -> Response:
 
 def sign_out(s: Session, caller: Caller) -> None:
     if caller.claims is not None:
-        repo.revoke(s, caller.claims.token_id, caller.claims.expires_at)
+        auth_repo.revoke(s, caller.claims.token_id, caller.claims.expires_at)
 
 
 @router.get("/me", response_model=Me)

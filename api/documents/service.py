@@ -38,10 +38,12 @@ from domain.process import EDITABLE, PROCESSES, Action, Status, allowed_actions
 from domain.required_documents import ATTACHMENT_KIND_LABELS, AttachmentKind
 from domain.roles import Actor, Role
 from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import audit
-from storage import repositories as repo
 from storage.models import Document, DocumentVersion, Dossier, subject_columns, utcnow
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import keys as keys_repo
 
 
 class VerifyOut(BaseModel):
@@ -66,13 +68,15 @@ def sees_draft(s: Session, actor: Actor, d: Dossier, doc: Document) -> bool:
     if doc.transition_seq != d.transition_seq + 1:
         return False  # prepared for an approval that did not happen: nobody will sign it
     process = PROCESSES[d.process]
-    return Action.APPROVE in allowed_actions(process, Status(d.status), actor, repo.scope_of(s, d))
+    return Action.APPROVE in allowed_actions(
+        process, Status(d.status), actor, dossiers_repo.scope_of(s, d)
+    )
 
 
 def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
     """The document if its dossier is visible to the actor (and, for a draft, if the
     actor may see it); 404 otherwise."""
-    doc = repo.document(s, doc_id)
+    doc = documents_repo.document(s, doc_id)
     # Only a dossier's documents have a visibility rule yet; another subject's (a round's)
     # are not found until theirs is written.
     if doc is None or doc.dossier_id is None:
@@ -106,8 +110,8 @@ class Listed:
 def listed_documents(s: Session, actor: Actor, d: Dossier) -> list[Listed]:
     """The dossier's documents the actor may see, each with the submission(s) it
     belongs to and what replaced it (domain/submissions.py)."""
-    docs = list(repo.documents_of(s, d.id))
-    steps = [StepFacts(t.seq, t.action, t.created_at) for t in repo.transitions(s, d.id)]
+    docs = list(documents_repo.documents_of(s, d.id))
+    steps = [StepFacts(t.seq, t.action, t.created_at) for t in dossiers_repo.transitions(s, d.id)]
     facts = [
         DocFacts(
             doc.id,
@@ -194,7 +198,7 @@ async def verify_document(
         doc = visible_document(s, actor, doc_id)
         v = version_of(doc, "pdf-signed", seq)
         data = rt.store.get(v.object_key, v.object_version_id)
-        return doc, v, data, [r.cert_pem for r in repo.trust_roots(s)]
+        return doc, v, data, [r.cert_pem for r in keys_repo.trust_roots(s)]
 
     # The database and the store in a thread, the check in a signing process: nothing
     # of it in the event loop, which serves every other request meanwhile.
@@ -229,7 +233,7 @@ def attachment_kind(raw: str | None) -> AttachmentKind:
 def _clerk_dossier(s: Session, caller: Caller, dossier_id: int, what: str) -> Dossier:
     """The dossier, locked, if the caller is its unit's clerk and it is editable."""
     d = visible_dossier(s, caller.actor, dossier_id, for_update=True)
-    if not caller.actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
+    if not caller.actor.holds(Role.UNIT_CLERK, dossiers_repo.scope_of(s, d)):
         raise Forbidden(
             f"Chỉ cán bộ phụ trách TĐKT của đơn vị được {what} tài liệu.",
             code="forbidden_action",
@@ -272,7 +276,7 @@ def _new_attachment(
 ) -> tuple[Document, DocumentVersion]:
     data, media_type, ext = upload
     name = upload_name(file_name, ext)
-    copy_no = 1 + len(repo.attachments_of(s, d.id))
+    copy_no = 1 + len(documents_repo.attachments_of(s, d.id))
     key = f"dossiers/{d.id}/attachments/{uuid.uuid4().hex}{ext}"
     obj = rt.store.put(key, data, media_type)
     doc = Document(
@@ -341,7 +345,7 @@ def add_attachment(
 
 
 def _current_attachment(s: Session, d: Dossier, doc_id: int) -> Document:
-    doc = repo.document(s, doc_id)
+    doc = documents_repo.document(s, doc_id)
     if doc is None or doc.dossier_id != d.id or doc.form != ATTACHMENT:
         raise NotFound("Không tìm thấy tài liệu kèm theo.", code="attachment_not_found")
     if doc.removed_at is not None:

@@ -3,7 +3,7 @@ dossier is in appraisal (each change an audit event), and reading what was recor
 
 Runs inside the caller's transaction and never commits. The rules of a result are
 `domain.appraisal`'s; the Báo cáo thẩm định and the board's Tờ trình read the same rows
-(flows/forms.py)."""
+(issuing/forms.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from domain.appraisal import Appraisal, Result
 from domain.errors import AppraisalInvalid, Forbidden, NotEditable, StaleVersion
 from domain.process import Status
 from domain.roles import AUTHORITY_ROLES, Actor, Role
-from storage import audit
-from storage import repositories as repo
+from storage import audit, outbox
 from storage.models import AppraisalResult, Dossier, User, utcnow
+from storage.repositories import appraisal as appraisal_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 READERS = AUTHORITY_ROLES | {Role.AUDITOR}
 """Who reads the recorded results: the Phòng (its specialists and head), the Sở's
@@ -26,7 +29,7 @@ leadership, auditors. The unit and the cluster read the issued Báo cáo thẩm 
 
 
 def may_read(s: Session, actor: Actor, d: Dossier) -> bool:
-    scope = repo.scope_of(s, d)
+    scope = dossiers_repo.scope_of(s, d)
     return Role.AUDITOR in actor.roles() or actor.holds_any(AUTHORITY_ROLES, scope)
 
 
@@ -34,8 +37,8 @@ def may_record(s: Session, actor: Actor, d: Dossier) -> bool:
     """Whether to offer the form (the use case still decides on saving)."""
     return (
         Status(d.status) == Status.BOARD_APPRAISAL
-        and actor.holds(Role.BOARD_SPECIALIST, repo.scope_of(s, d))
-        and not repo.is_processing(s, d.id)
+        and actor.holds(Role.BOARD_SPECIALIST, dossiers_repo.scope_of(s, d))
+        and not outbox.is_processing(s, d.id)
     )
 
 
@@ -45,12 +48,12 @@ def view(s: Session, actor: Actor, d: Dossier) -> AppraisalOut:
             "Kết quả thẩm định chỉ dành cho Phòng Thi đua – Khen thưởng, lãnh đạo Sở và thanh tra.",
             code="forbidden_action",
         )
-    recorders = repo.users_by_ids(
+    recorders = users_repo.users_by_ids(
         s, {n.appraisal.recorded_by for n in d.nominees if n.appraisal is not None}
     )
     items = []
     for i, n in enumerate(d.nominees, 1):
-        row, a = n.appraisal, repo.appraisal_of(n.appraisal)
+        row, a = n.appraisal, appraisal_repo.appraisal_of(n.appraisal)
         label, _ = appraisal.printed(a)
         items.append(
             AppraisalItemOut(
@@ -91,14 +94,14 @@ def record(s: Session, user: User, actor: Actor, dossier_id: int, body: Appraisa
     """Record (replace) the results of the nominees listed; one audit event lists every
     change with the values before and after. Nothing is written if any item is wrong."""
     d = service.visible_dossier(s, actor, dossier_id, for_update=True)
-    scope = repo.scope_of(s, d)
+    scope = dossiers_repo.scope_of(s, d)
     if not actor.holds(Role.BOARD_SPECIALIST, scope):
         raise Forbidden("Chỉ chuyên viên thẩm định ghi kết quả thẩm định.", code="forbidden_action")
     if Status(d.status) != Status.BOARD_APPRAISAL:
         raise NotEditable(
             "Chỉ ghi kết quả thẩm định khi hồ sơ đang chờ thẩm định.", code="not_in_appraisal"
         )
-    if repo.is_processing(s, d.id):
+    if outbox.is_processing(s, d.id):
         raise NotEditable("Hồ sơ đang được xử lý, chưa ghi được.", code="processing")
     if body.version != d.version:
         raise StaleVersion()
@@ -167,7 +170,7 @@ def record(s: Session, user: User, actor: Actor, dossier_id: int, body: Appraisa
             user.id,
             user.full_name,
             str(Role.BOARD_SPECIALIST),
-            repo.authority(s, d.authority_id).name,
+            org_repo.authority(s, d.authority_id).name,
         ),
         from_status=d.status,
         to_status=d.status,

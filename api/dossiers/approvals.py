@@ -42,11 +42,15 @@ from domain.errors import (
     UnsupportedMediaType,
 )
 from domain.process import PROCESSES, Action, Status
-from flows import issuing
-from flows.forms import FormJob, plan_next
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing import issue
+from issuing.forms import FormJob, plan_next
+from issuing.runtime import Runtime
 from storage.models import Dossier, IdempotentRequest
+from storage.repositories import appraisal as appraisal_repo
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import pages as pages_repo
+from storage.repositories import users as users_repo
 
 PDF = "application/pdf"
 
@@ -127,13 +131,13 @@ def take_action(
         for item in items:
             base = _base_for(rt, caller, item)
             stored, reports = asyncio.run(
-                issuing.sign_personally(rt, item.job.title, base, caller.user, material)
+                issue.sign_personally(rt, item.job.title, base, caller.user, material)
             )
             signed.append(Signed(item.document_id, stored, reports))
     elif files:
         raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         if idempotency_key:
             service.visible_dossier(s, caller.actor, dossier_id, for_update=True)
@@ -165,7 +169,7 @@ def _fingerprint(dossier_id: int, action: Action, body: ActionIn, files: list[by
 
 
 def _replay(s: Session, caller: Caller, key: str, fingerprint: str) -> ActionOut | None:
-    done = repo.idempotent_request(s, caller.user.id, key)
+    done = pages_repo.idempotent_request(s, caller.user.id, key)
     if done is None:
         return None
     if done.fingerprint != fingerprint:
@@ -190,12 +194,10 @@ def _base_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
     if item.base is not item.prepared or _current(item, caller.user.id):
         return item.base
     anyio.from_thread.run(
-        functools.partial(
-            issuing.prepare, rt, item.job, caller.user.id, newer_than=item.fresh_after
-        )
+        functools.partial(issue.prepare, rt, item.job, caller.user.id, newer_than=item.fresh_after)
     )
-    _, versions = issuing.versions(rt, item.document_id)
-    prepared = issuing.latest(versions, "pdf-prepared")
+    _, versions = issue.versions(rt, item.document_id)
+    prepared = issue.latest(versions, "pdf-prepared")
     if prepared is None:
         raise DocumentsNotReady()
     return prepared
@@ -250,8 +252,8 @@ def _accept_uploads(
             checked.append((item, reports))
     signed = []
     for item, reports in checked:
-        key = issuing.personal_key(item.base, caller.user.id)
-        stored, _ = issuing.store(rt, key, uploads[item.document_id], PDF)
+        key = issue.personal_key(item.base, caller.user.id)
+        stored, _ = issue.store(rt, key, uploads[item.document_id], PDF)
         signed.append(Signed(item.document_id, stored, reports))
     return signed
 
@@ -267,21 +269,24 @@ async def prepare_for(rt: Runtime, caller: Caller, dossier_id: int) -> None:
             step = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
             if step is None or not step.forms:
                 raise InvalidInput("Bước này không có văn bản cần ký.", code="nothing_to_sign")
-            if not caller.actor.holds_any(step.roles, repo.scope_of(s, d)):
+            if not caller.actor.holds_any(step.roles, dossiers_repo.scope_of(s, d)):
                 raise Forbidden("Bạn không phải người duyệt bước này.", code="forbidden_action")
             signed = {r.document_id for r in service.own_reports(s, d) if r.signed is not None}
             jobs = [
                 job
                 for job in plan_next(s, d.id, d.transition_seq)
-                if (doc := repo.find_document(s, d.id, job.seq, job.form, job.copy_no)) is None
+                if (doc := documents_repo.find_document(s, d.id, job.seq, job.form, job.copy_no))
+                is None
                 or doc.id not in signed
             ]
-            changed = repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            changed = (
+                appraisal_repo.appraisal_changed_at(s, d.id) if step.checks_appraisal else None
+            )
             return jobs, changed
 
     jobs, changed = await asyncio.to_thread(look)
     for job in jobs:
-        await issuing.prepare(rt, job, caller.user.id, newer_than=changed)
+        await issue.prepare(rt, job, caller.user.id, newer_than=changed)
 
 
 def sign_own_report(
@@ -307,20 +312,20 @@ def sign_own_report(
         assert r.prepared is not None and r.document_id is not None
         title = f"Báo cáo thành tích – {r.nominee.name}"
         stored, reports = asyncio.run(
-            issuing.sign_personally(
+            issue.sign_personally(
                 rt,
                 title,
                 r.prepared,
                 caller.user,
                 material,
                 field_name=fields.REPORTER_FIELD,
-                rendition=repo.REPORTER_RENDITION,
+                rendition=documents_repo.REPORTER_RENDITION,
                 reason=f"Người báo cáo thành tích ký: {title}",
             )
         )
         signed.append(Signed(r.document_id, stored, reports))
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         d = service.record_own_signatures(s, user, caller.actor, dossier_id, signed)
         return render(s, d)
@@ -378,13 +383,13 @@ def approve_many(
             for item in items:
                 base = _base_for(rt, caller, item)
                 stored, reports = asyncio.run(
-                    issuing.sign_personally(rt, item.job.title, base, caller.user, material)
+                    issue.sign_personally(rt, item.job.title, base, caller.user, material)
                 )
                 signed[dossier_id].append(Signed(item.document_id, stored, reports))
     answers: list[ActionOut] = []
     outbox_ids: list[int] = []
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         for dossier_id in dossier_ids:
             body = ActionIn(signing_pin=signing_pin, version=versions.get(dossier_id))

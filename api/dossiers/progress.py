@@ -1,6 +1,6 @@
 """How far the machine work of a dossier's step has got: which of the documents the step
 issues (and of those it prepares for the next approval) are done. Read from what the flow
-has recorded, against the step's plan (flows/forms.py: `plan_step`, `plan_next`); nothing
+has recorded, against the step's plan (issuing/forms.py: `plan_step`, `plan_next`); nothing
 is stored for it. The dossier page polls it while the step runs."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from flows.forms import FormJob, plan_next, plan_step
-from storage import repositories as repo
+from issuing.forms import FormJob, plan_next, plan_step
+from storage import outbox
 from storage.models import Document, Dossier
+from storage.repositories import documents as documents_repo
 
 
 class DocumentProgress(BaseModel):
@@ -42,7 +43,7 @@ def _key(job: FormJob) -> tuple[int, str, int]:
 def step_progress(s: Session, d: Dossier) -> StepProgress:
     """The progress of the dossier's oldest unfinished step (the caller checked that the
     reader may see the dossier: titles name its nominees)."""
-    item = repo.unfinished_step(s, d.id)
+    item = outbox.unfinished_step(s, d.id)
     if item is None:
         return IDLE
     try:
@@ -51,7 +52,8 @@ def step_progress(s: Session, d: Dossier) -> StepProgress:
     except LookupError:  # the plan cannot be made (no cluster leadership that year)
         issued, prepared = [], []
     made: dict[tuple[int, str, int], Document] = {
-        (doc.transition_seq, doc.form, doc.copy_no): doc for doc in repo.documents_of(s, d.id)
+        (doc.transition_seq, doc.form, doc.copy_no): doc
+        for doc in documents_repo.documents_of(s, d.id)
     }
 
     def has(job: FormJob, rendition: str) -> bool:

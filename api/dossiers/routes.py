@@ -36,10 +36,12 @@ from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
 from domain.roles import Actor
 from domain.rounds import in_round_label
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
+from storage import outbox
 from storage import rounds as rounds_store
 from storage.models import Dossier, Nominee
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import users as users_repo
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 log = logging.getLogger("tdkt.api")
@@ -87,11 +89,11 @@ def nominee_out(
 def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     status = Status(d.status)
     stage = STATUS_STAGE[status]
-    processing = repo.is_processing(s, d.id)
+    processing = outbox.is_processing(s, d.id)
     in_round = rounds_store.round_names_of(s, [d.id]).get(d.id)
-    accounts = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
+    accounts = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
-    personal = sees_personal_data(actor, repo.scope_of(s, d))
+    personal = sees_personal_data(actor, dossiers_repo.scope_of(s, d))
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -171,10 +173,10 @@ def list_dossiers(
 ) -> DossierPage:
     """Dossiers the caller may see, most recently changed first. `q`: words of the title
     or of a nominee's name, in any order, any case, with or without Vietnamese marks."""
-    f = repo.DossierFilter(
+    f = dossiers_repo.DossierFilter(
         status=status, year=year, award=award, unit_id=unit_id, cluster_id=cluster_id, q=q
     )
-    rows, total = repo.list_dossiers(s, caller.actor, f, offset=offset, limit=limit)
+    rows, total = dossiers_repo.list_dossiers(s, caller.actor, f, offset=offset, limit=limit)
     return DossierPage(items=[summary(d) for d in rows], total=total, offset=offset, limit=limit)
 
 
@@ -329,7 +331,7 @@ def save_appraisal(rt: Runtime, caller: Caller, dossier_id: int, body: Appraisal
     """`appraisal.record` in a transaction of its own, committed before the report is
     prepared again (the flow's reading of the results is another session)."""
     with rt.db.write() as s:
-        user = repo.user_by_id(s, caller.user.id)
+        user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         appraisal.record(s, user, caller.actor, dossier_id, body)
 
@@ -372,7 +374,7 @@ def inbox(
     """What waits for the caller, the longest-waiting first, one page at a time; the
     `X-Total-Count` header says how many wait in all. `q`: only those whose title or
     nominees' names hold every word of it (any case, with or without Vietnamese marks)."""
-    rows, total = repo.inbox(s, caller.actor, offset=offset, limit=limit, q=q)
+    rows, total = dossiers_repo.inbox(s, caller.actor, offset=offset, limit=limit, q=q)
     response.headers["X-Total-Count"] = str(total)
     return [summary(d) for d in rows]
 

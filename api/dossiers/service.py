@@ -39,10 +39,9 @@ from domain.process import (
     decide,
 )
 from domain.roles import Actor, Role
-from flows.forms import FormJob, plan_next
-from flows.issuing import personal_key, record_in
-from storage import audit
-from storage import repositories as repo
+from issuing.forms import FormJob, plan_next
+from issuing.issue import personal_key, record_in
+from storage import audit, outbox
 from storage.models import (
     DocumentVersion,
     Dossier,
@@ -54,14 +53,19 @@ from storage.models import (
     utcnow,
 )
 from storage.objects import StoredObject
+from storage.repositories import appraisal as appraisal_repo
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 
 def visible_dossier(
     s: Session, actor: Actor, dossier_id: int, *, for_update: bool = False
 ) -> Dossier:
     """The dossier if the actor may see it; otherwise 404, so ids cannot be probed."""
-    d = repo.dossier(s, dossier_id, for_update=for_update)
-    if d is None or not actor.can_view(repo.scope_of(s, d)):
+    d = dossiers_repo.dossier(s, dossier_id, for_update=for_update)
+    if d is None or not actor.can_view(dossiers_repo.scope_of(s, d)):
         raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
     return d
 
@@ -70,10 +74,13 @@ def actions_for(
     s: Session, actor: Actor, d: Dossier, *, processing: bool | None = None
 ) -> list[str]:
     """What the actor may do now (nothing while the previous step is being processed)."""
-    if repo.is_processing(s, d.id) if processing is None else processing:
+    if outbox.is_processing(s, d.id) if processing is None else processing:
         return []
     process = PROCESSES[d.process]
-    return [str(a) for a in allowed_actions(process, Status(d.status), actor, repo.scope_of(s, d))]
+    return [
+        str(a)
+        for a in allowed_actions(process, Status(d.status), actor, dossiers_repo.scope_of(s, d))
+    ]
 
 
 def _award(code: str) -> None:
@@ -110,7 +117,7 @@ def _accounts(s: Session, unit_id: int, items: list[NomineeIn]) -> dict[str, Use
     wanted = [n for n in items if n.account]
     if not wanted:
         return {}
-    found = {u.username: u for u in repo.unit_accounts(s, unit_id)}
+    found = {u.username: u for u in users_repo.unit_accounts(s, unit_id)}
     seen: set[str] = set()
     for n in wanted:
         assert n.account is not None
@@ -153,7 +160,7 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
     unit_id = body.unit_id or clerk_units[0]
     if unit_id not in clerk_units:
         raise Forbidden("Bạn không phụ trách TĐKT của đơn vị này.", code="forbidden_action")
-    unit = repo.unit(s, unit_id)
+    unit = org_repo.unit(s, unit_id)
     d = Dossier(
         process=AWARDS[body.award].process,
         award=body.award,
@@ -182,13 +189,13 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
 
 def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierPatch) -> Dossier:
     d = visible_dossier(s, actor, dossier_id, for_update=True)
-    if not actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d)):
+    if not actor.holds(Role.UNIT_CLERK, dossiers_repo.scope_of(s, d)):
         raise Forbidden(
             "Chỉ cán bộ phụ trách TĐKT của đơn vị được sửa hồ sơ.", code="forbidden_action"
         )
     if Status(d.status) not in EDITABLE:
         raise NotEditable()
-    if repo.is_processing(s, d.id):
+    if outbox.is_processing(s, d.id):
         raise NotEditable("Hồ sơ đang được xử lý, chưa sửa được.", code="processing")
     if body.version != d.version:
         raise StaleVersion()
@@ -258,14 +265,14 @@ def own_reports(s: Session, d: Dossier) -> list[OwnReport]:
     for n in d.nominees:
         if n.kind != NomineeKind.INDIVIDUAL or n.user_id is None:
             continue
-        doc = repo.find_document(s, d.id, d.transition_seq + 1, own.form, n.position_no)
+        doc = documents_repo.find_document(s, d.id, d.transition_seq + 1, own.form, n.position_no)
         versions = list(doc.versions) if doc else []
         prepared = next((v for v in reversed(versions) if v.rendition == "pdf-prepared"), None)
         signed = next(
             (
                 v
                 for v in reversed(versions)
-                if v.rendition == repo.REPORTER_RENDITION
+                if v.rendition == documents_repo.REPORTER_RENDITION
                 and prepared is not None
                 and v.seq > prepared.seq
             ),
@@ -286,7 +293,7 @@ def reports_to_sign_by(s: Session, d: Dossier, user_id: int) -> list[OwnReport]:
         raise Forbidden(
             "Bạn không phải cá nhân được đề nghị trong hồ sơ này.", code="forbidden_action"
         )
-    if repo.is_processing(s, d.id):
+    if outbox.is_processing(s, d.id):
         raise StaleVersion("Hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing")
     waiting = [r for r in mine if r.signed is None]
     if not waiting:
@@ -303,7 +310,7 @@ def record_own_signatures(
     refused if the dossier moved or its reports were prepared again meanwhile."""
     d = visible_dossier(s, actor, dossier_id, for_update=True)
     expected = {
-        r.document_id: personal_key(r.prepared, user.id, repo.REPORTER_RENDITION)
+        r.document_id: personal_key(r.prepared, user.id, documents_repo.REPORTER_RENDITION)
         for r in reports_to_sign_by(s, d, user.id)
         if r.prepared is not None
     }
@@ -315,7 +322,7 @@ def record_own_signatures(
         record_in(
             s,
             x.document_id,
-            repo.REPORTER_RENDITION,
+            documents_repo.REPORTER_RENDITION,
             x.stored,
             "application/pdf",
             signatures=x.signatures,
@@ -365,11 +372,11 @@ def to_sign(s: Session, d: Dossier, t: Transition) -> list[ToSign]:
     """The prepared PDFs an approval signs: the forms of step `transition_seq + 1`."""
     if t.action != Action.APPROVE or not t.forms:
         return []
-    fresh_after = repo.appraisal_changed_at(s, d.id) if t.checks_appraisal else None
+    fresh_after = appraisal_repo.appraisal_changed_at(s, d.id) if t.checks_appraisal else None
     own = {r.document_id: r.signed for r in own_reports(s, d) if r.signed is not None}
     items = []
     for job in plan_next(s, d.id, d.transition_seq):
-        doc = repo.find_document(s, d.id, job.seq, job.form, job.copy_no)
+        doc = documents_repo.find_document(s, d.id, job.seq, job.form, job.copy_no)
         prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
         if doc is None or not prepared:
             raise DocumentsNotReady()
@@ -393,7 +400,7 @@ def check_signable(items: Sequence[ToSign], user: User) -> None:
 def completeness_problems(s: Session, d: Dossier) -> list[str]:
     """What keeps the dossier from being submitted today: nominees, and the documents
     its award requires under the rules in force today (domain/required_documents.py)."""
-    kinds = {a.kind or "" for a in repo.attachments_of(s, d.id, current=True)}
+    kinds = {a.kind or "" for a in documents_repo.attachments_of(s, d.id, current=True)}
     return dossier_problems(
         AWARDS[d.award],
         [NomineeFacts(NomineeKind(n.kind), n.name, n.achievements) for n in d.nominees],
@@ -405,18 +412,20 @@ def completeness_problems(s: Session, d: Dossier) -> list[str]:
 def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn) -> Transition:
     if body.version is not None and body.version != d.version:
         raise StaleVersion()
-    scope = repo.scope_of(s, d)
+    scope = dossiers_repo.scope_of(s, d)
     problems = completeness_problems(s, d)
     process = PROCESSES[d.process]
     t = decide(
         process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems
     )
-    if repo.is_processing(s, d.id):
+    if outbox.is_processing(s, d.id):
         raise StaleVersion(
             "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
     if t.checks_appraisal:
-        appraisal.check_complete([(n.name, repo.appraisal_of(n.appraisal)) for n in d.nominees])
+        appraisal.check_complete(
+            [(n.name, appraisal_repo.appraisal_of(n.appraisal)) for n in d.nominees]
+        )
     if t.action == Action.APPROVE and process.own_signature(t.source) is not None:
         unsigned = [r.nominee.name for r in own_reports(s, d) if r.signed is None]
         if unsigned:
@@ -441,7 +450,7 @@ def act(
     outbox row, in the caller's one transaction."""
     d = visible_dossier(s, actor, dossier_id, for_update=True)
     t = _decide(s, actor, d, action, body)
-    scope = repo.scope_of(s, d)
+    scope = dossiers_repo.scope_of(s, d)
     expected = {item.document_id for item in to_sign(s, d, t)}
     if expected != {x.document_id for x in signed}:
         raise SigningPinRequired()
@@ -523,13 +532,13 @@ def _acting_unit_name(s: Session, actor: Actor, role: Role, d: Dossier) -> str:
     if role in (Role.UNIT_CLERK, Role.UNIT_HEAD):
         return d.unit.name
     if role == Role.CLUSTER_APPROVER:
-        scope = repo.scope_of(s, d)
+        scope = dossiers_repo.scope_of(s, d)
         for g in actor.grants:
             if g.role == role and g.unit_id in scope.cluster_leader_unit_ids:
-                return repo.unit(s, g.unit_id).name
-        c = repo.cluster(s, d.cluster_id)
+                return org_repo.unit(s, g.unit_id).name
+        c = org_repo.cluster(s, d.cluster_id)
         return c.name if c else ""
-    return repo.authority(s, d.authority_id).name
+    return org_repo.authority(s, d.authority_id).name
 
 
 def _who(user: User, role: Role, unit_name: str) -> audit.Who:

@@ -27,9 +27,9 @@ from domain.errors import (
     WrongPin,
 )
 from storage import audit
-from storage import repositories as repo
 from storage.db import Database
 from storage.models import SigningKey, User
+from storage.repositories import keys as keys_repo
 
 MAX_PIN_FAILURES = 5
 
@@ -50,21 +50,21 @@ def unlock(db: Database, user_id: int, pin: str, secret: str) -> SignerMaterial:
         except WrongPassphrase:
             wrong_pin(s, user)
         user.pin_failures = 0
-        chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+        chain = tuple(r.cert_pem for r in keys_repo.trust_roots(s))
         return SignerMaterial(pem, key.cert_pem, chain)
 
 
 def usable_key(s: Session, user: User) -> SigningKey:
     """The key the person signs with, or why there is none: locked, a key asked for whose
     PIN they have not set yet, revoked, or none at all."""
-    key = repo.personal_key(s, user.id)
+    key = keys_repo.personal_key(s, user.id)
     if key is None and user.signing_key_pending:
         raise SigningPinNotSet()
     if user.signing_locked:
         raise SigningLocked()
     if key is not None:
         return key
-    if any(k.key_pem_encrypted is not None for k in repo.personal_keys(s, user.id)):
+    if any(k.key_pem_encrypted is not None for k in keys_repo.personal_keys(s, user.id)):
         raise CertificateRevoked()
     raise NoSigningKey()
 
@@ -116,7 +116,7 @@ def check_uploaded(
         raise _reject(
             "prepared_revision_changed", "Tệp đã ký không chứa nguyên vẹn văn bản đã chuẩn bị."
         )
-    roots = [r.cert_pem for r in repo.trust_roots(s)]
+    roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
     try:
         reports = verify(uploaded, roots)
     except InvalidPdf as e:
@@ -160,8 +160,8 @@ def check_uploaded(
 
 def registered_fingerprints(s: Session, user_id: int) -> Sequence[str]:
     """The person's certificates that may sign: registered to them and not revoked."""
-    return [k.fingerprint for k in repo.personal_keys(s, user_id) if k.revoked_at is None]
+    return [k.fingerprint for k in keys_repo.personal_keys(s, user_id) if k.revoked_at is None]
 
 
 def revoked_fingerprints(s: Session, user_id: int) -> Sequence[str]:
-    return [k.fingerprint for k in repo.personal_keys(s, user_id) if k.revoked_at is not None]
+    return [k.fingerprint for k in keys_repo.personal_keys(s, user_id) if k.revoked_at is not None]

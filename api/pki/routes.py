@@ -12,14 +12,14 @@ from api.deps import ReadSession, RuntimeDep
 from documents.pki import CertKey, decrypt_key
 from documents.timestamps import LocalTsa
 from domain.errors import InvalidInput, NotFound, PayloadTooLarge
-from storage import repositories as repo
+from storage.repositories import keys as keys_repo
 
 router = APIRouter(prefix="/api/v1", tags=["pki"])
 
 
 @router.get("/trust-roots")
 def trust_roots(s: ReadSession) -> Response:
-    pem = b"".join(r.cert_pem for r in repo.trust_roots(s))
+    pem = b"".join(r.cert_pem for r in keys_repo.trust_roots(s))
     return Response(pem, media_type="application/x-pem-file")
 
 
@@ -42,10 +42,10 @@ async def tsa(request: Request, rt: RuntimeDep) -> Response:
 
     def load() -> LocalTsa:
         with rt.db.read() as s:
-            key = repo.demo_tsa(s)
+            key = keys_repo.demo_tsa(s)
             if key is None or key.key_pem_encrypted is None:
                 raise NotFound("Hệ thống không có dịch vụ cấp dấu thời gian.", code="no_tsa")
-            chain = [r.cert_pem for r in repo.trust_roots(s)]
+            chain = [r.cert_pem for r in keys_repo.trust_roots(s)]
             pem = decrypt_key(key.key_pem_encrypted, rt.settings.secret_key)
             return LocalTsa(CertKey(key.cert_pem, pem), chain)
 

@@ -22,9 +22,10 @@ from domain.roles import Actor, Role
 from domain.rounds import RoundKind, RoundStatus
 from domain.subjects import Subject, SubjectKind
 from storage import audit
-from storage import repositories as repo
 from storage import rounds as store
 from storage.models import AwardRound, RoundDossier, User, utcnow
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
 
 NOT_FOUND = "Không tìm thấy đợt xét khen thưởng."
 
@@ -56,7 +57,7 @@ def create(s: Session, user: User, actor: Actor, body: RoundCreate) -> AwardRoun
     )
     s.add(r)
     s.flush()
-    authority = repo.authority(s, authority_id)
+    authority = org_repo.authority(s, authority_id)
     audit.append(
         s,
         kind="round_created",
@@ -97,12 +98,12 @@ def add_dossiers(
     if len(set(dossier_ids)) != len(dossier_ids):
         raise InvalidInput("Danh sách hồ sơ có số trùng nhau.", code="duplicate_dossiers")
     in_rounds = store.round_names_of(s, dossier_ids)
-    authority = repo.authority(s, r.authority_id)
+    authority = org_repo.authority(s, r.authority_id)
     position = store.next_position(s, r.id)
     for dossier_id in dossier_ids:
-        d = repo.dossier(s, dossier_id, for_update=True)
+        d = dossiers_repo.dossier(s, dossier_id, for_update=True)
         # A dossier the specialist may not see is reported as missing, never described.
-        if d is None or not actor.can_view(repo.scope_of(s, d)):
+        if d is None or not actor.can_view(dossiers_repo.scope_of(s, d)):
             raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.", code="dossier_not_found")
         rules.check_admissible(
             rules.Candidate(
@@ -150,7 +151,7 @@ def remove_dossier(
             f"Hồ sơ số {dossier_id} không có trong đợt này.", code="dossier_not_in_round"
         )
     s.delete(m)
-    authority = repo.authority(s, r.authority_id)
+    authority = org_repo.authority(s, r.authority_id)
     audit.append(
         s,
         kind="removed_from_round",

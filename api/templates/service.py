@@ -21,9 +21,10 @@ from domain.errors import (
 )
 from domain.roles import Actor, Role
 from storage import audit
-from storage import repositories as repo
 from storage.models import TemplateVersion, User
 from storage.objects import ObjectStore
+from storage.repositories import templates as templates_repo
+from storage.repositories import users as users_repo
 
 
 def require_admin(actor: Actor) -> None:
@@ -39,7 +40,7 @@ def spec_of(code: str) -> FormSpec:
 
 
 def version_out(s: Session, row: TemplateVersion, *, current: bool) -> TemplateVersionOut:
-    who = repo.user_by_id(s, row.uploaded_by) if row.uploaded_by is not None else None
+    who = users_repo.user_by_id(s, row.uploaded_by) if row.uploaded_by is not None else None
     return TemplateVersionOut(
         form_code=row.form_code,
         version=row.version,
@@ -56,7 +57,7 @@ def version_out(s: Session, row: TemplateVersion, *, current: bool) -> TemplateV
 
 def listing(s: Session, store: ObjectStore) -> list[FormTemplatesOut]:
     versions.ensure_builtin(s, store)
-    rows = repo.template_versions(s)
+    rows = templates_repo.template_versions(s)
     out = []
     for code, spec in FORMS.items():
         mine = [r for r in rows if r.form_code == code]
@@ -86,7 +87,7 @@ def add_version(
     if problems:
         raise TemplateRejected(problems)
     versions.ensure_builtin(s, store, code)
-    existing = repo.template_versions(s, code)
+    existing = templates_repo.template_versions(s, code)
     sha256 = hashlib.sha256(data).hexdigest()
     same = next((v for v in existing if v.sha256 == sha256), None)
     if same is not None:

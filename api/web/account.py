@@ -17,8 +17,8 @@ from api.web.pages import WebRoute, redirect, render
 from api.web.session import PASSWORD_PAGE, CheckedForm, Visitor, VisitorDep, set_flash, set_session
 from domain.credentials import PIN_LENGTH
 from domain.errors import DomainError
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
+from storage.repositories import users as users_repo
 
 router = APIRouter(prefix="/tai-khoan", route_class=WebRoute, include_in_schema=False)
 SIGNING_PAGE = "/tai-khoan/ky-so"
@@ -114,7 +114,7 @@ def _signing_page(
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
-        user = repo.user_by_id(s, visitor.user.id)
+        user = users_repo.user_by_id(s, visitor.user.id)
         assert user is not None
         state = service.signing_state(s, user)
         certificates = service.certificates_of(s, user.id)

@@ -23,9 +23,11 @@ from domain.credentials import REVOCATION_REASON_LABELS
 from domain.errors import CertificateRejected, DomainError, NotFound
 from domain.roles import ROLE_LABELS, Role
 from domain.search import fold, query_words
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
 from storage.models import User
+from storage.repositories import keys as keys_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 router = APIRouter(prefix="/quan-tri", route_class=WebRoute, include_in_schema=False)
 
@@ -68,7 +70,7 @@ def _user_rows(s: Session, users: list[User]) -> list[dict[str, Any]]:
             "roles": list(
                 zip(accounts.role_titles(s, u.grants, year), (g.id for g in u.grants), strict=True)
             ),
-            "certificates": sum(k.revoked_at is None for k in repo.personal_keys(s, u.id)),
+            "certificates": sum(k.revoked_at is None for k in keys_repo.personal_keys(s, u.id)),
             "signing": accounts.signing_state(s, u),
         }
         for u in users
@@ -87,7 +89,7 @@ def users_page(
     with rt.db.read() as s:
         users = [
             u
-            for u in repo.all_users(s)
+            for u in users_repo.all_users(s)
             if all(w in fold(f"{u.username} {u.full_name}") for w in words)
         ]
         rows = _user_rows(s, users)
@@ -150,14 +152,14 @@ def _user_page(
     once: str | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
-        user = repo.user_by_username(s, username)
+        user = users_repo.user_by_username(s, username)
         if user is None:
             raise NotFound("Không có tài khoản này.", code="user_not_found")
         row = _user_rows(s, [user])[0]
-        units = repo.all_units(s)
-        authorities = repo.all_authorities(s)
+        units = org_repo.all_units(s)
+        authorities = org_repo.all_authorities(s)
         certificates = accounts.certificates_of(s, user.id)
-        ca = repo.issuing_ca(s)
+        ca = keys_repo.issuing_ca(s)
     return render(
         request,
         "admin_user.html",
@@ -405,16 +407,16 @@ def _terms_page(
     sent: dict[int, dict[str, str]] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
-        terms = {t.cluster_id: t for t in repo.cluster_terms_of_year(s, year)}
+        terms = {t.cluster_id: t for t in org_repo.cluster_terms_of_year(s, year)}
         clusters = [
             {
                 "c": c,
-                "members": repo.units_of_cluster(s, c.id),
+                "members": org_repo.units_of_cluster(s, c.id),
                 "term": terms.get(c.id),
             }
-            for c in repo.all_clusters(s)
+            for c in org_repo.all_clusters(s)
         ]
-        years = sorted({*repo.cluster_term_years(s), year, datetime.now(UTC).year})
+        years = sorted({*org_repo.cluster_term_years(s), year, datetime.now(UTC).year})
     return render(
         request,
         "admin_terms.html",
@@ -465,7 +467,7 @@ def save_term(request: Request, visitor: VisitorDep, form: CheckedForm, rt: Runt
                 head_unit_id=int(raw["head"]),
                 deputy_unit_id=int(raw["deputy"]) if raw["deputy"].isdigit() else None,
             )
-            name = c.name if (c := repo.cluster(s, cluster_id)) else ""
+            name = c.name if (c := org_repo.cluster(s, cluster_id)) else ""
     except NotFound:
         raise
     except DomainError as e:

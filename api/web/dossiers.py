@@ -31,8 +31,9 @@ from domain.awards import AWARDS
 from domain.errors import AppraisalInvalid, DomainError, NotFound
 from domain.process import Action, Status
 from domain.roles import Role
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -66,7 +67,7 @@ def list_page(
     def number(raw: str | None) -> int | None:
         return int(raw) if raw and raw.isdigit() else None
 
-    f = repo.DossierFilter(
+    f = dossiers_repo.DossierFilter(
         status=trang_thai if _is_status(trang_thai) else None,
         year=number(nam),
         award=khen_thuong if khen_thuong in AWARDS else None,
@@ -75,13 +76,13 @@ def list_page(
         q=(q or "").strip() or None,
     )
     with rt.db.read() as s:
-        found, total = repo.list_dossiers(
+        found, total = dossiers_repo.list_dossiers(
             s, visitor.actor, f, offset=(trang - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )
         listed = views.rows(s, visitor.actor, found)
         wide = bool(visitor.actor.roles() - {Role.UNIT_CLERK, Role.UNIT_HEAD})
-        units = repo.all_units(s) if wide else []
-        clusters = repo.all_clusters(s) if wide else []
+        units = org_repo.all_units(s) if wide else []
+        clusters = org_repo.all_clusters(s) if wide else []
     pages = max(1, -(-total // PAGE_SIZE))
     query = {
         k: v

@@ -29,9 +29,9 @@ from domain.awards import AWARDS
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
 from domain.roles import Role
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
 from storage.models import Dossier
+from storage.repositories import users as users_repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -79,7 +79,7 @@ def _edit_page(
             view = views.dossier_view(s, visitor.actor, dossier_id)
             if step == 2:  # whom an individual nominee may be linked to
                 context["accounts"] = [
-                    (u.username, u.full_name) for u in repo.unit_accounts(s, view.d.unit_id)
+                    (u.username, u.full_name) for u in users_repo.unit_accounts(s, view.d.unit_id)
                 ]
     return render(
         request,
@@ -174,7 +174,7 @@ def edit_page(
         context["values"] = {"award": d.award, "year": str(d.year), "title": d.title}
     if step == 2:
         with rt.db.read() as s:
-            users = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id})
+            users = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id})
         context["rows"] = [
             NomineeRow(
                 i,

@@ -16,8 +16,8 @@ from api.web.session import Visitor, VisitorDep
 from domain.concerns import statuses_of_concern
 from domain.process import STATUS_LABELS
 from domain.roles import Role
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing.runtime import Runtime
+from storage.repositories import dossiers as dossiers_repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -51,11 +51,11 @@ def home_page(
     roles = visitor.actor.roles()
     q = (q or "").strip() or None
     with rt.db.read() as s:  # the page reads the dossiers' units while it renders
-        waiting, inbox_total = repo.inbox(s, visitor.actor, limit=INBOX_PAGE, q=q)
+        waiting, inbox_total = dossiers_repo.inbox(s, visitor.actor, limit=INBOX_PAGE, q=q)
         inbox = views.rows(s, visitor.actor, waiting)
         # What approving each dossier would sign, listed in the bulk dialog before the PIN.
         plans = [views.signing_plan(s, r.d) for r in inbox if r.can_approve]
-        counts = repo.count_by_status(s, visitor.actor)
+        counts = dossiers_repo.count_by_status(s, visitor.actor)
         return render(
             request,
             "home.html",

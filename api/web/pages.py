@@ -41,8 +41,8 @@ from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role
-from storage import repositories as repo
 from storage.models import HeldPage, utcnow
+from storage.repositories import pages as pages_repo
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -249,7 +249,7 @@ def _hold(request: Request, response: Response) -> Response:
     target = _target(request)
     now = utcnow()
     with rt.db.write() as s:
-        repo.hold_page(
+        pages_repo.hold_page(
             s,
             HeldPage(
                 id=_digest(token),
@@ -288,13 +288,13 @@ def _held(request: Request) -> tuple[Response | None, bool]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     since = utcnow() - timedelta(seconds=HOLD_SECONDS)
     with rt.db.read() as s:  # most GETs carrying the cookie are not the one it is for
-        found = repo.held_page(s, page_id)
+        found = pages_repo.held_page(s, page_id)
         if found is None or found.binding != binding or found.created_at < since:
             return None, True
         if found.target != target:
             return None, False
     with rt.db.write() as s:
-        page = repo.take_held_page(s, page_id, binding, target, since=since)
+        page = pages_repo.take_held_page(s, page_id, binding, target, since=since)
     if page is None:
         return None, True
     response = HTMLResponse(page.body, status_code=page.status)

@@ -23,7 +23,7 @@ from domain import rounds as rules
 from domain.awards import AWARDS
 from domain.errors import DomainError, NotFound
 from domain.rounds import ROUND_KIND_LABELS
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage import rounds as store
 from storage.models import utcnow
 

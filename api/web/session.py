@@ -27,7 +27,7 @@ from api.accounts import service as accounts
 from api.deps import Caller, RuntimeDep, caller_from_token
 from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
-from flows.runtime import Runtime
+from issuing.runtime import Runtime
 from storage.models import User
 
 SESSION_COOKIE = "tdkt_session"

@@ -34,8 +34,12 @@ from domain.process import (
 )
 from domain.required_documents import requirements_in_force
 from domain.roles import ROLE_LABELS, Actor, Role
-from storage import repositories as repo
+from storage import outbox
 from storage.models import Document, Dossier, DossierTransition
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 RENDITION_LABELS = {
     "pdf-signed": "PDF đã ký số, đóng dấu",
@@ -136,7 +140,7 @@ class RequirementView:
 def requirements_of(s: Session, d: Dossier) -> list[RequirementView]:
     """The documents the dossier's award requires today, with their basis, and whether
     the attachments meet each (shown on the editor's attachments and review steps)."""
-    kinds = {a.kind or "" for a in repo.attachments_of(s, d.id, current=True)}
+    kinds = {a.kind or "" for a in documents_repo.attachments_of(s, d.id, current=True)}
     return [
         RequirementView(
             r.label, r.legal_basis, r.mark, r.note, r.met_by(kinds), r.checked_at_submit
@@ -319,7 +323,7 @@ def document_groups(
     """The documents the actor may see, by submission, the latest first; and the drafts
     the actor is to sign now (for the approval dialog)."""
     listed = documents.listed_documents(s, actor, d)
-    submits = [t for t in repo.transitions(s, d.id) if t.action == Action.SUBMIT]
+    submits = [t for t in dossiers_repo.transitions(s, d.id) if t.action == Action.SUBMIT]
     latest = len(submits)
     by_id = {x.doc.id: x for x in listed}
     # The Tờ trình of each submission that sealed its attachments.
@@ -376,8 +380,8 @@ def can_edit(s: Session, actor: Actor, d: Dossier) -> bool:
     """Whether to offer the editing pages (the service still decides on saving)."""
     return (
         Status(d.status) in EDITABLE
-        and actor.holds(Role.UNIT_CLERK, repo.scope_of(s, d))
-        and not repo.is_processing(s, d.id)
+        and actor.holds(Role.UNIT_CLERK, dossiers_repo.scope_of(s, d))
+        and not outbox.is_processing(s, d.id)
     )
 
 
@@ -385,7 +389,7 @@ def last_return(s: Session, d: Dossier) -> DossierTransition | None:
     """The return the dossier is answering, while it is returned (or redrafted after)."""
     if Status(d.status) not in EDITABLE:
         return None
-    for t in reversed(repo.transitions(s, d.id)):
+    for t in reversed(dossiers_repo.transitions(s, d.id)):
         if t.action == Action.RETURN:
             return t
         if t.action == Action.SUBMIT:
@@ -456,14 +460,14 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
     d = service.visible_dossier(s, actor, dossier_id)
     out = dossier_out(s, actor, d)
     groups, to_sign = document_groups(s, actor, d)
-    cluster = repo.cluster(s, d.cluster_id)
+    cluster = org_repo.cluster(s, d.cluster_id)
     approve = PROCESSES[d.process].find(Action.APPROVE, Status(d.status))
-    users = repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
+    users = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     return DossierView(
         d=d,
         out=out,
         steps=stepper(d),
-        entered_at=repo.entered_state_at(s, [d.id])[d.id],
+        entered_at=dossiers_repo.entered_state_at(s, [d.id])[d.id],
         groups=groups,
         to_sign=to_sign,
         history=audit_service.history(s, actor, d.id, EVENT_LABELS, include_reads=False),
@@ -487,7 +491,7 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
             for r in service.own_reports(s, d)
         ],
         submit_forms=forms_after_submit(d),
-        personal=sees_personal_data(actor, repo.scope_of(s, d)),
+        personal=sees_personal_data(actor, dossiers_repo.scope_of(s, d)),
         requirements=requirements_of(s, d),
     )
 
@@ -535,7 +539,7 @@ def signing_plan(s: Session, d: Dossier) -> SignPlan:
         spec = FORMS[x.job.form]
         if x.job.numbered:
             series = spec.number_series(x.job.issuer.series)
-            last = repo.last_number(s, series, spec.doc_type_code, year)
+            last = documents_repo.last_number(s, series, spec.doc_type_code, year)
             number = document_number(last + 1, spec.doc_type_code, x.job.issuer.code)
             hint = (
                 f"Số dự kiến: {number} trở đi (số kế tiếp của sổ văn bản, cấp khi phát hành; "
@@ -561,8 +565,8 @@ class Row:
 
 
 def rows(s: Session, actor: Actor, dossiers: list[Dossier]) -> list[Row]:
-    since = repo.entered_state_at(s, [d.id for d in dossiers])
-    clusters = {c.id: c.name for c in repo.all_clusters(s)}
+    since = dossiers_repo.entered_state_at(s, [d.id for d in dossiers])
+    clusters = {c.id: c.name for c in org_repo.all_clusters(s)}
     return [
         Row(
             d,

@@ -50,8 +50,7 @@ from domain.errors import (
     WrongPin,
 )
 from domain.roles import Role
-from flows.runtime import crls_of
-from storage import repositories as repo
+from issuing.runtime import crls_of
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (
@@ -64,6 +63,8 @@ from storage.models import (
     Unit,
     User,
 )
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 from tests.fixtures.pg import fresh_database
 from tests.fixtures.pki import simple_pdf
 
@@ -147,7 +148,7 @@ def _org(url: str) -> Iterator[Org]:
 
 
 def admin(s) -> User:  # type: ignore[no-untyped-def]
-    user = repo.user_by_username(s, "admin")
+    user = users_repo.user_by_username(s, "admin")
     assert user is not None
     return user
 
@@ -181,7 +182,7 @@ def test_a_key_is_made_only_when_its_owner_sets_the_pin(org: Org):
     uid = newcomer(org, "bdt.moi")
     with org.db.write() as s:
         accounts.request_key(s, admin(s), "bdt.moi")
-        assert repo.personal_keys(s, uid) == []  # nothing made yet: the admin knows no PIN
+        assert keys_repo.personal_keys(s, uid) == []  # nothing made yet: the admin knows no PIN
         user = s.get(User, uid)
         assert accounts.signing_state(s, user) == "pin_required"
     with pytest.raises(SigningPinNotSet):  # an approval now: told to set the PIN
@@ -224,7 +225,7 @@ def test_a_key_is_made_only_when_its_owner_sets_the_pin(org: Org):
 def test_without_a_ca_key_no_key_can_be_issued(org: Org):
     newcomer(org, "bdt.khongca")
     with org.db.write() as s:
-        ca = repo.issuing_ca(s)
+        ca = keys_repo.issuing_ca(s)
         assert ca is not None
         held, ca.key_pem_encrypted = ca.key_pem_encrypted, None
         s.flush()
@@ -232,7 +233,7 @@ def test_without_a_ca_key_no_key_can_be_issued(org: Org):
             accounts.request_key(s, admin(s), "bdt.khongca")
         s.rollback()
     with org.db.read() as s:
-        assert repo.issuing_ca(s) is not None and held is not None
+        assert keys_repo.issuing_ca(s) is not None and held is not None
 
 
 def test_changing_the_pin_needs_the_current_one_and_wrong_ones_lock_signing(org: Org):
@@ -326,7 +327,7 @@ def test_passwords_changed_by_their_owner_and_reset_by_an_admin(org: Org):
 
 
 def _settings():  # type: ignore[no-untyped-def]
-    from tdkt.settings import Settings
+    from core.settings import Settings
 
     return Settings(secret_key=SECRET)
 
@@ -522,7 +523,7 @@ def test_titles_come_from_the_cluster_terms_in_force(org: Org):
     with org.db.read() as s:
 
         def titles(username: str) -> list[str]:
-            user = repo.user_by_username(s, username)
+            user = users_repo.user_by_username(s, username)
             assert user is not None
             return accounts.role_titles(s, user.grants)
 
@@ -530,7 +531,7 @@ def test_titles_come_from_the_cluster_terms_in_force(org: Org):
         assert titles("vpdp.cum2") == [f"Phó trưởng cụm, {CUM} ({y})"]
         assert "không là Trưởng cụm" in titles("bdt.cum2")[0]
         assert titles("ptdkt.cv2") == ["Chuyên viên, Phòng Thi đua – Khen thưởng, Sở Nội vụ"]
-        user = repo.user_by_username(s, "bqlkkt.cum2")
+        user = users_repo.user_by_username(s, "bqlkkt.cum2")
         assert user is not None  # next year's leadership is not this year's
         assert "không là Trưởng cụm" in accounts.role_titles(s, user.grants, y + 1)[0]
 

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
-from tdkt.settings import Settings
+from core.settings import Settings
 from tests.fixtures.server import Api, AppServer
 
 pytestmark = pytest.mark.slow

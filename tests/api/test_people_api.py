@@ -475,12 +475,12 @@ def test_users_list_has_a_header_and_the_operator_manages_keys(server: AppServer
 
 def _demo_ca(server: AppServer) -> CertKey:
     from documents.pki import decrypt_key
-    from storage import repositories as repo
+    from storage.repositories import keys as keys_repo
 
     d = db(server)
     secret = (server.var_dir / "secret.key").read_text().strip()
     with d.read() as s:
-        ca = repo.issuing_ca(s)
+        ca = keys_repo.issuing_ca(s)
         assert ca is not None and ca.key_pem_encrypted is not None
         pair = CertKey(ca.cert_pem, decrypt_key(ca.key_pem_encrypted, secret))
     d.dispose()

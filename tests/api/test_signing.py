@@ -27,8 +27,9 @@ from documents.pki import (
     pin_passphrase,
 )
 from documents.sign import SignerMaterial, sign_pdf
-from storage import repositories as repo
 from storage.db import Database
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.pki import simple_pdf
 from tests.fixtures.server import PIN, Api, AppServer
@@ -90,11 +91,11 @@ def key_of(server: AppServer, username: str) -> SignerMaterial:
     db = Database(f"sqlite:///{server.var_dir / 'tdkt.sqlite3'}")
     secret = (server.var_dir / "secret.key").read_text().strip()
     with db.read() as s:
-        user = repo.user_by_username(s, username)
+        user = users_repo.user_by_username(s, username)
         assert user is not None
-        key = repo.personal_key(s, user.id)
+        key = keys_repo.personal_key(s, user.id)
         assert key is not None and key.key_pem_encrypted is not None
-        ca = repo.trust_roots(s)[0].cert_pem
+        ca = keys_repo.trust_roots(s)[0].cert_pem
         pem = decrypt_key(key.key_pem_encrypted, pin_passphrase(PIN, secret))
         material = SignerMaterial(pem, key.cert_pem, (ca,))
     db.dispose()
@@ -105,7 +106,7 @@ def demo_ca(server: AppServer) -> CertKey:
     db = Database(f"sqlite:///{server.var_dir / 'tdkt.sqlite3'}")
     secret = (server.var_dir / "secret.key").read_text().strip()
     with db.read() as s:
-        ca = repo.trust_roots(s)[0]
+        ca = keys_repo.trust_roots(s)[0]
         assert ca.key_pem_encrypted is not None
         pair = CertKey(ca.cert_pem, decrypt_key(ca.key_pem_encrypted, secret))
     db.dispose()

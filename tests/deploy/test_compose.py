@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tdkt.settings import Settings
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -45,9 +45,9 @@ T = TypeVar("T")
 SLOW_RECORD = """
 import time
 
-import flows.issuing as issuing
+import issuing.issue as issue
 
-_record = issuing.record
+_record = issue.record
 
 
 def record(*args, **kwargs):
@@ -55,7 +55,7 @@ def record(*args, **kwargs):
     time.sleep(2)
 
 
-issuing.record = record
+issue.record = record
 """
 
 

@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from doc_templates.build_templates import build_bytes
 from doc_templates.catalogue import FORMS, LEGAL_BASIS, template_path, template_sha256
 from documents.render import render_docx, template_variables
-from storage import repositories as repo
 from storage.db import Database
+from storage.repositories import documents as documents_repo
 from tests.fixtures.forms import sample_context
 
 CODES = sorted(FORMS)
@@ -73,7 +73,7 @@ def test_a_councils_documents_are_numbered_in_a_series_of_their_own(db: Database
     assert body == "unit:BDT" and council != body
     with db.write() as s:
         taken = [
-            (repo.next_number(s, series, "TTr", 2026), series)
+            (documents_repo.next_number(s, series, "TTr", 2026), series)
             for series in (body, body, council, body, council)
         ]
     assert taken == [(1, body), (2, body), (1, council), (3, body), (2, council)]

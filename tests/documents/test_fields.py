@@ -52,7 +52,7 @@ def expected_number(code: str, n: int = 1) -> str:
 
 
 def prepared_context(code: str) -> dict:
-    """The context as the flow fills it before the signature (flows/forms.py)."""
+    """The context as the flow fills it before the signature (issuing/forms.py)."""
     ctx = sample_context(tricky=False, form=code)
     ctx["individuals"] = ctx["individuals"][:3]
     ctx["counts"]["individuals"] = 3

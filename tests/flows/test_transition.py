@@ -18,16 +18,19 @@ from api.documents import service as documents
 from api.dossiers import approvals, service
 from api.dossiers.routes import dossier_out
 from api.dossiers.schemas import ActionIn, DossierCreate, NomineeIn
+from core.settings import Settings
 from domain.awards import NomineeKind
 from domain.process import Action
-from flows import issuing, transition
-from flows import runtime as flow_runtime
+from flows import transition
 from flows.dispatch import Dispatcher
-from flows.runtime import Runtime
-from storage import repositories as repo
+from issuing import issue
+from issuing import runtime as flow_runtime
+from issuing.runtime import Runtime
+from storage import outbox
 from storage.models import AuditEvent, Document, DocumentVersion, NumberSeries, OutboxItem
+from storage.repositories import documents as documents_repo
+from storage.repositories import users as users_repo
 from tdkt.seed import seed_demo
-from tdkt.settings import Settings
 from tests.fixtures.server import MINUTES, minutes_pdf
 
 PIN = "246810"
@@ -48,9 +51,9 @@ def rt(db_url: str, tmp_path: Path) -> Iterator[Runtime]:
 async def act(rt: Runtime, username: str, dossier_id: int, action: Action) -> int:
     """The action as the API takes it (with the approver's PIN), in a worker thread."""
     with rt.db.read() as s:
-        user = repo.user_by_username(s, username)
+        user = users_repo.user_by_username(s, username)
         assert user is not None
-        caller = Caller(user, repo.actor_of(user))
+        caller = Caller(user, users_repo.actor_of(user))
     body = ActionIn(signing_pin=PIN if action == Action.APPROVE else None)
     _, outbox_id = await asyncio.to_thread(
         approvals.take_action,
@@ -70,7 +73,7 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
     """A unit clerk's new dossier with one collective nominee and the Biên bản bình xét
     (a PDF, sealed with the unit's Tờ trình) the law requires to submit it."""
     with rt.db.write() as s:
-        clerk = repo.user_by_username(s, "bdt.canbo")
+        clerk = users_repo.user_by_username(s, "bdt.canbo")
         assert clerk is not None
         body = DossierCreate(
             year=2026,
@@ -78,20 +81,20 @@ def new_dossier(rt: Runtime, nominee: str, achievements: str) -> int:
                 NomineeIn(kind=NomineeKind.COLLECTIVE, name=nominee, achievements=achievements)
             ],
         )
-        d = service.create(s, clerk, repo.actor_of(clerk), body)
-        caller = Caller(clerk, repo.actor_of(clerk))
+        d = service.create(s, clerk, users_repo.actor_of(clerk), body)
+        caller = Caller(clerk, users_repo.actor_of(clerk))
         minutes = io.BytesIO(minutes_pdf())
         documents.add_attachment(s, rt, caller, d.id, minutes, MINUTES, None, "bien_ban_binh_xet")
         return d.id
 
 
 class FailingRecord:
-    """`issuing.record` that raises ConnectionError when a `rendition` is recorded, `left`
+    """`issue.record` that raises ConnectionError when a `rendition` is recorded, `left`
     more times (None: until `left` is set to 0), and records as usual otherwise."""
 
     def __init__(self, rendition: str, error: str, left: int | None = None) -> None:
         self.rendition, self.error, self.left = rendition, error, left
-        self.real = issuing.record
+        self.real = issue.record
 
     def __call__(self, rt_: Runtime, doc_id: int, rendition: str, *a: Any, **kw: Any) -> None:
         if rendition == self.rendition and self.left != 0:
@@ -126,31 +129,31 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
     # Every attempt fails: so does the run.
     crash_on_pdf = FailingRecord("pdf-signed", "database went away")
-    monkeypatch.setattr(issuing, "record", crash_on_pdf)
+    monkeypatch.setattr(issue, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
     crash_on_pdf.left = 0
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "failed"
-        assert repo.is_processing(s, dossier_id)  # the user sees the step as unfinished
+        assert outbox.is_processing(s, dossier_id)  # the user sees the step as unfinished
     stored_pdf = rt.store.get(f"dossiers/{dossier_id}/002-to_trinh_don_vi-v4-pdf-signed.pdf")
 
     # The re-drive picks the failed row up and completes it, adopting the stored PDF.
     await Dispatcher(rt).run(outbox_id)
     after = counts(rt, dossier_id)
     with rt.db.read() as s:
-        doc = repo.find_document(s, dossier_id, 2, "to_trinh_don_vi", 0)
+        doc = documents_repo.find_document(s, dossier_id, 2, "to_trinh_don_vi", 0)
         assert doc is not None and doc.number == "01/TTr-BDT"
         pdf = next(v for v in doc.versions if v.rendition == "pdf-signed")
         assert pdf.sha256 == hashlib.sha256(stored_pdf).hexdigest()
-        assert not repo.is_processing(s, dossier_id)
+        assert not outbox.is_processing(s, dossier_id)
     # The Biên bản (sealed once, with the Tờ trình's number), the achievement report, the
     # issued Tờ trình, and the cluster's Tờ trình prepared for the next approver (not
     # numbered until it is issued).
     assert after["documents"] == 4 and after["numbers"] == [1]
     with rt.db.read() as s:
-        [minutes] = repo.attachments_of(s, dossier_id)
+        [minutes] = documents_repo.attachments_of(s, dossier_id)
         assert [v.rendition for v in minutes.versions] == ["upload", "pdf-signed"]
         assert minutes.versions[-1].filed_with_id == doc.id
 
@@ -172,15 +175,15 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
     # Every attempt of the first run dies after the DOCX is recorded and the prepared PDF
     # stored, before that PDF is recorded (a worker killed during the conversion step).
     crash_on_prepared = FailingRecord("pdf-prepared", "worker killed")
-    monkeypatch.setattr(issuing, "record", crash_on_prepared)
+    monkeypatch.setattr(issue, "record", crash_on_prepared)
     with pytest.raises(ConnectionError):
         await transition.dossier_transition_flow(outbox_id)
     crash_on_prepared.left = 0
     await Dispatcher(rt).run(outbox_id)
 
     with rt.db.read() as s:
-        assert not repo.is_processing(s, dossier_id)
-        docs = [d for d in repo.documents_of(s, dossier_id) if d.form != "attachment"]
+        assert not outbox.is_processing(s, dossier_id)
+        docs = [d for d in documents_repo.documents_of(s, dossier_id) if d.form != "attachment"]
         assert docs
         for doc in docs:
             renditions = [v.rendition for v in doc.versions]
@@ -202,7 +205,7 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     # The store does not answer twice when a seal is recorded (a network blip): the step
     # waits and tries that form again; nobody has to re-drive it.
     blip = FailingRecord("pdf-signed", "object store did not answer", 2)
-    monkeypatch.setattr(issuing, "record", blip)
+    monkeypatch.setattr(issue, "record", blip)
     monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
     doc_ids = await transition.dossier_transition_flow(outbox_id)
 
@@ -210,8 +213,8 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
         assert item is not None and item.state == "done"
-        assert not repo.is_processing(s, dossier_id)
-        issued = [repo.document(s, i) for i in doc_ids]
+        assert not outbox.is_processing(s, dossier_id)
+        issued = [documents_repo.document(s, i) for i in doc_ids]
         assert [d.form for d in issued if d] == ["bao_cao_thanh_tich", "to_trinh_don_vi"]
         for d in issued:
             assert d is not None

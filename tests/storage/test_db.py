@@ -12,9 +12,9 @@ from alembic import command
 from sqlalchemy.exc import TimeoutError as BusyTimeout
 
 from storage import audit
-from storage import repositories as repo
 from storage.db import Database, FifoLock
 from storage.migrate import alembic_config, upgrade
+from storage.repositories import documents as documents_repo
 
 
 def test_migrations_match_the_models(db_url: str):
@@ -44,14 +44,14 @@ def test_concurrent_audit_appends_keep_one_linear_chain(db: Database):
 def test_fifty_documents_issued_concurrently_get_fifty_consecutive_numbers(db: Database):
     def take(_: int) -> int:
         with db.write() as s:
-            return repo.next_number(s, "unit:BDT", "TTr", 2026)
+            return documents_repo.next_number(s, "unit:BDT", "TTr", 2026)
 
     with ThreadPoolExecutor(10) as pool:
         numbers = list(pool.map(take, range(50)))
     assert sorted(numbers) == list(range(1, 51))
     with db.write() as s:  # another series starts at 1
-        assert repo.next_number(s, "unit:BDT", "TB", 2026) == 1
-        assert repo.next_number(s, "unit:BDT", "TTr", 2027) == 1
+        assert documents_repo.next_number(s, "unit:BDT", "TB", 2026) == 1
+        assert documents_repo.next_number(s, "unit:BDT", "TTr", 2027) == 1
 
 
 def test_writers_of_a_process_take_turns_in_the_order_they_came():

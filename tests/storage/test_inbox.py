@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from storage import repositories as repo
 from storage.db import Database
 from storage.models import Dossier, User, utcnow
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 from tdkt.seed import seed_demo
 
 
@@ -34,7 +36,7 @@ def test_inbox_pages_oldest_first_and_counts_all_that_wait(db: Database):
                     title=f'Hồ sơ chờ duyệt {i} <& "{{{{ }}}}">',
                     unit_id=clerk.grants[0].unit_id,
                     cluster_id=None,
-                    authority_id=repo.unit(s, clerk.grants[0].unit_id).authority_id,
+                    authority_id=org_repo.unit(s, clerk.grants[0].unit_id).authority_id,
                     status="unit_review",
                     furthest_stage="unit",
                     created_by=clerk.id,
@@ -43,10 +45,10 @@ def test_inbox_pages_oldest_first_and_counts_all_that_wait(db: Database):
                 )
             )
     with db.read() as s:
-        first, total = repo.inbox(s, repo.actor_of(head), offset=0, limit=3)
-        last, _ = repo.inbox(s, repo.actor_of(head), offset=6, limit=3)
-        everything, _ = repo.inbox(s, repo.actor_of(head))
-        mine, clerk_total = repo.inbox(s, repo.actor_of(clerk))
+        first, total = dossiers_repo.inbox(s, users_repo.actor_of(head), offset=0, limit=3)
+        last, _ = dossiers_repo.inbox(s, users_repo.actor_of(head), offset=6, limit=3)
+        everything, _ = dossiers_repo.inbox(s, users_repo.actor_of(head))
+        mine, clerk_total = dossiers_repo.inbox(s, users_repo.actor_of(clerk))
     assert total == 7
     assert [d.title.split()[4] for d in first] == ["0", "1", "2"]
     assert [d.title.split()[4] for d in last] == ["6"]

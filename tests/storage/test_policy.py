@@ -25,7 +25,6 @@ from domain.process import PROCESSES, Status
 from domain.roles import Actor, Role
 from domain.rounds import RoundScope
 from storage import policy_sql
-from storage import repositories as repo
 from storage import rounds as rounds_store
 from storage.db import Database
 from storage.migrate import upgrade
@@ -40,6 +39,8 @@ from storage.models import (
     Unit,
     User,
 )
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import users as users_repo
 from tests.fixtures.pg import fresh_database
 
 # Where a grant may be held. The units: A1, A2, A4 in cluster C1 and A3 in C2 (authority
@@ -190,7 +191,7 @@ def _dossier_subjects(s: Session) -> list[Subject]:
             label=f"#{d.id} {d.title}",
             process=d.process,
             status=Status(d.status),
-            scope=repo.scope_of(s, d),
+            scope=dossiers_repo.scope_of(s, d),
             own_signers=frozenset(
                 n.user_id for n in d.nominees if n.kind == "individual" and n.user_id
             ),
@@ -290,9 +291,11 @@ def _listed(s: Session, kind: str, actor: Actor) -> tuple[set[int], Counter[str]
     if kind == ROUND:
         rows = rounds_store.visible_rounds(s, actor)
         return {r.id for r in rows}, Counter(r.status for r in rows)
-    found, total = repo.list_dossiers(s, actor, repo.DossierFilter(), offset=0, limit=10_000)
+    found, total = dossiers_repo.list_dossiers(
+        s, actor, dossiers_repo.DossierFilter(), offset=0, limit=10_000
+    )
     assert total == len(found)
-    return {d.id for d in found}, Counter(repo.count_by_status(s, actor))
+    return {d.id for d in found}, Counter(dossiers_repo.count_by_status(s, actor))
 
 
 def _seen(world: World, kind: str, actor: Actor) -> tuple[set[int], set[int], Counter[str]]:
@@ -323,7 +326,7 @@ def _waiting(world: World, kind: str, actor: Actor) -> tuple[set[int], set[int]]
             acting = policy_sql.acting(actor, ROUND)
             ids = set() if acting is None else set(s.scalars(select(AwardRound.id).where(acting)))
             return python, ids
-        rows, total = repo.inbox(s, actor)
+        rows, total = dossiers_repo.inbox(s, actor)
     assert total == len(rows)
     return python, {d.id for d in rows}
 
@@ -333,7 +336,7 @@ def _labels(world: World, kind: str, ids: set[int]) -> list[str]:
 
 
 def _actor(user: User) -> Actor:
-    return repo.actor_of(user)
+    return users_repo.actor_of(user)
 
 
 CASES = [(k, r, p, who) for k in KINDS for r in Role for p in PLACES for who in PEOPLE]
@@ -367,7 +370,7 @@ def test_who_holds_a_role_over_a_subject_is_whom_routing_finds(world: World, kin
     with world.db.read() as s:
         for x in world.subjects[kind]:
             python = {u.id for u in world.users.values() if policy.holds(_actor(u), role, x.scope)}
-            sql = {u.id for u in repo.users_holding(s, role, x.scope)}
+            sql = {u.id for u in users_repo.users_holding(s, role, x.scope)}
             if python != sql:
                 names = {u.id: u.username for u in world.users.values()}
                 disagree.append((x.label, sorted(names[i] for i in python ^ sql if i in names)))
@@ -436,5 +439,5 @@ def test_a_rule_changed_in_the_data_changes_the_check_and_the_sql(
     assert _seen(world, DOSSIER, head_at_authority)[:2] == (set(), set())
     some = next(x for x in world.subjects[DOSSIER] if x.id in a_unit_review)
     with world.db.read() as s:
-        routed = {u.id for u in repo.users_holding(s, Role.UNIT_HEAD, some.scope)}
+        routed = {u.id for u in users_repo.users_holding(s, Role.UNIT_HEAD, some.scope)}
     assert head_at_authority.user_id in routed

@@ -17,10 +17,12 @@ from api.dossiers import service
 from api.dossiers.schemas import DossierCreate, DossierPatch, NomineeIn
 from domain.awards import NomineeKind
 from domain.search import fold, query_words
-from storage import repositories as repo
 from storage.db import Database
 from storage.migrate import alembic_config
 from storage.models import Dossier, Nominee, User
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 from tdkt.seed import seed_demo
 from tests.fixtures.pg import fresh_database
 
@@ -56,8 +58,8 @@ def _user(db: Database, username: str) -> User:
 
 def _found(db: Database, user: User, q: str) -> list[int]:
     with db.read() as s:
-        rows, total = repo.list_dossiers(
-            s, repo.actor_of(user), repo.DossierFilter(q=q), offset=0, limit=50
+        rows, total = dossiers_repo.list_dossiers(
+            s, users_repo.actor_of(user), dossiers_repo.DossierFilter(q=q), offset=0, limit=50
         )
     assert total == len(rows)
     return [d.id for d in rows]
@@ -65,7 +67,7 @@ def _found(db: Database, user: User, q: str) -> list[int]:
 
 def _waiting(db: Database, user: User, q: str) -> list[int]:
     with db.read() as s:
-        rows, total = repo.inbox(s, repo.actor_of(user), q=q)
+        rows, total = dossiers_repo.inbox(s, users_repo.actor_of(user), q=q)
     assert total == len(rows)
     return [d.id for d in rows]
 
@@ -84,7 +86,7 @@ def test_every_spelling_finds_the_nominee_in_the_list_and_the_inbox(seeded: Data
         d = service.create(
             s,
             clerk,
-            repo.actor_of(clerk),
+            users_repo.actor_of(clerk),
             DossierCreate(
                 year=2026,
                 title="Đề nghị khen thưởng Phòng Chính sách",
@@ -97,7 +99,7 @@ def test_every_spelling_finds_the_nominee_in_the_list_and_the_inbox(seeded: Data
         other = service.create(
             s,
             clerk,
-            repo.actor_of(clerk),
+            users_repo.actor_of(clerk),
             DossierCreate(year=2026, title="Hồ sơ khác 100% _x_"),
         )
         found_id, other_id = d.id, other.id
@@ -120,7 +122,7 @@ def test_every_spelling_finds_the_nominee_in_the_list_and_the_inbox(seeded: Data
 def test_the_folded_text_follows_every_write(seeded: Database):
     db = seeded
     clerk = _user(db, "bdt.canbo")
-    actor = repo.actor_of(clerk)
+    actor = users_repo.actor_of(clerk)
     with db.write() as s:
         d = service.create(s, clerk, actor, DossierCreate(year=2026, title="Hồ sơ một"))
         dossier_id, version = d.id, d.version
@@ -161,7 +163,7 @@ def test_the_folded_text_follows_every_write(seeded: Database):
     assert _found(db, clerk, "dong") == []
     assert _found(db, clerk, "lan") == [dossier_id]
     with db.read() as s:
-        d = repo.dossier(s, dossier_id)
+        d = dossiers_repo.dossier(s, dossier_id)
         assert d is not None and d.search_text == "dot 2\nbe thi lan"
 
 
@@ -185,7 +187,7 @@ def test_migration_0011_fills_the_folded_text_of_existing_dossiers(empty_url: st
         with db.write() as s:
             seed_demo(s, password="mật-khẩu", key_passphrase="k" * 40, pin="864213")
             clerk = s.scalars(select(User).where(User.username == "bdt.canbo")).one()
-            unit = repo.unit(s, clerk.grants[0].unit_id)
+            unit = org_repo.unit(s, clerk.grants[0].unit_id)
         # Rows as they were before 0011, written without the models' help.
         with db.engine.begin() as conn:
             for i in range(3):

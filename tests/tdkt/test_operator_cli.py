@@ -13,13 +13,14 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import select
 
 from api.auth.security import verify_password
+from core.settings import Settings
 from documents.pki import create_ca, decrypt_key, issue_certificate
-from storage import repositories as repo
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEvent, Authority, SigningKey, Unit
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 from tdkt.operator_cli import OperatorError, add_root, create_admin, import_seal
-from tdkt.settings import Settings
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_first_admin_gets_a_typed_password_and_the_admin_role(
     assert "quantri" in create_admin(settings, "quantri", "Nguyễn Văn Quản", None)
     db = Database(settings.database_url)
     with db.read() as s:
-        user = repo.user_by_username(s, "quantri")
+        user = users_repo.user_by_username(s, "quantri")
         assert user is not None and [g.role for g in user.grants] == ["admin"]
         assert verify_password(user.password_hash, "mật-khẩu-đủ-dài-2026")
     db.dispose()
@@ -85,7 +86,7 @@ def test_trust_root_is_added_once_and_must_be_a_ca(settings: Settings, tmp_path:
         add_root(settings, not_ca)
     db = Database(settings.database_url)
     with db.read() as s:
-        assert [r.subject for r in repo.trust_roots(s)] == ["Root CA Chính phủ (thử)"]
+        assert [r.subject for r in keys_repo.trust_roots(s)] == ["Root CA Chính phủ (thử)"]
     db.dispose()
 
 
@@ -106,7 +107,7 @@ def test_a_real_seal_replaces_the_organisation_key(
     with db.read() as s:
         unit = s.scalar(select(Unit).where(Unit.code == "BDT"))
         assert unit is not None
-        stored = repo.organisation_key(s, unit_id=unit.id)
+        stored = keys_repo.organisation_key(s, unit_id=unit.id)
         assert stored is not None and stored.cert_pem == seal.cert_pem
         assert stored.key_pem_encrypted is not None and seal.key_pem not in stored.key_pem_encrypted
         assert decrypt_key(stored.key_pem_encrypted, settings.secret_key) == seal.key_pem

@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from api.accounts import service as accounts
+from core.settings import Settings
 from documents.pki import create_ca, decrypt_key
 from domain.errors import CaUnavailable
 from domain.roles import Role
-from storage import repositories as repo
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEvent, Authority, RoleAssignment, User
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 from tdkt.operator_cli import OperatorError, add_root, issue_key
-from tdkt.settings import Settings
 
 
 @pytest.fixture
@@ -57,11 +58,11 @@ def test_a_root_with_its_key_lets_the_system_issue_keys(settings: Settings, tmp_
 
     db = Database(settings.database_url)
     with db.write() as s:
-        ca_row = repo.issuing_ca(s)
+        ca_row = keys_repo.issuing_ca(s)
         assert ca_row is not None and ca_row.key_pem_encrypted is not None
         assert ca.key_pem not in ca_row.key_pem_encrypted
         assert decrypt_key(ca_row.key_pem_encrypted, settings.secret_key) == ca.key_pem
-        user = repo.user_by_username(s, "snv.giamdoc")
+        user = users_repo.user_by_username(s, "snv.giamdoc")
         assert user is not None
         key = accounts.set_first_pin(s, settings.secret_key, user.id, "070809", "070809")
         assert accounts.certificate_view(key).issuer == "CA cấp khóa (thử)"

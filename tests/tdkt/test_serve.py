@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from tdkt.cli import cmd_serve
-from tdkt.settings import Settings
 from tests.fixtures.procs import all_pids, cmdline, descendants, running
 from tests.fixtures.s3 import free_loopback_port
 from tests.fixtures.server import Api, AppServer

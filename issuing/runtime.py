@@ -1,8 +1,10 @@
 """Process-wide services the flows and the API share: database, object store, converter.
 
-Flows receive ids only; they reach these services through `current()`. The API process
+Flows receive ids only; they reach these services through `current()`. The app process
 installs its runtime at start-up; a worker process (server mode) builds one from the
-settings on first use.
+settings on first use. The dispatcher that runs a committed step is whatever the
+composition root plugs in (flows/dispatch.py): this package knows it only as
+`Dispatcher`, so neither it nor the API imports Prefect.
 """
 
 from __future__ import annotations
@@ -10,22 +12,26 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from sqlalchemy.orm import Session
 
+from core.settings import Settings, get_settings
 from documents import timestamps
 from documents.pdf import PdfConverter
 from documents.pki import CertKey, Revocation, decrypt_key, make_crl
 from documents.signing_pool import SigningPool
-from storage import repositories as repo
 from storage.db import Database
 from storage.objects import ObjectStore, open_store
-from tdkt.settings import Settings, get_settings
+from storage.repositories import keys as keys_repo
 
-if TYPE_CHECKING:
-    from flows.dispatch import Dispatcher
+
+class Dispatcher(Protocol):
+    """What a request needs of the machinery after its commit: start the outbox row's
+    step soon (flows/dispatch.py implements it; none in a process that runs no steps)."""
+
+    async def start_soon(self, outbox_id: int) -> None: ...
 
 
 @dataclass
@@ -73,7 +79,7 @@ class Runtime:
             cached = self._long_term
             if cached is not None and cached[1] == state:
                 return cached[2]
-            roots = [r.cert_pem for r in repo.trust_roots(s)]
+            roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
         options = {
             "timestamper": timestamps.remote(self.settings.tsa_url),
             "validation_context": timestamps.validation_context(roots, crls),
@@ -89,7 +95,7 @@ class Runtime:
 
     def _current_crls(self, s: Session) -> tuple[list[bytes], tuple[Any, ...]]:
         now = time.monotonic()
-        state = (repo.revocation_state(s), tuple(r.id for r in repo.trust_roots(s)))
+        state = (keys_repo.revocation_state(s), tuple(r.id for r in keys_repo.trust_roots(s)))
         with self._crl_lock:
             cached = self._crls
             if cached is not None and cached[1] == state and now - cached[0] < 3600:
@@ -107,9 +113,9 @@ class Runtime:
 def crls_of(s: Session, secret: str) -> list[bytes]:
     """A CRL for each CA whose key the system holds, with the revoked certificates it
     issued (unlocking a CA key takes ~0.1 s: `Runtime.crls` keeps them)."""
-    revoked = [(x509.load_pem_x509_certificate(k.cert_pem), k) for k in repo.revoked_keys(s)]
+    revoked = [(x509.load_pem_x509_certificate(k.cert_pem), k) for k in keys_repo.revoked_keys(s)]
     crls = []
-    for root in repo.trust_roots(s):
+    for root in keys_repo.trust_roots(s):
         if not root.key_pem_encrypted:
             continue
         subject = x509.load_pem_x509_certificate(root.cert_pem).subject

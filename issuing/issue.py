@@ -37,9 +37,12 @@ from documents.render import render_docx
 from documents.sign import SignerMaterial, SigningFailed
 from documents.vn import document_number
 from domain.subjects import Subject
-from storage import repositories as repo
 from storage.models import Document, DocumentVersion, User, subject_columns
 from storage.objects import ObjectExists, StoredObject
+from storage.repositories import documents as documents_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import keys as keys_repo
+from storage.repositories import users as users_repo
 
 from .forms import VIETNAM, FormJob, default_signer, form_context, issued_at
 from .runtime import Runtime
@@ -66,7 +69,7 @@ def reserve(rt: Runtime, job: FormJob) -> int:
     """The document row of this job, created once (its number comes when it is issued),
     with the template version current now: a retry renders with the same one."""
     with rt.db.write() as s:
-        doc = repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+        doc = documents_repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
         if doc is not None:
             return doc.id
         spec = FORMS[job.form]
@@ -89,7 +92,7 @@ def reserve(rt: Runtime, job: FormJob) -> int:
 
 def versions(rt: Runtime, doc_id: int) -> tuple[Document, list[DocumentVersion]]:
     with rt.db.read() as s:
-        doc = repo.document(s, doc_id)
+        doc = documents_repo.document(s, doc_id)
         assert doc is not None
         return doc, list(doc.versions)
 
@@ -121,7 +124,7 @@ def record_in(
     people will see it: by default the form's number and title (documents/names.py)."""
     if s.scalar(select(DocumentVersion).where(DocumentVersion.object_key == obj.key)):
         return
-    doc = repo.document(s, doc_id)
+    doc = documents_repo.document(s, doc_id)
     assert doc is not None
     s.add(
         DocumentVersion(
@@ -153,7 +156,7 @@ async def prepare(
 
     def context() -> tuple[int, str, dict[str, object]]:
         with rt.db.read() as s:
-            signer = repo.user_by_id(s, signer_id) if signer_id else default_signer(s, job)
+            signer = users_repo.user_by_id(s, signer_id) if signer_id else default_signer(s, job)
             assert signer is not None
             return signer.id, signer.full_name, form_context(s, job, signer, rt.settings.place_name)
 
@@ -203,10 +206,10 @@ def organisation_material(
 ) -> tuple[SignerMaterial, str]:
     """A unit's or the authority's seal: key (decrypted), certificate and trust chain, and
     the subject it is issued to. `whose` names the body in the error if it has no key."""
-    key = repo.organisation_key(s, unit_id=unit_id, authority_id=authority_id)
+    key = keys_repo.organisation_key(s, unit_id=unit_id, authority_id=authority_id)
     if key is None or key.key_pem_encrypted is None:
         raise LookupError(f"no organisation key for {whose}")
-    chain = tuple(r.cert_pem for r in repo.trust_roots(s))
+    chain = tuple(r.cert_pem for r in keys_repo.trust_roots(s))
     material = SignerMaterial(decrypt_key(key.key_pem_encrypted, secret), key.cert_pem, chain)
     return material, key.subject
 
@@ -227,21 +230,21 @@ def seal_material(rt: Runtime, job: FormJob) -> tuple[SignerMaterial, str]:
 def _number(rt: Runtime, job: FormJob, doc_id: int) -> tuple[str | None, datetime]:
     """The document's number, taken once from its issuer's series, and its date."""
     with rt.db.write() as s:
-        doc = repo.document(s, doc_id)
-        t = repo.transition(s, job.dossier_id, job.seq)
+        doc = documents_repo.document(s, doc_id)
+        t = dossiers_repo.transition(s, job.dossier_id, job.seq)
         assert doc is not None and t is not None
         when = issued_at(t)
         if job.numbered and doc.number is None:
             spec = FORMS[job.form]
             series = spec.number_series(job.issuer.series)
-            n = repo.next_number(s, series, spec.doc_type_code, when.year)
+            n = documents_repo.next_number(s, series, spec.doc_type_code, when.year)
             doc.number = document_number(n, spec.doc_type_code, job.issuer.code)
         return doc.number, when
 
 
 def _roots(rt: Runtime) -> list[bytes]:
     with rt.db.read() as s:
-        return [r.cert_pem for r in repo.trust_roots(s)]
+        return [r.cert_pem for r in keys_repo.trust_roots(s)]
 
 
 def date_values(when: datetime) -> dict[str, str]:
@@ -361,11 +364,11 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
 
     def pending() -> tuple[int | None, str | None, list[tuple[int, DocumentVersion]]]:
         with rt.db.read() as s:
-            main = repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+            main = documents_repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
             if main is None:
                 return None, None, []
             found = []
-            for doc in repo.attachments_of(s, job.dossier_id, current=True):
+            for doc in documents_repo.attachments_of(s, job.dossier_id, current=True):
                 if any(v.filed_with_id == main.id for v in doc.versions):
                     continue
                 upload = latest(list(doc.versions), "upload")

@@ -25,8 +25,11 @@ from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
 from domain.nominee_details import GENDER_LABELS, Gender
 from domain.process import PROCESSES, Action, Stage, Status, Transition
 from domain.roles import Role
-from storage import repositories as repo
 from storage.models import Dossier, DossierTransition, Nominee, User
+from storage.repositories import appraisal as appraisal_repo
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -78,13 +81,13 @@ def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
         u = d.unit
         return Issuer(f"unit:{u.code}", u.code, u.name, u.parent_name, u.id, None)
     if stage == Stage.CLUSTER:
-        term = repo.cluster_term(s, d.cluster_id, d.year)
-        c = repo.cluster(s, d.cluster_id)
+        term = org_repo.cluster_term(s, d.cluster_id, d.year)
+        c = org_repo.cluster(s, d.cluster_id)
         if term is None or c is None:
             raise LookupError(f"cluster term missing for dossier {d.id} in {d.year}")
-        head = repo.unit(s, term.head_unit_id)
+        head = org_repo.unit(s, term.head_unit_id)
         return Issuer(f"cluster:{c.code}", c.code, c.name, head.parent_name, head.id, None)
-    a = repo.authority(s, d.authority_id)
+    a = org_repo.authority(s, d.authority_id)
     return Issuer(f"authority:{a.code}", a.code, a.name, a.parent_name, None, a.id)
 
 
@@ -135,8 +138,8 @@ def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
 
 def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
     """The forms the committed transition `seq` issues."""
-    d = repo.dossier(s, dossier_id)
-    t = repo.transition(s, dossier_id, seq)
+    d = dossiers_repo.dossier(s, dossier_id)
+    t = dossiers_repo.transition(s, dossier_id, seq)
     if d is None or t is None:
         raise LookupError(f"no transition {seq} for dossier {dossier_id}")
     step = PROCESSES[d.process].find(Action(t.action), Status(t.from_status))
@@ -147,8 +150,8 @@ def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
 
 def plan_next(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
     """The forms the approval after transition `seq` will issue (to prepare them now)."""
-    d = repo.dossier(s, dossier_id)
-    t = repo.transition(s, dossier_id, seq)
+    d = dossiers_repo.dossier(s, dossier_id)
+    t = dossiers_repo.transition(s, dossier_id, seq)
     if d is None or t is None:
         raise LookupError(f"no transition {seq} for dossier {dossier_id}")
     step = PROCESSES[d.process].find(Action.APPROVE, Status(t.to_status))
@@ -158,16 +161,16 @@ def plan_next(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
 def default_signer(s: Session, job: FormJob) -> User:
     """Whose name a form is prepared with. For an approval: the holder of the approving
     role (a cluster's head unit before its deputy unit); if someone else who may approve
-    signs instead, the form is prepared again with their name (flows/issuing.py)."""
-    d = repo.dossier(s, job.dossier_id)
+    signs instead, the form is prepared again with their name (issuing/issue.py)."""
+    d = dossiers_repo.dossier(s, job.dossier_id)
     assert d is not None
     if not job.personal and job.signer_role != Role.UNIT_HEAD:
-        t = repo.transition(s, job.dossier_id, job.seq)
-        actor = repo.user_by_id(s, t.actor_id) if t else None
+        t = dossiers_repo.transition(s, job.dossier_id, job.seq)
+        actor = users_repo.user_by_id(s, t.actor_id) if t else None
         if actor is not None:
             return actor
-    scope = repo.scope_of(s, d)
-    candidates = repo.users_holding(s, job.signer_role, scope)
+    scope = dossiers_repo.scope_of(s, d)
+    candidates = users_repo.users_holding(s, job.signer_role, scope)
     if not candidates:
         raise LookupError(f"nobody holds {job.signer_role} for dossier {d.id}")
     head_unit = job.issuer.key_unit_id
@@ -207,8 +210,8 @@ def _signer(job: FormJob, person: User) -> dict[str, str]:
 
 
 def _recipient(s: Session, d: Dossier, form: str) -> str:
-    a = repo.authority(s, d.authority_id)
-    c = repo.cluster(s, d.cluster_id)
+    a = org_repo.authority(s, d.authority_id)
+    c = org_repo.cluster(s, d.cluster_id)
     return {
         "to_trinh_don_vi": f"Trưởng {c.name}" if c else f"{a.name} ({a.board_name})",
         "to_trinh_cum": f"{a.name} ({a.board_name})",
@@ -242,12 +245,16 @@ def issued_at(t: DossierTransition) -> datetime:
 
 
 def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str, Any]:
-    d = repo.dossier(s, job.dossier_id)
-    t = repo.transition(s, job.dossier_id, job.seq)  # None while an approval is prepared
+    d = dossiers_repo.dossier(s, job.dossier_id)
+    t = dossiers_repo.transition(s, job.dossier_id, job.seq)  # None while an approval is prepared
     assert d is not None
     award = AWARDS[d.award]
-    c = repo.cluster(s, d.cluster_id)
-    results = {n.id: repo.appraisal_of(n.appraisal) for n in d.nominees if n.appraisal is not None}
+    c = org_repo.cluster(s, d.cluster_id)
+    results = {
+        n.id: appraisal_repo.appraisal_of(n.appraisal)
+        for n in d.nominees
+        if n.appraisal is not None
+    }
     listed = list(d.nominees)
     other_forms: list[dict[str, str]] = []
     if job.form == "to_trinh_ban" and results:

@@ -1,0 +1,228 @@
+"""Queries of dossiers: one dossier, what an actor may see (lists, search, inbox, counts),
+its transitions and its history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from domain.policy import DOSSIER
+from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
+from domain.roles import (
+    Actor,
+    DossierScope,
+)
+from domain.search import query_words
+from domain.subjects import Subject
+from storage import policy_sql
+from storage.models import (
+    AuditEvent,
+    Document,
+    DocumentVersion,
+    Dossier,
+    DossierTransition,
+    Nominee,
+    of_subject,
+)
+from storage.repositories.documents import REPORTER_RENDITION
+from storage.repositories.org import cluster_term
+
+
+def scope_of(s: Session, d: Dossier) -> DossierScope:
+    term = cluster_term(s, d.cluster_id, d.year)
+    leaders = frozenset(u for u in (term.head_unit_id, term.deputy_unit_id) if u) if term else None
+    reached = STAGE_ORDER.index(Stage(d.furthest_stage))
+    return DossierScope(
+        unit_id=d.unit_id,
+        authority_id=d.authority_id,
+        cluster_id=d.cluster_id,
+        cluster_term_id=term.id if term else None,
+        cluster_leader_unit_ids=leaders or frozenset(),
+        reached_cluster=reached >= STAGE_ORDER.index(Stage.CLUSTER),
+        reached_board=reached >= STAGE_ORDER.index(Stage.BOARD),
+        nominee_user_ids=frozenset(n.user_id for n in d.nominees if n.user_id is not None),
+    )
+
+
+def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier | None:
+    q = select(Dossier).where(Dossier.id == dossier_id).options(selectinload(Dossier.nominees))
+    # PostgreSQL cannot lock the outer side of a join: a locked dossier loads its unit on use.
+    q = q.with_for_update() if for_update else q.options(joinedload(Dossier.unit))
+    return s.scalar(q)
+
+
+def _visible(actor: Actor, s: Session) -> Select[Any]:
+    """Dossiers the actor may see, as a query (the rules of domain/policy.py)."""
+    return select(Dossier).where(policy_sql.visible(actor, DOSSIER))
+
+
+def _linked_nominee(actor: Actor) -> Select[Any]:
+    """The dossier's nominees linked to the actor's own account."""
+    return policy_sql.linked_nominee(actor)
+
+
+@dataclass
+class DossierFilter:
+    status: str | None = None
+    year: int | None = None
+    award: str | None = None
+    unit_id: int | None = None
+    cluster_id: int | None = None
+    q: str | None = None
+
+
+def list_dossiers(
+    s: Session, actor: Actor, f: DossierFilter, *, offset: int, limit: int
+) -> tuple[list[Dossier], int]:
+    q = _visible(actor, s)
+    if f.status:
+        q = q.where(Dossier.status == f.status)
+    if f.year:
+        q = q.where(Dossier.year == f.year)
+    if f.award:
+        q = q.where(Dossier.award == f.award)
+    if f.unit_id:
+        q = q.where(Dossier.unit_id == f.unit_id)
+    if f.cluster_id:
+        q = q.where(Dossier.cluster_id == f.cluster_id)
+    if f.q:  # words of the title or of nominees' names, in any order
+        q = q.where(*_matches(f.q))
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = s.scalars(
+        q.options(joinedload(Dossier.unit))  # the unit's name in every row, not one query each
+        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def _matches(query: str) -> list[ColumnElement[bool]]:
+    """Each word of the query, folded (domain/search.py), inside the dossier's folded
+    `search_text`. A substring test cannot use a b-tree index: the rows the other
+    filters leave are scanned, one short column each (the nominees are not joined)."""
+    return [
+        Dossier.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+        for word in query_words(query)
+    ]
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def inbox(
+    s: Session,
+    actor: Actor,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    q: str | None = None,
+) -> tuple[list[Dossier], int]:
+    """Dossiers waiting for an action of the actor (derived from the process table), the
+    longest-waiting first: one page of them and how many there are; `q` keeps those whose
+    title or nominees' names hold every word of it."""
+    where = _waiting_for(actor)
+    if where is None:
+        return [], 0
+    if q:
+        where = and_(where, *_matches(q))
+    total = s.scalar(select(func.count()).select_from(Dossier).where(where)) or 0
+    page = (
+        select(Dossier)
+        .where(where)
+        .options(joinedload(Dossier.unit))
+        .order_by(Dossier.updated_at, Dossier.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(s.scalars(page)), total
+
+
+def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
+    acts = policy_sql.acting(actor, DOSSIER)
+    conds = [acts] if acts is not None else []
+    for process in PROCESSES.values():
+        for own in process.own_signatures:
+            # An individual whose own report waits for their signature, whatever role
+            # they hold in the unit.
+            signed = (
+                select(DocumentVersion.id)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(
+                    Document.dossier_id == Dossier.id,
+                    Document.transition_seq == Dossier.transition_seq + 1,
+                    Document.form == own.form,
+                    Document.copy_no == Nominee.position_no,
+                    DocumentVersion.rendition == REPORTER_RENDITION,
+                )
+                .correlate(Dossier, Nominee)
+            )
+            mine = _linked_nominee(actor).where(Nominee.kind == "individual", ~signed.exists())
+            conds.append(
+                and_(
+                    Dossier.process == process.code,
+                    Dossier.status == own.state,
+                    mine.exists(),
+                )
+            )
+    return or_(*conds) if conds else None
+
+
+def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:
+    return s.scalars(
+        select(DossierTransition)
+        .where(of_subject(DossierTransition, Subject.dossier(dossier_id)))
+        .order_by(DossierTransition.seq)
+    ).all()
+
+
+def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | None:
+    return s.scalar(
+        select(DossierTransition).where(
+            of_subject(DossierTransition, Subject.dossier(dossier_id)), DossierTransition.seq == seq
+        )
+    )
+
+
+def dossier_events(
+    s: Session, dossier_id: int, *, without_kinds: Sequence[str] = ()
+) -> Sequence[AuditEvent]:
+    """A dossier's history in the order of its own chain."""
+    q = select(AuditEvent).where(of_subject(AuditEvent, Subject.dossier(dossier_id)))
+    if without_kinds:
+        q = q.where(AuditEvent.kind.not_in(without_kinds))
+    return s.scalars(q.order_by(AuditEvent.subject_seq)).all()
+
+
+def stage_of(status: str) -> Stage:
+    return STATUS_STAGE[Status(status)]
+
+
+def count_by_status(s: Session, actor: Actor) -> dict[str, int]:
+    """How many of the dossiers the actor may see are in each status."""
+    seen = _visible(actor, s).subquery()
+    rows = s.execute(select(seen.c.status, func.count()).group_by(seen.c.status))
+    return {status: n for status, n in rows}
+
+
+def entered_state_at(s: Session, dossier_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each dossier entered its current state: its last transition (or creation)."""
+    if not dossier_ids:
+        return {}
+    last = dict(
+        s.execute(
+            select(DossierTransition.dossier_id, func.max(DossierTransition.created_at))
+            .where(DossierTransition.dossier_id.in_(dossier_ids))
+            .group_by(DossierTransition.dossier_id)
+        ).all()
+    )
+    created = dict(
+        s.execute(select(Dossier.id, Dossier.created_at).where(Dossier.id.in_(dossier_ids))).all()
+    )
+    return {i: last.get(i) or created[i] for i in created}
