@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.roles import Actor, DossierScope, Role
+from domain.subjects import SubjectKind
 
 
 class Stage(StrEnum):
@@ -103,6 +104,11 @@ class FormStep:
     sealed: bool = True
     """False: the approver's personal signature only, no organisation seal — a person's
     own report (the specialist's Báo cáo thẩm định), not a document its head signed."""
+    issuer: Stage | None = None
+    """Whose document it is (its heading, number series and seal); None: the stage the
+    subject is leaving."""
+    signer: Role | None = None
+    """Who signs it personally; None: the role taking the step."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,17 @@ class Transition:
 
     @property
     def issuer_stage(self) -> Stage:
-        """Whose documents this step issues: the stage the dossier is leaving."""
+        """Whose documents this step issues unless a form says otherwise: the stage the
+        dossier is leaving."""
         return STATUS_STAGE[self.source]
+
+    def issuer_of(self, form: FormStep) -> Stage:
+        return form.issuer or self.issuer_stage
+
+    def signer_of(self, form: FormStep) -> Role:
+        """Whose personal signature the form carries: the form's declared signer, else
+        the role taking the step."""
+        return form.signer or sorted(self.roles)[0]
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,9 @@ class ProcessDefinition:
     name: str
     transitions: tuple[Transition, ...]
     own_signatures: tuple[OwnSignature, ...] = ()
+    subject_kind: SubjectKind = SubjectKind.DOSSIER
+    """What the process moves (domain/subjects.py): the policy's rules of that kind say
+    who holds its roles, and the inbox of that kind lists its states."""
 
     def find(self, action: Action, source: Status) -> Transition | None:
         for t in self.transitions:
@@ -186,7 +204,11 @@ def _review(
 
 
 _CLERK = frozenset({Role.UNIT_CLERK})
-_REPORTS = FormStep("bao_cao_thanh_tich", per_nominee=True, numbered=False)
+# The unit's head confirms and signs each achievement report (the law's template), with
+# the unit as its issuer.
+_REPORTS = FormStep(
+    "bao_cao_thanh_tich", per_nominee=True, numbered=False, issuer=Stage.UNIT, signer=Role.UNIT_HEAD
+)
 
 COMMENDATION_PROPOSAL = ProcessDefinition(
     code="commendation_proposal",

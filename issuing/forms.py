@@ -92,15 +92,16 @@ def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
 
 
 def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
-    issuer = issuer_for(s, d, step.issuer_stage)
     personal = step.action == Action.APPROVE
-    role = next(iter(sorted(step.roles)))
-    if any(f.form == "bao_cao_thanh_tich" for f in step.forms):
-        role = Role.UNIT_HEAD  # the head of the unit confirms the achievement report
     own = PROCESSES[d.process].own_signature(step.source) if personal else None
+    issuers: dict[Stage, Issuer] = {}
     jobs = []
     for f in step.forms:
         spec = FORMS[f.form]
+        # Who issues and who signs are the form's, as the process declares them.
+        stage = step.issuer_of(f)
+        issuer = issuers.setdefault(stage, issuer_for(s, d, stage))
+        role = step.signer_of(f)
         copies: list[tuple[int, Nominee | None, str]] = [
             (n.position_no, n, f"{spec.title} – {n.name}") for n in d.nominees
         ]

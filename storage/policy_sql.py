@@ -144,9 +144,7 @@ def acting(actor: Actor, kind: str) -> ColumnElement[bool] | None:
     if t.process is None:
         return None
     conds: list[ColumnElement[bool]] = []
-    # Every process moves a dossier today; a process of another subject kind will be
-    # picked by the kind it declares.
-    for process in PROCESSES.values():
+    for process in (p for p in PROCESSES.values() if p.subject_kind == kind):
         for g in actor.grants:
             states = process.acting_states(g.role)
             if not states:

@@ -9,7 +9,7 @@ import pytest
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.process import COMMENDATION_PROPOSAL as P
-from domain.process import Action, Status, allowed_actions, decide
+from domain.process import PROCESSES, Action, Stage, Status, allowed_actions, decide
 from domain.roles import Actor, DossierScope, Role, RoleGrant
 
 UNIT, OTHER_UNIT, HEAD_UNIT, AUTH = 10, 11, 12, 1
@@ -213,3 +213,21 @@ def test_who_signs_what():
     assert board.numbered and board.sealed
     assert P.find(Action.APPROVE, Status.LEADERSHIP_REVIEW).roles == {Role.AUTHORITY_LEADER}  # type: ignore[union-attr]
     assert P.acting_states(Role.AUTHORITY_LEADER) == {Status.LEADERSHIP_REVIEW}
+
+
+def test_each_form_says_who_issues_and_who_signs_it():
+    """The process declares per form whose document it is and whose signature it carries;
+    unless it says otherwise, the stage the dossier leaves issues and the acting role signs."""
+    process = PROCESSES["commendation_proposal"]
+    issued = {
+        f.form: (t.issuer_of(f), t.signer_of(f))
+        for t in process.transitions
+        if t.action == Action.APPROVE
+        for f in t.forms
+    }
+    assert issued["bao_cao_thanh_tich"] == (Stage.UNIT, Role.UNIT_HEAD)
+    assert issued["to_trinh_don_vi"] == (Stage.UNIT, Role.UNIT_HEAD)
+    assert issued["to_trinh_cum"] == (Stage.CLUSTER, Role.CLUSTER_APPROVER)
+    assert issued["phieu_tham_dinh"] == (Stage.BOARD, Role.BOARD_SPECIALIST)
+    assert issued["to_trinh_ban"] == (Stage.LEADERSHIP, Role.AUTHORITY_LEADER)
+    assert process.subject_kind == "dossier"
