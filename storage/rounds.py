@@ -11,15 +11,18 @@ from domain.appraisal import Result
 from domain.policy import ROUND
 from domain.roles import Actor
 from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
+from domain.subjects import Subject, SubjectKind
 from storage import policy_sql
 from storage.models import (
     AppraisalResult,
+    AuditEvent,
     AwardRound,
     Cluster,
     Dossier,
     Nominee,
     RoundDossier,
     Unit,
+    of_subject,
 )
 
 
@@ -34,6 +37,15 @@ def visible_rounds(s: Session, actor: Actor, *, year: int | None = None) -> Sequ
     if year:
         q = q.where(AwardRound.year == year)
     return s.scalars(q.order_by(AwardRound.created_at.desc(), AwardRound.id.desc())).all()
+
+
+def round_events(s: Session, round_id: int) -> Sequence[AuditEvent]:
+    """The round's own history, in the order of its own chain (audit format 3)."""
+    return s.scalars(
+        select(AuditEvent)
+        .where(of_subject(AuditEvent, Subject(SubjectKind.ROUND, round_id)))
+        .order_by(AuditEvent.subject_seq)
+    ).all()
 
 
 def dossier_counts(s: Session, round_ids: Collection[int]) -> dict[int, int]:

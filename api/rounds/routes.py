@@ -8,7 +8,13 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentReader, CurrentWriter, ReadSession, WriteSession
 from api.rounds import service
-from api.rounds.schemas import RoundCreate, RoundDossiersIn, RoundOut, RoundSummary
+from api.rounds.schemas import (
+    RoundCreate,
+    RoundDossiersIn,
+    RoundEventOut,
+    RoundOut,
+    RoundSummary,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["rounds"])
 
@@ -58,3 +64,9 @@ def remove_dossier(
 ) -> RoundOut:
     r = service.remove_dossier(s, caller.user, caller.actor, round_id, dossier_id, version)
     return service.round_out(s, caller.actor, r)
+
+
+@router.get("/rounds/{round_id}/history", response_model=list[RoundEventOut])
+def round_history(round_id: int, caller: CurrentReader, s: ReadSession) -> list[RoundEventOut]:
+    """The round's own events in the order of its own hash chain (each with its hash)."""
+    return service.history(s, caller.actor, round_id)

@@ -70,3 +70,16 @@ class RoundOut(RoundSummary):
     nominee_list: list[RoundNomineeOut]
     counts: dict[str, int]
     created_at: datetime
+
+
+class RoundEventOut(BaseModel):
+    seq: int
+    """Position in the round's own chain (1, 2, 3 …)."""
+    kind: str
+    label: str
+    at: datetime
+    at_vn: str
+    actor: str | None
+    actor_role_label: str | None
+    detail: str
+    hash: str

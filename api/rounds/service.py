@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.rounds.schemas import (
     RoundCreate,
     RoundDossierOut,
+    RoundEventOut,
     RoundNomineeOut,
     RoundOut,
     RoundSummary,
@@ -18,12 +19,12 @@ from api.rounds.schemas import (
 from domain import rounds as rules
 from domain.awards import AWARDS
 from domain.errors import InvalidInput, NotFound, StaleVersion
-from domain.roles import Actor, Role
+from domain.roles import ROLE_LABELS, Actor, Role
 from domain.rounds import RoundKind, RoundStatus
 from domain.subjects import Subject, SubjectKind
 from storage import audit
 from storage import rounds as store
-from storage.models import AwardRound, RoundDossier, User, utcnow
+from storage.models import AuditEvent, AwardRound, RoundDossier, User, utcnow
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
 
@@ -244,3 +245,43 @@ def round_out(s: Session, actor: Actor, r: AwardRound) -> RoundOut:
         },
         created_at=r.created_at,
     )
+
+
+ROUND_EVENT_LABELS = {
+    "round_created": "Lập đợt xét khen thưởng",
+    "round_dossiers_added": "Đưa hồ sơ vào đợt",
+    "round_dossier_removed": "Bỏ hồ sơ ra khỏi đợt",
+}
+
+
+def _detail(e: AuditEvent) -> str:
+    data = e.data or {}
+    if e.kind == "round_dossiers_added":
+        return "Hồ sơ số " + ", ".join(str(i) for i in data.get("dossier_ids", []))
+    if e.kind == "round_dossier_removed":
+        return f"Hồ sơ số {data.get('dossier_id')}"
+    if e.kind == "round_created":
+        return f"{data.get('name', '')} ({data.get('year', '')})"
+    return ""
+
+
+def history(s: Session, actor: Actor, round_id: int) -> list[RoundEventOut]:
+    """The round's own events (who made it and changed its dossiers), for those who see it."""
+    visible_round(s, actor, round_id)
+    out = []
+    for e in store.round_events(s, round_id):
+        role = e.actor_role
+        out.append(
+            RoundEventOut(
+                seq=e.subject_seq or 0,
+                kind=e.kind,
+                label=ROUND_EVENT_LABELS.get(e.kind, e.kind),
+                at=e.occurred_at,
+                at_vn=audit.vn_time(e.occurred_at),
+                actor=e.actor_name,
+                actor_role_label=ROLE_LABELS[Role(role)] if role in set(Role) else role,
+                detail=_detail(e),
+                hash=e.hash,
+            )
+        )
+    return out

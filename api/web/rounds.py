@@ -143,6 +143,7 @@ def _round_page(
     with rt.db.read() as s:
         r = service.visible_round(s, visitor.actor, round_id)
         out = service.round_out(s, visitor.actor, r)
+        events = service.history(s, visitor.actor, round_id)
         addable = (
             store.candidates(s, r.authority_id, r.award_codes) if out.can_edit_dossiers else []
         )
@@ -167,6 +168,7 @@ def _round_page(
         addable=addable,
         error=error,
         checked=checked,
+        events=events,
         AWARDS=AWARDS,
     )
 

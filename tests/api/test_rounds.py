@@ -252,3 +252,23 @@ def test_approving_several_dossiers_is_one_action_all_or_none(server):
         history = head.get(f"/api/v1/dossiers/{dossier_id}/history").json()
         signed = [e for e in history if e["kind"] == "approve"]
         assert len(signed) == 1 and len(signed[0]["data"]["signed"]) == 2
+
+
+def test_a_round_has_its_own_history_on_its_own_chain(server, dossiers):
+    rnd = open_round(server, "Đợt có lịch sử")
+    other = Api(server, SPECIALIST).get("/api/v1/rounds").json()
+    first = next(x for x in other if x["name"] == ROUND_NAME)
+    history = Api(server, AUDITOR).get(f"/api/v1/rounds/{first['id']}/history").json()
+    kinds = [e["kind"] for e in history]
+    assert kinds[0] == "round_created" and "round_dossiers_added" in kinds
+    assert [e["seq"] for e in history] == list(range(1, len(history) + 1))
+    assert history[0]["label"] == "Lập đợt xét khen thưởng"
+    assert history[0]["actor_role_label"] == "Chuyên viên Phòng Thi đua – Khen thưởng"
+    added = next(e for e in history if e["kind"] == "round_dossiers_added")
+    assert str(dossiers["htx"]) in added["detail"]
+    # Its own chain: the new round's history holds only its creation.
+    mine = Api(server, SPECIALIST).get(f"/api/v1/rounds/{rnd['id']}/history").json()
+    assert [e["kind"] for e in mine] == ["round_created"]
+    r = Api(server, "bdt.canbo").get(f"/api/v1/rounds/{first['id']}/history")
+    assert r.status_code == 404 and r.json()["code"] == "round_not_found"
+    assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"] is True

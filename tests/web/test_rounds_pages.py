@@ -77,6 +77,9 @@ def test_the_specialist_opens_a_round_and_fills_it(
     for name in ("Phòng Chính sách", "Lò Thị Mai", "Nông Văn Khánh"):
         expect(listed).to_contain_text(name)
     expect(page.locator("dl.facts")).to_contain_text("1 tập thể, 2 cá nhân")
+    timeline = page.locator("#lich-su-dot").locator("..")
+    expect(timeline).to_contain_text("Lập đợt xét khen thưởng")
+    expect(timeline).to_contain_text(f"Đưa hồ sơ vào đợt — Hồ sơ số {a}, {b}")
     see(shots, page, "dot-co-ho-so")
     context.close()
 
