@@ -29,6 +29,7 @@ from api.dossiers import service, signing
 from api.dossiers.schemas import ActionIn, ActionOut, DossierOut, OwnReportSignIn
 from api.dossiers.service import Signed, ToSign
 from documents import fields
+from documents.sign import SignerMaterial
 from documents.verify import SignatureReport
 from domain.errors import (
     DocumentsNotReady,
@@ -125,15 +126,7 @@ def take_action(
     if items and files:
         signed = _accept_uploads(rt, caller, items, files)
     elif items:
-        if not body.signing_pin:
-            raise SigningPinRequired()
-        material = signing.unlock(rt.db, caller.user.id, body.signing_pin, rt.settings.secret_key)
-        for item in items:
-            base = _base_for(rt, caller, item)
-            stored, reports = asyncio.run(
-                issue.sign_personally(rt, item.job.title, base, caller.user, material)
-            )
-            signed.append(Signed(item.document_id, stored, reports))
+        signed = _sign_each(rt, caller, _unlock(rt, caller, body.signing_pin), items)
     elif files:
         raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
     with rt.db.write() as s:
@@ -158,6 +151,27 @@ def take_action(
                 )
             )
     return out, outbox_id
+
+
+def _unlock(rt: Runtime, caller: Caller, pin: str | None) -> SignerMaterial:
+    """The caller's key, unlocked by their PIN (its own transaction: a wrong PIN counts)."""
+    if not pin:
+        raise SigningPinRequired()
+    return signing.unlock(rt.db, caller.user.id, pin, rt.settings.secret_key)
+
+
+def _sign_each(
+    rt: Runtime, caller: Caller, material: SignerMaterial, items: Sequence[ToSign]
+) -> list[Signed]:
+    """The caller's personal signature on each document the approval signs."""
+    signed = []
+    for item in items:
+        base = _base_for(rt, caller, item)
+        stored, reports = asyncio.run(
+            issue.sign_personally(rt, item.job.title, base, caller.user, material)
+        )
+        signed.append(Signed(item.document_id, stored, reports))
+    return signed
 
 
 def _fingerprint(dossier_id: int, action: Action, body: ActionIn, files: list[bytes]) -> str:
@@ -376,16 +390,9 @@ def approve_many(
             plans.append((dossier_id, items))
     signed: dict[int, list[Signed]] = {i: [] for i in dossier_ids}
     if any(items for _, items in plans):
-        if not signing_pin:
-            raise SigningPinRequired()
-        material = signing.unlock(rt.db, caller.user.id, signing_pin, rt.settings.secret_key)
+        material = _unlock(rt, caller, signing_pin)
         for dossier_id, items in plans:
-            for item in items:
-                base = _base_for(rt, caller, item)
-                stored, reports = asyncio.run(
-                    issue.sign_personally(rt, item.job.title, base, caller.user, material)
-                )
-                signed[dossier_id].append(Signed(item.document_id, stored, reports))
+            signed[dossier_id] = _sign_each(rt, caller, material, items)
     answers: list[ActionOut] = []
     outbox_ids: list[int] = []
     with rt.db.write() as s:
