@@ -6,6 +6,8 @@ domain/rounds.py's; the queries storage/rounds.py's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from api.rounds.schemas import (
@@ -88,18 +90,42 @@ def _check_version(r: AwardRound, version: int | None) -> None:
         )
 
 
-def add_dossiers(
-    s: Session, user: User, actor: Actor, round_id: int, dossier_ids: list[int], version: int | None
-) -> AwardRound:
-    """Add every dossier or none: the first one that may not go in refuses the request."""
+def _editable_round(s: Session, actor: Actor, round_id: int, version: int | None) -> AwardRound:
+    """The round locked for a change of its dossiers: the composer's, still open, as seen."""
     r = visible_round(s, actor, round_id, for_update=True)
     rules.check_composer(actor, r.authority_id)
     rules.check_editable(r.status)
     _check_version(r, version)
+    return r
+
+
+def _composer(s: Session, user: User, r: AwardRound) -> audit.Who:
+    return _who(user, Role.BOARD_SPECIALIST, org_repo.authority(s, r.authority_id).name)
+
+
+def _changed(s: Session, r: AwardRound, who: audit.Who, kind: str, data: dict[str, Any]) -> None:
+    """A change of the round's dossiers: a new version of the round (others' stale views
+    are refused) and an event on the round's own chain."""
+    r.updated_at = utcnow()
+    s.flush()
+    audit.append(
+        s,
+        kind=kind,
+        subject=Subject(SubjectKind.ROUND, r.id),
+        who=who,
+        data={"round_id": r.id, **data},
+    )
+
+
+def add_dossiers(
+    s: Session, user: User, actor: Actor, round_id: int, dossier_ids: list[int], version: int | None
+) -> AwardRound:
+    """Add every dossier or none: the first one that may not go in refuses the request."""
+    r = _editable_round(s, actor, round_id, version)
     if len(set(dossier_ids)) != len(dossier_ids):
         raise InvalidInput("Danh sách hồ sơ có số trùng nhau.", code="duplicate_dossiers")
     in_rounds = store.round_names_of(s, dossier_ids)
-    authority = org_repo.authority(s, r.authority_id)
+    who = _composer(s, user, r)
     position = store.next_position(s, r.id)
     for dossier_id in dossier_ids:
         d = dossiers_repo.dossier(s, dossier_id, for_update=True)
@@ -124,51 +150,32 @@ def add_dossiers(
             s,
             kind="added_to_round",
             dossier_id=d.id,
-            who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+            who=who,
             data={"round_id": r.id, "round_name": r.name},
         )
-    r.updated_at = utcnow()  # a new version: others' stale views are refused
-    s.flush()
-    audit.append(
-        s,
-        kind="round_dossiers_added",
-        subject=Subject(SubjectKind.ROUND, r.id),
-        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
-        data={"round_id": r.id, "dossier_ids": dossier_ids},
-    )
+    _changed(s, r, who, "round_dossiers_added", {"dossier_ids": dossier_ids})
     return r
 
 
 def remove_dossier(
     s: Session, user: User, actor: Actor, round_id: int, dossier_id: int, version: int | None
 ) -> AwardRound:
-    r = visible_round(s, actor, round_id, for_update=True)
-    rules.check_composer(actor, r.authority_id)
-    rules.check_editable(r.status)
-    _check_version(r, version)
+    r = _editable_round(s, actor, round_id, version)
     m = store.membership(s, dossier_id)
     if m is None or m.round_id != r.id:
         raise NotFound(
             f"Hồ sơ số {dossier_id} không có trong đợt này.", code="dossier_not_in_round"
         )
     s.delete(m)
-    authority = org_repo.authority(s, r.authority_id)
+    who = _composer(s, user, r)
     audit.append(
         s,
         kind="removed_from_round",
         dossier_id=dossier_id,
-        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
+        who=who,
         data={"round_id": r.id, "round_name": r.name},
     )
-    r.updated_at = utcnow()
-    s.flush()
-    audit.append(
-        s,
-        kind="round_dossier_removed",
-        subject=Subject(SubjectKind.ROUND, r.id),
-        who=_who(user, Role.BOARD_SPECIALIST, authority.name),
-        data={"round_id": r.id, "dossier_id": dossier_id},
-    )
+    _changed(s, r, who, "round_dossier_removed", {"dossier_id": dossier_id})
     return r
 
 

@@ -6,6 +6,7 @@ the same audit events, the same refusals, shown next to what they are about."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -180,6 +181,39 @@ def round_page(
     return _round_page(request, visitor, rt, round_id)
 
 
+async def _change(
+    request: Request,
+    visitor: Visitor,
+    rt: Runtime,
+    round_id: int,
+    work: Callable[[], None],
+    done: str,
+    checked: frozenset[int] = frozenset(),
+) -> Response:
+    """Run one of the API's use cases on the round: on success back to the round with
+    `done`; a refusal shown on the round's page (what was ticked stays ticked, but for a
+    dossier not found); a round not found is the not-found page."""
+    try:
+        await run_in_threadpool(work)
+    except DomainError as e:
+        if e.code == "round_not_found":
+            raise
+        keep = frozenset() if isinstance(e, NotFound) else checked
+        return await run_in_threadpool(
+            _round_page,
+            request,
+            visitor,
+            rt,
+            round_id,
+            status_code=e.status,
+            error=e.message,
+            checked=keep,
+        )
+    response = redirect(f"/dot-xet/{round_id}")
+    set_flash(response, done)
+    return response
+
+
 def _version(form: Any) -> int | None:
     raw = text(form, "version").strip()
     return int(raw) if raw.isdigit() else None
@@ -205,28 +239,9 @@ async def add_dossiers(
         with rt.db.write() as s:
             service.add_dossiers(s, visitor.user, visitor.actor, round_id, ids, _version(form))
 
-    try:
-        await run_in_threadpool(add)
-    except NotFound as e:
-        if e.code == "round_not_found":
-            raise
-        return await run_in_threadpool(
-            _round_page, request, visitor, rt, round_id, status_code=e.status, error=e.message
-        )
-    except DomainError as e:
-        return await run_in_threadpool(
-            _round_page,
-            request,
-            visitor,
-            rt,
-            round_id,
-            status_code=e.status,
-            error=e.message,
-            checked=frozenset(ids),
-        )
-    response = redirect(f"/dot-xet/{round_id}")
-    set_flash(response, f"Đã đưa {len(ids)} hồ sơ vào đợt.")
-    return response
+    return await _change(
+        request, visitor, rt, round_id, add, f"Đã đưa {len(ids)} hồ sơ vào đợt.", frozenset(ids)
+    )
 
 
 @router.post("/dot-xet/{round_id:int}/ho-so/{dossier_id:int}/bo-ra", response_model=None)
@@ -244,18 +259,6 @@ async def remove_dossier(
                 s, visitor.user, visitor.actor, round_id, dossier_id, _version(form)
             )
 
-    try:
-        await run_in_threadpool(remove)
-    except NotFound as e:
-        if e.code == "round_not_found":
-            raise
-        return await run_in_threadpool(
-            _round_page, request, visitor, rt, round_id, status_code=e.status, error=e.message
-        )
-    except DomainError as e:
-        return await run_in_threadpool(
-            _round_page, request, visitor, rt, round_id, status_code=e.status, error=e.message
-        )
-    response = redirect(f"/dot-xet/{round_id}")
-    set_flash(response, f"Đã bỏ hồ sơ số {dossier_id} ra khỏi đợt.")
-    return response
+    return await _change(
+        request, visitor, rt, round_id, remove, f"Đã bỏ hồ sơ số {dossier_id} ra khỏi đợt."
+    )
