@@ -126,7 +126,7 @@ def route(app: AppServer, dossier_id: int) -> list[float]:
 def prefect_runs(api_url: str) -> dict[int, dict[str, Any]]:
     r = httpx.post(
         f"{api_url}/flow_runs/filter",
-        json={"flows": {"name": {"any_": ["dossier_transition_flow"]}}, "limit": 200},
+        json={"flows": {"name": {"any_": ["subject_transition_flow"]}}, "limit": 200},
         timeout=10,
     )
     r.raise_for_status()
@@ -291,7 +291,7 @@ def start_workers(
             started.append(p)
         elif variant == "served":
             code = (
-                "from flows.transition import dossier_transition_flow as f\n"
+                "from flows.transition import subject_transition_flow as f\n"
                 "f.serve(name='tdkt', limit=4, print_starting_message=False)\n"
             )
             p = Proc([sys.executable, "-c", code], env, var / "serve.log")
@@ -299,7 +299,7 @@ def start_workers(
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 d = httpx.get(
-                    f"{prefect.api_url}/deployments/name/dossier_transition_flow/tdkt", timeout=5
+                    f"{prefect.api_url}/deployments/name/subject_transition_flow/tdkt", timeout=5
                 ).json()
                 if d.get("work_pool_name") is None:
                     break

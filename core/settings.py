@@ -43,7 +43,7 @@ class Settings(BaseSettings):
 
     prefect_mode: Literal["embedded", "server"] = "embedded"
     """embedded: the app runs each step's flow in its own process, on a local Prefect API.
-    server: the app starts a run of the `dossier_transition_flow/tdkt` deployment per step
+    server: the app starts a run of the `subject_transition_flow/tdkt` deployment per step
     and `tdkt worker` processes on the work pool run it (PREFECT_API_URL must be set)."""
     prefect_work_pool: str = "tdkt"
     worker_limit: int = 4

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.process import PROCESSES, STAGE_ORDER, STATUS_LABELS, STATUS_STAGE, Status
+from domain.process import DOSSIER_PROCESSES, STAGE_ORDER, STATUS_LABELS, STATUS_STAGE, Status
 from domain.roles import Actor, DossierScope, Role, RoleGrant
 
 # A dossier held nowhere the grant could be held: only a role that sees every dossier
@@ -30,14 +30,14 @@ def statuses_of_concern(roles: Iterable[Role]) -> list[Status]:
     concern: set[Status] = set()
     for role in set(roles):
         acted = False
-        for process in PROCESSES.values():
+        for process in DOSSIER_PROCESSES.values():
             own = [t for t in process.transitions if role in t.roles]
             if not own:
                 continue
             acted = True
-            first = min(STAGE_ORDER.index(STATUS_STAGE[t.source]) for t in own)
+            first = min(STAGE_ORDER.index(STATUS_STAGE[Status(t.source)]) for t in own)
             concern |= {s for s, stage in STATUS_STAGE.items() if STAGE_ORDER.index(stage) >= first}
-            concern |= {t.target for t in own}
+            concern |= {Status(t.target) for t in own}
         if not acted and _sees_everything(role):
             concern |= set(STATUS_LABELS)
     return [s for s in STATUS_LABELS if s in concern]

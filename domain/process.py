@@ -8,11 +8,15 @@ this table. No I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
-from domain.roles import Actor, DossierScope, Role
+from domain.policy import SubjectScope
+from domain.roles import Actor, Role
+from domain.rounds import ROUND_STATUS_LABELS, RoundStatus
 from domain.subjects import SubjectKind
 
 
@@ -106,7 +110,7 @@ class FormStep:
     own report (the specialist's Báo cáo thẩm định), not a document its head signed."""
     issuer: Stage | None = None
     """Whose document it is (its heading, number series and seal); None: the stage the
-    subject is leaving."""
+    subject is leaving (the process's `stages` say which that is)."""
     signer: Role | None = None
     """Who signs it personally; None: the role taking the step."""
 
@@ -124,9 +128,12 @@ class OwnSignature:
 
 @dataclass(frozen=True)
 class Transition:
+    """One move of a process. `source` and `target` are states of the process's own
+    (a dossier's `Status`, a round's `RoundStatus`, …)."""
+
     action: Action
-    source: Status
-    target: Status
+    source: StrEnum
+    target: StrEnum
     roles: frozenset[Role]
     forms: tuple[FormStep, ...] = ()
     needs_reason: bool = False
@@ -135,19 +142,18 @@ class Transition:
     """Needs a recorded appraisal result for every nominee and one who passes
     (domain/appraisal.py)."""
 
-    @property
-    def issuer_stage(self) -> Stage:
-        """Whose documents this step issues unless a form says otherwise: the stage the
-        dossier is leaving."""
-        return STATUS_STAGE[self.source]
-
-    def issuer_of(self, form: FormStep) -> Stage:
-        return form.issuer or self.issuer_stage
-
     def signer_of(self, form: FormStep) -> Role:
         """Whose personal signature the form carries: the form's declared signer, else
         the role taking the step."""
         return form.signer or sorted(self.roles)[0]
+
+
+_T = TypeVar("_T")
+
+
+def _by_value(table: Mapping[Any, _T]) -> dict[str, _T]:
+    """A table keyed by a process's own state enum, keyed by the states' values."""
+    return {str(k): v for k, v in table.items()}
 
 
 @dataclass(frozen=True)
@@ -159,8 +165,23 @@ class ProcessDefinition:
     subject_kind: SubjectKind = SubjectKind.DOSSIER
     """What the process moves (domain/subjects.py): the policy's rules of that kind say
     who holds its roles, and the inbox of that kind lists its states."""
+    stages: Mapping[str, Stage] = field(
+        default_factory=lambda: {str(k): v for k, v in STATUS_STAGE.items()}
+    )
+    """The stage each state of the process is at: whose desk the subject is on."""
+    state_labels: Mapping[str, str] = field(
+        default_factory=lambda: {str(k): v for k, v in STATUS_LABELS.items()}
+    )
+    action_labels: Mapping[Action, str] = field(default_factory=lambda: dict(ACTION_LABELS))
+    noun: str = "hồ sơ"
+    """What users call the subject, in the process's messages."""
 
-    def find(self, action: Action, source: Status) -> Transition | None:
+    def issuer_of(self, step: Transition, form: FormStep) -> Stage:
+        """Whose document a form of `step` is: the form's declared issuer, else the stage
+        the subject is leaving."""
+        return form.issuer or self.stages[step.source]
+
+    def find(self, action: Action, source: str) -> Transition | None:
         for t in self.transitions:
             if t.action == action and t.source == source:
                 return t
@@ -169,10 +190,10 @@ class ProcessDefinition:
     def roles_for(self, action: Action) -> frozenset[Role]:
         return frozenset(r for t in self.transitions if t.action == action for r in t.roles)
 
-    def own_signature(self, state: Status) -> OwnSignature | None:
+    def own_signature(self, state: str) -> OwnSignature | None:
         return next((o for o in self.own_signatures if o.state == state), None)
 
-    def acting_states(self, role: Role) -> frozenset[Status]:
+    def acting_states(self, role: Role) -> frozenset[StrEnum]:
         """States in which a holder of `role` has something to do (the inbox)."""
         return frozenset(
             t.source for t in self.transitions if role in t.roles and t.action != Action.WITHDRAW
@@ -257,11 +278,68 @@ COMMENDATION_PROPOSAL = ProcessDefinition(
     own_signatures=(OwnSignature(Status.UNIT_REVIEW, "bao_cao_thanh_tich"),),
 )
 
-PROCESSES = {COMMENDATION_PROPOSAL.code: COMMENDATION_PROPOSAL}
+_SPECIALIST = frozenset({Role.BOARD_SPECIALIST})
+_HEAD = frozenset({Role.BOARD_HEAD})
+_LEADER = frozenset({Role.AUTHORITY_LEADER})
+
+ROUND_SUBMISSION = ProcessDefinition(
+    code="round_submission",
+    name="Trình đợt xét khen thưởng",
+    subject_kind=SubjectKind.ROUND,
+    stages={
+        RoundStatus.OPEN: Stage.BOARD,
+        RoundStatus.BOARD_REVIEW: Stage.BOARD,
+        RoundStatus.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
+        RoundStatus.SUBMITTED: Stage.DONE,
+    },
+    state_labels=_by_value(ROUND_STATUS_LABELS),
+    action_labels={
+        **ACTION_LABELS,
+        Action.SUBMIT: "Trình duyệt đợt",
+        Action.WITHDRAW: "Rút đợt về để sửa danh sách",
+    },
+    noun="đợt",
+    transitions=(
+        # The specialist submits the list; the Phòng's head approves it (recorded in the
+        # history, no document of theirs) or returns it to be corrected; the Sở's leader
+        # signs the Tờ trình to the Chủ tịch UBND tỉnh, which the Sở issues and seals.
+        Transition(
+            Action.SUBMIT,
+            RoundStatus.OPEN,
+            RoundStatus.BOARD_REVIEW,
+            _SPECIALIST,
+            checks_completeness=True,
+        ),
+        Transition(Action.WITHDRAW, RoundStatus.BOARD_REVIEW, RoundStatus.OPEN, _SPECIALIST),
+        Transition(Action.APPROVE, RoundStatus.BOARD_REVIEW, RoundStatus.LEADERSHIP_REVIEW, _HEAD),
+        Transition(
+            Action.RETURN, RoundStatus.BOARD_REVIEW, RoundStatus.OPEN, _HEAD, needs_reason=True
+        ),
+        Transition(
+            Action.APPROVE,
+            RoundStatus.LEADERSHIP_REVIEW,
+            RoundStatus.SUBMITTED,
+            _LEADER,
+            (FormStep("to_trinh_dot", issuer=Stage.LEADERSHIP),),
+        ),
+        Transition(
+            Action.RETURN,
+            RoundStatus.LEADERSHIP_REVIEW,
+            RoundStatus.OPEN,
+            _LEADER,
+            needs_reason=True,
+        ),
+    ),
+)
+
+PROCESSES = {p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION)}
+DOSSIER_PROCESSES = {
+    code: p for code, p in PROCESSES.items() if p.subject_kind == SubjectKind.DOSSIER
+}
 
 
 def allowed_actions(
-    process: ProcessDefinition, status: Status, actor: Actor, scope: DossierScope
+    process: ProcessDefinition, status: str, actor: Actor, scope: SubjectScope
 ) -> list[Action]:
     return [
         t.action
@@ -272,9 +350,9 @@ def allowed_actions(
 
 def decide(
     process: ProcessDefinition,
-    status: Status,
+    status: str,
     actor: Actor,
-    scope: DossierScope,
+    scope: SubjectScope,
     action: Action,
     *,
     reason: str | None,
@@ -282,24 +360,26 @@ def decide(
 ) -> Transition:
     """Return the transition `actor` may take, or raise why not.
 
-    Someone who could never take this action on this dossier is the wrong person (403).
+    Someone who could never take this action on this subject is the wrong person (403).
     Someone who could take it at another step is too early or too late: the wrong state
     (409), which is also what the slower of two racing approvers gets.
-    `problems` are the completeness problems found by `dossier_problems`.
+    `problems` are what keeps the subject from being submitted (a dossier's
+    `dossier_problems`, a round's `check_submittable`).
     """
+    label, noun = process.action_labels[action], process.noun
     if not actor.holds_any(process.roles_for(action), scope):
         raise Forbidden(
-            f"Bạn không có quyền «{ACTION_LABELS[action]}» đối với hồ sơ này.",
-            code="forbidden_action",
+            f"Bạn không có quyền «{label}» đối với {noun} này.", code="forbidden_action"
         )
     transition = process.find(action, status)
     if transition is None or not actor.holds_any(transition.roles, scope):
         raise IllegalTransition(
-            f"Không thể «{ACTION_LABELS[action]}» khi hồ sơ đang ở trạng thái "
-            f"«{STATUS_LABELS[status]}»."
+            f"Không thể «{label}» khi {noun} đang ở trạng thái «{process.state_labels[status]}»."
         )
     if transition.needs_reason and not (reason and reason.strip()):
-        raise ReasonRequired(f"Cần nêu lý do để «{ACTION_LABELS[action]}».")
+        raise ReasonRequired(f"Cần nêu lý do để «{label}».")
     if transition.checks_completeness and problems:
-        raise DossierIncomplete("Hồ sơ chưa đủ để trình: " + "; ".join(problems) + ".")
+        raise DossierIncomplete(
+            f"{noun.capitalize()} chưa đủ để trình: " + "; ".join(problems) + "."
+        )
     return transition

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from domain.policy import SubjectScope
 
 
 class Role(StrEnum):
@@ -81,17 +84,17 @@ class Actor:
     def roles(self) -> frozenset[Role]:
         return frozenset(g.role for g in self.grants)
 
-    def holds(self, role: Role, scope: DossierScope) -> bool:
-        """Whether the actor holds `role` over the dossier: the rules in domain/policy.py."""
+    def holds(self, role: Role, scope: SubjectScope) -> bool:
+        """Whether the actor holds `role` over the subject: the rules in domain/policy.py."""
         from domain import policy  # the rules are written over the roles declared here
 
         return policy.holds(self, role, scope)
 
-    def holds_any(self, roles: Iterable[Role], scope: DossierScope) -> bool:
+    def holds_any(self, roles: Iterable[Role], scope: SubjectScope) -> bool:
         return any(self.holds(r, scope) for r in roles)
 
-    def can_view(self, scope: DossierScope) -> bool:
-        """Whether the actor may see the dossier: the rules in domain/policy.py."""
+    def can_view(self, scope: SubjectScope) -> bool:
+        """Whether the actor may see the subject: the rules in domain/policy.py."""
         from domain import policy
 
         return policy.allows(self, scope)

@@ -76,10 +76,10 @@ class Dispatcher:
 
     async def _start(self, outbox_id: int) -> None:
         """Run the claimed row's flow here, in this event loop."""
-        from .transition import dossier_transition_flow  # Prefect loads on first use
+        from .transition import subject_transition_flow  # Prefect loads on first use
 
         try:
-            await dossier_transition_flow(outbox_id)
+            await subject_transition_flow(outbox_id)
         except Exception:
             log.exception("flow run for outbox row %s failed; it will be retried", outbox_id)
 

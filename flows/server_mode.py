@@ -2,7 +2,7 @@
 that starts their runs, and the worker process that runs them.
 
 - `register` (`tdkt deploy`, run by the compose `prestart`) creates the process work pool
-  and two deployments on it: `dossier_transition_flow/tdkt` and `audit_checkpoint_flow/tdkt`
+  and two deployments on it: `subject_transition_flow/tdkt` and `audit_checkpoint_flow/tdkt`
   (scheduled every TDKT_CHECKPOINT_MINUTES, one run at a time).
 - `ServerDispatcher` (the app) claims an outbox row exactly as the embedded dispatcher
   does, then creates a run of the deployment with `run_deployment(..., timeout=0)` and
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tdkt.server_mode")
 
 DEPLOYMENT = "tdkt"
-TRANSITION = f"dossier_transition_flow/{DEPLOYMENT}"
+TRANSITION = f"subject_transition_flow/{DEPLOYMENT}"
 CHECKPOINT = f"audit_checkpoint_flow/{DEPLOYMENT}"
 
 
@@ -68,9 +68,9 @@ def require_api_url() -> str:
 
 def _flows() -> dict[str, Flow[..., Any]]:
     from .checkpoint import audit_checkpoint_flow
-    from .transition import dossier_transition_flow
+    from .transition import subject_transition_flow
 
-    return {f.name: f for f in (dossier_transition_flow, audit_checkpoint_flow)}
+    return {f.name: f for f in (subject_transition_flow, audit_checkpoint_flow)}
 
 
 async def register(settings: Settings) -> list[str]:
@@ -103,7 +103,7 @@ async def register(settings: Settings) -> list[str]:
         "entrypoint_type": EntrypointType.MODULE_PATH,
         "version": _version(),
     }
-    transition = await flows["dossier_transition_flow"].ato_deployment(
+    transition = await flows["subject_transition_flow"].ato_deployment(
         name=DEPLOYMENT,
         description="The machine work of one committed step of a dossier (outbox row id).",
         **common,

@@ -2,9 +2,11 @@
 
 issue the step's forms (prepare unless the approver's signed PDF is there → number →
 fill number and date → seal → store) and, at the same time, prepare the forms of the
-approval the dossier now waits for → audit event → notify who is next.
+approval the subject now waits for → audit event → notify who is next.
 
-Idempotent per (dossier, transition seq): see issuing/issue.py. Parameters are ids only.
+Any subject's step (a dossier's, a round's): what differs per kind is issuing/forms.py's
+`KINDS`. Idempotent per (subject, transition seq): see issuing/issue.py. Parameters are
+ids only.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from collections.abc import Awaitable, Callable
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as this_run
-from sqlalchemy import select
 
-from domain.process import PROCESSES, STATUS_LABELS, STATUS_STAGE, Status
+from domain.roles import DossierScope
+from domain.subjects import Subject, SubjectKind
 from issuing import issue
-from issuing.forms import FormJob, plan_next, plan_step
+from issuing.forms import KINDS, FormJob, plan_next, plan_step
 from issuing.runtime import Runtime, current
 from storage import audit, outbox
-from storage.models import Notification, subject_columns
 from storage.repositories import documents as documents_repo
-from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import notifications as notifications_repo
+from storage.repositories import steps
 from storage.repositories import users as users_repo
 
 log = logging.getLogger("tdkt.flows")
@@ -44,10 +46,10 @@ async def _retried(work: Callable[[FormJob], Awaitable[int]], job: FormJob) -> i
             if attempt == FORM_ATTEMPTS:
                 raise
             get_run_logger().warning(
-                "%s (copy %s) of dossier %s failed, attempt %s of %s: %s: %s",
+                "%s (copy %s) of %s failed, attempt %s of %s: %s: %s",
                 job.form,
                 job.copy_no,
-                job.dossier_id,
+                job.subject,
                 attempt,
                 FORM_ATTEMPTS,
                 type(e).__name__,
@@ -75,37 +77,23 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
     """Notify who is next, record the machine step in the history, close the outbox row."""
     with rt.db.write() as s:
         item = outbox.item(s, outbox_id)
-        assert item is not None and item.dossier_id is not None  # this flow moves dossiers
-        d = dossiers_repo.dossier(s, item.dossier_id)
-        assert d is not None
-        t = dossiers_repo.transition(s, d.id, item.transition_seq)
-        assert t is not None
-        process = PROCESSES[d.process]
-        scope = dossiers_repo.scope_of(s, d)
-        to_status = Status(t.to_status)
+        assert item is not None
+        subject = Subject(SubjectKind(item.subject_kind), item.subject_id)
+        kind = KINDS[subject.kind]
+        row = kind.load(s, subject.id)
+        t = steps.transition(s, subject, item.transition_seq)
+        assert row is not None and t is not None
+        process = kind.process(row)
+        scope = kind.scope(s, row)
+        to_status = t.to_status
         next_roles = {r for tr in process.transitions if tr.source == to_status for r in tr.roles}
         recipients = {u.id for r in next_roles for u in users_repo.users_holding(s, r, scope)}
-        if process.own_signature(to_status) is not None:
+        if process.own_signature(to_status) is not None and isinstance(scope, DossierScope):
             # Individuals who sign their own report before the approval.
             recipients |= scope.nominee_user_ids
+        message = f"{kind.describe(row)}: {process.state_labels[to_status]}"
         for user_id in sorted(recipients):
-            seen = s.scalar(
-                select(Notification).where(
-                    Notification.user_id == user_id,
-                    Notification.subject_kind == d.subject.kind,
-                    Notification.subject_id == d.id,
-                    Notification.transition_seq == t.seq,
-                )
-            )
-            if seen is None:
-                s.add(
-                    Notification(
-                        user_id=user_id,
-                        **subject_columns(d.subject),
-                        transition_seq=t.seq,
-                        message=f"Hồ sơ «{d.title}»: {STATUS_LABELS[to_status]}",
-                    )
-                )
+            notifications_repo.notify_once(s, user_id, subject, t.seq, message)
         docs = []
         for doc_id in doc_ids:
             doc = documents_repo.document(s, doc_id)
@@ -148,11 +136,13 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
             for doc_id in doc_ids
             for v in documents_repo.versions_filed_with(s, doc_id)
         ]
+        # A dossier's steps kept their keys from before there were other subjects.
+        key = subject.id if subject.kind is SubjectKind.DOSSIER else subject
         audit.append(
             s,
             kind="documents_issued" if docs else "routed",
-            dossier_id=d.id,
-            event_key=f"step:{d.id}:{t.seq}",
+            subject=subject,
+            event_key=f"step:{key}:{t.seq}",
             from_status=t.from_status,
             to_status=t.to_status,
             data={
@@ -160,22 +150,21 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "documents": docs,
                 "prepared": prepared,
                 **({"sealed_attachments": sealed} if sealed else {}),
-                "stage": str(STATUS_STAGE[to_status]),
+                "stage": str(process.stages[to_status]),
                 "notified_user_ids": sorted(recipients),
             },
         )
         outbox.finish(item)
 
 
-def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[int, int] | None:
+def _take(rt: Runtime, outbox_id: int, run_id: str) -> tuple[Subject, int] | None:
     """Make this flow run the one working on the row; None when the step is done or
     another live run holds it (an older run that started late)."""
     with rt.db.write() as s:
         item = outbox.take(s, outbox_id, run_id)
         if item is None:
             return None
-        assert item.dossier_id is not None  # this flow moves dossiers
-        return item.dossier_id, item.transition_seq
+        return Subject(SubjectKind(item.subject_kind), item.subject_id), item.transition_seq
 
 
 def _renew(rt: Runtime, outbox_id: int, run_id: str) -> bool:
@@ -202,18 +191,18 @@ def _fail(rt: Runtime, outbox_id: int, run_id: str, error: str) -> None:
         outbox.fail(s, outbox_id, run_id, error)
 
 
-@flow(name="dossier_transition_flow", log_prints=False)
-async def dossier_transition_flow(outbox_id: int) -> list[int]:
+@flow(name="subject_transition_flow", log_prints=False)
+async def subject_transition_flow(outbox_id: int) -> list[int]:
     rt = current()
     run_id = str(this_run.id)
     taken = await asyncio.to_thread(_take, rt, outbox_id, run_id)
     if taken is None:
         return []
-    dossier_id, seq = taken
+    subject, seq = taken
     lease = asyncio.create_task(_keep_lease(rt, outbox_id, run_id))
     try:
         with rt.db.read() as s:
-            jobs, upcoming = plan_step(s, dossier_id, seq), plan_next(s, dossier_id, seq)
+            jobs, upcoming = plan_step(s, subject, seq), plan_next(s, subject, seq)
         # The next approval's forms do not depend on this step's numbers: both at once,
         # so conversions overlap signatures (LibreOffice runs in its own processes).
         done = await asyncio.gather(

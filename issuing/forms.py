@@ -1,4 +1,4 @@
-"""What a step issues, and the data each form is filled with.
+"""What a step issues, and the data each form is filled with, for any subject.
 
 `plan_step` turns a committed transition into form jobs (which form, which copy, which
 issuer); `plan_next` gives the jobs of the approval that the new state waits for, so that
@@ -6,74 +6,77 @@ their PDFs are prepared before the approver comes to sign. `form_context` builds
 render context the templates in doc_templates/ expect: always with blank room where the
 number and the date go, because those are filled in after the signature
 (documents/fields.py).
-All read the database only.
+
+The engine's part is the same for every subject kind; what differs — how a subject is
+loaded, its process and scope, who issues for a stage, the copies a form has, and what
+its forms print — is one `SubjectForms` per kind in `KINDS` (the dossier's here, the
+round's in issuing/round_forms.py). All read the database only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
-from documents import fields
-from documents.vn import document_number, short_date, upper_vi
+from documents.vn import short_date
 from domain import appraisal
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
 from domain.nominee_details import GENDER_LABELS, Gender
-from domain.process import PROCESSES, Action, Stage, Status, Transition
+from domain.policy import SubjectScope
+from domain.process import PROCESSES, Action, FormStep, ProcessDefinition, Stage, Transition
 from domain.roles import Role
+from domain.subjects import Subject, SubjectKind
 from storage.models import Dossier, DossierTransition, Nominee, User
 from storage.repositories import appraisal as appraisal_repo
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
+from storage.repositories import steps
 from storage.repositories import users as users_repo
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-LEGAL_BASES = (
-    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
-    "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết thi hành "
-    "Luật Thi đua, khen thưởng.",
+from .jobs import (
+    VIETNAM,
+    Copy,
+    FormJob,
+    Issuer,
+    authority_issuer,
+    common_context,
+    issued_at,
+    leader_titles,
 )
+from .round_forms import RoundForms
+
+__all__ = [
+    "VIETNAM",
+    "FormJob",
+    "Issuer",
+    "default_signer",
+    "form_context",
+    "issued_at",
+    "leader_titles",
+    "plan_next",
+    "plan_step",
+]
 
 
-@dataclass(frozen=True)
-class Issuer:
-    """The body a document is issued by, and whose seal (organisation key) signs it."""
+class SubjectForms(Protocol):
+    """What the engine needs of one subject kind to issue its forms."""
 
-    series: str
-    code: str
-    name: str
-    parent_name: str
-    key_unit_id: int | None
-    key_authority_id: int | None
+    def load(self, s: Session, subject_id: int) -> Any | None: ...
+    def process(self, row: Any) -> ProcessDefinition: ...
+    def scope(self, s: Session, row: Any) -> SubjectScope: ...
+    def issuer(self, s: Session, row: Any, stage: Stage) -> Issuer: ...
+    def describe(self, row: Any) -> str:
+        """The subject as a notification names it."""
+        ...
 
-
-@dataclass(frozen=True)
-class FormJob:
-    dossier_id: int
-    seq: int
-    form: str
-    copy_no: int
-    nominee_id: int | None
-    numbered: bool
-    issuer: Issuer
-    title: str
-    action: Action
-    signer_role: Role
-    """The role of the person whose name the form prints under the signature."""
-    personal: bool
-    """The approver signs it personally, in the request, before it is numbered and sealed."""
-    seals_attachments: bool = False
-    sealed: bool = True
-    """False: the personal signature only, then number and date; no organisation seal."""
-    reporter_id: int | None = None
-    """An individual's own account: they sign their report first (their printed name is
-    `reporter_name`), in a request of theirs, before the approver."""
-    reporter_name: str = ""
+    def copies(
+        self, row: Any, process: ProcessDefinition, step: Transition, f: FormStep
+    ) -> list[Copy]: ...
+    def context(
+        self, s: Session, job: FormJob, row: Any, t: DossierTransition | None
+    ) -> dict[str, Any]: ...
 
 
 def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
@@ -87,93 +90,151 @@ def issuer_for(s: Session, d: Dossier, stage: Stage) -> Issuer:
             raise LookupError(f"cluster term missing for dossier {d.id} in {d.year}")
         head = org_repo.unit(s, term.head_unit_id)
         return Issuer(f"cluster:{c.code}", c.code, c.name, head.parent_name, head.id, None)
-    a = org_repo.authority(s, d.authority_id)
-    return Issuer(f"authority:{a.code}", a.code, a.name, a.parent_name, None, a.id)
+    return authority_issuer(s, d.authority_id)
 
 
-def _jobs(s: Session, d: Dossier, step: Transition, seq: int) -> list[FormJob]:
+class DossierForms:
+    """A unit's dossier: issued by the unit, its cluster or the Sở, per nominee where the
+    form is a nominee's report (signed first by the individual it is about)."""
+
+    def load(self, s: Session, subject_id: int) -> Dossier | None:
+        return dossiers_repo.dossier(s, subject_id)
+
+    def process(self, row: Dossier) -> ProcessDefinition:
+        return PROCESSES[row.process]
+
+    def scope(self, s: Session, row: Dossier) -> SubjectScope:
+        return dossiers_repo.scope_of(s, row)
+
+    def issuer(self, s: Session, row: Dossier, stage: Stage) -> Issuer:
+        return issuer_for(s, row, stage)
+
+    def describe(self, row: Dossier) -> str:
+        return f"Hồ sơ «{row.title}»"
+
+    def copies(
+        self, row: Dossier, process: ProcessDefinition, step: Transition, f: FormStep
+    ) -> list[Copy]:
+        title = FORMS[f.form].title
+        if not f.per_nominee:
+            return [Copy(0, None, title)]
+        own = process.own_signature(step.source) if step.action == Action.APPROVE else None
+        out = []
+        for n in row.nominees:
+            signs_own = (
+                own is not None
+                and own.form == f.form
+                and n.kind == NomineeKind.INDIVIDUAL
+                and n.user_id is not None
+            )
+            out.append(
+                Copy(
+                    n.position_no,
+                    n.id,
+                    f"{title} – {n.name}",
+                    n.user_id if signs_own else None,
+                    n.name if signs_own else "",
+                )
+            )
+        return out
+
+    def context(
+        self, s: Session, job: FormJob, row: Dossier, t: DossierTransition | None
+    ) -> dict[str, Any]:
+        return _dossier_context(s, job, row, t)
+
+
+KINDS: dict[SubjectKind, SubjectForms] = {
+    SubjectKind.DOSSIER: DossierForms(),
+    SubjectKind.ROUND: RoundForms(),
+}
+
+
+def _source(s: Session, subject: Subject) -> tuple[SubjectForms, Any]:
+    kind = KINDS[subject.kind]
+    row = kind.load(s, subject.id)
+    if row is None:
+        raise LookupError(f"no {subject}")
+    return kind, row
+
+
+def _jobs(
+    s: Session, kind: SubjectForms, row: Any, subject: Subject, step: Transition, seq: int
+) -> list[FormJob]:
+    process = kind.process(row)
     personal = step.action == Action.APPROVE
-    own = PROCESSES[d.process].own_signature(step.source) if personal else None
     issuers: dict[Stage, Issuer] = {}
     jobs = []
     for f in step.forms:
-        spec = FORMS[f.form]
         # Who issues and who signs are the form's, as the process declares them.
-        stage = step.issuer_of(f)
-        issuer = issuers.setdefault(stage, issuer_for(s, d, stage))
+        stage = process.issuer_of(step, f)
+        issuer = issuers.setdefault(stage, kind.issuer(s, row, stage))
         role = step.signer_of(f)
-        copies: list[tuple[int, Nominee | None, str]] = [
-            (n.position_no, n, f"{spec.title} – {n.name}") for n in d.nominees
-        ]
-        for copy_no, nominee, title in copies if f.per_nominee else [(0, None, spec.title)]:
-            reporter = (
-                nominee
-                if own is not None
-                and own.form == f.form
-                and nominee is not None
-                and nominee.kind == NomineeKind.INDIVIDUAL
-                and nominee.user_id is not None
-                else None
-            )
+        for c in kind.copies(row, process, step, f):
             jobs.append(
                 FormJob(
-                    d.id,
+                    subject,
                     seq,
                     f.form,
-                    copy_no,
-                    nominee.id if nominee else None,
+                    c.copy_no,
+                    c.nominee_id,
                     f.numbered,
                     issuer,
-                    title,
+                    c.title,
                     step.action,
                     role,
                     personal,
                     f.seals_attachments,
                     f.sealed,
-                    reporter.user_id if reporter else None,
-                    reporter.name if reporter else "",
+                    c.reporter_id if personal else None,
+                    c.reporter_name if personal else "",
                 )
             )
     return jobs
 
 
-def plan_step(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
-    """The forms the committed transition `seq` issues."""
-    d = dossiers_repo.dossier(s, dossier_id)
-    t = dossiers_repo.transition(s, dossier_id, seq)
-    if d is None or t is None:
-        raise LookupError(f"no transition {seq} for dossier {dossier_id}")
-    step = PROCESSES[d.process].find(Action(t.action), Status(t.from_status))
+def _as_subject(subject: Subject | int) -> Subject:
+    # A dossier's callers name it by its id (the engine's older, dossier-only callers).
+    return subject if isinstance(subject, Subject) else Subject.dossier(subject)
+
+
+def plan_step(s: Session, subject: Subject | int, seq: int) -> list[FormJob]:
+    """The forms the committed transition `seq` of `subject` issues."""
+    subject = _as_subject(subject)
+    kind, row = _source(s, subject)
+    t = steps.transition(s, subject, seq)
+    if t is None:
+        raise LookupError(f"no transition {seq} for {subject}")
+    step = kind.process(row).find(Action(t.action), t.from_status)
     if step is None:
         raise LookupError(f"transition {t.action} from {t.from_status} is not in the process")
-    return _jobs(s, d, step, seq)
+    return _jobs(s, kind, row, subject, step, seq)
 
 
-def plan_next(s: Session, dossier_id: int, seq: int) -> list[FormJob]:
+def plan_next(s: Session, subject: Subject | int, seq: int) -> list[FormJob]:
     """The forms the approval after transition `seq` will issue (to prepare them now)."""
-    d = dossiers_repo.dossier(s, dossier_id)
-    t = dossiers_repo.transition(s, dossier_id, seq)
-    if d is None or t is None:
-        raise LookupError(f"no transition {seq} for dossier {dossier_id}")
-    step = PROCESSES[d.process].find(Action.APPROVE, Status(t.to_status))
-    return _jobs(s, d, step, seq + 1) if step is not None and step.forms else []
+    subject = _as_subject(subject)
+    kind, row = _source(s, subject)
+    t = steps.transition(s, subject, seq)
+    if t is None:
+        raise LookupError(f"no transition {seq} for {subject}")
+    step = kind.process(row).find(Action.APPROVE, t.to_status)
+    return _jobs(s, kind, row, subject, step, seq + 1) if step is not None and step.forms else []
 
 
 def default_signer(s: Session, job: FormJob) -> User:
     """Whose name a form is prepared with. For an approval: the holder of the approving
     role (a cluster's head unit before its deputy unit); if someone else who may approve
     signs instead, the form is prepared again with their name (issuing/issue.py)."""
-    d = dossiers_repo.dossier(s, job.dossier_id)
-    assert d is not None
+    kind, row = _source(s, job.subject)
     if not job.personal and job.signer_role != Role.UNIT_HEAD:
-        t = dossiers_repo.transition(s, job.dossier_id, job.seq)
+        t = steps.transition(s, job.subject, job.seq)
         actor = users_repo.user_by_id(s, t.actor_id) if t else None
         if actor is not None:
             return actor
-    scope = dossiers_repo.scope_of(s, d)
-    candidates = users_repo.users_holding(s, job.signer_role, scope)
+    candidates = users_repo.users_holding(s, job.signer_role, kind.scope(s, row))
     if not candidates:
-        raise LookupError(f"nobody holds {job.signer_role} for dossier {d.id}")
+        raise LookupError(f"nobody holds {job.signer_role} for {job.subject}")
     head_unit = job.issuer.key_unit_id
     return min(candidates, key=lambda u: (not _acts_at(u, head_unit), u.id))
 
@@ -182,32 +243,10 @@ def _acts_at(user: User, unit_id: int | None) -> bool:
     return any(g.unit_id == unit_id for g in user.grants)
 
 
-def leader_titles(position: str) -> tuple[str, str]:
-    """The authority marker and the position a leader signs with (Nghị định 30/2020): the
-    head signs in their own name ("GIÁM ĐỐC"); a deputy signs for the head ("KT. GIÁM ĐỐC"
-    over "PHÓ GIÁM ĐỐC"). The person's recorded position decides."""
-    words = position.split()
-    if len(words) > 1 and words[0].casefold() == "phó":
-        return f"KT. {upper_vi(' '.join(words[1:]))}", upper_vi(position)
-    return "", upper_vi(position)
-
-
-def _signer(job: FormJob, person: User) -> dict[str, str]:
-    marker = ""
-    position = person.position
-    if job.form == "bao_cao_thanh_tich":
-        position = "Thủ trưởng đơn vị"
-    elif job.signer_role == Role.CLUSTER_APPROVER:
-        marker, position = f"TM. {upper_vi(job.issuer.name)}", "Trưởng cụm"
-    elif job.signer_role == Role.AUTHORITY_LEADER:
-        marker, position = leader_titles(person.position)
-    elif job.signer_role == Role.BOARD_HEAD:
-        marker = f"TL. GIÁM ĐỐC {upper_vi(job.issuer.name)}"
-    elif job.form == "phieu_tham_dinh":
-        position = "Chuyên viên"  # the specialist's own report, in their own name
-    elif job.signer_role == Role.BOARD_SPECIALIST:
-        position = "Người thẩm định"
-    return {"marker": marker, "position": upper_vi(position), "full_name": person.full_name}
+def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str, Any]:
+    kind, row = _source(s, job.subject)
+    t = steps.transition(s, job.subject, job.seq)  # None while an approval is prepared
+    return {**common_context(job, signer, place), **kind.context(s, job, row, t)}
 
 
 def _recipient(s: Session, d: Dossier, form: str) -> str:
@@ -240,15 +279,9 @@ def nominee_details(n: Nominee | None) -> dict[str, str]:
     }
 
 
-def issued_at(t: DossierTransition) -> datetime:
-    at = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=UTC)
-    return at.astimezone(VIETNAM)
-
-
-def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str, Any]:
-    d = dossiers_repo.dossier(s, job.dossier_id)
-    t = dossiers_repo.transition(s, job.dossier_id, job.seq)  # None while an approval is prepared
-    assert d is not None
+def _dossier_context(
+    s: Session, job: FormJob, d: Dossier, t: DossierTransition | None
+) -> dict[str, Any]:
     award = AWARDS[d.award]
     c = org_repo.cluster(s, d.cluster_id)
     results = {
@@ -290,20 +323,6 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
         checks.append({"index": i, "name": n.name, "result": result, "note": note})
     nominee = next((n for n in d.nominees if n.id == job.nominee_id), None)
     return {
-        "issuer": {
-            "parent_name": upper_vi(job.issuer.parent_name),
-            "name": upper_vi(job.issuer.name),
-            "code": job.issuer.code,
-        },
-        # Blank room sized for this issuer's numbers, where the number and the date are
-        # filled in after the signature (documents/fields.py).
-        "number": fields.number_placeholder(
-            document_number(1, FORMS[job.form].doc_type_code, job.issuer.code)
-        )
-        if job.numbered
-        else "",
-        "place": place,
-        "date_text": fields.date_placeholder(),
         "recipient": _recipient(s, d, job.form),
         "subject": _subject(d, job.action),
         "award_name": award.name,
@@ -326,8 +345,5 @@ def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str
         },
         "checks": checks,
         "other_forms": other_forms,
-        "legal_bases": list(LEGAL_BASES),
         "reason": (t.reason or "") if t else "",
-        "signer": _signer(job, signer),
-        "recipients": ["Như trên;", "Lưu: VT, TĐKT."],
     }

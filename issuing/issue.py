@@ -36,15 +36,15 @@ from documents.pki import decrypt_key
 from documents.render import render_docx
 from documents.sign import SignerMaterial, SigningFailed
 from documents.vn import document_number
-from domain.subjects import Subject
 from storage.models import Document, DocumentVersion, User, subject_columns
 from storage.objects import ObjectExists, StoredObject
 from storage.repositories import documents as documents_repo
-from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import keys as keys_repo
+from storage.repositories import steps
 from storage.repositories import users as users_repo
 
-from .forms import VIETNAM, FormJob, default_signer, form_context, issued_at
+from .forms import default_signer, form_context
+from .jobs import VIETNAM, FormJob, issued_at
 from .runtime import Runtime
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,7 +54,9 @@ PDF = "application/pdf"
 def object_key(job: FormJob, n: int, rendition: str) -> str:
     suffix = f"-{job.copy_no:02d}" if job.copy_no else ""
     ext = "docx" if rendition == "docx" else "pdf"
-    return f"dossiers/{job.dossier_id}/{job.seq:03d}-{job.form}{suffix}-v{n}-{rendition}.{ext}"
+    # A dossier's files under dossiers/<id>/, a round's under rounds/<id>/, …
+    where = f"{job.subject.kind.value}s/{job.subject.id}"
+    return f"{where}/{job.seq:03d}-{job.form}{suffix}-v{n}-{rendition}.{ext}"
 
 
 def store(rt: Runtime, key: str, data: bytes, media_type: str) -> tuple[StoredObject, bytes]:
@@ -69,13 +71,13 @@ def reserve(rt: Runtime, job: FormJob) -> int:
     """The document row of this job, created once (its number comes when it is issued),
     with the template version current now: a retry renders with the same one."""
     with rt.db.write() as s:
-        doc = documents_repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+        doc = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
         if doc is not None:
             return doc.id
         spec = FORMS[job.form]
         template = resolve_template(s, rt.store, job.form, None)
         doc = Document(
-            **subject_columns(Subject.dossier(job.dossier_id)),
+            **subject_columns(job.subject),
             transition_seq=job.seq,
             form=job.form,
             copy_no=job.copy_no,
@@ -231,7 +233,7 @@ def _number(rt: Runtime, job: FormJob, doc_id: int) -> tuple[str | None, datetim
     """The document's number, taken once from its issuer's series, and its date."""
     with rt.db.write() as s:
         doc = documents_repo.document(s, doc_id)
-        t = dossiers_repo.transition(s, job.dossier_id, job.seq)
+        t = steps.transition(s, job.subject, job.seq)
         assert doc is not None and t is not None
         when = issued_at(t)
         if job.numbered and doc.number is None:
@@ -364,7 +366,7 @@ async def seal_attachments(rt: Runtime, job: FormJob) -> list[int]:
 
     def pending() -> tuple[int | None, str | None, list[tuple[int, DocumentVersion]]]:
         with rt.db.read() as s:
-            main = documents_repo.find_document(s, job.dossier_id, job.seq, job.form, job.copy_no)
+            main = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
             if main is None:
                 return None, None, []
             found = []

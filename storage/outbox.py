@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.subjects import Subject
-from storage.models import OutboxItem, of_subject, utcnow
+from storage.models import OutboxItem, of_subject, subject_columns, utcnow
 
 MAX_ATTEMPTS = 20
 
@@ -189,14 +189,25 @@ def unfinished_step(s: Session, dossier_id: int) -> OutboxItem | None:
     )
 
 
-def is_processing(s: Session, dossier_id: int) -> bool:
+def is_processing(s: Session, subject: Subject | int) -> bool:
+    """Whether a step of the subject (a dossier given by its id) has machine work left."""
+    if not isinstance(subject, Subject):
+        subject = Subject.dossier(subject)
     return bool(
         s.scalar(
             select(func.count())
             .select_from(OutboxItem)
-            .where(of_subject(OutboxItem, Subject.dossier(dossier_id)), OutboxItem.state != "done")
+            .where(of_subject(OutboxItem, subject), OutboxItem.state != "done")
         )
     )
+
+
+def add_step(s: Session, subject: Subject, seq: int) -> OutboxItem:
+    """The outbox row of a committed step: its flow run starts after the commit."""
+    row = OutboxItem(**subject_columns(subject), transition_seq=seq)
+    s.add(row)
+    s.flush()
+    return row
 
 
 def item(s: Session, item_id: int) -> OutboxItem | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 
 from domain.policy import (
     DOSSIER,
@@ -26,7 +26,7 @@ from domain.policy import (
     SubjectScope,
     rules_for,
 )
-from domain.process import PROCESSES, STAGE_ORDER, Stage
+from domain.process import PROCESSES, ROUND_SUBMISSION, STAGE_ORDER, Stage
 from domain.roles import Actor, Role, RoleGrant
 from storage.models import AwardRound, ClusterTerm, Dossier, Nominee, RoleAssignment
 
@@ -37,8 +37,9 @@ class SubjectTable:
 
     kind: str
     process: Any | None
-    """The column naming the subject's process; None while the kind has no process in
-    PROCESSES (a round's own process is declared with the engine's next step)."""
+    """The column naming the subject's process (a constant where every subject of the
+    kind has the same one: a round's is `round_submission`); None while the kind has no
+    process in PROCESSES."""
     status: Any
     unit_id: Any | None
     authority_id: Any
@@ -81,7 +82,7 @@ TABLES: Mapping[str, SubjectTable] = {
     ),
     ROUND: SubjectTable(
         kind=ROUND,
-        process=None,
+        process=literal(ROUND_SUBMISSION.code),
         status=AwardRound.status,
         unit_id=None,
         authority_id=AwardRound.authority_id,

@@ -461,7 +461,7 @@ def act(
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
     d.status = t.target
-    d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[t.target])
+    d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[Status(t.target)])
     d.transition_seq += 1
     reason = body.reason.strip() if body.reason else None
     s.add(
@@ -505,10 +505,7 @@ def act(
 
 def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem | None:
     """Every committed step gets a flow run (documents, routing, notifications)."""
-    item = OutboxItem(**subject_columns(d.subject), transition_seq=d.transition_seq)
-    s.add(item)
-    s.flush()
-    return item
+    return outbox.add_step(s, d.subject, d.transition_seq)
 
 
 def _furthest(a: Stage, b: Stage) -> Stage:

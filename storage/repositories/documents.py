@@ -22,9 +22,13 @@ REPORTER_RENDITION = "pdf-reporter"
 
 
 def documents_of(s: Session, dossier_id: int) -> Sequence[Document]:
+    return subject_documents(s, Subject.dossier(dossier_id))
+
+
+def subject_documents(s: Session, subject: Subject) -> Sequence[Document]:
     return s.scalars(
         select(Document)
-        .where(of_subject(Document, Subject.dossier(dossier_id)))
+        .where(of_subject(Document, subject))
         .order_by(Document.transition_seq, Document.form, Document.copy_no)
     ).all()
 
@@ -36,9 +40,14 @@ def document(s: Session, doc_id: int) -> Document | None:
 def find_document(
     s: Session, dossier_id: int, seq: int, form: str, copy_no: int
 ) -> Document | None:
+    return document_of(s, Subject.dossier(dossier_id), seq, form, copy_no)
+
+
+def document_of(s: Session, subject: Subject, seq: int, form: str, copy_no: int) -> Document | None:
+    """The document a step of `subject` issues as this copy of `form`."""
     return s.scalar(
         select(Document).where(
-            of_subject(Document, Subject.dossier(dossier_id)),
+            of_subject(Document, subject),
             Document.transition_seq == seq,
             Document.form == form,
             Document.copy_no == copy_no,

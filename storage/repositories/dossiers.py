@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from domain.policy import DOSSIER
-from domain.process import PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
+from domain.process import DOSSIER_PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import (
     Actor,
     DossierScope,
@@ -29,6 +29,7 @@ from storage.models import (
     Nominee,
     of_subject,
 )
+from storage.repositories import steps
 from storage.repositories.documents import REPORTER_RENDITION
 from storage.repositories.org import cluster_term
 
@@ -147,7 +148,7 @@ def inbox(
 def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
     acts = policy_sql.acting(actor, DOSSIER)
     conds = [acts] if acts is not None else []
-    for process in PROCESSES.values():
+    for process in DOSSIER_PROCESSES.values():
         for own in process.own_signatures:
             # An individual whose own report waits for their signature, whatever role
             # they hold in the unit.
@@ -183,11 +184,7 @@ def transitions(s: Session, dossier_id: int) -> Sequence[DossierTransition]:
 
 
 def transition(s: Session, dossier_id: int, seq: int) -> DossierTransition | None:
-    return s.scalar(
-        select(DossierTransition).where(
-            of_subject(DossierTransition, Subject.dossier(dossier_id)), DossierTransition.seq == seq
-        )
-    )
+    return steps.transition(s, Subject.dossier(dossier_id), seq)
 
 
 def dossier_events(

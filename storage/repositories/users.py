@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.policy import SubjectScope
 from domain.roles import (
     Actor,
-    DossierScope,
     Role,
     RoleGrant,
 )
@@ -42,8 +42,8 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def users_holding(s: Session, role: Role, scope: DossierScope) -> list[User]:
-    """Everyone who holds `role` over a dossier with this scope (for routing)."""
+def users_holding(s: Session, role: Role, scope: SubjectScope) -> list[User]:
+    """Everyone who holds `role` over a subject with this scope (for routing)."""
     q = select(User).join(RoleAssignment).where(User.is_active, policy_sql.holding(role, scope))
     return list(s.scalars(q.distinct()))
 

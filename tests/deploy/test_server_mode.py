@@ -123,7 +123,7 @@ def wait_for(what: Callable[[], T | None], timeout: float, message: str) -> T:
 def flow_runs(stack: Stack) -> list[dict[str, Any]]:
     r = httpx.post(
         f"{stack.prefect.api_url}/flow_runs/filter",
-        json={"flows": {"name": {"any_": ["dossier_transition_flow"]}}, "limit": 200},
+        json={"flows": {"name": {"any_": ["subject_transition_flow"]}}, "limit": 200},
         timeout=10,
     )
     r.raise_for_status()

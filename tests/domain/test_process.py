@@ -220,7 +220,7 @@ def test_each_form_says_who_issues_and_who_signs_it():
     unless it says otherwise, the stage the dossier leaves issues and the acting role signs."""
     process = PROCESSES["commendation_proposal"]
     issued = {
-        f.form: (t.issuer_of(f), t.signer_of(f))
+        f.form: (process.issuer_of(t, f), t.signer_of(f))
         for t in process.transitions
         if t.action == Action.APPROVE
         for f in t.forms

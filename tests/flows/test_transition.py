@@ -121,7 +121,7 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
 ):
     dossier_id = new_dossier(rt, "Phòng A", "X")
     first = await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT)
-    await transition.dossier_transition_flow(first)
+    await transition.subject_transition_flow(first)
 
     # The unit head approves: the step issues the achievement report and the numbered Tờ
     # trình. The first attempts die after the signed PDF is stored and before it is
@@ -131,7 +131,7 @@ async def test_rerun_and_crash_between_store_and_record_create_nothing_twice(
     crash_on_pdf = FailingRecord("pdf-signed", "database went away")
     monkeypatch.setattr(issue, "record", crash_on_pdf)
     with pytest.raises(ConnectionError):
-        await transition.dossier_transition_flow(outbox_id)
+        await transition.subject_transition_flow(outbox_id)
     crash_on_pdf.left = 0
     with rt.db.read() as s:
         item = s.get(OutboxItem, outbox_id)
@@ -177,7 +177,7 @@ async def test_crash_before_the_prepared_pdf_is_recorded_fills_the_form_once(
     crash_on_prepared = FailingRecord("pdf-prepared", "worker killed")
     monkeypatch.setattr(issue, "record", crash_on_prepared)
     with pytest.raises(ConnectionError):
-        await transition.dossier_transition_flow(outbox_id)
+        await transition.subject_transition_flow(outbox_id)
     crash_on_prepared.left = 0
     await Dispatcher(rt).run(outbox_id)
 
@@ -199,7 +199,7 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ):
     dossier_id = new_dossier(rt, "Phòng C", "Z")
-    await transition.dossier_transition_flow(await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT))
+    await transition.subject_transition_flow(await act(rt, "bdt.canbo", dossier_id, Action.SUBMIT))
     outbox_id = await act(rt, "bdt.thutruong", dossier_id, Action.APPROVE)
 
     # The store does not answer twice when a seal is recorded (a network blip): the step
@@ -207,7 +207,7 @@ async def test_a_form_that_fails_twice_is_retried_within_the_step(
     blip = FailingRecord("pdf-signed", "object store did not answer", 2)
     monkeypatch.setattr(issue, "record", blip)
     monkeypatch.setattr(transition, "RETRY_DELAY_S", 0.05)
-    doc_ids = await transition.dossier_transition_flow(outbox_id)
+    doc_ids = await transition.subject_transition_flow(outbox_id)
 
     assert blip.left == 0
     with rt.db.read() as s:

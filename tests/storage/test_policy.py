@@ -201,12 +201,12 @@ def _dossier_subjects(s: Session) -> list[Subject]:
 
 
 def _build_rounds(s: Session) -> dict[tuple[Role, str, str], User]:
-    """Two rounds of each authority (built after the dossiers' world: its authorities
-    and accounts), one being made and one submitted."""
+    """A round of each authority in each state of its process (built after the
+    dossiers' world: its authorities and accounts)."""
     creator = s.scalars(select(User).order_by(User.id)).first()
     assert creator is not None
     for authority in s.scalars(select(Authority).order_by(Authority.code)):
-        for status in ("open", "submitted"):
+        for status in ("open", "board_review", "leadership_review", "submitted"):
             s.add(
                 AwardRound(
                     authority_id=authority.id,
@@ -227,7 +227,7 @@ def _round_subjects(s: Session) -> list[Subject]:
         Subject(
             id=r.id,
             label=f"round #{r.id} {r.name}",
-            process="",  # no process of its own yet: nobody's inbox
+            process="round_submission",
             status=r.status,
             scope=RoundScope(r.authority_id),
             own_signers=frozenset(),
@@ -311,8 +311,6 @@ def _waiting(world: World, kind: str, actor: Actor) -> tuple[set[int], set[int]]
     inbox shows."""
     python = set()
     for x in world.subjects[kind]:
-        if x.process not in PROCESSES:  # a round: no process of its own yet
-            continue
         process = PROCESSES[x.process]
         acts = any(
             x.status in process.acting_states(g.role) and policy.holds(actor, g.role, x.scope)

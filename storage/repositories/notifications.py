@@ -1,0 +1,26 @@
+"""Notifications of who is next: written once per person and step of a subject."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.subjects import Subject
+from storage.models import Notification, of_subject, subject_columns
+
+
+def notify_once(s: Session, user_id: int, subject: Subject, seq: int, message: str) -> None:
+    """Tell `user_id` about step `seq` of `subject`, unless a retried step already did."""
+    seen = s.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user_id,
+            of_subject(Notification, subject),
+            Notification.transition_seq == seq,
+        )
+    )
+    if seen is None:
+        s.add(
+            Notification(
+                user_id=user_id, **subject_columns(subject), transition_seq=seq, message=message
+            )
+        )
