@@ -88,9 +88,13 @@ def check_composer(actor: Actor, authority_id: int) -> None:
         )
 
 
-def in_round_label(round_name: str) -> str:
-    """What a dossier in a round shows."""
-    return f"Đã trình khen thưởng ({round_name})"
+def in_round_label(round_name: str, status: str) -> str:
+    """What a dossier in a round shows: submitted with it once the Sở's leader signed the
+    round's Tờ trình, in its list until then."""
+    if status == RoundStatus.SUBMITTED:
+        return f"Đã trình khen thưởng ({round_name})"
+    where = ROUND_STATUS_LABELS[RoundStatus(status)].lower()
+    return f"Chờ trình khen thưởng ({round_name}: {where})"
 
 
 def check_name(name: str) -> str:

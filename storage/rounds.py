@@ -74,16 +74,16 @@ def membership(s: Session, dossier_id: int) -> RoundDossier | None:
     return s.scalar(select(RoundDossier).where(RoundDossier.dossier_id == dossier_id))
 
 
-def round_names_of(s: Session, dossier_ids: Collection[int]) -> dict[int, tuple[int, str]]:
-    """For each dossier in a round: the round's id and name."""
+def round_names_of(s: Session, dossier_ids: Collection[int]) -> dict[int, tuple[int, str, str]]:
+    """For each dossier in a round: the round's id, name and status."""
     if not dossier_ids:
         return {}
     rows = s.execute(
-        select(RoundDossier.dossier_id, AwardRound.id, AwardRound.name)
+        select(RoundDossier.dossier_id, AwardRound.id, AwardRound.name, AwardRound.status)
         .join(AwardRound, AwardRound.id == RoundDossier.round_id)
         .where(RoundDossier.dossier_id.in_(list(dossier_ids)))
     ).all()
-    return {d: (r, name) for d, r, name in rows}
+    return {d: (r, name, status) for d, r, name, status in rows}
 
 
 def next_position(s: Session, round_id: int) -> int:

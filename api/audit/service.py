@@ -28,11 +28,14 @@ from api.audit.schemas import (
 )
 from api.dossiers.service import visible_dossier
 from documents.names import display_name
+from domain import rounds as rounds_rules
 from domain.awards import AWARDS
 from domain.errors import Forbidden, NotFound
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
+from domain.subjects import Subject, SubjectKind
 from issuing.runtime import Runtime
 from storage import audit
+from storage import rounds as rounds_store
 from storage.checkpoints import latest
 from storage.db import Database
 from storage.models import AuditEvent, ClusterTerm, Dossier, User, utcnow
@@ -206,17 +209,29 @@ def viewer_who(s: Session, user: User, actor: Actor, d: Dossier) -> audit.Who:
 
 
 def record_read(
-    db: Database, *, user_id: int, dossier_id: int, kind: str, data: dict[str, Any]
+    db: Database, *, user_id: int, subject: Subject, kind: str, data: dict[str, Any]
 ) -> int:
-    """Append a read to the chain in its own short transaction; returns its seq. The file
-    is handed out only after this commits, so no read goes unrecorded."""
+    """Append a read to the subject's chain in its own short transaction; returns its
+    seq. The file is handed out only after this commits, so no read goes unrecorded."""
     with db.write() as s:
         user = users_repo.user_by_id(s, user_id)
-        d = dossiers_repo.dossier(s, dossier_id)
-        if user is None or d is None:
-            raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-        who = viewer_who(s, user, users_repo.actor_of(user), d)
-        return audit.append(s, kind=kind, dossier_id=d.id, who=who, data=data).seq
+        if user is None:
+            raise NotFound("Không tìm thấy tài khoản.", code="user_not_found")
+        actor = users_repo.actor_of(user)
+        if subject.kind is SubjectKind.ROUND:
+            r = rounds_store.award_round(s, subject.id)
+            if r is None:
+                raise NotFound("Không tìm thấy đợt xét khen thưởng.", code="round_not_found")
+            # In the role that let them see it: the authority's own first, else auditor.
+            roles = sorted(rounds_rules.roles_over(actor, r.authority_id)) or [Role.AUDITOR]
+            place = org_repo.authority(s, r.authority_id).name
+            who = audit.Who(user.id, user.full_name, str(roles[0]), place, place)
+        else:
+            d = dossiers_repo.dossier(s, subject.id)
+            if d is None:
+                raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+            who = viewer_who(s, user, actor, d)
+        return audit.append(s, kind=kind, subject=subject, who=who, data=data).seq
 
 
 # ---------------------------------------------------------------- export
@@ -339,7 +354,7 @@ async def export_file(
         record_read,
         rt.db,
         user_id=user_id,
-        dossier_id=dossier_id,
+        subject=Subject.dossier(dossier_id),
         kind="history_exported",
         data={
             "format": format,

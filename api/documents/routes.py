@@ -1,5 +1,5 @@
-"""Documents of a dossier: list (by submission), download, verify signatures;
-attachments upload, removal and replacement."""
+"""Documents of a dossier (list by submission) and of a round, download, verify
+signatures; a dossier's attachments upload, removal and replacement."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from api.documents import service
 from api.documents.download import file_response
 from api.documents.service import Listed, VerifyOut
 from api.dossiers.service import visible_dossier
+from api.rounds import service as rounds_service
 from domain.required_documents import AttachmentKind
 from domain.submissions import Placement
 from storage.models import Document
@@ -44,6 +45,9 @@ class VersionOut(BaseModel):
 
 class DocumentOut(BaseModel):
     id: int
+    subject_kind: str
+    """What the document belongs to: `dossier`, or `round` (a round's Tờ trình)."""
+    subject_id: int
     dossier_id: int | None
     """Empty for a document of another subject than a dossier (a round's)."""
     transition_seq: int
@@ -93,6 +97,8 @@ def document_out(
     filed = filed or {}
     return DocumentOut(
         id=doc.id,
+        subject_kind=doc.subject_kind,
+        subject_id=doc.subject_id,
         dossier_id=doc.dossier_id,
         transition_seq=doc.transition_seq,
         form=doc.form,
@@ -145,6 +151,17 @@ def list_documents(dossier_id: int, caller: CurrentReader, s: ReadSession) -> li
     submission replaced it with; drafts only for whoever can sign them now."""
     d = visible_dossier(s, caller.actor, dossier_id)
     return documents_out(service.listed_documents(s, caller.actor, d))
+
+
+@router.get("/rounds/{round_id}/documents", response_model=list[DocumentOut])
+def list_round_documents(round_id: int, caller: CurrentReader, s: ReadSession) -> list[DocumentOut]:
+    """The round's documents (its Tờ trình with the list); the draft prepared for the
+    leader only to whoever can sign it now, and to auditors. Their files and signatures
+    are served by /documents/{id}/content and /documents/{id}/verify, as a dossier's."""
+    r = rounds_service.visible_round(s, caller.actor, round_id)
+    return [
+        document_out(doc, draft=draft) for doc, draft in service.round_documents(s, caller.actor, r)
+    ]
 
 
 Rendition = Literal["pdf-signed", "pdf-personal", "pdf-prepared", "docx", "upload"]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.audit.service import record_read
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
+from api.rounds import service as rounds_service
 from documents import names
 from documents.inspect import Refusal, check_upload
 from documents.names import upload_name
@@ -37,10 +38,18 @@ from domain.errors import (
 from domain.process import EDITABLE, PROCESSES, Action, Status, allowed_actions
 from domain.required_documents import ATTACHMENT_KIND_LABELS, AttachmentKind
 from domain.roles import Actor, Role
+from domain.subjects import Subject, SubjectKind
 from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
 from issuing.runtime import Runtime
 from storage import audit
-from storage.models import Document, DocumentVersion, Dossier, subject_columns, utcnow
+from storage.models import (
+    AwardRound,
+    Document,
+    DocumentVersion,
+    Dossier,
+    subject_columns,
+    utcnow,
+)
 from storage.repositories import documents as documents_repo
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import keys as keys_repo
@@ -74,20 +83,43 @@ def sees_draft(s: Session, actor: Actor, d: Dossier, doc: Document) -> bool:
 
 
 def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
-    """The document if its dossier is visible to the actor (and, for a draft, if the
-    actor may see it); 404 otherwise."""
+    """The document if its subject (a dossier, a round) is visible to the actor and, for
+    a draft, if the actor may see it; 404 otherwise."""
     doc = documents_repo.document(s, doc_id)
-    # Only a dossier's documents have a visibility rule yet; another subject's (a round's)
-    # are not found until theirs is written.
-    if doc is None or doc.dossier_id is None:
+    if doc is None:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     try:
-        d = visible_dossier(s, actor, doc.dossier_id)
+        if doc.subject_kind == SubjectKind.ROUND:
+            r = rounds_service.visible_round(s, actor, doc.subject_id)
+            hidden = is_draft(doc) and not sees_round_draft(s, actor, r, doc)
+        else:
+            d = visible_dossier(s, actor, doc.subject_id)
+            hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)
     except NotFound as e:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found") from e
-    if is_draft(doc) and not sees_draft(s, actor, d, doc):
+    if hidden:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     return doc
+
+
+def sees_round_draft(s: Session, actor: Actor, r: AwardRound, doc: Document) -> bool:
+    """A round's Tờ trình prepared for the leader: the leader who can sign it now, and
+    auditors."""
+    if Role.AUDITOR in actor.roles():
+        return True
+    return doc.transition_seq == r.transition_seq + 1 and Action.APPROVE in (
+        rounds_service.actions_for(s, actor, r)
+    )
+
+
+def round_documents(s: Session, actor: Actor, r: AwardRound) -> list[tuple[Document, bool]]:
+    """The round's documents the actor may see, each with whether it is a draft."""
+    shown = []
+    for doc in documents_repo.subject_documents(s, rounds_service.subject_of(r)):
+        draft = is_draft(doc)
+        if not draft or sees_round_draft(s, actor, r, doc):
+            shown.append((doc, draft))
+    return shown
 
 
 def display_name(doc: Document, v: DocumentVersion) -> str:
@@ -170,7 +202,7 @@ def read_content(
     record_read(
         rt.db,
         user_id=caller.user.id,
-        dossier_id=doc.subject_id,  # a dossier's: visible_document serves no other
+        subject=Subject(SubjectKind(doc.subject_kind), doc.subject_id),
         kind="document_downloaded",
         data={
             "document_id": doc.id,

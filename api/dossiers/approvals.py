@@ -124,9 +124,9 @@ def take_action(
         service.check_signable(items, caller.user)
     signed: list[Signed] = []
     if items and files:
-        signed = _accept_uploads(rt, caller, items, files)
+        signed = accept_uploads(rt, caller, items, files)
     elif items:
-        signed = _sign_each(rt, caller, _unlock(rt, caller, body.signing_pin), items)
+        signed = sign_each(rt, caller, unlock(rt, caller, body.signing_pin), items)
     elif files:
         raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
     with rt.db.write() as s:
@@ -153,14 +153,14 @@ def take_action(
     return out, outbox_id
 
 
-def _unlock(rt: Runtime, caller: Caller, pin: str | None) -> SignerMaterial:
+def unlock(rt: Runtime, caller: Caller, pin: str | None) -> SignerMaterial:
     """The caller's key, unlocked by their PIN (its own transaction: a wrong PIN counts)."""
     if not pin:
         raise SigningPinRequired()
     return signing.unlock(rt.db, caller.user.id, pin, rt.settings.secret_key)
 
 
-def _sign_each(
+def sign_each(
     rt: Runtime, caller: Caller, material: SignerMaterial, items: Sequence[ToSign]
 ) -> list[Signed]:
     """The caller's personal signature on each document the approval signs."""
@@ -217,7 +217,7 @@ def _base_for(rt: Runtime, caller: Caller, item: ToSign) -> Any:
     return prepared
 
 
-def _accept_uploads(
+def accept_uploads(
     rt: Runtime, caller: Caller, items: list[ToSign], files: list[bytes]
 ) -> list[Signed]:
     """Every uploaded file checked against the PDF it signs (found by its prefix; a file
@@ -390,9 +390,9 @@ def approve_many(
             plans.append((dossier_id, items))
     signed: dict[int, list[Signed]] = {i: [] for i in dossier_ids}
     if any(items for _, items in plans):
-        material = _unlock(rt, caller, signing_pin)
+        material = unlock(rt, caller, signing_pin)
         for dossier_id, items in plans:
-            signed[dossier_id] = _sign_each(rt, caller, material, items)
+            signed[dossier_id] = sign_each(rt, caller, material, items)
     answers: list[ActionOut] = []
     outbox_ids: list[int] = []
     with rt.db.write() as s:

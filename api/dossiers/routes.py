@@ -109,7 +109,9 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         stage_label=STAGE_LABELS[stage],
         version=d.version,
         processing=processing,
-        round=RoundRef(id=in_round[0], name=in_round[1], label=in_round_label(in_round[1]))
+        round=RoundRef(
+            id=in_round[0], name=in_round[1], label=in_round_label(in_round[1], in_round[2])
+        )
         if in_round
         else None,
         allowed_actions=service.actions_for(s, actor, d, processing=processing),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CurrentReader, CurrentWriter, ReadSession, WriteSession
-from api.rounds import service
+from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
+from api.dossiers.approvals import read_action
+from api.dossiers.routes import ACTION_BODY
+from api.rounds import actions, service
 from api.rounds.schemas import (
     RoundCreate,
     RoundDossiersIn,
@@ -15,6 +18,7 @@ from api.rounds.schemas import (
     RoundOut,
     RoundSummary,
 )
+from domain.process import Action
 
 router = APIRouter(prefix="/api/v1", tags=["rounds"])
 
@@ -70,3 +74,34 @@ def remove_dossier(
 def round_history(round_id: int, caller: CurrentReader, s: ReadSession) -> list[RoundEventOut]:
     """The round's own events in the order of its own hash chain (each with its hash)."""
     return service.history(s, caller.actor, round_id)
+
+
+@router.post(
+    "/rounds/{round_id}/actions/{action}", response_model=RoundOut, openapi_extra=ACTION_BODY
+)
+async def act(
+    round_id: int,
+    action: Action,
+    request: Request,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+) -> RoundOut:
+    """The same body as a dossier's actions: `submit` and `withdraw` (the board's
+    specialist), `approve` (the Phòng's head; the Sở's leader, who signs the Tờ trình with
+    `signing_pin` or multipart `file`s signed elsewhere), `return` (with a `reason`)."""
+    body, files = await read_action(request, rt.settings.max_upload_bytes)
+    out, outbox_id = await run_in_threadpool(
+        actions.take_action,
+        rt,
+        caller,
+        round_id,
+        action,
+        body,
+        files,
+        lambda s, r: service.round_out(s, caller.actor, r),
+    )
+    # The flow starts after the commit and after the response.
+    if rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return out

@@ -64,6 +64,9 @@ class RoundOut(RoundSummary):
     awards: list[str]
     award_names: list[str]
     version: int
+    processing: bool
+    """The last step's machine work (its Tờ trình issued, who is next told) is running:
+    no action until it is done."""
     allowed_actions: list[str]
     can_edit_dossiers: bool
     dossier_list: list[RoundDossierOut]

@@ -21,16 +21,32 @@ from api.rounds.schemas import (
 from domain import rounds as rules
 from domain.awards import AWARDS
 from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.process import ROUND_SUBMISSION, Action, allowed_actions
 from domain.roles import ROLE_LABELS, Actor, Role
 from domain.rounds import RoundKind, RoundStatus
 from domain.subjects import Subject, SubjectKind
-from storage import audit
+from storage import audit, outbox
 from storage import rounds as store
 from storage.models import AuditEvent, AwardRound, RoundDossier, User, utcnow
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
 
 NOT_FOUND = "Không tìm thấy đợt xét khen thưởng."
+
+
+def subject_of(r: AwardRound) -> Subject:
+    return Subject(SubjectKind.ROUND, r.id)
+
+
+def authority_name(s: Session, r: AwardRound) -> str:
+    return org_repo.authority(s, r.authority_id).name
+
+
+def actions_for(s: Session, actor: Actor, r: AwardRound) -> list[Action]:
+    """What the caller may do now (nothing while the last step's machine work runs)."""
+    if outbox.is_processing(s, subject_of(r)):
+        return []
+    return allowed_actions(ROUND_SUBMISSION, r.status, actor, rules.RoundScope(r.authority_id))
 
 
 def _who(user: User, role: Role, authority_name: str) -> audit.Who:
@@ -219,7 +235,8 @@ def round_out(s: Session, actor: Actor, r: AwardRound) -> RoundOut:
         awards=r.award_codes,
         award_names=[award_name(a) for a in r.award_codes],
         version=r.version,
-        allowed_actions=[],
+        processing=outbox.is_processing(s, subject_of(r)),
+        allowed_actions=[str(a) for a in actions_for(s, actor, r)],
         can_edit_dossiers=composer and r.status in rules.EDITABLE,
         dossier_list=[
             RoundDossierOut(
@@ -258,6 +275,13 @@ ROUND_EVENT_LABELS = {
     "round_created": "Lập đợt xét khen thưởng",
     "round_dossiers_added": "Đưa hồ sơ vào đợt",
     "round_dossier_removed": "Bỏ hồ sơ ra khỏi đợt",
+    "submit": "Trình duyệt đợt",
+    "withdraw": "Rút đợt về để sửa danh sách",
+    "approve": "Duyệt",
+    "return": "Trả lại",
+    "documents_issued": "Phát hành văn bản",
+    "routed": "Chuyển bước",
+    "document_downloaded": "Tải văn bản",
 }
 
 
@@ -269,7 +293,18 @@ def _detail(e: AuditEvent) -> str:
         return f"Hồ sơ số {data.get('dossier_id')}"
     if e.kind == "round_created":
         return f"{data.get('name', '')} ({data.get('year', '')})"
-    return ""
+    if e.kind == "documents_issued":
+        return ", ".join(
+            f"Tờ trình số {d['number']}" for d in data.get("documents", []) if d.get("number")
+        )
+    if e.kind == "document_downloaded":
+        return str(data.get("file_name", ""))
+    parts = []
+    if e.to_status and e.to_status in ROUND_SUBMISSION.state_labels:
+        parts.append(f"→ {ROUND_SUBMISSION.state_labels[e.to_status]}")
+    if e.reason:
+        parts.append(f"Lý do: {e.reason}")
+    return " · ".join(parts)
 
 
 def history(s: Session, actor: Actor, round_id: int) -> list[RoundEventOut]:

@@ -5,12 +5,16 @@ round's name on its own dossier and nothing of the round itself."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from documents.verify import verify_pdf_sync
 from tests.fixtures.modes import app_in_mode
+from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.route import walk_to
 from tests.fixtures.server import PIN, Api, AppServer
 
@@ -122,7 +126,7 @@ def test_a_round_lists_every_nominee_of_its_dossiers(server, dossiers):
     for user, dossier in (("bdt.canbo", "bdt1"), ("lmhtx.canbo", "htx"), (AUDITOR, "bdt2")):
         d = Api(server, user).get(f"/api/v1/dossiers/{dossiers[dossier]}").json()
         assert d["round"]["name"] == ROUND_NAME
-        assert d["round"]["label"] == f"Đã trình khen thưởng ({ROUND_NAME})"
+        assert d["round"]["label"] == f"Chờ trình khen thưởng ({ROUND_NAME}: đang lập danh sách)"
 
     # …but only the board, the Sở's leaders and auditors see the round and its list.
     for user in (SPECIALIST, BOARD_HEAD, LEADER, AUDITOR):
@@ -271,4 +275,122 @@ def test_a_round_has_its_own_history_on_its_own_chain(server, dossiers):
     assert [e["kind"] for e in mine] == ["round_created"]
     r = Api(server, "bdt.canbo").get(f"/api/v1/rounds/{first['id']}/history")
     assert r.status_code == 404 and r.json()["code"] == "round_not_found"
+    assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"] is True
+
+
+def wait_round(api: Api, round_id: int, timeout: float = 180) -> dict[str, Any]:
+    """The round once its last step's flow run has finished."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = api.get(f"/api/v1/rounds/{round_id}").json()
+        if not r["processing"]:
+            return r
+        assert time.monotonic() < deadline, f"round {round_id} still processing"
+        time.sleep(0.2)
+
+
+def round_act(api: Api, rnd: dict[str, Any], action: str, **body: Any) -> Any:
+    return api.post(f"/api/v1/rounds/{rnd['id']}/actions/{action}", json=body)
+
+
+def test_a_round_goes_to_the_chairman_with_one_signed_and_sealed_to_trinh(
+    server, dossiers, tmp_path
+):
+    """Submitted by the specialist, returned once by the Phòng's head with a reason,
+    submitted again, approved by the head, signed by the Sở's Phó Giám đốc: the flow
+    issues one numbered Tờ trình listing every nominee, signed and sealed, valid to pyHanko
+    and to poppler's pdfsig; the dossiers say they were submitted with the round."""
+    specialist, head, leader = Api(server, SPECIALIST), Api(server, BOARD_HEAD), Api(server, LEADER)
+    first = next(x for x in specialist.get("/api/v1/rounds").json() if x["name"] == ROUND_NAME)
+    rnd = wait_round(specialist, first["id"])
+    assert rnd["allowed_actions"] == ["submit"] and len(rnd["dossier_list"]) == 3
+
+    # Only the specialist submits, and only from the list being made.
+    r = round_act(head, rnd, "submit")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden_action"
+    r = round_act(leader, rnd, "approve", signing_pin=PIN)
+    assert r.status_code == 409 and "Đang lập danh sách" in r.json()["detail"]
+    r = round_act(specialist, rnd, "submit", version=rnd["version"] - 1)
+    assert r.status_code == 409 and r.json()["code"] == "stale_version"
+
+    rnd = round_act(specialist, rnd, "submit").json()
+    assert rnd["status"] == "board_review" and not rnd["can_edit_dossiers"]
+    assert add(server, rnd, [dossiers["early"]]).json()["code"] == "round_not_editable"
+    rnd = wait_round(head, rnd["id"])
+    assert rnd["allowed_actions"] == ["approve", "return"]
+
+    # A return needs a reason, and reopens the list.
+    r = round_act(head, rnd, "return")
+    assert r.status_code == 422 and r.json()["code"] == "reason_required"
+    reason = 'Bổ sung <hồ sơ> & "ghi chú" {{ x }}'
+    rnd = round_act(head, rnd, "return", reason=reason).json()
+    assert rnd["status"] == "open"
+    rnd = wait_round(specialist, rnd["id"])
+    rnd = round_act(specialist, rnd, "submit").json()
+    rnd = round_act(head, wait_round(head, rnd["id"]), "approve").json()
+    assert rnd["status"] == "leadership_review"
+
+    # The Tờ trình is prepared for the leader: a draft only they (and auditors) see.
+    rnd = wait_round(leader, rnd["id"])
+    assert rnd["allowed_actions"] == ["approve", "return"]
+    drafts = leader.get(f"/api/v1/rounds/{rnd['id']}/documents").json()
+    assert [(d["form"], d["draft"]) for d in drafts] == [("to_trinh_dot", True)]
+    assert specialist.get(f"/api/v1/rounds/{rnd['id']}/documents").json() == []
+
+    r = round_act(leader, rnd, "approve")
+    assert r.status_code in (401, 403, 422) and r.json()["code"] == "signing_pin_required"
+    r = round_act(leader, rnd, "approve", signing_pin=PIN)
+    assert r.status_code == 200, r.text
+    rnd = wait_round(leader, rnd["id"])
+    assert rnd["status"] == "submitted" and rnd["allowed_actions"] == []
+
+    docs = specialist.get(f"/api/v1/rounds/{rnd['id']}/documents").json()
+    assert len(docs) == 1
+    doc = docs[0]
+    assert doc["subject_kind"] == "round" and doc["subject_id"] == rnd["id"]
+    assert doc["dossier_id"] is None and not doc["draft"]
+    assert doc["number"].endswith("/TTr-SNV"), doc["number"]
+    check = specialist.get(f"/api/v1/documents/{doc['id']}/verify").json()
+    assert check["ok"] is True and len(check["signatures"]) == 2, check
+
+    pdf = specialist.get(f"/api/v1/documents/{doc['id']}/content").content
+    path = tmp_path / "to-trinh-dot.pdf"
+    path.write_bytes(pdf)
+    roots = specialist.get("/api/v1/trust-roots").content
+    reports = verify_pdf_sync(pdf, [roots])
+    assert len(reports) == 2 and all(x.intact and x.valid and x.trusted for x in reports)
+    checked = pdfsig(path, nss_db(tmp_path / "nss", roots))
+    assert checked.count("Signature is Valid.") == 2, checked
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    for name in ("Phòng Chính sách", "Lò Văn Páo", "Hoàng Thị Mai", "Nông Văn Khánh"):
+        assert name in text, name
+    assert "Vi Văn Chiến" not in text  # still in appraisal: not in the round
+    assert "KT. GIÁM ĐỐC" in text and f"Số: {doc['number']}" in text
+    assert "Chủ tịch Ủy ban nhân dân tỉnh" in text
+
+    # The dossiers say they went with the round; a unit sees nothing of the round.
+    clerk = Api(server, "bdt.canbo")
+    d = clerk.get(f"/api/v1/dossiers/{dossiers['bdt1']}").json()
+    assert d["round"]["label"] == f"Đã trình khen thưởng ({ROUND_NAME})"
+    for path_ in (
+        f"/api/v1/rounds/{rnd['id']}/documents",
+        f"/api/v1/documents/{doc['id']}/content",
+        f"/api/v1/documents/{doc['id']}/verify",
+    ):
+        r = clerk.get(path_)
+        assert r.status_code == 404, path_
+
+    # The round's own history, with the return's reason as typed, and the chain intact.
+    history = Api(server, AUDITOR).get(f"/api/v1/rounds/{rnd['id']}/history").json()
+    kinds = [e["kind"] for e in history]
+    for kind in ("submit", "return", "approve", "documents_issued", "document_downloaded"):
+        assert kind in kinds, kinds
+    returned = next(e for e in history if e["kind"] == "return")
+    assert reason in returned["detail"]
+    issued = next(e for e in history if e["kind"] == "documents_issued")
+    assert doc["number"] in issued["detail"]
     assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"] is True

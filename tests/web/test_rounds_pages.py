@@ -96,7 +96,9 @@ def test_the_unit_sees_the_round_on_its_dossier_and_not_the_round(
     context = new_context(browser, server)
     page = sign_in(context, "bdt.canbo")
     page.goto(f"/ho-so/{story['a']}")
-    expect(page.locator(".round-tag")).to_have_text(f"Đã trình khen thưởng ({ROUND})")
+    expect(page.locator(".round-tag")).to_have_text(
+        f"Chờ trình khen thưởng ({ROUND}: đang lập danh sách)"
+    )
     assert page.locator(".round-tag a").count() == 0  # named, not linked
     see(shots, page, "ho-so-trong-dot")
     assert page.get_by_role("link", name="Đợt xét khen thưởng").count() == 0

@@ -1,0 +1,167 @@
+"""A round's actions on the engine: submit, withdraw, approve, return.
+
+The same order as a dossier's approval (api/dossiers/approvals.py): every refusal that
+needs no secret first, in a read-only look; then the PIN or the uploaded signed PDFs and
+the signatures; last the one transaction with the signed PDFs, the new state, the
+transition, the audit event and the outbox row whose flow issues the Tờ trình.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.orm import Session
+
+from api.deps import Caller
+from api.dossiers import approvals
+from api.dossiers.schemas import ActionIn
+from api.dossiers.service import Signed, ToSign, flush
+from api.rounds import service
+from api.rounds.schemas import RoundOut
+from domain import rounds as rules
+from domain.errors import DocumentsNotReady, InvalidInput, SigningPinRequired, StaleVersion
+from domain.process import ROUND_SUBMISSION, Action, Transition, decide
+from domain.roles import Actor
+from domain.rounds import RoundScope
+from issuing.forms import plan_next
+from issuing.issue import record_in
+from issuing.runtime import Runtime
+from storage import audit, outbox
+from storage import rounds as store
+from storage.models import AwardRound, DossierTransition, OutboxItem, User, subject_columns
+from storage.repositories import documents as documents_repo
+from storage.repositories import users as users_repo
+
+
+def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: ActionIn) -> Transition:
+    if body.version is not None and body.version != r.version:
+        raise StaleVersion("Đợt đã được người khác thay đổi. Hãy tải lại rồi thử lại.")
+    problems = rules.check_submittable(len(store.dossiers_of(s, r.id)))
+    t = decide(
+        ROUND_SUBMISSION,
+        r.status,
+        actor,
+        RoundScope(r.authority_id),
+        action,
+        reason=body.reason,
+        problems=problems,
+    )
+    if outbox.is_processing(s, service.subject_of(r)):
+        raise StaleVersion(
+            "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
+        )
+    return t
+
+
+def check(
+    s: Session, actor: Actor, round_id: int, action: Action, body: ActionIn
+) -> tuple[AwardRound, Transition]:
+    r = service.visible_round(s, actor, round_id)
+    return r, _decide(s, actor, r, action, body)
+
+
+def to_sign(s: Session, r: AwardRound, t: Transition) -> list[ToSign]:
+    """The prepared PDFs the approval signs (the Tờ trình, prepared when the round came
+    to the leader's desk)."""
+    if t.action != Action.APPROVE or not t.forms:
+        return []
+    items = []
+    for job in plan_next(s, service.subject_of(r), r.transition_seq):
+        doc = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
+        prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
+        if doc is None or not prepared:
+            raise DocumentsNotReady()
+        items.append(ToSign(doc.id, prepared[-1], job, prepared[-1]))
+    return items
+
+
+def act(
+    s: Session,
+    user: User,
+    actor: Actor,
+    round_id: int,
+    action: Action,
+    body: ActionIn,
+    signed: Sequence[Signed] = (),
+) -> tuple[AwardRound, OutboxItem]:
+    """Take the action in the caller's one transaction."""
+    r = service.visible_round(s, actor, round_id, for_update=True)
+    t = _decide(s, actor, r, action, body)
+    if {i.document_id for i in to_sign(s, r, t)} != {x.document_id for x in signed}:
+        raise SigningPinRequired()
+    for x in signed:
+        record_in(
+            s, x.document_id, "pdf-personal", x.stored, "application/pdf", signatures=x.signatures
+        )
+    scope = RoundScope(r.authority_id)
+    role = next(role for role in sorted(t.roles) if actor.holds(role, scope))
+    r.status = str(t.target)
+    r.transition_seq += 1
+    reason = body.reason.strip() if body.reason else None
+    subject = service.subject_of(r)
+    s.add(
+        DossierTransition(
+            **subject_columns(subject),
+            seq=r.transition_seq,
+            action=t.action,
+            from_status=t.source,
+            to_status=t.target,
+            actor_id=user.id,
+            actor_role=role,
+            reason=reason,
+        )
+    )
+    flush(s)
+    authority = service.authority_name(s, r)
+    audit.append(
+        s,
+        kind=t.action,
+        subject=subject,
+        who=audit.Who(user.id, user.full_name, str(role), authority, authority),
+        from_status=t.source,
+        to_status=t.target,
+        reason=reason,
+        data={
+            "round_id": r.id,
+            "transition_seq": r.transition_seq,
+            "forms": [f.form for f in t.forms],
+            "signed": [
+                {
+                    "document_id": x.document_id,
+                    "object_key": x.stored.key,
+                    "version_id": x.stored.version_id,
+                    "sha256": x.stored.sha256,
+                }
+                for x in signed
+            ],
+        },
+    )
+    return r, outbox.add_step(s, subject, r.transition_seq)
+
+
+def take_action(
+    rt: Runtime,
+    caller: Caller,
+    round_id: int,
+    action: Action,
+    body: ActionIn,
+    files: list[bytes],
+    render: Callable[[Session, AwardRound], RoundOut],
+) -> tuple[RoundOut, int]:
+    """Runs in a worker thread. Returns the answer and the outbox row to dispatch."""
+    with rt.db.read() as s:
+        r, t = check(s, caller.actor, round_id, action, body)
+        items = to_sign(s, r, t)
+    signed: list[Signed] = []
+    if items and files:
+        signed = approvals.accept_uploads(rt, caller, items, files)
+    elif items:
+        material = approvals.unlock(rt, caller, body.signing_pin)
+        signed = approvals.sign_each(rt, caller, material, items)
+    elif files:
+        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    with rt.db.write() as s:
+        user = users_repo.user_by_id(s, caller.user.id)
+        assert user is not None
+        r, item = act(s, user, caller.actor, round_id, action, body, signed)
+        return render(s, r), item.id
