@@ -20,6 +20,7 @@ from storage.models import (
     Cluster,
     Dossier,
     Nominee,
+    OutboxItem,
     RoundDossier,
     Unit,
     of_subject,
@@ -37,6 +38,25 @@ def visible_rounds(s: Session, actor: Actor, *, year: int | None = None) -> Sequ
     if year:
         q = q.where(AwardRound.year == year)
     return s.scalars(q.order_by(AwardRound.created_at.desc(), AwardRound.id.desc())).all()
+
+
+def waiting_rounds(s: Session, actor: Actor) -> Sequence[AwardRound]:
+    """The rounds waiting for an action of the actor (the round process's states where a
+    role the actor holds over the round acts, domain/policy.py's rules as SQL), the
+    longest-waiting first; none while a step's machine work runs."""
+    acting = policy_sql.acting(actor, ROUND)
+    if acting is None:
+        return []
+    busy = select(OutboxItem.id).where(
+        OutboxItem.subject_kind == str(SubjectKind.ROUND),
+        OutboxItem.subject_id == AwardRound.id,
+        OutboxItem.state != "done",
+    )
+    return s.scalars(
+        select(AwardRound)
+        .where(acting, ~busy.exists())
+        .order_by(AwardRound.updated_at, AwardRound.id)
+    ).all()
 
 
 def round_events(s: Session, round_id: int) -> Sequence[AuditEvent]:

@@ -38,9 +38,12 @@ def list_rounds(
     caller: CurrentReader,
     s: ReadSession,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    waiting: Annotated[bool, Query()] = False,
 ) -> list[RoundSummary]:
-    """The rounds the caller may see (their authority's board and leaders; auditors)."""
-    return service.list_rounds(s, caller.actor, year=year)
+    """The rounds the caller may see (their authority's board and leaders; auditors);
+    `waiting=true`: those waiting for an action of the caller (the rounds of their inbox,
+    the longest-waiting first)."""
+    return service.list_rounds(s, caller.actor, year=year, waiting=waiting)
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut)

@@ -195,8 +195,13 @@ def remove_dossier(
     return r
 
 
-def list_rounds(s: Session, actor: Actor, *, year: int | None) -> list[RoundSummary]:
-    rows = store.visible_rounds(s, actor, year=year)
+def list_rounds(
+    s: Session, actor: Actor, *, year: int | None, waiting: bool = False
+) -> list[RoundSummary]:
+    if waiting:
+        rows = [r for r in store.waiting_rounds(s, actor) if not year or r.year == year]
+    else:
+        rows = list(store.visible_rounds(s, actor, year=year))
     counts = store.dossier_counts(s, [r.id for r in rows])
     return [summary(r, counts.get(r.id, 0)) for r in rows]
 
