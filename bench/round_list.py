@@ -11,9 +11,16 @@ the floor of the same render + conversion + seal, measured in one run.
   render, conversion and seal as above. The database part is the round's own overhead;
   the ratio round / floor is the figure to watch (target ≤ 1.5×).
 
-What this does not yet cover: the round's Tờ trình issued through the engine (outbox →
-flow → number → seal → store → audit), which lands with the subject-generic issuing; this
-benchmark then grows a third column for it.
+- engine: the same round's Tờ trình issued as users get it, through the engine: the
+  actions taken as the API takes them (`api/rounds/actions.py`), each step's flow run
+  (`subject_transition_flow`, through Prefect's local API, as in the embedded mode) — the
+  Phòng head's approval, whose flow prepares the Tờ trình (list from the database,
+  render, conversion, form fields, files stored); the Sở leader's approval with the PIN
+  (key unlocked, personal signature); and the flow after it (number, date, seal, check
+  of both signatures, files stored, audit event, notifications). Its floor carries the
+  same two signatures: render + conversion + personal signature + seal, from memory. A
+  fresh round of the same size per run (a round is submitted once). Signatures without
+  a time-stamping service (the embedded default without `TDKT_TSA_URL`).
 
 Run: ``uv run python bench/round_list.py [--runs 3] [--dossiers 300] [--nominees 4]
 [--database sqlite|postgresql]``; writes bench/results/round_list.json.
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -33,10 +41,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Prefect reads its settings on import: its home (and local API's database) of its own.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tdkt-bench-prefect-"))
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
+import anyio.to_thread  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from api.deps import Caller  # noqa: E402
+from api.dossiers.schemas import ActionIn  # noqa: E402
+from api.rounds import actions as round_actions  # noqa: E402
+from api.rounds import service as rounds_service  # noqa: E402
 from bench.common import write_result  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from doc_templates.catalogue import template_path  # noqa: E402
 from documents import pyhanko_internals  # noqa: E402
 from documents.pdf import PdfConverter  # noqa: E402
@@ -44,7 +63,12 @@ from documents.pki import create_ca, issue_certificate  # noqa: E402
 from documents.render import render_docx  # noqa: E402
 from documents.sign import SignerMaterial, sign_pdf  # noqa: E402
 from domain.awards import AWARDS  # noqa: E402
+from domain.process import Action  # noqa: E402
 from domain.rounds import list_groups  # noqa: E402
+from domain.subjects import Subject, SubjectKind  # noqa: E402
+from flows import transition  # noqa: E402
+from issuing import runtime as flow_runtime  # noqa: E402
+from issuing.runtime import Runtime  # noqa: E402
 from storage import rounds as rounds_store  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -57,6 +81,8 @@ from storage.models import (  # noqa: E402
     Unit,
     User,
 )
+from storage.repositories import documents as documents_repo  # noqa: E402
+from storage.repositories import users as users_repo  # noqa: E402
 from tdkt.seed import seed_demo  # noqa: E402
 from tests.fixtures.forms import sample_context  # noqa: E402
 from tests.fixtures.pg import fresh_database  # noqa: E402
@@ -70,10 +96,12 @@ def award_of(i: int, kind: str) -> str:
     return "tap_the_lao_dong_xuat_sac" if kind == "collective" else "chien_si_thi_dua_co_so"
 
 
-def build_round(db: Database, dossiers: int, per: int) -> int:
-    """Approved dossiers of the demo's units with passed nominees, all in one round."""
-    with db.write() as s:
-        seed_demo(s, password="demo", key_passphrase="bench", pin="123456")
+PIN = "123456"
+
+
+def build_round(db: Database, dossiers: int, per: int, first: int = 0) -> int:
+    """Approved dossiers of the demo's units with passed nominees, all in one round
+    (the demo seeded before); `first` numbers its dossiers after earlier rounds'."""
     with db.write() as s:
         units = list(s.scalars(select(Unit).where(Unit.cluster_id.is_not(None))))
         specialist = s.scalar(select(User).where(User.username == "ptdkt.chuyenvien"))
@@ -95,7 +123,7 @@ def build_round(db: Database, dossiers: int, per: int) -> int:
                 process="commendation_proposal",
                 award=award_of(i, "individual"),
                 year=2026,
-                title=f"Hồ sơ {i}",
+                title=f"Hồ sơ {first + i}",
                 unit_id=unit.id,
                 cluster_id=unit.cluster_id,
                 authority_id=unit.authority_id,
@@ -109,7 +137,7 @@ def build_round(db: Database, dossiers: int, per: int) -> int:
                     Nominee(
                         position_no=k + 1,
                         kind=kind,
-                        name=f"Nguyễn Văn Thành {i}-{k}",
+                        name=f"Nguyễn Văn Thành {first + i}-{k}",
                         job_title="Chuyên viên" if kind == "individual" else "",
                         unit_name=unit.name,
                     )
@@ -139,7 +167,11 @@ def context_with(groups: list[dict[str, Any]], nominees: int) -> dict[str, Any]:
     return ctx
 
 
-async def one(converter: PdfConverter, signer: SignerMaterial, groups_of: Any) -> dict[str, float]:
+async def one(
+    converter: PdfConverter, signer: SignerMaterial, groups_of: Any, person: SignerMaterial | None
+) -> dict[str, float]:
+    """Render, convert and seal the list `groups_of` gives; with `person`, their personal
+    signature first (the floor of what the engine issues: the same two signatures)."""
     t0 = time.perf_counter()
     groups, count = groups_of()
     t1 = time.perf_counter()
@@ -147,6 +179,15 @@ async def one(converter: PdfConverter, signer: SignerMaterial, groups_of: Any) -
     t2 = time.perf_counter()
     pdf = await converter.convert(docx)
     t3 = time.perf_counter()
+    if person is not None:
+        pdf = await sign_pdf(
+            pdf,
+            person,
+            field_name="Person",
+            reason="Duyệt",
+            location="Lạng Sơn",
+            stamp_lines=["Ký bởi: Nguyễn Văn A", "Thời gian: 2026-12-03T09:00:00+07:00"],
+        )
     await sign_pdf(
         pdf,
         signer,
@@ -165,11 +206,83 @@ async def one(converter: PdfConverter, signer: SignerMaterial, groups_of: Any) -
     }
 
 
-async def measure(args: argparse.Namespace, db: Database, round_id: int) -> dict[str, Any]:
+def caller_of(db: Database, username: str) -> Caller:
+    with db.read() as s:
+        user = users_repo.user_by_username(s, username)
+        assert user is not None
+        return Caller(user, users_repo.actor_of(user))
+
+
+async def step(rt: Runtime, username: str, round_id: int, action: Action, **body: Any) -> float:
+    """The action as the API takes it, then its flow run; the flow's seconds."""
+    caller = caller_of(rt.db, username)
+    _, outbox_id = await anyio.to_thread.run_sync(  # as the API runs it (run_in_threadpool)
+        round_actions.take_action,
+        rt,
+        caller,
+        round_id,
+        action,
+        ActionIn(**body),
+        [],
+        lambda s, r: rounds_service.round_out(s, caller.actor, r),
+    )
+    t = time.perf_counter()
+    await transition.subject_transition_flow(outbox_id)
+    return time.perf_counter() - t
+
+
+def prepared_for(rt: Runtime, round_id: int) -> str:
+    with rt.db.read() as s:
+        docs = documents_repo.subject_documents(s, Subject(SubjectKind.ROUND, round_id))
+        ids = [v.prepared_for_id for d in docs for v in d.versions if v.prepared_for_id]
+        user = users_repo.user_by_id(s, ids[-1])
+        assert user is not None
+        return user.username
+
+
+async def through_engine(rt: Runtime, round_id: int) -> dict[str, float]:
+    """Submit, the Phòng head's approval (its flow prepares the Tờ trình), the leader's
+    signed approval and the flow that issues it."""
+    await step(rt, "ptdkt.chuyenvien", round_id, Action.SUBMIT)
+    prepare = await step(rt, "ptdkt.truongphong", round_id, Action.APPROVE)
+    # The leader the Tờ trình was prepared for signs it (another leader would have it
+    # prepared again with their name, in their request).
+    caller = caller_of(rt.db, prepared_for(rt, round_id))
+    t = time.perf_counter()
+    _, outbox_id = await anyio.to_thread.run_sync(
+        round_actions.take_action,
+        rt,
+        caller,
+        round_id,
+        Action.APPROVE,
+        ActionIn(signing_pin=PIN),
+        [],
+        lambda s, r: rounds_service.round_out(s, caller.actor, r),
+    )
+    approve = time.perf_counter() - t
+    t = time.perf_counter()
+    await transition.subject_transition_flow(outbox_id)
+    issue = time.perf_counter() - t
+    with rt.db.read() as s:
+        r = rounds_store.award_round(s, round_id)
+        assert r is not None and r.status == "submitted", r and r.status
+    return {
+        "prepare_flow": prepare,
+        "approve_request": approve,
+        "issue_flow": issue,
+        "total": prepare + approve + issue,
+    }
+
+
+async def measure(args: argparse.Namespace, rt: Runtime, round_ids: list[int]) -> dict[str, Any]:
+    db = rt.db
     ca = create_ca("Bench CA", "Bench")
     org = issue_certificate(ca, common_name="Sở Nội vụ", organization="Sở", kind="organisation")
     signer = SignerMaterial(org.key_pem, org.cert_pem, (ca.cert_pem,))
+    who = issue_certificate(ca, common_name="Nguyễn Văn A", organization="Sở", kind="person")
+    person = SignerMaterial(who.key_pem, who.cert_pem, (ca.cert_pem,))
     names = {code: a.name for code, a in AWARDS.items()}
+    round_id, engine_ids = round_ids[0], round_ids[1:]
     # The floor renders exactly the round's list, read once beforehand and held in memory.
     with db.read() as s:
         in_memory = rounds_store.listed_nominees(s, round_id)
@@ -187,19 +300,24 @@ async def measure(args: argparse.Namespace, db: Database, round_id: int) -> dict
         converter = PdfConverter(Path(tmp) / "profiles", workers=1, timeout=600)
         await converter.warm_up()
         try:
-            await one(converter, signer, from_memory)  # fonts, template, first conversion
+            await one(converter, signer, from_memory, None)  # fonts, template, first conversion
+            await through_engine(rt, engine_ids[0])  # Prefect's local API, the app's pool
             floor: list[dict[str, float]] = []
             rounds: list[dict[str, float]] = []
-            for _ in range(args.runs):  # alternated, so drift moves both alike
-                floor.append(await one(converter, signer, from_memory))
-                rounds.append(await one(converter, signer, from_database))
+            floor2: list[dict[str, float]] = []
+            engine: list[dict[str, float]] = []
+            for i in range(args.runs):  # alternated, so drift moves all alike
+                floor.append(await one(converter, signer, from_memory, None))
+                rounds.append(await one(converter, signer, from_database, None))
+                floor2.append(await one(converter, signer, from_memory, person))
+                engine.append(await through_engine(rt, engine_ids[1 + i]))
         finally:
             converter.close()
 
     def med(runs: list[dict[str, float]]) -> dict[str, float]:
         return {k: round(statistics.median(r[k] for r in runs) * 1000, 1) for k in runs[0]}
 
-    f, r = med(floor), med(rounds)
+    f, r, f2, e = med(floor), med(rounds), med(floor2), med(engine)
     return {
         "dossiers": args.dossiers,
         "nominees": args.dossiers * args.nominees,
@@ -208,8 +326,10 @@ async def measure(args: argparse.Namespace, db: Database, round_id: int) -> dict
         "floor_ms": f,
         "round_from_database_ms": r,
         "ratio_round_to_floor": round(r["total"] / f["total"], 3),
+        "floor_two_signatures_ms": f2,
+        "engine_ms": e,
+        "ratio_engine_to_floor": round(e["total"] / f2["total"], 3),
         "target_ratio": 1.5,
-        "not_measured": "issuing through the engine (outbox, flow, number, store, audit)",
     }
 
 
@@ -222,18 +342,27 @@ def main() -> None:
     args = p.parse_args()
     pyhanko_internals.install()  # as the processes measured do at start-up
     with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tdkt-rdb-")))
         if args.database == "sqlite":
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tdkt-rdb-")))
             url = f"sqlite:///{folder / 'round.sqlite3'}"
         else:
             url = stack.enter_context(fresh_database("tdkt_bench"))
         upgrade(url)
-        db = Database(url)
-        stack.callback(db.dispose)
+        settings = Settings(var_dir=folder, database_url=url, converter_workers=1).resolved()
+        rt = Runtime.from_settings(settings)
+        stack.callback(rt.close)
+        rt.store.ensure_ready()
+        flow_runtime.install(rt)
+        with rt.db.write() as s:
+            seed_demo(s, password="demo", key_passphrase=settings.secret_key, pin=PIN)
         t = time.perf_counter()
-        round_id = build_round(db, args.dossiers, args.nominees)
-        built = time.perf_counter() - t
-        result = asyncio.run(measure(args, db, round_id))
+        # One round for the floor and the list; one per engine run, plus its warm-up.
+        round_ids = [
+            build_round(rt.db, args.dossiers, args.nominees, first=k * args.dossiers)
+            for k in range(args.runs + 2)
+        ]
+        built = (time.perf_counter() - t) / len(round_ids)
+        result = asyncio.run(measure(args, rt, round_ids))
         result["build_round_s"] = round(built, 2)
     write_result("round_list", result)
 

@@ -293,6 +293,39 @@ def round_act(api: Api, rnd: dict[str, Any], action: str, **body: Any) -> Any:
     return api.post(f"/api/v1/rounds/{rnd['id']}/actions/{action}", json=body)
 
 
+def waiting(api: Api) -> list[int]:
+    return [r["id"] for r in api.get("/api/v1/rounds", params={"waiting": "true"}).json()]
+
+
+def test_an_empty_round_is_not_submitted_and_a_withdrawn_one_opens_again(server, dossiers):
+    specialist = Api(server, SPECIALIST)
+    empty = open_round(server, "Đợt chưa có hồ sơ")
+    r = round_act(specialist, empty, "submit")
+    assert r.status_code == 422 and r.json()["code"] == "dossier_incomplete"
+    assert r.json()["detail"] == "Đợt chưa đủ để trình: đợt chưa có hồ sơ nào."
+    for user in ("bdt.canbo", AUDITOR):
+        r = round_act(Api(server, user), empty, "submit")
+        assert r.status_code in (403, 404), (user, r.text)
+    r = round_act(specialist, empty, "frobnicate")
+    assert r.status_code == 422
+
+    one = open_round(server, "Đợt rút về")
+    extra = make(server, "bdt", [("individual", "Đinh Thị Lan")])
+    walk_to(server, extra, "approved")
+    assert add(server, one, [extra]).status_code == 200
+    one = wait_round(specialist, one["id"])
+    one = round_act(specialist, one, "submit").json()
+    assert one["status"] == "board_review"
+    one = round_act(specialist, wait_round(specialist, one["id"]), "withdraw").json()
+    assert one["status"] == "open" and one["can_edit_dossiers"]
+    # Taken out again, so that the other tests' counts are not changed.
+    one = wait_round(specialist, one["id"])
+    r = specialist.request(
+        "DELETE", f"/api/v1/rounds/{one['id']}/dossiers/{extra}", params={"version": one["version"]}
+    )
+    assert r.status_code == 200
+
+
 def test_a_round_goes_to_the_chairman_with_one_signed_and_sealed_to_trinh(
     server, dossiers, tmp_path
 ):
@@ -318,6 +351,9 @@ def test_a_round_goes_to_the_chairman_with_one_signed_and_sealed_to_trinh(
     assert add(server, rnd, [dossiers["early"]]).json()["code"] == "round_not_editable"
     rnd = wait_round(head, rnd["id"])
     assert rnd["allowed_actions"] == ["approve", "return"]
+    assert waiting(head) == [rnd["id"]] and waiting(leader) == []
+    # The specialist's are the rounds still being made (a submitted one waits on others).
+    assert rnd["id"] not in waiting(specialist) and waiting(specialist)
 
     # A return needs a reason, and reopens the list.
     r = round_act(head, rnd, "return")
@@ -333,6 +369,7 @@ def test_a_round_goes_to_the_chairman_with_one_signed_and_sealed_to_trinh(
     # The Tờ trình is prepared for the leader: a draft only they (and auditors) see.
     rnd = wait_round(leader, rnd["id"])
     assert rnd["allowed_actions"] == ["approve", "return"]
+    assert waiting(leader) == [rnd["id"]] and waiting(head) == []
     drafts = leader.get(f"/api/v1/rounds/{rnd['id']}/documents").json()
     assert [(d["form"], d["draft"]) for d in drafts] == [("to_trinh_dot", True)]
     assert specialist.get(f"/api/v1/rounds/{rnd['id']}/documents").json() == []
