@@ -311,14 +311,19 @@ def _detail(e: AuditEvent) -> str:
         return ", ".join(f"Tờ trình số {n}" for n in numbers)
     if e.kind == "document_downloaded":
         return str(data.get("file_name", ""))
+    if e.kind == "routed":
+        done = []
+        if data.get("prepared"):
+            done.append("Đã lập Tờ trình dự thảo để lãnh đạo Sở ký")
+        if data.get("notified_user_ids"):
+            done.append("đã báo người xử lý tiếp theo" if done else "Đã báo người xử lý tiếp theo")
+        return ", ".join(done)
     parts = []
     if e.to_status and e.to_status in ROUND_SUBMISSION.state_labels:
-        parts.append(f"→ {ROUND_SUBMISSION.state_labels[e.to_status]}")
-    if e.kind == "routed" and data.get("prepared"):
-        parts.append("Tờ trình dự thảo đã được lập để lãnh đạo Sở ký")
+        parts.append(f"Chuyển sang «{ROUND_SUBMISSION.state_labels[e.to_status]}»")
     if e.reason:
         parts.append(f"Lý do: {e.reason}")
-    return " · ".join(parts)
+    return ". ".join(parts)
 
 
 def history(s: Session, actor: Actor, round_id: int) -> list[RoundEventOut]:
