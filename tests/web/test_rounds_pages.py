@@ -190,7 +190,12 @@ def test_the_round_is_submitted_returned_approved_and_signed_in_the_pages(
     )
     wait_idle(head)
 
-    # The specialist reads why, and submits again; the head approves (nothing to sign).
+    # The specialist's page still offers to withdraw what was returned meanwhile: refused
+    # in the page's error box. Then they read why, and submit again; the head approves
+    # (nothing to sign).
+    page.get_by_role("button", name="Rút đợt về để sửa danh sách").click()
+    expect(page.locator("#loi-dot")).to_contain_text("Đợt đã được người khác thay đổi")
+    see(shots, page, "chuyen-vien-trang-cu")
     page.goto(f"/dot-xet/{round_id}")
     expect(page.locator("section.returned")).to_contain_text(f"Lý do: {REASON}")
     see(shots, page, "chuyen-vien-bi-tra-lai")
