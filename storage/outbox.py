@@ -179,11 +179,14 @@ def keep_waiting(s: Session, outbox_id: int, run_id: str) -> None:
 # ---------------------------------------------------------------- what the pages show
 
 
-def unfinished_step(s: Session, dossier_id: int) -> OutboxItem | None:
-    """The oldest step of the dossier whose machine work has not finished."""
+def unfinished_step(s: Session, subject: Subject | int) -> OutboxItem | None:
+    """The oldest step of the subject (a dossier given by its id) whose machine work has
+    not finished."""
+    if not isinstance(subject, Subject):
+        subject = Subject.dossier(subject)
     return s.scalar(
         select(OutboxItem)
-        .where(of_subject(OutboxItem, Subject.dossier(dossier_id)), OutboxItem.state != "done")
+        .where(of_subject(OutboxItem, subject), OutboxItem.state != "done")
         .order_by(OutboxItem.transition_seq)
         .limit(1)
     )

@@ -1,7 +1,8 @@
-"""How far the machine work of a dossier's step has got: which of the documents the step
-issues (and of those it prepares for the next approval) are done. Read from what the flow
-has recorded, against the step's plan (issuing/forms.py: `plan_step`, `plan_next`); nothing
-is stored for it. The dossier page polls it while the step runs."""
+"""How far the machine work of a step of a dossier (or of a round) has got: which of the
+documents the step issues (and of those it prepares for the next approval) are done. Read
+from what the flow has recorded, against the step's plan (issuing/forms.py: `plan_step`,
+`plan_next`); nothing is stored for it. The dossier's and the round's pages poll it while
+the step runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from domain.subjects import Subject
 from issuing.forms import FormJob, plan_next, plan_step
 from storage import outbox
 from storage.models import Document, Dossier
@@ -43,17 +45,24 @@ def _key(job: FormJob) -> tuple[int, str, int]:
 def step_progress(s: Session, d: Dossier) -> StepProgress:
     """The progress of the dossier's oldest unfinished step (the caller checked that the
     reader may see the dossier: titles name its nominees)."""
-    item = outbox.unfinished_step(s, d.id)
+    return subject_progress(s, Subject.dossier(d.id))
+
+
+def subject_progress(s: Session, subject: Subject) -> StepProgress:
+    """The progress of the oldest unfinished step of a dossier or a round (a round's
+    approval by the Sở's leader issues its Tờ trình); the caller checked that the reader
+    may see the subject."""
+    item = outbox.unfinished_step(s, subject)
     if item is None:
         return IDLE
     try:
-        issued = plan_step(s, d.id, item.transition_seq)
-        prepared = plan_next(s, d.id, item.transition_seq)
+        issued = plan_step(s, subject, item.transition_seq)
+        prepared = plan_next(s, subject, item.transition_seq)
     except LookupError:  # the plan cannot be made (no cluster leadership that year)
         issued, prepared = [], []
     made: dict[tuple[int, str, int], Document] = {
         (doc.transition_seq, doc.form, doc.copy_no): doc
-        for doc in documents_repo.documents_of(s, d.id)
+        for doc in documents_repo.subject_documents(s, subject)
     }
 
     def has(job: FormJob, rendition: str) -> bool:

@@ -284,10 +284,17 @@ ROUND_EVENT_LABELS = {
     "withdraw": "Rút đợt về để sửa danh sách",
     "approve": "Duyệt",
     "return": "Trả lại",
-    "documents_issued": "Phát hành văn bản",
-    "routed": "Chuyển bước",
+    "documents_issued": "Phát hành Tờ trình (cấp số, ký số, đóng dấu, lưu trữ)",
+    "routed": "Chuyển bước tiếp theo",
     "document_downloaded": "Tải văn bản",
 }
+
+
+def _label(e: AuditEvent) -> str:
+    # The leader's approval signs the Tờ trình; the head's is recorded only.
+    if e.kind == "approve" and (e.data or {}).get("signed"):
+        return "Duyệt và ký Tờ trình"
+    return ROUND_EVENT_LABELS.get(e.kind, e.kind)
 
 
 def _detail(e: AuditEvent) -> str:
@@ -299,17 +306,24 @@ def _detail(e: AuditEvent) -> str:
     if e.kind == "round_created":
         return f"{data.get('name', '')} ({data.get('year', '')})"
     if e.kind == "documents_issued":
-        return ", ".join(
-            f"Tờ trình số {d['number']}" for d in data.get("documents", []) if d.get("number")
-        )
+        # One entry per stored file of a document (DOCX, signed PDF …): one per number.
+        numbers = dict.fromkeys(d["number"] for d in data.get("documents", []) if d.get("number"))
+        return ", ".join(f"Tờ trình số {n}" for n in numbers)
     if e.kind == "document_downloaded":
         return str(data.get("file_name", ""))
+    if e.kind == "routed":
+        done = []
+        if data.get("prepared"):
+            done.append("Đã lập Tờ trình dự thảo để lãnh đạo Sở ký")
+        if data.get("notified_user_ids"):
+            done.append("đã báo người xử lý tiếp theo" if done else "Đã báo người xử lý tiếp theo")
+        return ", ".join(done)
     parts = []
     if e.to_status and e.to_status in ROUND_SUBMISSION.state_labels:
-        parts.append(f"→ {ROUND_SUBMISSION.state_labels[e.to_status]}")
+        parts.append(f"Chuyển sang «{ROUND_SUBMISSION.state_labels[e.to_status]}»")
     if e.reason:
         parts.append(f"Lý do: {e.reason}")
-    return " · ".join(parts)
+    return ". ".join(parts)
 
 
 def history(s: Session, actor: Actor, round_id: int) -> list[RoundEventOut]:
@@ -322,7 +336,7 @@ def history(s: Session, actor: Actor, round_id: int) -> list[RoundEventOut]:
             RoundEventOut(
                 seq=e.subject_seq or 0,
                 kind=e.kind,
-                label=ROUND_EVENT_LABELS.get(e.kind, e.kind),
+                label=_label(e),
                 at=e.occurred_at,
                 at_vn=audit.vn_time(e.occurred_at),
                 actor=e.actor_name,

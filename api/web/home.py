@@ -1,5 +1,5 @@
-"""The home page of each role: what waits for me, how many dossiers are in each status,
-how long each has waited."""
+"""The home page of each role: what waits for me (dossiers, and a board's rounds), how
+many dossiers are in each status, how long each has waited."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
+from api.rounds import service as rounds_service
 from api.web import views
 from api.web.pages import WebRoute, render
 from api.web.session import Visitor, VisitorDep
@@ -56,6 +57,7 @@ def home_page(
         # What approving each dossier would sign, listed in the bulk dialog before the PIN.
         plans = [views.signing_plan(s, r.d) for r in inbox if r.can_approve]
         counts = dossiers_repo.count_by_status(s, visitor.actor)
+        rounds = rounds_service.list_rounds(s, visitor.actor, year=None, waiting=True)
         return render(
             request,
             "home.html",
@@ -63,6 +65,7 @@ def home_page(
             status_code=status_code,
             inbox=inbox,
             inbox_total=inbox_total,
+            rounds=rounds,
             counts=_tiles(roles, counts),
             total=sum(counts.values()),
             places=visitor.titles,

@@ -1,32 +1,42 @@
 """Round pages (đợt xét khen thưởng): the board's list of rounds and a new one, a round
-with its dossiers, the approved dossiers that may join it, and the list of every nominee.
+with its dossiers, the approved dossiers that may join it, the list of every nominee, its
+Tờ trình and its actions (submit, withdraw, approve — the Sở's leader signing with the
+PIN —, return).
 
-Every change goes through the API's own use cases (api/rounds/service.py): the same rules,
-the same audit events, the same refusals, shown next to what they are about."""
+Every change goes through the API's own use cases (api/rounds/service.py, actions.py): the
+same rules, the same audit events, the same refusals, shown next to what they are about;
+the flow of a step is started after the commit, as the API does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from api.deps import RuntimeDep
-from api.rounds import service
+from api.documents import service as documents
+from api.dossiers.progress import StepProgress, subject_progress
+from api.dossiers.schemas import ActionIn
+from api.rounds import actions, service
 from api.rounds.schemas import RoundCreate
+from api.web.dossiers import PIN_CODES
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from api.web.views import DocView, doc_view
 from domain import rounds as rules
 from domain.awards import AWARDS
 from domain.errors import DomainError, NotFound
-from domain.rounds import ROUND_KIND_LABELS
+from domain.process import ROUND_SUBMISSION, Action
+from domain.rounds import ROUND_KIND_LABELS, RoundStatus
 from issuing.runtime import Runtime
 from storage import rounds as store
-from storage.models import utcnow
+from storage.models import AuditEvent, AwardRound, utcnow
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -131,6 +141,32 @@ async def create_round(
     return response
 
 
+def _round_documents(s: Session, visitor: Visitor, r: AwardRound) -> list[DocView]:
+    """The round's Tờ trình the visitor may see: issued ones, and the draft only for the
+    leader who can sign it now (and auditors, who also see drafts nobody signed)."""
+    shown = []
+    for doc, draft in documents.round_documents(s, visitor.actor, r):
+        view = doc_view(doc)
+        if draft and doc.transition_seq == r.transition_seq + 1:
+            view.state, view.state_label = "to_sign", "Bản dự thảo chờ ký"
+        elif draft:
+            view.state, view.state_label = "unused", "Bản chuẩn bị, không được ký"
+        shown.append(view)
+    return shown
+
+
+def _last_return(s: Session, r: AwardRound) -> AuditEvent | None:
+    """The return the open list is answering (none once submitted again or withdrawn)."""
+    if r.status != RoundStatus.OPEN:
+        return None
+    for e in reversed(store.round_events(s, r.id)):
+        if e.kind == Action.RETURN:
+            return e
+        if e.kind in (Action.SUBMIT, Action.WITHDRAW):
+            return None
+    return None
+
+
 def _round_page(
     request: Request,
     visitor: Visitor,
@@ -140,6 +176,7 @@ def _round_page(
     status_code: int = 200,
     error: str = "",
     checked: frozenset[int] = frozenset(),
+    action_error: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         r = service.visible_round(s, visitor.actor, round_id)
@@ -148,6 +185,10 @@ def _round_page(
         addable = (
             store.candidates(s, r.authority_id, r.award_codes) if out.can_edit_dossiers else []
         )
+        docs = _round_documents(s, visitor, r)
+        progress = subject_progress(s, service.subject_of(r)) if out.processing else None
+        returned = _last_return(s, r)
+    approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
         mine = [n for n in out.nominee_list if n.award == code]
@@ -170,6 +211,13 @@ def _round_page(
         error=error,
         checked=checked,
         events=events,
+        docs=docs,
+        returned=returned,
+        to_sign=[d for d in docs if d.state == "to_sign"],
+        progress=progress,
+        approve_signs=bool(approve and approve.forms),
+        approve_target=ROUND_SUBMISSION.state_labels[approve.target] if approve else "",
+        action_error=action_error or {},
         AWARDS=AWARDS,
     )
 
@@ -262,3 +310,82 @@ async def remove_dossier(
     return await _change(
         request, visitor, rt, round_id, remove, f"Đã bỏ hồ sơ số {dossier_id} ra khỏi đợt."
     )
+
+
+@router.get("/dot-xet/{round_id:int}/tien-do")
+def progress_of(round_id: int, visitor: VisitorDep, rt: RuntimeDep) -> StepProgress:
+    """What the round's page polls while its step's Tờ trình is being made."""
+    with rt.db.read() as s:
+        r = service.visible_round(s, visitor.actor, round_id)
+        return subject_progress(s, service.subject_of(r))
+
+
+DONE_MESSAGES = {
+    Action.SUBMIT: "Đã trình duyệt đợt. Lãnh đạo Phòng sẽ xem danh sách.",
+    Action.WITHDRAW: "Đã rút đợt về để sửa danh sách.",
+    Action.APPROVE: "Đã duyệt. Đợt được chuyển lãnh đạo Sở ký Tờ trình.",
+    Action.RETURN: "Đã trả lại đợt để chuyên viên sửa danh sách.",
+}
+SIGNED = "Đã duyệt và ký. Hệ thống đang cấp số, đóng dấu và lưu trữ Tờ trình."
+
+
+@router.post("/dot-xet/{round_id:int}/thao-tac/{action}", response_model=None)
+async def act(
+    request: Request,
+    round_id: int,
+    action: Action,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+) -> Response:
+    """Submit, withdraw, approve (the leader signing the Tờ trình with the PIN) or return:
+    the API's own `take_action`; its refusal is shown next to the field it is about."""
+    body = ActionIn(
+        reason=text(form, "reason", 4000) or None,
+        signing_pin=text(form, "signing_pin", 64) or None,
+        version=_version(form),
+    )
+    try:
+        _, outbox_id = await run_in_threadpool(
+            actions.take_action,
+            rt,
+            visitor.caller,
+            round_id,
+            action,
+            body,
+            [],
+            lambda s, r: service.round_out(s, visitor.actor, r),
+        )
+    except NotFound:
+        raise
+    except DomainError as e:
+        field = (
+            "signing_pin"
+            if e.code in PIN_CODES
+            else "reason"
+            if e.code == "reason_required"
+            else None
+        )
+        error = {
+            "action": str(action),
+            "field": field,
+            "message": e.message,
+            "code": e.code,
+            "reason": body.reason or "",
+        }
+        return await run_in_threadpool(
+            _round_page,
+            request,
+            visitor,
+            rt,
+            round_id,
+            status_code=e.status,
+            action_error=error,
+        )
+    if rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
+    response = redirect(f"/dot-xet/{round_id}")
+    signed = action == Action.APPROVE and body.signing_pin is not None
+    set_flash(response, SIGNED if signed else DONE_MESSAGES.get(action, "Đã ghi nhận."))
+    return response
