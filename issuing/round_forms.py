@@ -61,7 +61,10 @@ def round_context(s: Session, r: AwardRound, t: DossierTransition | None) -> dic
     dossiers = len({n.dossier_id for n in nominees})
     return {
         "recipient": f"Chủ tịch Ủy ban nhân dân tỉnh {a.province}",
-        "subject": f"Về việc đề nghị khen thưởng ({r.name}, năm {r.year})",
+        # The round's name often carries its year already ("… năm 2026").
+        "subject": f"Về việc đề nghị khen thưởng ({r.name})"
+        if str(r.year) in r.name
+        else f"Về việc đề nghị khen thưởng ({r.name}, năm {r.year})",
         "year": r.year,
         "round": {
             "name": r.name,
