@@ -771,7 +771,8 @@ def to_trinh_dot() -> DocumentObject:
     legal_bases(doc)
     body(
         doc,
-        "Thực hiện {{ round.name }} ({{ round.kind_label }}) năm {{ year }}, trên cơ sở hồ sơ "
+        "Thực hiện {{ round.name }} ({{ round.kind_label }}){% if (year | string) not in "
+        "round.name %} năm {{ year }}{% endif %}, trên cơ sở hồ sơ "
         "đề nghị khen thưởng của {{ '%02d' | format(round.dossiers) }} hồ sơ đã được thẩm "
         "định theo quy định, kính trình {{ recipient }} xem xét, quyết định khen thưởng cho "
         + counts_phrase()
