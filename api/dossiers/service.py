@@ -45,11 +45,9 @@ from storage import audit, outbox
 from storage.models import (
     DocumentVersion,
     Dossier,
-    DossierTransition,
     Nominee,
     OutboxItem,
     User,
-    subject_columns,
     utcnow,
 )
 from storage.objects import StoredObject
@@ -57,6 +55,7 @@ from storage.repositories import appraisal as appraisal_repo
 from storage.repositories import documents as documents_repo
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
+from storage.repositories import steps
 from storage.repositories import users as users_repo
 
 
@@ -335,17 +334,7 @@ def record_own_signatures(
         who=_who(user, role, d.unit.name),
         from_status=d.status,
         to_status=d.status,
-        data={
-            "signed": [
-                {
-                    "document_id": x.document_id,
-                    "object_key": x.stored.key,
-                    "version_id": x.stored.version_id,
-                    "sha256": x.stored.sha256,
-                }
-                for x in signed
-            ]
-        },
+        data={"signed": [x.as_data() for x in signed]},
     )
     return d
 
@@ -357,6 +346,15 @@ class Signed:
     document_id: int
     stored: StoredObject
     signatures: list[dict[str, object]]
+
+    def as_data(self) -> dict[str, object]:
+        """The signed file as the history records it."""
+        return {
+            "document_id": self.document_id,
+            "object_key": self.stored.key,
+            "version_id": self.stored.version_id,
+            "sha256": self.stored.sha256,
+        }
 
 
 def check(
@@ -464,17 +462,16 @@ def act(
     d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[Status(t.target)])
     d.transition_seq += 1
     reason = body.reason.strip() if body.reason else None
-    s.add(
-        DossierTransition(
-            **subject_columns(d.subject),
-            seq=d.transition_seq,
-            action=t.action,
-            from_status=t.source,
-            to_status=t.target,
-            actor_id=user.id,
-            actor_role=role,
-            reason=reason,
-        )
+    steps.add(
+        s,
+        d.subject,
+        d.transition_seq,
+        action=t.action,
+        source=t.source,
+        target=t.target,
+        actor_id=user.id,
+        role=role,
+        reason=reason,
     )
     _flush(s)
     audit.append(
@@ -488,15 +485,7 @@ def act(
         data={
             "transition_seq": d.transition_seq,
             "forms": [f.form for f in t.forms],
-            "signed": [
-                {
-                    "document_id": x.document_id,
-                    "object_key": x.stored.key,
-                    "version_id": x.stored.version_id,
-                    "sha256": x.stored.sha256,
-                }
-                for x in signed
-            ],
+            "signed": [x.as_data() for x in signed],
         },
     )
     item = _outbox(s, d, t)

@@ -28,8 +28,9 @@ from issuing.issue import record_in
 from issuing.runtime import Runtime
 from storage import audit, outbox
 from storage import rounds as store
-from storage.models import AwardRound, DossierTransition, OutboxItem, User, subject_columns
+from storage.models import AwardRound, OutboxItem, User
 from storage.repositories import documents as documents_repo
+from storage.repositories import steps
 from storage.repositories import users as users_repo
 
 
@@ -99,17 +100,16 @@ def act(
     r.transition_seq += 1
     reason = body.reason.strip() if body.reason else None
     subject = service.subject_of(r)
-    s.add(
-        DossierTransition(
-            **subject_columns(subject),
-            seq=r.transition_seq,
-            action=t.action,
-            from_status=t.source,
-            to_status=t.target,
-            actor_id=user.id,
-            actor_role=role,
-            reason=reason,
-        )
+    steps.add(
+        s,
+        subject,
+        r.transition_seq,
+        action=t.action,
+        source=t.source,
+        target=t.target,
+        actor_id=user.id,
+        role=role,
+        reason=reason,
     )
     flush(s)
     authority = service.authority_name(s, r)
@@ -125,15 +125,7 @@ def act(
             "round_id": r.id,
             "transition_seq": r.transition_seq,
             "forms": [f.form for f in t.forms],
-            "signed": [
-                {
-                    "document_id": x.document_id,
-                    "object_key": x.stored.key,
-                    "version_id": x.stored.version_id,
-                    "sha256": x.stored.sha256,
-                }
-                for x in signed
-            ],
+            "signed": [x.as_data() for x in signed],
         },
     )
     return r, outbox.add_step(s, subject, r.transition_seq)

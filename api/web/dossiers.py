@@ -24,6 +24,7 @@ from api.web import views
 from api.web.forms import text
 from api.web.home import home_page  # the inbox, where several are approved at once
 from api.web.pages import WebRoute, redirect, render
+from api.web.refusals import PIN_CODES, action_error
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from domain import rounds as rounds_rules
 from domain.appraisal import Result
@@ -38,14 +39,6 @@ from storage.repositories import org as org_repo
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 20
-PIN_CODES = {
-    "wrong_pin",
-    "signing_locked",
-    "signing_pin_required",
-    "no_signing_key",
-    "signing_pin_not_set",
-    "certificate_revoked",
-}
 
 
 # ---------------------------------------------------------------- list and search
@@ -201,20 +194,7 @@ async def act(
     except NotFound:
         raise
     except DomainError as e:
-        field = (
-            "signing_pin"
-            if e.code in PIN_CODES
-            else "reason"
-            if e.code == "reason_required"
-            else None
-        )
-        error = {
-            "action": str(action),
-            "field": field,
-            "message": e.message,
-            "code": e.code,
-            "reason": body.reason or "",
-        }
+        error = action_error(e, action, body.reason)
         return await run_in_threadpool(
             _dossier_page,
             request,

@@ -24,9 +24,9 @@ from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
 from api.rounds import actions, service
 from api.rounds.schemas import RoundCreate
-from api.web.dossiers import PIN_CODES
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
+from api.web.refusals import action_error
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from api.web.views import DocView, doc_view
 from domain import rounds as rules
@@ -360,20 +360,7 @@ async def act(
     except NotFound:
         raise
     except DomainError as e:
-        field = (
-            "signing_pin"
-            if e.code in PIN_CODES
-            else "reason"
-            if e.code == "reason_required"
-            else None
-        )
-        error = {
-            "action": str(action),
-            "field": field,
-            "message": e.message,
-            "code": e.code,
-            "reason": body.reason or "",
-        }
+        error = action_error(e, action, body.reason)
         return await run_in_threadpool(
             _round_page,
             request,
