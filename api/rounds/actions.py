@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
@@ -50,6 +51,8 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
         raise StaleVersion(
             "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
+    if t.action == Action.SUBMIT:
+        consultation.check_no_pending(s, r)  # hiệp y: every required opinion received
     return t
 
 
