@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
@@ -188,6 +189,7 @@ def _round_page(
         docs = _round_documents(s, visitor, r)
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
+        opinions = consultation.round_opinions(s, visitor.actor, r)  # hiệp y
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -219,6 +221,7 @@ def _round_page(
         approve_target=ROUND_SUBMISSION.state_labels[approve.target] if approve else "",
         action_error=action_error or {},
         AWARDS=AWARDS,
+        opinions=opinions,
     )
 
 
