@@ -151,15 +151,17 @@ def round_opinions(s: Session, actor: Actor, r: AwardRound) -> RoundOpinionsOut:
         if rule is None and not asked:
             continue
         replies = [reply_out(q, agencies[q.agency_id]) for q in asked]
-        answered = {x.agency_code for x in replies if x.opinion}
-        names = {a.code: a.name for a in agencies.values()}
-        for code in cfg.missing(rule.agencies if rule else (), answered):
-            pending.append(f"«{n.name}»: {names.get(code, code)}")
         o = overrides.get(n.nominee_id)
         blocking = cfg.blocking_replies(
             [cfg.Reply(x.agency_code, x.agency_name, x.opinion, x.note) for x in replies],
             overridden=o is not None,
         )
+        answered = {x.agency_code for x in replies if x.opinion}
+        names = {a.code: a.name for a in agencies.values()}
+        # A nominee held back is not on the list the round submits: the opinions still
+        # missing about them do not hold the round up.
+        for code in cfg.missing(rule.agencies if rule and not blocking else (), answered):
+            pending.append(f"«{n.name}»: {names.get(code, code)}")
         decider = deciders.get(o.decided_by) if o is not None else None
         out.append(
             NomineeOpinionsOut(

@@ -231,3 +231,23 @@ def test_every_reply_received_lets_the_round_go_on(server, rnd):
     assert all(x["answered_at_vn"] for x in got["nominees"][0]["replies"])
     r = submit(server, rid)
     assert r.status_code == 200, r.text
+
+
+def test_the_board_specialist_marks_a_nominee_later_and_the_unit_cannot(server, rnd):
+    dossier_id = rnd["dossier_list"][0]["id"]
+    d = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}").json()
+    person = next(n for n in d["nominees"] if n["name"] == "Lò Văn Páo")
+    assert person["consultation_category"] is None
+    path = f"/api/v1/nominees/{person['id']}/consultation-category"
+    r = Api(server, "bdt.canbo").request("PUT", path, json={"category": "enterprise_leader"})
+    assert r.status_code == 403
+    r = Api(server, SPECIALIST).request("PUT", path, json={"category": "ngan_hang"})
+    assert r.status_code == 422
+    r = Api(server, SPECIALIST).request("PUT", path, json={"category": "enterprise_leader"})
+    assert r.status_code == 200, r.text
+    d = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}").json()
+    person = next(n for n in d["nominees"] if n["name"] == "Lò Văn Páo")
+    assert person["consultation_category"] == "enterprise_leader"
+    history = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}/history").json()
+    event = next(e for e in history if e["kind"] == "nominee_category_set")
+    assert event["label"] == "Ghi loại đối tượng cần lấy ý kiến hiệp y"
