@@ -58,7 +58,7 @@ class RoleGrant:
     cluster_term_id: int | None = None
     authority_id: int | None = None
     agency_id: int | None = None
-    """An agency asked for opinions (hiệp y, domain/consultation.py): its reviewers."""
+    """An agency asked for opinions (hiệp y, domain/opinions.py): its reviewers."""
 
 
 @dataclass(frozen=True)

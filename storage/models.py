@@ -246,8 +246,8 @@ class Nominee(Base):
     """"nam" | "nu" (domain/nominee_details.py)."""
     ethnicity: Mapped[str | None] = mapped_column(String(64))
     """One of the 54 ethnic groups of Việt Nam or "Khác" (domain/nominee_details.py)."""
-    consultation_category: Mapped[str | None] = mapped_column(String(32))
-    """Migration 0018: enterprise, enterprise_leader … (domain/consultation.py): the
+    opinion_category: Mapped[str | None] = mapped_column(String(32))
+    """Migration 0018: enterprise, enterprise_leader … (domain/opinions.py): the
     agencies whose opinion (hiệp y) the board must have before the council."""
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
@@ -721,7 +721,7 @@ class OpinionRequest(Base):
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     opinion: Mapped[str | None] = mapped_column(String(16))
-    """agree | disagree (domain/consultation.py); empty while unanswered."""
+    """agree | disagree (domain/opinions.py); empty while unanswered."""
     note: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column()
     """The reply's date: when the agency's reviewer answered, or the letter's signing time."""

@@ -24,7 +24,7 @@ from documents.pki import (
     pin_passphrase,
     x509_name,
 )
-from domain.consultation import AgencyCode
+from domain.opinions import AgencyCode
 from domain.roles import Role
 from storage.models import (
     Agency,
@@ -350,7 +350,7 @@ DEMO_AGENCIES = (
     (AgencyCode.ENVIRONMENT, "Sở Nông nghiệp và Môi trường", "snnmt.canbo", "Chuyên viên Sở"),
     (AgencyCode.POLICE, "Công an tỉnh Lạng Sơn", "congan.canbo", "Cán bộ Công an tỉnh"),
 )
-"""The agencies the board asks for opinions (hiệp y, domain/consultation.py), each with
+"""The agencies the board asks for opinions (hiệp y, domain/opinions.py), each with
 one reviewer account (invented, as every demo person)."""
 
 

@@ -84,7 +84,7 @@ def nominee_out(
         ethnicity=n.ethnicity if personal else None,
         account=account,
         own_report=own_report,
-        consultation_category=n.consultation_category,
+        opinion_category=n.opinion_category,
     )
 
 

@@ -18,8 +18,8 @@ from pydantic_core import PydanticCustomError
 from documents.vn import today_vn
 from domain.appraisal import Result
 from domain.awards import NomineeKind
-from domain.consultation import NomineeCategory
 from domain.nominee_details import ETHNICITIES, Gender, birth_date_problem
+from domain.opinions import NomineeCategory
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
@@ -45,8 +45,8 @@ class NomineeIn(Strict):
     gender: Gender | None = Field(default=None, strict=False)
     ethnicity: str | None = Field(default=None, max_length=64)
     """One of the 54 ethnic groups of Việt Nam (domain/nominee_details.py) or "Khác"."""
-    consultation_category: NomineeCategory | None = Field(default=None, strict=False)
-    """enterprise | enterprise_leader | cooperative (domain/consultation.py): the agencies
+    opinion_category: NomineeCategory | None = Field(default=None, strict=False)
+    """enterprise | enterprise_leader | cooperative (domain/opinions.py): the agencies
     the board must ask for an opinion (hiệp y) before the council; empty for others."""
 
     @field_validator("birth_date", "gender", "ethnicity", mode="after")
@@ -111,8 +111,8 @@ class NomineeOut(BaseModel):
     domain/personal_data.py), whether or not it is recorded."""
     ethnicity: str | None = None
     """Personal data, as `birth_date`."""
-    consultation_category: str | None = None
-    """Hiệp y (domain/consultation.py): enterprise, enterprise_leader … or null."""
+    opinion_category: str | None = None
+    """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or null."""
 
 
 class RoundRef(BaseModel):

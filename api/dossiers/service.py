@@ -102,7 +102,7 @@ def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]
             birth_date=n.birth_date,
             gender=n.gender.value if n.gender else None,
             ethnicity=n.ethnicity,
-            consultation_category=str(n.consultation_category) if n.consultation_category else None,
+            opinion_category=str(n.opinion_category) if n.opinion_category else None,
         )
         for i, n in enumerate(items, start=1)
     ]

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from api.consultation import service as consultation
 from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
 from api.dossiers.service import Signed, ToSign, flush
+from api.opinions import service as opinions_service
 from api.rounds import service
 from api.rounds.schemas import RoundOut
 from domain import rounds as rules
@@ -52,7 +52,7 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
             "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
     if t.action == Action.SUBMIT:
-        consultation.check_no_pending(s, r)  # hiệp y: every required opinion received
+        opinions_service.check_no_pending(s, r)  # hiệp y: every required opinion received
     return t
 
 

@@ -287,7 +287,7 @@ ROUND_EVENT_LABELS = {
     "documents_issued": "Phát hành Tờ trình (cấp số, ký số, đóng dấu, lưu trữ)",
     "routed": "Chuyển bước tiếp theo",
     "document_downloaded": "Tải văn bản",
-    # hiệp y (api/consultation/)
+    # hiệp y (api/opinions/)
     "opinions_requested": "Xin ý kiến hiệp y",
     "opinion_given": "Cơ quan cho ý kiến hiệp y",
     "opinion_letter_recorded": "Ghi nhận công văn cho ý kiến hiệp y",

@@ -14,12 +14,12 @@ from api.web import (
     admin,
     audit,
     auth,
-    consultation,
     documents,
     dossiers,
     editor,
     errors,
     home,
+    opinions,
     rounds,
 )
 
@@ -37,7 +37,7 @@ def install(app: FastAPI) -> None:
         audit,
         admin,
         account,
-        consultation,
+        opinions,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

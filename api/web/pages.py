@@ -36,9 +36,9 @@ from api.web.session import (
     visitor_of,
 )
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
-from domain.consultation import CATEGORY_LABELS
 from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.nominee_details import ETHNICITIES, GENDER_LABELS
+from domain.opinions import CATEGORY_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role

@@ -18,11 +18,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.consultation import service as consultation
 from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
+from api.opinions import service as opinions_service
 from api.rounds import actions, service
 from api.rounds.schemas import RoundCreate
 from api.web.dossiers import PIN_CODES
@@ -189,7 +189,7 @@ def _round_page(
         docs = _round_documents(s, visitor, r)
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
-        opinions = consultation.round_opinions(s, visitor.actor, r)  # hiệp y
+        opinions = opinions_service.round_opinions(s, visitor.actor, r)  # hiệp y
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):

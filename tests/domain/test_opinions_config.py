@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from domain import consultation as cfg
-from domain.consultation import AgencyCode, ConsultationRule, NomineeCategory, Opinion, Reply
+from domain import opinions as cfg
+from domain.opinions import AgencyCode, ConsultationRule, NomineeCategory, Opinion, Reply
 
 TODAY = date(2026, 12, 3)
 TAX = Reply(AgencyCode.TAX, "Thuế tỉnh Lạng Sơn", Opinion.DISAGREE, "nợ thuế")

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.consultation import letters, service
-from api.consultation.schemas import (
+from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
+from api.opinions import letters, service
+from api.opinions.schemas import (
     AnswerIn,
     CategoryIn,
     InboxItemOut,
@@ -16,10 +17,9 @@ from api.consultation.schemas import (
     ReplyOut,
     RoundOpinionsOut,
 )
-from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.rounds import service as rounds_service
-from domain.consultation import Opinion
 from domain.errors import PayloadTooLarge
+from domain.opinions import Opinion
 from storage.models import Agency
 
 router = APIRouter(prefix="/api/v1", tags=["hiệp y"])
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["hiệp y"])
 @router.post("/rounds/{round_id}/opinions/request", response_model=RoundOpinionsOut)
 def request_opinions(round_id: int, caller: CurrentWriter, s: WriteSession) -> RoundOpinionsOut:
     """The board specialist asks every agency the configuration names
-    (domain/consultation.py) for its opinion on each listed nominee that needs one."""
+    (domain/opinions.py) for its opinion on each listed nominee that needs one."""
     r = service.request_opinions(s, caller.user, caller.actor, round_id)
     return service.round_opinions(s, caller.actor, r)
 
@@ -86,7 +86,7 @@ async def upload_letter(
     )
 
 
-@router.put("/nominees/{nominee_id}/consultation-category")
+@router.put("/nominees/{nominee_id}/opinion-category")
 def set_category(
     nominee_id: int, body: CategoryIn, caller: CurrentWriter, s: WriteSession
 ) -> dict[str, str | None]:
@@ -94,4 +94,4 @@ def set_category(
     (whose agencies must give an opinion), or clears it."""
     category = str(body.category) if body.category else None
     n = service.set_category(s, caller.user, caller.actor, nominee_id, category)
-    return {"category": n.consultation_category}
+    return {"category": n.opinion_category}

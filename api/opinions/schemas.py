@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.dossiers.schemas import Strict
-from domain.consultation import NomineeCategory, Opinion
+from domain.opinions import NomineeCategory, Opinion
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 

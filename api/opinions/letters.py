@@ -8,16 +8,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from api.consultation import service
-from api.consultation.schemas import ReplyOut
 from api.deps import Caller
+from api.opinions import service
+from api.opinions.schemas import ReplyOut
 from documents.inspect import PDF, Refusal, check_pdf
 from documents.verify import InvalidPdf, SignatureReport
-from domain.consultation import Opinion
 from domain.errors import NotFound, SignatureRejected
+from domain.opinions import Opinion
 from issuing import issue
 from issuing.runtime import Runtime
-from storage import consultation as store
+from storage import opinions as store
 from storage.models import Agency, utcnow
 from storage.repositories import keys as keys_repo
 from storage.repositories import users as users_repo

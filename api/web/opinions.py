@@ -1,6 +1,6 @@
 """Hiệp y pages: an agency reviewer's requests, answered in the page; on the round's page
 the board asks for the opinions and the board head lists a held-back nominee with a
-reason. Every change goes through the API's own use cases (api/consultation/service.py):
+reason. Every change goes through the API's own use cases (api/opinions/service.py):
 the same rules, the same audit events, the same refusals."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.consultation import service
-from api.consultation.schemas import AnswerIn, OverrideIn
 from api.deps import RuntimeDep
+from api.opinions import service
+from api.opinions.schemas import AnswerIn, OverrideIn
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.rounds import _change

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from api.consultation.schemas import (
+from api.opinions.schemas import (
     AnswerIn,
     InboxItemOut,
     NomineeOpinionsOut,
@@ -23,7 +23,7 @@ from api.consultation.schemas import (
     RoundOpinionsOut,
 )
 from api.rounds import service as rounds_service
-from domain import consultation as cfg
+from domain import opinions as cfg
 from domain import rounds as round_rules
 from domain.awards import AWARDS
 from domain.errors import (
@@ -36,7 +36,7 @@ from domain.errors import (
 from domain.roles import Actor, Role
 from domain.rounds import RoundStatus
 from storage import audit
-from storage import consultation as store
+from storage import opinions as store
 from storage import rounds as rounds_store
 from storage.models import (
     Agency,
@@ -359,8 +359,8 @@ def set_category(
             "Chỉ chuyên viên Phòng Thi đua – Khen thưởng sửa loại đối tượng ở bước này.",
             code="forbidden_action",
         )
-    before = n.consultation_category
-    n.consultation_category = category
+    before = n.opinion_category
+    n.opinion_category = category
     s.flush()
     audit.append(
         s,

@@ -1,5 +1,5 @@
 """Queries of hiệp y: agencies, the opinions the board asked of them on a round's
-nominees, their replies and the board head's overrides (domain/consultation.py)."""
+nominees, their replies and the board head's overrides (domain/opinions.py)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def passed_nominees(s: Session, round_id: int) -> list[CandidateNominee]:
             Nominee.id,
             Nominee.name,
             Nominee.kind,
-            Nominee.consultation_category,
+            Nominee.opinion_category,
             Dossier.id,
             Dossier.award,
             Unit.name,
@@ -132,7 +132,7 @@ def inbox(s: Session, agency_ids: Collection[int]) -> list[InboxRow]:
             Nominee.name,
             Nominee.kind,
             Nominee.job_title,
-            Nominee.consultation_category,
+            Nominee.opinion_category,
             Dossier.award,
             Unit.name,
         )

@@ -34,7 +34,7 @@ def test_the_tax_agency_answers_in_the_page_and_the_head_sees_it(
                     "kind": "collective",
                     "name": ENTERPRISE,
                     "achievements": "Hoàn thành xuất sắc.",
-                    "consultation_category": "enterprise",
+                    "opinion_category": "enterprise",
                 },
                 {"kind": "individual", "name": "Hoàng Văn Sơn", "achievements": "Tốt."},
             ],

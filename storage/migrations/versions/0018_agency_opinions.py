@@ -1,6 +1,6 @@
 """hiệp y: nominee categories, agencies with their own reviewers, opinion requests
 
-- nominees.consultation_category: enterprise, enterprise_leader … (domain/consultation.py)
+- nominees.opinion_category: enterprise, enterprise_leader … (domain/opinions.py)
 - agencies: the agencies asked for opinions (code, name)
 - role_assignments.agency_id: an agency reviewer's agency
 - opinion_requests: per round, nominee and agency, the request and its reply
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name="uq_agencies_code"),
     )
     with op.batch_alter_table("nominees", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("consultation_category", sa.String(length=32)))
+        batch_op.add_column(sa.Column("opinion_category", sa.String(length=32)))
     with op.batch_alter_table("role_assignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agency_id", BigId, nullable=True))
         batch_op.create_foreign_key(
@@ -84,5 +84,5 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_role_assignments_agency_id", type_="foreignkey")
         batch_op.drop_column("agency_id")
     with op.batch_alter_table("nominees", schema=None) as batch_op:
-        batch_op.drop_column("consultation_category")
+        batch_op.drop_column("opinion_category")
     op.drop_table("agencies")

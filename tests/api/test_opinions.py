@@ -38,7 +38,7 @@ def rnd(server: AppServer) -> dict[str, Any]:
             "kind": "collective",
             "name": ENTERPRISE,
             "achievements": "Hoàn thành xuất sắc nhiệm vụ.",
-            "consultation_category": "enterprise",
+            "opinion_category": "enterprise",
         },
         {"kind": "individual", "name": "Lò Văn Páo", "achievements": "Hoàn thành tốt."},
     ]
@@ -47,7 +47,7 @@ def rnd(server: AppServer) -> dict[str, Any]:
         json={"year": 2026, "award": "bang_khen_ubnd_tinh", "nominees": nominees},
     )
     assert r.status_code == 201, r.text
-    assert r.json()["nominees"][0]["consultation_category"] == "enterprise"
+    assert r.json()["nominees"][0]["opinion_category"] == "enterprise"
     dossier_id = int(r.json()["id"])
     clerk.attach(dossier_id)
     walk_to(server, dossier_id, "approved")
@@ -237,8 +237,8 @@ def test_the_board_specialist_marks_a_nominee_later_and_the_unit_cannot(server, 
     dossier_id = rnd["dossier_list"][0]["id"]
     d = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}").json()
     person = next(n for n in d["nominees"] if n["name"] == "Lò Văn Páo")
-    assert person["consultation_category"] is None
-    path = f"/api/v1/nominees/{person['id']}/consultation-category"
+    assert person["opinion_category"] is None
+    path = f"/api/v1/nominees/{person['id']}/opinion-category"
     r = Api(server, "bdt.canbo").request("PUT", path, json={"category": "enterprise_leader"})
     assert r.status_code == 403
     r = Api(server, SPECIALIST).request("PUT", path, json={"category": "ngan_hang"})
@@ -247,7 +247,7 @@ def test_the_board_specialist_marks_a_nominee_later_and_the_unit_cannot(server, 
     assert r.status_code == 200, r.text
     d = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}").json()
     person = next(n for n in d["nominees"] if n["name"] == "Lò Văn Páo")
-    assert person["consultation_category"] == "enterprise_leader"
+    assert person["opinion_category"] == "enterprise_leader"
     history = Api(server, SPECIALIST).get(f"/api/v1/dossiers/{dossier_id}/history").json()
     event = next(e for e in history if e["kind"] == "nominee_category_set")
     assert event["label"] == "Ghi loại đối tượng cần lấy ý kiến hiệp y"
