@@ -18,6 +18,7 @@ from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
+from api.opinions.routes import router as opinions_router
 from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         documents_router,
         audit_router,
         templates_router,
+        opinions_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

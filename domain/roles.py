@@ -28,6 +28,7 @@ class Role(StrEnum):
     UNIT_MEMBER = "unit_member"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    AGENCY_REVIEWER = "agency_reviewer"
 
 
 ROLE_LABELS = {
@@ -40,6 +41,7 @@ ROLE_LABELS = {
     Role.UNIT_MEMBER: "Cán bộ, công chức, người lao động của đơn vị",
     Role.AUDITOR: "Thanh tra, kiểm tra",
     Role.ADMIN: "Quản trị hệ thống",
+    Role.AGENCY_REVIEWER: "Cán bộ cơ quan cho ý kiến hiệp y",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})
@@ -55,6 +57,8 @@ class RoleGrant:
     unit_id: int | None = None
     cluster_term_id: int | None = None
     authority_id: int | None = None
+    agency_id: int | None = None
+    """An agency asked for opinions (hiệp y, domain/opinions.py): its reviewers."""
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,8 @@ class RoleAssignment(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     cluster_term_id: Mapped[int | None] = mapped_column(ForeignKey("cluster_terms.id"))
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    """Migration 0018: an agency reviewer's agency (hiệp y)."""
 
     user: Mapped[User] = relationship(back_populates="grants")
 
@@ -244,6 +246,9 @@ class Nominee(Base):
     """"nam" | "nu" (domain/nominee_details.py)."""
     ethnicity: Mapped[str | None] = mapped_column(String(64))
     """One of the 54 ethnic groups of Việt Nam or "Khác" (domain/nominee_details.py)."""
+    opinion_category: Mapped[str | None] = mapped_column(String(32))
+    """Migration 0018: enterprise, enterprise_leader … (domain/opinions.py): the
+    agencies whose opinion (hiệp y) the board must have before the council."""
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
     appraisal: Mapped[AppraisalResult | None] = relationship(
@@ -688,6 +693,58 @@ class RoundDossier(Base):
     position_no: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agency(Base):
+    """An agency the board asks for opinions on nominees (hiệp y): tax, social insurance,
+    environment, police. Migration 0018."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class OpinionRequest(Base):
+    """The board's request to one agency for its opinion on one nominee of a round, and
+    the agency's reply (in tdkt, or its signed letter uploaded by the board). Migration
+    0018."""
+
+    __tablename__ = "opinion_requests"
+    __table_args__ = (
+        UniqueConstraint("round_id", "nominee_id", "agency_id", name="uq_opinion_requests"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id"), index=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opinion: Mapped[str | None] = mapped_column(String(16))
+    """agree | disagree (domain/opinions.py); empty while unanswered."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column()
+    """The reply's date: when the agency's reviewer answered, or the letter's signing time."""
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str | None] = mapped_column(String(16))
+    """"tdkt" (answered in the system) or "letter" (signed letter uploaded by the board)."""
+    letter_key: Mapped[str | None] = mapped_column(String(1024))
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
+    letter_signer: Mapped[str | None] = mapped_column(String(255))
+
+
+class OpinionOverride(Base):
+    """The board head's decision to list a nominee despite a negative opinion, with its
+    reason. Migration 0018."""
+
+    __tablename__ = "opinion_overrides"
+    __table_args__ = (UniqueConstraint("round_id", "nominee_id", name="uq_opinion_overrides"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id"), index=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification):

@@ -12,7 +12,7 @@ from domain.policy import ROUND
 from domain.roles import Actor
 from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
 from domain.subjects import Subject, SubjectKind
-from storage import policy_sql
+from storage import opinions, policy_sql
 from storage.models import (
     AppraisalResult,
     AuditEvent,
@@ -137,6 +137,9 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
             RoundDossier.round_id == round_id,
             AppraisalResult.result == str(Result.PASSED),
             AppraisalResult.struck.is_(False),
+            # hiệp y: a negative opinion the board head has not overridden holds the
+            # nominee back (storage/opinions.py)
+            ~opinions.held_back(round_id),
         )
         .order_by(RoundDossier.position_no, RoundDossier.id, Nominee.position_no, Nominee.id)
     ).all()

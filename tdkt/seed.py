@@ -9,6 +9,7 @@ demonstration only and say so in their names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +24,10 @@ from documents.pki import (
     pin_passphrase,
     x509_name,
 )
+from domain.opinions import AgencyCode
 from domain.roles import Role
 from storage.models import (
+    Agency,
     Authority,
     Cluster,
     ClusterTerm,
@@ -330,5 +333,30 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
         bdt.name,
         full_name,
     )
+    seed_agencies(s, user)
     s.flush()
     return True
+
+
+DEMO_AGENCIES = (
+    # code, name, reviewer's login, position
+    (AgencyCode.TAX, "Thuế tỉnh Lạng Sơn", "thue.canbo", "Chuyên viên Thuế tỉnh"),
+    (
+        AgencyCode.SOCIAL_INSURANCE,
+        "Bảo hiểm xã hội tỉnh Lạng Sơn",
+        "bhxh.canbo",
+        "Chuyên viên Bảo hiểm xã hội tỉnh",
+    ),
+    (AgencyCode.ENVIRONMENT, "Sở Nông nghiệp và Môi trường", "snnmt.canbo", "Chuyên viên Sở"),
+    (AgencyCode.POLICE, "Công an tỉnh Lạng Sơn", "congan.canbo", "Cán bộ Công an tỉnh"),
+)
+"""The agencies the board asks for opinions (hiệp y, domain/opinions.py), each with
+one reviewer account (invented, as every demo person)."""
+
+
+def seed_agencies(s: Session, user: Any) -> None:
+    for code, name, login, position in DEMO_AGENCIES:
+        agency = Agency(code=str(code), name=name)
+        s.add(agency)
+        s.flush()
+        user(login, position, RoleAssignment(role=Role.AGENCY_REVIEWER, agency_id=agency.id), name)

@@ -119,6 +119,12 @@ def grant_role(
     leaders of a cluster (they act for it in the years their unit leads it), the
     authority for the board, auditors and admins."""
     user = _user(s, username)
+    if role == Role.AGENCY_REVIEWER:
+        # Held at an agency (hiệp y), which these pages cannot choose yet.
+        raise InvalidInput(
+            "Vai trò cán bộ cơ quan cho ý kiến hiệp y chưa giao được ở đây: cần chọn cơ quan.",
+            code="agency_required",
+        )
     if role in HELD_AT_UNIT:
         if unit_id is None or unit_id not in org_repo.units_by_ids(s, {unit_id}):
             raise InvalidInput(

@@ -63,6 +63,7 @@ EVENT_LABELS = {
     "routed": "Chuyển bước tiếp theo",
     "added_to_round": "Đưa vào đợt xét khen thưởng",
     "removed_from_round": "Bỏ ra khỏi đợt xét khen thưởng",
+    "nominee_category_set": "Ghi loại đối tượng cần lấy ý kiến hiệp y",
 }
 
 
@@ -83,6 +84,7 @@ def nominee_out(
         ethnicity=n.ethnicity if personal else None,
         account=account,
         own_report=own_report,
+        opinion_category=n.opinion_category,
     )
 
 

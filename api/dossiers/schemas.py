@@ -19,6 +19,7 @@ from documents.vn import today_vn
 from domain.appraisal import Result
 from domain.awards import NomineeKind
 from domain.nominee_details import ETHNICITIES, Gender, birth_date_problem
+from domain.opinions import NomineeCategory
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
@@ -44,6 +45,9 @@ class NomineeIn(Strict):
     gender: Gender | None = Field(default=None, strict=False)
     ethnicity: str | None = Field(default=None, max_length=64)
     """One of the 54 ethnic groups of Việt Nam (domain/nominee_details.py) or "Khác"."""
+    opinion_category: NomineeCategory | None = Field(default=None, strict=False)
+    """enterprise | enterprise_leader | cooperative (domain/opinions.py): the agencies
+    the board must ask for an opinion (hiệp y) before the council; empty for others."""
 
     @field_validator("birth_date", "gender", "ethnicity", mode="after")
     @classmethod
@@ -107,6 +111,8 @@ class NomineeOut(BaseModel):
     domain/personal_data.py), whether or not it is recorded."""
     ethnicity: str | None = None
     """Personal data, as `birth_date`."""
+    opinion_category: str | None = None
+    """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or null."""
 
 
 class RoundRef(BaseModel):

@@ -101,6 +101,7 @@ def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]
             birth_date=n.birth_date,
             gender=n.gender.value if n.gender else None,
             ethnicity=n.ethnicity,
+            opinion_category=str(n.opinion_category) if n.opinion_category else None,
         )
         for i, n in enumerate(items, start=1)
     ]

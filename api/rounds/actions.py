@@ -16,6 +16,7 @@ from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
 from api.dossiers.service import Signed, ToSign, flush
+from api.opinions import service as opinions_service
 from api.rounds import service
 from api.rounds.schemas import RoundOut
 from domain import rounds as rules
@@ -51,6 +52,8 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
         raise StaleVersion(
             "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
+    if t.action == Action.SUBMIT:
+        opinions_service.check_no_pending(s, r)  # hiệp y: every required opinion received
     return t
 
 

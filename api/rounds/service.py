@@ -287,6 +287,11 @@ ROUND_EVENT_LABELS = {
     "documents_issued": "Phát hành Tờ trình (cấp số, ký số, đóng dấu, lưu trữ)",
     "routed": "Chuyển bước tiếp theo",
     "document_downloaded": "Tải văn bản",
+    # hiệp y (api/opinions/)
+    "opinions_requested": "Xin ý kiến hiệp y",
+    "opinion_given": "Cơ quan cho ý kiến hiệp y",
+    "opinion_letter_recorded": "Ghi nhận công văn cho ý kiến hiệp y",
+    "opinion_overridden": "Vẫn đưa vào danh sách dù có ý kiến hiệp y không đồng ý",
 }
 
 
@@ -311,6 +316,14 @@ def _detail(e: AuditEvent) -> str:
         return ", ".join(f"Tờ trình số {n}" for n in numbers)
     if e.kind == "document_downloaded":
         return str(data.get("file_name", ""))
+    if e.kind == "opinions_requested":
+        return "; ".join(f"«{x['nominee']}»: {x['agency']}" for x in data.get("requests", []))
+    if e.kind in ("opinion_given", "opinion_letter_recorded"):
+        said = {"agree": "đồng ý", "disagree": "không đồng ý"}.get(data.get("opinion") or "", "")
+        text = f"{data.get('agency', '')}: {said} «{data.get('nominee', '')}»"
+        return text + (f". Ghi chú: {e.reason}" if e.reason else "")
+    if e.kind == "opinion_overridden":
+        return f"«{data.get('nominee', '')}». Lý do: {e.reason or ''}"
     if e.kind == "routed":
         done = []
         if data.get("prepared"):

@@ -187,6 +187,7 @@ def edit_page(
                 n.gender or "",
                 n.ethnicity or "",
                 account=users[n.user_id].username if n.user_id in users else "",
+                opinion_category=n.opinion_category or "",
             )
             for i, n in enumerate(d.nominees)
         ]

@@ -95,6 +95,8 @@ class NomineeRow:
     remove: bool = False
     account: str = ""
     """The username of an individual's own account in the unit, or empty."""
+    opinion_category: str = ""
+    """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or empty."""
 
     def is_blank(self) -> bool:
         return not (
@@ -139,6 +141,7 @@ def nominee_rows(form: FormData) -> list[NomineeRow]:
                 ethnicity=text(form, f"n-{i}-ethnicity", 64),
                 remove=text(form, f"n-{i}-remove") == "1",
                 account=text(form, f"n-{i}-account", 64),
+                opinion_category=text(form, f"n-{i}-opinion_category", 32),
             )
         )
     return rows
@@ -153,6 +156,7 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
             continue
         data: dict[str, Any] = {f: getattr(row, f) for f in NOMINEE_FIELDS}
         data["account"] = data["account"] or None
+        data["opinion_category"] = row.opinion_category or None
         data |= {f: v.strip() for f in DETAIL_FIELDS if (v := getattr(row, f)).strip()}
         if "birth_date" in data:
             data["birth_date"] = iso_date(data["birth_date"])

@@ -7,7 +7,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import RuntimeDep
 from api.rounds import service as rounds_service
@@ -82,11 +82,14 @@ def home_page(
         )
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, response_model=None)
 def home(
     request: Request,
     visitor: VisitorDep,
     rt: RuntimeDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
-) -> HTMLResponse:
+) -> Response:
+    if visitor.actor.roles() == {Role.AGENCY_REVIEWER}:
+        # An agency's reviewer sees no dossier: their home is the requests to their agency.
+        return RedirectResponse("/hiep-y", status_code=303)
     return home_page(request, visitor, rt, q=q)

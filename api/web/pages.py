@@ -38,6 +38,7 @@ from api.web.session import (
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS
 from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
 from domain.nominee_details import ETHNICITIES, GENDER_LABELS
+from domain.opinions import CATEGORY_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role
@@ -58,6 +59,7 @@ templates.env.globals.update(
     ETHNICITIES=ETHNICITIES,
     ATTACHMENT_KIND_LABELS={str(k): v for k, v in ATTACHMENT_KIND_LABELS.items()},
     FILE_RENDITION_LABELS=RENDITION_LABELS,
+    CONSULTATION_CATEGORY_LABELS={str(k): v for k, v in CATEGORY_LABELS.items()},
 )
 
 
@@ -68,8 +70,10 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         return []
     roles = visitor.actor.roles()
     items = [("/", "Trang chủ")]
-    if roles - {Role.ADMIN}:
+    if roles - {Role.ADMIN, Role.AGENCY_REVIEWER}:
         items.append(("/ho-so", "Hồ sơ"))
+    if Role.AGENCY_REVIEWER in roles:
+        items.append(("/hiep-y", "Ý kiến hiệp y"))
     if Role.UNIT_CLERK in roles:
         items.append(("/ho-so/moi", "Lập hồ sơ"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR}):

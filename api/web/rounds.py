@@ -22,6 +22,7 @@ from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
+from api.opinions import service as opinions_service
 from api.rounds import actions, service
 from api.rounds.schemas import RoundCreate
 from api.web.forms import text
@@ -188,6 +189,7 @@ def _round_page(
         docs = _round_documents(s, visitor, r)
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
+        opinions = opinions_service.round_opinions(s, visitor.actor, r)  # hiệp y
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -219,6 +221,7 @@ def _round_page(
         approve_target=ROUND_SUBMISSION.state_labels[approve.target] if approve else "",
         action_error=action_error or {},
         AWARDS=AWARDS,
+        opinions=opinions,
     )
 
 

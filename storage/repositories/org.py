@@ -16,6 +16,7 @@ from domain.roles import (
     RoleGrant,
 )
 from storage.models import (
+    Agency,
     Authority,
     Cluster,
     ClusterTerm,
@@ -116,6 +117,9 @@ def place_of(s: Session, grant: RoleGrant | RoleAssignment, year: int) -> Place:
             return Place()
         board = a.board_name if role in BOARD_ROLES and a.board_name else None
         return Place(board=board, authority=a.name)
+    if grant.agency_id is not None:  # hiệp y: held at an agency
+        ag = s.get(Agency, grant.agency_id)
+        return Place(unit=ag.name) if ag is not None else Place()
     return Place()
 
 

@@ -36,7 +36,7 @@ def actor_of(user: User) -> Actor:
     return Actor(
         user_id=user.id,
         grants=tuple(
-            RoleGrant(Role(g.role), g.unit_id, g.cluster_term_id, g.authority_id)
+            RoleGrant(Role(g.role), g.unit_id, g.cluster_term_id, g.authority_id, g.agency_id)
             for g in user.grants
         ),
     )
