@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
@@ -46,6 +47,8 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
         reason=body.reason,
         problems=problems,
     )
+    if action == Action.SUBMIT:
+        consultation.check_before_submit(s, r)
     if outbox.is_processing(s, service.subject_of(r)):
         raise StaleVersion(
             "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
