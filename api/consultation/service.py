@@ -122,14 +122,14 @@ def publish(
         raise Conflict(
             "Danh sách của đợt đã được công khai để lấy ý kiến.", code="consultation_exists"
         )
+    today = today or today_vn()
+    rule = rules.round_rule(r.award_codes, today)
+    days = rules.check_period(working_days, rule)
     listed = round_store.listed_nominees(s, r.id)
     if not listed:
         raise InvalidInput(
             "Đợt chưa có người được đề nghị nào để công khai.", code="consultation_empty"
         )
-    today = today or today_vn()
-    rule = rules.round_rule(r.award_codes, today)
-    days = rules.check_period(working_days, rule)
     work = store.work_calendar(s)
     end = cal.add_working_days(today, days, work.days_off, work.make_up_days)
     public = [

@@ -19,6 +19,7 @@ from api.web import (
     editor,
     errors,
     home,
+    public,
     rounds,
 )
 
@@ -26,7 +27,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, home, dossiers, editor, rounds, documents, audit, admin, account):
+    for module in (auth, home, dossiers, editor, rounds, public, documents, audit, admin, account):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)  # unknown addresses, POST addresses opened, server errors: pages

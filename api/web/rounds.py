@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
@@ -188,6 +189,7 @@ def _round_page(
         docs = _round_documents(s, visitor, r)
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
+        consult = consultation.view(s, visitor.actor, round_id)
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -219,6 +221,8 @@ def _round_page(
         approve_target=ROUND_SUBMISSION.state_labels[approve.target] if approve else "",
         action_error=action_error or {},
         AWARDS=AWARDS,
+        consultation=consult,
+        can_publish=out.can_edit_dossiers and bool(out.nominee_list),
     )
 
 
