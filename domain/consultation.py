@@ -11,6 +11,7 @@ nominee is also here. No I/O.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -218,10 +219,16 @@ class CommentIn:
     text: str
 
 
+def _printable(value: str) -> str:
+    """Without control characters but line breaks and tabs (a NUL is refused by
+    PostgreSQL; a public form gets whatever anyone sends)."""
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
 def check_comment(name: str, contact: str, text: str) -> CommentIn:
-    clean_name = " ".join((name or "").split())
-    clean_contact = " ".join((contact or "").split())
-    body = (text or "").strip()
+    clean_name = " ".join(_printable(name or "").split())
+    clean_contact = " ".join(_printable(contact or "").split())
+    body = _printable((text or "").replace("\r\n", "\n")).strip()
     if not clean_name:
         raise InvalidInput("Hãy nhập họ và tên.", code="comment_name_required")
     if not body:

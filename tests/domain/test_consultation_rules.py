@@ -59,6 +59,9 @@ def test_a_round_waits_until_the_day_after_the_last_day():
 def test_a_comment_needs_a_name_and_a_text_and_has_limits():
     got = c.check_comment("  Nguyễn  Văn A ", " a@b.vn ", ' <b>&"{{ x }}" ')
     assert got == c.CommentIn("Nguyễn Văn A", "a@b.vn", '<b>&"{{ x }}"')
+    # Control characters go (a NUL would fail in PostgreSQL); line breaks stay.
+    assert c.check_comment("A\x00B", "", "dòng 1\r\ndòng\x07 2").text == "dòng 1\ndòng 2"
+    assert c.check_comment("A\x00B", "", "x").name == "AB"
     for args, code in (
         (("", "", "x"), "comment_name_required"),
         (("A", "", "  "), "comment_text_required"),
