@@ -14,6 +14,7 @@ from api.accounts.routes import router as accounts_router
 from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
+from api.consultation.routes import router as consultation_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         audit_router,
         templates_router,
         opinions_router,
+        consultation_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

@@ -749,3 +749,51 @@ class OpinionOverride(Base):
 
 for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification):
     event.listen(_model, "before_insert", _keep_subject)
+
+
+class CalendarDay(Base):
+    """A day the administration entered into the working calendar (domain/calendar.py):
+    `off` — a day off beyond the statutory ones; `work` — a day worked although it would
+    be off (ngày làm bù). Migration 0017."""
+
+    __tablename__ = "calendar_days"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoundConsultation(Base):
+    """A round's list published for public comment (domain/consultation.py): the public
+    page's unguessable token, the period in working days and its last day, and the list
+    as published (only what a public page may show). One per round. Migration 0017."""
+
+    __tablename__ = "round_consultations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(Boolean)
+    basis: Mapped[str] = mapped_column(Text)
+    """The configuration the period was set by, as the page said it."""
+    nominees: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublicComment(Base):
+    """A comment sent from a round's public page. `contact` is for the board only; the
+    address is kept only as a keyed digest, for the rate limit. Migration 0017."""
+
+    __tablename__ = "public_comments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("round_consultations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    address_digest: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
@@ -53,7 +54,10 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
             "Bước trước của đợt đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
     if t.action == Action.SUBMIT:
-        opinions_service.check_no_pending(s, r)  # hiệp y: every required opinion received
+        # What must be done before the list goes to the Phòng's head: the public
+        # consultation's period over, every required agency's opinion received.
+        consultation.check_before_submit(s, r)
+        opinions_service.check_no_pending(s, r)
     return t
 
 

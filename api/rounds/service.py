@@ -293,6 +293,12 @@ ROUND_EVENT_LABELS = {
     "opinion_letter_recorded": "Ghi nhận công văn cho ý kiến hiệp y",
     "opinion_overridden": "Vẫn đưa vào danh sách dù có ý kiến hiệp y không đồng ý",
 }
+ROUND_EVENT_LABELS.update(
+    {
+        "consultation_opened": "Công khai danh sách để lấy ý kiến",
+        "public_comment": "Ý kiến góp ý công khai",
+    }
+)
 
 
 def _label(e: AuditEvent) -> str:
@@ -314,6 +320,13 @@ def _detail(e: AuditEvent) -> str:
         # One entry per stored file of a document (DOCX, signed PDF …): one per number.
         numbers = dict.fromkeys(d["number"] for d in data.get("documents", []) if d.get("number"))
         return ", ".join(f"Tờ trình số {n}" for n in numbers)
+    if e.kind == "consultation_opened":
+        start, end = (
+            "/".join(reversed(str(data.get(k, "")).split("-"))) for k in ("start_date", "end_date")
+        )
+        return f"{data.get('working_days')} ngày làm việc, từ {start} đến hết {end}"
+    if e.kind == "public_comment":
+        return f"{data.get('name', '')}: {data.get('text', '')}"
     if e.kind == "document_downloaded":
         return str(data.get("file_name", ""))
     if e.kind == "opinions_requested":

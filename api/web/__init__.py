@@ -20,6 +20,7 @@ from api.web import (
     errors,
     home,
     opinions,
+    public,
     rounds,
 )
 
@@ -33,6 +34,7 @@ def install(app: FastAPI) -> None:
         dossiers,
         editor,
         rounds,
+        public,
         documents,
         audit,
         admin,

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api.consultation import service as consultation
 from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
@@ -190,6 +191,7 @@ def _round_page(
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
         opinions = opinions_service.round_opinions(s, visitor.actor, r)  # hiệp y
+        consult = consultation.view(s, visitor.actor, round_id)
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -222,6 +224,8 @@ def _round_page(
         action_error=action_error or {},
         AWARDS=AWARDS,
         opinions=opinions,
+        consultation=consult,
+        can_publish=out.can_edit_dossiers and bool(out.nominee_list),
     )
 
 

@@ -7,7 +7,7 @@
 - opinion_overrides: the board head's decision to list a nominee despite a negative reply
 
 Revision ID: 0018
-Revises: 0014 (the lead re-chains it after 0015–0017 at the merge)
+Revises: 0017
 Create Date: 2026-12-03 00:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,116 @@
+"""Shapes of the public consultation and working-calendar endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    working_days: int | None = Field(default=None, ge=0, le=1000)
+    """The period in working days; by default the configured one (never under its
+    minimum)."""
+    version: int | None = None
+
+
+class RuleOut(BaseModel):
+    required: bool
+    min_working_days: int
+    default_working_days: int
+    labels: list[str]
+    """Each award level's rule with its legal basis («chưa xác nhận» when unconfirmed)."""
+
+
+class CommentOut(BaseModel):
+    id: int
+    name: str
+    contact: str
+    """For the board only: never on a public page."""
+    text: str
+    at: datetime
+    at_vn: str
+
+
+class PublicNomineeOut(BaseModel):
+    name: str
+    position: str
+    unit_name: str
+    award_name: str
+    kind: str
+
+
+class ConsultationOut(BaseModel):
+    """What the board sees of a round's consultation."""
+
+    round_id: int
+    rule: RuleOut
+    published: bool
+    start_date: date | None = None
+    end_date: date | None = None
+    working_days: int | None = None
+    is_open: bool = False
+    public_url: str | None = None
+    basis: str | None = None
+    nominees: list[PublicNomineeOut] = []
+    comments: list[CommentOut] = []
+
+
+class PublicConsultationOut(BaseModel):
+    """A published list as anyone sees it: no personal data beyond name, position and
+    unit."""
+
+    round_name: str
+    authority_name: str
+    start_date: date
+    end_date: date
+    working_days: int
+    is_open: bool
+    nominees: list[PublicNomineeOut]
+
+
+class PublicListingOut(BaseModel):
+    round_name: str
+    authority_name: str
+    start_date: date
+    end_date: date
+    is_open: bool
+    public_url: str
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=1000)
+    contact: str = Field(default="", max_length=1000)
+    text: str = Field(max_length=20000)
+
+
+class PublicCommentOut(BaseModel):
+    received: bool
+    message: str
+
+
+class CalendarDayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    day: date
+    kind: Literal["off", "work"]
+    """`off`: a day off beyond the statutory ones; `work`: a day worked (ngày làm bù)."""
+    note: str = Field(default="", max_length=300)
+
+
+class CalendarDayOut(BaseModel):
+    day: date
+    kind: str
+    note: str
+    source: Literal["admin", "statutory"]
+
+
+class CalendarOut(BaseModel):
+    year: int
+    entered: list[CalendarDayOut]
+    statutory_days_off: list[CalendarDayOut]
+    statutory_make_up_days: list[date]
+    working_days: int
+    """Working days in the year with every entry counted."""

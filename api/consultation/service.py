@@ -1,0 +1,324 @@
+"""Use cases of the public consultation of a round's list and of the working calendar.
+
+Each runs inside the caller's one transaction and never commits. The rules are
+domain/consultation.py's and domain/calendar.py's; the queries storage/consultation.py's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from api.consultation.schemas import (
+    CalendarDayOut,
+    CalendarOut,
+    CommentOut,
+    ConsultationOut,
+    PublicConsultationOut,
+    PublicListingOut,
+    PublicNomineeOut,
+    RuleOut,
+)
+from api.rounds import service as rounds
+from domain import calendar as cal
+from domain import consultation as rules
+from domain import rounds as round_rules
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.roles import Actor, Role
+from domain.rounds import RoundStatus
+from storage import audit
+from storage import consultation as store
+from storage import rounds as round_store
+from storage.models import AwardRound, CalendarDay, PublicComment, RoundConsultation, User, utcnow
+from storage.repositories import org as org_repo
+
+PUBLIC_PREFIX = "/cong-khai/dot/"
+
+
+def today_vn() -> date:
+    """Today in Việt Nam (periods end at the end of a Vietnamese day)."""
+    return datetime.now(audit.VIETNAM).date()
+
+
+Clock = Callable[[], date]
+
+
+def public_url(c: RoundConsultation) -> str:
+    return PUBLIC_PREFIX + c.token
+
+
+def _rule_out(rule: rules.RoundRule) -> RuleOut:
+    return RuleOut(
+        required=rule.required,
+        min_working_days=rule.min_working_days,
+        default_working_days=rule.default_working_days,
+        labels=rule.labels,
+    )
+
+
+def _nominees(c: RoundConsultation) -> list[PublicNomineeOut]:
+    return [PublicNomineeOut.model_validate(n) for n in c.nominees]
+
+
+def _comment_out(x: PublicComment) -> CommentOut:
+    return CommentOut(
+        id=x.id,
+        name=x.name,
+        contact=x.contact,
+        text=x.text,
+        at=x.created_at,
+        at_vn=audit.vn_time(x.created_at),
+    )
+
+
+def view(s: Session, actor: Actor, round_id: int, today: date | None = None) -> ConsultationOut:
+    """The board's view: the configuration, the published list and every comment."""
+    r = rounds.visible_round(s, actor, round_id)
+    today = today or today_vn()
+    rule = rules.round_rule(r.award_codes, today)
+    c = store.of_round(s, r.id)
+    if c is None:
+        return ConsultationOut(round_id=r.id, rule=_rule_out(rule), published=False)
+    return ConsultationOut(
+        round_id=r.id,
+        rule=_rule_out(rule),
+        published=True,
+        start_date=c.start_date,
+        end_date=c.end_date,
+        working_days=c.working_days,
+        is_open=rules.is_open(today, c.end_date),
+        public_url=public_url(c),
+        basis=c.basis,
+        nominees=_nominees(c),
+        comments=[_comment_out(x) for x in store.comments(s, c.id)],
+    )
+
+
+def publish(
+    s: Session,
+    user: User,
+    actor: Actor,
+    round_id: int,
+    working_days: int | None,
+    version: int | None,
+    today: date | None = None,
+) -> RoundConsultation:
+    """The board's specialist publishes the round's list: the public page opens today and
+    stays open for the period, counted in working days."""
+    r = rounds.visible_round(s, actor, round_id, for_update=True)
+    round_rules.check_composer(actor, r.authority_id)
+    if version is not None and version != r.version:
+        raise Conflict(
+            "Đợt đã được người khác thay đổi. Hãy tải lại rồi thử lại.", code="stale_version"
+        )
+    if r.status != RoundStatus.OPEN:
+        raise Conflict("Chỉ công khai danh sách khi đợt đang lập danh sách.", code="round_not_open")
+    if store.of_round(s, r.id) is not None:
+        raise Conflict(
+            "Danh sách của đợt đã được công khai để lấy ý kiến.", code="consultation_exists"
+        )
+    today = today or today_vn()
+    rule = rules.round_rule(r.award_codes, today)
+    days = rules.check_period(working_days, rule)
+    listed = round_store.listed_nominees(s, r.id)
+    if not listed:
+        raise InvalidInput(
+            "Đợt chưa có người được đề nghị nào để công khai.", code="consultation_empty"
+        )
+    work = store.work_calendar(s)
+    end = cal.add_working_days(today, days, work.days_off, work.make_up_days)
+    public = [
+        rules.PublicNominee(
+            name=n.name,
+            position=n.position,
+            unit_name=n.unit_name,
+            award_name=rounds.award_name(n.award),
+            kind=n.kind,
+        )
+        for n in listed
+    ]
+    c = RoundConsultation(
+        round_id=r.id,
+        token=secrets.token_urlsafe(24),
+        start_date=today,
+        end_date=end,
+        working_days=days,
+        required=rule.required,
+        basis=" ".join(rule.labels),
+        nominees=[vars(p) for p in public],
+        opened_by=user.id,
+    )
+    s.add(c)
+    r.updated_at = utcnow()  # a new version: others' views of the round are stale
+    s.flush()
+    name = rounds.authority_name(s, r)
+    audit.append(
+        s,
+        kind="consultation_opened",
+        subject=rounds.subject_of(r),
+        who=audit.Who(user.id, user.full_name, str(Role.BOARD_SPECIALIST), name, name),
+        data={
+            "round_id": r.id,
+            "start_date": today.isoformat(),
+            "end_date": end.isoformat(),
+            "working_days": days,
+            "required": rule.required,
+            "basis": c.basis,
+            "nominees": len(public),
+        },
+    )
+    return c
+
+
+def _published(s: Session, token: str) -> tuple[RoundConsultation, AwardRound]:
+    c = store.by_token(s, token) if 16 <= len(token) <= 64 else None
+    r = round_store.award_round(s, c.round_id) if c else None
+    if c is None or r is None:
+        raise NotFound("Không tìm thấy danh sách công khai này.", code="consultation_not_found")
+    return c, r
+
+
+def public_view(s: Session, token: str, today: date | None = None) -> PublicConsultationOut:
+    c, r = _published(s, token)
+    return PublicConsultationOut(
+        round_name=r.name,
+        authority_name=rounds.authority_name(s, r),
+        start_date=c.start_date,
+        end_date=c.end_date,
+        working_days=c.working_days,
+        is_open=rules.is_open(today or today_vn(), c.end_date),
+        nominees=_nominees(c),
+    )
+
+
+def register(s: Session, today: date | None = None) -> list[PublicListingOut]:
+    """The public register: every published list."""
+    today = today or today_vn()
+    names = {a.id: a.name for a in org_repo.all_authorities(s)}
+    out = []
+    for c, r in store.published(s):
+        out.append(
+            PublicListingOut(
+                round_name=r.name,
+                authority_name=names.get(r.authority_id, ""),
+                start_date=c.start_date,
+                end_date=c.end_date,
+                is_open=rules.is_open(today, c.end_date),
+                public_url=public_url(c),
+            )
+        )
+    return out
+
+
+def address_digest(secret: str, address: str) -> str:
+    """The sender's address as a keyed digest: enough to count, not to find them."""
+    return hmac.new(
+        secret.encode(), b"tdkt-comment\x00" + address.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def comment(
+    s: Session,
+    token: str,
+    name: str,
+    contact: str,
+    text: str,
+    digest: str,
+    today: date | None = None,
+) -> PublicComment:
+    """A comment from the public page, recorded with the round's history."""
+    c, r = _published(s, token)
+    if not rules.is_open(today or today_vn(), c.end_date):
+        raise rules.ConsultationClosed(
+            f"Thời gian lấy ý kiến về danh sách này đã kết thúc ngày {rules.vn_date(c.end_date)}."
+        )
+    since = utcnow() - timedelta(minutes=rules.WINDOW_MINUTES)
+    if store.comments_from(s, digest, since) >= rules.COMMENTS_PER_WINDOW:
+        raise rules.TooManyComments()
+    clean = rules.check_comment(name, contact, text)
+    x = PublicComment(
+        consultation_id=c.id,
+        name=clean.name,
+        contact=clean.contact,
+        text=clean.text,
+        address_digest=digest,
+    )
+    s.add(x)
+    s.flush()
+    # The contact stays in its table (the board sees it; it can be erased): an event of
+    # the chain can never be, so it carries the comment without it.
+    audit.append(
+        s,
+        kind="public_comment",
+        subject=rounds.subject_of(r),
+        data={"round_id": r.id, "comment_id": x.id, "name": clean.name, "text": clean.text},
+    )
+    return x
+
+
+def check_before_submit(s: Session, r: AwardRound, today: date | None = None) -> None:
+    """Refuses a round's submission while its list is under consultation, or before a
+    list that must be published has been."""
+    c = store.of_round(s, r.id)
+    rule = rules.round_rule(r.award_codes, today or today_vn())
+    rules.check_submittable(
+        today or today_vn(),
+        rule.required,
+        c.end_date if c else None,
+        opened=c is not None,
+    )
+
+
+# ------------------------------------------------------------------ the working calendar
+
+
+def _require_admin(actor: Actor) -> None:
+    if Role.ADMIN not in actor.roles():
+        raise Forbidden("Chỉ quản trị hệ thống nhập ngày nghỉ, ngày làm bù.", code="admin_only")
+
+
+def set_day(s: Session, user: User, actor: Actor, day: date, kind: str, note: str) -> CalendarDay:
+    """The administrator enters a day off or a make-up working day (replacing what was
+    entered for that day)."""
+    _require_admin(actor)
+    if kind not in ("off", "work"):
+        raise InvalidInput("Loại ngày là «off» (nghỉ) hoặc «work» (làm bù).", code="day_kind")
+    row = store.calendar_day(s, day)
+    if row is None:
+        row = CalendarDay(day=day, kind=kind, note=note.strip(), created_by=user.id)
+        s.add(row)
+    else:
+        row.kind, row.note, row.created_by = kind, note.strip(), user.id
+    s.flush()
+    audit.append(
+        s,
+        kind="calendar_day_set",
+        who=audit.Who(user.id, user.full_name, str(Role.ADMIN), ""),
+        data={"day": day.isoformat(), "kind": kind, "note": row.note},
+    )
+    return row
+
+
+def calendar_of(s: Session, actor: Actor, year: int) -> CalendarOut:
+    entered = [d for d in store.calendar_days(s) if d.day.year == year]
+    work = store.work_calendar(s)
+    start = date(year - 1, 12, 31)
+    return CalendarOut(
+        year=year,
+        entered=[
+            CalendarDayOut(day=d.day, kind=d.kind, note=d.note, source="admin") for d in entered
+        ],
+        statutory_days_off=[
+            CalendarDayOut(day=d, kind="off", note=name, source="statutory")
+            for d, name in cal.statutory_days_off([year]).items()
+        ],
+        statutory_make_up_days=sorted(cal.statutory_make_up_days(year)),
+        working_days=cal.working_days_between(
+            start, date(year, 12, 31), work.days_off, work.make_up_days
+        ),
+    )

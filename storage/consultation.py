@@ -1,0 +1,68 @@
+"""Queries of the public consultation of rounds and of the working calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.calendar import WorkCalendar
+from storage.models import AwardRound, CalendarDay, PublicComment, RoundConsultation
+
+
+def calendar_days(s: Session) -> Sequence[CalendarDay]:
+    return s.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
+
+
+def calendar_day(s: Session, day: date) -> CalendarDay | None:
+    return s.scalar(select(CalendarDay).where(CalendarDay.day == day))
+
+
+def work_calendar(s: Session) -> WorkCalendar:
+    """The statutory calendar with the administration's entries."""
+    rows = calendar_days(s)
+    return WorkCalendar(
+        days_off=frozenset(r.day for r in rows if r.kind == "off"),
+        make_up_days=frozenset(r.day for r in rows if r.kind == "work"),
+    )
+
+
+def of_round(s: Session, round_id: int) -> RoundConsultation | None:
+    return s.scalar(select(RoundConsultation).where(RoundConsultation.round_id == round_id))
+
+
+def by_token(s: Session, token: str) -> RoundConsultation | None:
+    return s.scalar(select(RoundConsultation).where(RoundConsultation.token == token))
+
+
+def published(s: Session) -> Sequence[tuple[RoundConsultation, AwardRound]]:
+    """Every published list with its round, the newest first (the public register)."""
+    rows = s.execute(
+        select(RoundConsultation, AwardRound)
+        .join(AwardRound, AwardRound.id == RoundConsultation.round_id)
+        .order_by(RoundConsultation.opened_at.desc(), RoundConsultation.id.desc())
+        .limit(500)
+    ).all()
+    return [(c, r) for c, r in rows]
+
+
+def comments(s: Session, consultation_id: int) -> Sequence[PublicComment]:
+    return s.scalars(
+        select(PublicComment)
+        .where(PublicComment.consultation_id == consultation_id)
+        .order_by(PublicComment.created_at, PublicComment.id)
+    ).all()
+
+
+def comments_from(s: Session, address_digest: str, since: datetime) -> int:
+    return int(
+        s.scalar(
+            select(func.count()).where(
+                PublicComment.address_digest == address_digest,
+                PublicComment.created_at >= since,
+            )
+        )
+        or 0
+    )
