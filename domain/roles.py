@@ -28,6 +28,7 @@ class Role(StrEnum):
     UNIT_MEMBER = "unit_member"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    COUNCIL_MEMBER = "council_member"
 
 
 ROLE_LABELS = {
@@ -40,6 +41,7 @@ ROLE_LABELS = {
     Role.UNIT_MEMBER: "Cán bộ, công chức, người lao động của đơn vị",
     Role.AUDITOR: "Thanh tra, kiểm tra",
     Role.ADMIN: "Quản trị hệ thống",
+    Role.COUNCIL_MEMBER: "Thành viên Hội đồng Thi đua – Khen thưởng",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})

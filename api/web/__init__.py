@@ -19,6 +19,7 @@ from api.web import (
     editor,
     errors,
     home,
+    meetings,
     rounds,
 )
 
@@ -26,7 +27,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, home, dossiers, editor, rounds, documents, audit, admin, account):
+    modules = (auth, home, dossiers, editor, rounds, meetings, documents, audit, admin, account)
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)  # unknown addresses, POST addresses opened, server errors: pages
