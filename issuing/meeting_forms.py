@@ -23,7 +23,9 @@ from storage.repositories import org as org_repo
 
 from .jobs import Copy, FormJob, Issuer
 
-COUNCIL_CODE = "HĐTĐKT"
+COUNCIL_CODE = "HDTDKT"
+"""ASCII: the number is filled into a PDF form field whose font is Latin-1 only
+(documents/fields.py), so "HĐTĐKT" is written without its Đ."""
 
 
 def council_issuer(s: Session, authority_id: int) -> Issuer:
