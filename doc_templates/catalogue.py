@@ -257,7 +257,13 @@ FORMS: dict[str, FormSpec] = {
             doc_type_code="BB",
             template_file="forms/bien_ban_hoi_dong.docx",
             version=1,
-            fields=_fields(*_HEADING, "meeting", "results", "secretary", "legal_bases"),
+            fields=_fields(
+                *(f for f in _HEADING if f != "recipients"),
+                "meeting",
+                "results",
+                "secretary",
+                optional=("legal_bases", "recipients"),
+            ),
             legal_basis=LEGAL_BASIS
             + "; Quy chế hoạt động của Hội đồng Thi đua – Khen thưởng tỉnh (biểu quyết, tỷ lệ"
             " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
