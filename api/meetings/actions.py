@@ -41,7 +41,14 @@ from issuing.forms import plan_next
 from issuing.issue import personal_key, record_in
 from issuing.runtime import Runtime
 from storage import audit, outbox
-from storage.models import DossierTransition, Meeting, OutboxItem, User, subject_columns
+from storage.models import (
+    DocumentVersion,
+    DossierTransition,
+    Meeting,
+    OutboxItem,
+    User,
+    subject_columns,
+)
 from storage.repositories import documents as documents_repo
 from storage.repositories import users as users_repo
 
@@ -255,7 +262,9 @@ def sign_as_secretary(
         return render(s, m)
 
 
-def _secretary_waiting(s: Session, m: Meeting, user_id: int, version: int | None):
+def _secretary_waiting(
+    s: Session, m: Meeting, user_id: int, version: int | None
+) -> tuple[int, DocumentVersion]:
     if version is not None and version != m.version:
         raise StaleVersion("Cuộc họp đã được người khác thay đổi. Hãy tải lại rồi thử lại.")
     if m.status != MeetingStatus.CLOSED:

@@ -81,7 +81,9 @@ def scope_of(m: Meeting) -> MeetingScope:
     return MeetingScope(m.authority_id)
 
 
-def visible_meeting(s: Session, actor: Actor, meeting_id: int, *, for_update: bool = False):
+def visible_meeting(
+    s: Session, actor: Actor, meeting_id: int, *, for_update: bool = False
+) -> Meeting:
     m = store.meeting(s, meeting_id, for_update=for_update)
     if m is None or not actor.can_view(scope_of(m)):
         raise NotFound(NOT_FOUND, code="meeting_not_found")
