@@ -44,9 +44,10 @@ def vote_in_page(browser: Browser, server: AppServer, login: str, url: str, firs
     page.goto(url)
     forms = page.locator("fieldset.ballot")
     expect(forms).to_have_count(2)
-    forms.nth(0).get_by_label(first).check()
+    forms.nth(0).get_by_label(first, exact=True).check()
     # The second nominee: 4 of the 5 agree (one disagrees).
-    forms.nth(1).get_by_label("Không đồng ý" if login == MEMBERS[2] else "Đồng ý").check()
+    second = "Không đồng ý" if login == MEMBERS[2] else "Đồng ý"
+    forms.nth(1).get_by_label(second, exact=True).check()
     page.get_by_role("button", name="Gửi phiếu biểu quyết").click()
     expect(flash(page)).to_contain_text("Đã ghi nhận phiếu biểu quyết")
     expect(page.locator("fieldset.ballot")).to_have_count(0)
