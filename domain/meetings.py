@@ -267,7 +267,7 @@ def check_close(members: Sequence[Member], on: date) -> None:
     if not has_quorum(len(members), present, rule):
         raise Conflict(
             f"Chưa đủ số thành viên dự họp: có mặt {present}/{len(members)}, cần ít nhất "
-            f"{_percent(rule.share)} thành viên. Không thể kết thúc cuộc họp.",
+            f"{share_words(rule.share)} số thành viên. Không thể kết thúc cuộc họp.",
             code="no_quorum",
         )
 
@@ -376,6 +376,13 @@ def tally(
 def _percent(share: Fraction) -> str:
     value = float(share * 100)
     return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%".replace(".", ",")
+
+
+def share_words(share: Fraction) -> str:
+    """A quorum as people say it: "2/3" (a percentage when the fraction is not simple)."""
+    if share.denominator <= 10:
+        return f"{share.numerator}/{share.denominator}"
+    return _percent(share)
 
 
 def percent(share: Fraction) -> str:

@@ -382,7 +382,7 @@ def count(s: Session, m: Meeting, on: date) -> dict[str, Any]:
         "present": present,
         "quorum_text": (
             f"Có mặt {present}/{len(members)} thành viên, đạt tỷ lệ tối thiểu "
-            f"{rules.percent(quorum.share)}: cuộc họp hợp lệ."
+            f"{rules.share_words(quorum.share)}: cuộc họp hợp lệ."
         ),
         "results": [
             {
@@ -504,7 +504,7 @@ def meeting_out(s: Session, actor: Actor, m: Meeting) -> MeetingOut:
             QuestionOut(id=q.id, key=q.key, text=q.text, award=q.award, my_ballot=mine.get(q.id))
             for q in m.questions
         ],
-        quorum_text=f"Ít nhất {rules.percent(quorum.share)} thành viên có mặt",
+        quorum_text=f"Ít nhất {rules.share_words(quorum.share)} số thành viên có mặt",
         quorum_basis=quorum.basis + ("" if quorum.confirmed else " (chưa xác nhận)"),
         rules=[
             RuleOut(

@@ -31,6 +31,7 @@ def test_quorum_is_two_thirds_of_the_members():
     with pytest.raises(Conflict) as e:
         m.check_close(council(4), ON)
     assert e.value.code == "no_quorum" and "4/7" in e.value.message
+    assert "cần ít nhất 2/3 số thành viên" in e.value.message
 
 
 def test_the_share_is_counted_on_the_whole_membership_not_on_those_present():
