@@ -19,6 +19,7 @@ from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
+from api.meetings.routes import router as meetings_router
 from api.opinions.routes import router as opinions_router
 from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         accounts_router,
         dossiers_router,
         rounds_router,
+        meetings_router,
         documents_router,
         audit_router,
         templates_router,

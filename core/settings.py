@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     Default: one per core in the embedded mode, where one process does all the work;
     none (in-process) in the server mode, where one worker per core shares the load."""
 
+    council_awards: str = "*"
+    """The award codes whose nominees the provincial council votes on before a round is
+    submitted (comma-separated); "*": every award of a round (the default); "" or "-":
+    none (domain/meetings.py `council_awards`)."""
+    council_thresholds: str = ""
+    """The province's pass thresholds of its council over the defaults of
+    domain/meetings.py: "award=percent,…" (a share of the whole membership; "=70" for any
+    award without its own), recorded with each meeting convened."""
     place_name: str = "Lạng Sơn"
     """Địa danh printed before the date on the forms."""
     max_upload_bytes: int = 20 * 1024 * 1024

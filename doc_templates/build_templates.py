@@ -874,6 +874,92 @@ def to_trinh_dot() -> DocumentObject:
     return doc
 
 
+def bien_ban_hoi_dong() -> DocumentObject:
+    """The council's Biên bản: who met, who was present, each nominee's votes (for,
+    against, not voting), the share of the whole membership and the result; signed by
+    the secretary (left, first) and the chair (right, on top), sealed."""
+    doc = new_document("Biên bản họp Hội đồng Thi đua – Khen thưởng")
+    heading(doc)
+    title(doc, "BIÊN BẢN", "{{ subject }}")
+    para(doc, "", after=6)
+    body(
+        doc,
+        "Hôm nay, {{ meeting.held_on_text }}, tại {{ meeting.place }}, Hội đồng Thi đua – "
+        "Khen thưởng họp xét {{ meeting.about }}.",
+    )
+    body(
+        doc,
+        "Thành phần: {{ meeting.members_total }} thành viên Hội đồng; có mặt "
+        "{{ meeting.present }} thành viên{% if meeting.absent %}, vắng mặt "
+        "{{ meeting.absent }} ({{ meeting.absent_names }}){% endif %}. "
+        "{{ meeting.quorum_text }}",
+    )
+    t = table(doc, (12, 58, 50, TEXT_WIDTH_MM - 120), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Họ và tên", "Chức danh", "Điểm danh"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in meeting.members %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(
+        data.cells[2], "{{ item.role_label }}{% if item.position %}, {{ item.position }}{% endif %}"
+    )
+    cell_text(data.cells[3], "{{ item.present_label }}", align=CENTER)
+    loop_row(t, "{%tr endfor %}")
+    para(
+        doc,
+        "Kết quả biểu quyết (phiếu biểu quyết công khai, ghi tên):",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    widths = (10, 48, 16, 18, 18, 20, TEXT_WIDTH_MM - 130)
+    t = table(doc, widths, grid=True)
+    head = row(t, header=True)
+    labels = (
+        "STT",
+        "Tập thể, cá nhân",
+        "Đồng ý",
+        "Không đồng ý",
+        "Không biểu quyết",
+        "Tỷ lệ đồng ý",
+        "Kết quả",
+    )
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER, size=12)
+    loop_row(t, "{%tr for item in results %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=12)
+    cell_text(data.cells[1], "{{ item.name }} ({{ item.award_name }})", size=12)
+    cell_text(data.cells[2], "{{ item.agree }}", align=CENTER, size=12)
+    cell_text(data.cells[3], "{{ item.disagree }}", align=CENTER, size=12)
+    cell_text(data.cells[4], "{{ item.abstain }}", align=CENTER, size=12)
+    cell_text(data.cells[5], "{{ item.share }}", align=CENTER, size=12)
+    cell_text(data.cells[6], "{{ item.result }} (cần {{ item.threshold }})", align=CENTER, size=12)
+    loop_row(t, "{%tr endfor %}")
+    body(
+        doc,
+        "Tỷ lệ đồng ý tính trên tổng số thành viên Hội đồng. Biên bản được lập từ các phiếu "
+        "biểu quyết đã ghi nhận, thông qua tại cuộc họp./.",
+    )
+    para(doc, "", after=6, keep_next=True)
+    t = table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)
+    titles, names = row(t, cant_split=True), row(t, cant_split=True)
+    fill(titles.cells[0], lambda c: para(c, "THƯ KÝ", align=CENTER, bold=True))
+    fill(titles.cells[1], lambda c: para(c, "CHỦ TỊCH HỘI ĐỒNG", align=CENTER, bold=True))
+
+    def signed_name(c: _Cell, name: str) -> None:
+        for _ in range(4):  # room for the signature and seal images
+            para(c, "", align=CENTER)
+        para(c, name, align=CENTER, bold=True)
+
+    fill(names.cells[0], lambda c: signed_name(c, "{{ secretary.full_name }}"))
+    fill(names.cells[1], lambda c: signed_name(c, "{{ signer.full_name }}"))
+    return doc
+
+
 def thong_bao() -> DocumentObject:
     doc = new_document("Thông báo về hồ sơ đề nghị khen thưởng")
     heading(doc)
@@ -986,6 +1072,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "phieu_tham_dinh": phieu_tham_dinh,
     "to_trinh_ban": to_trinh_ban,
     "to_trinh_dot": to_trinh_dot,
+    "bien_ban_hoi_dong": bien_ban_hoi_dong,
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,
 }

@@ -137,6 +137,18 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "Người ký: thẩm quyền (TM., KT. …), chức vụ, họ tên",
     ),
     "recipients": ("list[str]", "Nơi nhận"),
+    "meeting": (
+        "{title, about, held_on_text, place, members_total, present, absent, absent_names,"
+        " quorum_text, members: list[{index, name, position, role_label, present_label}]}",
+        "Cuộc họp: tên, nội dung, ngày họp, địa điểm, số thành viên, số có mặt, vắng mặt,"
+        " điều kiện hợp lệ (tỷ lệ có mặt), danh sách thành viên và điểm danh",
+    ),
+    "results": (
+        "list[{index, name, award_name, agree, disagree, abstain, share, threshold, result}]",
+        "Kết quả biểu quyết từng nội dung: số đồng ý, không đồng ý, không biểu quyết, tỷ lệ"
+        " đồng ý trên tổng số thành viên, ngưỡng áp dụng, kết quả (Đạt | Không đạt)",
+    ),
+    "secretary": ("{position, full_name}", "Thư ký cuộc họp: chức danh, họ tên (ký trước)"),
 }
 
 
@@ -237,6 +249,26 @@ FORMS: dict[str, FormSpec] = {
             "TTr",
             # A round covers several awards: each group names its own.
             _fields(*(f for f in _PROPOSAL if f != "award_name"), "round", "groups"),
+        ),
+        FormSpec(
+            code="bien_ban_hoi_dong",
+            title="Biên bản họp Hội đồng Thi đua – Khen thưởng (kết quả biểu quyết)",
+            doc_type="Biên bản",
+            doc_type_code="BB",
+            template_file="forms/bien_ban_hoi_dong.docx",
+            version=1,
+            fields=_fields(
+                *(f for f in _HEADING if f != "recipients"),
+                "meeting",
+                "results",
+                "secretary",
+                optional=("legal_bases", "recipients"),
+            ),
+            legal_basis=LEGAL_BASIS
+            + "; Quy chế hoạt động của Hội đồng Thi đua – Khen thưởng tỉnh (biểu quyết, tỷ lệ"
+            " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
         ),
         _form(
             "thong_bao",

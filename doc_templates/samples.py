@@ -195,6 +195,42 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "full_name": "Lương Văn Minh",
         },
         "recipients": ["Như trên;", "Ban Thi đua - Khen thưởng tỉnh;", "Lưu: VT, TH."],
+        "meeting": {
+            "title": "Họp Hội đồng Thi đua – Khen thưởng xét đợt tổng kết công tác",
+            "about": "danh sách đề nghị khen thưởng của Đợt xét khen thưởng tổng kết công tác",
+            "held_on_text": "ngày 02 tháng 7 năm 2026",
+            "place": "Trụ sở Ủy ban nhân dân tỉnh Lạng Sơn",
+            "members_total": 7,
+            "present": 5,
+            "absent": 2,
+            "absent_names": "Hoàng Văn Sơn, Vi Thị Hằng",
+            "quorum_text": "Số thành viên có mặt đạt tỷ lệ tối thiểu 2/3: cuộc họp hợp lệ.",
+            "members": [
+                {
+                    "index": i + 1,
+                    "name": name if i == 0 else f"{_FAMILY[i]} {_MIDDLE[i]} {_GIVEN[i]}",
+                    "position": _POSITIONS[i % 5],
+                    "role_label": ("Chủ tịch Hội đồng", "Thư ký")[i] if i < 2 else "Thành viên",
+                    "present_label": "Có mặt" if i < 5 else "Vắng mặt",
+                }
+                for i in range(7)
+            ],
+        },
+        "results": [
+            {
+                "index": i + 1,
+                "name": p["name"],
+                "award_name": AWARD,
+                "agree": 5 - i % 2,
+                "disagree": i % 2,
+                "abstain": 0,
+                "share": "71,4%" if i % 2 == 0 else "57,1%",
+                "threshold": "80%",
+                "result": "Không đạt",
+            }
+            for i, p in enumerate(individuals[:12])
+        ],
+        "secretary": {"position": "Thư ký", "full_name": "Trần Văn Thắng"},
     }
 
 

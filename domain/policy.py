@@ -93,6 +93,7 @@ class KindRules:
 
 DOSSIER = SubjectKind.DOSSIER
 ROUND = SubjectKind.ROUND
+MEETING = SubjectKind.MEETING
 
 SUBJECT_KINDS: Mapping[str, KindRules] = {
     DOSSIER: KindRules(
@@ -105,6 +106,7 @@ SUBJECT_KINDS: Mapping[str, KindRules] = {
         },
     ),
     ROUND: KindRules(code=ROUND, label=SUBJECT_KIND_LABELS[ROUND], conditions={}),
+    MEETING: KindRules(code=MEETING, label=SUBJECT_KIND_LABELS[MEETING], conditions={}),
 }
 
 RULES: tuple[Rule, ...] = (
@@ -130,6 +132,13 @@ RULES: tuple[Rule, ...] = (
     # round (its list holds other units' nominees); they see its name on their dossier.
     *(Rule(ROUND, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
     Rule(ROUND, Role.AUDITOR, Relation.ANYWHERE, acts=False),
+    # A council meeting (domain/meetings.py) is its authority's: the board convenes it and
+    # keeps its minutes, the Sở's leader chairs it; the council's other members see the
+    # meetings of their authority (each votes as a member of the meeting, a check of the
+    # meeting's own). Auditors read it.
+    *(Rule(MEETING, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
+    Rule(MEETING, Role.COUNCIL_MEMBER, Relation.SAME_AUTHORITY, acts=False),
+    Rule(MEETING, Role.AUDITOR, Relation.ANYWHERE, acts=False),
 )
 
 

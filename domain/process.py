@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
+from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
 from domain.policy import SubjectScope
 from domain.roles import Actor, Role
 from domain.rounds import ROUND_STATUS_LABELS, RoundStatus
@@ -332,7 +333,42 @@ ROUND_SUBMISSION = ProcessDefinition(
     ),
 )
 
-PROCESSES = {p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION)}
+_SECRETARIES = frozenset({Role.BOARD_HEAD, Role.BOARD_SPECIALIST})
+
+COUNCIL_MEETING = ProcessDefinition(
+    code="council_meeting",
+    name="Họp Hội đồng Thi đua – Khen thưởng",
+    subject_kind=SubjectKind.MEETING,
+    stages={
+        MeetingStatus.OPEN: Stage.BOARD,
+        MeetingStatus.CLOSED: Stage.LEADERSHIP,
+        MeetingStatus.SIGNED: Stage.DONE,
+    },
+    state_labels=_by_value(MEETING_STATUS_LABELS),
+    action_labels={
+        **ACTION_LABELS,
+        Action.SUBMIT: "Kết thúc họp và kiểm phiếu",
+        Action.APPROVE: "Ký Biên bản họp",
+    },
+    noun="cuộc họp",
+    transitions=(
+        # The secretary (the board's head or specialist named so in the meeting; the
+        # meeting's own check, api/meetings/actions.py) closes the meeting: the tally is
+        # counted and stored, and the Biên bản is prepared. The secretary signs it first
+        # (in a request of theirs); the chair's approval signs on top, then the flow
+        # numbers it in the council's series and seals it.
+        Transition(Action.SUBMIT, MeetingStatus.OPEN, MeetingStatus.CLOSED, _SECRETARIES),
+        Transition(
+            Action.APPROVE,
+            MeetingStatus.CLOSED,
+            MeetingStatus.SIGNED,
+            _LEADER,
+            (FormStep("bien_ban_hoi_dong", issuer=Stage.LEADERSHIP),),
+        ),
+    ),
+)
+
+PROCESSES = {p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION, COUNCIL_MEETING)}
 DOSSIER_PROCESSES = {
     code: p for code, p in PROCESSES.items() if p.subject_kind == SubjectKind.DOSSIER
 }

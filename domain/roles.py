@@ -29,6 +29,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     AGENCY_REVIEWER = "agency_reviewer"
+    COUNCIL_MEMBER = "council_member"
 
 
 ROLE_LABELS = {
@@ -42,6 +43,7 @@ ROLE_LABELS = {
     Role.AUDITOR: "Thanh tra, kiểm tra",
     Role.ADMIN: "Quản trị hệ thống",
     Role.AGENCY_REVIEWER: "Cán bộ cơ quan cho ý kiến hiệp y",
+    Role.COUNCIL_MEMBER: "Thành viên Hội đồng Thi đua – Khen thưởng",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})

@@ -185,6 +185,8 @@ class ListedNominee:
     unit_name: str
     cluster_name: str
     dossier_id: int
+    nominee_id: int = 0
+    """The nominee's own id (what a council meeting's question is about)."""
 
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")

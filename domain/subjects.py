@@ -24,16 +24,20 @@ class SubjectKind(StrEnum):
     """A unit's commendation dossier (hồ sơ đề nghị khen thưởng): today's route."""
     ROUND = "round"
     """The board's round (đợt xét khen thưởng, domain/rounds.py), which groups dossiers."""
+    MEETING = "meeting"
+    """A meeting that votes (domain/meetings.py), about another subject (a round)."""
 
 
 SUBJECT_KIND_LABELS = {
     SubjectKind.DOSSIER: "Hồ sơ",
     SubjectKind.ROUND: "Đợt xét khen thưởng",
+    SubjectKind.MEETING: "Cuộc họp",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.DOSSIER: (),
     SubjectKind.ROUND: (SubjectKind.DOSSIER,),
+    SubjectKind.MEETING: (),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

@@ -15,7 +15,7 @@ round's in issuing/round_forms.py). All read the database only.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,7 @@ from .jobs import (
     issued_at,
     leader_titles,
 )
+from .meeting_forms import MeetingForms
 from .round_forms import RoundForms
 
 __all__ = [
@@ -147,6 +148,7 @@ class DossierForms:
 KINDS: dict[SubjectKind, SubjectForms] = {
     SubjectKind.DOSSIER: DossierForms(),
     SubjectKind.ROUND: RoundForms(),
+    SubjectKind.MEETING: MeetingForms(),
 }
 
 
@@ -227,6 +229,10 @@ def default_signer(s: Session, job: FormJob) -> User:
     role (a cluster's head unit before its deputy unit); if someone else who may approve
     signs instead, the form is prepared again with their name (issuing/issue.py)."""
     kind, row = _source(s, job.subject)
+    # A kind may name its signer itself (a meeting's chair is a member of the meeting).
+    own_pick = getattr(kind, "default_signer", None)
+    if job.personal and own_pick is not None and (chosen := own_pick(s, row, job)) is not None:
+        return cast(User, chosen)
     if not job.personal and job.signer_role != Role.UNIT_HEAD:
         t = steps.transition(s, job.subject, job.seq)
         actor = users_repo.user_by_id(s, t.actor_id) if t else None

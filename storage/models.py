@@ -797,3 +797,83 @@ class PublicComment(Base):
     text: Mapped[str] = mapped_column(Text)
     address_digest: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Meeting(Base):
+    """A meeting that votes (domain/meetings.py) about another subject (`about_kind`,
+    `about_id`: today a round). Its tally is counted and stored when the secretary closes
+    it. Migration 0015."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    about_kind: Mapped[str] = mapped_column(String(16))
+    about_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(400))
+    place: Mapped[str] = mapped_column(String(300), default="")
+    held_on: Mapped[date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    transition_seq: Mapped[int] = mapped_column(Integer, default=0)
+    tally: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    rules: Mapped[Any] = mapped_column(JSON, default=list)
+    """The pass thresholds in force when it was convened (domain/meetings.py `rule_data`),
+    the defaults and the province's configuration: what the tally counts by."""
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    members: Mapped[list[MeetingMember]] = relationship(
+        order_by="MeetingMember.position_no", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[MeetingQuestion]] = relationship(
+        order_by="MeetingQuestion.position_no", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_meetings_about", "about_kind", "about_id"),)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class MeetingMember(Base):
+    __tablename__ = "meeting_members"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    position_no: Mapped[int] = mapped_column(Integer)
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_meeting_members"),)
+
+
+class MeetingQuestion(Base):
+    """One question the meeting votes on (`key`: what it is about, a nominee's id)."""
+
+    __tablename__ = "meeting_questions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    key: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(500))
+    """Whom it is about, as the Biên bản names them."""
+    text: Mapped[str] = mapped_column(String(1000))
+    award: Mapped[str] = mapped_column(String(64))
+    position_no: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("meeting_id", "key", name="uq_meeting_questions"),)
+
+
+class MeetingVote(Base):
+    """A named ballot: one per member and question (the unique key refuses a second)."""
+
+    __tablename__ = "meeting_votes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("meeting_questions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ballot: Mapped[str] = mapped_column(String(24))
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_meeting_votes"),)

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select,
 
 from domain.policy import (
     DOSSIER,
+    MEETING,
     ROUND,
     Condition,
     Relation,
@@ -28,7 +29,7 @@ from domain.policy import (
 )
 from domain.process import PROCESSES, ROUND_SUBMISSION, STAGE_ORDER, Stage
 from domain.roles import Actor, Role, RoleGrant
-from storage.models import AwardRound, ClusterTerm, Dossier, Nominee, RoleAssignment
+from storage.models import AwardRound, ClusterTerm, Dossier, Meeting, Nominee, RoleAssignment
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ TABLES: Mapping[str, SubjectTable] = {
         status=AwardRound.status,
         unit_id=None,
         authority_id=AwardRound.authority_id,
+        cluster_term=None,
+        conditions={},
+    ),
+    MEETING: SubjectTable(
+        kind=MEETING,
+        process=Meeting.process,
+        status=Meeting.status,
+        unit_id=None,
+        authority_id=Meeting.authority_id,
         cluster_term=None,
         conditions={},
     ),

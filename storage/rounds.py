@@ -12,6 +12,7 @@ from domain.policy import ROUND
 from domain.roles import Actor
 from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
 from domain.subjects import Subject, SubjectKind
+from storage import meetings as meetings_store
 from storage import opinions, policy_sql
 from storage.models import (
     AppraisalResult,
@@ -113,10 +114,12 @@ def next_position(s: Session, round_id: int) -> int:
     return (last or 0) + 1
 
 
-def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
+def listed_nominees(s: Session, round_id: int, *, council: bool = True) -> list[ListedNominee]:
     """Every nominee the appraisal passed (đạt, not struck), of every dossier in the
     round, in dossier then nominee order, with the unit and cluster they are proposed
-    through: one query, for a list of thousands."""
+    through: one query, for a list of thousands. Once a council meeting about the round
+    is closed, only the nominees it passed (`council=False`: all of them, what the
+    meeting votes on)."""
     rows = s.execute(
         select(
             Dossier.award,
@@ -127,6 +130,7 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
             Unit.name,
             Cluster.name,
             Dossier.id,
+            Nominee.id,
         )
         .join(RoundDossier, RoundDossier.dossier_id == Dossier.id)
         .join(Nominee, Nominee.dossier_id == Dossier.id)
@@ -143,6 +147,9 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
         )
         .order_by(RoundDossier.position_no, RoundDossier.id, Nominee.position_no, Nominee.id)
     ).all()
+    passed = meetings_store.passed_keys(s, Subject(SubjectKind.ROUND, round_id))
+    if council and passed is not None:
+        rows = [r for r in rows if r[-1] in passed]
     return [
         ListedNominee(
             award=award,
@@ -154,6 +161,7 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
             unit_name=(nominee_unit or unit_name) if kind != "collective" else unit_name,
             cluster_name=cluster_name or "",
             dossier_id=dossier_id,
+            nominee_id=nominee_id,
         )
         for (
             award,
@@ -164,6 +172,7 @@ def listed_nominees(s: Session, round_id: int) -> list[ListedNominee]:
             unit_name,
             cluster_name,
             dossier_id,
+            nominee_id,
         ) in rows
     ]
 

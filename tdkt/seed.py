@@ -158,6 +158,16 @@ DEMO_NOMINEE = ("bdt.anhtuyet", "Hoàng Thị Ánh Tuyết", "Trưởng phòng C
 nominee (invented, as every demo person)."""
 
 
+COUNCIL_POSITIONS = (
+    "Phó Chủ tịch Ủy ban Mặt trận Tổ quốc tỉnh, Ủy viên Hội đồng",
+    "Phó Chủ tịch Liên đoàn Lao động tỉnh, Ủy viên Hội đồng",
+    "Phó Giám đốc Sở Tài chính, Ủy viên Hội đồng",
+    "Phó Chánh Văn phòng UBND tỉnh, Ủy viên Hội đồng",
+    "Phó Giám đốc Sở Giáo dục và Đào tạo, Ủy viên Hội đồng",
+)
+"""Invented members of the provincial council for the demo (accounts hdtd.thanhvien1–5)."""
+
+
 def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bool:
     """Create the demo organisation once. Returns False when it is already there."""
     if s.scalar(select(Authority).where(Authority.code == "SNV")) is not None:
@@ -322,6 +332,15 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
             position,
             RoleAssignment(role=Role.AUTHORITY_LEADER, authority_id=a),
             authority_name,
+        )
+    # The provincial council's other members (Hội đồng Thi đua – Khen thưởng tỉnh): with
+    # the Giám đốc (chair) and the Phòng's head (secretary), a council of 7 for the demo.
+    for i, position in enumerate(COUNCIL_POSITIONS, 1):
+        user(
+            f"hdtd.thanhvien{i}",
+            position,
+            RoleAssignment(role=Role.COUNCIL_MEMBER, authority_id=a),
+            "Hội đồng Thi đua – Khen thưởng tỉnh",
         )
     login, full_name, position = DEMO_NOMINEE
     bdt = s.scalar(select(Unit).where(Unit.code == "BDT"))

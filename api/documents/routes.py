@@ -15,6 +15,7 @@ from api.documents import service
 from api.documents.download import file_response
 from api.documents.service import Listed, VerifyOut
 from api.dossiers.service import visible_dossier
+from api.meetings import service as meetings_service
 from api.rounds import service as rounds_service
 from domain.required_documents import AttachmentKind
 from domain.submissions import Placement
@@ -161,6 +162,19 @@ def list_round_documents(round_id: int, caller: CurrentReader, s: ReadSession) -
     r = rounds_service.visible_round(s, caller.actor, round_id)
     return [
         document_out(doc, draft=draft) for doc, draft in service.round_documents(s, caller.actor, r)
+    ]
+
+
+@router.get("/meetings/{meeting_id}/documents", response_model=list[DocumentOut])
+def list_meeting_documents(
+    meeting_id: int, caller: CurrentReader, s: ReadSession
+) -> list[DocumentOut]:
+    """The meeting's documents (its Biên bản); the draft only to its secretary and chair
+    (who sign it) and to auditors."""
+    m = meetings_service.visible_meeting(s, caller.actor, meeting_id)
+    return [
+        document_out(doc, draft=draft)
+        for doc, draft in service.meeting_documents(s, caller.actor, m)
     ]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.audit.service import record_read
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
+from api.meetings import service as meetings_service
 from api.rounds import service as rounds_service
 from documents import names
 from documents.inspect import Refusal, check_upload
@@ -35,6 +36,7 @@ from domain.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from domain.meetings import MemberRole
 from domain.process import EDITABLE, PROCESSES, Action, Status, allowed_actions
 from domain.required_documents import ATTACHMENT_KIND_LABELS, AttachmentKind
 from domain.roles import Actor, Role
@@ -47,6 +49,7 @@ from storage.models import (
     Document,
     DocumentVersion,
     Dossier,
+    Meeting,
     subject_columns,
     utcnow,
 )
@@ -92,6 +95,9 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
         if doc.subject_kind == SubjectKind.ROUND:
             r = rounds_service.visible_round(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_round_draft(s, actor, r, doc)
+        elif doc.subject_kind == SubjectKind.MEETING:
+            m = meetings_service.visible_meeting(s, actor, doc.subject_id)
+            hidden = is_draft(doc) and not sees_meeting_draft(actor, m)
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)
@@ -110,6 +116,25 @@ def sees_round_draft(s: Session, actor: Actor, r: AwardRound, doc: Document) -> 
     return doc.transition_seq == r.transition_seq + 1 and Action.APPROVE in (
         rounds_service.actions_for(s, actor, r)
     )
+
+
+def sees_meeting_draft(actor: Actor, m: Meeting) -> bool:
+    """A meeting's Biên bản before it is issued: its secretary and chair (who sign it),
+    and auditors."""
+    if Role.AUDITOR in actor.roles():
+        return True
+    me = meetings_service.member_of(m, actor.user_id)
+    return me is not None and me.role in (MemberRole.SECRETARY, MemberRole.CHAIR)
+
+
+def meeting_documents(s: Session, actor: Actor, m: Meeting) -> list[tuple[Document, bool]]:
+    """The meeting's documents the actor may see, each with whether it is a draft."""
+    shown = []
+    for doc in documents_repo.subject_documents(s, meetings_service.subject_of(m)):
+        draft = is_draft(doc)
+        if not draft or sees_meeting_draft(actor, m):
+            shown.append((doc, draft))
+    return shown
 
 
 def round_documents(s: Session, actor: Actor, r: AwardRound) -> list[tuple[Document, bool]]:

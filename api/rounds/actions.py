@@ -17,6 +17,7 @@ from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
 from api.dossiers.service import Signed, ToSign, flush
+from api.meetings import service as council
 from api.opinions import service as opinions_service
 from api.rounds import service
 from api.rounds.schemas import RoundOut
@@ -36,7 +37,14 @@ from storage.repositories import steps
 from storage.repositories import users as users_repo
 
 
-def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: ActionIn) -> Transition:
+def _decide(
+    s: Session,
+    actor: Actor,
+    r: AwardRound,
+    action: Action,
+    body: ActionIn,
+    council_awards: str = "*",
+) -> Transition:
     if body.version is not None and body.version != r.version:
         raise StaleVersion("Đợt đã được người khác thay đổi. Hãy tải lại rồi thử lại.")
     problems = rules.check_submittable(len(store.dossiers_of(s, r.id)))
@@ -58,14 +66,21 @@ def _decide(s: Session, actor: Actor, r: AwardRound, action: Action, body: Actio
         # consultation's period over, every required agency's opinion received.
         consultation.check_before_submit(s, r)
         opinions_service.check_no_pending(s, r)
+        # The council votes before the list goes on (api/meetings/service.py).
+        council.check_round_council(s, r, council_awards)
     return t
 
 
 def check(
-    s: Session, actor: Actor, round_id: int, action: Action, body: ActionIn
+    s: Session,
+    actor: Actor,
+    round_id: int,
+    action: Action,
+    body: ActionIn,
+    council_awards: str = "*",
 ) -> tuple[AwardRound, Transition]:
     r = service.visible_round(s, actor, round_id)
-    return r, _decide(s, actor, r, action, body)
+    return r, _decide(s, actor, r, action, body, council_awards)
 
 
 def to_sign(s: Session, r: AwardRound, t: Transition) -> list[ToSign]:
@@ -91,10 +106,11 @@ def act(
     action: Action,
     body: ActionIn,
     signed: Sequence[Signed] = (),
+    council_awards: str = "*",
 ) -> tuple[AwardRound, OutboxItem]:
     """Take the action in the caller's one transaction."""
     r = service.visible_round(s, actor, round_id, for_update=True)
-    t = _decide(s, actor, r, action, body)
+    t = _decide(s, actor, r, action, body, council_awards)
     if {i.document_id for i in to_sign(s, r, t)} != {x.document_id for x in signed}:
         raise SigningPinRequired()
     for x in signed:
@@ -149,7 +165,7 @@ def take_action(
 ) -> tuple[RoundOut, int]:
     """Runs in a worker thread. Returns the answer and the outbox row to dispatch."""
     with rt.db.read() as s:
-        r, t = check(s, caller.actor, round_id, action, body)
+        r, t = check(s, caller.actor, round_id, action, body, rt.settings.council_awards)
         items = to_sign(s, r, t)
     signed: list[Signed] = []
     if items and files:
@@ -162,5 +178,7 @@ def take_action(
     with rt.db.write() as s:
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
-        r, item = act(s, user, caller.actor, round_id, action, body, signed)
+        r, item = act(
+            s, user, caller.actor, round_id, action, body, signed, rt.settings.council_awards
+        )
         return render(s, r), item.id

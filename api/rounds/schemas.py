@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -73,6 +73,9 @@ class RoundOut(RoundSummary):
     nominee_list: list[RoundNomineeOut]
     counts: dict[str, int]
     created_at: datetime
+    council: dict[str, Any] | None = None
+    """The council's meeting on the round (api/meetings): its id, title, state and, once
+    closed, each nominee's result."""
 
 
 class RoundEventOut(BaseModel):

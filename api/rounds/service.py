@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.meetings import service as council
 from api.rounds.schemas import (
     RoundCreate,
     RoundDossierOut,
@@ -273,6 +274,7 @@ def round_out(s: Session, actor: Actor, r: AwardRound) -> RoundOut:
             "individuals": sum(1 for n in nominees if n.kind != "collective"),
         },
         created_at=r.created_at,
+        council=council.round_results(s, r),
     )
 
 

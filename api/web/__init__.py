@@ -19,6 +19,7 @@ from api.web import (
     editor,
     errors,
     home,
+    meetings,
     opinions,
     public,
     rounds,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
         admin,
         account,
         opinions,
+        meetings,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,7 +12,7 @@ def test_a_subject_read_back_from_a_row_equals_the_one_written():
     assert Subject("dossier", 7) == Subject.dossier(7)  # type: ignore[arg-type]
     assert str(Subject.dossier(7)) == "dossier:7"
     with pytest.raises(ValueError):
-        Subject("meeting", 1)  # type: ignore[arg-type]
+        Subject("no_such_kind", 1)  # type: ignore[arg-type]
 
 
 def test_only_a_dossier_has_a_dossier_id_and_a_round_groups_dossiers():

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain import policy
-from domain.policy import DOSSIER, ROUND, Relation, Rule
+from domain.meetings import MeetingScope
+from domain.policy import DOSSIER, MEETING, ROUND, Relation, Rule
 from domain.process import PROCESSES, Status
 from domain.roles import Actor, Role
 from domain.rounds import RoundScope
+from storage import meetings as meetings_store
 from storage import policy_sql
 from storage import rounds as rounds_store
 from storage.db import Database
@@ -34,6 +37,7 @@ from storage.models import (
     Cluster,
     ClusterTerm,
     Dossier,
+    Meeting,
     Nominee,
     RoleAssignment,
     Unit,
@@ -236,9 +240,46 @@ def _round_subjects(s: Session) -> list[Subject]:
     ]
 
 
+def _build_meetings(s: Session) -> dict[tuple[Role, str, str], User]:
+    """A council meeting of each authority in each state of its process."""
+    creator = s.scalars(select(User).order_by(User.id)).first()
+    assert creator is not None
+    for authority in s.scalars(select(Authority).order_by(Authority.code)):
+        for status in ("open", "closed", "signed"):
+            s.add(
+                Meeting(
+                    authority_id=authority.id,
+                    about_kind="round",
+                    about_id=0,
+                    title=f"Họp {authority.code} {status}",
+                    held_on=date(2026, 12, 1),
+                    process="council_meeting",
+                    status=status,
+                    created_by=creator.id,
+                )
+            )
+    s.flush()
+    return {}
+
+
+def _meeting_subjects(s: Session) -> list[Subject]:
+    return [
+        Subject(
+            id=m.id,
+            label=f"meeting #{m.id} {m.title}",
+            process=m.process,
+            status=m.status,
+            scope=MeetingScope(m.authority_id),
+            own_signers=frozenset(),
+        )
+        for m in s.scalars(select(Meeting).order_by(Meeting.id))
+    ]
+
+
 # Per subject kind: how to build its subjects across every place, and read them back.
 KINDS: dict[str, tuple[Callable[[Session], dict[Any, User]], Callable[[Session], list[Subject]]]]
 KINDS = {DOSSIER: (_build_dossiers, _dossier_subjects), ROUND: (_build_rounds, _round_subjects)}
+KINDS[MEETING] = (_build_meetings, _meeting_subjects)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -291,6 +332,9 @@ def _listed(s: Session, kind: str, actor: Actor) -> tuple[set[int], Counter[str]
     if kind == ROUND:
         rows = rounds_store.visible_rounds(s, actor)
         return {r.id for r in rows}, Counter(r.status for r in rows)
+    if kind == MEETING:
+        meetings = meetings_store.visible_meetings(s, actor)
+        return {m.id for m in meetings}, Counter(m.status for m in meetings)
     found, total = dossiers_repo.list_dossiers(
         s, actor, dossiers_repo.DossierFilter(), offset=0, limit=10_000
     )
@@ -323,6 +367,10 @@ def _waiting(world: World, kind: str, actor: Actor) -> tuple[set[int], set[int]]
         if kind == ROUND:
             acting = policy_sql.acting(actor, ROUND)
             ids = set() if acting is None else set(s.scalars(select(AwardRound.id).where(acting)))
+            return python, ids
+        if kind == MEETING:
+            acting = policy_sql.acting(actor, MEETING)
+            ids = set() if acting is None else set(s.scalars(select(Meeting.id).where(acting)))
             return python, ids
         rows, total = dossiers_repo.inbox(s, actor)
     assert total == len(rows)

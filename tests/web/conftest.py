@@ -19,7 +19,9 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppServer]:
     name = request.module.__name__.rsplit(".", 1)[-1]
-    srv = AppServer(tmp_path_factory.mktemp(name), {}).start()
+    # A module may set more TDKT_* settings for its server (`SERVER_ENV`).
+    env = getattr(request.module, "SERVER_ENV", {})
+    srv = AppServer(tmp_path_factory.mktemp(name), env).start()
     yield srv
     srv.stop()
 

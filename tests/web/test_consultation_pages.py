@@ -26,6 +26,9 @@ SHOTS = "cong-khai"
 SECRET = "Sáng kiến quản lý hồ sơ số 5521"
 COMMENT = 'Ông <b>Páo</b> & "chuyên đề" {{ x }} — đề nghị xem lại thành tích.'
 
+# The council's vote is tested in test_meetings_pages.py: here none is asked.
+SERVER_ENV = {"TDKT_COUNCIL_AWARDS": "-"}
+
 
 def make(server: AppServer, unit: str, nominees: list[dict[str, Any]]) -> int:
     clerk = Api(server, f"{unit}.canbo")

@@ -20,6 +20,9 @@ SPECIALIST, BOARD_HEAD, TAX = "ptdkt.chuyenvien", "ptdkt.truongphong", "thue.can
 ENTERPRISE = 'Công ty TNHH <Chè> & "Mẫu Sơn"'
 NOTE = "Còn nợ thuế 300 triệu đồng <quá 90 ngày> & chưa nộp"
 
+# The council's vote is tested in test_meetings_pages.py: here none is asked.
+SERVER_ENV = {"TDKT_COUNCIL_AWARDS": "-"}
+
 
 def test_the_tax_agency_answers_in_the_page_and_the_head_sees_it(
     server: AppServer, browser: Browser, shots: Shots

@@ -25,6 +25,10 @@ from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
+# The council's vote before a round goes on is walked in test_meetings_pages.py: here the
+# configuration asks none.
+SERVER_ENV = {"TDKT_COUNCIL_AWARDS": "-"}
+
 SPECIALIST = "ptdkt.chuyenvien"
 ROUND = 'Đợt tổng kết <công tác> & "thi đua" năm 2026'
 SHOTS = "dot-xet"

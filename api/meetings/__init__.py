@@ -1,0 +1,1 @@
+"""Meetings that vote (domain/meetings.py): API and use cases."""
