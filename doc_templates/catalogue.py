@@ -137,6 +137,16 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "Người ký: thẩm quyền (TM., KT. …), chức vụ, họ tên",
     ),
     "recipients": ("list[str]", "Nơi nhận"),
+    "decision": (
+        "{round_name, proposer, proposal, decider}",
+        "Quyết định khen thưởng: tên đợt, cơ quan đề nghị (Giám đốc Sở …), Tờ trình đề nghị"
+        " (số, ngày), người có thẩm quyền quyết định (Chủ tịch Ủy ban nhân dân tỉnh …)",
+    ),
+    "prize": (
+        "{lines: list[str], total, base_salary, source}",
+        "Tiền thưởng (Điều 2): mỗi dòng một hình thức (hệ số × lương cơ sở tại ngày quyết"
+        " định, làm tròn lên 10.000 đồng), tổng số, lương cơ sở áp dụng, nguồn chi",
+    ),
 }
 
 
@@ -237,6 +247,13 @@ FORMS: dict[str, FormSpec] = {
             "TTr",
             # A round covers several awards: each group names its own.
             _fields(*(f for f in _PROPOSAL if f != "award_name"), "round", "groups"),
+        ),
+        _form(
+            "quyet_dinh_khen_thuong",
+            "Quyết định khen thưởng của Chủ tịch UBND tỉnh (kèm danh sách)",
+            "Quyết định",
+            "QĐ",
+            _fields(*_HEADING, "legal_bases", "year", "counts", "decision", "groups", "prize"),
         ),
         _form(
             "thong_bao",

@@ -56,6 +56,7 @@ _DIVISIONS = [
     "Trung tâm Quản lý cửa khẩu Hữu Nghị",
 ]
 _TYPE_CODES = {"thong_bao": "TB", "phieu_tham_dinh": "BC", "bao_cao_thanh_tich": "BC"}
+_TYPE_CODES["quyet_dinh_khen_thuong"] = "QĐ"
 
 
 def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str, Any]:
@@ -195,6 +196,22 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "full_name": "Lương Văn Minh",
         },
         "recipients": ["Như trên;", "Ban Thi đua - Khen thưởng tỉnh;", "Lưu: VT, TH."],
+        # The Chủ tịch UBND tỉnh's decision on a round (issuing/decision_forms.py).
+        "decision": {
+            "round_name": "Đợt xét khen thưởng tổng kết công tác",
+            "proposer": "Giám đốc Sở Nội vụ",
+            "proposal": "Tờ trình số 12/TTr-SNV ngày 20/11/2026",
+            "decider": "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN",
+        },
+        "prize": {
+            "lines": [
+                f"{AWARD}: mỗi tập thể 4.680.000 đồng, mỗi cá nhân 2.340.000 đồng.",
+                "Giấy khen của Trưởng ban: mỗi cá nhân 1.410.000 đồng.",
+            ],
+            "total": "68.130.000 đồng",
+            "base_salary": "2.340.000 đồng (Nghị định số 73/2024/NĐ-CP)",
+            "source": "Quỹ Thi đua, khen thưởng tỉnh",
+        },
     }
 
 

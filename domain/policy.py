@@ -93,6 +93,7 @@ class KindRules:
 
 DOSSIER = SubjectKind.DOSSIER
 ROUND = SubjectKind.ROUND
+DECISION = SubjectKind.DECISION
 
 SUBJECT_KINDS: Mapping[str, KindRules] = {
     DOSSIER: KindRules(
@@ -105,6 +106,7 @@ SUBJECT_KINDS: Mapping[str, KindRules] = {
         },
     ),
     ROUND: KindRules(code=ROUND, label=SUBJECT_KIND_LABELS[ROUND], conditions={}),
+    DECISION: KindRules(code=DECISION, label=SUBJECT_KIND_LABELS[DECISION], conditions={}),
 }
 
 RULES: tuple[Rule, ...] = (
@@ -130,6 +132,12 @@ RULES: tuple[Rule, ...] = (
     # round (its list holds other units' nominees); they see its name on their dossier.
     *(Rule(ROUND, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
     Rule(ROUND, Role.AUDITOR, Relation.ANYWHERE, acts=False),
+    # An award decision (domain/decisions.py) is drafted by the authority's board and
+    # read by its leaders; the UBND tỉnh's leaders sign the decisions of every authority
+    # of the province (one UBND tỉnh per deployment); auditors read them.
+    *(Rule(DECISION, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
+    Rule(DECISION, Role.DECISION_MAKER, Relation.ANYWHERE),
+    Rule(DECISION, Role.AUDITOR, Relation.ANYWHERE, acts=False),
 )
 
 

@@ -28,6 +28,7 @@ class Role(StrEnum):
     UNIT_MEMBER = "unit_member"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    DECISION_MAKER = "decision_maker"
 
 
 ROLE_LABELS = {
@@ -40,6 +41,7 @@ ROLE_LABELS = {
     Role.UNIT_MEMBER: "Cán bộ, công chức, người lao động của đơn vị",
     Role.AUDITOR: "Thanh tra, kiểm tra",
     Role.ADMIN: "Quản trị hệ thống",
+    Role.DECISION_MAKER: "Lãnh đạo UBND tỉnh (Chủ tịch, Phó Chủ tịch)",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})

@@ -24,16 +24,21 @@ class SubjectKind(StrEnum):
     """A unit's commendation dossier (hồ sơ đề nghị khen thưởng): today's route."""
     ROUND = "round"
     """The board's round (đợt xét khen thưởng, domain/rounds.py), which groups dossiers."""
+    DECISION = "decision"
+    """The Chủ tịch UBND tỉnh's award decision (quyết định khen thưởng, domain/decisions.py)
+    made from a submitted round."""
 
 
 SUBJECT_KIND_LABELS = {
     SubjectKind.DOSSIER: "Hồ sơ",
     SubjectKind.ROUND: "Đợt xét khen thưởng",
+    SubjectKind.DECISION: "Quyết định khen thưởng",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.DOSSIER: (),
     SubjectKind.ROUND: (SubjectKind.DOSSIER,),
+    SubjectKind.DECISION: (),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

@@ -1,0 +1,162 @@
+"""Queries of the award decisions (domain/decisions.py) and their award records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.appraisal import Result
+from domain.policy import DECISION
+from domain.roles import Actor
+from domain.subjects import Subject, SubjectKind
+from storage import policy_sql
+from storage.models import (
+    AppraisalResult,
+    AuditEvent,
+    AwardDecision,
+    AwardRecord,
+    Cluster,
+    Dossier,
+    Nominee,
+    OutboxItem,
+    RoundDossier,
+    Unit,
+    of_subject,
+)
+
+
+def decision(s: Session, decision_id: int, *, for_update: bool = False) -> AwardDecision | None:
+    q = select(AwardDecision).where(AwardDecision.id == decision_id)
+    return s.scalar(q.with_for_update() if for_update else q)
+
+
+def decision_of_round(s: Session, round_id: int) -> AwardDecision | None:
+    return s.scalar(select(AwardDecision).where(AwardDecision.round_id == round_id))
+
+
+def visible_decisions(s: Session, actor: Actor) -> Sequence[AwardDecision]:
+    """The decisions the actor may see (domain/policy.py's rules as SQL), newest first."""
+    return s.scalars(
+        select(AwardDecision)
+        .where(policy_sql.visible(actor, DECISION))
+        .order_by(AwardDecision.created_at.desc(), AwardDecision.id.desc())
+    ).all()
+
+
+def waiting_decisions(s: Session, actor: Actor) -> Sequence[AwardDecision]:
+    """The decisions waiting for an action of the actor, none while a step runs."""
+    acting = policy_sql.acting(actor, DECISION)
+    if acting is None:
+        return []
+    busy = select(OutboxItem.id).where(
+        OutboxItem.subject_kind == str(SubjectKind.DECISION),
+        OutboxItem.subject_id == AwardDecision.id,
+        OutboxItem.state != "done",
+    )
+    return s.scalars(
+        select(AwardDecision)
+        .where(acting, ~busy.exists())
+        .order_by(AwardDecision.updated_at, AwardDecision.id)
+    ).all()
+
+
+def decision_events(s: Session, decision_id: int) -> Sequence[AuditEvent]:
+    return s.scalars(
+        select(AuditEvent)
+        .where(of_subject(AuditEvent, Subject(SubjectKind.DECISION, decision_id)))
+        .order_by(AuditEvent.subject_seq)
+    ).all()
+
+
+@dataclass(frozen=True)
+class RoundNominee:
+    """A nominee of one of a round's dossiers, and whether the appraisal passed them
+    (only they are on the round's list and so on the decision)."""
+
+    nominee_id: int
+    dossier_id: int
+    award: str
+    year: int
+    kind: str
+    name: str
+    position: str
+    unit_name: str
+    cluster_name: str
+    passed: bool
+
+
+def round_nominees(s: Session, round_id: int) -> list[RoundNominee]:
+    """Every nominee of every dossier of the round, in the round's order (dossier, then
+    nominee): one query, for a list of thousands."""
+    rows = s.execute(
+        select(
+            Nominee.id,
+            Dossier.id,
+            Dossier.award,
+            Dossier.year,
+            Nominee.kind,
+            Nominee.name,
+            Nominee.job_title,
+            Nominee.unit_name,
+            Unit.name,
+            Cluster.name,
+            AppraisalResult.result,
+            AppraisalResult.struck,
+        )
+        .join(RoundDossier, RoundDossier.dossier_id == Dossier.id)
+        .join(Nominee, Nominee.dossier_id == Dossier.id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .outerjoin(Cluster, Cluster.id == Dossier.cluster_id)
+        .outerjoin(AppraisalResult, AppraisalResult.nominee_id == Nominee.id)
+        .where(RoundDossier.round_id == round_id)
+        .order_by(RoundDossier.position_no, RoundDossier.id, Nominee.position_no, Nominee.id)
+    ).all()
+    return [
+        RoundNominee(
+            nominee_id=nominee_id,
+            dossier_id=dossier_id,
+            award=award,
+            year=year,
+            kind=kind,
+            name=name,
+            position=job_title or "",
+            # As the round's list names them (storage/rounds.py): an individual's own
+            # part of the unit, a collective's unit.
+            unit_name=(nominee_unit or unit_name) if kind != "collective" else unit_name,
+            cluster_name=cluster_name or "",
+            passed=result == str(Result.PASSED) and not struck,
+        )
+        for (
+            nominee_id,
+            dossier_id,
+            award,
+            year,
+            kind,
+            name,
+            job_title,
+            nominee_unit,
+            unit_name,
+            cluster_name,
+            result,
+            struck,
+        ) in rows
+    ]
+
+
+def records_of(s: Session, decision_id: int) -> Sequence[AwardRecord]:
+    return s.scalars(
+        select(AwardRecord)
+        .where(AwardRecord.decision_id == decision_id)
+        .order_by(AwardRecord.position_no, AwardRecord.id)
+    ).all()
+
+
+def records_of_dossier(s: Session, dossier_id: int) -> Sequence[AwardRecord]:
+    return s.scalars(
+        select(AwardRecord)
+        .where(AwardRecord.dossier_id == dossier_id)
+        .order_by(AwardRecord.position_no, AwardRecord.id)
+    ).all()
