@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.appraisal import Result
+from domain.decisions import decision_label
 from domain.policy import DECISION
 from domain.roles import Actor
 from domain.subjects import Subject, SubjectKind
@@ -160,3 +161,16 @@ def records_of_dossier(s: Session, dossier_id: int) -> Sequence[AwardRecord]:
         .where(AwardRecord.dossier_id == dossier_id)
         .order_by(AwardRecord.position_no, AwardRecord.id)
     ).all()
+
+
+def awarded_by(s: Session, dossier_id: int) -> str | None:
+    """The decision that awarded the dossier, as units read it ("Quyết định số … ngày …")."""
+    rec = s.scalar(
+        select(AwardRecord)
+        .where(AwardRecord.dossier_id == dossier_id, AwardRecord.decision_number.is_not(None))
+        .order_by(AwardRecord.id.desc())
+        .limit(1)
+    )
+    if rec is None:
+        return None
+    return decision_label(rec.decision_number, rec.decision_date)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from api.decisions import actions, certificates, service, upload
 from api.decisions.schemas import DecisionCreate, DecisionEventOut, DecisionOut, DecisionSummary
@@ -15,6 +16,7 @@ from api.dossiers.approvals import read_action
 from api.dossiers.routes import ACTION_BODY
 from domain.errors import PayloadTooLarge
 from domain.process import Action
+from storage.repositories import notifications as notifications_repo
 
 router = APIRouter(prefix="/api/v1", tags=["decisions"])
 
@@ -121,3 +123,27 @@ def certificates_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+class NotificationOut(BaseModel):
+    subject_kind: str
+    subject_id: int
+    message: str
+    created_at: datetime
+    read: bool
+
+
+@router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])
+def my_notifications(caller: CurrentReader, s: ReadSession) -> list[NotificationOut]:
+    """The caller's newest notifications (a step of a subject they act on or follow: a
+    dossier awarded by a decision names the decision's number and date)."""
+    return [
+        NotificationOut(
+            subject_kind=n.subject_kind,
+            subject_id=n.subject_id,
+            message=n.message,
+            created_at=n.created_at,
+            read=n.read_at is not None,
+        )
+        for n in notifications_repo.latest_for(s, caller.user.id)
+    ]

@@ -14,6 +14,7 @@ from api.web import (
     admin,
     audit,
     auth,
+    decisions,
     documents,
     dossiers,
     editor,
@@ -26,7 +27,18 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, home, dossiers, editor, rounds, documents, audit, admin, account):
+    for module in (
+        auth,
+        home,
+        dossiers,
+        editor,
+        rounds,
+        decisions,
+        documents,
+        audit,
+        admin,
+        account,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)  # unknown addresses, POST addresses opened, server errors: pages

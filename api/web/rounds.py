@@ -35,6 +35,7 @@ from domain.errors import DomainError, NotFound
 from domain.process import ROUND_SUBMISSION, Action
 from domain.rounds import ROUND_KIND_LABELS, RoundStatus
 from issuing.runtime import Runtime
+from storage import decisions as decisions_store
 from storage import rounds as store
 from storage.models import AuditEvent, AwardRound, utcnow
 
@@ -188,6 +189,13 @@ def _round_page(
         docs = _round_documents(s, visitor, r)
         progress = subject_progress(s, service.subject_of(r)) if out.processing else None
         returned = _last_return(s, r)
+        # The award decision made from the round, or whether the visitor may draft it.
+        decision = decisions_store.decision_of_round(s, r.id)
+        can_decide = (
+            decision is None
+            and r.status == RoundStatus.SUBMITTED
+            and rules.COMPOSER in rules.roles_over(visitor.actor, r.authority_id)
+        )
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -219,6 +227,8 @@ def _round_page(
         approve_target=ROUND_SUBMISSION.state_labels[approve.target] if approve else "",
         action_error=action_error or {},
         AWARDS=AWARDS,
+        decision=decision,
+        can_decide=can_decide,
     )
 
 
