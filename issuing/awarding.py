@@ -22,10 +22,8 @@ from domain.subjects import Subject, SubjectKind
 from storage import audit
 from storage import decisions as store
 from storage import rounds as rounds_store
-from storage.models import AwardDecision, AwardRecord
-from storage.repositories import documents as documents_repo
+from storage.models import AwardDecision, AwardRecord, Notification, subject_columns
 from storage.repositories import dossiers as dossiers_repo
-from storage.repositories import notifications as notifications_repo
 from storage.repositories import users as users_repo
 
 CERTIFICATE_SERIES = f"certificates:{UBND_CODE}"
@@ -35,13 +33,23 @@ CERTIFICATE_TYPE = "SVS"
 
 def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -> int:
     """Record the decision's effects; returns how many nominees were awarded."""
-    if store.records_of(s, d.id):
-        return sum(1 for r in store.records_of(s, d.id) if r.awarded)
+    done = store.records_of(s, d.id)
+    if done:
+        return sum(1 for x in done if x.awarded)
     r = rounds_store.award_round(s, d.round_id)
     assert r is not None
     label = decision_label(number, decided_on)
+    nominees = store.round_nominees(s, r.id)
+    passed = [n for n in nominees if n.passed]
+    # The certificate book's numbers for the whole decision in one take, in list order.
+    first = (
+        store.take_numbers(s, CERTIFICATE_SERIES, CERTIFICATE_TYPE, decided_on.year, len(passed))
+        if passed
+        else 0
+    )
+    records = []
     awarded = 0
-    for position, n in enumerate(store.round_nominees(s, r.id), 1):
+    for position, n in enumerate(nominees, 1):
         record = AwardRecord(
             decision_id=d.id,
             nominee_id=n.nominee_id,
@@ -60,17 +68,18 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
             record.prize_amount = p.amount
             record.prize_basis = p.basis_text
             record.certificate_year = decided_on.year
-            record.certificate_no = documents_repo.next_number(
-                s, CERTIFICATE_SERIES, CERTIFICATE_TYPE, decided_on.year
-            )
+            record.certificate_no = first + awarded
             awarded += 1
-        s.add(record)
+        records.append(record)
+    s.add_all(records)
     s.flush()
-    subject = Subject(SubjectKind.DECISION, d.id)
-    for dossier in rounds_store.dossiers_of(s, r.id):
+    dossiers = rounds_store.dossiers_of(s, r.id)
+    linked = store.linked_accounts(s, [x.id for x in dossiers])
+    unit_people: dict[int, set[int]] = {}
+    notices = []
+    for dossier in dossiers:
         before = dossier.status
         dossier.status = str(Status.AWARDED)
-        s.flush()
         audit.append(
             s,
             kind="awarded",
@@ -85,17 +94,26 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
                 "round_id": r.id,
             },
         )
+        if dossier.unit_id not in unit_people:
+            # The unit's clerks and heads (held at the unit: one look per unit).
+            scope = dossiers_repo.scope_of(s, dossier)
+            unit_people[dossier.unit_id] = {
+                u.id
+                for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
+                for u in users_repo.users_holding(s, role, scope)
+            }
         message = f"Hồ sơ «{dossier.title}»: Đã khen thưởng ({label})"
-        scope = dossiers_repo.scope_of(s, dossier)
-        people = {
-            u.id
-            for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
-            for u in users_repo.users_holding(s, role, scope)
-        } | set(scope.nominee_user_ids)
-        for user_id in sorted(people):
-            notifications_repo.notify_once(
-                s, user_id, dossier.subject, dossier.transition_seq, message
+        # A fresh step: the records written above make a retry return before this.
+        notices += [
+            Notification(
+                user_id=user_id,
+                **subject_columns(dossier.subject),
+                transition_seq=dossier.transition_seq,
+                message=message[:500],
             )
+            for user_id in sorted(unit_people[dossier.unit_id] | linked.get(dossier.id, set()))
+        ]
+    s.add_all(notices)
     before_round = r.status
     r.status = str(RoundStatus.DECIDED)
     s.flush()
@@ -111,7 +129,7 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
     audit.append(
         s,
         kind="awards_recorded",
-        subject=subject,
+        subject=Subject(SubjectKind.DECISION, d.id),
         event_key=f"awards_recorded:{d.id}",
         data={
             "decision_number": number,

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from domain.appraisal import Result
@@ -22,6 +24,7 @@ from storage.models import (
     Cluster,
     Dossier,
     Nominee,
+    NumberSeries,
     OutboxItem,
     RoundDossier,
     Unit,
@@ -174,3 +177,29 @@ def awarded_by(s: Session, dossier_id: int) -> str | None:
     if rec is None:
         return None
     return decision_label(rec.decision_number, rec.decision_date)
+
+
+def take_numbers(s: Session, series: str, doc_type: str, year: int, n: int) -> int:
+    """Take `n` consecutive numbers of a series at once inside the caller's transaction
+    (one upsert, the row locked until commit: gap-free as `next_number`); the first."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = insert(NumberSeries).values(issuer=series, doc_type=doc_type, year=year, last_number=n)
+    stmt = values.on_conflict_do_update(
+        index_elements=["issuer", "doc_type", "year"],
+        set_={"last_number": NumberSeries.last_number + n},
+    ).returning(NumberSeries.last_number)
+    return int(s.execute(stmt).scalar_one()) - n + 1
+
+
+def linked_accounts(s: Session, dossier_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Per dossier, the accounts linked to its nominees."""
+    out: dict[int, set[int]] = {}
+    rows = s.execute(
+        select(Nominee.dossier_id, Nominee.user_id).where(
+            Nominee.dossier_id.in_(list(dossier_ids)), Nominee.user_id.is_not(None)
+        )
+    ).all()
+    for dossier_id, user_id in rows:
+        if user_id is not None:
+            out.setdefault(dossier_id, set()).add(user_id)
+    return out
