@@ -15,6 +15,7 @@ from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
 from api.consultation.routes import router as consultation_router
+from api.decisions.routes import router as decisions_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         dossiers_router,
         rounds_router,
         meetings_router,
+        decisions_router,
         documents_router,
         audit_router,
         templates_router,

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     award without its own), recorded with each meeting convened."""
     place_name: str = "Lạng Sơn"
     """Địa danh printed before the date on the forms."""
+    certificate_offset_x_mm: float = 0.0
+    certificate_offset_y_mm: float = 0.0
+    """Where the printer puts a Bằng khen's text on a pre-printed blank (phôi bằng),
+    measured with its test page (GET …/certificates.pdf?test_page=true)."""
+    certificate_blank: bool = False
+    """Print only the variable text (the phôi bằng has the border, heading and title)."""
     max_upload_bytes: int = 20 * 1024 * 1024
     outbox_redrive_seconds: float = 30.0
     outbox_lease_seconds: float = 600.0

@@ -960,6 +960,131 @@ def bien_ban_hoi_dong() -> DocumentObject:
     return doc
 
 
+def quyet_dinh_khen_thuong() -> DocumentObject:
+    """The Chủ tịch UBND tỉnh's award decision on a round (Nghị định 30/2020, mẫu quyết
+    định cá biệt): căn cứ, the proposal it answers, Điều 1 the awards with their counts,
+    Điều 2 the prize money, Điều 3 execution; then the danh sách kèm theo grouped by
+    award, collectives before individuals, header rows repeated on every page (a
+    decision may list hundreds)."""
+    doc = new_document("Quyết định khen thưởng của Chủ tịch Ủy ban nhân dân tỉnh")
+    heading(doc)
+    title(doc, "QUYẾT ĐỊNH", "{{ subject }}")
+    para(doc, "{{ decision.decider | upper }}", align=CENTER, bold=True, before=12, after=12)
+    legal_bases(doc)
+    body(doc, "Theo đề nghị của {{ decision.proposer }} tại {{ decision.proposal }}.", italic=True)
+    para(doc, "QUYẾT ĐỊNH:", align=CENTER, bold=True, before=12, after=12, keep_next=True)
+    body(
+        doc,
+        R("Điều 1. ", bold=True),
+        "Tặng thưởng cho " + counts_phrase() + " đã có thành tích trong {{ decision.round_name }}"
+        "{% if (year | string) not in decision.round_name %} năm {{ year }}{% endif %}"
+        " (có danh sách kèm theo), gồm:",
+    )
+    tag(doc, "{%p for group in groups %}")
+    body(
+        doc,
+        "- {{ group.award_name }}: "
+        "{% if group.counts.collectives %}{{ '%02d' | format(group.counts.collectives) }} tập "
+        "thể{% endif %}{% if group.counts.collectives and group.counts.individuals %} và "
+        "{% endif %}{% if group.counts.individuals %}{{ '%02d' | "
+        "format(group.counts.individuals) }} cá nhân{% endif %}"
+        "{% if loop.last %}.{% else %};{% endif %}",
+    )
+    tag(doc, "{%p endfor %}")
+    body(
+        doc,
+        R("Điều 2. ", bold=True),
+        "Tiền thưởng theo quy định của Luật Thi đua, khen thưởng và Nghị định số "
+        "152/2025/NĐ-CP, tính theo mức lương cơ sở {{ prize.base_salary }} tại ngày ký "
+        "Quyết định, làm tròn lên hàng chục nghìn đồng:",
+    )
+    tag(doc, "{%p for line in prize.lines %}")
+    body(doc, "- {{ line }}")
+    tag(doc, "{%p endfor %}")
+    body(doc, "Tổng số tiền thưởng: {{ prize.total }}, chi từ {{ prize.source }}.")
+    body(
+        doc,
+        R("Điều 3. ", bold=True),
+        "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, "
+        "{{ decision.proposer }}, Thủ trưởng các cơ quan, đơn vị có liên quan và các tập "
+        "thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
+        keep_next=True,
+    )
+    signature(doc)
+
+    para(
+        doc,
+        "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC KHEN THƯỞNG",
+        align=CENTER,
+        bold=True,
+        page_break_before=True,
+        keep_next=True,
+    )
+    # The annex line as the Tờ trình's: documents/fields.py lays the number and date
+    # fields by its labels.
+    para(
+        doc,
+        "(Kèm theo Quyết định"
+        f"{{% if number %}} số{NBSP}{{{{ number }}}}{NBSP}{{% else %}} {{% endif %}}"
+        "{{ date_text }})",
+        align=CENTER,
+        italic=True,
+        after=12,
+        keep_next=True,
+    )
+    tag(doc, "{%p for group in groups %}")
+    para(
+        doc,
+        "{{ group.numeral }}. {{ group.award_name | upper }}",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p if group.collectives %}")
+    para(
+        doc,
+        "{{ group.collective_heading }}. Tập thể ({{ group.counts.collectives }} tập thể)",
+        bold=True,
+        after=6,
+        keep_next=True,
+    )
+    t = table(doc, (12, 70, TEXT_WIDTH_MM - 82), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Tên tập thể", "Đơn vị"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.collectives %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.unit_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if group.individuals %}")
+    para(
+        doc,
+        "{{ group.individual_heading }}. Cá nhân ({{ group.counts.individuals }} cá nhân)",
+        bold=True,
+        before=6,
+        after=6,
+        keep_next=True,
+    )
+    t = table(doc, (12, 44, 40, TEXT_WIDTH_MM - 96), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.individuals %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.position }}")
+    cell_text(data.cells[3], "{{ item.unit_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
 def thong_bao() -> DocumentObject:
     doc = new_document("Thông báo về hồ sơ đề nghị khen thưởng")
     heading(doc)
@@ -1075,6 +1200,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "bien_ban_hoi_dong": bien_ban_hoi_dong,
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,
+    "quyet_dinh_khen_thuong": quyet_dinh_khen_thuong,
 }
 
 

@@ -149,6 +149,16 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " đồng ý trên tổng số thành viên, ngưỡng áp dụng, kết quả (Đạt | Không đạt)",
     ),
     "secretary": ("{position, full_name}", "Thư ký cuộc họp: chức danh, họ tên (ký trước)"),
+    "decision": (
+        "{round_name, proposer, proposal, decider}",
+        "Quyết định khen thưởng: tên đợt, cơ quan đề nghị (Giám đốc Sở …), Tờ trình đề nghị"
+        " (số, ngày), người có thẩm quyền quyết định (Chủ tịch Ủy ban nhân dân tỉnh …)",
+    ),
+    "prize": (
+        "{lines: list[str], total, base_salary, source}",
+        "Tiền thưởng (Điều 2): mỗi dòng một hình thức (hệ số × lương cơ sở tại ngày quyết"
+        " định, làm tròn lên 10.000 đồng), tổng số, lương cơ sở áp dụng, nguồn chi",
+    ),
 }
 
 
@@ -269,6 +279,13 @@ FORMS: dict[str, FormSpec] = {
             " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
+        ),
+        _form(
+            "quyet_dinh_khen_thuong",
+            "Quyết định khen thưởng của Chủ tịch UBND tỉnh (kèm danh sách)",
+            "Quyết định",
+            "QĐ",
+            _fields(*_HEADING, "legal_bases", "year", "counts", "decision", "groups", "prize"),
         ),
         _form(
             "thong_bao",

@@ -56,6 +56,7 @@ _DIVISIONS = [
     "Trung tâm Quản lý cửa khẩu Hữu Nghị",
 ]
 _TYPE_CODES = {"thong_bao": "TB", "phieu_tham_dinh": "BC", "bao_cao_thanh_tich": "BC"}
+_TYPE_CODES["quyet_dinh_khen_thuong"] = "QĐ"
 
 
 def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str, Any]:
@@ -231,6 +232,22 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             for i, p in enumerate(individuals[:12])
         ],
         "secretary": {"position": "Thư ký", "full_name": "Trần Văn Thắng"},
+        # The Chủ tịch UBND tỉnh's decision on a round (issuing/decision_forms.py).
+        "decision": {
+            "round_name": "Đợt xét khen thưởng tổng kết công tác",
+            "proposer": "Giám đốc Sở Nội vụ",
+            "proposal": "Tờ trình số 12/TTr-SNV ngày 20/11/2026",
+            "decider": "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN",
+        },
+        "prize": {
+            "lines": [
+                f"{AWARD}: mỗi tập thể 4.680.000 đồng, mỗi cá nhân 2.340.000 đồng.",
+                "Giấy khen của Trưởng ban: mỗi cá nhân 1.410.000 đồng.",
+            ],
+            "total": "68.130.000 đồng",
+            "base_salary": "2.340.000 đồng (Nghị định số 73/2024/NĐ-CP)",
+            "source": "Quỹ Thi đua, khen thưởng tỉnh",
+        },
     }
 
 

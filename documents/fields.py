@@ -323,6 +323,39 @@ _FONTS = {"/TiRo": "/Times-Roman", "/TiIt": "/Times-Italic"}
 _METRICS = {"/TiRo": "Times-Roman", "/TiIt": "Times-Italic"}
 
 
+# Numbers carry Vietnamese letters in their codes ("05/QĐ-UBND"): the standard Times
+# fonts have the glyphs Dcroat and dcroat, reached by putting them where WinAnsi has Eth
+# and eth (which a number never holds). Their glyph names map back to Đ and đ, so the
+# text a reader copies is the number as issued.
+_DIFFERENCES = {"\u0110": (0xD0, "/Dcroat"), "\u0111": (0xF0, "/dcroat")}
+
+
+def _encoding() -> DictionaryObject:
+    diffs: list[generic.PdfObject] = []
+    for code, glyph in _DIFFERENCES.values():
+        diffs += [generic.NumberObject(code), NameObject(glyph)]
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Encoding"),
+            NameObject("/BaseEncoding"): NameObject("/WinAnsiEncoding"),
+            NameObject("/Differences"): ArrayObject(diffs),
+        }
+    )
+
+
+def _encode(text: str) -> bytes:
+    """A value in the field fonts' encoding (WinAnsi, with Đ and đ): raises
+    UnicodeEncodeError for any other letter (the standard fonts have no glyph for it)."""
+    return "".join(chr(_DIFFERENCES[c][0]) if c in _DIFFERENCES else c for c in text).encode(
+        "latin-1"
+    )
+
+
+def _measured(text: str) -> str:
+    """The text as the metrics know it: Đ is as wide as D in Times."""
+    return text.replace("\u0110", "D").replace("\u0111", "d")
+
+
 def _add_text_fields(w: IncrementalPdfFileWriter, layout: Layout) -> None:
     """One read-only text field per value (number, day, month, year), with a widget at
     every place the form prints it, each showing the prepared PDF's dots."""
@@ -335,7 +368,7 @@ def _add_text_fields(w: IncrementalPdfFileWriter, layout: Layout) -> None:
                     NameObject("/Type"): NameObject("/Font"),
                     NameObject("/Subtype"): NameObject("/Type1"),
                     NameObject("/BaseFont"): NameObject(base),
-                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                    NameObject("/Encoding"): _encoding(),
                 }
             )
         )
@@ -412,9 +445,9 @@ def _appearance(
     font, size_text = str(widget["/DA"]).split()[:2]
     size = float(size_text)
     baseline = _PAD + _DESCENT_EM * size
-    text_w = stringWidth(text, _METRICS[font], size)
+    text_w = stringWidth(_measured(text), _METRICS[font], size)
     fitted = size if text_w <= width + 0.5 else size * width / text_w
-    text_w = stringWidth(text, _METRICS[font], fitted)
+    text_w = stringWidth(_measured(text), _METRICS[font], fitted)
     x = 0.0 if quadding == 0 else max(0.0, (width - text_w) / 2)
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     ground = f"1 1 1 rg 0 0 {width:.2f} {height:.2f} re f " if white else ""
@@ -435,7 +468,7 @@ def _appearance(
                 ),
             }
         ),
-        stream_data=content.encode("latin-1"),
+        stream_data=_encode(content),
     )
 
 
@@ -489,7 +522,7 @@ def _resolve(obj: object) -> DictionaryObject:
 
 
 def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
-    """Fill text fields (ASCII: numbers, codes, digits): the value, and at every place
+    """Fill text fields (numbers, codes with Đ, digits): the value, and at every place
     the form prints it an appearance in Times at the size of the text around it, in the
     room the template left, so that it reads (and copies) like typed text."""
     w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
@@ -503,7 +536,7 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         if name not in values or f.get("/FT") != "/Tx":
             continue
         value = values[name]
-        value.encode("latin-1")  # the field fonts are standard Type 1 fonts
+        _encode(value)  # the field fonts are standard Type 1 fonts
         f[NameObject("/V")] = generic.TextStringObject(value)
         w.mark_update(ref)
         # A field that is its own widget was laid over printed dots (a form prepared

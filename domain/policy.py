@@ -94,6 +94,7 @@ class KindRules:
 DOSSIER = SubjectKind.DOSSIER
 ROUND = SubjectKind.ROUND
 MEETING = SubjectKind.MEETING
+DECISION = SubjectKind.DECISION
 
 SUBJECT_KINDS: Mapping[str, KindRules] = {
     DOSSIER: KindRules(
@@ -107,6 +108,7 @@ SUBJECT_KINDS: Mapping[str, KindRules] = {
     ),
     ROUND: KindRules(code=ROUND, label=SUBJECT_KIND_LABELS[ROUND], conditions={}),
     MEETING: KindRules(code=MEETING, label=SUBJECT_KIND_LABELS[MEETING], conditions={}),
+    DECISION: KindRules(code=DECISION, label=SUBJECT_KIND_LABELS[DECISION], conditions={}),
 }
 
 RULES: tuple[Rule, ...] = (
@@ -139,6 +141,12 @@ RULES: tuple[Rule, ...] = (
     *(Rule(MEETING, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
     Rule(MEETING, Role.COUNCIL_MEMBER, Relation.SAME_AUTHORITY, acts=False),
     Rule(MEETING, Role.AUDITOR, Relation.ANYWHERE, acts=False),
+    # An award decision (domain/decisions.py) is drafted by the authority's board and
+    # read by its leaders; the UBND tỉnh's leaders sign the decisions of every authority
+    # of the province (one UBND tỉnh per deployment); auditors read them.
+    *(Rule(DECISION, role, Relation.SAME_AUTHORITY) for role in sorted(AUTHORITY_ROLES)),
+    Rule(DECISION, Role.DECISION_MAKER, Relation.ANYWHERE),
+    Rule(DECISION, Role.AUDITOR, Relation.ANYWHERE, acts=False),
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
 from domain.policy import SubjectScope
@@ -49,6 +50,7 @@ class Status(StrEnum):
     LEADERSHIP_REVIEW = "leadership_review"
     APPROVED = "approved"
     REJECTED = "rejected"
+    AWARDED = "awarded"
 
 
 STATUS_LABELS = {
@@ -61,6 +63,7 @@ STATUS_LABELS = {
     Status.LEADERSHIP_REVIEW: "Chờ lãnh đạo Sở ký",
     Status.APPROVED: "Đã duyệt, trình khen thưởng",
     Status.REJECTED: "Không được đề nghị khen thưởng",
+    Status.AWARDED: "Đã khen thưởng",
 }
 
 STATUS_STAGE = {
@@ -73,6 +76,7 @@ STATUS_STAGE = {
     Status.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
     Status.APPROVED: Stage.DONE,
     Status.REJECTED: Stage.DONE,
+    Status.AWARDED: Stage.DONE,
 }
 
 EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
@@ -292,6 +296,7 @@ ROUND_SUBMISSION = ProcessDefinition(
         RoundStatus.BOARD_REVIEW: Stage.BOARD,
         RoundStatus.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
         RoundStatus.SUBMITTED: Stage.DONE,
+        RoundStatus.DECIDED: Stage.DONE,
     },
     state_labels=_by_value(ROUND_STATUS_LABELS),
     action_labels={
@@ -368,7 +373,51 @@ COUNCIL_MEETING = ProcessDefinition(
     ),
 )
 
-PROCESSES = {p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION, COUNCIL_MEETING)}
+_DECISION_MAKER = frozenset({Role.DECISION_MAKER})
+
+DECISION_ISSUANCE = ProcessDefinition(
+    code="decision_issuance",
+    name="Ban hành quyết định khen thưởng",
+    subject_kind=SubjectKind.DECISION,
+    stages={
+        DecisionStatus.DRAFT: Stage.BOARD,
+        DecisionStatus.SIGNING: Stage.LEADERSHIP,
+        DecisionStatus.ISSUED: Stage.DONE,
+    },
+    state_labels=_by_value(DECISION_STATUS_LABELS),
+    action_labels={
+        **ACTION_LABELS,
+        Action.SUBMIT: "Trình ký quyết định",
+        Action.WITHDRAW: "Rút dự thảo quyết định về",
+        Action.APPROVE: "Ký quyết định",
+    },
+    noun="quyết định",
+    transitions=(
+        # The specialist sends the draft to the UBND's leaders (the flow prepares the
+        # Quyết định for them); the Chủ tịch or a Phó Chủ tịch signs it, which the UBND
+        # numbers in its own series and seals; or returns it with a reason.
+        Transition(Action.SUBMIT, DecisionStatus.DRAFT, DecisionStatus.SIGNING, _SPECIALIST),
+        Transition(Action.WITHDRAW, DecisionStatus.SIGNING, DecisionStatus.DRAFT, _SPECIALIST),
+        Transition(
+            Action.APPROVE,
+            DecisionStatus.SIGNING,
+            DecisionStatus.ISSUED,
+            _DECISION_MAKER,
+            (FormStep("quyet_dinh_khen_thuong", issuer=Stage.LEADERSHIP),),
+        ),
+        Transition(
+            Action.RETURN,
+            DecisionStatus.SIGNING,
+            DecisionStatus.DRAFT,
+            _DECISION_MAKER,
+            needs_reason=True,
+        ),
+    ),
+)
+
+PROCESSES = {
+    p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION, COUNCIL_MEETING, DECISION_ISSUANCE)
+}
 DOSSIER_PROCESSES = {
     code: p for code, p in PROCESSES.items() if p.subject_kind == SubjectKind.DOSSIER
 }

@@ -30,6 +30,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AGENCY_REVIEWER = "agency_reviewer"
     COUNCIL_MEMBER = "council_member"
+    DECISION_MAKER = "decision_maker"
 
 
 ROLE_LABELS = {
@@ -44,6 +45,7 @@ ROLE_LABELS = {
     Role.ADMIN: "Quản trị hệ thống",
     Role.AGENCY_REVIEWER: "Cán bộ cơ quan cho ý kiến hiệp y",
     Role.COUNCIL_MEMBER: "Thành viên Hội đồng Thi đua – Khen thưởng",
+    Role.DECISION_MAKER: "Lãnh đạo UBND tỉnh (Chủ tịch, Phó Chủ tịch)",
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})

@@ -35,6 +35,7 @@ class RoundStatus(StrEnum):
     BOARD_REVIEW = "board_review"
     LEADERSHIP_REVIEW = "leadership_review"
     SUBMITTED = "submitted"
+    DECIDED = "decided"
 
 
 ROUND_STATUS_LABELS = {
@@ -42,6 +43,7 @@ ROUND_STATUS_LABELS = {
     RoundStatus.BOARD_REVIEW: "Chờ lãnh đạo Phòng duyệt",
     RoundStatus.LEADERSHIP_REVIEW: "Chờ lãnh đạo Sở ký",
     RoundStatus.SUBMITTED: "Đã trình Chủ tịch UBND tỉnh",
+    RoundStatus.DECIDED: "Đã có quyết định khen thưởng",
 }
 
 EDITABLE = frozenset({RoundStatus.OPEN})
@@ -93,6 +95,8 @@ def in_round_label(round_name: str, status: str) -> str:
     round's Tờ trình, in its list until then."""
     if status == RoundStatus.SUBMITTED:
         return f"Đã trình khen thưởng ({round_name})"
+    if status == RoundStatus.DECIDED:
+        return f"Đã có quyết định khen thưởng ({round_name})"
     where = ROUND_STATUS_LABELS[RoundStatus(status)].lower()
     return f"Chờ trình khen thưởng ({round_name}: {where})"
 

@@ -26,18 +26,23 @@ class SubjectKind(StrEnum):
     """The board's round (đợt xét khen thưởng, domain/rounds.py), which groups dossiers."""
     MEETING = "meeting"
     """A meeting that votes (domain/meetings.py), about another subject (a round)."""
+    DECISION = "decision"
+    """The Chủ tịch UBND tỉnh's award decision (quyết định khen thưởng, domain/decisions.py)
+    made from a submitted round."""
 
 
 SUBJECT_KIND_LABELS = {
     SubjectKind.DOSSIER: "Hồ sơ",
     SubjectKind.ROUND: "Đợt xét khen thưởng",
     SubjectKind.MEETING: "Cuộc họp",
+    SubjectKind.DECISION: "Quyết định khen thưởng",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.DOSSIER: (),
     SubjectKind.ROUND: (SubjectKind.DOSSIER,),
     SubjectKind.MEETING: (),
+    SubjectKind.DECISION: (),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

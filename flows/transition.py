@@ -154,6 +154,10 @@ def _finish(rt: Runtime, outbox_id: int, doc_ids: list[int], prepared_ids: list[
                 "notified_user_ids": sorted(recipients),
             },
         )
+        # What a kind does once a step's documents are out (a decision: its awards).
+        after_step = getattr(kind, "after_step", None)
+        if after_step is not None:
+            after_step(s, row, t, doc_ids)
         outbox.finish(item)
 
 

@@ -35,6 +35,7 @@ from storage.repositories import org as org_repo
 from storage.repositories import steps
 from storage.repositories import users as users_repo
 
+from .decision_forms import DecisionForms
 from .jobs import (
     VIETNAM,
     Copy,
@@ -149,6 +150,7 @@ KINDS: dict[SubjectKind, SubjectForms] = {
     SubjectKind.DOSSIER: DossierForms(),
     SubjectKind.ROUND: RoundForms(),
     SubjectKind.MEETING: MeetingForms(),
+    SubjectKind.DECISION: DecisionForms(),
 }
 
 

@@ -108,7 +108,8 @@ def signer_block(job: FormJob, person: User) -> dict[str, str]:
         position = "Thủ trưởng đơn vị"
     elif job.signer_role == Role.CLUSTER_APPROVER:
         marker, position = f"TM. {upper_vi(job.issuer.name)}", "Trưởng cụm"
-    elif job.signer_role == Role.AUTHORITY_LEADER:
+    elif job.signer_role in (Role.AUTHORITY_LEADER, Role.DECISION_MAKER):
+        # The Chủ tịch UBND tỉnh decides in their own name; a Phó Chủ tịch "KT. CHỦ TỊCH".
         marker, position = leader_titles(person.position)
     elif job.signer_role == Role.BOARD_HEAD:
         marker = f"TL. GIÁM ĐỐC {upper_vi(job.issuer.name)}"

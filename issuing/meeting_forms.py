@@ -23,9 +23,9 @@ from storage.repositories import org as org_repo
 
 from .jobs import Copy, FormJob, Issuer
 
-COUNCIL_CODE = "HDTDKT"
-"""ASCII: the number is filled into a PDF form field whose font is Latin-1 only
-(documents/fields.py), so "HĐTĐKT" is written without its Đ."""
+COUNCIL_CODE = "HĐTĐKT"
+"""The council's own series (Hội đồng Thi đua – Khen thưởng): its Đ prints in the
+number field (documents/fields.py encodes it, as for "QĐ-UBND")."""
 
 
 def council_issuer(s: Session, authority_id: int) -> Issuer:

@@ -747,6 +747,66 @@ class OpinionOverride(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AwardDecision(Base):
+    """The Chủ tịch UBND tỉnh's award decision made from one submitted round
+    (domain/decisions.py): issued in tdkt (signed, numbered in the UBND's series, sealed)
+    or uploaded signed from the province's e-office. Migration 0016."""
+
+    __tablename__ = "award_decisions"
+    __table_args__ = (UniqueConstraint("round_id", name="uq_award_decisions_round_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    """The authority whose board drafted it (the round's)."""
+    decider_authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    """The UBND tỉnh: the decision's issuer, its number series and seal."""
+    round_id: Mapped[int] = mapped_column(ForeignKey("award_rounds.id"))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    transition_seq: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16), default="tdkt")
+    """"tdkt": signed and sealed here; "upload": signed elsewhere and uploaded."""
+    number: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    """The issued (or uploaded) Quyết định."""
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class AwardRecord(Base):
+    """What a decision did for one nominee of its round: awarded (with the decision's
+    number and date, the prize money and the certificate's number in the book) or not,
+    with the reason. Migration 0016."""
+
+    __tablename__ = "award_records"
+    __table_args__ = (
+        UniqueConstraint(
+            "decision_id", "nominee_id", name="uq_award_records_decision_id_nominee_id"
+        ),
+        UniqueConstraint("certificate_year", "certificate_no", name="uq_award_records_certificate"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("award_decisions.id"), index=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    position_no: Mapped[int] = mapped_column(Integer)
+    award: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    awarded: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    prize_amount: Mapped[int | None] = mapped_column(BigInteger)
+    prize_basis: Mapped[str] = mapped_column(Text, default="")
+    certificate_year: Mapped[int | None] = mapped_column(Integer)
+    certificate_no: Mapped[int | None] = mapped_column(Integer)
+    """Số vào sổ: gap-free per year in the certificate book."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification):
     event.listen(_model, "before_insert", _keep_subject)
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 
 from domain.policy import (
+    DECISION,
     DOSSIER,
     MEETING,
     ROUND,
@@ -27,9 +28,23 @@ from domain.policy import (
     SubjectScope,
     rules_for,
 )
-from domain.process import PROCESSES, ROUND_SUBMISSION, STAGE_ORDER, Stage
+from domain.process import (
+    DECISION_ISSUANCE,
+    PROCESSES,
+    ROUND_SUBMISSION,
+    STAGE_ORDER,
+    Stage,
+)
 from domain.roles import Actor, Role, RoleGrant
-from storage.models import AwardRound, ClusterTerm, Dossier, Meeting, Nominee, RoleAssignment
+from storage.models import (
+    AwardDecision,
+    AwardRound,
+    ClusterTerm,
+    Dossier,
+    Meeting,
+    Nominee,
+    RoleAssignment,
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,15 @@ TABLES: Mapping[str, SubjectTable] = {
         status=Meeting.status,
         unit_id=None,
         authority_id=Meeting.authority_id,
+        cluster_term=None,
+        conditions={},
+    ),
+    DECISION: SubjectTable(
+        kind=DECISION,
+        process=literal(DECISION_ISSUANCE.code),
+        status=AwardDecision.status,
+        unit_id=None,
+        authority_id=AwardDecision.authority_id,
         cluster_term=None,
         conditions={},
     ),

@@ -24,6 +24,7 @@ from documents.pki import (
     pin_passphrase,
     x509_name,
 )
+from domain.decisions import UBND_CODE
 from domain.opinions import AgencyCode
 from domain.roles import Role
 from storage.models import (
@@ -152,6 +153,7 @@ APPROVER_ROLES = (
     Role.BOARD_HEAD,
     Role.AUTHORITY_LEADER,
     Role.UNIT_MEMBER,  # signs their own achievement report
+    Role.DECISION_MAKER,  # signs the Chủ tịch UBND tỉnh's award decisions
 )
 DEMO_NOMINEE = ("bdt.anhtuyet", "Hoàng Thị Ánh Tuyết", "Trưởng phòng Chính sách dân tộc")
 """A member of Ban Dân tộc tỉnh with an account of her own, for the demo's individual
@@ -341,6 +343,25 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
             position,
             RoleAssignment(role=Role.COUNCIL_MEMBER, authority_id=a),
             "Hội đồng Thi đua – Khen thưởng tỉnh",
+        )
+    # The UBND tỉnh: an organisation of its own (its number series "…/QĐ-UBND" and its
+    # seal), whose Chủ tịch, or a Phó Chủ tịch "KT. CHỦ TỊCH", signs the award decisions.
+    ubnd = Authority(
+        code=UBND_CODE,
+        name="Ủy ban nhân dân tỉnh Lạng Sơn",
+        parent_name="",
+        board_name="",
+        province="Lạng Sơn",
+    )
+    s.add(ubnd)
+    s.flush()
+    seal(ubnd.name, authority_id=ubnd.id)
+    for username, position in (("ubnd.chutich", "Chủ tịch"), ("ubnd.phochutich", "Phó Chủ tịch")):
+        user(
+            username,
+            position,
+            RoleAssignment(role=Role.DECISION_MAKER, authority_id=ubnd.id),
+            ubnd.name,
         )
     login, full_name, position = DEMO_NOMINEE
     bdt = s.scalar(select(Unit).where(Unit.code == "BDT"))

@@ -10,6 +10,7 @@ import re
 from sqlalchemy.orm import Session
 
 from api.auth.security import check_new_password, hash_password
+from domain.decisions import UBND_CODE
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
 from storage import audit
@@ -19,7 +20,7 @@ from storage.repositories import users as users_repo
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 HELD_AT_UNIT = UNIT_ROLES | {Role.CLUSTER_APPROVER, Role.UNIT_MEMBER}
-HELD_AT_AUTHORITY = AUTHORITY_ROLES | {Role.AUDITOR, Role.ADMIN}
+HELD_AT_AUTHORITY = AUTHORITY_ROLES | {Role.AUDITOR, Role.ADMIN, Role.DECISION_MAKER}
 
 
 def require_admin(actor: Actor) -> None:
@@ -133,7 +134,10 @@ def grant_role(
         authority_id = None
     else:
         if authority_id is None:
-            authorities = org_repo.all_authorities(s)
+            # The UBND tỉnh is an authority of its own (its series and seal): its
+            # leaders' role is held there, every other role at the Sở.
+            ubnd = role == Role.DECISION_MAKER
+            authorities = [a for a in org_repo.all_authorities(s) if (a.code == UBND_CODE) == ubnd]
             authority_id = authorities[0].id if len(authorities) == 1 else None
         if authority_id is None:
             raise InvalidInput("Hãy chọn cơ quan.", code="authority_required")

@@ -30,11 +30,13 @@ from api.dossiers.service import visible_dossier
 from documents.names import display_name
 from domain import rounds as rounds_rules
 from domain.awards import AWARDS
+from domain.decisions import DecisionScope
 from domain.errors import Forbidden, NotFound
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
 from domain.subjects import Subject, SubjectKind
 from issuing.runtime import Runtime
 from storage import audit
+from storage import decisions as decisions_store
 from storage import rounds as rounds_store
 from storage.checkpoints import latest
 from storage.db import Database
@@ -226,6 +228,15 @@ def record_read(
             roles = sorted(rounds_rules.roles_over(actor, r.authority_id)) or [Role.AUDITOR]
             place = org_repo.authority(s, r.authority_id).name
             who = audit.Who(user.id, user.full_name, str(roles[0]), place, place)
+        elif subject.kind is SubjectKind.DECISION:
+            dec = decisions_store.decision(s, subject.id)
+            if dec is None:
+                raise NotFound("Không tìm thấy quyết định khen thưởng.", code="decision_not_found")
+            held = [
+                r for r in sorted(actor.roles()) if actor.holds(r, DecisionScope(dec.authority_id))
+            ]
+            place = org_repo.authority(s, dec.authority_id).name
+            who = audit.Who(user.id, user.full_name, str((held or [Role.AUDITOR])[0]), place, place)
         else:
             d = dossiers_repo.dossier(s, subject.id)
             if d is None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api.decisions import service as decisions_service
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.documents import service
 from api.documents.download import file_response
@@ -175,6 +176,19 @@ def list_meeting_documents(
     return [
         document_out(doc, draft=draft)
         for doc, draft in service.meeting_documents(s, caller.actor, m)
+    ]
+
+
+@router.get("/decisions/{decision_id}/documents", response_model=list[DocumentOut])
+def list_decision_documents(
+    decision_id: int, caller: CurrentReader, s: ReadSession
+) -> list[DocumentOut]:
+    """The decision's documents (the Quyết định with its list): the draft prepared for
+    the signer only to the drafter, whoever can sign it now and auditors."""
+    d = decisions_service.visible_decision(s, caller.actor, decision_id)
+    return [
+        document_out(doc, draft=draft)
+        for doc, draft in service.decision_documents(s, caller.actor, d)
     ]
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.audit.service import record_read
+from api.decisions import service as decisions_service
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
 from api.meetings import service as meetings_service
@@ -45,6 +46,7 @@ from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
 from issuing.runtime import Runtime
 from storage import audit
 from storage.models import (
+    AwardDecision,
     AwardRound,
     Document,
     DocumentVersion,
@@ -98,6 +100,9 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
         elif doc.subject_kind == SubjectKind.MEETING:
             m = meetings_service.visible_meeting(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_meeting_draft(actor, m)
+        elif doc.subject_kind == SubjectKind.DECISION:
+            dec = decisions_service.visible_decision(s, actor, doc.subject_id)
+            hidden = is_draft(doc) and not sees_decision_draft(s, actor, dec, doc)
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)
@@ -133,6 +138,27 @@ def meeting_documents(s: Session, actor: Actor, m: Meeting) -> list[tuple[Docume
     for doc in documents_repo.subject_documents(s, meetings_service.subject_of(m)):
         draft = is_draft(doc)
         if not draft or sees_meeting_draft(actor, m):
+            shown.append((doc, draft))
+    return shown
+
+
+def sees_decision_draft(s: Session, actor: Actor, d: AwardDecision, doc: Document) -> bool:
+    """A Quyết định prepared for the signer: the specialist who sent it, the leader who
+    can sign it now, and auditors."""
+    if Role.AUDITOR in actor.roles():
+        return True
+    return doc.transition_seq == d.transition_seq + 1 and (
+        Action.APPROVE in decisions_service.actions_for(s, actor, d)
+        or actor.holds(Role.BOARD_SPECIALIST, decisions_service.scope_of(d))
+    )
+
+
+def decision_documents(s: Session, actor: Actor, d: AwardDecision) -> list[tuple[Document, bool]]:
+    """The decision's documents the actor may see, each with whether it is a draft."""
+    shown = []
+    for doc in documents_repo.subject_documents(s, decisions_service.subject_of(d)):
+        draft = is_draft(doc)
+        if not draft or sees_decision_draft(s, actor, d, doc):
             shown.append((doc, draft))
     return shown
 

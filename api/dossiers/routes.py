@@ -39,6 +39,7 @@ from domain.rounds import in_round_label
 from issuing.runtime import Runtime
 from storage import outbox
 from storage import rounds as rounds_store
+from storage.decisions import awarded_by
 from storage.models import Dossier, Nominee
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import users as users_repo
@@ -116,6 +117,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
         )
         if in_round
         else None,
+        award_decision=awarded_by(s, d.id),
         allowed_actions=service.actions_for(s, actor, d, processing=processing),
         can_sign_own_report=not processing
         and any(r.nominee.user_id == actor.user_id and r.signed is None for r in own.values()),

@@ -140,6 +140,8 @@ class DossierOut(BaseModel):
     version: int
     processing: bool
     round: RoundRef | None = None
+    award_decision: str | None = None
+    """Once awarded: the decision that awarded it, "Quyết định số … ngày …"."""
     allowed_actions: list[str]
     can_sign_own_report: bool = False
     """The caller is an individual nominee whose own report waits for their signature

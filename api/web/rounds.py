@@ -37,6 +37,7 @@ from domain.errors import DomainError, NotFound
 from domain.process import ROUND_SUBMISSION, Action
 from domain.rounds import ROUND_KIND_LABELS, RoundStatus
 from issuing.runtime import Runtime
+from storage import decisions as decisions_store
 from storage import rounds as store
 from storage.models import AuditEvent, AwardRound, utcnow
 
@@ -192,6 +193,13 @@ def _round_page(
         returned = _last_return(s, r)
         opinions = opinions_service.round_opinions(s, visitor.actor, r)  # hiệp y
         consult = consultation.view(s, visitor.actor, round_id)
+        # The award decision made from the round, or whether the visitor may draft it.
+        decision = decisions_store.decision_of_round(s, r.id)
+        can_decide = (
+            decision is None
+            and r.status == RoundStatus.SUBMITTED
+            and rules.COMPOSER in rules.roles_over(visitor.actor, r.authority_id)
+        )
     approve = ROUND_SUBMISSION.find(Action.APPROVE, r.status)
     groups: list[dict[str, Any]] = []
     for code, name in zip(out.awards, out.award_names, strict=True):
@@ -226,6 +234,8 @@ def _round_page(
         opinions=opinions,
         consultation=consult,
         can_publish=out.can_edit_dossiers and bool(out.nominee_list),
+        decision=decision,
+        can_decide=can_decide,
     )
 
 

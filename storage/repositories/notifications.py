@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,3 +26,13 @@ def notify_once(s: Session, user_id: int, subject: Subject, seq: int, message: s
                 user_id=user_id, **subject_columns(subject), transition_seq=seq, message=message
             )
         )
+
+
+def latest_for(s: Session, user_id: int, limit: int = 50) -> Sequence[Notification]:
+    """The person's newest notifications first."""
+    return s.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()

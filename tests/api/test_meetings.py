@@ -229,7 +229,7 @@ def test_the_council_votes_and_its_biên_bản_decides_the_round_list(server, tm
     docs = specialist.get(f"/api/v1/meetings/{m['id']}/documents").json()
     assert len(docs) == 1 and docs[0]["form"] == "bien_ban_hoi_dong" and not docs[0]["draft"]
     doc = docs[0]
-    assert doc["number"].endswith("/BB-HDTDKT"), doc["number"]
+    assert doc["number"].endswith("/BB-HĐTĐKT"), doc["number"]
     pdf = specialist.get(f"/api/v1/documents/{doc['id']}/content").content
     path = tmp_path / "bien-ban.pdf"
     path.write_bytes(pdf)

@@ -21,7 +21,7 @@ from tests.fixtures.forms import sample_context
 CODES = sorted(FORMS)
 
 
-def test_catalogue_has_the_seven_forms_with_their_type_codes():
+def test_catalogue_has_the_eight_forms_with_their_type_codes():
     assert {code: spec.doc_type_code for code, spec in FORMS.items()} == {
         "bao_cao_thanh_tich": "BC",
         "to_trinh_don_vi": "TTr",
@@ -31,6 +31,7 @@ def test_catalogue_has_the_seven_forms_with_their_type_codes():
         "to_trinh_dot": "TTr",
         "thong_bao": "TB",
         "bien_ban_hoi_dong": "BB",
+        "quyet_dinh_khen_thuong": "QĐ",
     }
     for code, spec in FORMS.items():
         assert spec.code == code

@@ -109,7 +109,8 @@ def text_of(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
 @pytest.mark.parametrize("code", sorted(FORMS))
 def test_every_place_that_prints_the_number_and_date_gets_them(converted, code, tmp_path):
     layout, prepared = prepare(converted[code])
-    places = 2 if code.startswith("to_trinh") else 1  # a Tờ trình's annex quotes them too
+    # A Tờ trình's annex and a Quyết định's quote them too.
+    places = 2 if code.startswith("to_trinh") or code == "quyet_dinh_khen_thuong" else 1
     assert len(layout.text_fields.get(fields.NUMBER_FIELD, [])) == (places if numbered(code) else 0)
     for part in (fields.DAY_FIELD, fields.MONTH_FIELD, fields.YEAR_FIELD):
         assert len(layout.text_fields[part]) == places

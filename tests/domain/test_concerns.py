@@ -23,6 +23,7 @@ def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_ba
         Status.LEADERSHIP_REVIEW,
         Status.APPROVED,
         Status.REJECTED,
+        Status.AWARDED,  # closed by the Chủ tịch UBND tỉnh's decision
     ]
     board = [
         Status.RETURNED,
@@ -31,6 +32,7 @@ def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_ba
         Status.LEADERSHIP_REVIEW,
         Status.APPROVED,
         Status.REJECTED,
+        Status.AWARDED,  # closed by the Chủ tịch UBND tỉnh's decision
     ]
     assert statuses_of_concern([Role.BOARD_SPECIALIST]) == board
     assert statuses_of_concern([Role.BOARD_HEAD]) == board
@@ -42,12 +44,14 @@ def test_the_sos_leaders_from_their_own_step_on():
         Status.LEADERSHIP_REVIEW,
         Status.APPROVED,
         Status.REJECTED,
+        Status.AWARDED,  # closed by the Chủ tịch UBND tỉnh's decision
     ]
 
 
 def test_the_auditor_sees_every_status_and_the_admin_none():
     assert statuses_of_concern([Role.AUDITOR]) == ALL
     assert statuses_of_concern([Role.ADMIN]) == []
+    assert statuses_of_concern([Role.DECISION_MAKER]) == []  # decisions, not dossiers
 
 
 def test_several_roles_see_what_concerns_any_of_them():

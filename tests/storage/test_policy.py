@@ -21,11 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain import policy
+from domain.decisions import DecisionScope
 from domain.meetings import MeetingScope
-from domain.policy import DOSSIER, MEETING, ROUND, Relation, Rule
+from domain.policy import DECISION, DOSSIER, MEETING, ROUND, Relation, Rule
 from domain.process import PROCESSES, Status
 from domain.roles import Actor, Role
 from domain.rounds import RoundScope
+from storage import decisions as decisions_store
 from storage import meetings as meetings_store
 from storage import policy_sql
 from storage import rounds as rounds_store
@@ -33,6 +35,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (
     Authority,
+    AwardDecision,
     AwardRound,
     Cluster,
     ClusterTerm,
@@ -262,6 +265,31 @@ def _build_meetings(s: Session) -> dict[tuple[Role, str, str], User]:
     return {}
 
 
+def _build_decisions(s: Session) -> dict[tuple[Role, str, str], User]:
+    """A decision of each authority in each state of its process, each made from one of
+    the authority's rounds (built after the rounds' world)."""
+    creator = s.scalars(select(User).order_by(User.id)).first()
+    assert creator is not None
+    for authority in s.scalars(select(Authority).order_by(Authority.code)):
+        rounds = s.scalars(
+            select(AwardRound)
+            .where(AwardRound.authority_id == authority.id)
+            .order_by(AwardRound.id)
+        ).all()
+        for r, status in zip(rounds, ("draft", "signing", "issued"), strict=False):
+            s.add(
+                AwardDecision(
+                    authority_id=authority.id,
+                    decider_authority_id=authority.id,
+                    round_id=r.id,
+                    status=status,
+                    created_by=creator.id,
+                )
+            )
+    s.flush()
+    return {}
+
+
 def _meeting_subjects(s: Session) -> list[Subject]:
     return [
         Subject(
@@ -276,10 +304,28 @@ def _meeting_subjects(s: Session) -> list[Subject]:
     ]
 
 
+def _decision_subjects(s: Session) -> list[Subject]:
+    return [
+        Subject(
+            id=d.id,
+            label=f"decision #{d.id} {d.status}",
+            process="decision_issuance",
+            status=d.status,
+            scope=DecisionScope(d.authority_id),
+            own_signers=frozenset(),
+        )
+        for d in s.scalars(select(AwardDecision).order_by(AwardDecision.id))
+    ]
+
+
 # Per subject kind: how to build its subjects across every place, and read them back.
 KINDS: dict[str, tuple[Callable[[Session], dict[Any, User]], Callable[[Session], list[Subject]]]]
-KINDS = {DOSSIER: (_build_dossiers, _dossier_subjects), ROUND: (_build_rounds, _round_subjects)}
-KINDS[MEETING] = (_build_meetings, _meeting_subjects)
+KINDS = {
+    DOSSIER: (_build_dossiers, _dossier_subjects),
+    ROUND: (_build_rounds, _round_subjects),
+    MEETING: (_build_meetings, _meeting_subjects),
+    DECISION: (_build_decisions, _decision_subjects),
+}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -335,6 +381,9 @@ def _listed(s: Session, kind: str, actor: Actor) -> tuple[set[int], Counter[str]
     if kind == MEETING:
         meetings = meetings_store.visible_meetings(s, actor)
         return {m.id for m in meetings}, Counter(m.status for m in meetings)
+    if kind == DECISION:
+        found = decisions_store.visible_decisions(s, actor)
+        return {d.id for d in found}, Counter(d.status for d in found)
     found, total = dossiers_repo.list_dossiers(
         s, actor, dossiers_repo.DossierFilter(), offset=0, limit=10_000
     )
@@ -372,6 +421,8 @@ def _waiting(world: World, kind: str, actor: Actor) -> tuple[set[int], set[int]]
             acting = policy_sql.acting(actor, MEETING)
             ids = set() if acting is None else set(s.scalars(select(Meeting.id).where(acting)))
             return python, ids
+        if kind == DECISION:
+            return python, {d.id for d in decisions_store.waiting_decisions(s, actor)}
         rows, total = dossiers_repo.inbox(s, actor)
     assert total == len(rows)
     return python, {d.id for d in rows}

@@ -127,7 +127,7 @@ def test_members_vote_in_the_page_and_the_round_shows_the_result(
     expect(flash(chair)).to_contain_text("Đã ký Biên bản")
     wait_idle(chair)
     expect(chair.locator(".status-line .status")).to_have_text("Đã ký, ban hành Biên bản")
-    expect(chair.locator("#van-ban-hop").locator("..")).to_contain_text("/BB-HDTDKT")
+    expect(chair.locator("#van-ban-hop").locator("..")).to_contain_text("/BB-HĐTĐKT")
     see(shots, chair, "chu-tich-da-ky")
 
     # The round's page: the council's result per nominee, its list without who failed.

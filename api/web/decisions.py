@@ -1,0 +1,235 @@
+"""Decision pages (quyết định khen thưởng): drafted by the board's specialist from a
+submitted round, sent to the UBND tỉnh's leaders, signed with the PIN by the Chủ tịch or a
+Phó Chủ tịch ("KT. CHỦ TỊCH"), or uploaded signed from the province's e-office; the
+awardees with their prize money and the configured values it used; the certificates.
+
+Every change goes through the API's own use cases (api/decisions/): the same rules,
+audit events and refusals, shown next to what they are about."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.datastructures import UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.decisions import actions, service, upload
+from api.decisions.schemas import DecisionCreate
+from api.deps import RuntimeDep
+from api.documents import service as documents
+from api.dossiers.progress import StepProgress, subject_progress
+from api.dossiers.schemas import ActionIn
+from api.web.dossiers import PIN_CODES
+from api.web.forms import text
+from api.web.pages import WebRoute, redirect, render
+from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
+from api.web.views import DocView, doc_view
+from domain.errors import DomainError, InvalidInput, NotFound, PayloadTooLarge
+from domain.process import DECISION_ISSUANCE, Action
+from issuing.runtime import Runtime
+from storage.models import AwardDecision
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _docs(s: Session, visitor: Visitor, d: AwardDecision) -> list[DocView]:
+    shown = []
+    for doc, draft in documents.decision_documents(s, visitor.actor, d):
+        view = doc_view(doc)
+        if draft and doc.transition_seq == d.transition_seq + 1:
+            view.state, view.state_label = "to_sign", "Bản dự thảo chờ ký"
+        elif draft:
+            view.state, view.state_label = "unused", "Bản chuẩn bị, không được ký"
+        shown.append(view)
+    return shown
+
+
+def _page(
+    request: Request,
+    visitor: Visitor,
+    rt: Runtime,
+    decision_id: int,
+    *,
+    status_code: int = 200,
+    action_error: dict[str, Any] | None = None,
+    upload_error: dict[str, str] | None = None,
+) -> HTMLResponse:
+    with rt.db.read() as s:
+        d = service.visible_decision(s, visitor.actor, decision_id)
+        out = service.decision_out(s, visitor.actor, d)
+        events = service.history(s, visitor.actor, decision_id)
+        docs = _docs(s, visitor, d)
+        progress = subject_progress(s, service.subject_of(d)) if out.processing else None
+    groups: dict[str, list[Any]] = {}
+    for a in out.awardees:
+        groups.setdefault(a.award_name, []).append(a)
+    return render(
+        request,
+        "decision.html",
+        visitor,
+        status_code=status_code,
+        d=out,
+        groups=groups,
+        events=events,
+        docs=docs,
+        to_sign=[x for x in docs if x.state == "to_sign"],
+        progress=progress,
+        action_error=action_error or {},
+        upload_error=upload_error or {},
+        signing_label=DECISION_ISSUANCE.state_labels["signing"],
+    )
+
+
+@router.get("/quyet-dinh/{decision_id:int}", response_class=HTMLResponse)
+def decision_page(
+    request: Request, decision_id: int, visitor: VisitorDep, rt: RuntimeDep
+) -> HTMLResponse:
+    return _page(request, visitor, rt, decision_id)
+
+
+@router.get("/quyet-dinh/{decision_id:int}/tien-do")
+def progress_of(decision_id: int, visitor: VisitorDep, rt: RuntimeDep) -> StepProgress:
+    with rt.db.read() as s:
+        d = service.visible_decision(s, visitor.actor, decision_id)
+        return subject_progress(s, service.subject_of(d))
+
+
+@router.post("/dot-xet/{round_id:int}/quyet-dinh", response_model=None)
+async def create_decision(
+    request: Request, round_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    def create() -> int:
+        with rt.db.write() as s:
+            body = DecisionCreate(round_id=round_id)
+            return service.create(s, visitor.user, visitor.actor, body).id
+
+    try:
+        decision_id = await run_in_threadpool(create)
+    except DomainError as e:
+        if isinstance(e, NotFound):
+            raise
+        response = redirect(f"/dot-xet/{round_id}")
+        set_flash(response, e.message)
+        return response
+    response = redirect(f"/quyet-dinh/{decision_id}")
+    set_flash(response, "Đã lập dự thảo quyết định khen thưởng từ danh sách của đợt.")
+    return response
+
+
+DONE = {
+    Action.SUBMIT: "Đã trình ký quyết định. Hệ thống đang lập bản Quyết định để lãnh đạo "
+    "UBND tỉnh ký.",
+    Action.WITHDRAW: "Đã rút dự thảo quyết định về.",
+    Action.APPROVE: "Đã ký. Hệ thống đang cấp số, đóng dấu của UBND tỉnh, lưu trữ Quyết "
+    "định và ghi nhận khen thưởng.",
+    Action.RETURN: "Đã trả lại dự thảo quyết định.",
+}
+
+
+@router.post("/quyet-dinh/{decision_id:int}/thao-tac/{action}", response_model=None)
+async def act(
+    request: Request,
+    decision_id: int,
+    action: Action,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+) -> Response:
+    raw = text(form, "version").strip()
+    body = ActionIn(
+        reason=text(form, "reason", 4000) or None,
+        signing_pin=text(form, "signing_pin", 64) or None,
+        version=int(raw) if raw.isdigit() else None,
+    )
+    try:
+        _, outbox_id = await run_in_threadpool(
+            actions.take_action,
+            rt,
+            visitor.caller,
+            decision_id,
+            action,
+            body,
+            [],
+            lambda s, d: service.decision_out(s, visitor.actor, d),
+        )
+    except NotFound:
+        raise
+    except DomainError as e:
+        field = (
+            "signing_pin"
+            if e.code in PIN_CODES
+            else "reason"
+            if e.code == "reason_required"
+            else None
+        )
+        error = {
+            "action": str(action),
+            "field": field,
+            "message": e.message,
+            "code": e.code,
+            "reason": body.reason or "",
+        }
+        return await run_in_threadpool(
+            _page, request, visitor, rt, decision_id, status_code=e.status, action_error=error
+        )
+    if rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
+    response = redirect(f"/quyet-dinh/{decision_id}")
+    set_flash(response, DONE.get(action, "Đã ghi nhận."))
+    return response
+
+
+UPLOAD_FIELDS = {
+    "decision_number_required": "number",
+    "decision_date_required": "decided_on",
+}
+
+
+@router.post("/quyet-dinh/{decision_id:int}/tai-len", response_model=None)
+async def upload_decision(
+    request: Request, decision_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    number = text(form, "number", 100)
+    raw_date = text(form, "decided_on", 20).strip()
+    try:
+        decided_on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        decided_on = None
+    file = form.get("file")
+    limit = rt.settings.max_upload_bytes
+    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
+    try:
+        if len(data) > limit:
+            raise PayloadTooLarge()
+        if not data:
+            raise InvalidInput("Hãy chọn tệp PDF của quyết định đã ký.", code="file_required")
+        await run_in_threadpool(
+            upload.upload, rt, visitor.caller, decision_id, data, number, decided_on, None
+        )
+    except NotFound:
+        raise
+    except DomainError as e:
+        error = {
+            "field": UPLOAD_FIELDS.get(e.code, "file"),
+            "message": e.message,
+            "code": e.code,
+            "number": number,
+            "decided_on": raw_date,
+        }
+        return await run_in_threadpool(
+            _page,
+            request,
+            visitor,
+            rt,
+            decision_id,
+            status_code=e.status,
+            upload_error=error,
+        )
+    response = redirect(f"/quyet-dinh/{decision_id}")
+    set_flash(response, "Đã nhận quyết định đã ký và ghi nhận khen thưởng.")
+    return response

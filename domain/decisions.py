@@ -1,0 +1,112 @@
+"""The award decision (quyết định khen thưởng) of the Chủ tịch UBND tỉnh, made from a
+round the Sở has submitted: its states, who sees it, and what it records for each
+nominee of the round. No I/O.
+
+The board's specialist drafts it from a submitted round (one decision per round); the
+flow prepares the Quyết định; a leader of the UBND tỉnh (the Chủ tịch, or a Phó Chủ tịch
+signing "KT. CHỦ TỊCH") signs it with their PIN and the UBND's own series numbers it and
+its seal seals it. A decision signed in the province's own e-office may be uploaded
+instead, accepted only with a signature that verifies against the trust roots. Either
+way every listed nominee gets an award record and the round's dossiers are closed as
+awarded («Đã khen thưởng»).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+from domain import policy
+from domain.errors import Conflict, Forbidden, InvalidInput
+from domain.roles import Actor, Role
+
+
+class DecisionStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNING = "signing"
+    ISSUED = "issued"
+
+
+DECISION_STATUS_LABELS = {
+    DecisionStatus.DRAFT: "Dự thảo quyết định",
+    DecisionStatus.SIGNING: "Chờ lãnh đạo UBND tỉnh ký",
+    DecisionStatus.ISSUED: "Đã ban hành",
+}
+
+DRAFTER = Role.BOARD_SPECIALIST
+"""Who drafts a decision from a submitted round and may upload one signed elsewhere."""
+
+UBND_CODE = "UBND"
+"""The code of the UBND tỉnh's own record (an authority of its own: its number series
+`…/QĐ-UBND` and its seal)."""
+
+NOT_PASSED_REASON = "Không có trong danh sách đề nghị khen thưởng (kết quả thẩm định không đạt)"
+COUNCIL_REASON = (
+    "Không có trong danh sách đề nghị khen thưởng (Hội đồng Thi đua – Khen thưởng không thông qua)"
+)
+HELD_BACK_REASON = "Không có trong danh sách đề nghị khen thưởng (ý kiến hiệp y không đồng ý)"
+
+
+@dataclass(frozen=True)
+class DecisionScope:
+    """Where a decision sits for the policy's rules (subject kind `decision`): the
+    authority whose board drafted it."""
+
+    kind: ClassVar[str] = policy.DECISION
+    authority_id: int
+    unit_id: int | None = None
+    cluster_term_id: int | None = None
+    cluster_leader_unit_ids: frozenset[int] = frozenset()
+
+
+def can_view(actor: Actor, authority_id: int) -> bool:
+    return policy.allows(actor, DecisionScope(authority_id))
+
+
+def check_drafter(actor: Actor, authority_id: int) -> None:
+    if not policy.holds(actor, DRAFTER, DecisionScope(authority_id)):
+        raise Forbidden(
+            "Chỉ chuyên viên Phòng Thi đua – Khen thưởng lập dự thảo quyết định khen thưởng.",
+            code="forbidden_action",
+        )
+
+
+def check_round_decidable(round_status: str, has_decision: bool) -> None:
+    """A decision is made from a round the Sở has submitted, once."""
+    if has_decision:
+        raise Conflict("Đợt này đã có quyết định khen thưởng.", code="round_has_decision")
+    if round_status != "submitted":
+        raise Conflict(
+            "Đợt chưa được trình Chủ tịch UBND tỉnh: chưa thể lập quyết định khen thưởng.",
+            code="round_not_submitted",
+        )
+
+
+def check_uploadable(status: str) -> None:
+    if status == DecisionStatus.ISSUED:
+        raise Conflict("Quyết định đã ban hành.", code="decision_issued")
+
+
+NUMBER_MAX = 64
+
+
+def check_upload_fields(number: str, decided_on: date | None) -> str:
+    clean = " ".join((number or "").split())
+    if not clean or len(clean) > NUMBER_MAX or "/" not in clean:
+        raise InvalidInput(
+            "Cần nhập số, ký hiệu của quyết định, ví dụ 1234/QĐ-UBND.",
+            code="decision_number_required",
+        )
+    if decided_on is None:
+        raise InvalidInput("Cần nhập ngày ký quyết định.", code="decision_date_required")
+    return clean
+
+
+def decision_label(number: str | None, decided_on: date | None) -> str:
+    """ "Quyết định số 05/QĐ-UBND ngày 04/12/2026" as units read it on their dossiers."""
+    if not number:
+        return "Quyết định khen thưởng"
+    when = f" ngày {decided_on:%d/%m/%Y}" if decided_on else ""
+    return f"Quyết định số {number}{when}"

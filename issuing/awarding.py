@@ -1,0 +1,141 @@
+"""What an issued decision does, whichever way it was issued (signed here or uploaded):
+an award record for every nominee of its round — awarded, with the decision's number and
+date, the prize money in force on that date and the certificate's number in the book
+(số vào sổ, gap-free per year); or not awarded, with the reason — then every dossier of
+the round closed as «Đã khen thưởng» and the round as decided, each with an event on its
+own chain, and the units told. Runs inside the caller's transaction; idempotent (a
+retried step finds the records it wrote).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from domain import prize_money
+from domain.decisions import UBND_CODE, decision_label
+from domain.process import Status
+from domain.roles import Role
+from domain.rounds import RoundStatus
+from domain.subjects import Subject, SubjectKind
+from storage import audit
+from storage import decisions as store
+from storage import rounds as rounds_store
+from storage.models import AwardDecision, AwardRecord, Notification, subject_columns
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import users as users_repo
+
+CERTIFICATE_SERIES = f"certificates:{UBND_CODE}"
+CERTIFICATE_TYPE = "SVS"
+"""The certificate book's series in number_series: số vào sổ per year."""
+
+
+def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -> int:
+    """Record the decision's effects; returns how many nominees were awarded."""
+    done = store.records_of(s, d.id)
+    if done:
+        return sum(1 for x in done if x.awarded)
+    r = rounds_store.award_round(s, d.round_id)
+    assert r is not None
+    label = decision_label(number, decided_on)
+    nominees = store.round_nominees(s, r.id)
+    passed = [n for n in nominees if n.passed]
+    # The certificate book's numbers for the whole decision in one take, in list order.
+    first = (
+        store.take_numbers(s, CERTIFICATE_SERIES, CERTIFICATE_TYPE, decided_on.year, len(passed))
+        if passed
+        else 0
+    )
+    records = []
+    awarded = 0
+    for position, n in enumerate(nominees, 1):
+        record = AwardRecord(
+            decision_id=d.id,
+            nominee_id=n.nominee_id,
+            dossier_id=n.dossier_id,
+            position_no=position,
+            award=n.award,
+            year=n.year,
+            awarded=n.passed,
+            reason=n.reason,
+            decision_number=number,
+            decision_date=decided_on,
+            prize_basis="",
+        )
+        if n.passed:
+            p = prize_money.prize(n.award, n.kind, decided_on)
+            record.prize_amount = p.amount
+            record.prize_basis = p.basis_text
+            record.certificate_year = decided_on.year
+            record.certificate_no = first + awarded
+            awarded += 1
+        records.append(record)
+    s.add_all(records)
+    s.flush()
+    dossiers = rounds_store.dossiers_of(s, r.id)
+    linked = store.linked_accounts(s, [x.id for x in dossiers])
+    unit_people: dict[int, set[int]] = {}
+    notices = []
+    for dossier in dossiers:
+        before = dossier.status
+        dossier.status = str(Status.AWARDED)
+        audit.append(
+            s,
+            kind="awarded",
+            dossier_id=dossier.id,
+            event_key=f"awarded:{d.id}:{dossier.id}",
+            from_status=before,
+            to_status=dossier.status,
+            data={
+                "decision_id": d.id,
+                "decision_number": number,
+                "decision_date": decided_on.isoformat(),
+                "round_id": r.id,
+            },
+        )
+        if dossier.unit_id not in unit_people:
+            # The unit's clerks and heads (held at the unit: one look per unit).
+            scope = dossiers_repo.scope_of(s, dossier)
+            unit_people[dossier.unit_id] = {
+                u.id
+                for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
+                for u in users_repo.users_holding(s, role, scope)
+            }
+        message = f"Hồ sơ «{dossier.title}»: Đã khen thưởng ({label})"
+        # A fresh step: the records written above make a retry return before this.
+        notices += [
+            Notification(
+                user_id=user_id,
+                **subject_columns(dossier.subject),
+                transition_seq=dossier.transition_seq,
+                message=message[:500],
+            )
+            for user_id in sorted(unit_people[dossier.unit_id] | linked.get(dossier.id, set()))
+        ]
+    s.add_all(notices)
+    before_round = r.status
+    r.status = str(RoundStatus.DECIDED)
+    s.flush()
+    audit.append(
+        s,
+        kind="decided",
+        subject=Subject(SubjectKind.ROUND, r.id),
+        event_key=f"decided:{r.id}",
+        from_status=before_round,
+        to_status=r.status,
+        data={"decision_id": d.id, "decision_number": number},
+    )
+    audit.append(
+        s,
+        kind="awards_recorded",
+        subject=Subject(SubjectKind.DECISION, d.id),
+        event_key=f"awards_recorded:{d.id}",
+        data={
+            "decision_number": number,
+            "decision_date": decided_on.isoformat(),
+            "awarded": awarded,
+            "not_awarded": len(store.records_of(s, d.id)) - awarded,
+        },
+    )
+    return awarded
