@@ -31,6 +31,10 @@ CERTIFICATE_TYPE = "SVS"
 """The certificate book's series in number_series: số vào sổ per year."""
 
 
+def reasons_of(records: list[AwardRecord], dossier_id: int) -> list[str]:
+    return sorted({x.reason for x in records if x.dossier_id == dossier_id})
+
+
 def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -> int:
     """Record the decision's effects; returns how many nominees were awarded."""
     done = store.records_of(s, d.id)
@@ -77,12 +81,17 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
     linked = store.linked_accounts(s, [x.id for x in dossiers])
     unit_people: dict[int, set[int]] = {}
     notices = []
+    with_award = {x.dossier_id for x in records if x.awarded}
     for dossier in dossiers:
         before = dossier.status
-        dossier.status = str(Status.AWARDED)
+        # A dossier none of whose nominees the decision awards is not «Đã khen thưởng»:
+        # it keeps its status, and its history and its unit say why.
+        won = dossier.id in with_award
+        if won:
+            dossier.status = str(Status.AWARDED)
         audit.append(
             s,
-            kind="awarded",
+            kind="awarded" if won else "not_awarded",
             dossier_id=dossier.id,
             event_key=f"awarded:{d.id}:{dossier.id}",
             from_status=before,
@@ -92,6 +101,13 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
                 "decision_number": number,
                 "decision_date": decided_on.isoformat(),
                 "round_id": r.id,
+                **(
+                    {}
+                    if won
+                    else {
+                        "reasons": sorted({x.reason for x in records if x.dossier_id == dossier.id})
+                    }
+                ),
             },
         )
         if dossier.unit_id not in unit_people:
@@ -102,7 +118,8 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
                 for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
                 for u in users_repo.users_holding(s, role, scope)
             }
-        message = f"Hồ sơ «{dossier.title}»: Đã khen thưởng ({label})"
+        outcome = "Đã khen thưởng" if won else "Không được khen thưởng"
+        message = f"Hồ sơ «{dossier.title}»: {outcome} ({label})"
         # A fresh step: the records written above make a retry return before this.
         notices += [
             Notification(

@@ -65,6 +65,8 @@ EVENT_LABELS = {
     "added_to_round": "Đưa vào đợt xét khen thưởng",
     "removed_from_round": "Bỏ ra khỏi đợt xét khen thưởng",
     "nominee_category_set": "Ghi loại đối tượng cần lấy ý kiến hiệp y",
+    "awarded": "Đã khen thưởng theo quyết định",
+    "not_awarded": "Không được khen thưởng theo quyết định",
 }
 
 

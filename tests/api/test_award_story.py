@@ -108,7 +108,7 @@ def pages_of(pdf: bytes, path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def story(server: AppServer) -> dict[str, Any]:
-    """Two dossiers walked along the demo route to «approved» — Ban Dân tộc's with an
+    """Three dossiers walked along the demo route to «approved» — Ban Dân tộc's with an
     enterprise (hiệp y needed) and a person with a date of birth, Liên minh HTX's with two
     people — and the specialist's round of both. Later tests add what they produce."""
     bdt = make(
@@ -133,13 +133,17 @@ def story(server: AppServer) -> dict[str, Any]:
     htx = make(
         server,
         "lmhtx",
-        [
-            {"kind": "individual", "name": SECOND, "achievements": "Hoàn thành tốt."},
-            {"kind": "individual", "name": FAILS, "achievements": "Hoàn thành tốt."},
-        ],
+        [{"kind": "individual", "name": SECOND, "achievements": "Hoàn thành tốt."}],
+    )
+    # Alone in a dossier of her own: once the council fails her, nobody of it is awarded.
+    lone = make(
+        server,
+        "lmhtx",
+        [{"kind": "individual", "name": FAILS, "achievements": "Hoàn thành tốt."}],
     )
     assert walk_to(server, bdt, "approved")["status"] == "approved"
     assert walk_to(server, htx, "approved", unit="lmhtx")["status"] == "approved"
+    assert walk_to(server, lone, "approved", unit="lmhtx")["status"] == "approved"
 
     specialist = Api(server, SPECIALIST)
     r = specialist.post(
@@ -155,11 +159,11 @@ def story(server: AppServer) -> dict[str, Any]:
     rnd = r.json()
     r = specialist.post(
         f"/api/v1/rounds/{rnd['id']}/dossiers",
-        json={"dossier_ids": [bdt, htx], "version": rnd["version"]},
+        json={"dossier_ids": [bdt, htx, lone], "version": rnd["version"]},
     )
     assert r.status_code == 200, r.text
     assert [n["name"] for n in r.json()["nominee_list"]] == [ENTERPRISE, PERSON, SECOND, FAILS]
-    return {"bdt": bdt, "htx": htx, "round_id": rnd["id"]}
+    return {"bdt": bdt, "htx": htx, "lone": lone, "round_id": rnd["id"]}
 
 
 def listed(server: AppServer, round_id: int) -> list[str]:
@@ -444,6 +448,15 @@ def test_6_awarded_certificates_audit_and_the_public_page(server, story, tmp_pat
         dossier = Api(server, f"{unit}.canbo").get(f"/api/v1/dossiers/{story[key]}").json()
         assert dossier["status"] == "awarded" and dossier["status_label"] == "Đã khen thưởng"
         assert dossier["award_decision"] == d["label"]
+    # A dossier none of whose nominees the decision awards is not «Đã khen thưởng»: it
+    # says why in its history, and its unit is told.
+    clerk = Api(server, "lmhtx.canbo")
+    lone = clerk.get(f"/api/v1/dossiers/{story['lone']}").json()
+    assert lone["status"] == "approved", lone["status"]
+    history = clerk.get(f"/api/v1/dossiers/{story['lone']}/history").json()
+    last = [e for e in history if e["kind"] == "not_awarded"]
+    assert len(last) == 1 and last[0]["data"]["reasons"] == [COUNCIL_REASON]
+    assert not [e for e in history if e["kind"] == "awarded"]
     rnd = specialist.get(f"/api/v1/rounds/{story['round_id']}").json()
     assert rnd["status"] == "decided"
 
