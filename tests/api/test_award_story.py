@@ -109,8 +109,9 @@ def pages_of(pdf: bytes, path: Path) -> int:
 @pytest.fixture(scope="module")
 def story(server: AppServer) -> dict[str, Any]:
     """Three dossiers walked along the demo route to «approved» — Ban Dân tộc's with an
-    enterprise (hiệp y needed) and a person with a date of birth, Liên minh HTX's with two
-    people — and the specialist's round of both. Later tests add what they produce."""
+    enterprise (hiệp y needed) and a person with a date of birth, two of Liên minh HTX's
+    with one person each — and the specialist's round of all three. Later tests add what
+    they produce."""
     bdt = make(
         server,
         "bdt",
