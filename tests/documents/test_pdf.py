@@ -35,6 +35,8 @@ USER_TEXT = {
     "to_trinh_dot": (TRICKY_NAME,),
     "phieu_tham_dinh": (TRICKY_NAME,),
     "thong_bao": (TRICKY_REASON,),
+    "bien_ban_hoi_dong": (TRICKY_NAME,),
+    "quyet_dinh_khen_thuong": (TRICKY_NAME,),
 }
 
 
@@ -161,8 +163,9 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
     assert 1 / 3 <= subject_rule.length / subject.width <= 1 / 2
     order = [nation, motto, date, doc_type, subject]
 
-    # Căn cứ lines in italics, in order, each beginning on a new line.
-    if "legal_bases" in spec.field_names:
+    # Căn cứ lines in italics, in order, each beginning on a new line (a Biên bản
+    # records a meeting: it cites none).
+    if "legal_bases" in spec.required_fields:
         for basis in CONTEXT["legal_bases"]:
             start = next(
                 ln for ln in lines if ln.at > order[-1].at and ln.text.startswith("Căn cứ")
@@ -173,6 +176,15 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
             assert " ".join(ln.text for ln in taken) == basis
             assert all(ln.italic for ln in taken)
             order.append(taken[-1])
+
+    # A decision's "Theo đề nghị của …" closes its căn cứ, in italics as they are.
+    proposal = next_line(lines, order[-1])
+    if proposal.text.startswith("Theo đề nghị"):
+        taken = [proposal]
+        while not taken[-1].text.endswith("."):
+            taken.append(next_line(lines, taken[-1]))
+        assert all(ln.italic for ln in taken), [ln.text for ln in taken]
+        order.append(taken[-1])
 
     # Content, in upright type, ending with "./.".
     end = next(ln for ln in lines if ln.at > order[-1].at and ln.text.endswith("./."))
@@ -202,6 +214,22 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
         assert abs(reporter_name.top - certifier_name.top) < 0.5  # the names line up
         assert certifier_name.bold and certifier_name.top - sealed.bottom >= 15
         order += [certifier, sealed, certifier_name]
+        assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
+        return
+    if code == "bien_ban_hoi_dong":
+        # Minutes are signed by their secretary (left) and the meeting's chair (right),
+        # side by side, each with room for the signature above the name.
+        secretary = one(lines, "THƯ KÝ", after=end)
+        chair = one(lines, "CHỦ TỊCH HỘI ĐỒNG", after=end)
+        assert secretary.page == chair.page and abs(secretary.top - chair.top) < 0.5
+        assert secretary.bold and chair.bold and secretary.x1 < chair.x0
+        secretary_name = one(lines, CONTEXT["secretary"]["full_name"], after=end)
+        chair_name = one(lines, signer["full_name"], after=end)
+        assert abs(secretary_name.top - chair_name.top) < 0.5  # the names line up
+        assert chair_name.top - chair.bottom >= 15
+        assert abs(secretary_name.center - secretary.center) < 1
+        assert abs(chair_name.center - chair.center) < 1
+        order += [chair, chair_name]
         assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
         return
     marker = one(lines, signer["marker"], after=end)
