@@ -46,6 +46,7 @@ ALL_TILES = [
     "Chờ lãnh đạo Sở ký",
     "Đã duyệt, trình khen thưởng",
     "Không được đề nghị khen thưởng",
+    "Đã khen thưởng",
 ]
 
 
