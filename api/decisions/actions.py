@@ -17,15 +17,13 @@ from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
 from api.dossiers.service import Signed, ToSign, flush
-from domain.errors import DocumentsNotReady, InvalidInput, SigningPinRequired, StaleVersion
+from domain.errors import SigningPinRequired, StaleVersion
 from domain.process import DECISION_ISSUANCE, Action, Transition, decide
 from domain.roles import Actor
-from issuing.forms import plan_next
 from issuing.issue import record_in
 from issuing.runtime import Runtime
 from storage import audit, outbox
 from storage.models import AwardDecision, DossierTransition, OutboxItem, User, subject_columns
-from storage.repositories import documents as documents_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
 
@@ -46,16 +44,7 @@ def _decide(
 
 def to_sign(s: Session, d: AwardDecision, t: Transition) -> list[ToSign]:
     """The prepared Quyết định the signer signs (prepared when it came to their desk)."""
-    if t.action != Action.APPROVE or not t.forms:
-        return []
-    items = []
-    for job in plan_next(s, service.subject_of(d), d.transition_seq):
-        doc = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
-        prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
-        if doc is None or not prepared:
-            raise DocumentsNotReady()
-        items.append(ToSign(doc.id, prepared[-1], job, prepared[-1]))
-    return items
+    return approvals.prepared_to_sign(s, service.subject_of(d), d.transition_seq, t)
 
 
 def act(
@@ -137,14 +126,7 @@ def take_action(
         d = service.visible_decision(s, caller.actor, decision_id)
         t = _decide(s, caller.actor, d, action, body)
         items = to_sign(s, d, t)
-    signed: list[Signed] = []
-    if items and files:
-        signed = approvals.accept_uploads(rt, caller, items, files)
-    elif items:
-        material = approvals.unlock(rt, caller, body.signing_pin)
-        signed = approvals.sign_each(rt, caller, material, items)
-    elif files:
-        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    signed = approvals.signatures(rt, caller, items, files, body.signing_pin)
     with rt.db.write() as s:
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None

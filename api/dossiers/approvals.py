@@ -42,7 +42,8 @@ from domain.errors import (
     StaleVersion,
     UnsupportedMediaType,
 )
-from domain.process import PROCESSES, Action, Status
+from domain.process import PROCESSES, Action, Status, Transition
+from domain.subjects import Subject
 from issuing import issue
 from issuing.forms import FormJob, plan_next
 from issuing.runtime import Runtime
@@ -122,13 +123,7 @@ def take_action(
         d, t = service.check(s, caller.actor, dossier_id, action, body)
         items = service.to_sign(s, d, t)
         service.check_signable(items, caller.user)
-    signed: list[Signed] = []
-    if items and files:
-        signed = accept_uploads(rt, caller, items, files)
-    elif items:
-        signed = sign_each(rt, caller, unlock(rt, caller, body.signing_pin), items)
-    elif files:
-        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    signed = signatures(rt, caller, items, files, body.signing_pin)
     with rt.db.write() as s:
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
@@ -151,6 +146,36 @@ def take_action(
                 )
             )
     return out, outbox_id
+
+
+def signatures(
+    rt: Runtime, caller: Caller, items: Sequence[ToSign], files: list[bytes], pin: str | None
+) -> list[Signed]:
+    """The approver's signatures on what the step signs, for any subject: the uploaded
+    files signed elsewhere, else their own made here with the PIN; none when the step
+    signs nothing (and then an uploaded file is refused)."""
+    if items and files:
+        return accept_uploads(rt, caller, list(items), files)
+    if items:
+        return sign_each(rt, caller, unlock(rt, caller, pin), items)
+    if files:
+        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    return []
+
+
+def prepared_to_sign(s: Session, subject: Subject, seq: int, t: Transition) -> list[ToSign]:
+    """What an approval of `subject` signs: each form of its next step as prepared when
+    the subject came to the approver's desk (a round's Tờ trình, a decision)."""
+    if t.action != Action.APPROVE or not t.forms:
+        return []
+    items = []
+    for job in plan_next(s, subject, seq):
+        doc = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
+        prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
+        if doc is None or not prepared:
+            raise DocumentsNotReady()
+        items.append(ToSign(doc.id, prepared[-1], job, prepared[-1]))
+    return items
 
 
 def unlock(rt: Runtime, caller: Caller, pin: str | None) -> SignerMaterial:

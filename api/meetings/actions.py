@@ -29,7 +29,6 @@ from domain.errors import (
     DocumentsNotReady,
     Forbidden,
     IllegalTransition,
-    InvalidInput,
     SigningPinRequired,
     StaleVersion,
 )
@@ -183,14 +182,7 @@ def take_action(
         m = service.visible_meeting(s, caller.actor, meeting_id)
         t = _decide(s, caller.actor, m, action, body)
         items = to_sign(s, m, t)
-    signed: list[Signed] = []
-    if items and files:
-        signed = approvals.accept_uploads(rt, caller, items, files)
-    elif items:
-        material = approvals.unlock(rt, caller, body.signing_pin)
-        signed = approvals.sign_each(rt, caller, material, items)
-    elif files:
-        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    signed = approvals.signatures(rt, caller, items, files, body.signing_pin)
     with rt.db.write() as s:
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None

@@ -22,17 +22,15 @@ from api.opinions import service as opinions_service
 from api.rounds import service
 from api.rounds.schemas import RoundOut
 from domain import rounds as rules
-from domain.errors import DocumentsNotReady, InvalidInput, SigningPinRequired, StaleVersion
+from domain.errors import SigningPinRequired, StaleVersion
 from domain.process import ROUND_SUBMISSION, Action, Transition, decide
 from domain.roles import Actor
 from domain.rounds import RoundScope
-from issuing.forms import plan_next
 from issuing.issue import record_in
 from issuing.runtime import Runtime
 from storage import audit, outbox
 from storage import rounds as store
 from storage.models import AwardRound, OutboxItem, User
-from storage.repositories import documents as documents_repo
 from storage.repositories import steps
 from storage.repositories import users as users_repo
 
@@ -86,16 +84,7 @@ def check(
 def to_sign(s: Session, r: AwardRound, t: Transition) -> list[ToSign]:
     """The prepared PDFs the approval signs (the Tờ trình, prepared when the round came
     to the leader's desk)."""
-    if t.action != Action.APPROVE or not t.forms:
-        return []
-    items = []
-    for job in plan_next(s, service.subject_of(r), r.transition_seq):
-        doc = documents_repo.document_of(s, job.subject, job.seq, job.form, job.copy_no)
-        prepared = [v for v in (doc.versions if doc else []) if v.rendition == "pdf-prepared"]
-        if doc is None or not prepared:
-            raise DocumentsNotReady()
-        items.append(ToSign(doc.id, prepared[-1], job, prepared[-1]))
-    return items
+    return approvals.prepared_to_sign(s, service.subject_of(r), r.transition_seq, t)
 
 
 def act(
@@ -167,14 +156,7 @@ def take_action(
     with rt.db.read() as s:
         r, t = check(s, caller.actor, round_id, action, body, rt.settings.council_awards)
         items = to_sign(s, r, t)
-    signed: list[Signed] = []
-    if items and files:
-        signed = approvals.accept_uploads(rt, caller, items, files)
-    elif items:
-        material = approvals.unlock(rt, caller, body.signing_pin)
-        signed = approvals.sign_each(rt, caller, material, items)
-    elif files:
-        raise InvalidInput("Bước này không cần tệp đã ký.", code="unexpected_file")
+    signed = approvals.signatures(rt, caller, items, files, body.signing_pin)
     with rt.db.write() as s:
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
