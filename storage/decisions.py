@@ -21,7 +21,7 @@ from domain.policy import DECISION
 from domain.roles import Actor
 from domain.subjects import Subject, SubjectKind
 from storage import meetings as meetings_store
-from storage import policy_sql
+from storage import outbox, policy_sql
 from storage import rounds as rounds_store
 from storage.models import (
     AppraisalResult,
@@ -32,7 +32,6 @@ from storage.models import (
     Dossier,
     Nominee,
     NumberSeries,
-    OutboxItem,
     RoundDossier,
     Unit,
     of_subject,
@@ -62,14 +61,9 @@ def waiting_decisions(s: Session, actor: Actor) -> Sequence[AwardDecision]:
     acting = policy_sql.acting(actor, DECISION)
     if acting is None:
         return []
-    busy = select(OutboxItem.id).where(
-        OutboxItem.subject_kind == str(SubjectKind.DECISION),
-        OutboxItem.subject_id == AwardDecision.id,
-        OutboxItem.state != "done",
-    )
     return s.scalars(
         select(AwardDecision)
-        .where(acting, ~busy.exists())
+        .where(acting, ~outbox.busy(SubjectKind.DECISION, AwardDecision.id))
         .order_by(AwardDecision.updated_at, AwardDecision.id)
     ).all()
 

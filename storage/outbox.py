@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from domain.subjects import Subject
+from domain.subjects import Subject, SubjectKind
 from storage.models import OutboxItem, of_subject, subject_columns, utcnow
 
 MAX_ATTEMPTS = 20
@@ -202,6 +203,20 @@ def is_processing(s: Session, subject: Subject | int) -> bool:
             .select_from(OutboxItem)
             .where(of_subject(OutboxItem, subject), OutboxItem.state != "done")
         )
+    )
+
+
+def busy(kind: SubjectKind, subject_id: Any) -> ColumnElement[bool]:
+    """Subjects of `kind` (`subject_id`: their table's id column) with a step whose machine
+    work has not finished: the lists of what waits for someone leave them out."""
+    return (
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.subject_kind == str(kind),
+            OutboxItem.subject_id == subject_id,
+            OutboxItem.state != "done",
+        )
+        .exists()
     )
 
 

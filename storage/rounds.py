@@ -13,7 +13,7 @@ from domain.roles import Actor
 from domain.rounds import ADMITTED_DOSSIER_STATUS, ListedNominee
 from domain.subjects import Subject, SubjectKind
 from storage import meetings as meetings_store
-from storage import opinions, policy_sql
+from storage import opinions, outbox, policy_sql
 from storage.models import (
     AppraisalResult,
     AuditEvent,
@@ -21,7 +21,6 @@ from storage.models import (
     Cluster,
     Dossier,
     Nominee,
-    OutboxItem,
     RoundDossier,
     Unit,
     of_subject,
@@ -48,14 +47,9 @@ def waiting_rounds(s: Session, actor: Actor) -> Sequence[AwardRound]:
     acting = policy_sql.acting(actor, ROUND)
     if acting is None:
         return []
-    busy = select(OutboxItem.id).where(
-        OutboxItem.subject_kind == str(SubjectKind.ROUND),
-        OutboxItem.subject_id == AwardRound.id,
-        OutboxItem.state != "done",
-    )
     return s.scalars(
         select(AwardRound)
-        .where(acting, ~busy.exists())
+        .where(acting, ~outbox.busy(SubjectKind.ROUND, AwardRound.id))
         .order_by(AwardRound.updated_at, AwardRound.id)
     ).all()
 
