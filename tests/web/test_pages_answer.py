@@ -338,6 +338,9 @@ def test_the_browsers_checks_and_the_file_picker_speak_vietnamese(
 ):
     dossier_id = new_dossier(server, ("collective", "Phòng Kế hoạch"))
     clerk = sign_in(new_context(browser, server), CLERK)
+    # Playwright takes over the browser's file dialog only once the page subscribes to it,
+    # which it does asynchronously: subscribe before the page loads, not as Space is pressed.
+    clerk.on("filechooser", lambda _chooser: None)
 
     # The file picker: ours, in Vietnamese, and usable with the keyboard.
     clerk.goto(f"/ho-so/{dossier_id}/sua/3")
