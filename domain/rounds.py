@@ -173,6 +173,17 @@ def check_editable(status: str) -> None:
         )
 
 
+def check_list_open(has_meeting: bool, what: str) -> None:
+    """Once the council has met (or is meeting) about a round, its list is what it voted
+    on: a nominee who joined the list afterwards would never have been put to the vote
+    and would silently fall off it. Removing a dossier stays possible."""
+    if has_meeting:
+        raise Conflict(
+            f"Hội đồng Thi đua – Khen thưởng đã họp về đợt này: không thể {what}.",
+            code="round_in_council",
+        )
+
+
 def check_submittable(dossier_count: int) -> list[str]:
     """Problems that keep a round from being submitted (empty: none)."""
     return [] if dossier_count else ["đợt chưa có hồ sơ nào"]

@@ -307,6 +307,7 @@ def override(s: Session, user: User, actor: Actor, round_id: int, body: Override
             code="forbidden_action",
         )
     _not_closed(r)
+    rounds_service.check_list_open(s, r, "đưa thêm đối tượng vào danh sách biểu quyết")
     if not body.reason:
         raise ReasonRequired("Cần nêu lý do vẫn đưa đối tượng vào danh sách.")
     negative = [

@@ -27,6 +27,7 @@ from domain.roles import ROLE_LABELS, Actor, Role
 from domain.rounds import RoundKind, RoundStatus
 from domain.subjects import Subject, SubjectKind
 from storage import audit, outbox
+from storage import meetings as meetings_store
 from storage import rounds as store
 from storage.models import AuditEvent, AwardRound, RoundDossier, User, utcnow
 from storage.repositories import dossiers as dossiers_repo
@@ -116,6 +117,11 @@ def _editable_round(s: Session, actor: Actor, round_id: int, version: int | None
     return r
 
 
+def check_list_open(s: Session, r: AwardRound, what: str) -> None:
+    """409 `round_in_council` once a council meeting about the round exists."""
+    rules.check_list_open(bool(meetings_store.meetings_about(s, subject_of(r))), what)
+
+
 def _composer(s: Session, user: User, r: AwardRound) -> audit.Who:
     return _who(user, Role.BOARD_SPECIALIST, org_repo.authority(s, r.authority_id).name)
 
@@ -141,6 +147,7 @@ def add_dossiers(
     r = _editable_round(s, actor, round_id, version)
     if len(set(dossier_ids)) != len(dossier_ids):
         raise InvalidInput("Danh sách hồ sơ có số trùng nhau.", code="duplicate_dossiers")
+    check_list_open(s, r, "thêm hồ sơ vào đợt")
     in_rounds = store.round_names_of(s, dossier_ids)
     who = _composer(s, user, r)
     position = store.next_position(s, r.id)

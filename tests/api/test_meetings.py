@@ -112,6 +112,12 @@ def test_the_council_votes_and_its_biên_bản_decides_the_round_list(server, tm
     assert "chưa xác nhận" in m["rules"][0]["basis"]
     r = specialist.post("/api/v1/meetings", json=body)
     assert r.status_code == 409 and r.json()["code"] == "meeting_exists"
+    # The list the council votes on is fixed: no dossier joins the round any more.
+    version = specialist.get(f"/api/v1/rounds/{rnd['id']}").json()["version"]
+    r = specialist.post(
+        f"/api/v1/rounds/{rnd['id']}/dossiers", json={"dossier_ids": [first], "version": version}
+    )
+    assert r.status_code == 409 and r.json()["code"] == "round_in_council", r.text
 
     ids = ids_of(server, m["id"])
     seat = [

@@ -190,6 +190,17 @@ def test_a_negative_tax_opinion_holds_the_enterprise_back_until_the_head_overrid
     overridden = next(e for e in history if e["kind"] == "opinion_overridden")
     assert reason in overridden["detail"]
 
+    # Once the council meets about the round, its list is what it votes on: no override
+    # adds a nominee it would never vote on.
+    meeting = {"about_id": rid, "held_on": "2026-12-01", "place": "Phòng họp"}
+    r = Api(server, SPECIALIST).post("/api/v1/meetings", json=meeting)
+    assert r.status_code == 201, r.text
+    r = Api(server, BOARD_HEAD).post(
+        f"/api/v1/rounds/{rid}/opinions/overrides",
+        json={"nominee_id": entry["nominee_id"], "reason": reason},
+    )
+    assert r.status_code == 409 and r.json()["code"] == "round_in_council", r.text
+
     # Still missing three replies: no submission.
     r = submit(server, rid)
     assert r.status_code == 409 and r.json()["code"] == "opinions_pending"
