@@ -110,3 +110,14 @@ def decision_label(number: str | None, decided_on: date | None) -> str:
         return "Quyết định khen thưởng"
     when = f" ngày {decided_on:%d/%m/%Y}" if decided_on else ""
     return f"Quyết định số {number}{when}"
+
+
+def check_prize_values(changed: bool) -> None:
+    """A decision is signed as it was prepared: if the prize money's configured values
+    changed since, the signer returns it and the board's specialist submits it again."""
+    if changed:
+        raise Conflict(
+            "Mức lương cơ sở hoặc hệ số tiền thưởng áp dụng đã thay đổi kể từ ngày chuẩn bị "
+            "dự thảo: hãy trả lại để chuẩn bị lại quyết định theo mức mới.",
+            code="prize_values_changed",
+        )

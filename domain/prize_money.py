@@ -9,6 +9,7 @@ it used (and which of them are not confirmed in the law as quoted in DOMAIN.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -158,3 +159,36 @@ def prize(
 def vnd(amount: int) -> str:
     """2340000 → "2.340.000 đồng" (Vietnamese thousands separator)."""
     return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _values(
+    award: str,
+    nominee_kind: str,
+    on: date,
+    coefficients: tuple[Coefficient, ...],
+    salaries: tuple[BaseSalary, ...],
+) -> tuple[object, ...] | None:
+    try:
+        c, b = coefficient_on(award, nominee_kind, on, coefficients), base_salary_on(on, salaries)
+    except NoValueInForce:
+        return None
+    return (c.value, c.effective_from, b.amount, b.effective_from)
+
+
+def values_changed(
+    awards: Iterable[str],
+    prepared_on: date,
+    signed_on: date,
+    *,
+    coefficients: tuple[Coefficient, ...] = COEFFICIENTS,
+    salaries: tuple[BaseSalary, ...] = BASE_SALARIES,
+) -> bool:
+    """Whether a decision prepared on `prepared_on` and signed on `signed_on` would print
+    other prize money than its own date asks (a new lương cơ sở or coefficient came into
+    force in between): the prepared text must then be prepared again."""
+    return any(
+        _values(award, kind, prepared_on, coefficients, salaries)
+        != _values(award, kind, signed_on, coefficients, salaries)
+        for award in awards
+        for kind in ("collective", "individual")
+    )

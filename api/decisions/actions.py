@@ -17,14 +17,19 @@ from api.deps import Caller
 from api.dossiers import approvals
 from api.dossiers.schemas import ActionIn
 from api.dossiers.service import Signed, ToSign, flush
+from domain import decisions as rules
+from domain import prize_money
 from domain.errors import SigningPinRequired, StaleVersion
 from domain.process import DECISION_ISSUANCE, Action, Transition, decide
 from domain.roles import Actor
+from issuing.decision_forms import today_vn
 from issuing.issue import record_in
+from issuing.jobs import issued_at
 from issuing.runtime import Runtime
 from storage import audit, outbox
 from storage.models import AwardDecision, DossierTransition, OutboxItem, User, subject_columns
 from storage.repositories import org as org_repo
+from storage.repositories import steps as steps_repo
 from storage.repositories import users as users_repo
 
 
@@ -39,6 +44,13 @@ def _decide(
             "Bước trước của quyết định đang được xử lý. Hãy thử lại sau ít phút.",
             code="processing",
         )
+    if action == Action.APPROVE:
+        prepared = steps_repo.transition(s, service.subject_of(d), d.transition_seq)
+        if prepared is not None:
+            awards = service.round_awards(s, d)
+            rules.check_prize_values(
+                prize_money.values_changed(awards, issued_at(prepared).date(), today_vn())
+            )
     return t
 
 

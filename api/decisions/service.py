@@ -110,6 +110,13 @@ def visible_decision(
     return d
 
 
+def round_awards(s: Session, d: AwardDecision) -> tuple[str, ...]:
+    """The awards of the decision's round (what its prize money is computed for)."""
+    r = rounds_store.award_round(s, d.round_id)
+    assert r is not None
+    return tuple(r.award_codes)
+
+
 def summary(s: Session, d: AwardDecision) -> DecisionSummary:
     r = rounds_store.award_round(s, d.round_id)
     assert r is not None

@@ -64,3 +64,24 @@ def test_an_unconfirmed_value_says_so_where_the_amount_is_explained():
     assert flag.confirmed and "chưa xác nhận" not in flag.basis_text
     assert "152/2025" in flag.basis_text and "73/2024" in flag.basis_text
     assert vnd(18_720_000) == "18.720.000 đồng"
+
+
+def test_a_draft_prepared_before_a_new_lương_cơ_sở_cannot_be_signed_after_it():
+    from domain.decisions import check_prize_values
+    from domain.errors import Conflict
+
+    awards = ["co_thi_dua_ubnd_tinh", "bang_khen_ubnd_tinh"]
+    # A new lương cơ sở from 01/7/2027 (invented for the test) over the configured ones.
+    later = BaseSalary(2_600_000, date(2027, 7, 1), "Nghị định giả định", confirmed=False)
+    salaries = (*prize_money.BASE_SALARIES, later)
+    prepared, signed = date(2027, 6, 28), date(2027, 7, 2)
+    changed = prize_money.values_changed(awards, prepared, signed, salaries=salaries)
+    assert changed
+    with pytest.raises(Conflict) as refused:
+        check_prize_values(changed)
+    assert refused.value.code == "prize_values_changed"
+    assert "lương cơ sở" in str(refused.value)
+    # Prepared and signed under the same values: nothing to prepare again.
+    assert not prize_money.values_changed(awards, date(2025, 7, 1), date(2026, 12, 3))
+    assert not prize_money.values_changed(awards, prepared, signed)
+    check_prize_values(False)
