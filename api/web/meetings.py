@@ -8,7 +8,6 @@ the same rules, audit events and refusals, shown on the meeting's page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -151,7 +150,7 @@ async def create_meeting(
         body = MeetingCreate.model_validate(
             {
                 "about_id": round_id,
-                "held_on": text(form, "held_on", 10) or date.today().isoformat(),
+                "held_on": text(form, "held_on", 10) or service.today().isoformat(),
                 "place": text(form, "place", 300),
             },
             strict=False,
