@@ -209,7 +209,9 @@ def public_view(s: Session, token: str, today: date | None = None) -> PublicCons
         working_days=c.working_days,
         is_open=rules.is_open(today or today_vn(), c.end_date),
         nominees=_nominees(c),
-        decision=_decision_out(s, d, r) if (d := store.issued_decision_of_round(s, r.id)) else None,
+        decision=_decision_out(s, d, r)
+        if (d := store.issued_decision_of_round(s, r.id)) and d.number and d.decided_on
+        else None,
     )
 
 
@@ -263,7 +265,7 @@ def public_decision(s: Session, decision_id: int) -> PublicDecisionOut:
     """An issued decision's public page (a draft or one being signed is not public)."""
     d = store.issued_decision(s, decision_id)
     r = round_store.award_round(s, d.round_id) if d else None
-    if d is None or r is None:
+    if d is None or r is None or not d.number or d.decided_on is None:
         raise NotFound("Không tìm thấy quyết định khen thưởng này.", code="decision_not_found")
     return _decision_out(s, d, r)
 
