@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.calendar import WorkCalendar
-from storage.models import AwardRound, CalendarDay, PublicComment, RoundConsultation
+from domain.decisions import DecisionStatus
+from storage.models import (
+    AwardDecision,
+    AwardRecord,
+    AwardRound,
+    CalendarDay,
+    PublicComment,
+    RoundConsultation,
+)
 
 
 def calendar_days(s: Session) -> Sequence[CalendarDay]:
@@ -65,4 +73,39 @@ def comments_from(s: Session, address_digest: str, since: datetime) -> int:
             )
         )
         or 0
+    )
+
+
+def issued_decisions(s: Session) -> Sequence[tuple[AwardDecision, AwardRound, int]]:
+    """Every issued award decision with its round and how many it awarded, the newest
+    first (the public register of decisions: a decision is a public act, published for
+    consultation or not)."""
+    awarded = (
+        select(func.count(AwardRecord.id))
+        .where(AwardRecord.decision_id == AwardDecision.id, AwardRecord.awarded)
+        .scalar_subquery()
+    )
+    rows = s.execute(
+        select(AwardDecision, AwardRound, awarded)
+        .join(AwardRound, AwardRound.id == AwardDecision.round_id)
+        .where(AwardDecision.status == str(DecisionStatus.ISSUED))
+        .order_by(AwardDecision.decided_on.desc(), AwardDecision.id.desc())
+        .limit(500)
+    ).all()
+    return [(d, r, int(n or 0)) for d, r, n in rows]
+
+
+def issued_decision(s: Session, decision_id: int) -> AwardDecision | None:
+    return s.scalar(
+        select(AwardDecision).where(
+            AwardDecision.id == decision_id, AwardDecision.status == str(DecisionStatus.ISSUED)
+        )
+    )
+
+
+def issued_decision_of_round(s: Session, round_id: int) -> AwardDecision | None:
+    return s.scalar(
+        select(AwardDecision).where(
+            AwardDecision.round_id == round_id, AwardDecision.status == str(DecisionStatus.ISSUED)
+        )
     )

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from domain.appraisal import Result
+from domain.roles import Role
 from storage.models import (
     Agency,
     AppraisalResult,
@@ -19,8 +20,10 @@ from storage.models import (
     Nominee,
     OpinionOverride,
     OpinionRequest,
+    RoleAssignment,
     RoundDossier,
     Unit,
+    User,
 )
 
 
@@ -82,6 +85,26 @@ def passed_nominees(s: Session, round_id: int) -> list[CandidateNominee]:
         .order_by(RoundDossier.position_no, RoundDossier.id, Nominee.position_no, Nominee.id)
     ).all()
     return [CandidateNominee(*row) for row in rows]
+
+
+def reviewers_of(s: Session, agency_ids: Collection[int]) -> dict[int, set[int]]:
+    """Per agency, its active reviewers' accounts (role agency_reviewer held there)."""
+    if not agency_ids:
+        return {}
+    rows = s.execute(
+        select(RoleAssignment.agency_id, User.id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            RoleAssignment.role == str(Role.AGENCY_REVIEWER),
+            RoleAssignment.agency_id.in_(list(agency_ids)),
+            User.is_active,
+        )
+    ).all()
+    out: dict[int, set[int]] = {}
+    for agency_id, user_id in rows:
+        if agency_id is not None:
+            out.setdefault(agency_id, set()).add(user_id)
+    return out
 
 
 def requests_of_round(s: Session, round_id: int) -> list[OpinionRequest]:

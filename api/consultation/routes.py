@@ -17,6 +17,8 @@ from api.consultation.schemas import (
     ConsultationOut,
     PublicCommentOut,
     PublicConsultationOut,
+    PublicDecisionListingOut,
+    PublicDecisionOut,
     PublicListingOut,
     PublishIn,
 )
@@ -59,6 +61,19 @@ def register(s: ReadSession) -> list[PublicListingOut]:
 def public_list(token: str, s: ReadSession) -> PublicConsultationOut:
     """A published list: per nominee only name, position, unit and proposed award."""
     return service.public_view(s, token)
+
+
+@router.get("/public/decisions", response_model=list[PublicDecisionListingOut])
+def decision_register(s: ReadSession) -> list[PublicDecisionListingOut]:
+    """Every issued award decision (no sign-in): number, date, signer's title, how many."""
+    return service.decision_register(s)
+
+
+@router.get("/public/decisions/{decision_id}", response_model=PublicDecisionOut)
+def public_decision(decision_id: int, s: ReadSession) -> PublicDecisionOut:
+    """An issued decision's public list: per awardee only name, position, unit and award
+    (404 `decision_not_found` for a draft)."""
+    return service.public_decision(s, decision_id)
 
 
 @router.post(

@@ -58,6 +58,41 @@ class ConsultationOut(BaseModel):
     comments: list[CommentOut] = []
 
 
+class PublicAwardeeOut(BaseModel):
+    """One awardee of an issued decision as the public sees it: name, position, unit and
+    award — never a date of birth, an identity number, achievements or files."""
+
+    name: str
+    position: str
+    unit_name: str
+    award_name: str
+    kind: str
+
+
+class PublicDecisionOut(BaseModel):
+    """An issued award decision on the public register."""
+
+    id: int
+    number: str
+    decided_on: date
+    label: str
+    signer_title: str
+    issuer_name: str
+    round_name: str
+    public_url: str
+    awardees: list[PublicAwardeeOut]
+
+
+class PublicDecisionListingOut(BaseModel):
+    id: int
+    number: str
+    decided_on: date
+    signer_title: str
+    round_name: str
+    awarded: int
+    public_url: str
+
+
 class PublicConsultationOut(BaseModel):
     """A published list as anyone sees it: no personal data beyond name, position and
     unit."""
@@ -69,6 +104,8 @@ class PublicConsultationOut(BaseModel):
     working_days: int
     is_open: bool
     nominees: list[PublicNomineeOut]
+    decision: PublicDecisionOut | None = None
+    """The round's decision once issued."""
 
 
 class PublicListingOut(BaseModel):

@@ -19,25 +19,41 @@ from api.consultation.schemas import (
     CalendarOut,
     CommentOut,
     ConsultationOut,
+    PublicAwardeeOut,
     PublicConsultationOut,
+    PublicDecisionListingOut,
+    PublicDecisionOut,
     PublicListingOut,
     PublicNomineeOut,
     RuleOut,
 )
+from api.decisions.certificates import _signer as decision_signer
 from api.rounds import service as rounds
 from domain import calendar as cal
 from domain import consultation as rules
 from domain import rounds as round_rules
+from domain.awards import AWARDS
+from domain.decisions import decision_label
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.roles import Actor, Role
 from domain.rounds import RoundStatus
 from storage import audit
 from storage import consultation as store
+from storage import decisions as decisions_store
 from storage import rounds as round_store
-from storage.models import AwardRound, CalendarDay, PublicComment, RoundConsultation, User, utcnow
+from storage.models import (
+    AwardDecision,
+    AwardRound,
+    CalendarDay,
+    PublicComment,
+    RoundConsultation,
+    User,
+    utcnow,
+)
 from storage.repositories import org as org_repo
 
 PUBLIC_PREFIX = "/cong-khai/dot/"
+DECISIONS_PREFIX = "/cong-khai/quyet-dinh/"
 
 
 def today_vn() -> date:
@@ -193,7 +209,82 @@ def public_view(s: Session, token: str, today: date | None = None) -> PublicCons
         working_days=c.working_days,
         is_open=rules.is_open(today or today_vn(), c.end_date),
         nominees=_nominees(c),
+        decision=_decision_out(s, d, r)
+        if (d := store.issued_decision_of_round(s, r.id)) and d.number and d.decided_on
+        else None,
     )
+
+
+# ------------------------------------------------------------- the register of decisions
+
+
+def decision_url(d: AwardDecision) -> str:
+    return f"{DECISIONS_PREFIX}{d.id}"
+
+
+def _signer_title(s: Session, d: AwardDecision) -> str:
+    """ "CHỦ TỊCH", or "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" when a Phó Chủ tịch signed."""
+    marker, position, _name = decision_signer(s, d)
+    return " / ".join(x for x in (marker, position) if x)
+
+
+def _decision_out(s: Session, d: AwardDecision, r: AwardRound) -> PublicDecisionOut:
+    """What the public sees of an issued decision: its number, date, signer's title and
+    the list of those it awarded — name, position, unit and award, nothing else (never a
+    date of birth, an identity number, achievements or attached files)."""
+    assert d.number is not None and d.decided_on is not None
+    nominees = {n.nominee_id: n for n in decisions_store.round_nominees(s, d.round_id)}
+    awardees = []
+    for rec in decisions_store.records_of(s, d.id):
+        n = nominees.get(rec.nominee_id)
+        if not rec.awarded or n is None:
+            continue
+        awardees.append(
+            PublicAwardeeOut(
+                name=n.name,
+                position=n.position if n.kind != "collective" else "",
+                unit_name=n.unit_name,
+                award_name=AWARDS[rec.award].name if rec.award in AWARDS else rec.award,
+                kind=n.kind,
+            )
+        )
+    return PublicDecisionOut(
+        id=d.id,
+        number=d.number,
+        decided_on=d.decided_on,
+        label=decision_label(d.number, d.decided_on),
+        signer_title=_signer_title(s, d),
+        issuer_name=org_repo.authority(s, d.decider_authority_id).name,
+        round_name=r.name,
+        public_url=decision_url(d),
+        awardees=awardees,
+    )
+
+
+def public_decision(s: Session, decision_id: int) -> PublicDecisionOut:
+    """An issued decision's public page (a draft or one being signed is not public)."""
+    d = store.issued_decision(s, decision_id)
+    r = round_store.award_round(s, d.round_id) if d else None
+    if d is None or r is None or not d.number or d.decided_on is None:
+        raise NotFound("Không tìm thấy quyết định khen thưởng này.", code="decision_not_found")
+    return _decision_out(s, d, r)
+
+
+def decision_register(s: Session) -> list[PublicDecisionListingOut]:
+    """Every issued decision: number, date, signer's title, how many it awarded."""
+    return [
+        PublicDecisionListingOut(
+            id=d.id,
+            number=d.number or "",
+            decided_on=d.decided_on,
+            signer_title=_signer_title(s, d),
+            round_name=r.name,
+            awarded=awarded,
+            public_url=decision_url(d),
+        )
+        for d, r, awarded in store.issued_decisions(s)
+        if d.number and d.decided_on
+    ]
 
 
 def register(s: Session, today: date | None = None) -> list[PublicListingOut]:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.dossiers.schemas import Strict
+from api.opinions.schemas import NomineeOpinionsOut
 from domain.meetings import Ballot, MemberRole
 
 
@@ -130,6 +131,10 @@ class MeetingOut(BaseModel):
     """The tally, counted when the secretary closed the meeting (None while open)."""
     ballots: list[BallotOut] | None
     """Named ballots, shown once the meeting is closed."""
+    opinions: list[NomineeOpinionsOut] = []
+    """The agencies' replies (hiệp y) about the round's nominees, so the council votes
+    knowing them: per nominee each agency, agree or not, the date, the reason, and the
+    board head's override with its reason."""
     created_at: datetime
 
 

@@ -30,6 +30,7 @@ from api.meetings.schemas import (
     RuleOut,
     VotesIn,
 )
+from api.opinions import replies
 from documents.vn import today_vn
 from domain import meetings as rules
 from domain.awards import AWARDS
@@ -532,6 +533,9 @@ def meeting_out(s: Session, actor: Actor, m: Meeting) -> MeetingOut:
         ]
         if closed
         else None,
+        opinions=replies.nominee_opinions(s, m.about_id, on)[0]
+        if m.about_kind == SubjectKind.ROUND
+        else [],
         created_at=m.created_at,
     )
 

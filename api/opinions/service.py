@@ -14,12 +14,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from api.opinions import replies
 from api.opinions.schemas import (
     AnswerIn,
     InboxItemOut,
-    NomineeOpinionsOut,
     OverrideIn,
-    ReplyOut,
     RoundOpinionsOut,
 )
 from api.rounds import service as rounds_service
@@ -48,8 +47,8 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import org as org_repo
-from storage.repositories import users as users_repo
 
 REQUEST_NOT_FOUND = "Không tìm thấy yêu cầu cho ý kiến hiệp y."
 
@@ -80,6 +79,7 @@ def request_opinions(s: Session, user: User, actor: Actor, round_id: int) -> Awa
     existing = {(q.nominee_id, q.agency_id) for q in store.requests_of_round(s, r.id)}
     on = today().date()
     asked: list[dict[str, object]] = []
+    per_agency: dict[int, int] = {}  # how many nominees each agency is asked about
     for n in store.passed_nominees(s, r.id):
         for code in cfg.agencies_for(n.category, on):
             agency = agencies.get(code)
@@ -94,6 +94,7 @@ def request_opinions(s: Session, user: User, actor: Actor, round_id: int) -> Awa
                 )
             )
             asked.append({"nominee_id": n.nominee_id, "nominee": n.name, "agency": agency.name})
+            per_agency[agency.id] = per_agency.get(agency.id, 0) + 1
     if not asked:
         raise IllegalTransition(
             "Không có đối tượng nào cần xin ý kiến hiệp y mà chưa được hỏi.",
@@ -101,14 +102,34 @@ def request_opinions(s: Session, user: User, actor: Actor, round_id: int) -> Awa
         )
     s.flush()
     where = rounds_service.authority_name(s, r)
-    audit.append(
+    event = audit.append(
         s,
         kind="opinions_requested",
         subject=rounds_service.subject_of(r),
         who=_who(user, Role.BOARD_SPECIALIST, where),
         data={"round_id": r.id, "requests": asked},
     )
+    _notify_reviewers(s, r, where, per_agency, event.subject_seq or 0)
     return r
+
+
+def _notify_reviewers(
+    s: Session, r: AwardRound, where: str, per_agency: dict[int, int], seq: int
+) -> None:
+    """Each asked agency's reviewers are told in their notifications how many nominees of
+    the round the board asks them about. The notice is about the round, numbered by the
+    request's event on the round's chain, negated: a request is not one of the round's
+    own steps (whose notices use the positive step numbers)."""
+    reviewers = store.reviewers_of(s, per_agency)
+    for agency_id, count in sorted(per_agency.items()):
+        message = (
+            f"{where} xin ý kiến hiệp y về {count} đối tượng của đợt «{r.name}»: "
+            "trả lời ở trang «Ý kiến hiệp y»."
+        )
+        for user_id in sorted(reviewers.get(agency_id, set())):
+            notifications_repo.notify_once(
+                s, user_id, rounds_service.subject_of(r), -seq, message[:500]
+            )
 
 
 def _agency_ids(actor: Actor) -> set[int]:
@@ -119,67 +140,13 @@ def _agency_ids(actor: Actor) -> set[int]:
     }
 
 
-def reply_out(q: OpinionRequest, agency: Agency) -> ReplyOut:
-    return ReplyOut(
-        request_id=q.id,
-        agency_code=agency.code,
-        agency_name=agency.name,
-        opinion=q.opinion,
-        opinion_label=cfg.OPINION_LABELS.get(q.opinion or "", "Chưa trả lời"),
-        note=q.note or "",
-        answered_at=q.answered_at,
-        answered_at_vn=audit.vn_time(q.answered_at) if q.answered_at else "",
-        source=q.source,
-        letter_signer=q.letter_signer,
-    )
+reply_out = replies.reply_out
 
 
 def round_opinions(s: Session, actor: Actor, r: AwardRound) -> RoundOpinionsOut:
     """Every nominee that needs opinions, each reply with its agency and date, who is held
     back and why: seen by everyone who sees the round."""
-    agencies = {a.id: a for a in store.all_agencies(s)}
-    by_nominee: dict[int, list[OpinionRequest]] = {}
-    for q in store.requests_of_round(s, r.id):
-        by_nominee.setdefault(q.nominee_id, []).append(q)
-    overrides = store.overrides_of_round(s, r.id)
-    deciders = users_repo.users_by_ids(s, {o.decided_by for o in overrides.values()})
-    on = today().date()
-    out, pending = [], []
-    for n in store.passed_nominees(s, r.id):
-        rule = cfg.rule_for(n.category, on)
-        asked = by_nominee.get(n.nominee_id, [])
-        if rule is None and not asked:
-            continue
-        replies = [reply_out(q, agencies[q.agency_id]) for q in asked]
-        o = overrides.get(n.nominee_id)
-        blocking = cfg.blocking_replies(
-            [cfg.Reply(x.agency_code, x.agency_name, x.opinion, x.note) for x in replies],
-            overridden=o is not None,
-        )
-        answered = {x.agency_code for x in replies if x.opinion}
-        names = {a.code: a.name for a in agencies.values()}
-        # A nominee held back is not on the list the round submits: the opinions still
-        # missing about them do not hold the round up.
-        for code in cfg.missing(rule.agencies if rule and not blocking else (), answered):
-            pending.append(f"«{n.name}»: {names.get(code, code)}")
-        decider = deciders.get(o.decided_by) if o is not None else None
-        out.append(
-            NomineeOpinionsOut(
-                nominee_id=n.nominee_id,
-                name=n.name,
-                dossier_id=n.dossier_id,
-                unit_name=n.unit_name,
-                category=n.category or "",
-                category_label=cfg.CATEGORY_LABELS.get(n.category or "", ""),
-                legal_basis=rule.legal_basis if rule else "",
-                confirmed=rule.confirmed if rule else False,
-                replies=replies,
-                held_back=bool(blocking),
-                held_back_reason=cfg.held_back_reason(blocking) if blocking else "",
-                override_reason=o.reason if o else None,
-                override_by=decider.full_name if decider else None,
-            )
-        )
+    out, pending = replies.nominee_opinions(s, r.id, today().date())
     roles = round_rules.roles_over(actor, r.authority_id)
     open_ = r.status != RoundStatus.SUBMITTED
     return RoundOpinionsOut(

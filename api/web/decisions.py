@@ -233,3 +233,13 @@ async def upload_decision(
     response = redirect(f"/quyet-dinh/{decision_id}")
     set_flash(response, "Đã nhận quyết định đã ký và ghi nhận khen thưởng.")
     return response
+
+
+@router.get("/quyet-dinh", response_class=HTMLResponse)
+def decisions_page(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTMLResponse:
+    """Every decision the visitor may see (the UBND's leaders, the board, the Sở's
+    leaders, auditors), newest first, and those waiting for them."""
+    with rt.db.read() as s:
+        rows = service.list_decisions(s, visitor.actor)
+        waiting = {d.id for d in service.list_decisions(s, visitor.actor, waiting=True)}
+    return render(request, "decisions.html", visitor, rows=rows, waiting=waiting)

@@ -1,4 +1,5 @@
-"""The home page of each role: what waits for me (dossiers, and a board's rounds), how
+"""The home page of each role: what waits for me (dossiers, a board's rounds, the award
+decisions waiting for a UBND leader's signature or a board's action), how
 many dossiers are in each status, how long each has waited."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.decisions import service as decisions_service
 from api.deps import RuntimeDep
 from api.rounds import service as rounds_service
 from api.web import views
@@ -58,6 +60,9 @@ def home_page(
         plans = [views.signing_plan(s, r.d) for r in inbox if r.can_approve]
         counts = dossiers_repo.count_by_status(s, visitor.actor)
         rounds = rounds_service.list_rounds(s, visitor.actor, year=None, waiting=True)
+        # The decisions waiting for the visitor: the UBND's leaders' signature, a draft
+        # the board's specialist sends or withdraws.
+        decisions = decisions_service.list_decisions(s, visitor.actor, waiting=True)
         return render(
             request,
             "home.html",
@@ -66,6 +71,7 @@ def home_page(
             inbox=inbox,
             inbox_total=inbox_total,
             rounds=rounds,
+            decisions=decisions,
             counts=_tiles(roles, counts),
             total=sum(counts.values()),
             places=visitor.titles,

@@ -1,6 +1,7 @@
 """Public consultation pages: the public register of published lists (`/cong-khai`), a
-round's published list with its comment form (`/cong-khai/dot/{token}`, no sign-in), and
-the board's publishing of a round's list from the round's page.
+round's published list with its comment form (`/cong-khai/dot/{token}`, no sign-in), the
+public register of issued award decisions (`/cong-khai/quyet-dinh[/{id}]`), and the
+board's publishing of a round's list from the round's page.
 
 A published page shows per nominee only name, position, unit and proposed award (the
 list kept when it was published); the comment form is tied to an anonymous cookie as the
@@ -53,6 +54,22 @@ def register_page(request: Request, rt: RuntimeDep) -> HTMLResponse:
     with rt.db.read() as s:
         rows = service.register(s)
     return render(request, "public_register.html", visitor_of(request, rt), rows=rows)
+
+
+@router.get("/cong-khai/quyet-dinh", response_class=HTMLResponse)
+def decisions_page(request: Request, rt: RuntimeDep) -> HTMLResponse:
+    """The public register of issued award decisions."""
+    with rt.db.read() as s:
+        rows = service.decision_register(s)
+    return render(request, "public_decisions.html", visitor_of(request, rt), rows=rows)
+
+
+@router.get("/cong-khai/quyet-dinh/{decision_id:int}", response_class=HTMLResponse)
+def decision_page(request: Request, decision_id: int, rt: RuntimeDep) -> HTMLResponse:
+    """An issued decision's public list of awardees."""
+    with rt.db.read() as s:
+        d = service.public_decision(s, decision_id)
+    return render(request, "public_decision.html", visitor_of(request, rt), d=d)
 
 
 def _round_page(
