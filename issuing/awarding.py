@@ -22,8 +22,9 @@ from domain.subjects import Subject, SubjectKind
 from storage import audit
 from storage import decisions as store
 from storage import rounds as rounds_store
-from storage.models import AwardDecision, AwardRecord, Notification, subject_columns
+from storage.models import AwardDecision, AwardRecord, subject_columns
 from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import users as users_repo
 
 CERTIFICATE_SERIES = f"certificates:{UBND_CODE}"
@@ -51,37 +52,44 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
         if passed
         else 0
     )
-    records = []
+    records: list[dict[str, object]] = []
     awarded = 0
     for position, n in enumerate(nominees, 1):
-        record = AwardRecord(
-            decision_id=d.id,
-            nominee_id=n.nominee_id,
-            dossier_id=n.dossier_id,
-            position_no=position,
-            award=n.award,
-            year=n.year,
-            awarded=n.passed,
-            reason=n.reason,
-            decision_number=number,
-            decision_date=decided_on,
-            prize_basis="",
-        )
+        record: dict[str, object] = {
+            "decision_id": d.id,
+            "nominee_id": n.nominee_id,
+            "dossier_id": n.dossier_id,
+            "position_no": position,
+            "award": n.award,
+            "year": n.year,
+            "awarded": n.passed,
+            "reason": n.reason,
+            "decision_number": number,
+            "decision_date": decided_on,
+            "prize_amount": None,
+            "prize_basis": "",
+            "certificate_year": None,
+            "certificate_no": None,
+        }
         if n.passed:
             p = prize_money.prize(n.award, n.kind, decided_on)
-            record.prize_amount = p.amount
-            record.prize_basis = p.basis_text
-            record.certificate_year = decided_on.year
-            record.certificate_no = first + awarded
+            record["prize_amount"] = p.amount
+            record["prize_basis"] = p.basis_text
+            record["certificate_year"] = decided_on.year
+            record["certificate_no"] = first + awarded
             awarded += 1
         records.append(record)
-    s.add_all(records)
-    s.flush()
+    # Hundreds of rows and events: written in bulk, the chain extended in one pass.
+    store.add_records(s, records)
     dossiers = rounds_store.dossiers_of(s, r.id)
     linked = store.linked_accounts(s, [x.id for x in dossiers])
     unit_people: dict[int, set[int]] = {}
-    notices = []
-    with_award = {x.dossier_id for x in records if x.awarded}
+    notices: list[dict[str, object]] = []
+    events: list[audit.Entry] = []
+    with_award = {n.dossier_id for n in nominees if n.passed}
+    reasons: dict[int, set[str]] = {}
+    for n in nominees:
+        reasons.setdefault(n.dossier_id, set()).add(n.reason)
     for dossier in dossiers:
         before = dossier.status
         # A dossier none of whose nominees the decision awards is not «Đã khen thưởng»:
@@ -89,26 +97,21 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
         won = dossier.id in with_award
         if won:
             dossier.status = str(Status.AWARDED)
-        audit.append(
-            s,
-            kind="awarded" if won else "not_awarded",
-            dossier_id=dossier.id,
-            event_key=f"awarded:{d.id}:{dossier.id}",
-            from_status=before,
-            to_status=dossier.status,
-            data={
-                "decision_id": d.id,
-                "decision_number": number,
-                "decision_date": decided_on.isoformat(),
-                "round_id": r.id,
-                **(
-                    {}
-                    if won
-                    else {
-                        "reasons": sorted({x.reason for x in records if x.dossier_id == dossier.id})
-                    }
-                ),
-            },
+        events.append(
+            audit.Entry(
+                kind="awarded" if won else "not_awarded",
+                subject=Subject.dossier(dossier.id),
+                event_key=f"awarded:{d.id}:{dossier.id}",
+                from_status=before,
+                to_status=dossier.status,
+                data={
+                    "decision_id": d.id,
+                    "decision_number": number,
+                    "decision_date": decided_on.isoformat(),
+                    "round_id": r.id,
+                    **({} if won else {"reasons": sorted(reasons.get(dossier.id, set()))}),
+                },
+            )
         )
         if dossier.unit_id not in unit_people:
             # The unit's clerks and heads (held at the unit: one look per unit).
@@ -122,37 +125,37 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
         message = f"Hồ sơ «{dossier.title}»: {outcome} ({label})"
         # A fresh step: the records written above make a retry return before this.
         notices += [
-            Notification(
-                user_id=user_id,
+            {
+                "user_id": user_id,
                 **subject_columns(dossier.subject),
-                transition_seq=dossier.transition_seq,
-                message=message[:500],
-            )
+                "transition_seq": dossier.transition_seq,
+                "message": message[:500],
+            }
             for user_id in sorted(unit_people[dossier.unit_id] | linked.get(dossier.id, set()))
         ]
-    s.add_all(notices)
+    notifications_repo.add_many(s, notices)
     before_round = r.status
     r.status = str(RoundStatus.DECIDED)
-    s.flush()
-    audit.append(
-        s,
-        kind="decided",
-        subject=Subject(SubjectKind.ROUND, r.id),
-        event_key=f"decided:{r.id}",
-        from_status=before_round,
-        to_status=r.status,
-        data={"decision_id": d.id, "decision_number": number},
-    )
-    audit.append(
-        s,
-        kind="awards_recorded",
-        subject=Subject(SubjectKind.DECISION, d.id),
-        event_key=f"awards_recorded:{d.id}",
-        data={
-            "decision_number": number,
-            "decision_date": decided_on.isoformat(),
-            "awarded": awarded,
-            "not_awarded": len(store.records_of(s, d.id)) - awarded,
-        },
-    )
+    events += [
+        audit.Entry(
+            kind="decided",
+            subject=Subject(SubjectKind.ROUND, r.id),
+            event_key=f"decided:{r.id}",
+            from_status=before_round,
+            to_status=r.status,
+            data={"decision_id": d.id, "decision_number": number},
+        ),
+        audit.Entry(
+            kind="awards_recorded",
+            subject=Subject(SubjectKind.DECISION, d.id),
+            event_key=f"awards_recorded:{d.id}",
+            data={
+                "decision_number": number,
+                "decision_date": decided_on.isoformat(),
+                "awarded": awarded,
+                "not_awarded": len(records) - awarded,
+            },
+        ),
+    ]
+    audit.append_many(s, events)
     return awarded

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -168,6 +168,13 @@ def round_nominees(s: Session, round_id: int) -> list[RoundNominee]:
             struck,
         ) in rows
     ]
+
+
+def add_records(s: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Write a decision's award records (AwardRecord's columns, one dict each) in one
+    executemany: hundreds of rows that nothing reads back as objects."""
+    if rows:
+        s.execute(insert(AwardRecord), list(rows))
 
 
 def records_of(s: Session, decision_id: int) -> Sequence[AwardRecord]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from domain.subjects import Subject
@@ -26,6 +26,13 @@ def notify_once(s: Session, user_id: int, subject: Subject, seq: int, message: s
                 user_id=user_id, **subject_columns(subject), transition_seq=seq, message=message
             )
         )
+
+
+def add_many(s: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Write new notifications (Notification's columns, `subject_columns` among them, one
+    dict each) in one executemany: a step that tells hundreds of people at once."""
+    if rows:
+        s.execute(insert(Notification), list(rows))
 
 
 def latest_for(s: Session, user_id: int, limit: int = 50) -> Sequence[Notification]:

@@ -34,6 +34,7 @@ from documents.pki import (
     make_crl,
 )
 from domain.roles import Role
+from domain.subjects import Subject
 from storage import audit
 from storage.checkpoints import (
     CheckpointRefused,
@@ -246,6 +247,38 @@ def test_each_event_says_who_for_whom_and_links_globally_and_per_dossier(
         assert audit.verify_dossier_chain(s, org.dossiers[1]).events == 2
     r = report(db, store)
     assert r.ok and r.events == 5 and r.checkpoints == 0
+
+
+def test_events_appended_in_one_pass_chain_like_single_appends_and_are_written_once(
+    db: Database, org: Org, store: LocalObjectStore
+):
+    """A decision's awards write an event per dossier in one pass (`append_many`): the
+    global and per-dossier links go on from the events before, a key already written is
+    not written again, and the whole chain verifies."""
+    add_events(db, org, 3)  # dossier 0 has events 1 and 3, dossier 1 has event 2
+    who = audit.Who(org.clerk, "Nguyễn Văn Hùng", Role.UNIT_CLERK, UNIT)
+    batch = [
+        audit.Entry(kind="awarded", subject=Subject.dossier(d), who=who, event_key=f"k:{d}")
+        for d in (org.dossiers[1], org.dossiers[0])
+    ]
+    with db.write() as s:
+        audit.append_many(s, [*batch, audit.Entry(kind="x", event_key=f"k:{org.dossiers[1]}")])
+        audit.append(s, kind="after", dossier_id=org.dossiers[0])
+    with db.write() as s:
+        audit.append_many(s, batch)  # a retried step: nothing new
+    with db.read() as s:
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert [(e.seq, e.kind, e.dossier_seq) for e in events[3:]] == [
+            (4, "awarded", 2),
+            (5, "awarded", 3),
+            (6, "after", 4),
+        ]
+        assert events[3].dossier_prev_hash == events[1].hash
+        assert events[4].dossier_prev_hash == events[2].hash
+        assert events[4].on_behalf_of == UNIT
+        assert s.get(ChainHead, 1).seq == 6
+    r = report(db, store)
+    assert r.ok and r.events == 6
 
 
 # ---------------------------------------------------------------- tampering is detected
