@@ -22,7 +22,7 @@ from domain.subjects import Subject, SubjectKind
 from storage import audit
 from storage import decisions as store
 from storage import rounds as rounds_store
-from storage.models import AwardDecision, AwardRecord, subject_columns
+from storage.models import AwardDecision, subject_columns
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import notifications as notifications_repo
 from storage.repositories import users as users_repo
@@ -30,10 +30,6 @@ from storage.repositories import users as users_repo
 CERTIFICATE_SERIES = f"certificates:{UBND_CODE}"
 CERTIFICATE_TYPE = "SVS"
 """The certificate book's series in number_series: số vào sổ per year."""
-
-
-def reasons_of(records: list[AwardRecord], dossier_id: int) -> list[str]:
-    return sorted({x.reason for x in records if x.dossier_id == dossier_id})
 
 
 def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -> int:
