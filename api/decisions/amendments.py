@@ -87,13 +87,13 @@ def amend(
     """Runs in a worker thread: every check that needs no file first (so a wrong
     request costs no verification), then the signatures, then one transaction that
     checks again under the decision's lock."""
-    what = rules.amendment_kind(kind)
-    why = rules.check_reason(reason)
-    wanted = parse_changes(changes)
     with rt.db.read() as s:
         d = service.visible_decision(s, caller.actor, decision_id)
         rules.check_drafter(caller.actor, d.authority_id)
         rules.check_amendable(d.status)
+        what = rules.amendment_kind(kind)
+        why = rules.check_reason(reason)
+        wanted = parse_changes(changes)
         rules.plan_amendment(what, wanted, _states(s, d))
     rules.check_upload_fields(number, decided_on)
     if not pdf:

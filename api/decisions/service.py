@@ -348,16 +348,9 @@ def _detail(e: AuditEvent) -> str:
             f"; khen thưởng {data['awarded']}" if "awarded" in data else ""
         )
     if e.kind == "decision_amended":
-        kind = data.get("kind", "")
-        label = (
-            AMENDMENT_KIND_LABELS.get(AmendmentKind(kind), kind)
-            if kind
-            in (
-                "dinh_chinh",
-                "thu_hoi",
-            )
-            else kind
-        )
+        kind = str(data.get("kind", ""))
+        labels = {str(k): v for k, v in AMENDMENT_KIND_LABELS.items()}
+        label = labels.get(kind, kind)
         return (
             f"{label} số {data.get('number', '')}, ngày {data.get('decided_on', '')}: "
             f"{', '.join(str(x) for x in data.get('names', []))}"
