@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from api.decisions import actions, amendments, service, upload
 from api.decisions.schemas import DecisionCreate
