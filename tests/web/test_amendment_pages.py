@@ -39,7 +39,7 @@ def test_the_specialist_revokes_an_award_from_the_decision_page(
     page = sign_in(context, SPECIALIST)
     page.goto(f"/quyet-dinh/{decision_id}")
     wait_idle(page)
-    page.get_by_text("Đính chính / thu hồi quyết định").click()
+    page.get_by_text("Ghi nhận một quyết định đính chính hoặc thu hồi").click()
     form = page.locator("form[action$='/dinh-chinh']")
 
     def fill(pdf: bytes) -> None:
