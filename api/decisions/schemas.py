@@ -109,6 +109,8 @@ class DecisionOut(DecisionSummary):
     """The date the prize money is computed for: the decision's, or today for a draft."""
     prize_values: list[PrizeValueOut]
     created_at: datetime
+    revoked: int = 0
+    """How many awardees a later decision revoked (not in `counts`' awarded figures)."""
     can_amend: bool = False
     """The caller may record a correcting or revoking decision (issued; the drafter)."""
     amendments: list[AmendmentOut] = []

@@ -113,7 +113,7 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
     assert khanh["revoked"] and khanh["awarded"]  # the record keeps what the decision said
     assert khanh["notes"] == ["Đã thu hồi theo Quyết định số 1300/QĐ-UBND ngày 10/12/2026"]
     assert after["counts"]["individuals"] == before_counts["individuals"] - 1
-    assert after["counts"]["revoked"] == 1
+    assert after["revoked"] == 1 and after["counts"]["not_awarded"] == 0
     assert after["prize_total"] == d["prize_total"] - khanh["prize_amount"]
     [m] = after["amendments"]
     assert (m["kind"], m["number"], m["decided_on"]) == ("thu_hoi", "1300/QĐ-UBND", "2026-12-10")
