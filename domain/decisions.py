@@ -121,3 +121,143 @@ def check_prize_values(changed: bool) -> None:
             "dự thảo: hãy trả lại để chuẩn bị lại quyết định theo mức mới.",
             code="prize_values_changed",
         )
+
+
+# Corrections of an issued decision (đính chính / thu hồi). A decision is never edited: a
+# correcting or revoking decision, signed in the province's e-office and uploaded,
+# references it; the award records keep their values and show the amendments.
+
+
+class AmendmentKind(StrEnum):
+    CORRECT = "dinh_chinh"
+    REVOKE = "thu_hoi"
+
+
+AMENDMENT_KIND_LABELS = {
+    AmendmentKind.CORRECT: "Quyết định đính chính",
+    AmendmentKind.REVOKE: "Quyết định thu hồi",
+}
+
+CORRECTABLE_FIELDS = {
+    "name": "Tên tập thể, cá nhân",
+    "position": "Chức vụ",
+    "unit_name": "Đơn vị",
+}
+"""The award record's texts a correction may change (what the decision's list and the
+certificate print). The award itself (and so the prize money) is not corrected: revoke
+and decide again."""
+
+VALUE_MAX = 255
+REASON_MAX = 4000
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """An award record as its amendments so far leave it."""
+
+    record_id: int
+    dossier_id: int
+    awarded: bool
+    revoked: bool
+    values: dict[str, str]
+    """The current text of each correctable field."""
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """What an amendment does to one record (old value as the record reads now)."""
+
+    record_id: int
+    dossier_id: int
+    kind: AmendmentKind
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+
+
+def check_amendable(status: str) -> None:
+    if status != DecisionStatus.ISSUED:
+        raise Conflict(
+            "Quyết định chưa ban hành: chưa thể đính chính hay thu hồi.",
+            code="decision_not_issued",
+        )
+
+
+def amendment_kind(raw: str) -> AmendmentKind:
+    try:
+        return AmendmentKind(raw)
+    except ValueError:
+        raise InvalidInput(
+            "Hãy chọn đính chính hoặc thu hồi.", code="amendment_kind_invalid"
+        ) from None
+
+
+def check_reason(reason: str) -> str:
+    clean = (reason or "").strip()
+    if not clean:
+        raise InvalidInput("Hãy nêu lý do đính chính hoặc thu hồi.", code="reason_required")
+    if len(clean) > REASON_MAX:
+        raise InvalidInput("Lý do quá dài.", code="reason_too_long")
+    return clean
+
+
+def plan_amendment(
+    kind: AmendmentKind,
+    changes: list[tuple[int, str | None, str | None]],
+    records: dict[int, RecordState],
+) -> list[RecordChange]:
+    """The changes (record id, field, new value) checked against the decision's records:
+    422 when a record is not of this decision or a field is unknown, 409 when a record
+    is not awarded or already revoked."""
+    if not changes:
+        raise InvalidInput(
+            "Hãy chọn ít nhất một tập thể, cá nhân của quyết định.", code="changes_required"
+        )
+    out: list[RecordChange] = []
+    seen: set[tuple[int, str | None]] = set()
+    for record_id, field, new_value in changes:
+        rec = records.get(record_id)
+        if rec is None:
+            raise InvalidInput(
+                "Tập thể, cá nhân được chọn không thuộc quyết định này.",
+                code="record_not_in_decision",
+            )
+        if not rec.awarded:
+            raise Conflict(
+                "Tập thể, cá nhân được chọn không được khen thưởng theo quyết định này.",
+                code="record_not_awarded",
+            )
+        if rec.revoked:
+            raise Conflict(
+                "Khen thưởng của tập thể, cá nhân được chọn đã bị thu hồi.",
+                code="record_revoked",
+            )
+        key = (record_id, field if kind == AmendmentKind.CORRECT else None)
+        if key in seen:
+            raise InvalidInput("Một nội dung được chọn hai lần.", code="duplicate_change")
+        seen.add(key)
+        if kind == AmendmentKind.REVOKE:
+            out.append(RecordChange(record_id, rec.dossier_id, kind))
+            continue
+        if field not in CORRECTABLE_FIELDS:
+            raise InvalidInput(
+                "Nội dung đính chính phải là tên, chức vụ hoặc đơn vị.", code="unknown_field"
+            )
+        clean = " ".join((new_value or "").split())
+        old = rec.values.get(field, "")
+        if field == "name" and not clean:
+            raise InvalidInput("Hãy nhập nội dung sau đính chính.", code="new_value_required")
+        if len(clean) > VALUE_MAX:
+            raise InvalidInput("Nội dung sau đính chính quá dài.", code="new_value_too_long")
+        if clean == old:
+            raise InvalidInput(
+                "Nội dung sau đính chính trùng nội dung hiện có.", code="new_value_unchanged"
+            )
+        out.append(RecordChange(record_id, rec.dossier_id, kind, field, old, clean))
+    return out
+
+
+def amendment_note(kind: str, number: str, decided_on: date) -> str:
+    """ "Đã thu hồi theo Quyết định số … ngày …" / "Đính chính theo Quyết định số …"."""
+    label = decision_label(number, decided_on)
+    return ("Đã thu hồi theo " if kind == AmendmentKind.REVOKE else "Đính chính theo ") + label

@@ -28,7 +28,9 @@ from storage.models import (
     AuditEvent,
     AwardDecision,
     AwardRecord,
+    AwardRecordAmendment,
     Cluster,
+    DecisionAmendment,
     Dossier,
     Nominee,
     NumberSeries,
@@ -203,7 +205,12 @@ def awarded_by(s: Session, dossier_id: int) -> str | None:
     )
     if rec is None:
         return None
-    return decision_label(rec.decision_number, rec.decision_date)
+    label = decision_label(rec.decision_number, rec.decision_date)
+    for a, n in revocations_of_dossier(s, dossier_id):
+        label += f"; thu hồi khen thưởng của {n} tập thể, cá nhân theo " + decision_label(
+            a.number, a.decided_on
+        )
+    return label
 
 
 def take_numbers(s: Session, series: str, doc_type: str, year: int, n: int) -> int:
@@ -230,3 +237,41 @@ def linked_accounts(s: Session, dossier_ids: Sequence[int]) -> dict[int, set[int
         if user_id is not None:
             out.setdefault(dossier_id, set()).add(user_id)
     return out
+
+
+def amendments_of(s: Session, decision_id: int) -> Sequence[DecisionAmendment]:
+    """The correcting and revoking decisions made from a decision, oldest first."""
+    return s.scalars(
+        select(DecisionAmendment)
+        .where(DecisionAmendment.decision_id == decision_id)
+        .order_by(DecisionAmendment.id)
+    ).all()
+
+
+def record_amendments_of(
+    s: Session, decision_id: int
+) -> Sequence[tuple[AwardRecordAmendment, DecisionAmendment]]:
+    """What each amendment of a decision did to its records, oldest first (one query)."""
+    rows = s.execute(
+        select(AwardRecordAmendment, DecisionAmendment)
+        .join(DecisionAmendment, DecisionAmendment.id == AwardRecordAmendment.amendment_id)
+        .where(DecisionAmendment.decision_id == decision_id)
+        .order_by(DecisionAmendment.id, AwardRecordAmendment.id)
+    ).all()
+    return [(a, b) for a, b in rows]
+
+
+def revocations_of_dossier(s: Session, dossier_id: int) -> list[tuple[DecisionAmendment, int]]:
+    """The revoking decisions that revoked awards of the dossier, oldest first, each with
+    how many of its awards it revoked."""
+    rows = s.execute(
+        select(DecisionAmendment, AwardRecordAmendment.record_id)
+        .join(AwardRecordAmendment, AwardRecordAmendment.amendment_id == DecisionAmendment.id)
+        .join(AwardRecord, AwardRecord.id == AwardRecordAmendment.record_id)
+        .where(AwardRecord.dossier_id == dossier_id, AwardRecordAmendment.kind == "thu_hoi")
+        .order_by(DecisionAmendment.id)
+    ).all()
+    out: dict[int, tuple[DecisionAmendment, int]] = {}
+    for a, _ in rows:
+        out[a.id] = (a, out[a.id][1] + 1 if a.id in out else 1)
+    return list(out.values())

@@ -807,6 +807,39 @@ class AwardRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DecisionAmendment(Base):
+    """A correcting (đính chính) or revoking (thu hồi) decision made from an issued award
+    decision, which it references; signed in the province's e-office and uploaded (its
+    PDF is `document_id`). Migration 0019."""
+
+    __tablename__ = "decision_amendments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("award_decisions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """"dinh_chinh" or "thu_hoi" (domain/decisions.py AmendmentKind)."""
+    number: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date] = mapped_column(Date)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AwardRecordAmendment(Base):
+    """What one amendment does to one award record: a field corrected (old and new
+    value) or the award revoked. The award record itself is never edited. Migration
+    0019."""
+
+    __tablename__ = "award_record_amendments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("decision_amendments.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("award_records.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str | None] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
 for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification):
     event.listen(_model, "before_insert", _keep_subject)
 

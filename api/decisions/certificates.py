@@ -62,23 +62,28 @@ def gather(s: Session, d: AwardDecision, place: str) -> list[Certificate]:
     assert r is not None
     ubnd = org_repo.authority(s, d.decider_authority_id)
     marker, position, name = _signer(s, d)
-    nominees = {n.nominee_id: n for n in store.round_nominees(s, d.round_id)}
+    listed = store.round_nominees(s, d.round_id)
+    nominees = {n.nominee_id: n for n in listed}
+    # A revoked award prints no certificate; a corrected one prints the corrected texts.
+    views = service.record_views(s, d, listed)
     on = d.decided_on
     out = []
     for rec in store.records_of(s, d.id):
         n = nominees.get(rec.nominee_id)
-        if not rec.awarded or n is None:
+        view = views[rec.id]
+        if not rec.awarded or n is None or view.revoked:
             continue
+        texts = view.values
         detail = (
-            ", ".join(p for p in (n.position, n.unit_name) if p)
+            ", ".join(p for p in (texts["position"], texts["unit_name"]) if p)
             if n.kind != "collective"
-            else n.unit_name
+            else texts["unit_name"]
         )
         out.append(
             Certificate(
                 decider=f"Chủ tịch {ubnd.name}",
                 award_title=TITLE,
-                name=n.name,
+                name=texts["name"],
                 detail=detail,
                 reason=f"Đã có thành tích xuất sắc trong {r.name}"
                 + ("" if str(r.year) in r.name else f" năm {r.year}"),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, Resp
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.decisions import actions, certificates, service, upload
+from api.decisions import actions, amendments, certificates, service, upload
 from api.decisions.schemas import DecisionCreate, DecisionEventOut, DecisionOut, DecisionSummary
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.dossiers.approvals import read_action
@@ -105,6 +105,44 @@ async def upload_decision(
         raise PayloadTooLarge()
     return await run_in_threadpool(
         upload.upload, rt, caller, decision_id, data, number, decided_on, version
+    )
+
+
+@router.post("/decisions/{decision_id}/amendments", response_model=DecisionOut)
+async def amend_decision(
+    decision_id: int,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(max_length=16)],
+    reason: Annotated[str, Form(max_length=4000)],
+    number: Annotated[str, Form(max_length=100)],
+    changes: Annotated[str, Form(max_length=200_000)],
+    decided_on: Annotated[date | None, Form()] = None,
+) -> DecisionOut:
+    """A correcting (`kind=dinh_chinh`) or revoking (`kind=thu_hoi`) decision of an issued
+    one, signed in the province's e-office: the PDF (`file`), its `number`, `decided_on`,
+    the `reason` and `changes`, a JSON list of `{"record_id", "field", "new_value"}`
+    (`field`: `name`, `position`, `unit_name`; a revocation needs only `record_id`).
+    Verified as an uploaded decision (422 `decision_unsigned`, `untrusted_certificate`,
+    …); 409 `decision_not_issued`, `record_revoked`, `record_not_awarded`; 422
+    `record_not_in_decision`, `unknown_field`. Refused, nothing changes."""
+    limit = rt.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge()
+    return await run_in_threadpool(
+        lambda: amendments.amend(
+            rt,
+            caller,
+            decision_id,
+            kind=kind,
+            reason=reason,
+            number=number,
+            decided_on=decided_on,
+            changes=changes,
+            pdf=data,
+        )
     )
 
 

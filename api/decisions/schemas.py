@@ -34,6 +34,17 @@ class AwardeeOut(BaseModel):
     "chưa xác nhận" for a value the law as quoted does not confirm."""
     certificate_no: int | None
     certificate_year: int | None
+    record_id: int | None = None
+    """The award record (once issued): what a correction or revocation names."""
+    revoked: bool = False
+    """Revoked by a later decision (thu hồi): `awarded` keeps what the decision said, but
+    the counts, the prize total and the certificates leave them out."""
+    original: dict[str, str] = {}
+    """The decision's own text of each field a correction changed (`name`, `position`,
+    `unit_name` then read the corrected value)."""
+    notes: list[str] = []
+    """ "Đã thu hồi theo Quyết định số … ngày …", "Đính chính theo Quyết định số … ngày …:
+    Tên …: «cũ» → «mới»", oldest first."""
 
 
 class PrizeValueOut(BaseModel):
@@ -43,6 +54,33 @@ class PrizeValueOut(BaseModel):
     value: str
     legal_basis: str
     confirmed: bool
+
+
+class RecordChangeOut(BaseModel):
+    record_id: int
+    nominee_id: int
+    dossier_id: int
+    kind: str
+    field: str | None
+    field_label: str
+    old_value: str | None
+    new_value: str | None
+
+
+class AmendmentOut(BaseModel):
+    """A correcting (dinh_chinh) or revoking (thu_hoi) decision made from this one."""
+
+    id: int
+    kind: str
+    kind_label: str
+    number: str
+    decided_on: date
+    label: str
+    reason: str
+    document_id: int
+    created_by: str
+    created_at: datetime
+    changes: list[RecordChangeOut]
 
 
 class DecisionSummary(BaseModel):
@@ -71,6 +109,11 @@ class DecisionOut(DecisionSummary):
     """The date the prize money is computed for: the decision's, or today for a draft."""
     prize_values: list[PrizeValueOut]
     created_at: datetime
+    revoked: int = 0
+    """How many awardees a later decision revoked (not in `counts`' awarded figures)."""
+    can_amend: bool = False
+    """The caller may record a correcting or revoking decision (issued; the drafter)."""
+    amendments: list[AmendmentOut] = []
 
 
 class DecisionEventOut(BaseModel):

@@ -5,23 +5,32 @@ The rules are domain/decisions.py's; the queries storage/decisions.py's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from api.decisions.schemas import (
+    AmendmentOut,
     AwardeeOut,
     DecisionCreate,
     DecisionEventOut,
     DecisionOut,
     DecisionSummary,
     PrizeValueOut,
+    RecordChangeOut,
 )
 from api.rounds import service as rounds_service
 from domain import decisions as rules
 from domain import prize_money
 from domain.awards import AWARDS
-from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
+from domain.decisions import (
+    AMENDMENT_KIND_LABELS,
+    CORRECTABLE_FIELDS,
+    DECISION_STATUS_LABELS,
+    AmendmentKind,
+    DecisionStatus,
+)
 from domain.errors import NotFound
 from domain.process import DECISION_ISSUANCE, Action, allowed_actions
 from domain.roles import Actor, Role
@@ -32,6 +41,7 @@ from storage import decisions as store
 from storage import rounds as rounds_store
 from storage.models import AuditEvent, AwardDecision, AwardRecord, User
 from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 NOT_FOUND = "Không tìm thấy quyết định khen thưởng."
 
@@ -56,6 +66,92 @@ def can_upload(s: Session, actor: Actor, d: AwardDecision) -> bool:
         and not outbox.is_processing(s, subject_of(d))
         and actor.holds(rules.DRAFTER, scope_of(d))
     )
+
+
+def can_amend(s: Session, actor: Actor, d: AwardDecision) -> bool:
+    return d.status == DecisionStatus.ISSUED and actor.holds(rules.DRAFTER, scope_of(d))
+
+
+@dataclass
+class RecordView:
+    """An award record as its amendments leave it: the record itself never changes."""
+
+    values: dict[str, str]
+    """The current text of each correctable field."""
+    revoked: bool = False
+    original: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _texts(n: store.RoundNominee) -> dict[str, str]:
+    return {"name": n.name, "position": n.position, "unit_name": n.unit_name}
+
+
+def record_views(
+    s: Session, d: AwardDecision, nominees: list[store.RoundNominee]
+) -> dict[int, RecordView]:
+    """Per award record id of the decision, its texts and state after the amendments."""
+    by_nominee = {n.nominee_id: n for n in nominees}
+    views: dict[int, RecordView] = {}
+    for rec in store.records_of(s, d.id):
+        n = by_nominee.get(rec.nominee_id)
+        views[rec.id] = RecordView(values=_texts(n) if n else dict.fromkeys(CORRECTABLE_FIELDS, ""))
+    for change, amendment in store.record_amendments_of(s, d.id):
+        view = views.get(change.record_id)
+        if view is None:
+            continue
+        note = rules.amendment_note(amendment.kind, amendment.number, amendment.decided_on)
+        if change.kind == AmendmentKind.REVOKE:
+            view.revoked = True
+            view.notes.append(note)
+            continue
+        if change.field is None:
+            continue
+        view.original.setdefault(change.field, change.old_value or "")
+        view.values[change.field] = change.new_value or ""
+        view.notes.append(
+            f"{note}: {CORRECTABLE_FIELDS.get(change.field, change.field)} "
+            f"«{change.old_value or ''}» → «{change.new_value or ''}»"
+        )
+    return views
+
+
+def amendments_out(s: Session, d: AwardDecision) -> list[AmendmentOut]:
+    records = {r.id: r for r in store.records_of(s, d.id)}
+    changes: dict[int, list[RecordChangeOut]] = {}
+    for change, _ in store.record_amendments_of(s, d.id):
+        rec = records[change.record_id]
+        changes.setdefault(change.amendment_id, []).append(
+            RecordChangeOut(
+                record_id=rec.id,
+                nominee_id=rec.nominee_id,
+                dossier_id=rec.dossier_id,
+                kind=change.kind,
+                field=change.field,
+                field_label=CORRECTABLE_FIELDS.get(change.field or "", ""),
+                old_value=change.old_value,
+                new_value=change.new_value,
+            )
+        )
+    out = []
+    for a in store.amendments_of(s, d.id):
+        user = users_repo.user_by_id(s, a.created_by)
+        out.append(
+            AmendmentOut(
+                id=a.id,
+                kind=a.kind,
+                kind_label=AMENDMENT_KIND_LABELS[AmendmentKind(a.kind)],
+                number=a.number,
+                decided_on=a.decided_on,
+                label=rules.decision_label(a.number, a.decided_on),
+                reason=a.reason,
+                document_id=a.document_id,
+                created_by=user.full_name if user else "",
+                created_at=a.created_at,
+                changes=changes.get(a.id, []),
+            )
+        )
+    return out
 
 
 def ubnd_id(s: Session) -> int:
@@ -171,8 +267,10 @@ def decision_out(s: Session, actor: Actor, d: AwardDecision) -> DecisionOut:
     base = summary(s, d)
     on = d.decided_on or today_vn()
     records = {r.nominee_id: r for r in store.records_of(s, d.id)}
+    nominees = store.round_nominees(s, d.round_id)
+    views = record_views(s, d, nominees) if records else {}
     awardees = []
-    for n in store.round_nominees(s, d.round_id):
+    for n in nominees:
         rec: AwardRecord | None = records.get(n.nominee_id)
         if rec is not None:
             amount, basis = rec.prize_amount, rec.prize_basis
@@ -182,6 +280,8 @@ def decision_out(s: Session, actor: Actor, d: AwardDecision) -> DecisionOut:
             amount, basis, awarded, reason = p.amount, p.basis_text, True, ""
         else:
             amount, basis, awarded, reason = None, "", False, n.reason
+        view = views.get(rec.id) if rec is not None else None
+        texts = view.values if view is not None else _texts(n)
         awardees.append(
             AwardeeOut(
                 nominee_id=n.nominee_id,
@@ -189,9 +289,9 @@ def decision_out(s: Session, actor: Actor, d: AwardDecision) -> DecisionOut:
                 award=n.award,
                 award_name=_award_name(n.award),
                 kind=n.kind,
-                name=n.name,
-                position=n.position,
-                unit_name=n.unit_name,
+                name=texts["name"],
+                position=texts["position"],
+                unit_name=texts["unit_name"],
                 awarded=awarded,
                 reason=reason,
                 prize_amount=amount,
@@ -199,9 +299,13 @@ def decision_out(s: Session, actor: Actor, d: AwardDecision) -> DecisionOut:
                 prize_basis=basis,
                 certificate_no=rec.certificate_no if rec else None,
                 certificate_year=rec.certificate_year if rec else None,
+                record_id=rec.id if rec else None,
+                revoked=view.revoked if view else False,
+                original=view.original if view else {},
+                notes=view.notes if view else [],
             )
         )
-    given = [a for a in awardees if a.awarded]
+    given = [a for a in awardees if a.awarded and not a.revoked]
     return DecisionOut(
         **base.model_dump(),
         version=d.version,
@@ -213,12 +317,15 @@ def decision_out(s: Session, actor: Actor, d: AwardDecision) -> DecisionOut:
         counts={
             "collectives": sum(1 for a in given if a.kind == "collective"),
             "individuals": sum(1 for a in given if a.kind != "collective"),
-            "not_awarded": len(awardees) - len(given),
+            "not_awarded": sum(1 for a in awardees if not a.awarded),
         },
+        revoked=sum(1 for a in awardees if a.revoked),
         prize_total=sum(a.prize_amount or 0 for a in given),
         prize_on=on,
         prize_values=_values(on, {(a.award, a.kind) for a in given}),
         created_at=d.created_at,
+        can_amend=can_amend(s, actor, d),
+        amendments=amendments_out(s, d) if records else [],
     )
 
 
@@ -234,6 +341,7 @@ EVENT_LABELS = {
     "awards_recorded": "Ghi nhận khen thưởng cho từng tập thể, cá nhân",
     "document_downloaded": "Tải văn bản",
     "certificates_downloaded": "Tải bằng khen để in",
+    "decision_amended": "Đính chính / thu hồi quyết định",
 }
 
 
@@ -245,6 +353,15 @@ def _detail(e: AuditEvent) -> str:
     if e.kind in ("decision_uploaded", "awards_recorded"):
         return f"Số {data.get('decision_number', '')}, ngày {data.get('decision_date', '')}" + (
             f"; khen thưởng {data['awarded']}" if "awarded" in data else ""
+        )
+    if e.kind == "decision_amended":
+        kind = str(data.get("kind", ""))
+        labels = {str(k): v for k, v in AMENDMENT_KIND_LABELS.items()}
+        label = labels.get(kind, kind)
+        return (
+            f"{label} số {data.get('number', '')}, ngày {data.get('decided_on', '')}: "
+            f"{', '.join(str(x) for x in data.get('names', []))}"
+            + (f". Lý do: {e.reason}" if e.reason else "")
         )
     if e.reason:
         return f"Lý do: {e.reason}"

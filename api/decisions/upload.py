@@ -7,7 +7,10 @@ document and the same awards follow as for a decision signed here."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
+
+from sqlalchemy.orm import Session
 
 from api.decisions import service
 from api.decisions.schemas import DecisionOut
@@ -22,8 +25,8 @@ from issuing import awarding
 from issuing.issue import PDF, record_in
 from issuing.runtime import Runtime
 from storage import audit
-from storage.models import Document, subject_columns
-from storage.objects import ObjectExists
+from storage.models import AwardDecision, Document, subject_columns
+from storage.objects import ObjectExists, StoredObject
 from storage.repositories import keys as keys_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
@@ -61,6 +64,56 @@ def check_signed(rt: Runtime, pdf: bytes) -> list[dict[str, object]]:
     return [r.to_dict() for r in reports]
 
 
+@dataclass(frozen=True)
+class SignedUpload:
+    """A PDF signed elsewhere whose signatures verified, stored, with its number and date."""
+
+    number: str
+    decided_on: date
+    signatures: list[dict[str, object]]
+    stored: StoredObject
+
+
+def verified_upload(
+    rt: Runtime, pdf: bytes, number: str, decided_on: date | None, key_prefix: str
+) -> SignedUpload:
+    """The checks every decision signed elsewhere passes (an award decision, a correcting
+    or revoking one): its number and date, then its signatures; then the file stored
+    (content-addressed under `key_prefix`: a retry stores nothing twice). Raises with
+    the refusal's code before anything is written to the database."""
+    clean = rules.check_upload_fields(number, decided_on)
+    assert decided_on is not None
+    signatures = check_signed(rt, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    key = f"{key_prefix}-{digest[:16]}-pdf-signed.pdf"
+    try:
+        stored = rt.store.put(key, pdf, PDF)
+    except ObjectExists:
+        stored = rt.store.stat(key)
+    return SignedUpload(clean, decided_on, signatures, stored)
+
+
+def signed_document(
+    s: Session, d: AwardDecision, up: SignedUpload, *, form: str, title: str
+) -> Document:
+    """The uploaded PDF as a document on the decision's chain (a new step of it)."""
+    d.transition_seq += 1
+    ubnd = org_repo.authority(s, d.decider_authority_id)
+    doc = Document(
+        **subject_columns(service.subject_of(d)),
+        transition_seq=d.transition_seq,
+        form=form,
+        copy_no=0,
+        title=title,
+        number=up.number,
+        issuer_name=ubnd.name,
+    )
+    s.add(doc)
+    s.flush()
+    record_in(s, doc.id, "pdf-signed", up.stored, PDF, signatures=up.signatures)
+    return doc
+
+
 def upload(
     rt: Runtime,
     caller: Caller,
@@ -76,15 +129,8 @@ def upload(
         d = service.visible_decision(s, caller.actor, decision_id)
         rules.check_drafter(caller.actor, d.authority_id)
         rules.check_uploadable(d.status)
-    clean = rules.check_upload_fields(number, decided_on)
-    assert decided_on is not None
-    signatures = check_signed(rt, pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
-    key = f"decisions/{decision_id}/upload-{digest[:16]}-pdf-signed.pdf"
-    try:
-        stored = rt.store.put(key, pdf, PDF)
-    except ObjectExists:
-        stored = rt.store.stat(key)
+    up = verified_upload(rt, pdf, number, decided_on, f"decisions/{decision_id}/upload")
+    clean, decided_on, signatures, stored = up.number, up.decided_on, up.signatures, up.stored
     with rt.db.write() as s:
         d = service.visible_decision(s, caller.actor, decision_id, for_update=True)
         rules.check_uploadable(d.status)
@@ -93,20 +139,13 @@ def upload(
         user = users_repo.user_by_id(s, caller.user.id)
         assert user is not None
         before = d.status
-        d.transition_seq += 1
-        ubnd = org_repo.authority(s, d.decider_authority_id)
-        doc = Document(
-            **subject_columns(service.subject_of(d)),
-            transition_seq=d.transition_seq,
+        doc = signed_document(
+            s,
+            d,
+            up,
             form="quyet_dinh_khen_thuong",
-            copy_no=0,
             title="Quyết định khen thưởng (đã ký trên hệ thống quản lý văn bản của tỉnh)",
-            number=clean,
-            issuer_name=ubnd.name,
         )
-        s.add(doc)
-        s.flush()
-        record_in(s, doc.id, "pdf-signed", stored, PDF, signatures=signatures)
         d.status = str(DecisionStatus.ISSUED)
         d.source = "upload"
         d.number, d.decided_on, d.document_id = clean, decided_on, doc.id

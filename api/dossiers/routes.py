@@ -67,6 +67,8 @@ EVENT_LABELS = {
     "nominee_category_set": "Ghi loại đối tượng cần lấy ý kiến hiệp y",
     "awarded": "Đã khen thưởng theo quyết định",
     "not_awarded": "Không được khen thưởng theo quyết định",
+    "award_revoked": "Thu hồi khen thưởng theo quyết định thu hồi",
+    "award_corrected": "Đính chính quyết định khen thưởng",
 }
 
 

@@ -8,16 +8,17 @@ audit events and refusals, shown next to what they are about."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
-from api.decisions import actions, service, upload
+from api.decisions import actions, amendments, service, upload
 from api.decisions.schemas import DecisionCreate
 from api.deps import RuntimeDep
 from api.documents import service as documents
@@ -28,6 +29,7 @@ from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from api.web.views import DocView, doc_view
+from domain.decisions import CORRECTABLE_FIELDS
 from domain.errors import DomainError, InvalidInput, NotFound, PayloadTooLarge
 from domain.process import DECISION_ISSUANCE, Action
 from issuing.runtime import Runtime
@@ -57,6 +59,7 @@ def _page(
     status_code: int = 200,
     action_error: dict[str, Any] | None = None,
     upload_error: dict[str, str] | None = None,
+    amend_error: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         d = service.visible_decision(s, visitor.actor, decision_id)
@@ -80,6 +83,8 @@ def _page(
         progress=progress,
         action_error=action_error or {},
         upload_error=upload_error or {},
+        amend_error=amend_error or {},
+        correctable=CORRECTABLE_FIELDS,
         signing_label=DECISION_ISSUANCE.state_labels["signing"],
     )
 
@@ -243,3 +248,97 @@ def decisions_page(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTM
         rows = service.list_decisions(s, visitor.actor)
         waiting = {d.id for d in service.list_decisions(s, visitor.actor, waiting=True)}
     return render(request, "decisions.html", visitor, rows=rows, waiting=waiting)
+
+
+AMEND_FIELDS = {
+    "decision_number_required": "number",
+    "decision_date_required": "decided_on",
+    "reason_required": "reason",
+    "reason_too_long": "reason",
+    "amendment_kind_invalid": "kind",
+    "changes_required": "records",
+    "record_not_in_decision": "records",
+    "record_not_awarded": "records",
+    "record_revoked": "records",
+    "duplicate_change": "records",
+    "unknown_field": "field",
+    "new_value_required": "new_value",
+    "new_value_too_long": "new_value",
+    "new_value_unchanged": "new_value",
+}
+
+AMENDED = {
+    "dinh_chinh": "Đã nhận quyết định đính chính và ghi nhận nội dung đính chính.",
+    "thu_hoi": "Đã nhận quyết định thu hồi và ghi nhận việc thu hồi khen thưởng.",
+}
+
+
+@router.post("/quyet-dinh/{decision_id:int}/dinh-chinh", response_model=None)
+async def amend_decision(
+    request: Request, decision_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """The form «Đính chính / thu hồi quyết định»: the records chosen by checkbox, one
+    field and its new value for a correction (applied to each record chosen)."""
+    kind = text(form, "kind", 16)
+    reason = text(form, "reason", 4000)
+    number = text(form, "number", 100)
+    field = text(form, "field", 32)
+    new_value = text(form, "new_value", 255)
+    raw_date = text(form, "decided_on", 20).strip()
+    try:
+        decided_on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        decided_on = None
+    ids = [int(v) for v in form.getlist("record_id") if isinstance(v, str) and v.isdigit()][:500]
+    changes = [
+        {"record_id": i, "field": field, "new_value": new_value}
+        if kind == "dinh_chinh"
+        else {"record_id": i}
+        for i in ids
+    ]
+    file = form.get("file")
+    limit = rt.settings.max_upload_bytes
+    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
+    try:
+        if len(data) > limit:
+            raise PayloadTooLarge()
+        await run_in_threadpool(
+            lambda: amendments.amend(
+                rt,
+                visitor.caller,
+                decision_id,
+                kind=kind,
+                reason=reason,
+                number=number,
+                decided_on=decided_on,
+                changes=json.dumps(changes),
+                pdf=data,
+            )
+        )
+    except NotFound:
+        raise
+    except DomainError as e:
+        error = {
+            "field": AMEND_FIELDS.get(e.code, "file"),
+            "message": e.message,
+            "code": e.code,
+            "kind": kind,
+            "reason": reason,
+            "number": number,
+            "decided_on": raw_date,
+            "records": ids,
+            "change_field": field,
+            "new_value": new_value,
+        }
+        return await run_in_threadpool(
+            _page,
+            request,
+            visitor,
+            rt,
+            decision_id,
+            status_code=e.status,
+            amend_error=error,
+        )
+    response = redirect(f"/quyet-dinh/{decision_id}")
+    set_flash(response, AMENDED.get(kind, "Đã ghi nhận."))
+    return response
