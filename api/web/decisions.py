@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from api.decisions import actions, amendments, service, upload
+from api.decisions import actions, amendments, certificates, service, upload
 from api.decisions.schemas import DecisionCreate
 from api.deps import RuntimeDep
 from api.documents import service as documents
@@ -342,3 +342,21 @@ async def amend_decision(
     response = redirect(f"/quyet-dinh/{decision_id}")
     set_flash(response, AMENDED.get(kind, "Đã ghi nhận."))
     return response
+
+
+@router.get("/quyet-dinh/{decision_id:int}/bang-khen.pdf")
+def certificates_pdf(
+    decision_id: int,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    thu: Annotated[bool, Query()] = False,
+) -> Response:
+    """«In bằng khen» for the signed-in page user (the API's `certificates.pdf` takes a
+    bearer token): every awardee's Bằng khen, or with `thu=1` the alignment page; each
+    download on the decision's chain, as through the API."""
+    pdf, name = certificates.for_decision(rt, visitor.caller, decision_id, test_page=thu)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

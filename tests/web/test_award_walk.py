@@ -403,11 +403,6 @@ def test_6_the_units_see_awarded_and_the_history_is_intact(
     auditor.context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="«In bằng khen» links /api/v1/decisions/{id}/certificates.pdf, an API route that "
-    "takes a bearer token only: the signed-in page user gets 401 (no web route serves it)",
-)
 def test_7_the_certificates_link_prints_for_the_signed_in_specialist(
     server: AppServer, browser: Browser
 ):
@@ -415,3 +410,4 @@ def test_7_the_certificates_link_prints_for_the_signed_in_specialist(
     got = page.context.request.get(story["certificates_href"])
     page.context.close()
     assert got.status == 200 and got.headers["content-type"] == "application/pdf"
+    assert got.body().startswith(b"%PDF")
