@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +27,7 @@ import pytest
 from markupsafe import escape
 
 from documents.verify import verify_pdf_sync
+from tests.fixtures.decisions import wait
 from tests.fixtures.modes import app_in_mode
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.route import walk_to
@@ -81,16 +81,6 @@ def make(server: AppServer, unit: str, nominees: list[dict[str, Any]]) -> int:
     assert r.status_code == 201, r.text
     clerk.attach(r.json()["id"])
     return int(r.json()["id"])
-
-
-def wait(api: Api, path: str, timeout: float = 240) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = api.get(path).json()
-        if not got["processing"]:
-            return got
-        assert time.monotonic() < deadline, f"{path} still processing"
-        time.sleep(0.2)
 
 
 def text_of(pdf: bytes, path: Path) -> str:

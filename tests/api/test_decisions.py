@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ import pytest
 from documents.pki import create_ca, issue_certificate
 from documents.sign import SignerMaterial, sign_pdf
 from documents.verify import verify_pdf_sync
+from tests.fixtures.decisions import make, wait
 from tests.fixtures.modes import app_in_mode
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.route import walk_to
@@ -37,18 +37,6 @@ SPECIALIST, BOARD_HEAD, LEADER, AUDITOR = (
 CHAIRMAN, VICE_CHAIRMAN = "ubnd.chutich", "ubnd.phochutich"
 AWARD = "bang_khen_ubnd_tinh"
 FAILED = "Hà Văn Trượt"
-
-
-def make(server: AppServer, unit: str, names: list[tuple[str, str]]) -> int:
-    clerk = Api(server, f"{unit}.canbo")
-    nominees = [
-        {"kind": kind, "name": name, "achievements": "Hoàn thành xuất sắc nhiệm vụ."}
-        for kind, name in names
-    ]
-    r = clerk.post("/api/v1/dossiers", json={"year": 2026, "award": AWARD, "nominees": nominees})
-    assert r.status_code == 201, r.text
-    clerk.attach(r.json()["id"])
-    return int(r.json()["id"])
 
 
 def approved_with_one_failed(server: AppServer, unit: str, dossier_id: int) -> None:
@@ -73,16 +61,6 @@ def approved_with_one_failed(server: AppServer, unit: str, dossier_id: int) -> N
     r = specialist.act(dossier_id, "approve", signing_pin=PIN)
     assert r.status_code == 200, r.text
     walk_to(server, dossier_id, "approved", unit=unit)
-
-
-def wait(api: Api, path: str, timeout: float = 240) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        r = api.get(path).json()
-        if not r["processing"]:
-            return r
-        assert time.monotonic() < deadline, f"{path} still processing"
-        time.sleep(0.2)
 
 
 def submitted_round(server: AppServer, name: str, dossier_ids: list[int]) -> dict[str, Any]:
