@@ -16,7 +16,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from api.decisions import actions, amendments, certificates, service, upload
 from api.decisions.schemas import DecisionCreate
@@ -189,6 +189,24 @@ async def act(
     return response
 
 
+def _date(form: FormData, name: str) -> tuple[str, date | None]:
+    """The typed date as typed (to show it again) and as a date, None when not one."""
+    raw = text(form, name, 20).strip()
+    try:
+        return raw, date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return raw, None
+
+
+async def _file(form: FormData, limit: int) -> bytes:
+    """The form's `file`, empty when none was chosen; 413 beyond `limit`."""
+    file = form.get("file")
+    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
+    if len(data) > limit:
+        raise PayloadTooLarge()
+    return data
+
+
 UPLOAD_FIELDS = {
     "decision_number_required": "number",
     "decision_date_required": "decided_on",
@@ -200,17 +218,9 @@ async def upload_decision(
     request: Request, decision_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
 ) -> Response:
     number = text(form, "number", 100)
-    raw_date = text(form, "decided_on", 20).strip()
+    raw_date, decided_on = _date(form, "decided_on")
     try:
-        decided_on = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        decided_on = None
-    file = form.get("file")
-    limit = rt.settings.max_upload_bytes
-    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
-    try:
-        if len(data) > limit:
-            raise PayloadTooLarge()
+        data = await _file(form, rt.settings.max_upload_bytes)
         if not data:
             raise InvalidInput("Hãy chọn tệp PDF của quyết định đã ký.", code="file_required")
         await run_in_threadpool(
@@ -284,11 +294,7 @@ async def amend_decision(
     number = text(form, "number", 100)
     field = text(form, "field", 32)
     new_value = text(form, "new_value", 255)
-    raw_date = text(form, "decided_on", 20).strip()
-    try:
-        decided_on = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        decided_on = None
+    raw_date, decided_on = _date(form, "decided_on")
     ids = [int(v) for v in form.getlist("record_id") if isinstance(v, str) and v.isdigit()][:500]
     changes = [
         {"record_id": i, "field": field, "new_value": new_value}
@@ -296,12 +302,8 @@ async def amend_decision(
         else {"record_id": i}
         for i in ids
     ]
-    file = form.get("file")
-    limit = rt.settings.max_upload_bytes
-    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
     try:
-        if len(data) > limit:
-            raise PayloadTooLarge()
+        data = await _file(form, rt.settings.max_upload_bytes)
         await run_in_threadpool(
             lambda: amendments.amend(
                 rt,
