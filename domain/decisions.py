@@ -112,6 +112,22 @@ def decision_label(number: str | None, decided_on: date | None) -> str:
     return f"Quyết định số {number}{when}"
 
 
+def award_result_text(
+    awarded: bool,
+    reason: str,
+    number: str | None,
+    decided_on: date | None,
+    certificate: str | None,
+) -> str:
+    """What a decision did for one nominee, as the dossier's page says it: «Được khen
+    thưởng — Quyết định số … ngày …, số vào sổ …» or «Không được khen thưởng: <lý do>».
+    `certificate`: the number in the certificate book ("12/2026"), when there is one."""
+    if not awarded:
+        return f"Không được khen thưởng: {reason}" if reason else "Không được khen thưởng"
+    book = f", số vào sổ {certificate}" if certificate else ""
+    return f"Được khen thưởng — {decision_label(number, decided_on)}{book}"
+
+
 def check_prize_values(changed: bool) -> None:
     """A decision is signed as it was prepared: if the prize money's configured values
     changed since, the signer returns it and the board's specialist submits it again."""

@@ -195,6 +195,14 @@ def records_of_dossier(s: Session, dossier_id: int) -> Sequence[AwardRecord]:
     ).all()
 
 
+def results_of_dossier(s: Session, dossier_id: int) -> dict[int, AwardRecord]:
+    """Per nominee of the dossier, what the latest decision about them recorded (one query)."""
+    out: dict[int, AwardRecord] = {}
+    for rec in sorted(records_of_dossier(s, dossier_id), key=lambda x: x.id):
+        out[rec.nominee_id] = rec
+    return out
+
+
 def awarded_by(s: Session, dossier_id: int) -> str | None:
     """The decision that awarded the dossier, as units read it ("Quyết định số … ngày …")."""
     rec = s.scalar(

@@ -19,6 +19,7 @@ from api.dossiers.schemas import (
     ActionOut,
     AppraisalIn,
     AppraisalOut,
+    AwardResultOut,
     BulkApproveIn,
     BulkApproveOut,
     DossierCreate,
@@ -31,6 +32,7 @@ from api.dossiers.schemas import (
     RoundRef,
 )
 from domain.awards import AWARDS
+from domain.decisions import award_result_text
 from domain.errors import InvalidInput
 from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
@@ -39,8 +41,8 @@ from domain.rounds import in_round_label
 from issuing.runtime import Runtime
 from storage import outbox
 from storage import rounds as rounds_store
-from storage.decisions import awarded_by
-from storage.models import Dossier, Nominee
+from storage.decisions import awarded_by, results_of_dossier
+from storage.models import AwardRecord, Dossier, Nominee
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import users as users_repo
 
@@ -72,11 +74,32 @@ EVENT_LABELS = {
 }
 
 
+def award_result_out(rec: AwardRecord) -> AwardResultOut:
+    """What the decision did for the nominee, with the text the dossier's page shows."""
+    book = f"{rec.certificate_no}/{rec.certificate_year}" if rec.certificate_no else None
+    return AwardResultOut(
+        awarded=rec.awarded,
+        reason=rec.reason,
+        decision_number=rec.decision_number,
+        decision_date=rec.decision_date,
+        certificate_no=rec.certificate_no,
+        certificate_year=rec.certificate_year,
+        text=award_result_text(
+            rec.awarded, rec.reason, rec.decision_number, rec.decision_date, book
+        ),
+    )
+
+
 def nominee_out(
-    n: Nominee, personal: bool, *, account: str | None = None, own_report: str | None = None
+    n: Nominee,
+    personal: bool,
+    *,
+    account: str | None = None,
+    own_report: str | None = None,
+    award: AwardRecord | None = None,
 ) -> NomineeOut:
     """`personal`: whether the reader may see the date of birth and ethnicity
-    (domain/personal_data.py); `account` and `own_report`: see NomineeOut."""
+    (domain/personal_data.py); `account`, `own_report` and `award`: see NomineeOut."""
     return NomineeOut(
         id=n.id,
         kind=n.kind,
@@ -90,6 +113,7 @@ def nominee_out(
         account=account,
         own_report=own_report,
         opinion_category=n.opinion_category,
+        award_result=award_result_out(award) if award is not None else None,
     )
 
 
@@ -101,6 +125,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     accounts = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id is not None})
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
     personal = sees_personal_data(actor, dossiers_repo.scope_of(s, d))
+    results = results_of_dossier(s, d.id)
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -135,6 +160,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
                     if n.id in own
                     else None
                 ),
+                award=results.get(n.id),
             )
             for n in d.nominees
         ],

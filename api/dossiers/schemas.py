@@ -93,6 +93,22 @@ class ActionIn(Strict):
     version: int | None = None
 
 
+class AwardResultOut(BaseModel):
+    """What the award decision did for one nominee (award_records)."""
+
+    awarded: bool
+    reason: str
+    """Why not awarded; empty when awarded."""
+    decision_number: str | None
+    decision_date: date | None
+    certificate_no: int | None
+    """Số vào sổ in the certificate book, per `certificate_year`; null when not awarded."""
+    certificate_year: int | None
+    text: str
+    """As the dossier's page says it: «Được khen thưởng — Quyết định số … ngày …, số vào
+    sổ …» or «Không được khen thưởng: <lý do>»."""
+
+
 class NomineeOut(BaseModel):
     id: int
     kind: str
@@ -113,6 +129,8 @@ class NomineeOut(BaseModel):
     """Personal data, as `birth_date`."""
     opinion_category: str | None = None
     """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or null."""
+    award_result: AwardResultOut | None = None
+    """Null until an award decision about the nominee is issued."""
 
 
 class RoundRef(BaseModel):

@@ -438,6 +438,11 @@ class DossierView:
     """What submitting prepares for the unit head to sign."""
 
     @property
+    def award_results(self) -> dict[int, str]:
+        """By nominee id, what the award decision did for them (empty before one)."""
+        return {n.id: n.award_result.text for n in self.out.nominees if n.award_result}
+
+    @property
     def documents(self) -> list[DocView]:
         """Every document shown, once (its latest row)."""
         seen: dict[int, DocView] = {}

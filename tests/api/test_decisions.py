@@ -231,6 +231,15 @@ def test_a_vice_chairman_signs_and_the_ubnd_numbers_and_seals_it(server, dossier
         dossier = clerk.get(f"/api/v1/dossiers/{dossiers[key]}").json()
         assert dossier["status"] == "awarded" and dossier["status_label"] == "Đã khen thưởng"
         assert dossier["award_decision"] == d["label"]
+        results = {n["name"]: n["award_result"] for n in dossier["nominees"]}
+        assert all(x["decision_number"] == d["number"] for x in results.values())
+        if key == "htx":  # what the decision did for each of its nominees
+            assert results["Nông Văn Khánh"]["awarded"] and results["Nông Văn Khánh"][
+                "text"
+            ].startswith(f"Được khen thưởng — {d['label']}, số vào sổ ")
+            assert not results[FAILED]["awarded"] and results[FAILED]["certificate_no"] is None
+            assert results[FAILED]["text"] == f"Không được khen thưởng: {results[FAILED]['reason']}"
+            assert "không đạt" in results[FAILED]["reason"]
         items = clerk.get("/api/v1/notifications").json()
         assert any(
             "Đã khen thưởng" in n["message"] and d["number"] in n["message"] for n in items

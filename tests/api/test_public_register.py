@@ -3,7 +3,9 @@ an issued decision shows its number, date, signer's title and the list of those 
 awarded (name, position, unit, award) on its own public page, on the register
 `/cong-khai/quyet-dinh` and on the round's published list — never a nominee's date of
 birth nor their achievements; a draft decision is not public at all. A decision whose
-round was never published for consultation is on the register too.
+round was never published for consultation is on the register too. The unit that
+submitted sees, per nominee, what the decision did: awarded (number, date, số vào sổ) or
+not, with the reason — in `GET /api/v1/dossiers/{id}` and on the dossier's page.
 
 The rounds and decisions are written straight into the server's database
 (tests/fixtures/decisions_seed.py): the decision's issuing (signature, number, seal,
@@ -12,6 +14,7 @@ of what was issued."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -20,7 +23,7 @@ import pytest
 
 from tests.fixtures.decisions_seed import decided_round, new_dossier
 from tests.fixtures.modes import app_in_mode
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import PASSWORD, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
@@ -139,3 +142,63 @@ def test_a_decision_never_published_for_consultation_is_on_the_register_a_draft_
     assert (r.status_code, r.json()["code"]) == (404, "decision_not_found")
     assert web.get(f"/cong-khai/quyet-dinh/{draft_id}").status_code == 404
     web.close()
+
+
+def signed_in(server: AppServer, username: str) -> httpx.Client:
+    """A browser-like client signed in through the sign-in form."""
+    client = httpx.Client(base_url=server.base, timeout=60)
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/dang-nhap").text)
+    assert found
+    r = client.post(
+        "/dang-nhap",
+        data={"username": username, "password": PASSWORD, "csrf": found[1], "tiep": "/"},
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+def test_the_unit_sees_per_nominee_who_was_awarded_and_why_not(server):
+    won, lost = "Nông Văn Được", "Lý Thị Không"
+    reason = "Chưa đủ thời gian công tác <3 năm>"
+    dossier = new_dossier(
+        server, [{"kind": "individual", "name": won}, {"kind": "individual", "name": lost}]
+    )
+    clerk = Api(server, CLERK)
+    before = clerk.get(f"/api/v1/dossiers/{dossier}").json()["nominees"]
+    assert [n["award_result"] for n in before] == [None, None]
+    page = signed_in(server, CLERK)
+    assert "Kết quả khen thưởng" not in page.get(f"/ho-so/{dossier}").text
+
+    _r, decision_id, _t = decided_round(
+        server,
+        "Đợt có người không được khen 2026",
+        dossier,
+        number="11/QĐ-UBND",
+        decided_on=date(2026, 12, 1),
+        published=False,
+        refused={lost: reason},
+    )
+    got = {
+        n["name"]: n["award_result"]
+        for n in clerk.get(f"/api/v1/dossiers/{dossier}").json()["nominees"]
+    }
+    book = decision_id * 100 + 1  # what the seed numbers the first awarded one
+    awarded = f"Được khen thưởng — Quyết định số 11/QĐ-UBND ngày 01/12/2026, số vào sổ {book}/2026"
+    assert got[won] == {
+        "awarded": True,
+        "reason": "",
+        "decision_number": "11/QĐ-UBND",
+        "decision_date": "2026-12-01",
+        "certificate_no": book,
+        "certificate_year": 2026,
+        "text": awarded,
+    }
+    assert got[lost]["awarded"] is False and got[lost]["reason"] == reason
+    assert got[lost]["certificate_no"] is None
+    assert got[lost]["text"] == f"Không được khen thưởng: {reason}"
+
+    html = page.get(f"/ho-so/{dossier}").text
+    assert "Kết quả khen thưởng" in html
+    assert awarded in html
+    assert "Không được khen thưởng: Chưa đủ thời gian công tác &lt;3 năm&gt;" in html
+    page.close()
