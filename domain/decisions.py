@@ -118,6 +118,7 @@ def award_result_text(
     number: str | None,
     decided_on: date | None,
     certificate: str | None,
+    revoked_by: str | None = None,
 ) -> str:
     """What a decision did for one nominee, as the dossier's page says it: «Được khen
     thưởng — Quyết định số … ngày …, số vào sổ …» or «Không được khen thưởng: <lý do>».
@@ -125,6 +126,11 @@ def award_result_text(
     if not awarded:
         return f"Không được khen thưởng: {reason}" if reason else "Không được khen thưởng"
     book = f", số vào sổ {certificate}" if certificate else ""
+    if revoked_by:
+        return (
+            f"Đã thu hồi khen thưởng theo {revoked_by} "
+            f"(đã được khen thưởng theo {decision_label(number, decided_on)}{book})"
+        )
     return f"Được khen thưởng — {decision_label(number, decided_on)}{book}"
 
 

@@ -283,3 +283,14 @@ def revocations_of_dossier(s: Session, dossier_id: int) -> list[tuple[DecisionAm
     for a, _ in rows:
         out[a.id] = (a, out[a.id][1] + 1 if a.id in out else 1)
     return list(out.values())
+
+
+def revoked_records_of_dossier(s: Session, dossier_id: int) -> dict[int, DecisionAmendment]:
+    """The dossier's revoked award records: record id → the revoking decision (one query)."""
+    rows = s.execute(
+        select(AwardRecordAmendment.record_id, DecisionAmendment)
+        .join(DecisionAmendment, DecisionAmendment.id == AwardRecordAmendment.amendment_id)
+        .join(AwardRecord, AwardRecord.id == AwardRecordAmendment.record_id)
+        .where(AwardRecord.dossier_id == dossier_id, AwardRecordAmendment.kind == "thu_hoi")
+    ).all()
+    return {record_id: a for record_id, a in rows}

@@ -32,7 +32,7 @@ from api.dossiers.schemas import (
     RoundRef,
 )
 from domain.awards import AWARDS
-from domain.decisions import award_result_text
+from domain.decisions import award_result_text, decision_label
 from domain.errors import InvalidInput
 from domain.personal_data import sees_personal_data
 from domain.process import STAGE_LABELS, STATUS_LABELS, STATUS_STAGE, Action, Status
@@ -41,8 +41,8 @@ from domain.rounds import in_round_label
 from issuing.runtime import Runtime
 from storage import outbox
 from storage import rounds as rounds_store
-from storage.decisions import awarded_by, results_of_dossier
-from storage.models import AwardRecord, Dossier, Nominee
+from storage.decisions import awarded_by, results_of_dossier, revoked_records_of_dossier
+from storage.models import AwardRecord, DecisionAmendment, Dossier, Nominee
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import users as users_repo
 
@@ -74,9 +74,11 @@ EVENT_LABELS = {
 }
 
 
-def award_result_out(rec: AwardRecord) -> AwardResultOut:
-    """What the decision did for the nominee, with the text the dossier's page shows."""
+def award_result_out(rec: AwardRecord, revoked: DecisionAmendment | None) -> AwardResultOut:
+    """What the decision did for the nominee (and a revoking decision since), with the
+    text the dossier's page shows."""
     book = f"{rec.certificate_no}/{rec.certificate_year}" if rec.certificate_no else None
+    revoked_by = decision_label(revoked.number, revoked.decided_on) if revoked else None
     return AwardResultOut(
         awarded=rec.awarded,
         reason=rec.reason,
@@ -84,8 +86,9 @@ def award_result_out(rec: AwardRecord) -> AwardResultOut:
         decision_date=rec.decision_date,
         certificate_no=rec.certificate_no,
         certificate_year=rec.certificate_year,
+        revoked_by=revoked_by,
         text=award_result_text(
-            rec.awarded, rec.reason, rec.decision_number, rec.decision_date, book
+            rec.awarded, rec.reason, rec.decision_number, rec.decision_date, book, revoked_by
         ),
     )
 
@@ -97,6 +100,7 @@ def nominee_out(
     account: str | None = None,
     own_report: str | None = None,
     award: AwardRecord | None = None,
+    revoked: DecisionAmendment | None = None,
 ) -> NomineeOut:
     """`personal`: whether the reader may see the date of birth and ethnicity
     (domain/personal_data.py); `account`, `own_report` and `award`: see NomineeOut."""
@@ -113,7 +117,7 @@ def nominee_out(
         account=account,
         own_report=own_report,
         opinion_category=n.opinion_category,
-        award_result=award_result_out(award) if award is not None else None,
+        award_result=award_result_out(award, revoked) if award is not None else None,
     )
 
 
@@ -126,6 +130,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
     own = {r.nominee.id: r for r in service.own_reports(s, d)}
     personal = sees_personal_data(actor, dossiers_repo.scope_of(s, d))
     results = results_of_dossier(s, d.id)
+    revoked = revoked_records_of_dossier(s, d.id) if results else {}
     return DossierOut(
         id=d.id,
         title=d.title,
@@ -161,6 +166,7 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
                     else None
                 ),
                 award=results.get(n.id),
+                revoked=revoked.get(results[n.id].id) if n.id in results else None,
             )
             for n in d.nominees
         ],

@@ -104,9 +104,11 @@ class AwardResultOut(BaseModel):
     certificate_no: int | None
     """Số vào sổ in the certificate book, per `certificate_year`; null when not awarded."""
     certificate_year: int | None
+    revoked_by: str | None = None
+    """The revoking decision («Quyết định số … ngày …») when the award was revoked since."""
     text: str
     """As the dossier's page says it: «Được khen thưởng — Quyết định số … ngày …, số vào
-    sổ …» or «Không được khen thưởng: <lý do>»."""
+    sổ …», «Không được khen thưởng: <lý do>» or «Đã thu hồi khen thưởng theo …»."""
 
 
 class NomineeOut(BaseModel):

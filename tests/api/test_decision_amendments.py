@@ -142,6 +142,13 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
     )
     events = clerk.get(f"/api/v1/dossiers/{issued['htx']}/history").json()
     assert any(e["kind"] == "award_revoked" for e in events), events
+    # Its nominee's own result says so too, the first decision kept beside it.
+    (result,) = [n["award_result"] for n in dossier["nominees"] if n["name"] == "Nông Văn Khánh"]
+    assert result["awarded"] is True and result["revoked_by"].startswith(
+        "Quyết định số 1300/QĐ-UBND"
+    )
+    assert result["text"].startswith("Đã thu hồi khen thưởng theo Quyết định số 1300/QĐ-UBND")
+    assert "đã được khen thưởng theo Quyết định số" in result["text"]
 
     # The certificates leave the revoked awardee out.
     pdf = specialist.get(f"{path}/certificates.pdf").content
