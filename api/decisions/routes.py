@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import notifications
 from api.decisions import actions, amendments, certificates, service, upload
 from api.decisions.schemas import DecisionCreate, DecisionEventOut, DecisionOut, DecisionSummary
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
@@ -16,7 +17,6 @@ from api.dossiers.approvals import read_action
 from api.dossiers.routes import ACTION_BODY
 from domain.errors import PayloadTooLarge
 from domain.process import Action
-from storage.repositories import notifications as notifications_repo
 
 router = APIRouter(prefix="/api/v1", tags=["decisions"])
 
@@ -164,24 +164,56 @@ def certificates_pdf(
 
 
 class NotificationOut(BaseModel):
+    id: int
     subject_kind: str
     subject_id: int
     message: str
     created_at: datetime
     read: bool
+    link: str
+    """The page of the subject (/ho-so/{id}, /dot-xet/{id}, /quyet-dinh/{id}, …)."""
 
 
 @router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])
-def my_notifications(caller: CurrentReader, s: ReadSession) -> list[NotificationOut]:
+def my_notifications(
+    caller: CurrentReader, s: ReadSession, unread: Annotated[bool, Query()] = False
+) -> list[NotificationOut]:
     """The caller's newest notifications (a step of a subject they act on or follow: a
-    dossier awarded by a decision names the decision's number and date)."""
+    dossier awarded by a decision names the decision's number and date); `unread=true`:
+    only those not read yet."""
     return [
         NotificationOut(
+            id=n.id,
             subject_kind=n.subject_kind,
             subject_id=n.subject_id,
             message=n.message,
             created_at=n.created_at,
-            read=n.read_at is not None,
+            read=n.read,
+            link=n.link,
         )
-        for n in notifications_repo.latest_for(s, caller.user.id)
+        for n in notifications.latest(s, caller.user.id, unread=unread)
     ]
+
+
+class MarkReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] | None = Field(default=None, max_length=1000)
+    """Which of one's notifications to mark read; none given: all of them."""
+
+
+class MarkReadOut(BaseModel):
+    marked: int
+    """How many were unread and are now read."""
+    unread: int
+    """How many are still unread."""
+
+
+@router.post("/notifications/read", response_model=MarkReadOut, tags=["notifications"])
+def mark_notifications_read(
+    caller: CurrentWriter, s: WriteSession, body: MarkReadIn | None = None
+) -> MarkReadOut:
+    """Mark the caller's notifications read: all, or `{"ids": [...]}` — each must be the
+    caller's (404 `notification_not_found` otherwise, and nothing is marked)."""
+    ids = body.ids if body is not None else None
+    marked = notifications.mark_read(s, caller.user.id, ids)
+    return MarkReadOut(marked=marked, unread=notifications.unread_count(s, caller.user.id))

@@ -21,6 +21,7 @@ from api.web import (
     errors,
     home,
     meetings,
+    notifications,
     opinions,
     public,
     rounds,
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
         account,
         opinions,
         meetings,
+        notifications,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

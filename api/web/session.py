@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
+from api import notifications
 from api.accounts import service as accounts
 from api.deps import Caller, RuntimeDep, caller_from_token
 from domain.errors import DomainError, NotAuthenticated, PasswordChangeRequired
@@ -76,6 +77,8 @@ class Visitor:
     """Each role with where it is held, as the header says it."""
     signing: str = "none"
     """How the person signs (accounts.SIGNING_STATES): the menu offers to set the PIN."""
+    unread: int = 0
+    """How many of the person's notifications are unread: the menu's «Thông báo (n)»."""
 
     @property
     def user(self) -> User:
@@ -95,9 +98,11 @@ def visitor_of(request: Request, rt: Runtime) -> Visitor | None:
             caller = caller_from_token(token, rt, s)
             titles = tuple(accounts.role_titles(s, caller.user.grants))
             signing = accounts.signing_state(s, caller.user)
+            unread = notifications.unread_count(s, caller.user.id)  # one COUNT per page
     except NotAuthenticated:
         return None
-    return Visitor(caller, token, csrf_token(rt.settings.secret_key, token), titles, signing)
+    csrf = csrf_token(rt.settings.secret_key, token)
+    return Visitor(caller, token, csrf, titles, signing, unread)
 
 
 PASSWORD_PAGE = "/tai-khoan/mat-khau"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from domain.subjects import Subject
@@ -35,11 +36,45 @@ def add_many(s: Session, rows: Sequence[dict[str, object]]) -> None:
         s.execute(insert(Notification), list(rows))
 
 
-def latest_for(s: Session, user_id: int, limit: int = 50) -> Sequence[Notification]:
-    """The person's newest notifications first."""
+def latest_for(
+    s: Session, user_id: int, limit: int = 50, *, unread: bool = False
+) -> Sequence[Notification]:
+    """The person's newest notifications first (`unread`: only those not read yet)."""
+    q = select(Notification).where(Notification.user_id == user_id)
+    if unread:
+        q = q.where(Notification.read_at.is_(None))
     return s.scalars(
-        select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
+        q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ).all()
+
+
+def count_for(s: Session, user_id: int, *, unread: bool = False) -> int:
+    """How many notifications the person has (`unread`: not read yet): one COUNT, for
+    the menu of every page."""
+    q = select(func.count(Notification.id)).where(Notification.user_id == user_id)
+    if unread:
+        q = q.where(Notification.read_at.is_(None))
+    return s.scalar(q) or 0
+
+
+def owned(s: Session, user_id: int, ids: Collection[int]) -> set[int]:
+    """Which of `ids` are the person's notifications."""
+    if not ids:
+        return set()
+    found = s.scalars(
+        select(Notification.id).where(
+            Notification.user_id == user_id, Notification.id.in_(list(ids))
+        )
+    )
+    return set(found)
+
+
+def mark_read(s: Session, user_id: int, at: datetime, ids: Collection[int] | None = None) -> int:
+    """Mark the person's unread notifications read (all, or those of `ids`); how many."""
+    q = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if ids is not None:
+        if not ids:
+            return 0
+        q = q.where(Notification.id.in_(list(ids)))
+    result = s.execute(q.values(read_at=at).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
