@@ -92,7 +92,9 @@ def check_uploadable(status: str) -> None:
 NUMBER_MAX = 64
 
 
-def check_upload_fields(number: str, decided_on: date | None) -> str:
+def check_upload_fields(number: str, decided_on: date | None, today: date) -> str:
+    """A decision signed elsewhere: its number (with its «/…» symbol) and its date, which
+    is not after `today` in Việt Nam (a decision is uploaded once signed)."""
     clean = " ".join((number or "").split())
     if not clean or len(clean) > NUMBER_MAX or "/" not in clean:
         raise InvalidInput(
@@ -101,6 +103,11 @@ def check_upload_fields(number: str, decided_on: date | None) -> str:
         )
     if decided_on is None:
         raise InvalidInput("Cần nhập ngày ký quyết định.", code="decision_date_required")
+    if decided_on > today:
+        raise InvalidInput(
+            f"Ngày ký quyết định không được sau ngày hôm nay ({today:%d/%m/%Y}).",
+            code="decision_date_future",
+        )
     return clean
 
 
@@ -279,7 +286,29 @@ def plan_amendment(
     return out
 
 
+def check_amendment_date(decided_on: date, original_on: date | None) -> None:
+    """A correcting or revoking decision is not dated before the decision it amends."""
+    if original_on is not None and decided_on < original_on:
+        raise InvalidInput(
+            "Ngày ký quyết định đính chính, thu hồi không được trước ngày của quyết định "
+            f"được đính chính, thu hồi ({original_on:%d/%m/%Y}).",
+            code="amendment_date_before_original",
+        )
+
+
 def amendment_note(kind: str, number: str, decided_on: date) -> str:
     """ "Đã thu hồi theo Quyết định số … ngày …" / "Đính chính theo Quyết định số …"."""
     label = decision_label(number, decided_on)
     return ("Đã thu hồi theo " if kind == AmendmentKind.REVOKE else "Đính chính theo ") + label
+
+
+def amendment_message(
+    kind: str, number: str, decided_on: date, names: list[str], dossier_id: int
+) -> str:
+    """What a unit is told of a correcting or revoking decision touching its dossier:
+    «Quyết định số … ngày … thu hồi khen thưởng của … (hồ sơ số …)»."""
+    what = "thu hồi" if kind == AmendmentKind.REVOKE else "đính chính"
+    who = ", ".join(n for n in names if n) or "tập thể, cá nhân của hồ sơ"
+    return (
+        f"{decision_label(number, decided_on)} {what} khen thưởng của {who} (hồ sơ số {dossier_id})"
+    )

@@ -247,6 +247,18 @@ def linked_accounts(s: Session, dossier_ids: Sequence[int]) -> dict[int, set[int
     return out
 
 
+def nominee_accounts(s: Session, nominee_ids: Sequence[int]) -> dict[int, int]:
+    """Per nominee, the account linked to them (those linked to none are left out)."""
+    if not nominee_ids:
+        return {}
+    rows = s.execute(
+        select(Nominee.id, Nominee.user_id).where(
+            Nominee.id.in_(list(nominee_ids)), Nominee.user_id.is_not(None)
+        )
+    ).all()
+    return {nominee_id: user_id for nominee_id, user_id in rows if user_id is not None}
+
+
 def amendments_of(s: Session, decision_id: int) -> Sequence[DecisionAmendment]:
     """The correcting and revoking decisions made from a decision, oldest first."""
     return s.scalars(

@@ -67,6 +67,23 @@ class PublicAwardeeOut(BaseModel):
     unit_name: str
     award_name: str
     kind: str
+    revoked: bool = False
+    """Revoked by a later decision (kept on the list, marked: the decision said it)."""
+    notes: list[str] = Field(default_factory=list)
+    """«Đã thu hồi theo Quyết định số … ngày …», «Đính chính theo Quyết định số … ngày …:
+    Tên tập thể, cá nhân «…» → «…»»: name, position and unit read the corrected text."""
+
+
+class PublicAmendmentOut(BaseModel):
+    """A correcting or revoking decision made from an issued one, as the public sees it:
+    its kind, number, date and whom it touched (never its reason or its author)."""
+
+    kind: str
+    kind_label: str
+    number: str
+    decided_on: date
+    label: str
+    names: list[str]
 
 
 class PublicDecisionOut(BaseModel):
@@ -81,6 +98,8 @@ class PublicDecisionOut(BaseModel):
     round_name: str
     public_url: str
     awardees: list[PublicAwardeeOut]
+    amendments: list[PublicAmendmentOut] = Field(default_factory=list)
+    """Its correcting and revoking decisions, oldest first."""
 
 
 class PublicDecisionListingOut(BaseModel):

@@ -19,6 +19,7 @@ from api.consultation.schemas import (
     CalendarOut,
     CommentOut,
     ConsultationOut,
+    PublicAmendmentOut,
     PublicAwardeeOut,
     PublicConsultationOut,
     PublicDecisionListingOut,
@@ -28,12 +29,13 @@ from api.consultation.schemas import (
     RuleOut,
 )
 from api.decisions.certificates import _signer as decision_signer
+from api.decisions.service import record_views as decision_views
 from api.rounds import service as rounds
 from domain import calendar as cal
 from domain import consultation as rules
 from domain import rounds as round_rules
 from domain.awards import AWARDS
-from domain.decisions import decision_label
+from domain.decisions import AMENDMENT_KIND_LABELS, AmendmentKind, decision_label
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.roles import Actor, Role
 from domain.rounds import RoundStatus
@@ -233,21 +235,45 @@ def _decision_out(s: Session, d: AwardDecision, r: AwardRound) -> PublicDecision
     the list of those it awarded — name, position, unit and award, nothing else (never a
     date of birth, an identity number, achievements or attached files)."""
     assert d.number is not None and d.decided_on is not None
-    nominees = {n.nominee_id: n for n in decisions_store.round_nominees(s, d.round_id)}
+    listed = decisions_store.round_nominees(s, d.round_id)
+    nominees = {n.nominee_id: n for n in listed}
+    # As its correcting and revoking decisions leave it: the corrected text, a revoked
+    # awardee kept on the list and marked (the decision did award them).
+    views = decision_views(s, d, listed)
     awardees = []
     for rec in decisions_store.records_of(s, d.id):
         n = nominees.get(rec.nominee_id)
         if not rec.awarded or n is None:
             continue
+        view = views[rec.id]
         awardees.append(
             PublicAwardeeOut(
-                name=n.name,
-                position=n.position if n.kind != "collective" else "",
-                unit_name=n.unit_name,
+                name=view.values.get("name", ""),
+                position=view.values.get("position", "") if n.kind != "collective" else "",
+                unit_name=view.values.get("unit_name", ""),
                 award_name=AWARDS[rec.award].name if rec.award in AWARDS else rec.award,
                 kind=n.kind,
+                revoked=view.revoked,
+                notes=view.notes,
             )
         )
+    touched: dict[int, list[str]] = {}
+    for change, _ in decisions_store.record_amendments_of(s, d.id):
+        names = touched.setdefault(change.amendment_id, [])
+        name = views[change.record_id].values.get("name", "") if change.record_id in views else ""
+        if name and name not in names:
+            names.append(name)
+    amendments = [
+        PublicAmendmentOut(
+            kind=a.kind,
+            kind_label=AMENDMENT_KIND_LABELS.get(AmendmentKind(a.kind), a.kind),
+            number=a.number,
+            decided_on=a.decided_on,
+            label=decision_label(a.number, a.decided_on),
+            names=touched.get(a.id, []),
+        )
+        for a in decisions_store.amendments_of(s, d.id)
+    ]
     return PublicDecisionOut(
         id=d.id,
         number=d.number,
@@ -258,6 +284,7 @@ def _decision_out(s: Session, d: AwardDecision, r: AwardRound) -> PublicDecision
         round_name=r.name,
         public_url=decision_url(d),
         awardees=awardees,
+        amendments=amendments,
     )
 
 

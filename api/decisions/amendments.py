@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from api.decisions import service, upload
 from api.decisions.schemas import DecisionOut
 from api.deps import Caller
+from documents.vn import today_vn
 from domain import decisions as rules
 from domain.decisions import AMENDMENT_KIND_LABELS, AmendmentKind, RecordState
 from domain.errors import InvalidInput
@@ -23,7 +24,14 @@ from domain.roles import Role
 from issuing.runtime import Runtime
 from storage import audit
 from storage import decisions as store
-from storage.models import AwardDecision, AwardRecordAmendment, DecisionAmendment
+from storage.models import (
+    AwardDecision,
+    AwardRecordAmendment,
+    DecisionAmendment,
+    subject_columns,
+)
+from storage.repositories import dossiers as dossiers_repo
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
 
@@ -72,6 +80,53 @@ def _states(s: Session, d: AwardDecision) -> dict[int, RecordState]:
     }
 
 
+def _tell_units(
+    s: Session,
+    d: AwardDecision,
+    a: DecisionAmendment,
+    planned: list[rules.RecordChange],
+    states: dict[int, RecordState],
+) -> None:
+    """Each affected dossier's unit (its clerks and heads) and the accounts linked to the
+    nominees whose award changed are told: «Quyết định số … ngày … thu hồi khen thưởng
+    của … (hồ sơ số …)». The amendment is a new step of each dossier (its status stays):
+    one notification per person and dossier."""
+    records = {rec.id: rec for rec in store.records_of(s, d.id)}
+    by_dossier: dict[int, list[int]] = {}
+    for c in planned:
+        ids = by_dossier.setdefault(c.dossier_id, [])
+        if c.record_id not in ids:
+            ids.append(c.record_id)
+    touched = [records[r].nominee_id for ids in by_dossier.values() for r in ids]
+    accounts = store.nominee_accounts(s, touched)
+    notices: list[dict[str, object]] = []
+    for dossier_id, record_ids in sorted(by_dossier.items()):
+        dossier = dossiers_repo.dossier(s, dossier_id, for_update=True)
+        assert dossier is not None
+        dossier.transition_seq += 1
+        scope = dossiers_repo.scope_of(s, dossier)
+        people = {
+            u.id
+            for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
+            for u in users_repo.users_holding(s, role, scope)
+        }
+        people |= {
+            accounts[records[r].nominee_id] for r in record_ids if records[r].nominee_id in accounts
+        }
+        names = [states[r].values.get("name", "") for r in record_ids]
+        message = rules.amendment_message(a.kind, a.number, a.decided_on, names, dossier_id)
+        notices += [
+            {
+                "user_id": user_id,
+                **subject_columns(dossier.subject),
+                "transition_seq": dossier.transition_seq,
+                "message": message[:500],
+            }
+            for user_id in sorted(people)
+        ]
+    notifications_repo.add_many(s, notices)
+
+
 def amend(
     rt: Runtime,
     caller: Caller,
@@ -95,7 +150,10 @@ def amend(
         why = rules.check_reason(reason)
         wanted = parse_changes(changes)
         rules.plan_amendment(what, wanted, _states(s, d))
-    rules.check_upload_fields(number, decided_on)
+        original_on = d.decided_on
+    rules.check_upload_fields(number, decided_on, today_vn())
+    assert decided_on is not None
+    rules.check_amendment_date(decided_on, original_on)
     if not pdf:
         raise InvalidInput("Hãy chọn tệp PDF của quyết định đã ký.", code="file_required")
     up = upload.verified_upload(rt, pdf, number, decided_on, f"decisions/{decision_id}/amendment")
@@ -168,6 +226,7 @@ def amend(
                 ],
             },
         )
+        _tell_units(s, d, a, planned, states)
         # The dossiers keep their status (a revoked dossier stays «Đã khen thưởng» as
         # a fact of its history); their chains say what was corrected or revoked.
         by_dossier: dict[int, list[str]] = {}

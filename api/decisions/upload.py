@@ -17,6 +17,7 @@ from api.decisions.schemas import DecisionOut
 from api.deps import Caller
 from documents.inspect import Refusal, check_pdf
 from documents.verify import InvalidPdf
+from documents.vn import today_vn
 from domain import decisions as rules
 from domain.decisions import DecisionStatus
 from domain.errors import SignatureRejected, StaleVersion
@@ -81,7 +82,7 @@ def verified_upload(
     or revoking one): its number and date, then its signatures; then the file stored
     (content-addressed under `key_prefix`: a retry stores nothing twice). Raises with
     the refusal's code before anything is written to the database."""
-    clean = rules.check_upload_fields(number, decided_on)
+    clean = rules.check_upload_fields(number, decided_on, today_vn())
     assert decided_on is not None
     signatures = check_signed(rt, pdf)
     digest = hashlib.sha256(pdf).hexdigest()

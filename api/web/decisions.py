@@ -210,6 +210,7 @@ async def _file(form: FormData, limit: int) -> bytes:
 UPLOAD_FIELDS = {
     "decision_number_required": "number",
     "decision_date_required": "decided_on",
+    "decision_date_future": "decided_on",
 }
 
 
@@ -263,6 +264,8 @@ def decisions_page(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTM
 AMEND_FIELDS = {
     "decision_number_required": "number",
     "decision_date_required": "decided_on",
+    "decision_date_future": "decided_on",
+    "amendment_date_before_original": "decided_on",
     "reason_required": "reason",
     "reason_too_long": "reason",
     "amendment_kind_invalid": "kind",

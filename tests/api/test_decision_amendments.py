@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from documents.pki import create_ca
+from documents.vn import today_vn
 from tests.fixtures.decisions import SPECIALIST, issued_decision, signed
 from tests.fixtures.modes import app_in_mode
 from tests.fixtures.server import Api, AppServer, minutes_pdf
@@ -24,7 +27,10 @@ from tests.fixtures.server import Api, AppServer, minutes_pdf
 pytestmark = pytest.mark.slow
 
 AUDITOR, VICE_CHAIRMAN = "thanhtra", "ubnd.phochutich"
-REVOKE_FORM = {"number": "1300/QĐ-UBND", "decided_on": "2026-12-10", "kind": "thu_hoi"}
+# The original decision is dated 04/12/2026 (tests/fixtures/decisions.py): a correcting
+# or revoking decision is dated that day or later, and not after today in Việt Nam.
+REVOKE_FORM = {"number": "1300/QĐ-UBND", "decided_on": "2026-12-04", "kind": "thu_hoi"}
+REVOKED_NOTE = "Đã thu hồi theo Quyết định số 1300/QĐ-UBND ngày 04/12/2026"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +77,7 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
     changes = f'[{{"record_id": {khanh["record_id"]}}}]'
     form = {**REVOKE_FORM, "reason": "Cá nhân vi phạm kỷ luật", "changes": changes}
     good = signed(minutes_pdf(), issued["ca"])
+    tomorrow = (today_vn() + timedelta(days=1)).isoformat()
 
     stranger = create_ca("CA lạ", "Tổ chức không tin cậy")
     for bad, code in (
@@ -84,6 +91,8 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
         ({"number": "1300"}, 422, "decision_number_required"),
         ({"reason": " "}, 422, "reason_required"),
         ({"kind": "sua"}, 422, "amendment_kind_invalid"),
+        ({"decided_on": "2026-12-03"}, 422, "amendment_date_before_original"),
+        ({"decided_on": tomorrow}, 422, "decision_date_future"),
     ):
         r = specialist.post(
             f"{path}/amendments", data={**form, **extra}, files={"file": ("qd.pdf", good)}
@@ -105,18 +114,21 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
     assert not any(
         e["kind"] == "decision_amended" for e in specialist.get(f"{path}/history").json()
     )
+    clerk = Api(server, "lmhtx.canbo")
+    told_before = [n["message"] for n in clerk.get("/api/v1/notifications").json()]
+    assert not any("thu hồi" in m for m in told_before), told_before
 
     r = specialist.post(f"{path}/amendments", data=form, files={"file": ("qd.pdf", good)})
     assert r.status_code == 200, r.text
     after = r.json()
     khanh = awardee(after, "Nông Văn Khánh")
     assert khanh["revoked"] and khanh["awarded"]  # the record keeps what the decision said
-    assert khanh["notes"] == ["Đã thu hồi theo Quyết định số 1300/QĐ-UBND ngày 10/12/2026"]
+    assert khanh["notes"] == [REVOKED_NOTE]
     assert after["counts"]["individuals"] == before_counts["individuals"] - 1
     assert after["revoked"] == 1 and after["counts"]["not_awarded"] == 0
     assert after["prize_total"] == d["prize_total"] - khanh["prize_amount"]
     [m] = after["amendments"]
-    assert (m["kind"], m["number"], m["decided_on"]) == ("thu_hoi", "1300/QĐ-UBND", "2026-12-10")
+    assert (m["kind"], m["number"], m["decided_on"]) == ("thu_hoi", "1300/QĐ-UBND", "2026-12-04")
     assert m["reason"] == "Cá nhân vi phạm kỷ luật"
     assert [c["record_id"] for c in m["changes"]] == [khanh["record_id"]]
     docs = specialist.get(f"{path}/documents").json()
@@ -131,9 +143,19 @@ def test_a_revoking_decision_is_accepted_only_signed_and_then_shown(issued, serv
     assert len(amended) == 1 and "1300/QĐ-UBND" in amended[0]["detail"]
     assert "Nông Văn Khánh" in amended[0]["detail"]
 
+    # The unit is told: its clerk and its head; the other unit of the decision is not.
+    told = (
+        f"Quyết định số 1300/QĐ-UBND ngày 04/12/2026 thu hồi khen thưởng của "
+        f"Nông Văn Khánh (hồ sơ số {issued['htx']})"
+    )
+    for login in ("lmhtx.canbo", "lmhtx.thutruong"):
+        messages = [n["message"] for n in Api(server, login).get("/api/v1/notifications").json()]
+        assert messages.count(told) == 1, (login, messages)
+    others = [n["message"] for n in Api(server, "bdt.canbo").get("/api/v1/notifications").json()]
+    assert not any("1300/QĐ-UBND" in m for m in others), others
+
     # The dossier whose only awardee was revoked keeps «Đã khen thưởng» as its history,
     # which now says the award was revoked; its unit reads it.
-    clerk = Api(server, "lmhtx.canbo")
     dossier = clerk.get(f"/api/v1/dossiers/{issued['htx']}").json()
     assert dossier["status_label"] == "Đã khen thưởng"
     assert (
@@ -166,7 +188,7 @@ def test_a_correcting_decision_shows_the_new_text_and_keeps_the_old(issued, serv
     form = {
         "kind": "dinh_chinh",
         "number": "1301/QĐ-UBND",
-        "decided_on": "2026-12-11",
+        "decided_on": "2026-12-04",
         "reason": "Sai chính tả tên",
     }
     rid = pao["record_id"]
@@ -192,7 +214,7 @@ def test_a_correcting_decision_shows_the_new_text_and_keeps_the_old(issued, serv
     pao = awardee(after, "Lò Văn Pảo")
     assert pao["original"] == {"name": "Lò Văn Páo"} and not pao["revoked"]
     assert pao["notes"] == [
-        "Đính chính theo Quyết định số 1301/QĐ-UBND ngày 11/12/2026: "
+        "Đính chính theo Quyết định số 1301/QĐ-UBND ngày 04/12/2026: "
         "Tên tập thể, cá nhân «Lò Văn Páo» → «Lò Văn Pảo»"
     ]
     assert after["counts"]["individuals"] == d["counts"]["individuals"]
@@ -204,3 +226,42 @@ def test_a_correcting_decision_shows_the_new_text_and_keeps_the_old(issued, serv
     events = Api(server, "bdt.canbo").get(f"/api/v1/dossiers/{issued['bdt']}/history").json()
     assert any(e["kind"] == "award_corrected" for e in events), events
     assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"] is True
+    told = (
+        "Quyết định số 1301/QĐ-UBND ngày 04/12/2026 đính chính khen thưởng của "
+        f"Lò Văn Páo (hồ sơ số {issued['bdt']})"
+    )
+    messages = [n["message"] for n in Api(server, "bdt.canbo").get("/api/v1/notifications").json()]
+    assert told in messages, messages
+
+
+def test_the_public_register_shows_the_corrections(issued, server):
+    """After the revocation and the correction above: the decision's public page and
+    JSON read the corrected text, keep the revoked awardee marked, and list the
+    correcting and revoking decisions (number, date, kind) — never their reason."""
+    decision_id = issued["decision"]["id"]
+    web = httpx.Client(base_url=server.base, timeout=60)  # no sign-in
+    got = web.get(f"/api/v1/public/decisions/{decision_id}").json()
+    by_name = {a["name"]: a for a in got["awardees"]}
+    assert set(by_name) == {"Phòng Chính sách", "Lò Văn Pảo", "Nông Văn Khánh"}
+    assert by_name["Nông Văn Khánh"]["revoked"] is True
+    assert by_name["Nông Văn Khánh"]["notes"] == [REVOKED_NOTE]
+    pao = by_name["Lò Văn Pảo"]
+    assert not pao["revoked"] and pao["notes"][0].startswith(
+        "Đính chính theo Quyết định số 1301/QĐ-UBND ngày 04/12/2026"
+    )
+    assert not by_name["Phòng Chính sách"]["revoked"] and by_name["Phòng Chính sách"]["notes"] == []
+    assert [(m["kind"], m["number"], m["decided_on"], m["names"]) for m in got["amendments"]] == [
+        ("thu_hoi", "1300/QĐ-UBND", "2026-12-04", ["Nông Văn Khánh"]),
+        ("dinh_chinh", "1301/QĐ-UBND", "2026-12-04", ["Lò Văn Pảo"]),
+    ]
+    assert "vi phạm kỷ luật" not in str(got) and "Sai chính tả" not in str(got)
+
+    r = web.get(f"/cong-khai/quyet-dinh/{decision_id}")
+    assert r.status_code == 200, r.text
+    page = r.text
+    assert "(3, trong đó 1 đã bị thu hồi)" in page
+    row = next(x for x in page.split("<tr") if "Nông Văn Khánh" in x and "data-label" in x)
+    assert 'class="revoked"' in row and REVOKED_NOTE in row
+    assert "Lò Văn Pảo" in page
+    assert "Quyết định đính chính, thu hồi" in page and "1301/QĐ-UBND" in page
+    assert "vi phạm kỷ luật" not in page and "Sai chính tả" not in page

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ import pytest
 from documents.pki import create_ca, issue_certificate
 from documents.sign import SignerMaterial, sign_pdf
 from documents.verify import verify_pdf_sync
+from documents.vn import today_vn
 from tests.fixtures.decisions import make, wait
 from tests.fixtures.modes import app_in_mode
 from tests.fixtures.nss import nss_db, pdfsig
@@ -315,6 +316,15 @@ def test_an_uploaded_decision_is_accepted_only_with_a_trusted_signature(
         f"{path}/upload", data={"number": ""}, files={"file": ("qd.pdf", untrusted)}
     )
     assert r.status_code == 422
+    # A decision is uploaded once signed: not dated after today in Việt Nam.
+    tomorrow = (today_vn() + timedelta(days=1)).isoformat()
+    r = specialist.post(
+        f"{path}/upload",
+        data={**form, "decided_on": tomorrow},
+        files={"file": ("qd.pdf", untrusted)},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "decision_date_future", r.text
+    assert specialist.get(path).json()["status"] == "draft"
     # A leader of the UBND does not upload; the drafter does.
     r = Api(server, VICE_CHAIRMAN).post(
         f"{path}/upload", data=form, files={"file": ("qd.pdf", minutes_pdf())}

@@ -105,8 +105,10 @@ def test_an_issued_decision_is_public_with_its_list_and_no_personal_data(server)
     got = web.get(f"/api/v1/public/decisions/{decision_id}").json()
     assert got["number"] == "07/QĐ-UBND" and got["decided_on"] == "2026-11-20"
     assert {tuple(sorted(a)) for a in got["awardees"]} == {
-        ("award_name", "kind", "name", "position", "unit_name")
+        ("award_name", "kind", "name", "notes", "position", "revoked", "unit_name")
     }
+    assert all(a["notes"] == [] and a["revoked"] is False for a in got["awardees"])
+    assert got["amendments"] == []
     assert [a["name"] for a in got["awardees"]] == [PERSON, TEAM]
     public = web.get(f"/api/v1/public/consultations/{token}").json()
     assert public["decision"]["number"] == "07/QĐ-UBND"

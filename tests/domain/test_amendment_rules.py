@@ -11,8 +11,11 @@ import pytest
 from domain.decisions import (
     AmendmentKind,
     RecordState,
+    amendment_message,
     amendment_note,
     check_amendable,
+    check_amendment_date,
+    check_upload_fields,
     plan_amendment,
 )
 from domain.errors import Conflict, InvalidInput
@@ -77,3 +80,31 @@ def test_a_correction_keeps_the_old_value_and_a_revocation_names_the_record():
         "Đã thu hồi theo Quyết định số 13/QĐ-UBND ngày 10/12/2026"
     )
     assert amendment_note("dinh_chinh", "14/QĐ-UBND", on).startswith("Đính chính theo Quyết định")
+
+
+def test_a_decision_signed_elsewhere_is_not_dated_after_today():
+    today = date(2026, 12, 4)
+    assert check_upload_fields(" 13/QĐ-UBND ", today, today) == "13/QĐ-UBND"
+    with pytest.raises(InvalidInput) as e:
+        check_upload_fields("13/QĐ-UBND", date(2026, 12, 5), today)
+    assert code_of(e) == "decision_date_future" and "04/12/2026" in str(e.value)
+
+
+def test_an_amendment_is_not_dated_before_the_decision_it_amends():
+    original = date(2026, 12, 4)
+    check_amendment_date(original, original)
+    check_amendment_date(date(2027, 1, 2), original)
+    with pytest.raises(InvalidInput) as e:
+        check_amendment_date(date(2026, 12, 3), original)
+    assert code_of(e) == "amendment_date_before_original" and "04/12/2026" in str(e.value)
+
+
+def test_the_units_are_told_what_an_amendment_did_to_their_dossier():
+    on = date(2026, 12, 4)
+    assert amendment_message("thu_hoi", "13/QĐ-UBND", on, ["Lò Văn Páo", "Hà Thị Mai"], 7) == (
+        "Quyết định số 13/QĐ-UBND ngày 04/12/2026 thu hồi khen thưởng của Lò Văn Páo, "
+        "Hà Thị Mai (hồ sơ số 7)"
+    )
+    assert amendment_message("dinh_chinh", "14/QĐ-UBND", on, ["Lò Văn Páo"], 7).startswith(
+        "Quyết định số 14/QĐ-UBND ngày 04/12/2026 đính chính khen thưởng của Lò Văn Páo"
+    )
