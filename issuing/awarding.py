@@ -79,26 +79,34 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
     store.add_records(s, records)
     dossiers = rounds_store.dossiers_of(s, r.id)
     linked = store.linked_accounts(s, [x.id for x in dossiers])
-    unit_people: dict[int, set[int]] = {}
-    notices: list[dict[str, object]] = []
-    events: list[audit.Entry] = []
     with_award = {n.dossier_id for n in nominees if n.passed}
     reasons: dict[int, set[str]] = {}
     for n in nominees:
         reasons.setdefault(n.dossier_id, set()).add(n.reason)
+    # The units' clerks and heads (held at the unit): one query for all the units.
+    first_of_unit = {x.unit_id: x for x in reversed(dossiers)}
+    unit_people = users_repo.holders(
+        s,
+        (Role.UNIT_CLERK, Role.UNIT_HEAD),
+        {
+            unit_id: dossiers_repo.scope_of(s, x, nominees=False)
+            for unit_id, x in first_of_unit.items()
+        },
+    )
+    before = {x.id: x.status for x in dossiers}
+    # A dossier none of whose nominees the decision awards is not «Đã khen thưởng»:
+    # it keeps its status, and its history and its unit say why. One UPDATE for all.
+    dossiers_repo.set_statuses(s, [x for x in dossiers if x.id in with_award], str(Status.AWARDED))
+    notices: list[dict[str, object]] = []
+    events: list[audit.Entry] = []
     for dossier in dossiers:
-        before = dossier.status
-        # A dossier none of whose nominees the decision awards is not «Đã khen thưởng»:
-        # it keeps its status, and its history and its unit say why.
         won = dossier.id in with_award
-        if won:
-            dossier.status = str(Status.AWARDED)
         events.append(
             audit.Entry(
                 kind="awarded" if won else "not_awarded",
                 subject=Subject.dossier(dossier.id),
                 event_key=f"awarded:{d.id}:{dossier.id}",
-                from_status=before,
+                from_status=before[dossier.id],
                 to_status=dossier.status,
                 data={
                     "decision_id": d.id,
@@ -109,14 +117,6 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
                 },
             )
         )
-        if dossier.unit_id not in unit_people:
-            # The unit's clerks and heads (held at the unit: one look per unit).
-            scope = dossiers_repo.scope_of(s, dossier)
-            unit_people[dossier.unit_id] = {
-                u.id
-                for role in (Role.UNIT_CLERK, Role.UNIT_HEAD)
-                for u in users_repo.users_holding(s, role, scope)
-            }
         outcome = "Đã khen thưởng" if won else "Không được khen thưởng"
         message = f"Hồ sơ «{dossier.title}»: {outcome} ({label})"
         # A fresh step: the records written above make a retry return before this.

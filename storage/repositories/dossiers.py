@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from domain.policy import DOSSIER
 from domain.process import DOSSIER_PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
@@ -28,13 +29,17 @@ from storage.models import (
     DossierTransition,
     Nominee,
     of_subject,
+    utcnow,
 )
 from storage.repositories import steps
 from storage.repositories.documents import REPORTER_RENDITION
 from storage.repositories.org import cluster_term
 
 
-def scope_of(s: Session, d: Dossier) -> DossierScope:
+def scope_of(s: Session, d: Dossier, *, nominees: bool = True) -> DossierScope:
+    """Who the dossier is to the roles (policy). ``nominees=False`` leaves out the
+    nominees' own accounts (and does not load the nominees): enough for the roles held at
+    a unit, a cluster or the authority."""
     term = cluster_term(s, d.cluster_id, d.year)
     leaders = frozenset(u for u in (term.head_unit_id, term.deputy_unit_id) if u) if term else None
     reached = STAGE_ORDER.index(Stage(d.furthest_stage))
@@ -46,8 +51,31 @@ def scope_of(s: Session, d: Dossier) -> DossierScope:
         cluster_leader_unit_ids=leaders or frozenset(),
         reached_cluster=reached >= STAGE_ORDER.index(Stage.CLUSTER),
         reached_board=reached >= STAGE_ORDER.index(Stage.BOARD),
-        nominee_user_ids=frozenset(n.user_id for n in d.nominees if n.user_id is not None),
+        nominee_user_ids=frozenset(n.user_id for n in d.nominees if n.user_id is not None)
+        if nominees
+        else frozenset(),
     )
+
+
+def set_statuses(s: Session, dossiers: Sequence[Dossier], status: str) -> None:
+    """Move these dossiers to `status` in one UPDATE, as the ORM's flush would one row at
+    a time: `version` bumped (refused with StaleDataError if another transaction changed
+    one since it was read), `updated_at` now. The loaded objects follow."""
+    if not dossiers:
+        return
+    expected = [(d.id, d.version) for d in dossiers]
+    done = s.execute(
+        update(Dossier)
+        .where(tuple_(Dossier.id, Dossier.version).in_(expected))
+        .values(status=status, version=Dossier.version + 1, updated_at=utcnow())
+        .returning(Dossier.id)
+        .execution_options(synchronize_session="fetch")
+    ).all()
+    if len(done) != len(expected):
+        raise StaleDataError(
+            f"UPDATE statement on table 'dossiers' expected to update {len(expected)} "
+            f"row(s); {len(done)} were matched."
+        )
 
 
 def dossier(s: Session, dossier_id: int, *, for_update: bool = False) -> Dossier | None:

@@ -474,6 +474,22 @@ def test_who_holds_a_role_over_a_subject_is_whom_routing_finds(world: World, kin
     assert disagree == []
 
 
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_holders_of_many_subjects_at_once_are_whom_routing_finds_for_each(world: World, kind: str):
+    """`holders` (one query for many subjects, as the awards tell every unit) finds, for
+    each subject and any of the roles, the same people as `users_holding` one by one."""
+    roles = [r for r in Role if any(rule.role == r for rule in policy.RULES)]
+    with world.db.read() as s:
+        scopes = {i: x.scope for i, x in enumerate(world.subjects[kind])}
+        at_once = users_repo.holders(s, roles, scopes)
+        one_by_one = {
+            i: {u.id for r in roles for u in users_repo.users_holding(s, r, scope)}
+            for i, scope in scopes.items()
+        }
+    assert at_once == one_by_one
+    assert any(at_once.values())
+
+
 def test_every_subject_kind_is_declared_on_both_sides():
     """A new subject kind needs its table and conditions in SQL, and a world here."""
     assert set(KINDS) == set(policy.SUBJECT_KINDS) == set(policy_sql.TABLES)
