@@ -11,6 +11,9 @@ TEST_APT_PACKAGES := chromium
 BENCH_APT_PACKAGES := wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# The suite on both cores, a test module per worker (its app server and fixtures stay
+# in one process): `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: run test lint deps system-deps test-system-deps python-deps postgres bench templates form-pictures
@@ -22,7 +25,7 @@ run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	  $(UV) run tdkt serve
 
 test: deps test-system-deps postgres lint ## the whole suite (unit, PostgreSQL, S3 over TLS, LibreOffice, HTTP end to end, pages in Chromium)
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: python-deps
 	$(UV) run ruff check .

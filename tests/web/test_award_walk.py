@@ -371,8 +371,9 @@ def test_5_the_decision_is_drafted_and_a_vice_chairman_signs_it(
 
     link = page.get_by_role("link", name="In bằng khen (mỗi trang một bằng)")
     story["certificates_href"] = href = link.get_attribute("href") or ""
-    # The page's link answers a signed-in user 401 (test_7): read through the API instead.
-    certs = Api(server, SPECIALIST).get(href)
+    decision_id = int(decision_url.rstrip("/").rsplit("/", 1)[-1])
+    assert href == f"/quyet-dinh/{decision_id}/bang-khen.pdf", href
+    certs = Api(server, SPECIALIST).get(f"/api/v1/decisions/{decision_id}/certificates.pdf")
     assert certs.status_code == 200 and certs.headers["content-type"] == "application/pdf"
     certs_path = tmp_path / "bang-khen.pdf"
     certs_path.write_bytes(certs.content)
@@ -408,6 +409,6 @@ def test_7_the_certificates_link_prints_for_the_signed_in_specialist(
 ):
     page = as_user(browser, server, SPECIALIST)
     got = page.context.request.get(story["certificates_href"])
-    page.context.close()
     assert got.status == 200 and got.headers["content-type"] == "application/pdf"
     assert got.body().startswith(b"%PDF")
+    page.context.close()
