@@ -345,21 +345,30 @@ EVENT_LABELS = {
 }
 
 
+def _vn_date(value: object) -> str:
+    """A date the event recorded as ISO (2026-12-04), as the pages write it (04/12/2026)."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value or "")
+
+
 def _detail(e: AuditEvent) -> str:
     data = e.data or {}
     if e.kind == "documents_issued":
         numbers = dict.fromkeys(x["number"] for x in data.get("documents", []) if x.get("number"))
         return ", ".join(f"Quyết định số {n}" for n in numbers)
     if e.kind in ("decision_uploaded", "awards_recorded"):
-        return f"Số {data.get('decision_number', '')}, ngày {data.get('decision_date', '')}" + (
-            f"; khen thưởng {data['awarded']}" if "awarded" in data else ""
+        return (
+            f"Số {data.get('decision_number', '')}, ngày {_vn_date(data.get('decision_date'))}"
+            + (f"; khen thưởng {data['awarded']}" if "awarded" in data else "")
         )
     if e.kind == "decision_amended":
         kind = str(data.get("kind", ""))
         labels = {str(k): v for k, v in AMENDMENT_KIND_LABELS.items()}
         label = labels.get(kind, kind)
         return (
-            f"{label} số {data.get('number', '')}, ngày {data.get('decided_on', '')}: "
+            f"{label} số {data.get('number', '')}, ngày {_vn_date(data.get('decided_on'))}: "
             f"{', '.join(str(x) for x in data.get('names', []))}"
             + (f". Lý do: {e.reason}" if e.reason else "")
         )

@@ -193,6 +193,7 @@ def test_the_unit_sees_per_nominee_who_was_awarded_and_why_not(server):
         "decision_date": "2026-12-01",
         "certificate_no": book,
         "certificate_year": 2026,
+        "revoked_by": None,
         "text": awarded,
     }
     assert got[lost]["awarded"] is False and got[lost]["reason"] == reason
