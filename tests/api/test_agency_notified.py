@@ -29,7 +29,7 @@ from storage.models import (
 )
 from storage.repositories import users as users_repo
 from tests.fixtures.decisions_seed import waiting_for_signature
-from tests.fixtures.modes import app_in_mode
+from tests.fixtures.modes import no_council_app
 from tests.fixtures.server import PASSWORD, Api, AppServer
 
 pytestmark = pytest.mark.slow
@@ -45,9 +45,7 @@ OVERRIDE = "Đã nộp đủ tiền thuế chậm nộp ngày 30/11/2026"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    with app_in_mode(
-        tmp_path_factory.mktemp("agency-notified"), "embedded", {"TDKT_COUNCIL_AWARDS": "-"}
-    ) as srv:
+    with no_council_app(tmp_path_factory.mktemp("agency-notified")) as srv:
         yield srv
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.fixtures.decisions_seed import awarded_by_upload
-from tests.fixtures.modes import app_in_mode
+from tests.fixtures.modes import no_council_app
 from tests.fixtures.server import PASSWORD, Api, AppServer
 
 pytestmark = pytest.mark.slow
@@ -30,9 +30,7 @@ NUMBER = "2041/QĐ-UBND"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    with app_in_mode(
-        tmp_path_factory.mktemp("notifications-read"), "embedded", {"TDKT_COUNCIL_AWARDS": "-"}
-    ) as srv:
+    with no_council_app(tmp_path_factory.mktemp("notifications-read")) as srv:
         yield srv
 
 
