@@ -29,6 +29,13 @@ class SubjectKind(StrEnum):
     DECISION = "decision"
     """The Chủ tịch UBND tỉnh's award decision (quyết định khen thưởng, domain/decisions.py)
     made from a submitted round."""
+    PERSON = "person"
+    """A person's record in the awards registry (domain/registry.py): its history holds
+    the reads of their personal data, edits, merges and awards recorded."""
+    COLLECTIVE = "collective"
+    """A collective's record in the awards registry."""
+    REGISTRY_IMPORT = "registry_import"
+    """An uploaded file of past awards: checked, previewed, accepted or discarded."""
 
 
 SUBJECT_KIND_LABELS = {
@@ -36,6 +43,9 @@ SUBJECT_KIND_LABELS = {
     SubjectKind.ROUND: "Đợt xét khen thưởng",
     SubjectKind.MEETING: "Cuộc họp",
     SubjectKind.DECISION: "Quyết định khen thưởng",
+    SubjectKind.PERSON: "Cá nhân",
+    SubjectKind.COLLECTIVE: "Tập thể",
+    SubjectKind.REGISTRY_IMPORT: "Tệp nhập khen thưởng",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
@@ -43,6 +53,9 @@ GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.ROUND: (SubjectKind.DOSSIER,),
     SubjectKind.MEETING: (),
     SubjectKind.DECISION: (),
+    SubjectKind.PERSON: (),
+    SubjectKind.COLLECTIVE: (),
+    SubjectKind.REGISTRY_IMPORT: (),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ColumnElement,
     Date,
     DateTime,
@@ -249,6 +250,12 @@ class Nominee(Base):
     opinion_category: Mapped[str | None] = mapped_column(String(32))
     """Migration 0018: enterprise, enterprise_leader … (domain/opinions.py): the
     agencies whose opinion (hiệp y) the board must have before the council."""
+    # Migration 0020: whom the nominee is, in the registry (an individual: a person; a
+    # collective: a collective record), and what a Tập thể lao động xuất sắc proposal
+    # states about the collective's members (domain/eligibility.py reads them).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    collective_id: Mapped[int | None] = mapped_column(ForeignKey("collectives.id"), index=True)
+    collective_counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
     appraisal: Mapped[AppraisalResult | None] = relationship(
@@ -970,3 +977,209 @@ class MeetingVote(Base):
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_meeting_votes"),)
+
+
+# --- The awards registry (migration 0020) -------------------------------------------------
+
+
+class Person(Base):
+    """A person nominated for or holding awards: one record however many dossiers name
+    them. The date of birth and identity number are personal data (NĐ 13/2023/NĐ-CP): who
+    may read them is domain/personal_data.py's rule; never in a log line."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="", index=True)
+    """`full_name` folded (domain/search.py fold): "nguyen van an" finds «Nguyễn Văn An»."""
+    gender: Mapped[str | None] = mapped_column(String(16))
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    identity_no: Mapped[str | None] = mapped_column(String(12), unique=True)
+    """Số định danh cá nhân (CCCD): 12 digits."""
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    """The unit they work in now."""
+    position: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    """Set when the board merged this record into another (the same person)."""
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class Collective(Base):
+    """A collective nominated for or holding awards: a unit itself (`kind` "unit") or a
+    part of one (`kind` "part": a phòng, a tổ) with its parent unit."""
+
+    __tablename__ = "collectives"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(255))
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="", index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("collectives.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonMerge(Base):
+    """The board's merge of two records of the same person: `merged_id` now points at
+    `kept_id` (its awards and nominees moved there)."""
+
+    __tablename__ = "person_merges"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    merged_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegistryImport(Base):
+    """An uploaded file of past awards (XLSX or CSV): stored as uploaded (`object_key`,
+    `sha256`), checked row by row, then accepted (its clean rows written) or discarded.
+    `status`: checking → preview → accepted | discarded (or failed)."""
+
+    __tablename__ = "registry_imports"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    """A unit importing its own grassroots titles; empty for the board."""
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    object_key: Mapped[str] = mapped_column(String(512))
+    status: Mapped[str] = mapped_column(String(16))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Rows checked (or, while accepting, written) so far: the progress bar."""
+    rows_bad: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_written: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class RegistryImportProblem(Base):
+    """One problem of an imported file, on its row (1 = the first data row) and column."""
+
+    __tablename__ = "registry_import_problems"
+    __table_args__ = (Index("ix_registry_import_problems_import_row", "import_id", "row_no"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("registry_imports.id"))
+    row_no: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class RegistryAward(Base):
+    """One award or title a person or collective holds (exactly one of the two): its
+    award code (domain/registry.py), year, decision, issuer and where the record came
+    from (`source`: "decision" — an award decision of ours, `award_record_id`; "import" —
+    `import_id`; "unit" — the unit's own decision, uploaded as `document_id`). Never
+    deleted: a revoking decision sets `revoked_at`."""
+
+    __tablename__ = "registry_awards"
+    __table_args__ = (
+        CheckConstraint(
+            "(person_id IS NULL) <> (collective_id IS NULL)", name="ck_registry_awards_one_holder"
+        ),
+        UniqueConstraint(
+            "person_id", "award", "year", "decision_number", name="uq_registry_awards_person"
+        ),
+        UniqueConstraint(
+            "collective_id",
+            "award",
+            "year",
+            "decision_number",
+            name="uq_registry_awards_collective",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    collective_id: Mapped[int | None] = mapped_column(ForeignKey("collectives.id"))
+    award: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    occasion: Mapped[str] = mapped_column(String(16), default="yearly", server_default="yearly")
+    """"yearly" (thường xuyên), "chuyen_de", "dot_xuat" …: only yearly awards count towards
+    the consecutive-year chains (NĐ 152/2025 Điều 4)."""
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[date] = mapped_column(Date)
+    issuer: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16))
+    holder_name: Mapped[str] = mapped_column(String(255))
+    """The holder's name when recorded (lists and search need no join)."""
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    """The holder's unit when recorded: a unit sees its own people's records."""
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Folded name, award name, decision number (domain/search.py)."""
+    award_record_id: Mapped[int | None] = mapped_column(ForeignKey("award_records.id"), unique=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision_amendments.id")
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HolderRestriction(Base):
+    """Discipline, investigation or complaint against a person or a collective (exactly
+    one), with its dates: no proposal while it runs; achievements count from its end."""
+
+    __tablename__ = "holder_restrictions"
+    __table_args__ = (
+        CheckConstraint(
+            "(person_id IS NULL) <> (collective_id IS NULL)",
+            name="ck_holder_restrictions_one_holder",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    collective_id: Mapped[int | None] = mapped_column(ForeignKey("collectives.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """"discipline" | "investigation" | "complaint"."""
+    level: Mapped[str | None] = mapped_column(String(32))
+    """A discipline's form (khiển trách, cảnh cáo, …)."""
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    set_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NomineeInitiative(Base):
+    """An initiative (sáng kiến) or topic a nominee's proposal rests on: `title_key` is the
+    folded title, by which one initiative backing two proposals is found."""
+
+    __tablename__ = "nominee_initiatives"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(Text, index=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    """Where its effect was recognised: "co_so" (the unit), "tinh" (province-wide) …"""
+    recognized_by: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    recognized_on: Mapped[date | None] = mapped_column(Date)
+    applied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    """Its certificate, attached to the dossier."""
+
+
+class EligibilityNote(Base):
+    """Words on one eligibility rule for one nominee: the clerk's `explanation` when
+    submitting despite a failing rule, the specialist's `override` letting it through."""
+
+    __tablename__ = "eligibility_notes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    rule_code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
