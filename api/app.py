@@ -22,6 +22,7 @@ from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.meetings.routes import router as meetings_router
 from api.opinions.routes import router as opinions_router
+from api.people.routes import router as people_router
 from api.pki.routes import router as pki_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         rounds_router,
         meetings_router,
         decisions_router,
+        people_router,
         documents_router,
         audit_router,
         templates_router,

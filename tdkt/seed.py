@@ -9,6 +9,7 @@ demonstration only and say so in their names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -27,11 +28,15 @@ from documents.pki import (
 from domain.decisions import UBND_CODE
 from domain.opinions import AgencyCode
 from domain.roles import Role
+from domain.search import fold
 from storage.models import (
     Agency,
     Authority,
     Cluster,
     ClusterTerm,
+    Collective,
+    Person,
+    RegistryAward,
     RoleAssignment,
     SigningKey,
     Unit,
@@ -374,8 +379,73 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
         full_name,
     )
     seed_agencies(s, user)
+    seed_people(s)
     s.flush()
     return True
+
+
+DEMO_PEOPLE = (
+    # unit, full name, gender, ethnicity, birth date, identity number, position
+    (
+        "BDT",
+        DEMO_NOMINEE[1],
+        "nu",
+        "Tày",
+        date(1986, 5, 14),
+        "020186004517",
+        DEMO_NOMINEE[2],
+    ),
+    ("BDT", "Nguyễn Văn An", "nam", "Kinh", date(1979, 11, 2), "020079001288", "Phó Trưởng ban"),
+    ("BDT", "Nông Thị Hoa", "nu", "Nùng", date(1990, 8, 21), "020190007734", "Chuyên viên"),
+    ("BQLDA", "Nguyễn Văn Ân", "nam", "Kinh", date(1983, 2, 9), "020083005561", "Kỹ sư"),
+)
+"""The demo's people in the registry: the demo's individual nominee and a few others
+(invented, as every demo person; the identity numbers too, with the Lạng Sơn code 020)."""
+
+DEMO_PARTS = (("BDT", "Phòng Chính sách"),)
+"""Parts of units the demo's dossiers propose (the README's collective nominee)."""
+
+
+def seed_people(s: Session) -> None:
+    """The registry's records of the demo: every unit's own collective, the demo's parts
+    and people, and Hoàng Thị Ánh Tuyết's grassroots titles of 2023 and 2024."""
+    units = {u.code: u for u in s.scalars(select(Unit))}
+    for u in units.values():
+        if u.cluster_id is not None:
+            s.add(Collective(unit_id=u.id, kind="unit", name=u.name, search_name=fold(u.name)))
+    for code, name in DEMO_PARTS:
+        s.add(Collective(unit_id=units[code].id, kind="part", name=name, search_name=fold(name)))
+    people = []
+    for code, name, gender, ethnicity, born, identity_no, position in DEMO_PEOPLE:
+        p = Person(
+            full_name=name,
+            search_name=fold(name),
+            gender=gender,
+            ethnicity=ethnicity,
+            birth_date=born,
+            identity_no=identity_no,
+            unit_id=units[code].id,
+            position=position,
+        )
+        s.add(p)
+        people.append(p)
+    s.flush()
+    bdt = units["BDT"]
+    for year in (2023, 2024):
+        s.add(
+            RegistryAward(
+                person_id=people[0].id,
+                award="chien_si_thi_dua_co_so",
+                year=year,
+                decision_number=f"{12 + year % 10}/QĐ-BDT",
+                decision_date=date(year, 12, 20),
+                issuer=f"Trưởng {bdt.name}",
+                source="unit",
+                holder_name=people[0].full_name,
+                unit_id=bdt.id,
+                search_text=fold(f"{people[0].full_name} Chiến sĩ thi đua cơ sở"),
+            )
+        )
 
 
 DEMO_AGENCIES = (

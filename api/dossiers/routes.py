@@ -118,6 +118,8 @@ def nominee_out(
         own_report=own_report,
         opinion_category=n.opinion_category,
         award_result=award_result_out(award, revoked) if award is not None else None,
+        person_id=n.person_id,
+        collective_id=n.collective_id,
     )
 
 

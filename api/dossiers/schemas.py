@@ -48,6 +48,17 @@ class NomineeIn(Strict):
     opinion_category: NomineeCategory | None = Field(default=None, strict=False)
     """enterprise | enterprise_leader | cooperative (domain/opinions.py): the agencies
     the board must ask for an opinion (hiệp y) before the council; empty for others."""
+    person_id: int | None = None
+    """An individual's record in the registry, of the dossier's unit (422
+    `person_not_in_unit`). Left out, the record is found (the identity number, the same
+    name in the unit) or made from the nominee's details."""
+    collective_id: int | None = None
+    """A collective's record, of the dossier's unit (422 `collective_not_in_unit`)."""
+    identity_no: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = (
+        None
+    )
+    """An individual's identity number (CCCD), to find or make their record; kept on the
+    record, not on the nominee (422 `identity_no_invalid`)."""
 
     @field_validator("birth_date", "gender", "ethnicity", mode="after")
     @classmethod
@@ -133,6 +144,10 @@ class NomineeOut(BaseModel):
     """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or null."""
     award_result: AwardResultOut | None = None
     """Null until an award decision about the nominee is issued."""
+    person_id: int | None = None
+    """An individual's record in the registry (/api/v1/people/{id})."""
+    collective_id: int | None = None
+    """A collective's record in the registry (/api/v1/collectives/{id})."""
 
 
 class RoundRef(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
+from api.people import service as people
 from documents.vn import today_vn
 from domain import appraisal
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
@@ -39,6 +40,7 @@ from domain.process import (
     decide,
 )
 from domain.roles import Actor, Role
+from domain.search import fold
 from issuing.forms import FormJob, plan_next
 from issuing.issue import personal_key, record_in
 from storage import audit, outbox
@@ -87,9 +89,19 @@ def _award(code: str) -> None:
         raise InvalidInput(f"Không có loại khen thưởng «{code}».", code="unknown_award")
 
 
-def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]:
+def _nominees(
+    s: Session,
+    user: User,
+    actor: Actor,
+    unit_id: int,
+    items: list[NomineeIn],
+    previous: dict[tuple[str, str], int] | None = None,
+) -> list[Nominee]:
+    """The nominees, each linked to its record in the registry (api/people/service.py:
+    found, or made from the nominee's details)."""
     accounts = _accounts(s, unit_id, items)
-    return [
+    links = people.link_nominees(s, user, actor, unit_id, items, previous or {})
+    nominees = [
         Nominee(
             position_no=i,
             kind=n.kind.value,
@@ -102,9 +114,23 @@ def _nominees(s: Session, unit_id: int, items: list[NomineeIn]) -> list[Nominee]
             gender=n.gender.value if n.gender else None,
             ethnicity=n.ethnicity,
             opinion_category=str(n.opinion_category) if n.opinion_category else None,
+            person_id=link.person_id,
+            collective_id=link.collective_id,
         )
-        for i, n in enumerate(items, start=1)
+        for i, (n, link) in enumerate(zip(items, links, strict=True), start=1)
     ]
+    return nominees
+
+
+def _linked(d: Dossier) -> dict[tuple[str, str], int]:
+    """The records the dossier's nominees refer to, by kind and folded name: a save that
+    names them again keeps them."""
+    out: dict[tuple[str, str], int] = {}
+    for n in d.nominees:
+        holder = n.person_id if n.kind == NomineeKind.INDIVIDUAL else n.collective_id
+        if holder is not None:
+            out[n.kind, fold(n.name)] = holder
+    return out
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -172,7 +198,7 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
         status=Status.DRAFT,
         furthest_stage=Stage.UNIT,
         created_by=user.id,
-        nominees=_nominees(s, unit.id, body.nominees),
+        nominees=_nominees(s, user, actor, unit.id, body.nominees),
     )
     s.add(d)
     s.flush()
@@ -211,9 +237,10 @@ def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierP
         d.title = body.title
         changed.append("title")
     if body.nominees is not None:
+        previous = _linked(d)
         d.nominees.clear()
         s.flush()
-        d.nominees.extend(_nominees(s, d.unit_id, body.nominees))
+        d.nominees.extend(_nominees(s, user, actor, d.unit_id, body.nominees, previous))
         changed.append("nominees")
     d.updated_at = utcnow()  # also bumps `version` when only nominees changed
     _flush(s)

@@ -23,6 +23,7 @@ from api.web import (
     meetings,
     notifications,
     opinions,
+    people,
     public,
     rounds,
 )
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         rounds,
         public,
         decisions,
+        people,
         documents,
         audit,
         admin,

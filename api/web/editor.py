@@ -20,6 +20,7 @@ from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers import service
 from api.dossiers.schemas import DossierCreate, DossierPatch
+from api.people import service as people_service
 from api.web import views
 from api.web.forms import Checked, NomineeRow, integer, nominee_rows, nominees_in, text, validate
 from api.web.pages import WebRoute, redirect, render
@@ -30,6 +31,7 @@ from domain.errors import DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
 from domain.roles import Role
 from issuing.runtime import Runtime
+from storage import people as people_store
 from storage.models import Dossier
 from storage.repositories import users as users_repo
 
@@ -81,6 +83,13 @@ def _edit_page(
                 context["accounts"] = [
                     (u.username, u.full_name) for u in users_repo.unit_accounts(s, view.d.unit_id)
                 ]
+                # the picker's choices without JS (with JS: searched as the clerk types)
+                context["people"] = [
+                    p
+                    for p, _ in people_store.search_people(
+                        s, visitor.actor, unit_id=view.d.unit_id, limit=PICKER_LIMIT
+                    )
+                ]
     return render(
         request,
         f"edit_{step}.html",
@@ -95,6 +104,9 @@ def _edit_page(
         idem=secrets.token_urlsafe(16),
         **context,
     )
+
+
+PICKER_LIMIT = 300
 
 
 @router.get("/ho-so/moi", response_class=HTMLResponse)
@@ -188,6 +200,7 @@ def edit_page(
                 n.ethnicity or "",
                 account=users[n.user_id].username if n.user_id in users else "",
                 opinion_category=n.opinion_category or "",
+                person_id=str(n.person_id or ""),
             )
             for i, n in enumerate(d.nominees)
         ]
@@ -236,11 +249,27 @@ def _update(
     return None
 
 
+def _named(rt: Runtime, visitor: Visitor, rows: list[NomineeRow]) -> list[NomineeRow]:
+    """A row whose person was picked but whose name was left empty takes the record's
+    name (without JS, the picker cannot fill it in)."""
+    picked = [r for r in rows if r.person_id.isdigit() and not r.name.strip() and not r.remove]
+    if picked:
+        with rt.db.read() as s:
+            for r in picked:
+                try:
+                    p, _ = people_service.visible_person(s, visitor.actor, int(r.person_id))
+                except NotFound:
+                    continue  # refused by the save, as not of the unit
+                r.name = p.full_name
+                r.job_title = r.job_title or p.position
+    return rows
+
+
 @router.post("/ho-so/{dossier_id:int}/sua/2", response_model=None)
 def save_nominees(
     request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
 ) -> Response:
-    rows = nominee_rows(form)
+    rows = _named(rt, visitor, nominee_rows(form))
     checked = Checked()
     nominees = nominees_in(rows, checked)
     version = integer(form, "version", checked, "Thiếu phiên bản của hồ sơ.")

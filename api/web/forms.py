@@ -97,6 +97,9 @@ class NomineeRow:
     """The username of an individual's own account in the unit, or empty."""
     opinion_category: str = ""
     """Hiệp y (domain/opinions.py): enterprise, enterprise_leader … or empty."""
+    person_id: str = ""
+    """An individual's record in the registry, as chosen in the picker; empty: found or
+    made from the details (api/people/service.py)."""
 
     def is_blank(self) -> bool:
         return not (
@@ -142,6 +145,7 @@ def nominee_rows(form: FormData) -> list[NomineeRow]:
                 remove=text(form, f"n-{i}-remove") == "1",
                 account=text(form, f"n-{i}-account", 64),
                 opinion_category=text(form, f"n-{i}-opinion_category", 32),
+                person_id=text(form, f"n-{i}-person_id", 20).strip(),
             )
         )
     return rows
@@ -157,6 +161,8 @@ def nominees_in(rows: list[NomineeRow], checked: Checked) -> list[NomineeIn]:
         data: dict[str, Any] = {f: getattr(row, f) for f in NOMINEE_FIELDS}
         data["account"] = data["account"] or None
         data["opinion_category"] = row.opinion_category or None
+        if row.person_id.isdigit() and row.kind == "individual":
+            data["person_id"] = int(row.person_id)
         data |= {f: v.strip() for f in DETAIL_FIELDS if (v := getattr(row, f)).strip()}
         if "birth_date" in data:
             data["birth_date"] = iso_date(data["birth_date"])

@@ -41,7 +41,7 @@ from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.opinions import CATEGORY_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
-from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role
+from domain.roles import AUTHORITY_ROLES, BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, Role
 from storage.models import HeldPage, utcnow
 from storage.repositories import pages as pages_repo
 
@@ -76,6 +76,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/hiep-y", "Ý kiến hiệp y"))
     if Role.UNIT_CLERK in roles:
         items.append(("/ho-so/moi", "Lập hồ sơ"))
+    if roles & (UNIT_ROLES | BOARD_ROLES | {Role.AUDITOR}):
+        items.append(("/ca-nhan", "Cá nhân, tập thể"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR}):
         items.append(("/dot-xet", "Đợt xét khen thưởng"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR, Role.COUNCIL_MEMBER}):

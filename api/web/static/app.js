@@ -316,4 +316,46 @@
       xhr.send(new FormData(form));
     });
   });
+
+  // ---- nominees: the person picker, searched as the clerk types (without JS: the select)
+  var pickTimers = {};
+  function pickerOf(el) { return el.closest("[data-person-picker]"); }
+  function fillPicker(box, people, q) {
+    var select = box.querySelector("select"), chosen = select.value;
+    var keep = $all("option", select).filter(function (o) { return o.value === "" || o.value === chosen; });
+    select.innerHTML = "";
+    keep.forEach(function (o) { select.appendChild(o); });
+    people.forEach(function (p) {
+      if (String(p.id) === chosen) return;
+      var o = document.createElement("option");
+      o.value = String(p.id);
+      o.setAttribute("data-name", p.full_name);
+      o.textContent = p.full_name + (p.position ? " – " + p.position : "") + " (hồ sơ số " + p.id + ")";
+      select.appendChild(o);
+    });
+    var count = box.querySelector("[data-person-count]");
+    if (count) count.textContent = q ? (people.length ? "Tìm thấy " + people.length + " hồ sơ: chọn trong danh sách." : "Không có hồ sơ nào tên «" + q + "» trong đơn vị: hệ thống sẽ lập hồ sơ mới.") : "";
+  }
+  $all("[data-person-search]").forEach(function (input) { input.hidden = false; });
+  document.addEventListener("input", function (ev) {
+    var input = ev.target;
+    if (!input || !input.matches || !input.matches("[data-person-search]")) return;
+    var box = pickerOf(input), key = input.id;
+    clearTimeout(pickTimers[key]);
+    pickTimers[key] = setTimeout(function () {
+      var q = input.value.trim();
+      var url = "/ca-nhan/tim?q=" + encodeURIComponent(q) + "&don-vi=" + encodeURIComponent(input.getAttribute("data-unit"));
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (people) { if (input.value.trim() === q) fillPicker(box, people, q); })
+        .catch(function () {});
+    }, 200);
+  });
+  document.addEventListener("change", function (ev) {
+    var select = ev.target;
+    if (!select || !select.matches || !select.matches("[data-person-picker] select")) return;
+    var opt = select.options[select.selectedIndex], fieldset = select.closest("fieldset");
+    var name = fieldset && fieldset.querySelector("input[name$='-name']");
+    if (opt && opt.value && name && !name.value.trim()) name.value = opt.getAttribute("data-name") || "";
+  });
 })();
