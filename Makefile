@@ -77,4 +77,5 @@ bench: deps postgres ## figures into bench/results/*.json and bench/results/SUMM
 	$(UV) run python bench/server_mode.py
 	$(UV) run python bench/round_list.py
 	$(UV) run python bench/decision_list.py
+	$(UV) run python bench/person_page.py
 	$(UV) run python bench/summary.py

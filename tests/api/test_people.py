@@ -229,6 +229,18 @@ def test_board_merges_two_records_awards_move_history_says_so(server: AppServer)
     assert [p["id"] for p in listed] == [kept["id"]]
     again = Api(server, SPECIALIST).post(f"/api/v1/people/{kept['id']}/merge", json=body)
     assert again.status_code == 409 and again.json()["code"] == "person_merged"
+    # a nominee given the merged record refers to the kept one
+    r = Api(server, CLERK).post(
+        "/api/v1/dossiers",
+        json={
+            "year": 2026,
+            "nominees": [
+                {"kind": "individual", "name": "Lương Văn Trùng", "person_id": other["id"]}
+            ],
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["nominees"][0]["person_id"] == kept["id"]
 
 
 def test_restrictions_recorded(server: AppServer) -> None:
