@@ -7,12 +7,11 @@ of nominees. Also the eligibility notes (explanations, overrides)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from datetime import UTC, date
 from types import MappingProxyType
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from domain import eligibility as rules
 from domain.awards import NomineeKind
@@ -31,13 +30,6 @@ from storage.models import (
 
 NOT_LIVE = (Status.DRAFT, Status.REJECTED)
 """Dossiers that propose nobody (not yet submitted, or refused)."""
-
-_CHUNK = 5000
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield list(ids[i : i + _CHUNK])
 
 
 def _holder(n: Nominee) -> tuple[str, int] | None:
@@ -63,21 +55,34 @@ def _counts(data: object) -> rules.CollectiveCounts | None:
         return None
 
 
+def _linked(d: Dossier, kind: NomineeKind) -> Select[int | None]:
+    """The people (or collectives) the dossier's nominees are linked to, as a subquery
+    (one bind parameter, however many nominees)."""
+    inner = aliased(Nominee)
+    column = inner.person_id if kind is NomineeKind.INDIVIDUAL else inner.collective_id
+    return select(column).where(
+        inner.dossier_id == d.id, inner.kind == str(kind), column.is_not(None)
+    )
+
+
 def facts_of(s: Session, d: Dossier) -> dict[int, rules.NomineeFacts]:
-    """Per nominee id, what the rules judge (six queries for the whole dossier)."""
+    """Per nominee id, what the rules judge (at most seven queries for the whole dossier,
+    each selecting by the dossier, not by a list of ids)."""
     nominees = list(d.nominees)
     holders = {n.id: _holder(n) for n in nominees}
-    people = sorted({h[1] for h in holders.values() if h and h[0] == "p"})
-    collectives = sorted({h[1] for h in holders.values() if h and h[0] == "c"})
+    has_people = any(h and h[0] == "p" for h in holders.values())
+    has_collectives = any(h and h[0] == "c" for h in holders.values())
+    people = _linked(d, NomineeKind.INDIVIDUAL)
+    collectives = _linked(d, NomineeKind.COLLECTIVE)
 
     holdings: dict[tuple[str, int], list[rules.Holding]] = defaultdict(list)
     restrictions: dict[tuple[str, int], list[rules.Restriction]] = defaultdict(list)
     own_records = select(AwardRecord.id).where(AwardRecord.dossier_id == d.id)
-    for column, tag, ids in (
-        (RegistryAward.person_id, "p", people),
-        (RegistryAward.collective_id, "c", collectives),
+    for column, tag, ids, wanted in (
+        (RegistryAward.person_id, "p", people, has_people),
+        (RegistryAward.collective_id, "c", collectives, has_collectives),
     ):
-        for chunk in _chunks(ids):
+        if wanted:
             q = select(
                 column,
                 RegistryAward.award,
@@ -85,7 +90,7 @@ def facts_of(s: Session, d: Dossier) -> dict[int, rules.NomineeFacts]:
                 RegistryAward.occasion,
                 RegistryAward.revoked_at,
             ).where(
-                column.in_(chunk),
+                column.in_(ids),
                 # The dossier's own award (once decided) is no earlier award.
                 or_(
                     RegistryAward.award_record_id.is_(None),
@@ -97,24 +102,24 @@ def facts_of(s: Session, d: Dossier) -> dict[int, rules.NomineeFacts]:
                 holdings[(tag, holder_id)].append(
                     rules.Holding(award, year, occasion, revoked_at is not None)
                 )
-    for column_r, tag, ids in (
-        (HolderRestriction.person_id, "p", people),
-        (HolderRestriction.collective_id, "c", collectives),
+    for column_r, tag, ids, wanted in (
+        (HolderRestriction.person_id, "p", people, has_people),
+        (HolderRestriction.collective_id, "c", collectives, has_collectives),
     ):
-        for chunk in _chunks(ids):
+        if wanted:
             q2 = select(
                 column_r,
                 HolderRestriction.kind,
                 HolderRestriction.starts_on,
                 HolderRestriction.ends_on,
                 HolderRestriction.level,
-            ).where(column_r.in_(chunk))
+            ).where(column_r.in_(ids))
             for holder_id, kind, starts, ends, level in s.execute(q2):
                 assert holder_id is not None
                 restrictions[(tag, holder_id)].append(rules.Restriction(kind, starts, ends, level))
 
-    initiatives = initiatives_of(s, [n.id for n in nominees])
-    same = _same_proposals(s, d, people, collectives)
+    initiatives = initiatives_of(s, d)
+    same = _same_proposals(s, d, people, collectives) if has_people or has_collectives else {}
     reuse = _initiative_reuse(s, d, initiatives)
 
     out = {}
@@ -143,15 +148,16 @@ def facts_of(s: Session, d: Dossier) -> dict[int, rules.NomineeFacts]:
     return out
 
 
-def initiatives_of(s: Session, nominee_ids: Sequence[int]) -> dict[int, list[NomineeInitiative]]:
+def initiatives_of(s: Session, d: Dossier) -> dict[int, list[NomineeInitiative]]:
+    """The initiatives of the dossier's nominees, by nominee id."""
     found: dict[int, list[NomineeInitiative]] = defaultdict(list)
-    for chunk in _chunks(nominee_ids):
-        for i in s.scalars(
-            select(NomineeInitiative)
-            .where(NomineeInitiative.nominee_id.in_(chunk))
-            .order_by(NomineeInitiative.id)
-        ):
-            found[i.nominee_id].append(i)
+    for i in s.scalars(
+        select(NomineeInitiative)
+        .join(Nominee, Nominee.id == NomineeInitiative.nominee_id)
+        .where(Nominee.dossier_id == d.id)
+        .order_by(NomineeInitiative.id)
+    ):
+        found[i.nominee_id].append(i)
     return found
 
 
@@ -160,24 +166,18 @@ def _live(d: Dossier) -> list[ColumnElement[bool]]:
 
 
 def _same_proposals(
-    s: Session, d: Dossier, people: list[int], collectives: list[int]
+    s: Session,
+    d: Dossier,
+    people: Select[int | None],
+    collectives: Select[int | None],
 ) -> dict[tuple[str, int], list[rules.OtherProposal]]:
     """Other live dossiers proposing the same person or collective for the same award and
     year."""
     found: dict[tuple[str, int], list[rules.OtherProposal]] = defaultdict(list)
-    if not people and not collectives:
-        return found
-    holder = []
-    if people:
-        holder.append(
-            and_(Nominee.kind == str(NomineeKind.INDIVIDUAL), Nominee.person_id.in_(people))
-        )
-    if collectives:
-        holder.append(
-            and_(
-                Nominee.kind == str(NomineeKind.COLLECTIVE), Nominee.collective_id.in_(collectives)
-            )
-        )
+    holder = [
+        and_(Nominee.kind == str(NomineeKind.INDIVIDUAL), Nominee.person_id.in_(people)),
+        and_(Nominee.kind == str(NomineeKind.COLLECTIVE), Nominee.collective_id.in_(collectives)),
+    ]
     q = (
         select(Nominee.person_id, Nominee.collective_id, Dossier.id, Dossier.title)
         .join(Dossier, Dossier.id == Nominee.dossier_id)
@@ -195,10 +195,15 @@ def _initiative_reuse(
 ) -> dict[str, list[rules.OtherProposal]]:
     """Per title_key of the dossier's initiatives: other live dossiers resting on it (and
     another nominee of this same dossier)."""
-    keys = sorted({i.title_key for items in initiatives.values() for i in items})
     found: dict[str, list[rules.OtherProposal]] = defaultdict(list)
-    if not keys:
+    if not any(initiatives.values()):
         return found
+    inner, inner_nominee = aliased(NomineeInitiative), aliased(Nominee)
+    keys = (
+        select(inner.title_key)
+        .join(inner_nominee, inner_nominee.id == inner.nominee_id)
+        .where(inner_nominee.dossier_id == d.id)
+    )
     q = (
         select(NomineeInitiative.title_key, Dossier.id, Dossier.title)
         .join(Nominee, Nominee.id == NomineeInitiative.nominee_id)
@@ -234,13 +239,15 @@ def dossier_date(s: Session, d: Dossier, today: date) -> date:
     return aware.astimezone(VIETNAM).date()
 
 
-def notes_of(s: Session, nominee_ids: Sequence[int]) -> dict[int, list[EligibilityNote]]:
+def notes_of(s: Session, d: Dossier) -> dict[int, list[EligibilityNote]]:
+    """The explanations and overrides of the dossier's nominees, by nominee id, oldest
+    first."""
     found: dict[int, list[EligibilityNote]] = defaultdict(list)
-    for chunk in _chunks(nominee_ids):
-        for note in s.scalars(
-            select(EligibilityNote)
-            .where(EligibilityNote.nominee_id.in_(chunk))
-            .order_by(EligibilityNote.id)
-        ):
-            found[note.nominee_id].append(note)
+    for note in s.scalars(
+        select(EligibilityNote)
+        .join(Nominee, Nominee.id == EligibilityNote.nominee_id)
+        .where(Nominee.dossier_id == d.id)
+        .order_by(EligibilityNote.id)
+    ):
+        found[note.nominee_id].append(note)
     return found

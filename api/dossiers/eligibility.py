@@ -145,7 +145,7 @@ def may_override(s: Session, actor: Actor, d: Dossier) -> bool:
 
 def view(s: Session, actor: Actor, d: Dossier) -> EligibilityOut:
     judged = judge(s, d)
-    notes = store.notes_of(s, [n.id for n, _ in judged.nominees])
+    notes = store.notes_of(s, d)
     writers = users_repo.users_by_ids(s, {x.by for items in notes.values() for x in items})
 
     def note(x: EligibilityNote | None) -> NoteOut | None:
@@ -169,10 +169,10 @@ def view(s: Session, actor: Actor, d: Dossier) -> EligibilityOut:
 
     out = []
     for n, judgements in judged.nominees:
-        mine = notes.get(n.id, [])
+        latest = {(x.kind, x.rule_code): x for x in notes.get(n.id, ())}  # later ones win
         items = []
         for j in judgements:
-            override = _latest(mine, OVERRIDE, j.rule.code)
+            override = latest.get((OVERRIDE, j.rule.code))
             items.append(
                 RuleOut.model_construct(  # built from the rules' own data: no validation
                     code=j.rule.code,
@@ -187,7 +187,7 @@ def view(s: Session, actor: Actor, d: Dossier) -> EligibilityOut:
                     evidence=j.evidence,
                     refusal_code=j.code,
                     blocking=j.needs_override and override is None,
-                    explanation=note(_latest(mine, EXPLANATION, j.rule.code)),
+                    explanation=note(latest.get((EXPLANATION, j.rule.code))),
                     override=note(override),
                 )
             )
@@ -242,7 +242,7 @@ def check_submission(
     recorded at an earlier submission); refused when one has none, or when a nominee is
     already awarded or proposed elsewhere for the same award and year."""
     judged = judge(s, d, today_vn())
-    notes = store.notes_of(s, [n.id for n, _ in judged.nominees])
+    notes = store.notes_of(s, d)
     duplicates, unexplained, explained = [], [], []
     for n, judgements in judged.nominees:
         given = explanations.get(str(n.id), {})
@@ -299,7 +299,7 @@ def check_approval(s: Session, d: Dossier, passed: set[int]) -> None:
     """Before the specialist approves the appraisal: a failing rule (or the cluster's lead
     not confirmed) of a nominee who passed blocks it unless overridden."""
     judged = judge(s, d)
-    notes = store.notes_of(s, [n.id for n, _ in judged.nominees])
+    notes = store.notes_of(s, d)
     blocking = [
         _item(n, j)
         for n, judgements in judged.nominees
