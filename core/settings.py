@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     """The province's pass thresholds of its council over the defaults of
     domain/meetings.py: "award=percent,…" (a share of the whole membership; "=70" for any
     award without its own), recorded with each meeting convened."""
+    eligibility_parameters: str = ""
+    """The province's parameters of the eligibility rules over the defaults of
+    domain/eligibility.py, per rule set: "rule_set:rule.param=value,…", e.g.
+    "nd152_2025:cstd_tinh_chuoi_cstdcs.years=4" (shown as configuration of the province)."""
     place_name: str = "Lạng Sơn"
     """Địa danh printed before the date on the forms."""
     certificate_offset_x_mm: float = 0.0

@@ -219,3 +219,22 @@ class Conflict(DomainError):
     already in a round, a round already submitted)."""
 
     status, code, message = 409, "conflict", "Thao tác mâu thuẫn với dữ liệu đã ghi nhận."
+
+
+class EligibilityFailed(DomainError):
+    """Eligibility rules (domain/eligibility.py) the nominees fail: at submission without
+    the clerk's explanation, at the board's approval without the specialist's override.
+    `failing` lists each (nominee, rule, evidence); "rewarded once" duplicates carry their
+    own code (already_awarded, duplicate_proposal) and no explanation lets them through."""
+
+    status, code = 409, "eligibility_failed"
+    message = "Có điều kiện khen thưởng không đạt."
+
+    def __init__(
+        self, message: str, failing: list[dict[str, object]], *, code: str | None = None
+    ) -> None:
+        self.failing = list(failing)
+        super().__init__(message, code=code)
+
+    def extra(self) -> dict[str, object]:
+        return {"failing": self.failing}

@@ -261,6 +261,14 @@ class Nominee(Base):
     appraisal: Mapped[AppraisalResult | None] = relationship(
         back_populates="nominee", cascade="all, delete-orphan", lazy="selectin"
     )
+    # Eligibility (domain/eligibility.py): the initiatives the proposal rests on and the
+    # notes on its rules go with the nominee when a dossier's nominees are replaced.
+    initiatives: Mapped[list[NomineeInitiative]] = relationship(
+        cascade="all, delete-orphan", order_by="NomineeInitiative.id"
+    )
+    eligibility_notes: Mapped[list[EligibilityNote]] = relationship(
+        cascade="all, delete-orphan", order_by="EligibilityNote.id"
+    )
 
 
 class AppraisalResult(Base):

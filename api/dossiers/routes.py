@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit_service
 from api.audit.schemas import HistoryEntry
 from api.deps import Caller, CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
-from api.dossiers import appraisal, approvals, service
+from api.dossiers import appraisal, approvals, eligibility, service
 from api.dossiers.approvals import read_action
 from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.schemas import (
@@ -71,6 +71,7 @@ EVENT_LABELS = {
     "not_awarded": "Không được khen thưởng theo quyết định",
     "award_revoked": "Thu hồi khen thưởng theo quyết định thu hồi",
     "award_corrected": "Đính chính quyết định khen thưởng",
+    "eligibility_overridden": "Chấp thuận điều kiện khen thưởng chưa đạt",
 }
 
 
@@ -351,6 +352,35 @@ def get_appraisal(dossier_id: int, caller: CurrentReader, s: ReadSession) -> App
     auditors (403 for the unit and the cluster)."""
     d = service.visible_dossier(s, caller.actor, dossier_id)
     return appraisal.view(s, caller.actor, d)
+
+
+@router.get("/dossiers/{dossier_id}/eligibility", response_model=eligibility.EligibilityOut)
+def get_eligibility(
+    dossier_id: int, caller: CurrentReader, s: ReadSession
+) -> eligibility.EligibilityOut:
+    """Each nominee against each eligibility rule in force on the dossier's date (the day
+    it was last submitted, or today): code, title, legal basis, effective period, result
+    (pass | fail | not_applicable | needs_confirmation), evidence from the registry, and
+    the unit's explanation or the board's override."""
+    d = service.visible_dossier(s, caller.actor, dossier_id)
+    return eligibility.view(s, caller.actor, d)
+
+
+@router.post(
+    "/dossiers/{dossier_id}/eligibility/overrides",
+    status_code=201,
+    response_model=eligibility.EligibilityOut,
+)
+def override_eligibility(
+    dossier_id: int, body: eligibility.OverrideIn, caller: CurrentWriter, s: WriteSession
+) -> eligibility.EligibilityOut:
+    """The board's specialist or head lets a failing rule (or the cluster's lead, not yet
+    confirmed) through for one nominee while the dossier is in appraisal, with a reason
+    (audited): the approval is then no longer blocked by it."""
+    d = service.visible_dossier(s, caller.actor, dossier_id, for_update=True)
+    eligibility.override(s, caller.user, caller.actor, d, body)
+    service.flush(s)
+    return eligibility.view(s, caller.actor, d)
 
 
 @router.put("/dossiers/{dossier_id}/appraisal", response_model=AppraisalOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,11 +23,50 @@ from domain.opinions import NomineeCategory
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
+ExplanationText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+InitiativeScope = Literal["co_so", "tinh", "toan_quoc"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class InitiativeIn(Strict):
+    """An initiative (sáng kiến) or topic the proposal rests on (domain/eligibility.py)."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    scope: InitiativeScope
+    """Where its effect was recognised: co_so (the unit), tinh (province-wide), toan_quoc."""
+    recognized_by: Text = ""
+    recognized_on: date | None = Field(default=None, strict=False)
+    applied: bool = False
+    """Applied (áp dụng) with effect."""
+    document_id: int | None = None
+    """Its certificate (giấy chứng nhận), an attachment of this dossier."""
+
+
+class CollectiveCountsIn(Strict):
+    """What a collective's proposal states about its members (Tập thể lao động xuất sắc)."""
+
+    members: int = Field(ge=1, le=1_000_000)
+    completed_duties: int = Field(ge=0, le=1_000_000)
+    lao_dong_tien_tien: int = Field(ge=0, le=1_000_000)
+    chien_si_thi_dua_co_so: int = Field(ge=0, le=1_000_000)
+    disciplined_canh_cao_or_above: int = Field(ge=0, le=1_000_000)
+
+    @field_validator(
+        "completed_duties",
+        "lao_dong_tien_tien",
+        "chien_si_thi_dua_co_so",
+        "disciplined_canh_cao_or_above",
+    )
+    @classmethod
+    def _within_members(cls, value: int, info: ValidationInfo) -> int:
+        members = info.data.get("members")
+        if isinstance(members, int) and value > members:
+            raise PydanticCustomError("counts", "Không được lớn hơn số thành viên.")
+        return value
 
 
 class NomineeIn(Strict):
@@ -59,6 +98,16 @@ class NomineeIn(Strict):
     )
     """An individual's identity number (CCCD), to find or make their record; kept on the
     record, not on the nominee (422 `identity_no_invalid`)."""
+    initiatives: list[InitiativeIn] = Field(default_factory=list, max_length=20)
+    collective_counts: CollectiveCountsIn | None = None
+    """A collective's counts (domain/eligibility.py, Tập thể lao động xuất sắc)."""
+
+    @field_validator("collective_counts", mode="after")
+    @classmethod
+    def _collective_only(cls, value: object, info: ValidationInfo) -> object:
+        if value is not None and info.data.get("kind") == NomineeKind.INDIVIDUAL:
+            raise PydanticCustomError("not_collective", "Chỉ tập thể có số liệu thành viên.")
+        return value
 
     @field_validator("birth_date", "gender", "ethnicity", mode="after")
     @classmethod
@@ -102,6 +151,11 @@ class ActionIn(Strict):
     reason: Annotated[str, StringConstraints(max_length=4000)] | None = None
     signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
     version: int | None = None
+    eligibility_explanations: dict[str, dict[str, ExplanationText]] = Field(
+        default_factory=dict, max_length=500
+    )
+    """At submission: per nominee id, per failing rule code, the clerk's explanation
+    (domain/eligibility.py); without one a failing rule refuses the submission."""
 
 
 class AwardResultOut(BaseModel):

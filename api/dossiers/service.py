@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.dossiers import eligibility
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
 from api.people import service as people
 from documents.vn import today_vn
@@ -48,6 +50,7 @@ from storage.models import (
     DocumentVersion,
     Dossier,
     Nominee,
+    NomineeInitiative,
     OutboxItem,
     User,
     utcnow,
@@ -133,6 +136,78 @@ def _linked(d: Dossier) -> dict[tuple[str, str], int]:
     return out
 
 
+_Kept = dict[tuple[str, str], tuple[list[dict[str, Any]], dict[str, Any] | None]]
+
+
+def _eligibility_kept(nominees: list[Nominee]) -> _Kept:
+    """The initiatives and counts of the nominees about to be replaced, by kind and name:
+    a nominee sent again without them (the page's editor has no such fields) keeps them."""
+    return {
+        (n.kind, fold(n.name)): (
+            [
+                {
+                    "title": i.title,
+                    "scope": i.scope,
+                    "recognized_by": i.recognized_by,
+                    "recognized_on": i.recognized_on,
+                    "applied": i.applied,
+                    "document_id": i.document_id,
+                }
+                for i in n.initiatives
+            ],
+            n.collective_counts,
+        )
+        for n in nominees
+    }
+
+
+def _eligibility_inputs(
+    s: Session,
+    dossier_id: int | None,
+    nominees: list[Nominee],
+    items: list[NomineeIn],
+    before: _Kept | None = None,
+) -> None:
+    """What the eligibility rules read from the proposal (domain/eligibility.py): a
+    collective's counts, the initiatives (a certificate must be an attachment of this
+    dossier). A field not sent keeps what the same nominee had (`before`)."""
+    attached = (
+        {a.id for a in documents_repo.attachments_of(s, dossier_id, current=True)}
+        if dossier_id is not None and any(i.document_id for n in items for i in n.initiatives)
+        else set()
+    )
+    for n, item in zip(nominees, items, strict=True):
+        old_initiatives, old_counts = (before or {}).get((n.kind, fold(n.name)), ([], None))
+        if "collective_counts" in item.model_fields_set or not old_counts:
+            n.collective_counts = (
+                item.collective_counts.model_dump() if item.collective_counts else None
+            )
+        else:
+            n.collective_counts = old_counts
+        if "initiatives" not in item.model_fields_set and old_initiatives:
+            for data in old_initiatives:
+                n.initiatives.append(NomineeInitiative(title_key=fold(str(data["title"])), **data))
+            continue
+        for i in item.initiatives:
+            if i.document_id is not None and i.document_id not in attached:
+                raise InvalidInput(
+                    f"Giấy chứng nhận sáng kiến «{i.title}» phải là tài liệu kèm theo của hồ sơ "
+                    "(thêm tệp trước, rồi chọn nó).",
+                    code="certificate_not_attached",
+                )
+            n.initiatives.append(
+                NomineeInitiative(
+                    title=i.title,
+                    title_key=fold(i.title),
+                    scope=i.scope,
+                    recognized_by=i.recognized_by,
+                    recognized_on=i.recognized_on,
+                    applied=i.applied,
+                    document_id=i.document_id,
+                )
+            )
+
+
 def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -200,6 +275,7 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
         created_by=user.id,
         nominees=_nominees(s, user, actor, unit.id, body.nominees),
     )
+    _eligibility_inputs(s, None, d.nominees, body.nominees)
     s.add(d)
     s.flush()
     audit.append(
@@ -238,9 +314,11 @@ def update(s: Session, user: User, actor: Actor, dossier_id: int, body: DossierP
         changed.append("title")
     if body.nominees is not None:
         previous = _linked(d)
+        before = _eligibility_kept(d.nominees)
         d.nominees.clear()
         s.flush()
         d.nominees.extend(_nominees(s, user, actor, d.unit_id, body.nominees, previous))
+        _eligibility_inputs(s, d.id, d.nominees, body.nominees, before)
         changed.append("nominees")
     d.updated_at = utcnow()  # also bumps `version` when only nominees changed
     _flush(s)
@@ -448,10 +526,12 @@ def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn
         raise StaleVersion(
             "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
         )
+    if t.action == Action.SUBMIT:
+        eligibility.check_submission(s, d, body.eligibility_explanations)
     if t.checks_appraisal:
-        appraisal.check_complete(
-            [(n.name, appraisal_repo.appraisal_of(n.appraisal)) for n in d.nominees]
-        )
+        results = [(n, appraisal_repo.appraisal_of(n.appraisal)) for n in d.nominees]
+        appraisal.check_complete([(n.name, a) for n, a in results])
+        eligibility.check_approval(s, d, {n.id for n, a in results if a is not None and a.passed})
     if t.action == Action.APPROVE and process.own_signature(t.source) is not None:
         unsigned = [r.nominee.name for r in own_reports(s, d) if r.signed is None]
         if unsigned:
@@ -486,6 +566,13 @@ def act(
         )
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
+    explained = (
+        eligibility.record_explanations(
+            s, user, eligibility.check_submission(s, d, body.eligibility_explanations)
+        )
+        if t.action == Action.SUBMIT
+        else []
+    )
     d.status = t.target
     d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[Status(t.target)])
     d.transition_seq += 1
@@ -514,6 +601,7 @@ def act(
             "transition_seq": d.transition_seq,
             "forms": [f.form for f in t.forms],
             "signed": [x.as_data() for x in signed],
+            **({"eligibility_explanations": explained} if explained else {}),
         },
     )
     item = _outbox(s, d, t)

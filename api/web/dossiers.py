@@ -16,7 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import RuntimeDep
-from api.dossiers import approvals, service
+from api.dossiers import approvals, eligibility, service
+from api.dossiers.eligibility import OverrideIn
 from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.routes import dossier_out, refresh_prepared, save_appraisal
 from api.dossiers.schemas import ActionIn, AppraisalIn, AppraisalItemIn, OwnReportSignIn
@@ -35,6 +36,7 @@ from domain.roles import Role
 from issuing.runtime import Runtime
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
+from storage.repositories import users as users_repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -125,6 +127,8 @@ def _dossier_page(
     status_code: int = 200,
     action_error: dict[str, Any] | None = None,
     appraisal: dict[str, Any] | None = None,
+    eligibility_error: str = "",
+    override_form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         view = views.dossier_view(s, visitor.actor, dossier_id)
@@ -139,6 +143,8 @@ def _dossier_page(
         progress=progress,
         action_error=action_error or {},
         appraisal_form=appraisal or {},
+        eligibility_error=eligibility_error,
+        override_form=override_form or {},
         idem=secrets.token_urlsafe(16),
         is_auditor=Role.AUDITOR in visitor.actor.roles(),
         can_see_round=rounds_rules.can_view(visitor.actor, view.d.authority_id),
@@ -177,6 +183,7 @@ async def act(
         reason=text(form, "reason", 4000) or None,
         signing_pin=text(form, "signing_pin", 64) or None,
         version=int(version) if version.isdigit() else None,
+        eligibility_explanations=explanations(form),
     )
     idem = text(form, "idem", 100).strip() or None
     try:
@@ -209,6 +216,61 @@ async def act(
     response = redirect(f"/ho-so/{dossier_id}")
     signed = action != Action.APPROVE or body.signing_pin is not None
     set_flash(response, DONE_MESSAGES[action] if signed else APPROVED_WITHOUT_SIGNING)
+    return response
+
+
+EXPLANATION_FIELD = re.compile(r"giai-trinh-(\d{1,18})-([a-z0-9_]{1,64})")
+
+
+def explanations(form: Any) -> dict[str, dict[str, str]]:
+    """The clerk's explanations of failing eligibility rules, typed on the submit form as
+    `giai-trinh-<nominee id>-<rule code>`."""
+    out: dict[str, dict[str, str]] = {}
+    for key in list(form)[:1000]:
+        m = EXPLANATION_FIELD.fullmatch(key)
+        value = text(form, key, 4000).strip() if m else ""
+        if m and value:
+            out.setdefault(m.group(1), {})[m.group(2)] = value
+    return out
+
+
+@router.post("/ho-so/{dossier_id:int}/dieu-kien/chap-thuan", response_model=None)
+async def override_eligibility(
+    request: Request, dossier_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """The board's override of a failing eligibility rule, with its reason: the API's own
+    use case; a refusal is shown above the rules."""
+    nominee = text(form, "nominee_id", 20).strip()
+    body = OverrideIn(
+        nominee_id=int(nominee) if nominee.isdigit() else 0,
+        rule_code=text(form, "rule_code", 64),
+        reason=text(form, "reason", 4000),
+    )
+
+    def save() -> None:
+        with rt.db.write() as s:
+            user = users_repo.user_by_id(s, visitor.caller.user.id)
+            assert user is not None
+            d = service.visible_dossier(s, visitor.actor, dossier_id, for_update=True)
+            eligibility.override(s, user, visitor.actor, d, body)
+
+    try:
+        await run_in_threadpool(save)
+    except NotFound:
+        raise
+    except DomainError as e:
+        return await run_in_threadpool(
+            _dossier_page,
+            request,
+            visitor,
+            rt,
+            dossier_id,
+            status_code=e.status,
+            eligibility_error=e.message,
+            override_form={"key": f"{body.nominee_id}-{body.rule_code}"},
+        )
+    response = redirect(f"/ho-so/{dossier_id}#dieu-kien")
+    set_flash(response, "Đã chấp thuận điều kiện khen thưởng (ghi vào lịch sử hồ sơ).")
     return response
 
 

@@ -12,7 +12,8 @@ from api.audit import service as audit_service
 from api.audit.schemas import HistoryEntry
 from api.documents import service as documents
 from api.documents.service import Listed
-from api.dossiers import appraisal, service
+from api.dossiers import appraisal, eligibility, service
+from api.dossiers.eligibility import EligibilityOut
 from api.dossiers.routes import EVENT_LABELS, dossier_out
 from api.dossiers.schemas import AppraisalOut, DossierOut
 from doc_templates.catalogue import FORMS
@@ -436,6 +437,8 @@ class DossierView:
     own_reports: list[OwnReportView] = field(default_factory=list)
     submit_forms: list[str] = field(default_factory=list)
     """What submitting prepares for the unit head to sign."""
+    eligibility: EligibilityOut | None = None
+    """Each nominee against the eligibility rules in force on the dossier's date."""
 
     @property
     def award_results(self) -> dict[int, str]:
@@ -498,6 +501,7 @@ def dossier_view(s: Session, actor: Actor, dossier_id: int) -> DossierView:
         submit_forms=forms_after_submit(d),
         personal=sees_personal_data(actor, dossiers_repo.scope_of(s, d)),
         requirements=requirements_of(s, d),
+        eligibility=eligibility.view(s, actor, d),
     )
 
 
