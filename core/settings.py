@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     """The province's parameters of the eligibility rules over the defaults of
     domain/eligibility.py, per rule set: "rule_set:rule.param=value,…", e.g.
     "nd152_2025:cstd_tinh_chuoi_cstdcs.years=4" (shown as configuration of the province)."""
+    eligibility_enforced: bool = True
+    """Whether a failing eligibility rule holds a proposal back (the clerk must explain it
+    to submit; the board must override it to approve; a second proposal of one achievement
+    is refused). False makes the rules advisory — shown and recorded, holding nothing —
+    for a province whose registry does not yet hold the past years' awards."""
     place_name: str = "Lạng Sơn"
     """Địa danh printed before the date on the forms."""
     certificate_offset_x_mm: float = 0.0

@@ -244,6 +244,7 @@ def check_submission(
     judged = judge(s, d, today_vn())
     notes = store.notes_of(s, d)
     duplicates, unexplained, explained = [], [], []
+    enforced = get_settings().eligibility_enforced
     for n, judgements in judged.nominees:
         given = explanations.get(str(n.id), {})
         for j in judgements:
@@ -257,14 +258,14 @@ def check_submission(
                 explained.append((n, j, text))
             elif _latest(notes.get(n.id, []), EXPLANATION, j.rule.code) is None:
                 unexplained.append(_item(n, j))
-    if duplicates:
+    if duplicates and enforced:
         code = str(duplicates[0]["refusal_code"])
         raise EligibilityFailed(
             f"Không trình được: một thành tích chỉ khen một lần. {_listed(duplicates)}.",
             duplicates,
             code=code,
         )
-    if unexplained:
+    if unexplained and enforced:
         raise EligibilityFailed(
             "Có điều kiện khen thưởng không đạt; hãy giải trình từng điều kiện "
             f"(eligibility_explanations) rồi trình lại. {_listed(unexplained)}.",
@@ -298,6 +299,8 @@ def record_explanations(
 def check_approval(s: Session, d: Dossier, passed: set[int]) -> None:
     """Before the specialist approves the appraisal: a failing rule (or the cluster's lead
     not confirmed) of a nominee who passed blocks it unless overridden."""
+    if not get_settings().eligibility_enforced:
+        return
     judged = judge(s, d)
     notes = store.notes_of(s, d)
     blocking = [

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Nominee, Person, RegistryAward
-from tests.fixtures.server import PIN, Api, AppServer
+from tests.fixtures.server import ELIGIBILITY_ENFORCED, PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ YEAR = 2026
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("eligibility"), {}).start()
+    srv = AppServer(tmp_path_factory.mktemp("eligibility"), ELIGIBILITY_ENFORCED).start()
     yield srv
     srv.stop()
 
@@ -155,7 +155,7 @@ def test_a_missing_year_refuses_the_submission_until_explained(server: AppServer
     chain = rule(e, "cstd_tinh_chuoi_cstdcs")
     assert chain["result"] == "fail"
     assert chain["evidence"] == "Chiến sĩ thi đua cơ sở: 2023, 2024 — thiếu 2025"
-    assert "Điều 23" in chain["legal_basis"] and chain["effective_from"] == "2025-07-01"
+    assert "06/2022/QH15" in chain["legal_basis"] and chain["effective_from"] == "2025-07-01"
     assert rule(e, "cstd_tinh_sang_kien")["result"] == "pass"
     assert rule(e, "bang_khen_ca_nhan")["result"] == "not_applicable"
 
@@ -274,3 +274,25 @@ def test_a_failing_rule_blocks_the_appraisal_until_overridden(server: AppServer)
     history = specialist.get(f"/api/v1/dossiers/{d['id']}/history").json()
     event = next(h for h in history if h["kind"] == "eligibility_overridden")
     assert event["reason"] == reason
+
+
+def test_advisory_rules_hold_nothing_but_still_show_what_fails(
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    """TDKT_ELIGIBILITY_ENFORCED=false (a province whose registry lacks the past years):
+    the same failing rule is shown, the submission and a second proposal go through."""
+    srv = AppServer(tmp_path_factory.mktemp("advisory"), {}).start()
+    try:
+        clerk = Api(srv, CLERK)
+        pid = person(srv, "Lý Văn Hùng", {"chien_si_thi_dua_co_so": [2024]})
+        d = create(srv, "bang_khen_ubnd_tinh", "Lý Văn Hùng")
+        link(srv, d, pid)
+        assert rule(eligibility(srv, d), "bang_khen_ca_nhan")["result"] == "fail"
+        assert clerk.act(d["id"], "submit").status_code == 200
+        again = create(srv, "bang_khen_ubnd_tinh", "Lý Văn Hùng")
+        link(srv, again, pid)
+        assert rule(eligibility(srv, again), "mot_thanh_tich_mot_lan")["result"] == "fail"
+        r = clerk.act(again["id"], "submit")
+        assert r.status_code == 200, r.text
+    finally:
+        srv.stop()

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Nominee, Person, RegistryAward
 from tests.fixtures.browser import Shots, flash, new_context, see, sign_in
-from tests.fixtures.server import PIN, Api, AppServer
+from tests.fixtures.server import ELIGIBILITY_ENFORCED, PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
+SERVER_ENV = ELIGIBILITY_ENFORCED
 
 CLERK, HEAD, CLUSTER, SPECIALIST = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum", "ptdkt.chuyenvien"
 NAME = "Hà Văn Thắng"
