@@ -61,6 +61,7 @@ from domain.process import Action  # noqa: E402
 from domain.roles import Role  # noqa: E402
 from domain.subjects import Subject, SubjectKind  # noqa: E402
 from flows import transition  # noqa: E402
+from flows.prefect_clients import open_clients  # noqa: E402
 from issuing import runtime as flow_runtime  # noqa: E402
 from issuing.decision_forms import decision_context  # noqa: E402
 from issuing.jobs import FormJob, authority_issuer, common_context  # noqa: E402
@@ -292,14 +293,17 @@ async def measure(args: argparse.Namespace, rt: Runtime, round_ids: list[int]) -
     with tempfile.TemporaryDirectory(prefix="tdkt-decision-") as tmp:
         converter = PdfConverter(Path(tmp) / "profiles", workers=1, timeout=600)
         await converter.warm_up()
+        floor: list[dict[str, float]] = []
+        engine: list[dict[str, float]] = []
+        # The flow runs share Prefect's API clients, as in the app (flows/dispatch.py's
+        # `serve_clients`): opened once for the whole measurement, not per run.
         try:
-            await floor_once(converter, ctx, seal, person)  # fonts, template, conversion
-            await through_engine(rt, round_ids[1], awardees)  # Prefect, the app's pool
-            floor: list[dict[str, float]] = []
-            engine: list[dict[str, float]] = []
-            for i in range(args.runs):  # alternated, so drift moves both alike
-                floor.append(await floor_once(converter, ctx, seal, person))
-                engine.append(await through_engine(rt, round_ids[2 + i], awardees))
+            async with open_clients():
+                await floor_once(converter, ctx, seal, person)  # fonts, template, conversion
+                await through_engine(rt, round_ids[1], awardees)  # Prefect, the app's pool
+                for i in range(args.runs):  # alternated, so drift moves both alike
+                    floor.append(await floor_once(converter, ctx, seal, person))
+                    engine.append(await through_engine(rt, round_ids[2 + i], awardees))
         finally:
             converter.close()
 

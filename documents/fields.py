@@ -17,6 +17,7 @@ import math
 import re
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -69,6 +70,7 @@ class Slot:
 @dataclass(frozen=True)
 class Layout:
     page_heights: tuple[float, ...]
+    """Of the pages read, from the first."""
     text_fields: dict[str, list[Slot]]
     """Per field (number, day, month, year), every place the form prints it."""
     person_box: tuple[int, Box] | None
@@ -88,18 +90,34 @@ thousands of words, and building the tree and walking it cost three times the ru
 pdftotext itself."""
 
 
-def words(pdf: bytes) -> tuple[list[Word], list[float]]:
+def words(pdf: bytes, first: int = 1) -> tuple[list[Word], list[float]]:
+    """The words of the pages from `first` (1-based) on and their heights, page indexes
+    counted from the document's first page; nothing when it has fewer pages."""
+    return _words_of(pdf, first)[0:2]
+
+
+def _words_of(
+    pdf: bytes, first: int = 1, last: int | None = None
+) -> tuple[list[Word], list[float], bool]:
+    """`words` of pages `first`..`last` (inclusive), and whether the document ended
+    there (fewer pages than asked, or no `last`)."""
+    span = ["-f", str(first)] + (["-l", str(last)] if last is not None else [])
     with tempfile.TemporaryDirectory(prefix="tdkt-bbox-") as tmp:
         src = Path(tmp) / "in.pdf"
         src.write_bytes(pdf)
-        out = subprocess.run(
-            ["pdftotext", "-bbox-layout", str(src), "-"],
-            check=True,
+        done = subprocess.run(
+            ["pdftotext", "-bbox-layout", *span, str(src), "-"],
             capture_output=True,
             timeout=60,
-        ).stdout.decode("utf-8")
+        )
+    if done.returncode != 0:
+        if first > 1 and b"Wrong page range" in done.stderr:
+            return [], [], True  # the document ended before `first`
+        raise subprocess.CalledProcessError(done.returncode, "pdftotext", done.stdout, done.stderr)
+    out = done.stdout.decode("utf-8")
     found: list[Word] = []
     heights: list[float] = []
+    offset = first - 1
     for m in _TOKENS.finditer(out):
         height, x0, y0, x1, y1, text = m.groups()
         if height is not None:
@@ -107,7 +125,7 @@ def words(pdf: bytes) -> tuple[list[Word], list[float]]:
         elif heights:
             found.append(
                 Word(
-                    len(heights) - 1,
+                    offset + len(heights) - 1,
                     html.unescape(text),
                     float(x0),
                     float(y0),
@@ -115,7 +133,8 @@ def words(pdf: bytes) -> tuple[list[Word], list[float]]:
                     float(y1),
                 )
             )
-    return found, heights
+    ended = last is None or len(heights) < last - first + 1
+    return found, heights, ended
 
 
 def _pdf_box(w: Word, h: float, x1: float, x2: float, pad: float = 1.5) -> Box:
@@ -267,13 +286,101 @@ def number_and_date_slots(ws: list[Word], heights: list[float]) -> dict[str, lis
     return found
 
 
+FIRST_PAGES = 4
+"""Pages read first when the DOCX says what to look for: a decision's heading, signature
+block and the head of its annex fit in them, its list of hundreds does not."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the rendered DOCX prints that `locate` looks for: its blank room for numbers
+    and dates, and how often each signer's full name occurs in its text."""
+
+    placeholders: int
+    names: dict[str, int]
+
+
+_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>|<w:p/>", re.S)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(?:tab|br|cr)/>")
+
+
+def expected_in(docx: bytes, names: list[str]) -> Expected:
+    """Count in the DOCX's body what `locate` must find in the PDF. Counting errs on the
+    high side (then `locate` reads the whole PDF): every word joiner outside a line rule
+    (a paragraph of blank room only) is a number or date placeholder, and a name counts
+    wherever its words follow each other, in a list as in the signature block."""
+    with zipfile.ZipFile(BytesIO(docx)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    placeholders = xml.count(WORD_JOINER)
+    texts = []
+    for para in _PARAGRAPH.findall(xml):
+        text = html.unescape(
+            "".join(m.group(1) if m.group(1) is not None else " " for m in _TEXT.finditer(para))
+        )
+        if WORD_JOINER in text and not text.replace(NBSP, "").replace(WORD_JOINER, ""):
+            placeholders -= text.count(WORD_JOINER)  # a rule: no label, never a field
+        texts.append(" ".join(text.replace(NBSP, " ").split()))
+    body = "\n".join(texts)
+    counts = {}
+    for name in names:
+        wanted = " ".join(name.split())
+        pattern = r"(?<!\w)" + re.escape(wanted) + r"(?!\w)"
+        counts[name] = len(re.findall(pattern, body)) if wanted else 0
+    return Expected(placeholders, counts)
+
+
+def _name_runs(ws: list[Word], name: str) -> int:
+    """How often the words of `name` follow each other on one line."""
+    words_of = name.split()
+    if not words_of:
+        return 0
+    n, count = len(words_of), 0
+    for i in range(len(ws) - n + 1):
+        run = ws[i : i + n]
+        if [w.text for w in run] == words_of and all(_same_line(run[0], w) for w in run):
+            count += 1
+    return count
+
+
+def _read_enough(pdf: bytes, expected: Expected | None) -> tuple[list[Word], list[float]]:
+    """The words `locate` needs: with `expected`, the first pages and, only when they do
+    not hold every placeholder and every occurrence of the signers' names, the rest;
+    without it, every page."""
+    if expected is None:
+        return words(pdf)
+    ws, heights, ended = _words_of(pdf, 1, FIRST_PAGES)
+    if ended:
+        return ws, heights
+    found = number_and_date_slots(ws, heights)
+    # A placeholder is a number's room or a whole date (its day, month and year slots).
+    slots = len(found.get(NUMBER_FIELD, [])) + len(found.get(DAY_FIELD, []))
+    names_found = all(
+        _name_runs(ws, name) >= max(count, 1) for name, count in expected.names.items()
+    )
+    if slots >= expected.placeholders and names_found:
+        return ws, heights
+    more, more_heights, _ = _words_of(pdf, FIRST_PAGES + 1)
+    return ws + more, heights + more_heights
+
+
 def locate(
-    pdf: bytes, signer_name: str | None, other_signers: Mapping[str, str] | None = None
+    pdf: bytes,
+    signer_name: str | None,
+    other_signers: Mapping[str, str] | None = None,
+    *,
+    docx: bytes | None = None,
 ) -> Layout:
     """Where the fields go: number and date in the room the form left for them; the
     approver's signature over `signer_name` printed in the signature block, the seal over
-    its left third; and a field per `other_signers` (field name → printed name)."""
-    ws, heights = words(pdf)
+    its left third; and a field per `other_signers` (field name → printed name).
+
+    With the `docx` the PDF was converted from, only the pages that can hold them are
+    read (`_read_enough`): the same fields as from the whole PDF, since it stops only
+    once it has every number and date the DOCX leaves room for and every line that
+    prints a signer's name."""
+    names = [n for n in [signer_name, *(other_signers or {}).values()] if n]
+    expected = expected_in(docx, names) if docx is not None else None
+    ws, heights = _read_enough(pdf, expected)
     text_fields = number_and_date_slots(ws, heights)
     person = seal = None
     found = _signature_box(ws, heights, signer_name) if signer_name else None

@@ -189,7 +189,7 @@ async def prepare(
         await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
     pdf = await rt.converter.convert(docx)
     others = {fields.REPORTER_FIELD: job.reporter_name} if job.reporter_id else None
-    layout = await asyncio.to_thread(fields.locate, pdf, name, others)
+    layout = await asyncio.to_thread(fields.locate, pdf, name, others, docx=docx)
     pdf = await asyncio.to_thread(
         fields.add_fields, pdf, layout, personal=job.personal, sealed=job.sealed
     )

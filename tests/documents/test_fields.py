@@ -74,20 +74,25 @@ def admin_template() -> bytes:
 
 
 @pytest.fixture(scope="module")
-async def converted(tmp_path_factory) -> dict[str, bytes]:
-    """Every shipped form, and the admin's, converted once as the flow prepares them."""
-    converter = PdfConverter(tmp_path_factory.mktemp("fields") / "profiles", workers=2)
+def rendered() -> dict[str, bytes]:
+    """Every shipped form, and the admin's, filled as the flow prepares them (DOCX)."""
     sources = {code: template_path(code).read_bytes() for code in sorted(FORMS)}
     sources["admin"] = admin_template()
-    pdfs = await asyncio.gather(
-        *(
-            converter.convert(
-                render_docx(data, prepared_context(code if code in FORMS else "thong_bao"))
-            )
-            for code, data in sources.items()
-        )
-    )
-    return dict(zip(sources, pdfs, strict=True))
+    return {
+        code: render_docx(data, prepared_context(code if code in FORMS else "thong_bao"))
+        for code, data in sources.items()
+    }
+
+
+@pytest.fixture(scope="module")
+async def converted(tmp_path_factory, rendered) -> dict[str, bytes]:
+    """Every shipped form, and the admin's, converted once as the flow prepares them."""
+    converter = PdfConverter(tmp_path_factory.mktemp("fields") / "profiles", workers=2)
+    try:
+        pdfs = await asyncio.gather(*(converter.convert(docx) for docx in rendered.values()))
+    finally:
+        converter.close()
+    return dict(zip(rendered, pdfs, strict=True))
 
 
 def prepare(pdf: bytes) -> tuple[fields.Layout, bytes]:
@@ -214,6 +219,71 @@ def test_an_admin_form_that_prints_the_number_more_often_is_accepted_and_filled(
     assert whole.count(f"Số: {number}") == 2
     assert f"Văn bản này thay Thông báo số {number} {DATE_TEXT}." in whole
     assert "....." not in whole
+
+
+def decision_of(awardees: int, *, signer_listed: bool) -> dict:
+    """A Quyết định listing `awardees` individuals (one of them, if `signer_listed`, named
+    as the signer is)."""
+    ctx = prepared_context("quyet_dinh_khen_thuong")
+    people = [
+        {"index": i + 1, "name": f"Nguyễn Văn Thành {i + 1}", "position": "Chuyên viên"}
+        | {"unit_name": UNIT}
+        for i in range(awardees)
+    ]
+    if signer_listed:
+        people[-100]["name"] = SIGNER
+    ctx["groups"] = [
+        {
+            "numeral": "I",
+            "award_name": "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
+            "counts": {"collectives": 0, "individuals": awardees},
+            "collective_heading": "",
+            "collectives": [],
+            "individual_heading": "1",
+            "individuals": people,
+        }
+    ]
+    return ctx
+
+
+def layout_places(layout: fields.Layout) -> tuple[object, ...]:
+    return layout.text_fields, layout.person_box, layout.seal_box, layout.other_persons
+
+
+async def test_fields_laid_from_the_pages_the_docx_points_to_are_those_of_the_whole_pdf(
+    converted, rendered, tmp_path
+):
+    # Every shipped form (and the admin's) gets the same fields either way.
+    for code, docx in rendered.items():
+        whole = fields.locate(converted[code], SIGNER)
+        led = fields.locate(converted[code], SIGNER, docx=docx)
+        assert layout_places(led) == layout_places(whole), code
+    # A decision of 500: its heading, signature block and annex heading are on its first
+    # pages, and only those are read; the same fields as from all its pages.
+    template = template_path("quyet_dinh_khen_thuong").read_bytes()
+    converter = PdfConverter(tmp_path / "profiles", workers=1)
+    try:
+        plain, listed = [
+            (docx, await converter.convert(docx))
+            for docx in (
+                render_docx(template, decision_of(500, signer_listed=flag))
+                for flag in (False, True)
+            )
+        ]
+    finally:
+        converter.close()
+    docx, pdf = plain
+    whole, led = fields.locate(pdf, SIGNER), fields.locate(pdf, SIGNER, docx=docx)
+    assert layout_places(led) == layout_places(whole)
+    assert len(whole.page_heights) > 15 and len(led.page_heights) == fields.FIRST_PAGES
+    assert len(led.text_fields[fields.NUMBER_FIELD]) == len(led.text_fields[fields.DAY_FIELD]) == 2
+    assert led.person_box is not None and led.person_box[0] < fields.FIRST_PAGES
+    # An awardee named as the signer is: the DOCX prints the name twice, so every page is
+    # read, as before.
+    docx, pdf = listed
+    whole, led = fields.locate(pdf, SIGNER), fields.locate(pdf, SIGNER, docx=docx)
+    assert layout_places(led) == layout_places(whole)
+    assert len(led.page_heights) == len(whole.page_heights)
 
 
 def test_a_form_prepared_over_printed_dots_is_filled_over_them(tmp_path):
