@@ -403,38 +403,48 @@ def _signature_box(
     ws: list[Word], heights: list[float], signer_name: str
 ) -> tuple[tuple[int, Box], tuple[int, Box]] | None:
     """The signature box above a signer's printed full name, and the seal's box over its
-    left third (Nghị định 30/2020): the last place where the words of the name follow
-    each other on one line."""
+    left third (Nghị định 30/2020): the last place where the name stands alone on its line
+    (a signature block; a list's row holding the same name has its other cells on that
+    line), else the last place where its words follow each other on one line."""
     name = signer_name.split()
     if not name:
         return None
-    for i in range(len(ws) - len(name), -1, -1):
+    runs = [
+        i
+        for i in range(len(ws) - len(name), -1, -1)
+        if [w.text for w in ws[i : i + len(name)]] == name
+        and all(_same_line(ws[i], w) for w in ws[i : i + len(name)])
+    ]
+    if not runs:
+        return None
+
+    def alone(i: int) -> bool:
         run = ws[i : i + len(name)]
-        if [w.text for w in run] != name or not all(_same_line(run[0], w) for w in run):
-            continue
-        first, last = run[0], run[-1]
-        above = [
-            w
-            for w in ws[:i]
-            if w.page == first.page
-            and w.y2 < first.y1 - 4
-            and w.x2 > first.x1 - 60
-            and w.x1 < last.x2 + 60
-        ]
-        h = heights[first.page]
-        top = max(w.y2 for w in above) if above else first.y1 - 80
-        centre = (first.x1 + last.x2) / 2
-        y1, y2 = h - first.y1 + 2, h - top - 2
-        if y2 - y1 < 40:  # no room left by the template: use a fixed height
-            y2 = y1 + 60
-        size = min(110.0, y2 - y1 + 30)
-        seal_x2 = centre - 80 + 160 / 3
-        mid = (y1 + y2) / 2
-        return (
-            (first.page, (centre - 80, y1, centre + 80, y2)),
-            (first.page, (seal_x2 - size, mid - size / 2, seal_x2, mid + size / 2)),
-        )
-    return None
+        return not any(w.page == run[0].page and _same_line(run[0], w) and w not in run for w in ws)
+
+    i = next((i for i in runs if alone(i)), runs[0])
+    first, last = ws[i], ws[i + len(name) - 1]
+    above = [
+        w
+        for w in ws[:i]
+        if w.page == first.page
+        and w.y2 < first.y1 - 4
+        and w.x2 > first.x1 - 60
+        and w.x1 < last.x2 + 60
+    ]
+    h = heights[first.page]
+    top = max(w.y2 for w in above) if above else first.y1 - 80
+    centre = (first.x1 + last.x2) / 2
+    y1, y2 = h - first.y1 + 2, h - top - 2
+    if y2 - y1 < 40:  # no room left by the template: use a fixed height
+        y2 = y1 + 60
+    size = min(110.0, y2 - y1 + 30)
+    seal_x2 = centre - 80 + 160 / 3
+    mid = (y1 + y2) / 2
+    return (
+        (first.page, (centre - 80, y1, centre + 80, y2)),
+        (first.page, (seal_x2 - size, mid - size / 2, seal_x2, mid + size / 2)),
+    )
 
 
 _FONTS = {"/TiRo": "/Times-Roman", "/TiIt": "/Times-Italic"}

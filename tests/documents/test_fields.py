@@ -284,6 +284,10 @@ async def test_fields_laid_from_the_pages_the_docx_points_to_are_those_of_the_wh
     whole, led = fields.locate(pdf, SIGNER), fields.locate(pdf, SIGNER, docx=docx)
     assert layout_places(led) == layout_places(whole)
     assert len(led.page_heights) == len(whole.page_heights)
+    # The signature and the seal stay in the signature block on the first pages, not over
+    # the awardee's row in the list.
+    assert led.person_box == fields.locate(plain[1], SIGNER).person_box
+    assert led.seal_box is not None and led.seal_box[0] < fields.FIRST_PAGES
 
 
 def test_a_form_prepared_over_printed_dots_is_filled_over_them(tmp_path):
