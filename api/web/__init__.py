@@ -24,6 +24,7 @@ from api.web import (
     notifications,
     opinions,
     public,
+    registry,
     rounds,
 )
 
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
         opinions,
         meetings,
         notifications,
+        registry,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -41,7 +41,7 @@ from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.opinions import CATEGORY_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
-from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, Role
+from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, UNIT_ROLES, Role
 from storage.models import HeldPage, utcnow
 from storage.repositories import pages as pages_repo
 
@@ -82,6 +82,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/hop-hoi-dong", "Họp Hội đồng"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR, Role.DECISION_MAKER}):
         items.append(("/quyet-dinh", "Quyết định khen thưởng"))
+    if roles & (AUTHORITY_ROLES | UNIT_ROLES | {Role.AUDITOR}):
+        items.append(("/tra-cuu-khen-thuong", "Tra cứu khen thưởng"))
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:
