@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -309,6 +309,13 @@ def _bulk_insert(s: Session, table: str, rows: Sequence[Mapping[str, object]]) -
     names = ", ".join(f'"{c}"' for c in cols)
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(cols))})"
 
+    if conn.dialect.name == "postgresql":
+        # COPY: a tenth of the time of a pipelined executemany, in the same transaction.
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(tuple(r[c] for c in cols))
+        return
     if not on_sqlite:
         conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
         return
@@ -458,8 +465,7 @@ def registry_import(
 
 
 def add_problems(s: Session, rows: Sequence[dict[str, object]]) -> None:
-    for part in _chunks(rows, 5000):
-        s.execute(insert(RegistryImportProblem), list(part))
+    _bulk_insert(s, RegistryImportProblem.__tablename__, rows)
 
 
 def problems(

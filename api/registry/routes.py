@@ -84,8 +84,12 @@ async def upload_import(
     import_id = await run_in_threadpool(service.upload, rt, caller, file.filename or "", data)
     background.add_task(service.check, rt, import_id)  # a worker thread, after the answer
     response.headers["Location"] = f"{IMPORT_PATH}/{import_id}"
-    with rt.db.read() as s:
-        return service.get_import(s, caller.actor, import_id, 1)
+
+    def answer() -> ImportOut:
+        with rt.db.read() as s:
+            return service.get_import(s, caller.actor, import_id, 1)
+
+    return await run_in_threadpool(answer)
 
 
 @router.get("/imports/{import_id}", response_model=ImportOut)
