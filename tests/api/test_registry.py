@@ -1,5 +1,5 @@
 """The awards registry through the real app: an issued decision writes its awards there
-(a revoking decision marks them), the search finds names typed without diacritics, a
+(a revoking decision marks them, a corrected name is read), the search finds names typed without diacritics, a
 unit sees only its own records, and past awards are imported from XLSX or CSV — a
 100 000-row file with 37 bad rows reports exactly those rows, writes nothing until
 accepted, writes the 99 963 clean rows once; the same file again adds nothing; broken
@@ -108,7 +108,7 @@ def as_csv(rows: list[list[str]], bom: bool = True) -> bytes:
 # ------------------------------------------------------------------ decisions
 
 
-def test_an_issued_decision_writes_the_registry_and_a_revocation_marks_it(server):
+def test_an_issued_decision_writes_the_registry_and_its_amendments_follow(server):
     made = issued_decision(
         server,
         {
@@ -158,6 +158,23 @@ def test_an_issued_decision_writes_the_registry_and_a_revocation_marks_it(server
     }
     assert after["Nông Văn Khánh"]["revoked"] and after["Nông Văn Khánh"]["revoked_at"]
     assert not after["Lò Văn Páo"]["revoked"]
+    # A correcting decision of the name: the registry reads, and is found by, the new one.
+    pao_record = next(a for a in d["awardees"] if a["name"] == "Lò Văn Páo")["record_id"]
+    r = specialist.post(
+        f"/api/v1/decisions/{d['id']}/amendments",
+        data={
+            "number": "1301/QĐ-UBND",
+            "decided_on": "2026-12-04",
+            "kind": "dinh_chinh",
+            "reason": "Sai chính tả họ tên",
+            "changes": f'[{{"record_id": {pao_record}, "field": "name", '
+            '"new_value": "Lò Văn Pảo"}]',
+        },
+        files={"file": ("qd.pdf", signed(minutes_pdf(), made["ca"]))},
+    )
+    assert r.status_code == 200, r.text
+    [fixed] = search(specialist, q="lo van pao")["items"]
+    assert (fixed["id"], fixed["holder_name"]) == (pao["id"], "Lò Văn Pảo")
 
 
 # ------------------------------------------------------------------ the template
