@@ -1,10 +1,10 @@
 """The awards registry through the real app: an issued decision writes its awards there
-(a revoking decision marks them, a corrected name is read), the search finds names typed without diacritics, a
-unit sees only its own records, and past awards are imported from XLSX or CSV — a
-100 000-row file with 37 bad rows reports exactly those rows, writes nothing until
-accepted, writes the 99 963 clean rows once; the same file again adds nothing; broken
-or oversized files are refused with their code and nothing written. No identity number
-in an answer, a page or the server's log."""
+(a revoking decision marks them, a corrected name is read), the search finds names typed
+without diacritics, a unit sees only its own records, and past awards are imported from
+XLSX or CSV — a 100 000-row file with 37 bad rows reports exactly those rows, writes
+nothing until accepted, writes the 99 963 clean rows once; the same file again adds
+nothing; broken or oversized files are refused with their code and nothing written. No
+identity number in an answer, a page or the server's log."""
 
 from __future__ import annotations
 
