@@ -24,6 +24,8 @@ from api.meetings.routes import router as meetings_router
 from api.opinions.routes import router as opinions_router
 from api.people.routes import router as people_router
 from api.pki.routes import router as pki_router
+from api.registry.routes import LARGE_UPLOAD_PATHS
+from api.registry.routes import router as registry_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
 from core.settings import Settings, get_settings
@@ -60,7 +62,11 @@ def create_app(settings: Settings | None = None, background: Background | None =
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(RequestGuard, upload_limit=settings.max_upload_bytes)
+    app.add_middleware(
+        RequestGuard,
+        upload_limit=settings.max_upload_bytes,
+        large_uploads=dict.fromkeys(LARGE_UPLOAD_PATHS, settings.max_import_bytes),
+    )
     for router in (
         admin_router,
         pki_router,
@@ -76,6 +82,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         templates_router,
         opinions_router,
         consultation_router,
+        registry_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

@@ -65,9 +65,14 @@ def json_depth(raw: bytes) -> int:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, upload_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, upload_limit: int, large_uploads: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.upload_limit = upload_limit
+        self.large_uploads = large_uploads or {}
+        """Addresses whose multipart uploads have a limit of their own (the registry's
+        imports of past awards: a table of 100 000 rows)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,7 +89,8 @@ class RequestGuard:
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        limit = self.upload_limit + 64 * 1024 if kind == b"multipart/form-data" else MAX_OTHER_BODY
+        upload_limit = self.large_uploads.get(scope.get("path", ""), self.upload_limit)
+        limit = upload_limit + 64 * 1024 if kind == b"multipart/form-data" else MAX_OTHER_BODY
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _answer(send_with_headers, 413, "Dữ liệu gửi lên quá lớn.", "payload_too_large")

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     certificate_blank: bool = False
     """Print only the variable text (the phôi bằng has the border, heading and title)."""
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_import_bytes: int = 64 * 1024 * 1024
+    """The largest file of past awards imported at once (POST /api/v1/registry/imports):
+    100 000 rows of the template are about 15 MB as CSV."""
     outbox_redrive_seconds: float = 30.0
     outbox_lease_seconds: float = 600.0
     """How long a step's flow run may hold its outbox row without renewing it before

@@ -21,10 +21,12 @@ from domain.rounds import RoundStatus
 from domain.subjects import Subject, SubjectKind
 from storage import audit
 from storage import decisions as store
+from storage import registry as registry_store
 from storage import rounds as rounds_store
 from storage.models import AwardDecision, subject_columns
 from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import notifications as notifications_repo
+from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
 
 CERTIFICATE_SERIES = f"certificates:{UBND_CODE}"
@@ -77,6 +79,10 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
         records.append(record)
     # Hundreds of rows and events: written in bulk, the chain extended in one pass.
     store.add_records(s, records)
+    # The registry holds every award from now on (same transaction): the UBND's name
+    # as issuer, the nominee's person or collective (made and linked when it had none).
+    issuer = org_repo.authority(s, d.decider_authority_id).name
+    registry_store.record_decision(s, d.id, r.id, issuer)
     dossiers = rounds_store.dossiers_of(s, r.id)
     linked = store.linked_accounts(s, [x.id for x in dossiers])
     with_award = {n.dossier_id for n in nominees if n.passed}

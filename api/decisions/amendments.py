@@ -24,6 +24,7 @@ from domain.roles import Role
 from issuing.runtime import Runtime
 from storage import audit
 from storage import decisions as store
+from storage import registry as registry_store
 from storage.models import (
     AwardDecision,
     AwardRecordAmendment,
@@ -196,6 +197,9 @@ def amend(
                 )
             )
         s.flush()
+        registry_store.apply_amendment(
+            s, a.id, [(c.record_id, str(c.kind), c.field, c.new_value) for c in planned]
+        )
         authority = org_repo.authority(s, d.authority_id).name
         who = audit.Who(user.id, user.full_name, str(Role.BOARD_SPECIALIST), authority)
         names = [states[c.record_id].values.get("name", "") for c in planned]

@@ -25,6 +25,7 @@ from api.web import (
     opinions,
     people,
     public,
+    registry,
     rounds,
 )
 
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
         opinions,
         meetings,
         notifications,
+        registry,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -84,6 +84,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/hop-hoi-dong", "Họp Hội đồng"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR, Role.DECISION_MAKER}):
         items.append(("/quyet-dinh", "Quyết định khen thưởng"))
+    if roles & (AUTHORITY_ROLES | UNIT_ROLES | {Role.AUDITOR}):
+        items.append(("/tra-cuu-khen-thuong", "Tra cứu khen thưởng"))
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:
