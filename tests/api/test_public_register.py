@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 CLERK = "bdt.canbo"
 PERSON, TEAM = "Hoàng Thị Mai <b>", "Phòng Dân tộc & Tôn giáo"
 BORN = date(1987, 3, 14)
+CCCD = "001187012345"  # Hà Nội, a woman born in 1987
 SECRET_ACHIEVEMENT = "Thành tích riêng: sáng kiến cấp tỉnh số 42"
 OTHER_PERSON = "Lục Văn Sáu"
 
@@ -43,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
 
 def no_personal_data(html: str) -> None:
-    for shown in ("14/03/1987", "1987-03-14", "14-03-1987", "1987"):
+    for shown in ("14/03/1987", "1987-03-14", "14-03-1987", "1987", CCCD):
         assert shown not in html, shown
     assert SECRET_ACHIEVEMENT not in html
 
@@ -60,6 +61,7 @@ def test_an_issued_decision_is_public_with_its_list_and_no_personal_data(server)
                 "achievements": SECRET_ACHIEVEMENT,
                 "birth_date": BORN.isoformat(),
                 "gender": "nu",
+                "identity_no": CCCD,
             },
             {"kind": "collective", "name": TEAM, "achievements": SECRET_ACHIEVEMENT},
         ],
@@ -114,6 +116,12 @@ def test_an_issued_decision_is_public_with_its_list_and_no_personal_data(server)
     assert public["decision"]["number"] == "07/QĐ-UBND"
     no_personal_data(str(got) + str(public))
     web.close()
+    # Kept on the nominee's record in the registry (its unit sees it), never in a log line.
+    clerk = Api(server, CLERK)
+    record = clerk.get(f"/api/v1/people/{seen['person_id']}").json()
+    assert record["identity_no"] == CCCD
+    log = server.log.read_text(errors="replace")
+    assert CCCD not in log and "14/03/1987" not in log and "1987-03-14" not in log
 
 
 def test_a_decision_never_published_for_consultation_is_on_the_register_a_draft_is_not(
