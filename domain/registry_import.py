@@ -19,6 +19,7 @@ from typing import Any
 
 from domain.awards import NomineeKind
 from domain.errors import Forbidden, InvalidInput
+from domain.people import identity_no_problem
 from domain.registry import CATALOGUE, Occasion, award_name
 from domain.roles import AUTHORITY_ROLES, UNIT_ROLES, Actor, Role
 from domain.search import fold
@@ -206,6 +207,12 @@ def check_row(
         gender = _GENDERS.get(fold(_text(values["gender"])))
         if gender is None:
             bad("gender", "gender_invalid", "Giới tính phải là «Nam» hoặc «Nữ».")
+    if identity and IDENTITY_RE.match(identity) and kind is NomineeKind.INDIVIDUAL:
+        # The same check as a record made on a page (domain/people.py): the province code
+        # and, where known, the century/gender and year digits; its words, not the digits.
+        problem = identity_no_problem(identity, birth, gender)
+        if problem is not None:
+            bad("identity_no", "identity_no_invalid", problem.split(":")[0].rstrip(".") + ".")
 
     code = _text(values["unit"]).upper()
     unit_id = units.get(code)

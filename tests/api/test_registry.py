@@ -233,7 +233,7 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hương", "Lan", "Minh", "N
 def good_row(i: int) -> list[str]:
     name = f"{FAMILIES[i % 10]} Văn {GIVEN[(i // 10) % 10]} {i}"
     unit = "BDT" if i % 2 else "LMHTX"
-    return [name, f"{900000000000 + i:012d}", "01/02/1985", "Nam", unit, "Cá nhân",
+    return [name, f"001085{i:06d}", "01/02/1985", "Nam", unit, "Cá nhân",
             "lao_dong_tien_tien", "2023", f"{i % 50 + 1}/QĐ-{unit}", "15/01/2024",
             "Thủ trưởng đơn vị", "Thường xuyên"]  # fmt: skip
 
