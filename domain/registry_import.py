@@ -372,10 +372,76 @@ def import_unit(actor: Actor) -> int | None:
 
 def unit_award_unit(actor: Actor) -> int:
     """The unit whose clerk enters a title the unit decided itself."""
-    for g in actor.grants:
-        if g.role == Role.UNIT_CLERK and g.unit_id is not None:
-            return g.unit_id
-    raise Forbidden("Chỉ cán bộ TĐKT của đơn vị nhập danh hiệu do đơn vị quyết định.")
+    return unit_award_grant(actor, None)[0]
+
+
+UNIT_AWARD_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HEAD})
+"""Who enters a title the unit decided itself: its clerk, or its head (who signed it)."""
+
+
+def unit_award_grant(actor: Actor, unit_id: int | None) -> tuple[int, Role]:
+    """The unit (the one asked for, else the actor's first) and the role in which the
+    actor enters a title the unit decided itself: its clerk or its head."""
+    for role in (Role.UNIT_CLERK, Role.UNIT_HEAD):
+        for g in actor.grants:
+            if g.role == role and g.unit_id is not None and unit_id in (None, g.unit_id):
+                return g.unit_id, role
+    raise Forbidden(
+        "Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị nhập danh hiệu do đơn vị quyết định."
+    )
+
+
+def may_enter_unit_award(actor: Actor, unit_id: int | None) -> bool:
+    return unit_id is not None and any(
+        g.role in UNIT_AWARD_ROLES and g.unit_id == unit_id for g in actor.grants
+    )
+
+
+def unit_award_codes(kind: NomineeKind) -> list[tuple[str, str]]:
+    """(code, name) of the titles a unit decides itself for this kind of holder."""
+    return [(e.code, e.name) for e in CATALOGUE.values() if e.unit_decides and kind in e.holders]
+
+
+ONCE_A_YEAR_EXCEPT = frozenset({"giay_khen"})
+"""A Giấy khen may be given more than once a year; the titles and the rating only once."""
+
+
+def once_a_year(award: str, occasion: str) -> bool:
+    """Whether a holder can have this award only once for a year: the yearly titles and
+    the yearly rating (one achievement, rewarded once)."""
+    return occasion == Occasion.YEARLY and award not in ONCE_A_YEAR_EXCEPT
+
+
+MAX_ISSUER = 255
+
+
+def unit_award_occasion(raw: str | None) -> str:
+    """The occasion of a unit's title (yearly when not given); 422 for another value."""
+    value = (raw or "").strip() or Occasion.YEARLY.value
+    if value not in {o.value for o in Occasion}:
+        raise InvalidInput("Hãy chọn hình thức trong danh sách.", code="occasion_invalid")
+    return value
+
+
+def unit_award_issuer(raw: str | None, unit_name: str) -> str:
+    """Who decided (as the decision names them); the unit's name when not given."""
+    value = " ".join((raw or "").split()) or unit_name
+    if len(value) > MAX_ISSUER:
+        raise InvalidInput("Cấp quyết định quá dài (tối đa 255 ký tự).", code="issuer_too_long")
+    return value
+
+
+def default_issuer(head_position: str | None, unit_name: str) -> str:
+    """What the form proposes as the issuer: the head's title followed by the unit's name
+    («Thủ trưởng Ban Dân tộc tỉnh»), or the unit's name alone."""
+    position = " ".join((head_position or "").split())
+    if not position:
+        return unit_name
+    if position.lower().endswith(" đơn vị"):
+        position = position[: -len(" đơn vị")]
+    if unit_name.lower() in position.lower():
+        return position
+    return f"{position} {unit_name}"
 
 
 def check_unit_award(

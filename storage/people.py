@@ -200,6 +200,33 @@ def awards_of(
     ).all()
 
 
+def held_in_year(
+    s: Session,
+    *,
+    person_id: int | None = None,
+    collective_id: int | None = None,
+    award: str,
+    year: int,
+    occasion: str,
+) -> RegistryAward | None:
+    """The holder's record (not revoked) of this award, year and occasion, if any: one
+    achievement is rewarded once."""
+    col = RegistryAward.person_id if person_id is not None else RegistryAward.collective_id
+    holder = person_id if person_id is not None else collective_id
+    return s.scalars(
+        select(RegistryAward)
+        .where(
+            col == holder,
+            RegistryAward.award == award,
+            RegistryAward.year == year,
+            RegistryAward.occasion == occasion,
+            RegistryAward.revoked_at.is_(None),
+        )
+        .order_by(RegistryAward.id)
+        .limit(1)
+    ).first()
+
+
 def restrictions_of(
     s: Session, *, person_id: int | None = None, collective_id: int | None = None
 ) -> Sequence[HolderRestriction]:

@@ -27,6 +27,7 @@ from api.audit.schemas import (
     HistoryExport,
 )
 from api.dossiers.service import visible_dossier
+from api.people import service as people_service
 from documents.names import display_name
 from domain import rounds as rounds_rules
 from domain.awards import AWARDS
@@ -237,6 +238,15 @@ def record_read(
             ]
             place = org_repo.authority(s, dec.authority_id).name
             who = audit.Who(user.id, user.full_name, str((held or [Role.AUDITOR])[0]), place, place)
+        elif subject.kind in (SubjectKind.PERSON, SubjectKind.COLLECTIVE):
+            # A unit's decision uploaded with a title: in the role that let them see the
+            # person's (collective's) record.
+            holder = (
+                people_service.visible_person(s, actor, subject.id)[1]
+                if subject.kind is SubjectKind.PERSON
+                else people_service.visible_collective(s, actor, subject.id)[1]
+            )
+            who = people_service.who(s, user, actor, holder)
         else:
             d = dossiers_repo.dossier(s, subject.id)
             if d is None:

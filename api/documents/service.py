@@ -24,6 +24,7 @@ from api.decisions import service as decisions_service
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
 from api.meetings import service as meetings_service
+from api.people import service as people_service
 from api.rounds import service as rounds_service
 from documents import names
 from documents.inspect import Refusal, check_upload
@@ -88,7 +89,8 @@ def sees_draft(s: Session, actor: Actor, d: Dossier, doc: Document) -> bool:
 
 
 def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
-    """The document if its subject (a dossier, a round) is visible to the actor and, for
+    """The document if its subject (a dossier, a round, a person or collective — a unit's
+    decision uploaded with a title) is visible to the actor and, for
     a draft, if the actor may see it; 404 otherwise."""
     doc = documents_repo.document(s, doc_id)
     if doc is None:
@@ -103,6 +105,14 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
         elif doc.subject_kind == SubjectKind.DECISION:
             dec = decisions_service.visible_decision(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_decision_draft(s, actor, dec, doc)
+        elif doc.subject_kind == SubjectKind.PERSON:
+            # A unit's own decision uploaded with a title it entered: whoever sees the
+            # person's record (domain/people.py), nothing is a draft.
+            people_service.visible_person(s, actor, doc.subject_id)
+            hidden = False
+        elif doc.subject_kind == SubjectKind.COLLECTIVE:
+            people_service.visible_collective(s, actor, doc.subject_id)
+            hidden = False
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)

@@ -99,6 +99,9 @@ class RegistryAwardOut(BaseModel):
     source_label: str
     revoked: bool
     revoked_at: datetime | None = None
+    document_id: int | None = None
+    """The unit's decision uploaded with a title the unit entered (its file:
+    `GET /api/v1/documents/{document_id}/content`)."""
 
 
 class AwardYearOut(BaseModel):

@@ -66,6 +66,8 @@ EVENT_LABELS = {
     PERSONAL_DATA_READ: "Xem dữ liệu cá nhân",
     "collective.created": "Lập hồ sơ tập thể",
     "collective.restricted": "Ghi nhận kỷ luật, điều tra, khiếu nại",
+    "registry_award_added": "Ghi danh hiệu do đơn vị quyết định",
+    "document_downloaded": "Tải quyết định",
 }
 
 
@@ -417,6 +419,7 @@ def awards_by_year(rows: Sequence[RegistryAward]) -> list[AwardYearOut]:
                 source_label=_label(sources, a.source),
                 revoked=a.revoked_at is not None,
                 revoked_at=a.revoked_at,
+                document_id=a.document_id,
             )
         )
     return [AwardYearOut(year=y, awards=v) for y, v in sorted(years.items(), reverse=True)]
@@ -508,6 +511,13 @@ def _note(e: AuditEvent) -> str:
         return f"Hợp nhất vào hồ sơ số {data.get('kept_id')} («{data.get('kept_name', '')}»)."
     if e.kind == "person.edited":
         return "Sửa: " + ", ".join(FIELD_LABELS.get(f, f) for f in data.get("changed", []))
+    if e.kind == "registry_award_added":
+        return (
+            f"{award_name(str(data.get('award', '')))} năm {data.get('year')}, quyết định số "
+            f"{data.get('decision_number', '')}."
+        )
+    if e.kind == "document_downloaded":
+        return f"{data.get('file_name', '')}."
     if e.kind in ("person.restricted", "collective.restricted"):
         return rules.restriction_label(str(data.get("kind", "")), data.get("level"))
     return ""

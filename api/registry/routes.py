@@ -132,15 +132,21 @@ async def add_unit_award(
     collective_id: Annotated[int | None, Form()] = None,
     holder_name: Annotated[str | None, Form(max_length=255)] = None,
     identity_no: Annotated[str | None, Form(max_length=20)] = None,
+    occasion: Annotated[str | None, Form(max_length=16)] = None,
+    issuer: Annotated[str | None, Form(max_length=300)] = None,
 ) -> RegistryAwardOut:
     """A title the unit decided itself (a code the catalogue marks `unit_decides`:
     Lao động tiên tiến, Chiến sĩ thi đua cơ sở, Hoàn thành xuất sắc nhiệm vụ, Tập thể lao
     động tiên tiến, Giấy khen), entered by the unit's clerk with the unit's decision as a
     PDF (`file`), its `decision_number`, `decided_on` and the `year`; the holder: a person
     (`person_id`) or collective (`collective_id`) of the unit, a person by `holder_name`
-    and `identity_no` (found or created), or, with none of these, the unit itself. 422
-    `award_not_unit_decides`, `award_holder_kind`, `year_inconsistent` …; 415 for a file
-    that is not a PDF; 404 `holder_not_found`; 409 `registry_duplicate`."""
+    and `identity_no` (found or created), or, with none of these, the unit itself;
+    `occasion` (yearly by default: chuyen_de, dot_xuat, khac) and `issuer` (the unit's
+    name by default). The PDF is then served by `GET /api/v1/documents/{document_id}/content`
+    to whoever sees the holder's record. 422 `award_not_unit_decides`, `award_holder_kind`,
+    `year_inconsistent`, `occasion_invalid` …; 415 for a file that is not a PDF; 404
+    `holder_not_found`; 409 `registry_duplicate` (the same decision, or a yearly title the
+    holder already has that year)."""
     limit = rt.settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
@@ -154,6 +160,8 @@ async def add_unit_award(
         collective_id=collective_id,
         holder_name=holder_name,
         identity_no=identity_no,
+        occasion=occasion,
+        issuer=issuer,
     )
     return await run_in_threadpool(
         service.add_unit_award, rt, caller, body, data, file.filename or "quyet-dinh.pdf"

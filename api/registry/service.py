@@ -37,6 +37,7 @@ from domain.roles import AUTHORITY_ROLES, Actor, Role
 from domain.subjects import Subject, SubjectKind
 from issuing.runtime import Runtime
 from storage import audit
+from storage import people as people_store
 from storage import registry as store
 from storage.models import (
     Collective,
@@ -477,6 +478,12 @@ class UnitAwardIn:
     holder_name: str | None = None
     identity_no: str | None = None
     """A person not yet in the registry: found by this identity number, else created."""
+    occasion: str | None = None
+    """Thường xuyên (yearly, the default), chuyên đề, đột xuất, khác."""
+    issuer: str | None = None
+    """Who decided, as the decision names them (default: the unit's name)."""
+    unit_id: int | None = None
+    """The unit entering it (the holder's); default: the caller's first unit."""
 
 
 def add_unit_award(
@@ -485,12 +492,18 @@ def add_unit_award(
     """A title the unit decided itself (Lao động tiên tiến, Chiến sĩ thi đua cơ sở, …),
     entered by its clerk with the unit's decision (PDF, stored as a document of the
     holder). 422 `award_not_unit_decides`, `award_holder_kind`, …; 404 `holder_not_found`
-    (not a person or collective of the unit); 409 `registry_duplicate`."""
-    unit_id = rules.unit_award_unit(caller.actor)
+    (not a person or collective of the unit); 409 `registry_duplicate` (the same decision,
+    or a title given once a year already held that year)."""
+    unit_id, role = rules.unit_award_grant(caller.actor, body.unit_id)
     number = rules.check_unit_award(
         body.award, body.year, body.decision_number, body.decided_on, today_vn()
     )
     assert body.decided_on is not None
+    occasion = rules.unit_award_occasion(body.occasion)
+    if not pdf.startswith(b"%PDF-"):  # a Word file, a picture, anything else
+        raise UnsupportedMediaType(
+            "Quyết định của đơn vị phải là tệp PDF.", code="decision_pdf_required"
+        )
     try:
         media_type, ext = check_upload(pdf)
     except Refusal as e:
@@ -501,6 +514,7 @@ def add_unit_award(
         )
     with rt.db.write() as s:
         unit = org_repo.unit(s, unit_id)
+        issuer = rules.unit_award_issuer(body.issuer, unit.name)
         person: Person | None = None
         team: Collective | None = None
         if body.person_id is not None:
@@ -537,6 +551,21 @@ def add_unit_award(
                 "Khen thưởng này (cùng năm, số quyết định) đã có trong sổ.",
                 code="registry_duplicate",
             )
+        if rules.once_a_year(body.award, occasion):
+            held = people_store.held_in_year(
+                s,
+                person_id=person.id if person is not None else None,
+                collective_id=team.id if team is not None else None,
+                award=body.award,
+                year=body.year,
+                occasion=occasion,
+            )
+            if held is not None:
+                raise Conflict(
+                    f"«{award_name(body.award)}» năm {body.year} đã có trong sổ (quyết định "
+                    f"số {held.decision_number}): một thành tích chỉ khen thưởng một lần.",
+                    code="registry_duplicate",
+                )
         subject = (
             Subject(SubjectKind.PERSON, person.id)
             if person is not None
@@ -573,10 +602,10 @@ def add_unit_award(
             collective_id=team.id if team is not None else None,
             award=body.award,
             year=body.year,
-            occasion=str(Occasion.YEARLY),
+            occasion=occasion,
             decision_number=number,
             decision_date=body.decided_on,
-            issuer=unit.name,
+            issuer=issuer,
             source=str(Source.UNIT),
             holder_name=holder_name,
             unit_id=unit_id,
@@ -592,11 +621,13 @@ def add_unit_award(
             s,
             kind="registry_award_added",
             subject=subject,
-            who=audit.Who(user.id, user.full_name, str(Role.UNIT_CLERK), unit.name),
+            who=audit.Who(user.id, user.full_name, str(role), unit.name),
             data={
                 "registry_award_id": ra.id,
                 "award": body.award,
                 "year": body.year,
+                "occasion": occasion,
+                "issuer": issuer,
                 "decision_number": number,
                 "decision_date": body.decided_on.isoformat(),
                 "document_id": doc.id,

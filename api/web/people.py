@@ -19,11 +19,13 @@ from pydantic import ValidationError
 from api.deps import RuntimeDep
 from api.people import service
 from api.people.schemas import MergeIn, PersonIn, PersonSummary, RestrictionIn
+from api.web import unit_awards
 from api.web.forms import iso_date, message_for, text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from domain import people as rules
-from domain.errors import DomainError, NotFound
+from domain.awards import NomineeKind
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.nominee_details import ETHNICITIES, GENDER_LABELS
 from domain.people import DISCIPLINE_LEVEL_LABELS, RESTRICTION_KIND_LABELS
 from domain.roles import BOARD_ROLES, UNIT_ROLES, Role
@@ -175,8 +177,19 @@ def _person_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    award_errors: dict[str, str] | None = None,
+    award_values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     person = service.read_person(rt, visitor.user, visitor.actor, person_id)
+    award_form = unit_awards.form_context(
+        rt,
+        visitor,
+        person.unit_id,
+        NomineeKind.INDIVIDUAL,
+        merged=person.merged_into_id is not None,
+        errors=award_errors,
+        values=award_values,
+    )
     with rt.db.read() as s:
         history = service.history(s, visitor.actor, service.person_subject(person_id))
         kept = None
@@ -196,6 +209,7 @@ def _person_page(
         ),
         errors=errors or {},
         values=values or {},
+        ua=award_form,
         RESTRICTION_KIND_LABELS=RESTRICTION_KIND_LABELS,
         DISCIPLINE_LEVEL_LABELS=DISCIPLINE_LEVEL_LABELS,
         GENDER_LABELS=GENDER_LABELS,
@@ -282,12 +296,109 @@ def add_restriction(
     )
 
 
-@router.get("/tap-the/{collective_id:int}", response_class=HTMLResponse)
-def collective_page(
-    request: Request, collective_id: int, visitor: VisitorDep, rt: RuntimeDep
+def _collective_page(
+    request: Request,
+    visitor: Visitor,
+    rt: Runtime,
+    collective_id: int,
+    *,
+    status_code: int = 200,
+    award_errors: dict[str, str] | None = None,
+    award_values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with rt.db.read() as s:
         c, _ = service.visible_collective(s, visitor.actor, collective_id)
         out = service.collective_out(s, c)
+        merged = c.merged_into_id is not None
         history = service.history(s, visitor.actor, service.collective_subject(collective_id))
-    return render(request, "collective.html", visitor, c=out, history=history)
+    award_form = unit_awards.form_context(
+        rt,
+        visitor,
+        out.unit_id,
+        NomineeKind.COLLECTIVE,
+        merged=merged,
+        errors=award_errors,
+        values=award_values,
+    )
+    return render(
+        request,
+        "collective.html",
+        visitor,
+        status_code=status_code,
+        c=out,
+        history=history,
+        ua=award_form,
+    )
+
+
+@router.get("/tap-the/{collective_id:int}", response_class=HTMLResponse)
+def collective_page(
+    request: Request, collective_id: int, visitor: VisitorDep, rt: RuntimeDep
+) -> HTMLResponse:
+    return _collective_page(request, visitor, rt, collective_id)
+
+
+@router.post("/ca-nhan/{person_id:int}/danh-hieu", response_model=None)
+async def person_award(
+    request: Request, person_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """«Ghi danh hiệu do đơn vị quyết định» for a person of the unit (its clerk or head)."""
+
+    def unit() -> int | None:
+        with rt.db.read() as s:
+            return service.visible_person(s, visitor.actor, person_id)[0].unit_id
+
+    unit_id = await run_in_threadpool(unit)
+    if unit_id is None or not unit_awards.may_enter(visitor.actor, unit_id):
+        raise Forbidden(unit_awards.FORBIDDEN)
+    errors, values, done, status = await unit_awards.enter(
+        rt, visitor, form, unit_id=unit_id, person_id=person_id
+    )
+    if done:
+        response = redirect(f"/ca-nhan/{person_id}#khen-thuong")
+        set_flash(response, f"Đã ghi {done} vào sổ khen thưởng.")
+        return response
+    return await run_in_threadpool(
+        lambda: _person_page(
+            request,
+            visitor,
+            rt,
+            person_id,
+            status_code=status,
+            award_errors=errors,
+            award_values=values,
+        )
+    )
+
+
+@router.post("/tap-the/{collective_id:int}/danh-hieu", response_model=None)
+async def collective_award(
+    request: Request, collective_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """«Ghi danh hiệu do đơn vị quyết định» for a collective of the unit."""
+
+    def unit() -> int:
+        with rt.db.read() as s:
+            return service.visible_collective(s, visitor.actor, collective_id)[0].unit_id
+
+    unit_id = await run_in_threadpool(unit)
+    if not unit_awards.may_enter(visitor.actor, unit_id):
+        raise Forbidden(unit_awards.FORBIDDEN)
+    errors, values, done, status = await unit_awards.enter(
+        rt, visitor, form, unit_id=unit_id, collective_id=collective_id
+    )
+    if done:
+        response = redirect(f"/tap-the/{collective_id}#khen-thuong")
+        set_flash(response, f"Đã ghi {done} vào sổ khen thưởng.")
+        return response
+    return await run_in_threadpool(
+        lambda: _collective_page(
+            request,
+            visitor,
+            rt,
+            collective_id,
+            status_code=status,
+            award_errors=errors,
+            award_values=values,
+        )
+    )
