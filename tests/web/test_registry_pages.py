@@ -23,7 +23,7 @@ HEADER = (
     "Mã khen thưởng,Năm,Số quyết định,Ngày quyết định,Cơ quan quyết định,Hình thức"
 )
 ROWS = (
-    'Lường Văn Tám,020080123456,02/03/1980,Nam,BDT,Cá nhân,lao_dong_tien_tien,2022,'
+    "Lường Văn Tám,020080123456,02/03/1980,Nam,BDT,Cá nhân,lao_dong_tien_tien,2022,"
     '"12/QĐ-BDT",20/12/2022,"Trưởng Ban Dân tộc <tỉnh> & ""{{ x }}""",Thường xuyên',
     "Lường Văn Tám,020080123456,02/03/1980,Nam,BDT,Cá nhân,khong_co_ma,2023,"
     "13/QĐ-BDT,20/12/2023,Trưởng Ban Dân tộc,Thường xuyên",
@@ -65,9 +65,7 @@ def test_board_searches_and_imports_a_file_of_past_awards(
     assert "020080123456" not in page.content()
     see(shots, page, "nhap-xem-truoc")
     page.get_by_role("button", name="Chỉ ghi 2 dòng không lỗi").click()
-    expect(page.locator("main p[role=status]").last).to_contain_text(
-        "đã ghi 2 khen thưởng vào sổ"
-    )
+    expect(page.locator("main p[role=status]").last).to_contain_text("đã ghi 2 khen thưởng vào sổ")
     see(shots, page, "nhap-da-ghi")
 
     page.goto("/tra-cuu-khen-thuong?q=luong+van+tam")
