@@ -55,6 +55,13 @@ ALREADY_AWARDED = "already_awarded"
 DUPLICATE_PROPOSAL = "duplicate_proposal"
 INITIATIVE_REUSED = "initiative_reused"
 
+INITIATIVE_SCOPES = {
+    "co_so": "Cơ sở (trong đơn vị)",
+    "tinh": "Toàn tỉnh",
+    "toan_quoc": "Toàn quốc",
+}
+"""Where an initiative's effect was recognised, as the pages say it."""
+
 PROVINCE_WIDE = frozenset({"tinh", "toan_quoc"})
 """An initiative's scopes whose effect reaches the whole province (or further)."""
 

@@ -53,6 +53,23 @@ class InvalidInput(DomainError):
     status, code, message = 422, "invalid_input", "Dữ liệu không hợp lệ."
 
 
+class CertificateNotAttached(InvalidInput):
+    """An initiative's certificate that is not an attachment of the dossier; `field`
+    names it in the request body ("nominees.0.initiatives.1.document_id")."""
+
+    code = "certificate_not_attached"
+
+    def __init__(self, title: str, field: str) -> None:
+        self.field = field
+        super().__init__(
+            f"Giấy chứng nhận sáng kiến «{title}» phải là tài liệu kèm theo của hồ sơ "
+            "(thêm tệp trước, rồi chọn nó)."
+        )
+
+    def extra(self) -> dict[str, object]:
+        return {"field": self.field}
+
+
 class ReasonRequired(InvalidInput):
     code, message = "reason_required", "Cần nêu lý do."
 

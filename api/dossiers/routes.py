@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit_service
@@ -22,11 +23,13 @@ from api.dossiers.schemas import (
     AwardResultOut,
     BulkApproveIn,
     BulkApproveOut,
+    CollectiveCountsOut,
     DossierCreate,
     DossierOut,
     DossierPage,
     DossierPatch,
     DossierSummary,
+    InitiativeOut,
     NomineeOut,
     OwnReportSignIn,
     RoundRef,
@@ -121,7 +124,30 @@ def nominee_out(
         award_result=award_result_out(award, revoked) if award is not None else None,
         person_id=n.person_id,
         collective_id=n.collective_id,
+        initiatives=[
+            InitiativeOut(
+                title=i.title,
+                scope=i.scope,
+                recognized_by=i.recognized_by,
+                recognized_on=i.recognized_on,
+                applied=i.applied,
+                document_id=i.document_id,
+            )
+            for i in n.initiatives
+        ],
+        collective_counts=_counts_out(n.collective_counts),
     )
+
+
+def _counts_out(data: dict[str, Any] | None) -> CollectiveCountsOut | None:
+    """The stored counts, or None when absent or not readable (written before the
+    fields they need)."""
+    if not data:
+        return None
+    try:
+        return CollectiveCountsOut.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:

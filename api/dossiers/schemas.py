@@ -176,6 +176,26 @@ class AwardResultOut(BaseModel):
     sổ …», «Không được khen thưởng: <lý do>» or «Đã thu hồi khen thưởng theo …»."""
 
 
+class InitiativeOut(BaseModel):
+    """An initiative the proposal rests on, as entered (`InitiativeIn`)."""
+
+    title: str
+    scope: str
+    recognized_by: str
+    recognized_on: date | None
+    applied: bool
+    document_id: int | None
+    """Its certificate, an attachment of the dossier."""
+
+
+class CollectiveCountsOut(BaseModel):
+    members: int
+    completed_duties: int
+    lao_dong_tien_tien: int
+    chien_si_thi_dua_co_so: int
+    disciplined_canh_cao_or_above: int
+
+
 class NomineeOut(BaseModel):
     id: int
     kind: str
@@ -202,6 +222,11 @@ class NomineeOut(BaseModel):
     """An individual's record in the registry (/api/v1/people/{id})."""
     collective_id: int | None = None
     """A collective's record in the registry (/api/v1/collectives/{id})."""
+    initiatives: list[InitiativeOut] = Field(default_factory=list)
+    """What the eligibility rules read (domain/eligibility.py), as entered: not personal
+    data, shown to whoever sees the dossier."""
+    collective_counts: CollectiveCountsOut | None = None
+    """A collective's counts (Tập thể lao động xuất sắc), as entered."""
 
 
 class RoundRef(BaseModel):

@@ -19,6 +19,7 @@ from documents.vn import today_vn
 from domain import appraisal
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
 from domain.errors import (
+    CertificateNotAttached,
     DocumentsNotReady,
     Forbidden,
     IllegalTransition,
@@ -176,7 +177,7 @@ def _eligibility_inputs(
         if dossier_id is not None and any(i.document_id for n in items for i in n.initiatives)
         else set()
     )
-    for n, item in zip(nominees, items, strict=True):
+    for index, (n, item) in enumerate(zip(nominees, items, strict=True)):
         old_initiatives, old_counts = (before or {}).get((n.kind, fold(n.name)), ([], None))
         if "collective_counts" in item.model_fields_set or not old_counts:
             n.collective_counts = (
@@ -188,12 +189,10 @@ def _eligibility_inputs(
             for data in old_initiatives:
                 n.initiatives.append(NomineeInitiative(title_key=fold(str(data["title"])), **data))
             continue
-        for i in item.initiatives:
+        for j, i in enumerate(item.initiatives):
             if i.document_id is not None and i.document_id not in attached:
-                raise InvalidInput(
-                    f"Giấy chứng nhận sáng kiến «{i.title}» phải là tài liệu kèm theo của hồ sơ "
-                    "(thêm tệp trước, rồi chọn nó).",
-                    code="certificate_not_attached",
+                raise CertificateNotAttached(
+                    i.title, f"nominees.{index}.initiatives.{j}.document_id"
                 )
             n.initiatives.append(
                 NomineeInitiative(

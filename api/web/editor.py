@@ -22,17 +22,33 @@ from api.dossiers import service
 from api.dossiers.schemas import DossierCreate, DossierPatch
 from api.people import service as people_service
 from api.web import views
-from api.web.forms import Checked, NomineeRow, integer, nominee_rows, nominees_in, text, validate
+from api.web.forms import (
+    COUNT_FIELDS,
+    COUNT_LABELS,
+    Checked,
+    InitiativeRow,
+    NomineeRow,
+    integer,
+    kept_rows,
+    nominee_rows,
+    nominees_in,
+    text,
+    validate,
+)
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from documents.vn import short_date
 from domain.awards import AWARDS
-from domain.errors import DomainError, Forbidden, NotFound
+from domain.eligibility import INITIATIVE_SCOPES, TTLDXS
+from domain.errors import CertificateNotAttached, DomainError, Forbidden, NotFound
 from domain.process import EDITABLE, Status
+from domain.required_documents import AttachmentKind
 from domain.roles import Role
 from issuing.runtime import Runtime
+from storage import eligibility as eligibility_store
 from storage import people as people_store
 from storage.models import Dossier
+from storage.repositories import documents as documents_repo
 from storage.repositories import users as users_repo
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -90,6 +106,13 @@ def _edit_page(
                         s, visitor.actor, unit_id=view.d.unit_id, limit=PICKER_LIMIT
                     )
                 ]
+                # an initiative's certificate: one of the dossier's attachments of its kind
+                context["certificates"] = [
+                    (a.id, a.title)
+                    for a in documents_repo.attachments_of(s, view.d.id, current=True)
+                    if a.kind in CERTIFICATE_KINDS
+                ]
+                context["asks_counts"] = view.d.award == TTLDXS
     return render(
         request,
         f"edit_{step}.html",
@@ -100,6 +123,8 @@ def _edit_page(
         v=view,
         d=view.d if view else None,
         award_kinds=views.award_kinds,
+        INITIATIVE_SCOPES=INITIATIVE_SCOPES,
+        COUNT_LABELS=COUNT_LABELS,
         max_upload=rt.settings.max_upload_bytes,
         idem=secrets.token_urlsafe(16),
         **context,
@@ -107,6 +132,10 @@ def _edit_page(
 
 
 PICKER_LIMIT = 300
+CERTIFICATE_KINDS = frozenset(
+    {AttachmentKind.GIAY_CHUNG_NHAN_SANG_KIEN, AttachmentKind.QUYET_DINH_CONG_NHAN_DE_TAI}
+)
+"""The attachments an initiative's certificate is chosen from (a topic's is its decision)."""
 
 
 @router.get("/ho-so/moi", response_class=HTMLResponse)
@@ -187,6 +216,7 @@ def edit_page(
     if step == 2:
         with rt.db.read() as s:
             users = users_repo.users_by_ids(s, {n.user_id for n in d.nominees if n.user_id})
+            initiatives = eligibility_store.initiatives_of(s, d)
         context["rows"] = [
             NomineeRow(
                 i,
@@ -201,6 +231,18 @@ def edit_page(
                 account=users[n.user_id].username if n.user_id in users else "",
                 opinion_category=n.opinion_category or "",
                 person_id=str(n.person_id or ""),
+                initiatives=[
+                    InitiativeRow(
+                        title=x.title,
+                        scope=x.scope,
+                        recognized_by=x.recognized_by,
+                        recognized_on=short_date(x.recognized_on) if x.recognized_on else "",
+                        applied=x.applied,
+                        document_id=str(x.document_id or ""),
+                    )
+                    for x in initiatives.get(n.id, [])
+                ],
+                counts={f: str((n.collective_counts or {}).get(f, "")) for f in COUNT_FIELDS},
             )
             for i, n in enumerate(d.nominees)
         ]
@@ -271,18 +313,25 @@ def save_nominees(
 ) -> Response:
     rows = _named(rt, visitor, nominee_rows(form))
     checked = Checked()
-    nominees = nominees_in(rows, checked)
+    with rt.db.read() as s:
+        award = service.visible_dossier(s, visitor.actor, dossier_id).award
+    nominees = nominees_in(rows, checked, counts=award == TTLDXS)
     version = integer(form, "version", checked, "Thiếu phiên bản của hồ sơ.")
     error: DomainError | None = None
     if checked.ok and version is not None:
         error = _update(visitor, rt, dossier_id, DossierPatch(version=version, nominees=nominees))
+        if isinstance(error, CertificateNotAttached):
+            # beside the certificate's field: nominees.<k>.initiatives.<j>.document_id
+            _, k, _, j, _ = error.field.split(".")
+            row = kept_rows(rows)[int(k)]
+            checked.errors[f"n-{row.index}-initiatives-{j}-document_id"] = error.message
         if error is None:
             if text(form, "next") == "1":
                 return redirect(f"/ho-so/{dossier_id}/sua/3")
             response = redirect(f"/ho-so/{dossier_id}/sua/2")
             set_flash(response, f"Đã lưu {len(nominees)} tập thể, cá nhân được đề nghị.")
             return response
-    kept = [r for r in rows if not r.remove]
+    kept = [r for r in rows if not (r.remove or r.is_blank())]
     return _edit_page(
         request,
         visitor,

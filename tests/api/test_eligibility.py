@@ -296,3 +296,69 @@ def test_advisory_rules_hold_nothing_but_still_show_what_fails(
         assert r.status_code == 200, r.text
     finally:
         srv.stop()
+
+
+def test_the_dossier_echoes_its_initiatives_and_a_collectives_counts(server: AppServer):
+    clerk = Api(server, CLERK)
+    d = create(server, "chien_si_thi_dua_cap_tinh", "Lò Văn Páo")
+    cert = clerk.attach(d["id"], "giay_chung_nhan_sang_kien", "Giấy chứng nhận.pdf").json()
+    initiative = {
+        "title": "Bản đồ số vùng đồng bào",
+        "scope": "toan_quoc",
+        "recognized_by": "Bộ Dân tộc và Tôn giáo",
+        "recognized_on": "2025-10-02",
+        "applied": True,
+        "document_id": cert["id"],
+    }
+    nominee = {"kind": "individual", "name": "Lò Văn Páo", "achievements": "Xuất sắc."}
+    url = f"/api/v1/dossiers/{d['id']}"
+    r = clerk.patch(
+        url,
+        json={"version": d["version"], "nominees": [{**nominee, "initiatives": [initiative]}]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["nominees"][0]["initiatives"] == [initiative]
+    assert clerk.get(url).json()["nominees"][0]["initiatives"] == [initiative]
+
+    # A certificate that is not the dossier's attachment: refused, naming the field.
+    other = {**initiative, "title": "Khác", "document_id": cert["id"] + 10_000}
+    r = clerk.patch(
+        url,
+        json={
+            "version": r.json()["version"],
+            "nominees": [{**nominee, "initiatives": [initiative, other]}],
+        },
+    )
+    body = r.json()
+    assert (r.status_code, body["code"]) == (422, "certificate_not_attached"), body
+    assert body["field"] == "nominees.0.initiatives.1.document_id"
+    assert clerk.get(url).json()["nominees"][0]["initiatives"] == [initiative]
+
+    counts = {
+        "members": 12,
+        "completed_duties": 12,
+        "lao_dong_tien_tien": 9,
+        "chien_si_thi_dua_co_so": 1,
+        "disciplined_canh_cao_or_above": 0,
+    }
+    r = clerk.post(
+        "/api/v1/dossiers",
+        json={
+            "award": "tap_the_lao_dong_xuat_sac",
+            "year": YEAR,
+            "nominees": [
+                {
+                    "kind": "collective",
+                    "name": "Phòng Chính sách",
+                    "achievements": "Hoàn thành xuất sắc.",
+                    "collective_counts": counts,
+                }
+            ],
+        },
+    )
+    assert r.status_code == 201, r.text
+    [n] = clerk.get(f"/api/v1/dossiers/{r.json()['id']}").json()["nominees"]
+    assert n["collective_counts"] == counts and n["initiatives"] == []
+    # The unit head, who may see the dossier, reads them too (they are not personal data).
+    [n] = Api(server, HEAD).get(f"/api/v1/dossiers/{r.json()['id']}").json()["nominees"]
+    assert n["collective_counts"] == counts

@@ -228,8 +228,11 @@
 
   // ---- nominees: a collective has no date of birth, gender or ethnicity
   function showDetails(select) {
-    var box = select.closest("fieldset") && select.closest("fieldset").querySelector("[data-individual]");
+    var row = select.closest("fieldset");
+    var box = row && row.querySelector("[data-individual]");
     if (box) box.hidden = select.value === "collective";
+    var counts = row && row.querySelector("[data-collective]");
+    if (counts) counts.hidden = select.value !== "collective";
   }
   document.addEventListener("change", function (ev) {
     var el = ev.target;
@@ -250,7 +253,8 @@
           if (v) el.setAttribute(a, v.replace(/n-\d+-/g, "n-" + next + "-"));
         });
         if (el.matches("input[type=text], textarea")) el.value = "";
-        if (el.matches("select[name$='-gender'], select[name$='-ethnicity']")) el.selectedIndex = 0;
+        if (el.matches("select[name$='-gender'], select[name$='-ethnicity'], select[name$='-scope'], select[name$='-document_id']")) el.selectedIndex = 0;
+        if (el.matches("input[type=checkbox]")) el.checked = false;
         el.removeAttribute("aria-invalid");
       });
       $all(".field-error", copy).forEach(function (e) { e.remove(); });
