@@ -176,24 +176,37 @@ def create_person(s: Session, user: User, actor: Actor, body: PersonIn) -> Perso
     gender = body.gender.value if body.gender else None
     identity_no = _identity(body.identity_no, body.birth_date, gender)
     _identity_free(s, identity_no)
-    p = Person(
-        full_name=body.full_name,
-        search_name=fold(body.full_name),
-        gender=gender,
-        ethnicity=body.ethnicity,
-        birth_date=body.birth_date,
-        identity_no=identity_no,
-        unit_id=unit_id,
-        position=body.position,
-        created_by=user.id,
+    return _new_person(
+        s,
+        user,
+        actor,
+        scope,
+        Person(
+            full_name=body.full_name,
+            gender=gender,
+            ethnicity=body.ethnicity,
+            birth_date=body.birth_date,
+            identity_no=identity_no,
+            unit_id=unit_id,
+            position=body.position,
+        ),
     )
+
+
+def _new_person(
+    s: Session, user: User, actor: Actor, scope: HolderScope, p: Person, **about: object
+) -> Person:
+    """`p` added (its folded name for searching, who made it) and its creation audited
+    (the name and unit only: the rest may be personal data)."""
+    p.search_name = fold(p.full_name)
+    p.created_by = user.id
     _add_person(s, p)
     audit.append(
         s,
         kind="person.created",
         subject=person_subject(p.id),
         who=who(s, user, actor, scope),
-        data={"full_name": p.full_name, "unit_id": unit_id},
+        data={"full_name": p.full_name, "unit_id": p.unit_id, **about},
     )
     return p
 
@@ -741,25 +754,21 @@ def _link_person(
         ]
         if len(same) == 1:
             return Link(person_id=same[0].id, person=same[0])
-    p = Person(
-        full_name=n.name,
-        search_name=fold(n.name),
-        gender=gender,
-        ethnicity=n.ethnicity,
-        birth_date=n.birth_date,
-        identity_no=identity_no,
-        unit_id=unit_id,
-        position=n.job_title,
-        created_by=user.id,
-    )
-    _add_person(s, p)
-    scope = scope_of(s, unit_id)
-    audit.append(
+    p = _new_person(
         s,
-        kind="person.created",
-        subject=person_subject(p.id),
-        who=who(s, user, actor, scope),
-        data={"full_name": p.full_name, "unit_id": unit_id, "from": "nominee"},
+        user,
+        actor,
+        scope_of(s, unit_id),
+        Person(
+            full_name=n.name,
+            gender=gender,
+            ethnicity=n.ethnicity,
+            birth_date=n.birth_date,
+            identity_no=identity_no,
+            unit_id=unit_id,
+            position=n.job_title,
+        ),
+        **{"from": "nominee"},
     )
     return Link(person_id=p.id, person=p)
 
