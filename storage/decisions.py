@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from domain.policy import DECISION
 from domain.roles import Actor
 from domain.subjects import Subject, SubjectKind
 from storage import meetings as meetings_store
-from storage import outbox, policy_sql
+from storage import outbox, policy_sql, registry
 from storage import rounds as rounds_store
 from storage.models import (
     AppraisalResult,
@@ -37,6 +37,7 @@ from storage.models import (
     RoundDossier,
     Unit,
     of_subject,
+    utcnow,
 )
 
 
@@ -176,7 +177,8 @@ def add_records(s: Session, rows: Sequence[dict[str, object]]) -> None:
     """Write a decision's award records (AwardRecord's columns, one dict each) in one
     executemany: hundreds of rows that nothing reads back as objects."""
     if rows:
-        s.execute(insert(AwardRecord), list(rows))
+        now = utcnow()
+        registry.bulk_insert(s, AwardRecord.__tablename__, [{**r, "created_at": now} for r in rows])
 
 
 def records_of(s: Session, decision_id: int) -> Sequence[AwardRecord]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from domain.awards import NomineeKind
@@ -122,9 +122,28 @@ def collective_for(
 def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) -> int:
     """Every awarded record of the decision as a registry record (idempotent: a record
     already there is skipped). A nominee not yet linked to a person or collective gets
-    one, made from its name, unit and details, and is linked. Returns how many written."""
+    one, made from its name, unit and details, and is linked. Returns how many written.
+
+    Hundreds of rows: read as columns, the missing people and collectives found and made
+    in bulk (one query, one multi-row INSERT … RETURNING), the links in one executemany,
+    the records in one insert — not an object and a flush per nominee."""
     rows = s.execute(
-        select(AwardRecord, Nominee, Dossier.unit_id)
+        select(
+            AwardRecord.id,
+            AwardRecord.award,
+            AwardRecord.year,
+            AwardRecord.decision_number,
+            AwardRecord.decision_date,
+            Nominee.id,
+            Nominee.kind,
+            Nominee.name,
+            Nominee.person_id,
+            Nominee.collective_id,
+            Nominee.birth_date,
+            Nominee.gender,
+            Nominee.ethnicity,
+            Dossier.unit_id,
+        )
         .join(Nominee, Nominee.id == AwardRecord.nominee_id)
         .join(Dossier, Dossier.id == AwardRecord.dossier_id)
         .where(AwardRecord.decision_id == decision_id, AwardRecord.awarded)
@@ -134,50 +153,125 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
         return 0
     done = set(
         s.scalars(
-            select(RegistryAward.award_record_id).where(
-                RegistryAward.award_record_id.in_([r.id for r, _, _ in rows])
-            )
+            select(RegistryAward.award_record_id)
+            .join(AwardRecord, AwardRecord.id == RegistryAward.award_record_id)
+            .where(AwardRecord.decision_id == decision_id)
         )
     )
+    rows = [r for r in rows if r[0] not in done]
+    if not rows:
+        return 0
     kind = s.scalar(select(AwardRound.kind).where(AwardRound.id == round_id))
     occasion = ROUND_OCCASIONS.get(RoundKind(kind), Occasion.YEARLY) if kind else Occasion.YEARLY
+    now = utcnow()
+    links: dict[int, dict[str, object]] = {}
+    # People: a nominee of ours has no identity number to find one by — a new record each.
+    unlinked = [r for r in rows if r[6] != NomineeKind.COLLECTIVE and r[8] is None]
+    if unlinked:
+        ids = s.scalars(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True),
+            [
+                {
+                    "full_name": r[7],
+                    "search_name": fold(r[7]),
+                    "unit_id": r[13],
+                    "birth_date": r[10],
+                    "gender": r[11],
+                    "ethnicity": r[12],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in unlinked
+            ],
+        ).all()
+        for r, made_id in zip(unlinked, ids, strict=True):
+            links[r[5]] = {"id": r[5], "person_id": made_id}
+    # Collectives: the unit's collective of that name (the oldest not merged), else new.
+    teams = [r for r in rows if r[6] == NomineeKind.COLLECTIVE and r[9] is None]
+    if teams:
+        groups = sorted({(r[13], fold(r[7])) for r in teams})
+        found: dict[tuple[int, str], int] = {}
+        for part in _chunks(groups, 400):
+            for cid, unit_id, folded in s.execute(
+                select(Collective.id, Collective.unit_id, Collective.search_name)
+                .where(
+                    tuple_(Collective.unit_id, Collective.search_name).in_(part),
+                    Collective.merged_into_id.is_(None),
+                )
+                .order_by(Collective.id.desc())
+            ):
+                found[(unit_id, folded)] = cid
+        missing = [g for g in groups if g not in found]
+        if missing:
+            names = {(r[13], fold(r[7])): r[7] for r in teams}
+            unit_names: dict[int, str] = {
+                i: n
+                for i, n in s.execute(
+                    select(Unit.id, Unit.name).where(Unit.id.in_(sorted({u for u, _ in missing})))
+                )
+            }
+            made = s.scalars(
+                insert(Collective).returning(Collective.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "unit_id": u,
+                        "kind": collective_kind(unit_names.get(u, ""), names[(u, f)]),
+                        "name": names[(u, f)],
+                        "search_name": f,
+                        "created_at": now,
+                    }
+                    for u, f in missing
+                ],
+            ).all()
+            found.update(zip(missing, made, strict=True))
+        for r in teams:
+            links[r[5]] = {"id": r[5], "collective_id": found[(r[13], fold(r[7]))]}
+    for column in ("person_id", "collective_id"):
+        pairs = [(x["id"], x[column]) for x in links.values() if column in x]
+        for some in _chunks(pairs, 400):  # one UPDATE … CASE per 400 nominees
+            s.execute(
+                update(Nominee)
+                .where(Nominee.id.in_([i for i, _ in some]))
+                .values({column: case({i: v for i, v in some}, value=Nominee.id)})
+                .execution_options(synchronize_session=False)
+            )
     out: list[dict[str, object]] = []
-    for rec, n, unit_id in rows:
-        if rec.id in done:
-            continue
-        if n.kind == NomineeKind.COLLECTIVE:
-            if n.collective_id is None:
-                n.collective_id = collective_for(s, unit_id=unit_id, name=n.name).id
-        elif n.person_id is None:
-            n.person_id = person_for(
-                s,
-                name=n.name,
-                unit_id=unit_id,
-                birth_date=n.birth_date,
-                gender=n.gender,
-                ethnicity=n.ethnicity,
-            ).id
-        assert rec.decision_number is not None and rec.decision_date is not None
+    for (
+        rec_id,
+        award,
+        year,
+        number,
+        decided_on,
+        nominee_id,
+        nkind,
+        name,
+        had_person,
+        had_collective,
+        *_,
+        unit_id,
+    ) in rows:
+        link = links.get(nominee_id, {})
+        assert number is not None and decided_on is not None
+        team = nkind == NomineeKind.COLLECTIVE
         out.append(
             {
-                "person_id": n.person_id if n.kind != NomineeKind.COLLECTIVE else None,
-                "collective_id": n.collective_id if n.kind == NomineeKind.COLLECTIVE else None,
-                "award": rec.award,
-                "year": rec.year,
+                "person_id": None if team else link.get("person_id", had_person),
+                "collective_id": link.get("collective_id", had_collective) if team else None,
+                "award": award,
+                "year": year,
                 "occasion": str(occasion),
-                "decision_number": rec.decision_number,
-                "decision_date": rec.decision_date,
+                "decision_number": number,
+                "decision_date": decided_on,
                 "issuer": issuer,
                 "source": str(Source.DECISION),
-                "holder_name": n.name,
+                "holder_name": name,
                 "unit_id": unit_id,
-                "search_text": search_text(n.name, rec.award, rec.decision_number),
-                "award_record_id": rec.id,
+                "search_text": search_text(name, award, number),
+                "award_record_id": rec_id,
+                "created_at": now,
             }
         )
-    s.flush()
-    if out:
-        s.execute(insert(RegistryAward), out)
+    bulk_insert(s, RegistryAward.__tablename__, out)
     return len(out)
 
 
@@ -296,7 +390,7 @@ def existing_keys(s: Session, keys: Sequence[RowKey]) -> set[RowKey]:
     return {k for k in keys if k in found}
 
 
-def _bulk_insert(s: Session, table: str, rows: Sequence[Mapping[str, object]]) -> None:
+def bulk_insert(s: Session, table: str, rows: Sequence[Mapping[str, object]]) -> None:
     """One executemany straight to the driver: 100 000 rows without SQLAlchemy's per-row
     parameter processing (which cost more than the inserts). Dates and times as the
     SQLite dialect stores them; PostgreSQL's driver takes them as they are."""
@@ -402,7 +496,7 @@ def write_rows(
             }
     if new_people:
         last = s.scalar(select(func.max(Person.id))) or 0
-        _bulk_insert(s, Person.__tablename__, list(new_people.values()))
+        bulk_insert(s, Person.__tablename__, list(new_people.values()))
         people.update(_new_people_ids(s, last))
     team_rows = [r for r in rows if r.holder_kind is NomineeKind.COLLECTIVE]
     groups = sorted({(r.unit_id, folded[r.row_no]) for r in team_rows})
@@ -451,7 +545,7 @@ def write_rows(
         }
         for r in rows
     ]
-    _bulk_insert(s, RegistryAward.__tablename__, awards)
+    bulk_insert(s, RegistryAward.__tablename__, awards)
     return len(awards)
 
 
@@ -465,7 +559,7 @@ def registry_import(
 
 
 def add_problems(s: Session, rows: Sequence[dict[str, object]]) -> None:
-    _bulk_insert(s, RegistryImportProblem.__tablename__, rows)
+    bulk_insert(s, RegistryImportProblem.__tablename__, rows)
 
 
 def problems(
