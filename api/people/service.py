@@ -163,16 +163,22 @@ def list_people(
     ]
 
 
-def create_person(s: Session, user: User, actor: Actor, body: PersonIn) -> Person:
-    unit_id = _own_unit(actor, body.unit_id)
+def _editable_scope(s: Session, actor: Actor, unit_id: int, noun: str) -> HolderScope:
+    """The scope of a new record of `unit_id`, refused unless `actor` may make one there."""
     scope = scope_of(s, unit_id)
     if scope.authority_id is None:
         raise InvalidInput("Không có đơn vị này.", code="unit_not_found")
     if not rules.may_edit(actor, scope):
         raise Forbidden(
-            "Chỉ cán bộ phụ trách TĐKT của đơn vị hoặc Phòng TĐKT được lập hồ sơ cá nhân.",
+            f"Chỉ cán bộ phụ trách TĐKT của đơn vị hoặc Phòng TĐKT được lập hồ sơ {noun}.",
             code="forbidden_action",
         )
+    return scope
+
+
+def create_person(s: Session, user: User, actor: Actor, body: PersonIn) -> Person:
+    unit_id = _own_unit(actor, body.unit_id)
+    scope = _editable_scope(s, actor, unit_id, "cá nhân")
     gender = body.gender.value if body.gender else None
     identity_no = _identity(body.identity_no, body.birth_date, gender)
     _identity_free(s, identity_no)
@@ -636,14 +642,7 @@ def create_collective(
     """A collective of a unit; returns it and whether it is new (a unit's own record is
     made once; a part of the same name is refused)."""
     unit_id = _own_unit(actor, body.unit_id)
-    scope = scope_of(s, unit_id)
-    if scope.authority_id is None:
-        raise InvalidInput("Không có đơn vị này.", code="unit_not_found")
-    if not rules.may_edit(actor, scope):
-        raise Forbidden(
-            "Chỉ cán bộ phụ trách TĐKT của đơn vị hoặc Phòng TĐKT được lập hồ sơ tập thể.",
-            code="forbidden_action",
-        )
+    _editable_scope(s, actor, unit_id, "tập thể")
     if body.kind is CollectiveKind.UNIT:
         existing = store.unit_collective(s, unit_id)
         if existing is not None:
