@@ -36,6 +36,9 @@ class SubjectKind(StrEnum):
     """A collective's record in the awards registry."""
     REGISTRY_IMPORT = "registry_import"
     """An uploaded file of past awards: checked, previewed, accepted or discarded."""
+    CLUSTER_YEAR = "cluster_year"
+    """One cluster's emulation year (domain/clusters.py): its plan, covenant,
+    registrations, scores and reviews; it groups its members' registrations."""
 
 
 SUBJECT_KIND_LABELS = {
@@ -46,6 +49,7 @@ SUBJECT_KIND_LABELS = {
     SubjectKind.PERSON: "Cá nhân",
     SubjectKind.COLLECTIVE: "Tập thể",
     SubjectKind.REGISTRY_IMPORT: "Tệp nhập khen thưởng",
+    SubjectKind.CLUSTER_YEAR: "Năm thi đua của Cụm",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
@@ -56,6 +60,7 @@ GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.PERSON: (),
     SubjectKind.COLLECTIVE: (),
     SubjectKind.REGISTRY_IMPORT: (),
+    SubjectKind.CLUSTER_YEAR: (),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

@@ -83,6 +83,10 @@ class Cluster(Base):
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The day the division decision that formed it took effect (None: before tdkt)."""
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The day it ceased to exist (dissolved or merged by a division decision)."""
 
 
 class Unit(Base):
@@ -90,6 +94,8 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
+    """The cluster the unit belongs to today: kept from `cluster_memberships` (the dated
+    record, domain/clusters.py) whenever a division decision is recorded."""
     code: Mapped[str] = mapped_column(String(32), unique=True)
     """The issuing body's ký hiệu used in document numbers, e.g. "BDT"."""
     name: Mapped[str] = mapped_column(String(255))
@@ -1191,3 +1197,96 @@ class EligibilityNote(Base):
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- the cluster's year
+# Migration 0022: clusters and their members as dated records set by the UBND tỉnh's
+# decisions (quyết định phân cụm, khối), and the cluster's year as a subject
+# (domain/clusters.py). The year's parts follow in their own sections.
+
+
+class ClusterDivision(Base):
+    """A decision of the UBND tỉnh that sets which units form which cluster (quyết định
+    phân cụm, khối thi đua), from its effective date. Migration 0022."""
+
+    __tablename__ = "cluster_divisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    """The decision's number as issued, e.g. "123/QĐ-UBND"."""
+    signed_on: Mapped[date] = mapped_column(Date)
+    effective_from: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    document_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id"), nullable=True
+    )
+    """The decision's PDF, where one was uploaded."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClusterMembership(Base):
+    """A unit's membership of a cluster from `valid_from` until the day before `valid_to`
+    (open while None), as a division decision set it (None: recorded before tdkt kept
+    the decisions). Migration 0022."""
+
+    __tablename__ = "cluster_memberships"
+    __table_args__ = (
+        Index("ix_cluster_memberships_unit", "unit_id", "valid_from"),
+        Index("ix_cluster_memberships_cluster", "cluster_id", "valid_from"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    division_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cluster_divisions.id"), nullable=True
+    )
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class ClusterYear(Base):
+    """One cluster's emulation year (năm thi đua của Cụm): the subject its plan,
+    covenant, registrations, scores and reviews belong to (SubjectKind.CLUSTER_YEAR).
+    What a year records stays with the cluster it was recorded in when a unit moves.
+    Migration 0022."""
+
+    __tablename__ = "cluster_years"
+    __table_args__ = (UniqueConstraint("cluster_id", "year", name="uq_cluster_years"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cluster: Mapped[Cluster] = relationship()
+
+    @property
+    def subject(self) -> Subject:
+        return Subject(SubjectKind.CLUSTER_YEAR, self.id)
+
+
+# ---------------------------------------------------------------- plan and covenant
+# Migration 0023 (the plan, its criteria, the covenant and its signatures).
+#
+#
+#
+#
+#
+#
+#
+#
+# ---------------------------------------------------------------- registrations, scores
+# Migration 0024 (registrations and their items, self-scores and their reviews).
+#
+#
+#
+#
+#
+#
+#
+#
+# ---------------------------------------------------------------- reviews (sơ kết, tổng kết)
+# Migration 0025 (the conferences, their attendees and their reports).

@@ -33,6 +33,7 @@ from storage.models import (
     Agency,
     Authority,
     Cluster,
+    ClusterMembership,
     ClusterTerm,
     Collective,
     Person,
@@ -110,6 +111,8 @@ CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
         {2025: ("VANLANG", "DINHLAP"), 2026: ("DINHLAP", "TRANGDINH")},
     ),
 ]
+
+CLUSTER_SINCE = {"CUM1-QLCN": 2019, "CUM1-DNTW": 2020, "CUM-5HBG": 2023}
 
 _FAMILY = [
     "Nguyễn",
@@ -268,7 +271,11 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
 
     seal(f"{authority.name} tỉnh {authority.province}", authority_id=authority.id)
     for cluster_code, cluster_name, members, terms in CLUSTERS:
-        cluster = Cluster(authority_id=authority.id, code=cluster_code, name=cluster_name)
+        # Members since the year the source articles first show the cluster (DOMAIN.md).
+        since = date(CLUSTER_SINCE[cluster_code], 1, 1)
+        cluster = Cluster(
+            authority_id=authority.id, code=cluster_code, name=cluster_name, valid_from=since
+        )
         s.add(cluster)
         s.flush()
         units: dict[str, Unit] = {}
@@ -282,6 +289,7 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
             )
             s.add(u)
             s.flush()
+            s.add(ClusterMembership(cluster_id=cluster.id, unit_id=u.id, valid_from=since))
             units[m.code] = u
             seal(m.name, unit_id=u.id)
             login = m.code.lower()

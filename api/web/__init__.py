@@ -14,6 +14,12 @@ from api.web import (
     admin,
     audit,
     auth,
+    cluster_covenant,
+    cluster_plan,
+    cluster_registrations,
+    cluster_reviews,
+    cluster_scores,
+    clusters,
     decisions,
     documents,
     dossiers,
@@ -50,6 +56,12 @@ def install(app: FastAPI) -> None:
         meetings,
         notifications,
         registry,
+        clusters,
+        cluster_plan,
+        cluster_covenant,
+        cluster_registrations,
+        cluster_scores,
+        cluster_reviews,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

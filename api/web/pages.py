@@ -78,6 +78,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/ho-so/moi", "Lập hồ sơ"))
     if roles & (UNIT_ROLES | BOARD_ROLES | {Role.AUDITOR}):
         items.append(("/ca-nhan", "Cá nhân, tập thể"))
+    if roles & (UNIT_ROLES | AUTHORITY_ROLES | {Role.CLUSTER_APPROVER, Role.AUDITOR}):
+        items.append(("/cum-thi-dua", "Cụm thi đua"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR}):
         items.append(("/dot-xet", "Đợt xét khen thưởng"))
     if roles & (AUTHORITY_ROLES | {Role.AUDITOR, Role.COUNCIL_MEMBER}):

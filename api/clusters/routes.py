@@ -1,0 +1,23 @@
+"""Cluster endpoints: the year itself here; its parts in their own modules, included."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.clusters import covenant, membership, plan, registrations, reviews, scores, service
+from api.clusters.schemas import ClusterYearOut
+from api.deps import CurrentReader, ReadSession
+
+router = APIRouter(prefix="/api/v1", tags=["clusters"])
+
+
+@router.get("/clusters/{cluster_id}/years/{year}", response_model=ClusterYearOut)
+def get_year(cluster_id: int, year: int, caller: CurrentReader, s: ReadSession) -> ClusterYearOut:
+    """One cluster's year: its members on the reference day (today while the year runs),
+    its head and deputy units, and what the caller is to it. 404 to a unit of another
+    cluster."""
+    return service.year_out(service.load_year(s, caller.actor, cluster_id, year))
+
+
+for _part in (membership, plan, covenant, registrations, scores, reviews):
+    router.include_router(_part.router)

@@ -1,0 +1,71 @@
+"""Cụm thi đua pages: the clusters the visitor may see (the board: every cluster of its
+authority, at a glance; a member unit's people and the head units: their own), and one
+cluster's year, whose sections (plan, covenant, registrations, scores, reviews) are filled
+by their own modules (api/web/cluster_*.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.clusters import service
+from api.deps import RuntimeDep
+from api.web import (
+    cluster_covenant,
+    cluster_plan,
+    cluster_registrations,
+    cluster_reviews,
+    cluster_scores,
+)
+from api.web.pages import WebRoute, render
+from api.web.session import VisitorDep
+from domain.errors import NotFound
+from storage import clusters as store
+from storage.models import Cluster
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+SECTIONS = (cluster_plan, cluster_covenant, cluster_registrations, cluster_scores, cluster_reviews)
+
+
+@router.get("/cum-thi-dua", response_class=HTMLResponse)
+def clusters_page(
+    request: Request,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    nam: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> HTMLResponse:
+    year = nam or date.today().year
+    rows: list[dict[str, Any]] = []
+    with rt.db.read() as s:
+        clusters = s.query(Cluster).order_by(Cluster.id).all()
+        for c in clusters:
+            try:
+                ctx = service.load_year(s, visitor.actor, c.id, year)
+            except NotFound:
+                continue
+            rows.append({"ctx": ctx})
+    return render(request, "clusters.html", visitor, rows=rows, year=year)
+
+
+@router.get("/cum-thi-dua/{cluster_id:int}/{year:int}", response_class=HTMLResponse)
+def cluster_year_page(
+    request: Request, cluster_id: int, year: int, visitor: VisitorDep, rt: RuntimeDep
+) -> HTMLResponse:
+    with rt.db.read() as s:
+        ctx = service.load_year(s, visitor.actor, cluster_id, year)
+        parts: dict[str, Any] = {}
+        for module in SECTIONS:
+            parts[module.__name__.rsplit("_", 1)[1]] = module.section(s, ctx, visitor)
+        memberships = store.memberships(s, cluster_id=cluster_id)
+    return render(
+        request,
+        "cluster_year.html",
+        visitor,
+        ctx=ctx,
+        parts=parts,
+        memberships=memberships,
+    )
