@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -1269,7 +1271,68 @@ class ClusterYear(Base):
 
 
 # ---------------------------------------------------------------- plan and covenant
-# Migration 0023 (the plan, its criteria, the covenant and its signatures).
+# Migration 0023: the plan and its scoring criteria.
+
+
+class ClusterPlan(Base):
+    """The cluster's plan of the year (Kế hoạch thi đua của Cụm), drafted by the head unit:
+    goals, the year's calendar, and the scoring criteria. Migration 0023."""
+
+    __tablename__ = "cluster_plans"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    midyear_review_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """Hội nghị sơ kết."""
+    yearend_review_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """Hội nghị tổng kết."""
+    covenant_signing_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    registration_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """As issued in the cluster's own series, e.g. "01/KH-CỤM I"."""
+    issued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    transition_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    criteria: Mapped[list[ClusterCriterion]] = relationship(
+        order_by="ClusterCriterion.position_no", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class ClusterCriterion(Base):
+    """One scoring criterion of a plan (tiêu chí chấm điểm): its group, its maximum
+    points, whether it is mandatory, the evidence asked. Migration 0023."""
+
+    __tablename__ = "cluster_criteria"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("cluster_plans.id"), index=True)
+    position_no: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(String(300))
+    code: Mapped[str] = mapped_column(String(16))
+    """As the plan numbers it, e.g. "1.2"."""
+    title: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    """The evidence the plan asks for (minh chứng)."""
+
+
+#
+#
+#
+#
+#
+#
+#
+#
+# ---------------------------------------------------------------- covenant
+# Migration 0026 (the covenant, the members' commitments and signatures).
 #
 #
 #
