@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from domain.clusters import reference_day
 from domain.people import CollectiveKind, HolderScope
 from domain.roles import BOARD_ROLES, UNIT_ROLES, Actor, Role
 from domain.search import fold, query_words
 from domain.subjects import Subject
+from storage.clusters import cluster_id_of
 from storage.models import (
     AuditEvent,
     Collective,
@@ -52,7 +54,9 @@ def scope_of_unit(s: Session, unit_id: int | None, year: int) -> HolderScope:
     unit = s.get(Unit, unit_id)
     if unit is None:
         return HolderScope(unit_id, None)
-    term = org_repo.cluster_term(s, unit.cluster_id, year)
+    # The unit's cluster in that year (as the division decisions set it), not today's.
+    cluster_id = cluster_id_of(s, unit.id, reference_day(year, date.today())) or unit.cluster_id
+    term = org_repo.cluster_term(s, cluster_id, year)
     leaders = frozenset(
         u for u in ((term.head_unit_id, term.deputy_unit_id) if term else ()) if u is not None
     )

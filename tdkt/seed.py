@@ -25,10 +25,13 @@ from documents.pki import (
     pin_passphrase,
     x509_name,
 )
+from domain import cluster_divisions as division_rules
+from domain.clusters import Membership
 from domain.decisions import UBND_CODE
 from domain.opinions import AgencyCode
 from domain.roles import Role
 from domain.search import fold
+from storage import cluster_divisions as division_store
 from storage.models import (
     Agency,
     Authority,
@@ -108,7 +111,8 @@ CLUSTERS: list[tuple[str, str, list[UnitSeed], dict[int, tuple[str, str]]]] = [
             UnitSeed("CAOLOC", "UBND huyện Cao Lộc"),
             UnitSeed("LOCBINH", "UBND huyện Lộc Bình"),
         ],
-        {2025: ("VANLANG", "DINHLAP"), 2026: ("DINHLAP", "TRANGDINH")},
+        # Dissolved from 01/7/2025 (DEMO_DIVISION): the district level ended.
+        {2025: ("VANLANG", "DINHLAP")},
     ),
 ]
 
@@ -388,8 +392,55 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
     )
     seed_agencies(s, user)
     seed_people(s)
+    seed_divisions(s, authority.id)
     s.flush()
     return True
+
+
+DEMO_DIVISION = (
+    "15/QĐ-UBND (dữ liệu mẫu)",
+    date(2025, 6, 27),
+    date(2025, 7, 1),
+    "Về việc điều chỉnh cụm, khối thi đua khi kết thúc hoạt động của chính quyền cấp huyện",
+    "CUM-5HBG",
+)
+"""The 2025 reorganisation as the demo records it (an invented number): the district
+level ended on 01/7/2025 (DOMAIN.md), so "Cụm thi đua 5 huyện biên giới" is dissolved
+from that day; its memberships of 2023 – 30/6/2025 stay as history."""
+
+
+def seed_divisions(s: Session, authority_id: int) -> None:
+    """Record the demo's division decision as the admin would (api/clusters/divisions.py)."""
+    number, signed_on, effective_from, title, dissolved = DEMO_DIVISION
+    cluster = s.scalar(select(Cluster).where(Cluster.code == dissolved))
+    assert cluster is not None
+    outcome = division_rules.apply(
+        division_rules.Decision(
+            number, signed_on, effective_from, [division_rules.Dissolve(cluster.id)]
+        ),
+        [
+            Membership(m.unit_id, m.cluster_id, m.valid_from, m.valid_to)
+            for m in division_store.membership_rows(s, authority_id)
+        ],
+        clusters={
+            c.id: (c.valid_from, c.valid_to) for c in division_store.clusters(s, authority_id)
+        },
+        cluster_codes=division_store.cluster_codes(s),
+        unit_ids=[u.id for u in division_store.units(s, authority_id)],
+        latest_effective=division_store.latest_effective(s, authority_id),
+    )
+    division_store.record(
+        s,
+        authority_id=authority_id,
+        number=number,
+        signed_on=signed_on,
+        effective_from=effective_from,
+        title=title,
+        note="",
+        outcome=outcome,
+        created_by=None,
+        today=date.today(),
+    )
 
 
 DEMO_PEOPLE = (

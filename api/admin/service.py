@@ -10,10 +10,13 @@ import re
 from sqlalchemy.orm import Session
 
 from api.auth.security import check_new_password, hash_password
+from documents.vn import today_vn
+from domain.clusters import reference_day
 from domain.decisions import UBND_CODE
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.roles import AUTHORITY_ROLES, ROLE_LABELS, UNIT_ROLES, Actor, Role
 from storage import audit
+from storage import clusters as clusters_store
 from storage.models import ClusterTerm, RoleAssignment, User
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
@@ -204,7 +207,10 @@ def save_cluster_term(
         raise NotFound("Không có cụm thi đua này.", code="cluster_not_found")
     if not 2000 <= year <= 2100:
         raise InvalidInput("Năm phải từ 2000 đến 2100.", code="invalid_year")
-    members = {u.id: u for u in org_repo.units_of_cluster(s, cluster_id)}
+    # The members of that year: on its reference day (today while it runs), as the
+    # division decisions in force then set them.
+    day = reference_day(year, today_vn())
+    members = {u.id: u for u in clusters_store.members_on(s, cluster_id, day)}
     if head_unit_id not in members:
         raise InvalidInput("Đơn vị Trưởng cụm phải là thành viên của cụm.", code="head_not_member")
     if deputy_unit_id is not None and deputy_unit_id not in members:

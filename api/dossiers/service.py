@@ -47,6 +47,7 @@ from domain.search import fold
 from issuing.forms import FormJob, plan_next
 from issuing.issue import personal_key, record_in
 from storage import audit, outbox
+from storage import clusters as clusters_store
 from storage.models import (
     DocumentVersion,
     Dossier,
@@ -267,7 +268,9 @@ def create(s: Session, user: User, actor: Actor, body: DossierCreate) -> Dossier
         year=body.year,
         title=body.title or _default_title(body.award, body.year, unit.name),
         unit_id=unit.id,
-        cluster_id=unit.cluster_id,
+        # The cluster the unit belongs to on the day the dossier is made (a division
+        # decision may already be recorded for a later day): it stays with the dossier.
+        cluster_id=clusters_store.cluster_id_of(s, unit.id, today_vn()) or unit.cluster_id,
         authority_id=unit.authority_id,
         status=Status.DRAFT,
         furthest_stage=Stage.UNIT,

@@ -15,6 +15,7 @@ from api.web import (
     audit,
     auth,
     cluster_covenant,
+    cluster_divisions,
     cluster_plan,
     cluster_registrations,
     cluster_reviews,
@@ -62,6 +63,7 @@ def install(app: FastAPI) -> None:
         cluster_registrations,
         cluster_scores,
         cluster_reviews,
+        cluster_divisions,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -19,11 +19,14 @@ from api.deps import RuntimeDep
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, secure_cookies, set_flash
+from documents.vn import today_vn
+from domain.clusters import reference_day
 from domain.credentials import REVOCATION_REASON_LABELS
 from domain.errors import CertificateRejected, DomainError, NotFound
 from domain.roles import ROLE_LABELS, Role
 from domain.search import fold, query_words
 from issuing.runtime import Runtime
+from storage import clusters as clusters_store
 from storage.models import User
 from storage.repositories import keys as keys_repo
 from storage.repositories import org as org_repo
@@ -411,7 +414,7 @@ def _terms_page(
         clusters = [
             {
                 "c": c,
-                "members": org_repo.units_of_cluster(s, c.id),
+                "members": clusters_store.members_on(s, c.id, reference_day(year, today_vn())),
                 "term": terms.get(c.id),
             }
             for c in org_repo.all_clusters(s)

@@ -4,10 +4,12 @@ where a role is held."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.clusters import reference_day
 from domain.roles import (
     BOARD_ROLES,
     ClusterPost,
@@ -15,6 +17,7 @@ from domain.roles import (
     Role,
     RoleGrant,
 )
+from storage import clusters as clusters_store
 from storage.models import (
     Agency,
     Authority,
@@ -97,15 +100,20 @@ def place_of(s: Session, grant: RoleGrant | RoleAssignment, year: int) -> Place:
         unit_ = s.get(Unit, grant.unit_id)
         if unit_ is None:
             return Place()
-        if role != Role.CLUSTER_APPROVER or unit_.cluster_id is None:
+        # The unit's cluster in that year (the division decisions), not today's.
+        cluster_id = (
+            clusters_store.cluster_id_of(s, unit_.id, reference_day(year, date.today()))
+            or unit_.cluster_id
+        )
+        if role != Role.CLUSTER_APPROVER or cluster_id is None:
             return Place(unit=unit_.name)
-        term = cluster_term(s, unit_.cluster_id, year)
+        term = cluster_term(s, cluster_id, year)
         post = None
         if term is not None and term.head_unit_id == unit_.id:
             post = ClusterPost.HEAD
         elif term is not None and term.deputy_unit_id == unit_.id:
             post = ClusterPost.DEPUTY
-        c = s.get(Cluster, unit_.cluster_id)
+        c = s.get(Cluster, cluster_id)
         return Place(unit=unit_.name, cluster=c.name if c else None, year=year, cluster_post=post)
     if grant.cluster_term_id is not None:
         term = s.get(ClusterTerm, grant.cluster_term_id)
