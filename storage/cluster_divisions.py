@@ -144,7 +144,7 @@ def record(
 ) -> tuple[ClusterDivision, dict[str, Cluster]]:
     """Write a decision and what applying it gave (domain/cluster_divisions.apply): the
     clusters it forms and ends, the memberships it closes and opens. The units'
-    `cluster_id` (today's cluster) follows when the decision is in force today."""
+    `cluster_id` (today's cluster) follows (`sync_today`)."""
     day = effective_from
     division = ClusterDivision(
         authority_id=authority_id,
@@ -187,14 +187,28 @@ def record(
             )
         )
     s.flush()
-    if day <= today:
-        for change in outcome.changes:
-            unit = s.get(Unit, change.unit_id)
-            if unit is not None:
-                unit.cluster_id = (
-                    formed[change.after.code.upper()].id
-                    if isinstance(change.after, NewCluster)
-                    else change.after
-                )
-        s.flush()
+    sync_today(s, authority_id, today)
     return division, formed
+
+
+def sync_today(s: Session, authority_id: int, today: date) -> int:
+    """Set each unit's `cluster_id` (today's cluster) from the memberships holding today:
+    a decision recorded earlier for a later day takes effect here. How many changed."""
+    changed = 0
+    recorded = set(
+        s.scalars(
+            select(ClusterMembership.unit_id)
+            .join(Unit, Unit.id == ClusterMembership.unit_id)
+            .where(Unit.authority_id == authority_id)
+        )
+    )
+    for unit in units(s, authority_id):
+        if unit.id not in recorded:
+            continue  # no dated record of it: its cluster stays as it was set
+        m = membership_on(s, unit.id, today)
+        cid = m.cluster_id if m else None
+        if unit.cluster_id != cid:
+            unit.cluster_id = cid
+            changed += 1
+    s.flush()
+    return changed

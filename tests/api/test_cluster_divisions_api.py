@@ -54,6 +54,11 @@ def test_demo_history_the_border_districts_cluster_ended_with_the_district_level
     assert demo and "dữ liệu mẫu" in demo[0]["number"]
     assert [c["name"] for c in demo[0]["clusters_ended"]] == ["Cụm thi đua 5 huyện biên giới"]
     assert len(demo[0]["changes"]) == 5 and all(c["after"] is None for c in demo[0]["changes"])
+    # In force since 2025: the districts' "today's cluster" is none any more.
+    d = Database(f"sqlite:///{server.var_dir / 'tdkt.sqlite3'}")
+    with d.read() as s:
+        assert s.scalar(select(Unit.cluster_id).where(Unit.code == "VANLANG")) is None
+    d.dispose()
 
 
 def test_moving_a_unit_leaves_its_past_with_the_old_cluster(server: AppServer) -> None:
@@ -133,6 +138,8 @@ def test_moving_a_unit_leaves_its_past_with_the_old_cluster(server: AppServer) -
         ).all()[-1]
         assert ev.data["number"] == "1234/QĐ-UBND" and ev.data["title"] == TEXT
         assert ev.data["changes"][0]["unit"] == "Ban Dân tộc tỉnh"
+        # Effective later: today's cluster of BDT is still Cụm I.
+        assert s.scalar(select(Unit.cluster_id).where(Unit.code == "BDT")) == cum1
         told = {
             s.get(User, n.user_id).username: n.message  # type: ignore[union-attr]
             for n in s.scalars(select(Notification).where(Notification.transition_seq < 0))
