@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 SHOTS = "phan-cum"
 BQLDA = "Ban Quản lý Dự án Đầu tư xây dựng tỉnh Lạng Sơn"
 DNTW = "Cụm I – Các doanh nghiệp Trung ương"
+CUM1 = "Cụm I – Các cơ quan Quản lý chuyên ngành"
 TITLE = 'Điều chỉnh cụm <I> & "khối" {{ năm }}'
 
 
@@ -43,9 +44,7 @@ def test_admin_records_a_division_decision(
     page.get_by_label("Trích yếu").fill(TITLE)
     row = page.locator("#op-0")
     row.get_by_label("Loại thay đổi").select_option(label="Chuyển đơn vị sang cụm khác")
-    row.get_by_label("Đơn vị").select_option(
-        label=f"{BQLDA} — Cụm I – Các cơ quan Quản lý chuyên ngành"
-    )
+    row.get_by_label("Đơn vị").select_option(label=f"{BQLDA} — {CUM1}")
     row.get_by_label("Sang cụm").select_option(label=DNTW)
     page.get_by_role("button", name="Ghi quyết định").click()
     expect(page.locator("#number-loi")).to_have_text("Cần nhập số quyết định.")
@@ -70,7 +69,7 @@ def test_admin_records_a_division_decision(
     first = page.locator("#cac-quyet-dinh tbody tr").first
     expect(first).to_contain_text("2345/QĐ-UBND")
     expect(first).to_contain_text(TITLE)
-    expect(first).to_contain_text(f"{BQLDA}: Cụm I – Các cơ quan Quản lý chuyên ngành → {DNTW}")
+    expect(first).to_contain_text(f"{BQLDA}: {CUM1} → {DNTW}")
     see(shots, page, "da-ghi-quyet-dinh")
 
     # Today the unit is still in Cụm I; from 01/01/2027 in the other cluster.
@@ -81,6 +80,17 @@ def test_admin_records_a_division_decision(
         f"{BQLDA} — từ 01/01/2027, theo Quyết định 2345/QĐ-UBND"
     )
     see(shots, page, "thanh-vien-nam-2027")
+
+    # Who may lead a cluster in a year: its members that year, as the decisions say.
+    def head_choices(year: int, cluster: str) -> list[str]:
+        page.goto(f"/quan-tri/cum-thi-dua?nam={year}")
+        section = page.locator("section.term", has=page.get_by_role("heading", name=cluster))
+        options = section.get_by_label(f"Đơn vị Trưởng cụm năm {year}").locator("option")
+        return options.all_inner_texts()
+
+    assert BQLDA in head_choices(2026, CUM1) and BQLDA not in head_choices(2026, DNTW)
+    assert BQLDA not in head_choices(2027, CUM1) and BQLDA in head_choices(2027, DNTW)
+    see(shots, page, "truong-cum-2027")
 
     clerk = sign_in(new_context(browser, server), "bqlda.canbo")
     r = clerk.goto("/quan-tri/phan-cum")
