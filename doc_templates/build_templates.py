@@ -1135,6 +1135,9 @@ def ke_hoach_thi_dua_cum() -> DocumentObject:
     cell_text(group.cells[0], "{{ g.numeral }}", bold=True, align=CENTER, size=12)
     cell_text(group.cells[1], "{{ g.name }}", bold=True, size=12)
     cell_text(group.cells[2], "{{ g.subtotal }}", bold=True, align=CENTER, size=12)
+    for cell in group.cells:  # a group's heading never alone at the foot of a page
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
     loop_row(t, "{%tr for item in g.criteria %}")
     data = row(t, cant_split=True)
     cell_text(data.cells[0], "{{ item.code }}", align=CENTER, size=12)
