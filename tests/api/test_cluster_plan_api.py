@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from documents.verify import verify_pdf_sync
 from storage.db import Database
-from storage.models import Cluster
+from storage.models import AuditEvent, Cluster
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.server import PIN, Api, AppServer
 
@@ -229,6 +229,20 @@ def test_the_plan_drafted_guarded_and_issued(server: AppServer, tmp_path: Path) 
         assert mine[0]["link"].startswith("/cum-thi-dua/nam/")
     notes = Api(server, "vnptls.canbo").get("/api/v1/notifications").json()
     assert not [n for n in notes if n["subject_kind"] == "cluster_year"]
+
+
+def test_every_step_is_in_the_years_history(server: AppServer) -> None:
+    # After the walk above: each action of the plan is an audit event of the year.
+    d = Database(f"sqlite:///{server.var_dir / 'tdkt.sqlite3'}")
+    with d.read() as s:
+        kinds = list(
+            s.scalars(select(AuditEvent.kind).where(AuditEvent.subject_kind == "cluster_year"))
+        )
+    d.dispose()
+    assert kinds.count("cluster_plan_issued") == 1
+    assert kinds.count("cluster_plan_copied") == 1
+    assert kinds.count("cluster_plan_saved") >= 4
+    assert {"documents_issued", "document_downloaded"} <= set(kinds)
 
 
 def r_version(api: Api, path: str) -> int:

@@ -97,6 +97,11 @@ def test_head_unit_drafts_and_issues_the_plan_members_read_it(
     expect(plan.locator(".plan-criteria")).not_to_contain_text("Dòng sẽ xóa")
     expect(plan.get_by_role("link", name="Sửa, ban hành kế hoạch")).to_have_count(0)
     see(shots, clerk, "thanh-vien-xem-ke-hoach")
+    # The notification of the issued plan leads to the year's page.
+    clerk.goto("/thong-bao")
+    clerk.get_by_role("link", name=f"Kế hoạch thi đua năm 2026 đã ban hành (số {number})").click()
+    expect(clerk.locator("#ke-hoach .plan-number")).to_have_text(number)
+    assert clerk.url.split("#")[0] == year_url
     response = clerk.goto(year_url + "/ke-hoach")
     assert response is not None and response.status == 403
     clerk.goto(year_url)
