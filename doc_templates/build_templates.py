@@ -1085,6 +1085,96 @@ def quyet_dinh_khen_thuong() -> DocumentObject:
     return doc
 
 
+def ke_hoach_thi_dua_cum() -> DocumentObject:
+    """The cluster's plan of the year, issued by its head unit as Trưởng cụm: goals, the
+    members, the year's calendar and the scoring criteria by group (mandatory ones
+    marked), signed by the head unit's leader and sealed with the head unit's seal."""
+    doc = new_document("Kế hoạch thi đua của Cụm thi đua")
+    heading(doc)
+    title(doc, "KẾ HOẠCH", "{{ subject }}")
+    para(doc, "", after=6)
+    legal_bases(doc)
+    body(
+        doc,
+        "{{ plan.head_unit_name }}, đơn vị Trưởng cụm năm {{ plan.year }}, ban hành Kế hoạch "
+        "tổ chức phong trào thi đua năm {{ plan.year }} của {{ plan.cluster_name }} như sau:",
+    )
+    para(doc, "I. MỤC ĐÍCH, YÊU CẦU", bold=True, before=6, after=6, keep_next=True)
+    tag(doc, "{%p for line in plan.goals %}")
+    body(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "II. ĐƠN VỊ THAM GIA", bold=True, before=6, after=6, keep_next=True)
+    tag(doc, "{%p for name in plan.members %}")
+    body(doc, "- {{ name }};")
+    tag(doc, "{%p endfor %}")
+    para(doc, "III. LỊCH THỰC HIỆN", bold=True, before=6, after=6, keep_next=True)
+    t = table(doc, (14, 95, TEXT_WIDTH_MM - 109), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Nội dung", "Thời gian"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in plan.calendar %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.label }}")
+    cell_text(data.cells[2], "{{ item.date_text }}", align=CENTER)
+    loop_row(t, "{%tr endfor %}")
+    para(doc, "IV. TIÊU CHÍ CHẤM ĐIỂM", bold=True, before=12, after=6, keep_next=True)
+    body(
+        doc,
+        "Các đơn vị thành viên tự chấm điểm theo các tiêu chí dưới đây vào dịp sơ kết và "
+        "tổng kết; tiêu chí ghi «Bắt buộc» là tiêu chí đơn vị phải đạt.",
+    )
+    widths = (16, 70, 20, 22, TEXT_WIDTH_MM - 128)
+    t = table(doc, widths, grid=True)
+    head = row(t, header=True)
+    labels = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Bắt buộc", "Minh chứng")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER, size=12)
+    loop_row(t, "{%tr for g in plan.groups %}")
+    group = row(t, cant_split=True)
+    cell_text(group.cells[0], "{{ g.numeral }}", bold=True, align=CENTER, size=12)
+    cell_text(group.cells[1], "{{ g.name }}", bold=True, size=12)
+    cell_text(group.cells[2], "{{ g.subtotal }}", bold=True, align=CENTER, size=12)
+    for cell in group.cells:  # a group's heading never alone at the foot of a page
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+    loop_row(t, "{%tr for item in g.criteria %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.code }}", align=CENTER, size=12)
+    cell_text(data.cells[1], "{{ item.title }}", size=12)
+    cell_text(data.cells[2], "{{ item.max_points }}", align=CENTER, size=12)
+    cell_text(data.cells[3], "{{ item.mandatory }}", align=CENTER, size=12)
+    cell_text(data.cells[4], "{{ item.evidence }}", size=12)
+    loop_row(t, "{%tr endfor %}")
+    loop_row(t, "{%tr endfor %}")
+    total = row(t, cant_split=True)
+    cell_text(total.cells[1], "Tổng cộng", bold=True, size=12)
+    cell_text(total.cells[2], "{{ plan.total }}", bold=True, align=CENTER, size=12)
+    para(doc, "V. TỔ CHỨC THỰC HIỆN", bold=True, before=12, after=6, keep_next=True)
+    body(
+        doc,
+        "Các đơn vị thành viên ký kết giao ước thi đua, đăng ký danh hiệu thi đua đúng thời "
+        "hạn; tự chấm điểm theo tiêu chí, kèm minh chứng, gửi đơn vị Trưởng cụm trước các "
+        "hội nghị sơ kết, tổng kết. Đơn vị Trưởng cụm, Phó trưởng cụm tổng hợp, thẩm định "
+        "điểm và báo cáo Hội đồng Thi đua – Khen thưởng tỉnh theo quy định.",
+        keep_next=True,
+    )
+    para(doc, "", after=6, keep_next=True)
+    t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
+    r = row(t, cant_split=True)
+    fill(r.cells[0], recipients_block)
+
+    def signer(c: _Cell) -> None:
+        para(c, "TRƯỞNG CỤM", align=CENTER, bold=True)
+        para(c, "{{ signer_unit }}", align=CENTER, bold=True, size=12)
+        for _ in range(4):  # room for the signature and seal images
+            para(c, "", align=CENTER)
+        para(c, "{{ signer.full_name }}", align=CENTER, bold=True)
+
+    fill(r.cells[1], signer)
+    return doc
+
+
 def thong_bao() -> DocumentObject:
     doc = new_document("Thông báo về hồ sơ đề nghị khen thưởng")
     heading(doc)
@@ -1201,6 +1291,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,
     "quyet_dinh_khen_thuong": quyet_dinh_khen_thuong,
+    "ke_hoach_thi_dua_cum": ke_hoach_thi_dua_cum,
 }
 
 

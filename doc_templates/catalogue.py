@@ -159,6 +159,16 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "Tiền thưởng (Điều 2): mỗi dòng một hình thức (hệ số × lương cơ sở tại ngày quyết"
         " định, làm tròn lên 10.000 đồng), tổng số, lương cơ sở áp dụng, nguồn chi",
     ),
+    "plan": (
+        "{year, cluster_name, head_unit_name, goals: list[str], calendar: list[{index, label,"
+        " date_text}], groups: list[{numeral, name, subtotal, criteria: list[{code, title,"
+        " max_points, mandatory, evidence}]}], total, members: list[str]}",
+        "Kế hoạch thi đua của Cụm: năm, tên cụm, đơn vị Trưởng cụm, mục đích yêu cầu (mỗi"
+        " dòng một ý), lịch năm (ký giao ước, hạn đăng ký, sơ kết, tổng kết), tiêu chí chấm"
+        " điểm theo nhóm (mã, nội dung, điểm tối đa, bắt buộc, minh chứng), tổng điểm, các"
+        " đơn vị thành viên",
+    ),
+    "signer_unit": ("str", "Đơn vị Trưởng cụm ký thay mặt Cụm (chữ in hoa)"),
 }
 
 
@@ -286,6 +296,21 @@ FORMS: dict[str, FormSpec] = {
             "Quyết định",
             "QĐ",
             _fields(*_HEADING, "legal_bases", "year", "counts", "decision", "groups", "prize"),
+        ),
+        FormSpec(
+            code="ke_hoach_thi_dua_cum",
+            title="Kế hoạch thi đua của Cụm thi đua (kèm tiêu chí chấm điểm)",
+            doc_type="Kế hoạch",
+            doc_type_code="KH",
+            template_file="forms/ke_hoach_thi_dua_cum.docx",
+            version=1,
+            fields=_fields(*_HEADING, "legal_bases", "plan", "signer_unit"),
+            legal_basis=LEGAL_BASIS
+            + "; cụm, khối thi đua do UBND tỉnh tổ chức theo Luật Thi đua, khen thưởng; mẫu"
+            " Kế hoạch và tiêu chí chấm điểm theo hướng dẫn của UBND tỉnh về tổ chức hoạt"
+            " động cụm, khối thi đua (luật không ấn định mẫu)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
         ),
         _form(
             "thong_bao",

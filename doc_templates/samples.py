@@ -57,6 +57,7 @@ _DIVISIONS = [
 ]
 _TYPE_CODES = {"thong_bao": "TB", "phieu_tham_dinh": "BC", "bao_cao_thanh_tich": "BC"}
 _TYPE_CODES["quyet_dinh_khen_thuong"] = "QĐ"
+_TYPE_CODES["ke_hoach_thi_dua_cum"] = "KH"
 
 
 def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str, Any]:
@@ -239,6 +240,78 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "proposal": "Tờ trình số 12/TTr-SNV ngày 20/11/2026",
             "decider": "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN",
         },
+        # The cluster's plan of the year (issuing/cluster_plan_forms.py).
+        "plan": {
+            "year": 2026,
+            "cluster_name": CLUSTER,
+            "head_unit_name": UNIT,
+            "goals": [
+                "Đẩy mạnh phong trào thi đua yêu nước, hoàn thành xuất sắc nhiệm vụ năm 2026.",
+                achievement,
+            ],
+            "calendar": [
+                {
+                    "index": 1,
+                    "label": "Ký kết giao ước thi đua",
+                    "date_text": "ngày 20 tháng 02 năm 2026",
+                },
+                {
+                    "index": 2,
+                    "label": "Hạn đăng ký danh hiệu thi đua",
+                    "date_text": "ngày 15 tháng 3 năm 2026",
+                },
+                {
+                    "index": 3,
+                    "label": "Hội nghị sơ kết 6 tháng đầu năm",
+                    "date_text": "ngày 15 tháng 7 năm 2026",
+                },
+                {
+                    "index": 4,
+                    "label": "Hội nghị tổng kết năm",
+                    "date_text": "ngày 10 tháng 12 năm 2026",
+                },
+            ],
+            "groups": [
+                {
+                    "numeral": "I",
+                    "name": "Thực hiện nhiệm vụ chuyên môn",
+                    "subtotal": "60",
+                    "criteria": [
+                        {
+                            "code": "1.1",
+                            "title": name,
+                            "max_points": "40",
+                            "mandatory": "Bắt buộc",
+                            "evidence": "Báo cáo kết quả thực hiện nhiệm vụ",
+                        },
+                        {
+                            "code": "1.2",
+                            "title": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+                            "max_points": "20",
+                            "mandatory": "",
+                            "evidence": "",
+                        },
+                    ],
+                },
+                {
+                    "numeral": "II",
+                    "name": "Công tác thi đua, khen thưởng",
+                    "subtotal": "40,5",
+                    "criteria": [
+                        {
+                            "code": "2.1",
+                            "title": "Tổ chức phong trào thi đua",
+                            "max_points": "40,5",
+                            "mandatory": "",
+                            "evidence": "Kế hoạch, báo cáo",
+                        }
+                    ],
+                },
+            ],
+            "total": "100,5",
+            "members": [UNIT, "Ban Dân tộc tỉnh Lạng Sơn"],
+        },
+        "signer_unit": UNIT.upper(),
         "prize": {
             "lines": [
                 f"{AWARD}: mỗi tập thể 4.680.000 đồng, mỗi cá nhân 2.340.000 đồng.",

@@ -47,8 +47,14 @@ def document_number(n: int, type_code: str, issuer_code: str) -> str:
     issuer_code = issuer_code.strip()
     if not issuer_code:
         raise ValueError("issuer_code must not be empty")
-    if any(c.isspace() or c == "/" for c in type_code + issuer_code):
+    # A cluster's ký hiệu may hold single spaces between words ("KH-CỤM I"); no other
+    # whitespace, and never in the type code.
+    if any(c.isspace() or c == "/" for c in type_code) or any(
+        (c.isspace() and c != " ") or c == "/" for c in issuer_code
+    ):
         raise ValueError("codes must not contain spaces or '/'")
+    if "  " in issuer_code:
+        raise ValueError("an issuer code holds single spaces only")
     symbol = f"{type_code}-{issuer_code}" if type_code else issuer_code
     return f"{n:02d}/{symbol}"
 

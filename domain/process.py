@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from domain.cluster_plan import PLAN_STATUS_LABELS, PlanStatus
 from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
@@ -415,8 +416,38 @@ DECISION_ISSUANCE = ProcessDefinition(
     ),
 )
 
+CLUSTER_PLAN = ProcessDefinition(
+    code="cluster_plan",
+    name="Ban hành Kế hoạch thi đua của Cụm",
+    subject_kind=SubjectKind.CLUSTER_YEAR,
+    stages={PlanStatus.DRAFT: Stage.CLUSTER, PlanStatus.ISSUED: Stage.DONE},
+    state_labels=_by_value(PLAN_STATUS_LABELS),
+    action_labels={**ACTION_LABELS, Action.APPROVE: "Ký, ban hành Kế hoạch"},
+    noun="kế hoạch",
+    transitions=(
+        # The head unit's cluster approver drafts the plan and issues it with their own
+        # signature (the head unit's leader): the Kế hoạch is prepared and signed in the
+        # request (api/clusters/plan.py), then the flow numbers it in the cluster's own
+        # series and seals it with the head unit's seal.
+        Transition(
+            Action.APPROVE,
+            PlanStatus.DRAFT,
+            PlanStatus.ISSUED,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("ke_hoach_thi_dua_cum", issuer=Stage.CLUSTER),),
+        ),
+    ),
+)
+
 PROCESSES = {
-    p.code: p for p in (COMMENDATION_PROPOSAL, ROUND_SUBMISSION, COUNCIL_MEETING, DECISION_ISSUANCE)
+    p.code: p
+    for p in (
+        COMMENDATION_PROPOSAL,
+        ROUND_SUBMISSION,
+        COUNCIL_MEETING,
+        DECISION_ISSUANCE,
+        CLUSTER_PLAN,
+    )
 }
 DOSSIER_PROCESSES = {
     code: p for code, p in PROCESSES.items() if p.subject_kind == SubjectKind.DOSSIER

@@ -35,6 +35,7 @@ from storage.repositories import org as org_repo
 from storage.repositories import steps
 from storage.repositories import users as users_repo
 
+from .cluster_plan_forms import ClusterPlanForms
 from .decision_forms import DecisionForms
 from .jobs import (
     VIETNAM,
@@ -56,6 +57,7 @@ __all__ = [
     "default_signer",
     "form_context",
     "issued_at",
+    "jobs_for",
     "leader_titles",
     "plan_next",
     "plan_step",
@@ -151,6 +153,7 @@ KINDS: dict[SubjectKind, SubjectForms] = {
     SubjectKind.ROUND: RoundForms(),
     SubjectKind.MEETING: MeetingForms(),
     SubjectKind.DECISION: DecisionForms(),
+    SubjectKind.CLUSTER_YEAR: ClusterPlanForms(),
 }
 
 
@@ -212,6 +215,14 @@ def plan_step(s: Session, subject: Subject | int, seq: int) -> list[FormJob]:
     step = kind.process(row).find(Action(t.action), t.from_status)
     if step is None:
         raise LookupError(f"transition {t.action} from {t.from_status} is not in the process")
+    return _jobs(s, kind, row, subject, step, seq)
+
+
+def jobs_for(s: Session, subject: Subject, step: Transition, seq: int) -> list[FormJob]:
+    """The forms `step` will issue as transition `seq` of `subject`, before it is taken:
+    a subject whose approval is prepared and signed in the approver's own request (a
+    cluster's plan, whose draft changes until then)."""
+    kind, row = _source(s, subject)
     return _jobs(s, kind, row, subject, step, seq)
 
 

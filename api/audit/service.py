@@ -41,7 +41,7 @@ from storage import decisions as decisions_store
 from storage import rounds as rounds_store
 from storage.checkpoints import latest
 from storage.db import Database
-from storage.models import AuditEvent, ClusterTerm, Dossier, User, utcnow
+from storage.models import AuditEvent, ClusterTerm, ClusterYear, Dossier, User, utcnow
 from storage.objects import ObjectStore
 from storage.repositories import documents as documents_repo
 from storage.repositories import dossiers as dossiers_repo
@@ -247,6 +247,14 @@ def record_read(
                 else people_service.visible_collective(s, actor, subject.id)[1]
             )
             who = people_service.who(s, user, actor, holder)
+        elif subject.kind is SubjectKind.CLUSTER_YEAR:
+            # A cluster year's document (its plan, …): in the role held, at the cluster.
+            year = s.get(ClusterYear, subject.id)
+            if year is None:
+                raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
+            roles = sorted(actor.roles()) or [Role.AUDITOR]
+            place = f"{year.cluster.name} ({year.year})"
+            who = audit.Who(user.id, user.full_name, str(roles[0]), place, place)
         else:
             d = dossiers_repo.dossier(s, subject.id)
             if d is None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.audit.service import record_read
+from api.clusters import service as clusters_service
 from api.decisions import service as decisions_service
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
@@ -49,6 +50,7 @@ from storage import audit
 from storage.models import (
     AwardDecision,
     AwardRound,
+    ClusterYear,
     Document,
     DocumentVersion,
     Dossier,
@@ -113,6 +115,14 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
         elif doc.subject_kind == SubjectKind.COLLECTIVE:
             people_service.visible_collective(s, actor, doc.subject_id)
             hidden = False
+        elif doc.subject_kind == SubjectKind.CLUSTER_YEAR:
+            # A cluster year's documents (its plan, …): whoever sees the year (its
+            # members, the board, auditors); a draft only who runs the year and auditors.
+            year = s.get(ClusterYear, doc.subject_id)
+            if year is None:
+                raise NotFound()
+            ctx = clusters_service.load_year(s, actor, year.cluster_id, year.year)
+            hidden = is_draft(doc) and not (ctx.access.runs or Role.AUDITOR in actor.roles())
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)
