@@ -159,6 +159,14 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "Tiền thưởng (Điều 2): mỗi dòng một hình thức (hệ số × lương cơ sở tại ngày quyết"
         " định, làm tròn lên 10.000 đồng), tổng số, lương cơ sở áp dụng, nguồn chi",
     ),
+    "covenant": (
+        "{year, cluster_name, member_names, goals: list[str], members: list[{index, name,"
+        " commitments: list[{index, indicator, target, criterion}]}], signer_rows:"
+        " list[{left, right: {unit_name, position, full_name}}]}",
+        "Giao ước thi đua: năm, tên cụm, các đơn vị thành viên, mục tiêu chung (từ kế hoạch"
+        " của Cụm), chỉ tiêu cam kết của từng đơn vị (chỉ tiêu, mức cam kết, tiêu chí chấm"
+        " điểm liên quan), người ký của từng đơn vị theo từng hàng hai người",
+    ),
 }
 
 
@@ -277,6 +285,28 @@ FORMS: dict[str, FormSpec] = {
             legal_basis=LEGAL_BASIS
             + "; Quy chế hoạt động của Hội đồng Thi đua – Khen thưởng tỉnh (biểu quyết, tỷ lệ"
             " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
+        ),
+        FormSpec(
+            code="giao_uoc_thi_dua",
+            title="Giao ước thi đua của Cụm thi đua",
+            doc_type="Giao ước",
+            doc_type_code="GƯTĐ",
+            template_file="forms/giao_uoc_thi_dua.docx",
+            version=1,
+            fields=_fields(
+                "issuer",
+                "place",
+                "date_text",
+                "subject",
+                "covenant",
+                optional=("legal_bases", "number", "signer", "recipients", "year"),
+            ),
+            legal_basis=LEGAL_BASIS
+            + "; Điều 8, Điều 12 Luật Thi đua, khen thưởng 2022 (phong trào thi đua, đăng ký"
+            " và ký kết giao ước thi đua); hướng dẫn công tác thi đua, khen thưởng của UBND"
+            " tỉnh Lạng Sơn đối với cụm, khối thi đua (cấu hình, chưa xác nhận)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
         ),
