@@ -1397,6 +1397,7 @@ class CovenantSignature(Base):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
 
+
 #
 #
 #

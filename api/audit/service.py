@@ -247,6 +247,13 @@ def record_read(
                 else people_service.visible_collective(s, actor, subject.id)[1]
             )
             who = people_service.who(s, user, actor, holder)
+        elif subject.kind is SubjectKind.CLUSTER_YEAR:
+            # A cluster year's document (plan, covenant): whoever sees the year read it,
+            # in the first role they hold, where they hold it.
+            grant = actor.grants[0] if actor.grants else None
+            who = audit.Who(
+                user.id, user.full_name, str(grant.role) if grant else "", _grant_place(s, grant)
+            )
         else:
             d = dossiers_repo.dossier(s, subject.id)
             if d is None:

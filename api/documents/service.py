@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.audit.service import record_read
+from api.clusters import service as clusters_service
 from api.decisions import service as decisions_service
 from api.deps import Caller
 from api.dossiers.service import visible_dossier
@@ -49,6 +50,7 @@ from storage import audit
 from storage.models import (
     AwardDecision,
     AwardRound,
+    ClusterYear,
     Document,
     DocumentVersion,
     Dossier,
@@ -112,6 +114,14 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
             hidden = False
         elif doc.subject_kind == SubjectKind.COLLECTIVE:
             people_service.visible_collective(s, actor, doc.subject_id)
+            hidden = False
+        elif doc.subject_kind == SubjectKind.CLUSTER_YEAR:
+            # A cluster year's documents (plan, covenant, reports): whoever sees the
+            # year (api/clusters/service.py); the members read the covenant before signing.
+            year_row = s.get(ClusterYear, doc.subject_id)
+            if year_row is None:
+                raise NotFound()
+            clusters_service.load_year(s, actor, year_row.cluster_id, year_row.year)
             hidden = False
         else:
             d = visible_dossier(s, actor, doc.subject_id)
