@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import Conflict, InvalidInput
+from domain.roles import Actor, Role
 
 
 class CovenantStatus(StrEnum):
@@ -110,6 +111,16 @@ def check_seal(status: str, signers: Collection[int], signed: Collection[int]) -
             f"Còn {len(left)} đơn vị chưa ký: đóng dấu khi mọi thành viên đã ký.",
             code="covenant_not_all_signed",
         )
+
+
+def seals(actor: Actor, head_unit_id: int | None, term_id: int | None) -> bool:
+    """The head unit's cluster approver (not the deputy unit's): the seal is the head
+    unit's."""
+    return head_unit_id is not None and any(
+        g.role == Role.CLUSTER_APPROVER
+        and (g.unit_id == head_unit_id or (term_id is not None and g.cluster_term_id == term_id))
+        for g in actor.grants
+    )
 
 
 def field_name(unit_code: str) -> str:

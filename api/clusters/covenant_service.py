@@ -216,7 +216,7 @@ def covenant_out(s: Session, actor: Actor, ctx: YearContext) -> CovenantOut:
             and x.user_id == actor.user_id
             and u not in sigs
         ),
-        can_seal=access.runs
+        can_seal=rules.seals(actor, ctx.head_unit_id, ctx.term.id if ctx.term else None)
         and status == CovenantStatus.SIGNING
         and bool(signers)
         and set(signers) <= set(sigs),
@@ -578,6 +578,8 @@ def _sealable(
 ) -> tuple[YearContext, ClusterCovenant, DocumentVersion]:
     ctx = load_year(s, actor, cluster_id, year)
     ctx.require_runs()
+    if not rules.seals(actor, ctx.head_unit_id, ctx.term.id if ctx.term else None):
+        raise Forbidden("Chỉ đơn vị Trưởng cụm đóng dấu Giao ước.", code="covenant_head_unit_only")
     row = store.covenant_of(s, ctx.row.id if ctx.row else None, for_update=for_update)
     signed = {x.unit_id for x in store.signatures(s, row.id if row else None)}
     rules.check_seal(_status(row), [x.unit_id for x in _signers(row)], signed)

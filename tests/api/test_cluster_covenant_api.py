@@ -159,6 +159,8 @@ def test_five_members_sign_one_covenant_and_the_head_unit_seals_it(server, tmp_p
             assert r.status_code == 409 and r.json()["code"] == "covenant_already_signed"
     assert got["waiting"] == [] and got["can_seal"] is False  # the head does not seal: its unit
 
+    r = Api(server, "vpdpntm.cum").post(f"{base}/covenant/actions/seal")
+    assert r.status_code == 403 and r.json()["code"] == "covenant_head_unit_only", r.text
     r = lead.post(f"{base}/covenant/actions/seal")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "sealed"
