@@ -300,8 +300,9 @@ FORMS: dict[str, FormSpec] = {
                 "place",
                 "date_text",
                 "subject",
+                "legal_bases",
                 "covenant",
-                optional=("legal_bases", "number", "signer", "recipients", "year"),
+                optional=("number", "signer", "recipients", "year"),
             ),
             legal_basis=LEGAL_BASIS
             + "; Điều 8, Điều 12 Luật Thi đua, khen thưởng 2022 (phong trào thi đua, đăng ký"
