@@ -1235,7 +1235,7 @@ def giao_uoc_thi_dua() -> DocumentObject:
     loop_row(t, "{%tr endfor %}")
     tag(doc, "{%p endfor %}")
     para(doc, "III. TỔ CHỨC THỰC HIỆN", bold=True, before=6, after=6, keep_next=True)
-    body(
+    closing(
         doc,
         "Thủ trưởng các đơn vị thành viên chịu trách nhiệm tổ chức thực hiện các chỉ tiêu đã "
         "giao ước; kết quả thực hiện là căn cứ để Cụm chấm điểm, bình xét thi đua khi sơ kết, "

@@ -259,7 +259,7 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
                     "left": {
                         "unit_name": "Liên minh Hợp tác xã tỉnh",
                         "position": "Chủ tịch",
-                        "full_name": "Nông Văn Hùng",
+                        "full_name": "Lương Văn Minh",
                     },
                     "right": {"unit_name": "", "position": "", "full_name": ""},
                 }
