@@ -1280,6 +1280,80 @@ def lich_su_ho_so() -> DocumentObject:
     return doc
 
 
+def giao_uoc_thi_dua() -> DocumentObject:
+    """The cluster's emulation covenant (Giao ước thi đua): the members agree on the
+    year's goals (from the cluster's plan, where one is issued) and each member's
+    measurable commitments; every member's head signs it, the head unit seals it. The
+    signature blocks sit two to a row, titles and names in rows of their own so that the
+    names line up; the signature fields are laid over the names (documents/fields.py)."""
+    doc = new_document("Giao ước thi đua của Cụm")
+    heading(doc, with_number=False)
+    title(doc, "GIAO ƯỚC THI ĐUA", "{{ subject }}")
+    para(doc, "", after=6)
+    legal_bases(doc)
+    body(
+        doc,
+        "Các đơn vị thành viên {{ covenant.cluster_name }} gồm: {{ covenant.member_names }} "
+        "cùng thống nhất ký kết giao ước thi đua năm {{ covenant.year }} với các nội dung sau:",
+    )
+    para(doc, "I. MỤC TIÊU CHUNG", bold=True, before=6, after=6, keep_next=True)
+    tag(doc, "{%p for line in covenant.goals %}")
+    body(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    para(
+        doc,
+        "II. CHỈ TIÊU GIAO ƯỚC CỦA TỪNG ĐƠN VỊ",
+        bold=True,
+        before=6,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p for m in covenant.members %}")
+    para(doc, "{{ m.index }}. {{ m.name }}", bold=True, before=6, after=4, keep_next=True)
+    t = table(doc, (12, 98, TEXT_WIDTH_MM - 110), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Chỉ tiêu", "Mức cam kết"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for c in m.commitments %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ c.index }}", align=CENTER)
+    cell_text(
+        data.cells[1],
+        "{{ c.indicator }}{% if c.criterion %} (tiêu chí {{ c.criterion }}){% endif %}",
+    )
+    cell_text(data.cells[2], "{{ c.target }}", align=CENTER)
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "III. TỔ CHỨC THỰC HIỆN", bold=True, before=6, after=6, keep_next=True)
+    closing(
+        doc,
+        "Thủ trưởng các đơn vị thành viên chịu trách nhiệm tổ chức thực hiện các chỉ tiêu đã "
+        "giao ước; kết quả thực hiện là căn cứ để Cụm chấm điểm, bình xét thi đua khi sơ kết, "
+        "tổng kết năm {{ covenant.year }}. Giao ước có hiệu lực kể từ ngày ký./.",
+    )
+    para(doc, "ĐẠI DIỆN CÁC ĐƠN VỊ THÀNH VIÊN", align=CENTER, bold=True, before=12, keep_next=True)
+    para(doc, "", after=6, keep_next=True)
+    t = table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)
+    loop_row(t, "{%tr for pair in covenant.signer_rows %}")
+    titles, names = row(t, cant_split=True), row(t, cant_split=True)
+
+    def title_lines(c: _Cell, who: str) -> None:
+        para(c, f"{{{{ {who}.unit_name | upper }}}}", align=CENTER, bold=True, size=12)
+        para(c, f"{{{{ {who}.position | upper }}}}", align=CENTER, bold=True, size=13)
+
+    def signed_name(c: _Cell, who: str) -> None:
+        for _ in range(4):  # room for the signature (and, for the head unit, the seal)
+            para(c, "", align=CENTER)
+        para(c, f"{{{{ {who}.full_name }}}}", align=CENTER, bold=True, after=12)
+
+    fill(titles.cells[0], lambda c: title_lines(c, "pair.left"))
+    fill(titles.cells[1], lambda c: title_lines(c, "pair.right"))
+    fill(names.cells[0], lambda c: signed_name(c, "pair.left"))
+    fill(names.cells[1], lambda c: signed_name(c, "pair.right"))
+    loop_row(t, "{%tr endfor %}")
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "bao_cao_thanh_tich": bao_cao_thanh_tich,
     "to_trinh_don_vi": to_trinh_don_vi,
@@ -1292,6 +1366,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "lich_su_ho_so": lich_su_ho_so,
     "quyet_dinh_khen_thuong": quyet_dinh_khen_thuong,
     "ke_hoach_thi_dua_cum": ke_hoach_thi_dua_cum,
+    "giao_uoc_thi_dua": giao_uoc_thi_dua,
 }
 
 

@@ -169,6 +169,14 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " đơn vị thành viên",
     ),
     "signer_unit": ("str", "Đơn vị Trưởng cụm ký thay mặt Cụm (chữ in hoa)"),
+    "covenant": (
+        "{year, cluster_name, member_names, goals: list[str], members: list[{index, name,"
+        " commitments: list[{index, indicator, target, criterion}]}], signer_rows:"
+        " list[{left, right: {unit_name, position, full_name}}]}",
+        "Giao ước thi đua: năm, tên cụm, các đơn vị thành viên, mục tiêu chung (từ kế hoạch"
+        " của Cụm), chỉ tiêu cam kết của từng đơn vị (chỉ tiêu, mức cam kết, tiêu chí chấm"
+        " điểm liên quan), người ký của từng đơn vị theo từng hàng hai người",
+    ),
 }
 
 
@@ -287,6 +295,29 @@ FORMS: dict[str, FormSpec] = {
             legal_basis=LEGAL_BASIS
             + "; Quy chế hoạt động của Hội đồng Thi đua – Khen thưởng tỉnh (biểu quyết, tỷ lệ"
             " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
+        ),
+        FormSpec(
+            code="giao_uoc_thi_dua",
+            title="Giao ước thi đua của Cụm thi đua",
+            doc_type="Giao ước",
+            doc_type_code="GƯTĐ",
+            template_file="forms/giao_uoc_thi_dua.docx",
+            version=1,
+            fields=_fields(
+                "issuer",
+                "place",
+                "date_text",
+                "subject",
+                "legal_bases",
+                "covenant",
+                optional=("number", "signer", "recipients", "year"),
+            ),
+            legal_basis=LEGAL_BASIS
+            + "; Điều 8, Điều 12 Luật Thi đua, khen thưởng 2022 (phong trào thi đua, đăng ký"
+            " và ký kết giao ước thi đua); hướng dẫn công tác thi đua, khen thưởng của UBND"
+            " tỉnh Lạng Sơn đối với cụm, khối thi đua (cấu hình, chưa xác nhận)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
         ),

@@ -233,6 +233,39 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             for i, p in enumerate(individuals[:12])
         ],
         "secretary": {"position": "Thư ký", "full_name": "Trần Văn Thắng"},
+        # The cluster's covenant (issuing/covenant_forms.py).
+        "covenant": {
+            "year": 2026,
+            "cluster_name": "Cụm I – Các cơ quan Quản lý chuyên ngành",
+            "member_names": "Liên minh Hợp tác xã tỉnh, Ban Dân tộc tỉnh",
+            "goals": ["Hoàn thành xuất sắc nhiệm vụ chính trị năm 2026."],
+            "members": [
+                {
+                    "index": i + 1,
+                    "name": unit_name,
+                    "commitments": [
+                        {
+                            "index": 1,
+                            "indicator": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+                            "target": "≥ 98%",
+                            "criterion": "1.1",
+                        },
+                        {"index": 2, "indicator": achievement, "target": name, "criterion": ""},
+                    ],
+                }
+                for i, unit_name in enumerate(("Liên minh Hợp tác xã tỉnh", "Ban Dân tộc tỉnh"))
+            ],
+            "signer_rows": [
+                {
+                    "left": {
+                        "unit_name": "Liên minh Hợp tác xã tỉnh",
+                        "position": "Chủ tịch",
+                        "full_name": "Lương Văn Minh",
+                    },
+                    "right": {"unit_name": "", "position": "", "full_name": ""},
+                }
+            ],
+        },
         # The Chủ tịch UBND tỉnh's decision on a round (issuing/decision_forms.py).
         "decision": {
             "round_name": "Đợt xét khen thưởng tổng kết công tác",

@@ -1333,6 +1333,71 @@ class ClusterCriterion(Base):
 #
 # ---------------------------------------------------------------- covenant
 # Migration 0026 (the covenant, the members' commitments and signatures).
+
+
+class ClusterCovenant(Base):
+    """The cluster's emulation covenant of the year (Giao ước thi đua): drafted from the
+    plan and the members' commitments; opened for signing by the head unit (the PDF
+    prepared with one signature field per member head and the head unit's seal); signed
+    by every member's head in any order, each an incremental revision; sealed by the head
+    unit. `signers` freezes at opening who signs for which unit, in which field.
+    Migration 0026."""
+
+    __tablename__ = "cluster_covenants"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    """draft (members enter commitments), signing, sealed (domain/covenant.py)."""
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    signers: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    """[{unit_id, user_id, field, name}] as printed in the prepared PDF."""
+    opened_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    sealed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    sealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class CovenantCommitment(Base):
+    """One measurable commitment of a member (chỉ tiêu giao ước), as the member entered
+    it: the indicator and the target value, optionally tied to a plan criterion.
+    Migration 0026."""
+
+    __tablename__ = "covenant_commitments"
+    __table_args__ = (Index("ix_covenant_commitments_unit", "covenant_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    covenant_id: Mapped[int] = mapped_column(ForeignKey("cluster_covenants.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    position_no: Mapped[int] = mapped_column(Integer)
+    indicator: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    criterion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cluster_criteria.id"), nullable=True
+    )
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CovenantSignature(Base):
+    """A member head's signature on the covenant: the PDF version it made. One per unit.
+    Migration 0026."""
+
+    __tablename__ = "covenant_signatures"
+    __table_args__ = (
+        UniqueConstraint("covenant_id", "unit_id", name="uq_covenant_signatures_unit"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    covenant_id: Mapped[int] = mapped_column(ForeignKey("cluster_covenants.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+
+
 #
 #
 #

@@ -122,7 +122,12 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
             if year is None:
                 raise NotFound()
             ctx = clusters_service.load_year(s, actor, year.cluster_id, year.year)
-            hidden = is_draft(doc) and not (ctx.access.runs or Role.AUDITOR in actor.roles())
+            # The members read the covenant before they sign it (api/clusters/covenant.py).
+            hidden = (
+                is_draft(doc)
+                and doc.form != "giao_uoc_thi_dua"
+                and not (ctx.access.runs or Role.AUDITOR in actor.roles())
+            )
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)

@@ -33,6 +33,7 @@ def test_catalogue_has_the_eight_forms_with_their_type_codes():
         "bien_ban_hoi_dong": "BB",
         "quyet_dinh_khen_thuong": "QĐ",
         "ke_hoach_thi_dua_cum": "KH",
+        "giao_uoc_thi_dua": "GƯTĐ",
     }
     for code, spec in FORMS.items():
         assert spec.code == code

@@ -37,6 +37,7 @@ USER_TEXT = {
     "thong_bao": (TRICKY_REASON,),
     "bien_ban_hoi_dong": (TRICKY_NAME,),
     "quyet_dinh_khen_thuong": (TRICKY_NAME,),
+    "giao_uoc_thi_dua": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
 }
 
 
@@ -230,6 +231,17 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
         assert abs(secretary_name.center - secretary.center) < 1
         assert abs(chair_name.center - chair.center) < 1
         order += [chair, chair_name]
+        assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
+        return
+    if code == "giao_uoc_thi_dua":
+        # Every member's head signs, two to a row: the unit, its head's position, room for
+        # the signature (and the head unit's seal), the name.
+        first_signer = CONTEXT["covenant"]["signer_rows"][0]["left"]
+        unit = one(lines, first_signer["unit_name"].upper(), after=end)
+        name = one(lines, first_signer["full_name"], after=end)
+        assert unit.bold and name.bold and unit.page == name.page
+        assert name.top - unit.bottom >= 15 and abs(name.center - unit.center) < 1
+        order += [unit, name]
         assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
         return
     marker = one(lines, signer["marker"], after=end)

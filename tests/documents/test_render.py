@@ -46,7 +46,8 @@ def test_every_form_renders_with_no_template_tag_left(code):
     assert "BAN QUẢN LÝ KHU KINH TẾ CỬA KHẨU ĐỒNG ĐĂNG - LẠNG SƠN" in text
     assert "Lạng Sơn, ngày 02 tháng 7 năm 2026" in text
     assert "Lương Văn Minh" in text
-    if code not in ("bao_cao_thanh_tich", "phieu_tham_dinh"):  # unnumbered reports
+    # Unnumbered: the reports, and the covenant (its members sign it, nobody numbers it).
+    if code not in ("bao_cao_thanh_tich", "phieu_tham_dinh", "giao_uoc_thi_dua"):
         assert "Số: 05/TTr-BQLKKT" in text
     if "recipients" in FORMS[code].required_fields:  # a Biên bản is sent to nobody
         assert "- Lưu: VT, TH." in text
