@@ -14,8 +14,8 @@ set a criterion's points with a reason, the self-score staying next to it.
 
 The ranking: a member's total is the sum over the criteria of the reviewed points where
 given, else its own; submitted members are ordered by total, descending; equal totals
-share a rank (1, 1, 3: standard competition ranking) and are marked tied; a member whose
-points on a mandatory criterion are 0 (or missing) is flagged — ranked by its total all
+share a rank (1, 1, 3: standard competition ranking) and are marked tied; a submitted member
+whose points on a mandatory criterion are 0 (or missing) is flagged — ranked by its total all
 the same, the flag shown beside it; members that have not submitted come last, unranked
 («chưa chấm»).
 """
@@ -249,7 +249,9 @@ def rank(criteria: Iterable[CriterionFacts], sheets: Iterable[SheetFacts]) -> li
     for sh in sheets:
         self_total = sum((sh.self_points.get(c.id) or Decimal(0) for c in crit), Decimal(0))
         total = sum((effective(sh, c.id) or Decimal(0) for c in crit), Decimal(0))
-        failed = tuple(c.code for c in crit if c.mandatory and not effective(sh, c.id))
+        failed = tuple(
+            c.code for c in crit if sh.submitted and c.mandatory and not effective(sh, c.id)
+        )
         adjusted = any(sh.reviewed_points.get(c.id) is not None for c in crit)
         rows.append(
             Ranked(

@@ -1378,9 +1378,7 @@ class ClusterRegistrationItem(Base):
 
     __tablename__ = "cluster_registration_items"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("cluster_registrations.id"), index=True
-    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("cluster_registrations.id"), index=True)
     position_no: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     """"collective" or "individual" (domain/awards.py NomineeKind)."""

@@ -66,7 +66,7 @@ def test_mandatory_criterion_at_zero_is_flagged_and_unsubmitted_come_last() -> N
     ranked = rules.rank(
         CRITERIA,
         [
-            sheet(1, "Chưa gửi", ["10", "20", "5.5"], done=False),
+            sheet(1, "Chưa gửi", ["0", "20", "5.5"], done=False),
             sheet(2, "Không đạt", ["0", "20", "5.5"]),
             sheet(3, "Bị chấm lại", ["10", "1", "1"], c1="0"),
             sheet(4, "Đạt", ["5", "1", "1"]),
@@ -75,7 +75,7 @@ def test_mandatory_criterion_at_zero_is_flagged_and_unsubmitted_come_last() -> N
     assert [r.name for r in ranked] == ["Không đạt", "Đạt", "Bị chấm lại", "Chưa gửi"]
     flags = {r.name: r.failed_mandatory for r in ranked}
     assert flags["Không đạt"] == ("1.1",) and flags["Bị chấm lại"] == ("1.1",)
-    assert flags["Đạt"] == ()
+    assert flags["Đạt"] == () and flags["Chưa gửi"] == ()
     last = ranked[-1]
     assert last.rank is None and not last.submitted
 
