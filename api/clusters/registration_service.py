@@ -4,7 +4,7 @@ member), write a member's own, the board's table of every cluster. Never commits
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,8 @@ def member_who(s: Session, user: User, actor: Actor, ctx: YearContext, unit_id: 
     return audit.Who(user.id, user.full_name, str(role), unit.name, unit.name)
 
 
-def deadline(s: Session, ctx: YearContext) -> Any:
+def deadline(s: Session, ctx: YearContext) -> date | None:
+    """The issued plan's registration deadline (none before the plan is issued)."""
     plan = store.issued_plan(s, ctx.row.id if ctx.row else None)
     return plan.registration_deadline if plan else None
 

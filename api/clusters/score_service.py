@@ -229,7 +229,9 @@ def review(
             raise InvalidInput("Hãy nhập số điểm thẩm định.", code="score_not_a_number")
         points = rules.parse_points(a.points, c.max_points)
         reason = rules.check_reason(a.reason)
-        row = by_criterion[c.id]
+        row = by_criterion.get(c.id)
+        if row is None:  # a criterion the sheet was not scored on when it was submitted
+            raise InvalidInput("Đơn vị chưa chấm tiêu chí này.", code="score_missing")
         before = row.reviewed_points if row.reviewed_points is not None else row.self_points
         row.reviewed_points = None if points == row.self_points else points
         row.review_reason = "" if row.reviewed_points is None else reason

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.fixtures.browser import Shots, flash, new_context, see, sign_in
+from tests.fixtures.browser import PHONE, Shots, flash, new_context, see, sign_in
 from tests.fixtures.cluster_year import YEAR, issue_plan, set_deadline
 from tests.fixtures.server import Api, AppServer
 
@@ -156,3 +156,12 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
     expect(clerk.locator("#xep-hang-midyear tbody tr")).to_have_count(5)
     clerk.locator("#cham-diem").scroll_into_view_if_needed()
     see(shots, clerk, "trang-nam-xep-hang")
+
+    # on a phone: the scoring page and the registration form fit the screen.
+    phone = sign_in(new_context(browser, server, PHONE), "bqlkkt.cum")
+    phone.goto(f"/cum-thi-dua/{ids['cluster']}/{YEAR}/cham-diem/midyear")
+    expect(phone.locator("#bang-xep-hang")).to_be_visible()
+    see(shots, phone, "dien-thoai-cham-diem")
+    phone_clerk = sign_in(new_context(browser, server, PHONE), "lmhtx.canbo")
+    phone_clerk.goto(f"/cum-thi-dua/{ids['cluster']}/{YEAR}/dang-ky")
+    see(shots, phone_clerk, "dien-thoai-dang-ky")
