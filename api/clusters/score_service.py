@@ -206,7 +206,7 @@ def review(
 ) -> ClusterScoreSheet:
     """The head or deputy unit sets a submitted sheet's points on criteria, each with a
     reason; the member's own points stay as they were. Points equal to the member's own
-    clear the adjustment."""
+    clear the adjustment; one sent back as recorded changes nothing (no event)."""
     ctx.require_runs()
     criteria = _criteria(plan_of(s, ctx))
     if unit_id not in {u.id for u in ctx.members}:
@@ -233,8 +233,11 @@ def review(
         if row is None:  # a criterion the sheet was not scored on when it was submitted
             raise InvalidInput("Đơn vị chưa chấm tiêu chí này.", code="score_missing")
         before = row.reviewed_points if row.reviewed_points is not None else row.self_points
-        row.reviewed_points = None if points == row.self_points else points
-        row.review_reason = "" if row.reviewed_points is None else reason
+        reviewed = None if points == row.self_points else points
+        if reviewed == row.reviewed_points and (reviewed is None or reason == row.review_reason):
+            continue  # the form sent back what is recorded: nothing changes, nothing logged
+        row.reviewed_points = reviewed
+        row.review_reason = "" if reviewed is None else reason
         row.reviewed_by, row.reviewed_at = user.id, utcnow()
         s.flush()
         audit.append(

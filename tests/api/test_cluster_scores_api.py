@@ -229,6 +229,8 @@ def test_registrations_scores_review_and_ranking(server: AppServer) -> None:
     bdt_rank = next(x for x in body["ranking"] if x["unit_id"] == units["BDT"])
     assert Decimal(bdt_rank["self_total"]) == Decimal("54") and bdt_rank["adjusted"] is True
 
+    again = head.post(f"{base}/scores/midyear/{units['BDT']}/review", json=adjust)
+    assert again.status_code == 200  # sent back as recorded: nothing new to log
     adjusted = events(server, "cluster_score_adjusted")
     assert len(adjusted) == 1
     assert adjusted[0].reason == "Có minh chứng bổ sung"

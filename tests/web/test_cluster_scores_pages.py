@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.browser import PHONE, Shots, flash, new_context, see, sign_in
 from tests.fixtures.cluster_year import YEAR, issue_plan, set_deadline
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import Api, AppServer, minutes_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +108,19 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
     unit = ids["units"]["BDT"]
     clerk.goto(f"/cum-thi-dua/{ids['cluster']}/{YEAR}/cham-diem/midyear")
     sheet = clerk.locator(f"#phieu-{unit}")
+    sheet.get_by_label("Đính kèm minh chứng (PDF) cho").select_option(label="Tiêu chí 1.2")
+    sheet.get_by_label("Tệp PDF").set_input_files(
+        files=[
+            {
+                "name": "Minh chứng cải cách.pdf",
+                "mimeType": "application/pdf",
+                "buffer": minutes_pdf(),
+            }
+        ]
+    )
+    sheet.get_by_role("button", name="Đính kèm").click()
+    expect(flash(clerk)).to_contain_text("Đã đính kèm minh chứng")
+    expect(clerk.locator(f"#phieu-{unit}-1\\.2")).to_contain_text("Minh chứng cải cách.pdf")
     sheet.get_by_label("Điểm tự chấm tiêu chí 1.1").fill("35")
     sheet.get_by_label("Điểm tự chấm tiêu chí 1.2").fill("17")
     sheet.get_by_label("Điểm tự chấm tiêu chí 2.1").fill("8")
@@ -134,6 +147,9 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
     review.get_by_role("button", name="Ghi điểm thẩm định").click()
     expect(flash(head)).to_contain_text("Đã ghi điểm thẩm định")
     row = head.locator(f"#phieu-{unit}-1\\.2")
+    link = row.get_by_role("link", name="Minh chứng cải cách.pdf")
+    got = head.request.get(str(link.get_attribute("href")))
+    assert got.status == 200 and got.body() == minutes_pdf()
     expect(row).to_contain_text("17")
     expect(row.get_by_label("Lý do điều chỉnh tiêu chí 1.2")).to_have_value("Có minh chứng bổ sung")
 
