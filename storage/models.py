@@ -1408,13 +1408,117 @@ class CovenantSignature(Base):
 #
 # ---------------------------------------------------------------- registrations, scores
 # Migration 0024 (registrations and their items, self-scores and their reviews).
-#
-#
-#
-#
-#
-#
-#
-#
+
+
+class ClusterRegistration(Base):
+    """A member unit's registration of the titles it aims for in a cluster's year (đăng
+    ký thi đua, domain/cluster_scores.py): one per member and year. Migration 0024."""
+
+    __tablename__ = "cluster_registrations"
+    __table_args__ = (
+        UniqueConstraint("cluster_year_id", "unit_id", name="uq_cluster_registrations"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    """The (Vietnamese) day of its latest submission."""
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Submitted after the plan's registration deadline."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    items: Mapped[list[ClusterRegistrationItem]] = relationship(
+        order_by="ClusterRegistrationItem.position_no", cascade="all, delete-orphan"
+    )
+
+
+class ClusterRegistrationItem(Base):
+    """One registered title: collective (the unit itself), or individual — a named person
+    of the unit's records, or a count of people. Migration 0024."""
+
+    __tablename__ = "cluster_registration_items"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("cluster_registrations.id"), index=True)
+    position_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    """"collective" or "individual" (domain/awards.py NomineeKind)."""
+    award: Mapped[str] = mapped_column(String(64))
+    """A code of the award catalogue (domain/registry.py CATALOGUE)."""
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    person_name: Mapped[str] = mapped_column(String(255), default="")
+    """The person's name when registered."""
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ClusterScoreSheet(Base):
+    """A member's score sheet of one period (midyear, yearend) of a cluster's year: its
+    own points per criterion, submitted, then reviewed by the head and deputy units.
+    Migration 0024."""
+
+    __tablename__ = "cluster_score_sheets"
+    __table_args__ = (
+        UniqueConstraint("cluster_year_id", "unit_id", "period", name="uq_cluster_score_sheets"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    scores: Mapped[list[ClusterScore]] = relationship(cascade="all, delete-orphan")
+    attachments: Mapped[list[ClusterScoreAttachment]] = relationship(
+        order_by="ClusterScoreAttachment.id"
+    )
+
+
+class ClusterScore(Base):
+    """A sheet's points on one criterion: the member's own, with its evidence, and the
+    reviewed points with the reason, where the head or deputy unit adjusted them.
+    Migration 0024."""
+
+    __tablename__ = "cluster_scores"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id", name="uq_cluster_scores"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("cluster_score_sheets.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("cluster_criteria.id"))
+    self_points: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), nullable=True)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    reviewed_points: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), nullable=True)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ClusterScoreAttachment(Base):
+    """A PDF of evidence attached to a score sheet (to one criterion or the sheet), its
+    bytes in the object store. Migration 0024."""
+
+    __tablename__ = "cluster_score_attachments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("cluster_score_sheets.id"), index=True)
+    criterion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cluster_criteria.id"), nullable=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(128))
+    object_key: Mapped[str] = mapped_column(String(512))
+    object_version_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # ---------------------------------------------------------------- reviews (sơ kết, tổng kết)
 # Migration 0025 (the conferences, their attendees and their reports).
