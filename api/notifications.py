@@ -22,6 +22,7 @@ PAGES = {
     SubjectKind.ROUND: "/dot-xet/{id}",
     SubjectKind.DECISION: "/quyet-dinh/{id}",
     SubjectKind.MEETING: "/hop-hoi-dong/{id}",
+    SubjectKind.CLUSTER_YEAR: "/cum-thi-dua/nam/{id}",
 }
 OPINIONS_PAGE = "/hiep-y"
 

@@ -32,6 +32,7 @@ def test_catalogue_has_the_eight_forms_with_their_type_codes():
         "thong_bao": "TB",
         "bien_ban_hoi_dong": "BB",
         "quyet_dinh_khen_thuong": "QĐ",
+        "bao_cao_so_ket_cum": "BC",
     }
     for code, spec in FORMS.items():
         assert spec.code == code
