@@ -137,12 +137,17 @@ def _apply(ctx: YearContext, r: ClusterReview, body: ReviewIn) -> list[rules.Att
     r.agenda = body.agenda.strip()
     r.board_rep_name = body.board_rep_name.strip()
     r.board_rep_position = body.board_rep_position.strip()
-    r.attendees = [
-        ClusterReviewAttendee(
-            unit_id=a.unit_id, name=a.name, position=a.position, present=a.present
-        )
-        for a in attendees
-    ]
+    # In place, by unit: replacing the rows would insert the new ones before deleting
+    # the old (one row per review and unit).
+    by_unit = {a.unit_id: a for a in r.attendees}
+    for a in attendees:
+        row = by_unit.pop(a.unit_id, None)
+        if row is None:
+            r.attendees.append(ClusterReviewAttendee(unit_id=a.unit_id))
+            row = r.attendees[-1]
+        row.name, row.position, row.present = a.name, a.position, a.present
+    for gone in by_unit.values():
+        r.attendees.remove(gone)
     return attendees
 
 

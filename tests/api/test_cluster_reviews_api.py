@@ -144,6 +144,18 @@ def test_midyear_report_drafted_edited_uploaded_signed_and_sent(
     assert present[units["BDT"]] is False and present[units["LMHTX"]] is True
     assert review["report"]["status_label"] == "Dự thảo"
 
+    # Edited with its version: Ban Dân tộc came after all; a stale version is refused.
+    changed = record(units)
+    changed["attendees"].append(
+        {"unit_id": units["BDT"], "name": "Nông Thị Hoa", "position": "Phó Trưởng ban"}
+    )
+    url = f"{base(cluster)}/{rid}"
+    r = lead.request("PUT", url, json=changed | {"version": review["version"]})
+    assert r.status_code == 200, r.text
+    assert {a["unit_id"]: a["name"] for a in r.json()["attendees"]}[units["BDT"]] == "Nông Thị Hoa"
+    stale = lead.request("PUT", url, json=changed | {"version": review["version"]})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+
     # A member sees the record; another cluster's user does not (404).
     seen = Api(server, "bdt.canbo").get(f"{base(cluster)}/{rid}")
     assert seen.status_code == 200 and seen.json()["agenda"] == AGENDA
