@@ -81,7 +81,7 @@ def test_head_unit_records_the_midyear_review_and_signs_its_report(
     edited = tmp_path / "bao-cao-so-ket.docx"
     doc.save(str(edited))
     page.get_by_label("Tải lên báo cáo đã chỉnh sửa (.docx)").set_input_files(str(edited))
-    page.get_by_role("button", name="Tải lên").click()
+    page.get_by_role("button", name="Tải lên", exact=True).click()
     expect(flash(page)).to_contain_text("Đã tải lên báo cáo")
     expect(page.locator("#trang-thai-bao-cao")).to_have_text("Đã tải lên")
     see(shots, page, "bao-cao-da-tai-len")
