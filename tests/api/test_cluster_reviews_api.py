@@ -185,6 +185,9 @@ def test_midyear_report_drafted_edited_uploaded_signed_and_sent(
     )
     r = lead.post(upload, files={"file": ("bao-cao.docx", vba, DOCX)})
     assert r.status_code == 422 and r.json()["code"] == "report_docx_unsafe", r.text
+    big = b"PK" + b"\0" * (2 * 1024 * 1024 + 10)  # the server's limit is 2 MiB
+    r = lead.post(upload, files={"file": ("bao-cao.docx", big, DOCX)})
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large", r.text
     r = lead.post(upload, files={"file": ("bao-cao.docx", b"%PDF-1.7 not a docx", DOCX)})
     assert r.status_code == 415 and r.json()["code"] == "report_not_docx", r.text
     stripped = Document(io.BytesIO(draft.content))
