@@ -48,6 +48,8 @@ class ReportOut(BaseModel):
     status_label: str
     document_id: int | None
     number: str | None
+    signer_id: int | None
+    """Who uploaded the report: their name is printed in it, they sign it."""
     signer_name: str | None
     uploaded: bool
     signed_pdf: str | None

@@ -254,6 +254,7 @@ def review_out(s: Session, ctx: YearContext, r: ClusterReview) -> ReviewOut:
             status_label=STATUS_LABELS[ReviewStatus(r.status)],
             document_id=r.document_id,
             number=r.number,
+            signer_id=r.signer_id,
             signer_name=signer.full_name if signer else None,
             uploaded=r.status != ReviewStatus.DRAFT,
             signed_pdf=f"{report_links(ctx, r)}/signed.pdf" if signed else None,

@@ -123,7 +123,7 @@ def _page(
         leaders=leaders,
         error=error,
         url=page_url(cluster_id, year, review_id),
-        is_signer=r.report.signer_name == visitor.user.full_name,
+        is_signer=r.report.signer_id == visitor.user.id,
     )
 
 

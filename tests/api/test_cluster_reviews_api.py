@@ -262,6 +262,7 @@ def test_midyear_report_drafted_edited_uploaded_signed_and_sent(
     d.dispose()
     for kind in (
         "cluster_review_recorded",
+        "cluster_review_updated",
         "cluster_report_uploaded",
         "cluster_report_signed",
         "cluster_report_sent",
