@@ -960,6 +960,111 @@ def bien_ban_hoi_dong() -> DocumentObject:
     return doc
 
 
+def bao_cao_so_ket_cum() -> DocumentObject:
+    """The cluster's Báo cáo sơ kết / tổng kết, drafted from the year's data for the host
+    unit to edit in Word: the members, the plan and its criteria, registrations and
+    scores (or "(chưa có dữ liệu)"), the awards and dossiers of the period, the
+    conference; signed by the host unit's leader for the cluster, sealed."""
+    doc = new_document("Báo cáo sơ kết, tổng kết của Cụm thi đua")
+    heading(doc)
+    title(doc, "BÁO CÁO", "{{ subject }}")
+    para(doc, "", after=6)
+    body(doc, "I. ĐẶC ĐIỂM TÌNH HÌNH", bold=True, indent=0, keep_next=True)
+    body(
+        doc,
+        "{{ facts.cluster_name }} năm {{ review.year }} gồm {{ facts.members | length }} đơn vị"
+        " thành viên; {{ facts.head_name }} là đơn vị Trưởng cụm, {{ facts.deputy_name }} là"
+        " đơn vị Phó trưởng cụm.",
+    )
+    t = table(doc, (12, 113, TEXT_WIDTH_MM - 125), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Đơn vị thành viên", "Vị trí"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in facts.members %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.post }}", align=CENTER)
+    loop_row(t, "{%tr endfor %}")
+    body(doc, "II. KẾT QUẢ THỰC HIỆN", bold=True, indent=0, before=6, keep_next=True)
+    body(doc, "1. Kế hoạch thi đua và tiêu chí chấm điểm", bold=True, indent=0, keep_next=True)
+    tag(doc, "{%p if facts.goals %}")
+    body(doc, "Mục tiêu của Kế hoạch: {{ facts.goals }}")
+    tag(doc, "{%p else %}")
+    body(doc, "Mục tiêu của Kế hoạch: {{ facts.no_data }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if facts.criteria %}")
+    body(doc, "Bảng tiêu chí chấm điểm gồm {{ facts.criteria | length }} tiêu chí:")
+    tag(doc, "{%p for c in facts.criteria %}")
+    body(
+        doc,
+        "- {{ c.code }}. {{ c.title }} ({{ c.group }}; tối đa {{ c.max_points }} điểm"
+        "{% if c.mandatory %}; bắt buộc{% endif %}).",
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "Tiêu chí chấm điểm: {{ facts.no_data }}")
+    tag(doc, "{%p endif %}")
+    body(doc, "2. Đăng ký thi đua", bold=True, indent=0, keep_next=True)
+    tag(doc, "{%p if facts.registrations %}")
+    tag(doc, "{%p for r in facts.registrations %}")
+    body(doc, "- {{ r.unit_name }}: {{ r.text }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "{{ facts.no_data }}")
+    tag(doc, "{%p endif %}")
+    body(doc, "3. Chấm điểm, xếp hạng", bold=True, indent=0, keep_next=True)
+    tag(doc, "{%p if facts.scores %}")
+    tag(doc, "{%p for r in facts.scores %}")
+    body(doc, "- {{ r.rank }}. {{ r.unit_name }}: {{ r.total }} điểm{{ r.note }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "{{ facts.no_data }}")
+    tag(doc, "{%p endif %}")
+    body(doc, "4. Khen thưởng trong kỳ", bold=True, indent=0, keep_next=True)
+    tag(doc, "{%p if facts.awards %}")
+    tag(doc, "{%p for a in facts.awards %}")
+    body(doc, "- {{ a.name }} ({{ a.unit_name }}): {{ a.award_name }}{{ a.decision }}.")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    body(doc, "Chưa có tập thể, cá nhân của các đơn vị thành viên được khen thưởng trong kỳ.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if facts.dossiers %}")
+    body(doc, "Hồ sơ đề nghị khen thưởng của các đơn vị thành viên trong năm:")
+    tag(doc, "{%p for d in facts.dossiers %}")
+    body(doc, "- {{ d.label }}: {{ d.count }} hồ sơ.")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    body(doc, "III. HỘI NGHỊ {{ review.period_title }}", bold=True, indent=0, keep_next=True)
+    body(
+        doc,
+        "Hội nghị {{ review.period_label }} của Cụm họp {{ review.held_on_text }} tại"
+        " {{ review.place }}, do {{ review.host_name }} đăng cai."
+        "{% if review.board_rep %} Đại diện Phòng Thi đua – Khen thưởng: {{ review.board_rep }}."
+        "{% endif %}",
+    )
+    t = table(doc, (12, 58, 50, TEXT_WIDTH_MM - 120), grid=True)
+    head = row(t, header=True)
+    labels = ("STT", "Đơn vị", "Người đại diện, chức vụ", "Điểm danh")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in review.attendees %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.unit_name }}")
+    cell_text(data.cells[2], "{{ item.person }}")
+    cell_text(data.cells[3], "{{ item.present_label }}", align=CENTER)
+    loop_row(t, "{%tr endfor %}")
+    body(doc, "Nội dung hội nghị:", before=6)
+    tag(doc, "{%p for line in review.agenda_lines %}")
+    body(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    body(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", bold=True, indent=0, keep_next=True)
+    body(doc, "{{ review.outlook }}")
+    signature(doc)
+    return doc
+
+
 def quyet_dinh_khen_thuong() -> DocumentObject:
     """The Chủ tịch UBND tỉnh's award decision on a round (Nghị định 30/2020, mẫu quyết
     định cá biệt): căn cứ, the proposal it answers, Điều 1 the awards with their counts,
@@ -1362,6 +1467,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "to_trinh_ban": to_trinh_ban,
     "to_trinh_dot": to_trinh_dot,
     "bien_ban_hoi_dong": bien_ban_hoi_dong,
+    "bao_cao_so_ket_cum": bao_cao_so_ket_cum,
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,
     "quyet_dinh_khen_thuong": quyet_dinh_khen_thuong,

@@ -149,6 +149,22 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " đồng ý trên tổng số thành viên, ngưỡng áp dụng, kết quả (Đạt | Không đạt)",
     ),
     "secretary": ("{position, full_name}", "Thư ký cuộc họp: chức danh, họ tên (ký trước)"),
+    "review": (
+        "{year, period_label, period_title, held_on_text, place, host_name, board_rep,"
+        " attendees: list[{index, unit_name, person, present_label}], agenda_lines: list[str],"
+        " outlook}",
+        "Hội nghị sơ kết, tổng kết của Cụm: năm, kỳ, ngày họp, địa điểm, đơn vị đăng cai,"
+        " đại diện Phòng Thi đua – Khen thưởng, thành phần theo đơn vị, nội dung, phương hướng",
+    ),
+    "facts": (
+        "{cluster_name, head_name, deputy_name, no_data, goals, members: list[{index, name,"
+        " post}], criteria: list[{code, group, title, max_points, mandatory}], registrations:"
+        " list[{unit_name, text}], scores: list[{rank, unit_name, total, note}], awards:"
+        " list[{name, unit_name, award_name, decision}], dossiers: list[{label, count}]}",
+        "Kết quả của kỳ (api/clusters/review_facts.py report_facts): các đơn vị thành viên, mục"
+        " tiêu và tiêu chí của Kế hoạch, đăng ký thi đua, điểm và xếp hạng (rỗng: in «chưa có"
+        " dữ liệu»), khen thưởng trong kỳ, hồ sơ đề nghị theo trạng thái",
+    ),
     "decision": (
         "{round_name, proposer, proposal, decider}",
         "Quyết định khen thưởng: tên đợt, cơ quan đề nghị (Giám đốc Sở …), Tờ trình đề nghị"
@@ -315,9 +331,24 @@ FORMS: dict[str, FormSpec] = {
                 optional=("number", "signer", "recipients", "year"),
             ),
             legal_basis=LEGAL_BASIS
-            + "; Điều 8, Điều 12 Luật Thi đua, khen thưởng 2022 (phong trào thi đua, đăng ký"
-            " và ký kết giao ước thi đua); hướng dẫn công tác thi đua, khen thưởng của UBND"
+            + "; Luật Thi đua, khen thưởng 2022 (phong trào thi đua, đăng ký và ký kết giao"
+            " ước thi đua); hướng dẫn công tác thi đua, khen thưởng của UBND"
             " tỉnh Lạng Sơn đối với cụm, khối thi đua (cấu hình, chưa xác nhận)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
+        ),
+        FormSpec(
+            code="bao_cao_so_ket_cum",
+            title="Báo cáo sơ kết, tổng kết công tác thi đua, khen thưởng của Cụm thi đua",
+            doc_type="Báo cáo",
+            doc_type_code="BC",
+            template_file="forms/bao_cao_so_ket_cum.docx",
+            version=1,
+            fields=_fields(*_HEADING, "review", "facts", optional=("legal_bases",)),
+            legal_basis=LEGAL_BASIS
+            + "; phong trào thi đua theo cụm, khối (ký kết giao ước, sơ kết, tổng kết, bình xét)"
+            " theo Luật Thi đua, khen thưởng 2022; hướng dẫn của UBND tỉnh về tổ chức, hoạt động"
+            " của cụm, khối thi đua (cấu hình theo tỉnh, chưa xác nhận số văn bản)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
         ),

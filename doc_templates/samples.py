@@ -354,6 +354,60 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "base_salary": "2.340.000 đồng (Nghị định số 73/2024/NĐ-CP)",
             "source": "Quỹ Thi đua, khen thưởng tỉnh",
         },
+        # The cluster's Báo cáo sơ kết / tổng kết (api/clusters/review_facts.py).
+        "review": {
+            "year": 2026,
+            "period_label": "sơ kết",
+            "period_title": "SƠ KẾT",
+            "held_on_text": "ngày 10 tháng 7 năm 2026",
+            "place": "Hội trường Ban Quản lý Khu kinh tế",
+            "host_name": UNIT,
+            "board_rep": "Hoàng Văn Sơn, Chuyên viên Phòng Thi đua – Khen thưởng",
+            "attendees": [
+                {
+                    "index": 1,
+                    "unit_name": UNIT,
+                    "person": f"{name}, Phó Trưởng ban",
+                    "present_label": "Có mặt",
+                },
+                {
+                    "index": 2,
+                    "unit_name": "Ban Dân tộc tỉnh",
+                    "person": "",
+                    "present_label": "Vắng",
+                },
+            ],
+            "agenda_lines": [achievement, "Thảo luận, bổ sung dự thảo Báo cáo sơ kết."],
+            "outlook": "Tiếp tục thực hiện Kế hoạch thi đua của Cụm.",
+        },
+        "facts": {
+            "cluster_name": "Cụm thi đua I – Các cơ quan Quản lý chuyên ngành",
+            "head_name": UNIT,
+            "deputy_name": "Ban Dân tộc tỉnh",
+            "no_data": "(chưa có dữ liệu)",
+            "goals": achievement,
+            "members": [{"index": 1, "name": UNIT, "post": "Trưởng cụm"}],
+            "criteria": [
+                {
+                    "code": "1.1",
+                    "group": "Thực hiện nhiệm vụ chuyên môn",
+                    "title": achievement,
+                    "max_points": "20",
+                    "mandatory": True,
+                }
+            ],
+            "registrations": [],
+            "scores": [],
+            "awards": [
+                {
+                    "name": name,
+                    "unit_name": UNIT,
+                    "award_name": AWARD,
+                    "decision": " (Quyết định số 05/QĐ-UBND ngày 02/7/2026)",
+                }
+            ],
+            "dossiers": [{"label": "Đã khen thưởng", "count": 2}],
+        },
     }
 
 

@@ -1522,3 +1522,58 @@ class ClusterScoreAttachment(Base):
 
 # ---------------------------------------------------------------- reviews (sơ kết, tổng kết)
 # Migration 0025 (the conferences, their attendees and their reports).
+
+
+class ClusterReview(Base):
+    """A review conference of the cluster's year (hội nghị sơ kết / tổng kết): when,
+    hosted by which member unit, where, the board's representative, the agenda; and its
+    report (Báo cáo sơ kết / tổng kết), drafted, edited by the host, signed, sealed and
+    sent to the board (domain/cluster_reviews.py). Migration 0025."""
+
+    __tablename__ = "cluster_reviews"
+    __table_args__ = (
+        UniqueConstraint("cluster_year_id", "period", name="uq_cluster_reviews_period"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    """midyear (sơ kết) | yearend (tổng kết)."""
+    held_on: Mapped[date] = mapped_column(Date)
+    host_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    place: Mapped[str] = mapped_column(String(300), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    board_rep_name: Mapped[str] = mapped_column(String(255), default="")
+    board_rep_position: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    """Who uploaded the edited report: their name is printed in it, they sign it."""
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    attendees: Mapped[list[ClusterReviewAttendee]] = relationship(
+        order_by="ClusterReviewAttendee.unit_id", cascade="all, delete-orphan"
+    )
+    host_unit: Mapped[Unit] = relationship(foreign_keys=[host_unit_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class ClusterReviewAttendee(Base):
+    """One member unit at a review conference: its representative (name, position), or
+    marked absent. Migration 0025."""
+
+    __tablename__ = "cluster_review_attendees"
+    __table_args__ = (
+        UniqueConstraint("review_id", "unit_id", name="uq_cluster_review_attendees_unit"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("cluster_reviews.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    position: Mapped[str] = mapped_column(String(255), default="")
+    present: Mapped[bool] = mapped_column(Boolean, default=True)

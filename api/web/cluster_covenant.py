@@ -21,7 +21,6 @@ from api.web.pages import WebRoute, redirect
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from domain.covenant import MAX_COMMITMENTS
 from domain.errors import DomainError, NotFound
-from storage.models import ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -63,17 +62,6 @@ async def _change(cluster_id: int, year: int, work: Callable[[], object], done: 
     response = redirect(_page(cluster_id, year))
     set_flash(response, done)
     return response
-
-
-@router.get("/cum-thi-dua/nam/{year_id:int}", response_model=None)
-def year_by_id(year_id: int, visitor: VisitorDep, rt: RuntimeDep) -> Response:
-    """A cluster year by its id (what a notification names): to its page."""
-    with rt.db.read() as s:
-        row = s.get(ClusterYear, year_id)
-        if row is None:
-            raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
-        cluster_id, year = row.cluster_id, row.year
-    return redirect(f"/cum-thi-dua/{cluster_id}/{year}")
 
 
 @router.post("/cum-thi-dua/{cluster_id:int}/{year:int}/giao-uoc/chi-tieu/{unit_id:int}")

@@ -34,6 +34,7 @@ def test_catalogue_has_the_eight_forms_with_their_type_codes():
         "quyet_dinh_khen_thuong": "QĐ",
         "ke_hoach_thi_dua_cum": "KH",
         "giao_uoc_thi_dua": "GƯTĐ",
+        "bao_cao_so_ket_cum": "BC",
     }
     for code, spec in FORMS.items():
         assert spec.code == code
