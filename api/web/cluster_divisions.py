@@ -25,7 +25,6 @@ from domain.cluster_divisions import OPERATION_LABELS
 from domain.errors import DomainError, NotFound
 from issuing.runtime import Runtime
 from storage import cluster_divisions as store
-from storage.models import ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -213,14 +212,3 @@ def record_division(
     changed = f"{len(out.changes)} đơn vị thay đổi cụm" if out.changes else "giữ nguyên phân cụm"
     set_flash(response, f"Đã ghi Quyết định {out.number}: {changed}.")
     return response
-
-
-@router.get("/cum-thi-dua/nam/{cluster_year_id:int}", response_model=None)
-def cluster_year_by_id(cluster_year_id: int, visitor: VisitorDep, rt: RuntimeDep) -> Response:
-    """Where a notification about a cluster's year leads: the year's page."""
-    del visitor
-    with rt.db.read() as s:
-        row = s.get(ClusterYear, cluster_year_id)
-        if row is None:
-            raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
-    return redirect(f"/cum-thi-dua/{row.cluster_id}/{row.year}")

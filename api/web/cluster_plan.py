@@ -29,7 +29,6 @@ from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from domain.cluster_plan import MAX_CRITERIA, points_text
 from domain.errors import DomainError, NotFound
 from issuing.runtime import Runtime
-from storage.models import ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -74,18 +73,6 @@ def groups_of(plan: PlanOut) -> list[dict[str, Any]]:
     for g, total in zip(out, sums, strict=True):
         g["points"] = points_text(total)
     return out
-
-
-@router.get("/cum-thi-dua/nam/{year_id:int}", response_model=None)
-def year_by_id(year_id: int, visitor: VisitorDep, rt: RuntimeDep) -> Response:
-    """Where a notification about a cluster's year leads: its page (404 to who may not
-    see it)."""
-    with rt.db.read() as s:
-        row = s.get(ClusterYear, year_id)
-        if row is None:
-            raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
-        ctx = load_year(s, visitor.actor, row.cluster_id, row.year)
-        return redirect(f"/cum-thi-dua/{ctx.cluster.id}/{ctx.year}#ke-hoach")
 
 
 def _rows(plan: PlanOut) -> list[dict[str, str]]:

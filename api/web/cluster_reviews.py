@@ -26,7 +26,6 @@ from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from domain.cluster_reviews import PERIOD_LABELS, Period
 from domain.errors import DomainError, InvalidInput, NotFound, PayloadTooLarge
 from issuing.runtime import Runtime
-from storage.models import ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -48,17 +47,6 @@ def section(s: Session, ctx: YearContext, visitor: Visitor) -> dict[str, Any]:
         "runs": ctx.access.runs,
         "url": lambda r: page_url(ctx.cluster.id, ctx.year, r.id),
     }
-
-
-@router.get("/cum-thi-dua/nam/{cluster_year_id:int}", response_model=None)
-def year_by_id(cluster_year_id: int, visitor: VisitorDep, rt: RuntimeDep) -> Response:
-    """Where a notification about a cluster's year leads: the year's page."""
-    with rt.db.read() as s:
-        row = s.get(ClusterYear, cluster_year_id)
-        if row is None:
-            raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
-        load_year(s, visitor.actor, row.cluster_id, row.year)  # 404 to whoever may not see it
-    return redirect(f"/cum-thi-dua/{row.cluster_id}/{row.year}#hoi-nghi")
 
 
 def _date(raw: str) -> date | None:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.clusters import service
 from api.deps import RuntimeDep
@@ -20,11 +20,11 @@ from api.web import (
     cluster_reviews,
     cluster_scores,
 )
-from api.web.pages import WebRoute, render
+from api.web.pages import WebRoute, redirect, render
 from api.web.session import VisitorDep
 from domain.errors import NotFound
 from storage import clusters as store
-from storage.models import Cluster
+from storage.models import Cluster, ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -49,6 +49,18 @@ def clusters_page(
                 continue
             rows.append({"ctx": ctx})
     return render(request, "clusters.html", visitor, rows=rows, year=year)
+
+
+@router.get("/cum-thi-dua/nam/{cluster_year_id:int}", response_model=None)
+def year_by_id(cluster_year_id: int, visitor: VisitorDep, rt: RuntimeDep) -> Response:
+    """Where a notification about a cluster's year leads (api/notifications.py): the
+    year's page, 404 to whoever may not see it."""
+    with rt.db.read() as s:
+        row = s.get(ClusterYear, cluster_year_id)
+        if row is None:
+            raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
+        ctx = service.load_year(s, visitor.actor, row.cluster_id, row.year)
+        return redirect(f"/cum-thi-dua/{ctx.cluster.id}/{ctx.year}")
 
 
 @router.get("/cum-thi-dua/{cluster_id:int}/{year:int}", response_class=HTMLResponse)
