@@ -1060,7 +1060,8 @@ def bao_cao_so_ket_cum() -> DocumentObject:
     body(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
     body(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI", bold=True, indent=0, keep_next=True)
-    body(doc, "{{ review.outlook }}")
+    # The content ends with "./." (Nghị định 30/2020), whether or not the text ends a sentence.
+    body(doc, "{{ review.outlook }}{{ '/.' if review.outlook.endswith('.') else './.' }}")
     signature(doc)
     return doc
 
@@ -1261,7 +1262,7 @@ def ke_hoach_thi_dua_cum() -> DocumentObject:
         "Các đơn vị thành viên ký kết giao ước thi đua, đăng ký danh hiệu thi đua đúng thời "
         "hạn; tự chấm điểm theo tiêu chí, kèm minh chứng, gửi đơn vị Trưởng cụm trước các "
         "hội nghị sơ kết, tổng kết. Đơn vị Trưởng cụm, Phó trưởng cụm tổng hợp, thẩm định "
-        "điểm và báo cáo Hội đồng Thi đua – Khen thưởng tỉnh theo quy định.",
+        "điểm và báo cáo Hội đồng Thi đua – Khen thưởng tỉnh theo quy định./.",
         keep_next=True,
     )
     para(doc, "", after=6, keep_next=True)

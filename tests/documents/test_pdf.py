@@ -38,6 +38,8 @@ USER_TEXT = {
     "bien_ban_hoi_dong": (TRICKY_NAME,),
     "quyet_dinh_khen_thuong": (TRICKY_NAME,),
     "giao_uoc_thi_dua": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
+    "ke_hoach_thi_dua_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
+    "bao_cao_so_ket_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
 }
 
 
@@ -244,11 +246,23 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
         order += [unit, name]
         assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
         return
-    marker = one(lines, signer["marker"], after=end)
-    position = next_line(lines, marker)
-    assert position.text == signer["position"].upper()
+    if code == "ke_hoach_thi_dua_cum":
+        # The plan is signed for the cluster: TRƯỞNG CỤM over the head unit's name.
+        marker = one(lines, "TRƯỞNG CỤM", after=end)
+        position = next_line(lines, marker)
+        unit = [position]
+        while len(" ".join(ln.text for ln in unit)) < len(CONTEXT["signer_unit"]):
+            unit.append(next_line(lines, unit[-1]))
+        assert " ".join(ln.text for ln in unit) == CONTEXT["signer_unit"]
+        assert all(ln.bold and abs(ln.center - marker.center) < 1 for ln in unit)
+        position = unit[-1]
+    else:
+        marker = one(lines, signer["marker"], after=end)
+        position = next_line(lines, marker)
+        assert position.text == signer["position"].upper()
+        assert 13 <= position.size <= 14
     name = one(lines, signer["full_name"], after=end)
-    assert all(ln.bold and 13 <= ln.size <= 14 for ln in (marker, position, name))
+    assert all(ln.bold and 13 <= ln.size <= 14 for ln in (marker, name)) and position.bold
     assert abs(marker.center - position.center) < 1 and abs(name.center - position.center) < 1
     assert name.page == position.page and name.top - position.bottom >= 15
     order += [marker, position, name]

@@ -84,9 +84,11 @@ def downgrade() -> None:
     op.drop_table("cluster_years")
     op.drop_table("cluster_memberships")
     op.drop_table("cluster_divisions")
-    if op.get_bind().dialect.name != "postgresql":
-        # SQLite drops a column by copying the table, which the units' foreign key to it
-        # refuses; the two nullable columns stay, harmless to the older schema.
+    if op.get_bind().dialect.name == "sqlite":
+        # A batch drop copies the table, which the units' foreign key to it refuses;
+        # SQLite (3.35+) drops a plain column in place.
+        op.execute("ALTER TABLE clusters DROP COLUMN valid_to")
+        op.execute("ALTER TABLE clusters DROP COLUMN valid_from")
         return
     with op.batch_alter_table("clusters") as t:
         t.drop_column("valid_to")
