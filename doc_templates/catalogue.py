@@ -159,11 +159,12 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "facts": (
         "{cluster_name, head_name, deputy_name, no_data, goals, members: list[{index, name,"
         " post}], criteria: list[{code, group, title, max_points, mandatory}], registrations:"
-        " list[{unit_name, text}], scores: list[{rank, unit_name, total, note}], awards:"
-        " list[{name, unit_name, award_name, decision}], dossiers: list[{label, count}]}",
+        " list[{unit_name, text}], scores: list[{rank, unit_name, total, note}], unscored,"
+        " awards: list[{name, unit_name, award_name, decision}], dossiers: list[{label, count}]}",
         "Kết quả của kỳ (api/clusters/review_facts.py report_facts): các đơn vị thành viên, mục"
-        " tiêu và tiêu chí của Kế hoạch, đăng ký thi đua, điểm và xếp hạng (rỗng: in «chưa có"
-        " dữ liệu»), khen thưởng trong kỳ, hồ sơ đề nghị theo trạng thái",
+        " tiêu và tiêu chí của Kế hoạch, đăng ký thi đua, điểm và xếp hạng của kỳ, đơn vị"
+        " chưa gửi bảng điểm (rỗng: in «chưa có dữ liệu»), khen thưởng trong kỳ, hồ sơ đề"
+        " nghị theo trạng thái",
     ),
     "decision": (
         "{round_name, proposer, proposal, decider}",

@@ -396,8 +396,22 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
                     "mandatory": True,
                 }
             ],
-            "registrations": [],
-            "scores": [],
+            "registrations": [
+                {
+                    "unit_name": UNIT,
+                    "text": "Tập thể: Tập thể lao động xuất sắc; cá nhân: Chiến sĩ thi đua"
+                    f" cơ sở ({name}).",
+                }
+            ],
+            "scores": [
+                {
+                    "rank": 1,
+                    "unit_name": UNIT,
+                    "total": "95,5",
+                    "note": " (tự chấm 97 điểm, điều chỉnh khi thẩm định)",
+                }
+            ],
+            "unscored": "Ban Dân tộc tỉnh",
             "awards": [
                 {
                     "name": name,

@@ -1,14 +1,15 @@
 """What the cluster's Báo cáo sơ kết / tổng kết reports, from the year's data.
 
-THE HOOK: `report_facts(s, ctx, period)` is the one place the report reads the year's
-results. Today it gives the members, the plan's goals and criteria, the awards of the
-period (the registry) and the members' dossiers of the year by status. Registrations
-and scores are recorded by their own part (migration 0024): where their data exists,
-fill `registrations` and `scores` here (the DOCX prints "(chưa có dữ liệu)" while they
-are empty) — nothing else needs to change:
+`report_facts(s, ctx, period)` is the one place the report reads the year's results:
+the members, the plan's goals and criteria, what each member registered (late ones
+marked), the period's ranking computed from the sheets (ties, reviewed points and failed
+mandatory criteria noted; members that sent no sheet named), the awards of the period
+(the registry) and the members' dossiers of the year by status. The DOCX prints
+"(chưa có dữ liệu)" where a part has nothing yet.
 
 - ``registrations``: list of {unit_name, text} (what each member registered);
-- ``scores``: list of {rank, unit_name, total, note} in ranking order.
+- ``scores``: list of {rank, unit_name, total, note} in ranking order, sent sheets only;
+- ``unscored``: the names of the members that sent no sheet for the period.
 """
 
 from __future__ import annotations
@@ -17,11 +18,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.clusters.score_service import period_scores
 from api.clusters.service import YearContext
-from domain.awards import AWARDS
+from domain import cluster_scores as score_rules
+from domain.awards import AWARDS, NomineeKind
 from domain.cluster_reviews import NO_DATA, Period, period_span
 from domain.process import STATUS_LABELS, Status
+from domain.registry import award_name
 from storage import cluster_reviews as store
+from storage import cluster_scores as score_store
+from storage.models import ClusterRegistration
 
 
 def _points(value: object) -> str:
@@ -38,6 +44,35 @@ def cluster_title(name: str) -> str:
     if name.casefold().startswith("cụm "):
         return "Cụm thi đua " + name[4:]
     return name
+
+
+def registration_text(reg: ClusterRegistration) -> str:
+    """«Tập thể: …; cá nhân: … (Nguyễn Văn A), … (25 người)», «(đăng ký muộn)» if late."""
+    collective = [award_name(i.award) for i in reg.items if i.kind == NomineeKind.COLLECTIVE]
+    individual = [
+        f"{award_name(i.award)} ({i.person_name or f'{i.count} người'})"
+        for i in reg.items
+        if i.kind != NomineeKind.COLLECTIVE
+    ]
+    parts = []
+    if collective:
+        parts.append("tập thể: " + ", ".join(collective))
+    if individual:
+        parts.append("cá nhân: " + ", ".join(individual))
+    text = "; ".join(parts) or "không đăng ký danh hiệu nào"
+    text = text[0].upper() + text[1:]
+    return text + (" (đăng ký muộn)" if reg.late else "") + "."
+
+
+def score_note(r: score_rules.Ranked) -> str:
+    notes = []
+    if r.tied:
+        notes.append("đồng hạng")
+    if r.adjusted:
+        notes.append(f"tự chấm {_points(r.self_total)} điểm, điều chỉnh khi thẩm định")
+    if r.failed_mandatory:
+        notes.append("không đạt tiêu chí bắt buộc " + ", ".join(r.failed_mandatory))
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def report_facts(s: Session, ctx: YearContext, period: Period) -> dict[str, Any]:
@@ -66,6 +101,7 @@ def report_facts(s: Session, ctx: YearContext, period: Period) -> dict[str, Any]
         }
         for a in store.awards_between(s, ids, first, last)
     ]
+    ranking = period_scores(s, ctx, score_rules.Period(period.value)).ranking
     counts = store.dossier_counts(s, ids, ctx.year)
     dossiers = [
         {"label": label, "count": counts[str(status)]}
@@ -95,9 +131,24 @@ def report_facts(s: Session, ctx: YearContext, period: Period) -> dict[str, Any]
             {"index": i, "name": u.name, "post": post(u.id)} for i, u in enumerate(ctx.members, 1)
         ],
         "criteria": criteria,
-        # Registrations and scores: their part's data feeds these (see the module's doc).
-        "registrations": [],
-        "scores": [],
+        "registrations": [
+            {"unit_name": names[r.unit_id], "text": registration_text(r)}
+            for r in score_store.registrations(s, ctx.row.id if ctx.row else None)
+            if r.unit_id in names
+        ],
+        "scores": [
+            {
+                "rank": r.rank,
+                "unit_name": r.name,
+                "total": _points(r.total),
+                "note": score_note(r),
+            }
+            for r in ranking
+            if r.submitted
+        ],
+        "unscored": ", ".join(r.name for r in ranking if not r.submitted)
+        if any(r.submitted for r in ranking)
+        else "",
         "awards": awards,
         "dossiers": dossiers,
     }

@@ -6,6 +6,7 @@ them); the sheets and the ranking, computed from them. Never commits."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -336,8 +337,17 @@ def visible_attachment(
     return a
 
 
-def scores_out(s: Session, actor: Actor, ctx: YearContext, period: Period) -> ScoresOut:
-    """The sheets the caller may see, and the ranking computed from every sheet."""
+@dataclass(frozen=True)
+class PeriodScores:
+    """A period's criteria, sheets and the ranking computed from them (every member)."""
+
+    criteria: list[ClusterCriterion]
+    sheets: dict[int, ClusterScoreSheet]
+    facts: list[rules.SheetFacts]
+    ranking: list[rules.Ranked]
+
+
+def period_scores(s: Session, ctx: YearContext, period: Period) -> PeriodScores:
     plan = store.issued_plan(s, ctx.row.id if ctx.row else None)
     criteria = list(plan.criteria) if plan else []
     sheets = {
@@ -357,7 +367,14 @@ def scores_out(s: Session, actor: Actor, ctx: YearContext, period: Period) -> Sc
                 {k: v.reviewed_points for k, v in rows.items()},
             )
         )
-    ranking = rules.rank(facts, sheet_facts)
+    return PeriodScores(criteria, sheets, sheet_facts, rules.rank(facts, sheet_facts))
+
+
+def scores_out(s: Session, actor: Actor, ctx: YearContext, period: Period) -> ScoresOut:
+    """The sheets the caller may see, and the ranking computed from every sheet."""
+    computed = period_scores(s, ctx, period)
+    criteria, sheets = computed.criteria, computed.sheets
+    sheet_facts, ranking = computed.facts, computed.ranking
     base = f"/api/v1/clusters/{ctx.cluster.id}/years/{ctx.year}/scores/attachments"
     out_sheets = []
     for u in ctx.members:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.clusters import service
+from api.clusters.progress import progress_out
 from api.deps import RuntimeDep
 from api.web import (
     cluster_covenant,
@@ -43,11 +44,15 @@ def clusters_page(
     with rt.db.read() as s:
         clusters = s.query(Cluster).order_by(Cluster.id).all()
         for c in clusters:
+            if (c.valid_to is not None and c.valid_to <= date(year, 1, 1)) or (
+                c.valid_from is not None and c.valid_from > date(year, 12, 31)
+            ):
+                continue  # dissolved before the year began, or formed after it
             try:
                 ctx = service.load_year(s, visitor.actor, c.id, year)
             except NotFound:
                 continue
-            rows.append({"ctx": ctx})
+            rows.append({"ctx": ctx, "progress": progress_out(s, ctx)})
     return render(request, "clusters.html", visitor, rows=rows, year=year)
 
 
@@ -73,6 +78,8 @@ def cluster_year_page(
         for module in SECTIONS:
             parts[module.__name__.rsplit("_", 1)[1]] = module.section(s, ctx, visitor)
         memberships = store.memberships(s, cluster_id=cluster_id)
+        progress = progress_out(s, ctx)
+    mine = [m for m in progress.members if m.unit_id in ctx.access.member_units]
     return render(
         request,
         "cluster_year.html",
@@ -80,4 +87,6 @@ def cluster_year_page(
         ctx=ctx,
         parts=parts,
         memberships=memberships,
+        progress=progress,
+        mine=mine,
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from storage.models import AuditEvent
 from tests.fixtures.cluster_year import db, issue_plan, set_deadline
+from tests.fixtures.forms import docx_paragraphs
 from tests.fixtures.server import Api, AppServer, minutes_pdf
 
 pytestmark = pytest.mark.slow
@@ -242,3 +243,51 @@ def test_registrations_scores_review_and_ranking(server: AppServer) -> None:
     yearend = head.get(f"{base}/scores", params={"period": "yearend"}).json()
     assert all(x["rank"] is None and not x["submitted"] for x in yearend["ranking"])
     assert head.get(f"{base}/scores", params={"period": "q3"}).status_code == 404
+
+    # ---- the progress dashboard: what the head unit and the board read at a glance.
+    progress = head.get(f"{base}/progress").json()
+    marks = {
+        m["unit_id"]: {st["step"]: st["mark"] for st in m["steps"]} for m in progress["members"]
+    }
+    assert marks[units["BQLDA"]]["registration"] == "done_late"
+    assert marks[units["LMHTX"]]["registration"] == "done"
+    assert all(m["midyear"] == "done" for m in marks.values())
+    assert all(m["covenant"] == "not_open" for m in marks.values())  # never opened here
+    assert all(m["commitments"] == "waiting" for m in marks.values())  # no signing day set
+    late = {m["unit_id"] for m in progress["members"] if m["late"]}
+    assert late == {units["BQLDA"]}
+    tallies = {t["step"]: (t["done"], t["late"], t["of"]) for t in progress["tallies"]}
+    assert tallies["registration"] == (5, 1, 5) and tallies["midyear"] == (5, 0, 5)
+    assert progress["plan_status"] == "issued"
+    assert Api(server, "ptdkt.chuyenvien").get(f"{base}/progress").status_code == 200
+    assert Api(server, "vnptls.canbo").get(f"{base}/progress").status_code == 404
+
+    # ---- the sơ kết report is drafted from these registrations and this ranking.
+    review = head.post(
+        f"{base}/reviews",
+        json={
+            "period": "midyear",
+            "held_on": f"{YEAR}-07-10",
+            "place": "Hội trường",
+            "agenda": "Sơ kết 6 tháng",
+            "board_rep_name": "Hoàng Thị Lan",
+            "board_rep_position": "Chuyên viên",
+            "attendees": [{"unit_id": units["BQLKKT"], "name": "Nguyễn Văn Hùng", "position": ""}],
+        },
+    )
+    assert review.status_code == 201, review.text
+    draft = head.get(f"{base}/reviews/{review.json()['id']}/report/draft.docx")
+    assert draft.status_code == 200, draft.text
+    text = "\n".join(docx_paragraphs(draft.content))
+    names = {x["unit_code"]: x["unit_name"] for x in table["registrations"]}
+    assert f"- {names['BQLDA']}: Cá nhân: Lao động tiên tiến (12 người) (đăng ký muộn)." in text
+    assert f"- {names['BDT']}: Tập thể: Tập thể lao động xuất sắc." in text
+    ranked = [ln for ln in text.splitlines() if ln.startswith("- ") and ln.count(":") == 1]
+    ranked = [ln for ln in ranked if " điểm" in ln and "tối đa" not in ln]
+    assert ranked == [
+        f"- 1. {names['BQLKKT']}: 60 điểm",
+        f"- 2. {names['BDT']}: 56,5 điểm (tự chấm 54 điểm, điều chỉnh khi thẩm định)",
+        f"- 3. {names['LMHTX']}: 55,5 điểm (đồng hạng)",
+        f"- 3. {names['VPDPNTM']}: 55,5 điểm (đồng hạng)",
+        f"- 5. {names['BQLDA']}: 30 điểm (không đạt tiêu chí bắt buộc 1.1)",
+    ]

@@ -63,6 +63,12 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
     # ---- a member registers from its form.
     clerk = sign_in(new_context(browser, server), "bdt.canbo")
     year_page(clerk, ids)
+    # the member's own box: what it still has to do this year, each with its page.
+    todo = clerk.locator(f"#viec-cua-{ids['units']['BDT']}")
+    expect(todo.get_by_role("link", name="Nhập chỉ tiêu giao ước")).to_be_visible()
+    expect(todo.get_by_role("link", name="Đăng ký thi đua")).to_be_visible()
+    expect(todo.get_by_role("link", name="Chấm điểm sơ kết")).to_be_visible()
+    see(shots, clerk, "viec-cua-don-vi")
     clerk.locator(f"#dang-ky-{ids['units']['BDT']}").get_by_role("link", name="Đăng ký").click()
     clerk.get_by_label("Tập thể lao động xuất sắc").check()
     clerk.locator("#nguoi-chien_si_thi_dua_co_so-" + str(ids["people"]["Nông Thị Hoa"])).check()
@@ -96,6 +102,22 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
     expect(board.locator(f"#cum-{ids['cluster']}")).to_contain_text("Đăng ký muộn")
     expect(board.locator(f"#cum-{ids['cluster']}")).to_contain_text("muộn 1")
     see(shots, board, "ban-xem-dang-ky-moi-cum")
+
+    # ---- the head unit's dashboard and the board's overview: who is late, at a glance.
+    year_page(head, ids)
+    late_row = head.locator(f"#tien-do #thanh-vien-{ids['units']['BQLDA']}")
+    expect(late_row).to_contain_text("Chậm")
+    expect(late_row).to_contain_text("Xong, muộn hạn")
+    expect(head.locator(f"#tien-do #thanh-vien-{ids['units']['BDT']}")).not_to_contain_text("Chậm")
+    expect(head.locator("#tien-do thead")).to_contain_text("5/5, 1 muộn")
+    see(shots, head, "truong-cum-tien-do")
+    board.goto(f"/cum-thi-dua?nam={YEAR}")
+    overview = board.locator(f"#danh-sach-cum #cum-{ids['cluster']}")
+    expect(overview).to_contain_text("Đã ban hành")
+    expect(overview).to_contain_text("5/5")
+    expect(overview).to_contain_text("1 muộn")
+    expect(overview).to_contain_text("Chưa sơ kết")
+    see(shots, board, "ban-xem-tien-do-cac-cum")
 
     # ---- the member scores itself: above the maximum refused, what it typed kept.
     for code, pts in (
