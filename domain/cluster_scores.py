@@ -10,7 +10,8 @@ and one that registered on time can no longer change it (`registration_closed`).
 Scoring (chấm điểm): in each period (sơ kết giữa năm, tổng kết cuối năm) each member
 scores itself per criterion of the plan (0 ≤ points ≤ the criterion's maximum, at most
 two decimal places) and submits its sheet; the head and deputy units review it and may
-set a criterion's points with a reason, the self-score staying next to it.
+set a criterion's points with a reason, the self-score staying next to it — each lead
+unit's own sheet reviewed by the other one.
 
 The ranking: a member's total is the sum over the criteria of the reviewed points where
 given, else its own; submitted members are ordered by total, descending; equal totals
@@ -22,14 +23,14 @@ the same, the flag shown beside it; members that have not submitted come last, u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.awards import NomineeKind
-from domain.errors import InvalidInput
+from domain.errors import Forbidden, InvalidInput
 from domain.registry import CATALOGUE, Level
 
 
@@ -192,6 +193,17 @@ def check_reason(reason: str | None) -> str:
     if not text:
         raise InvalidInput("Điều chỉnh điểm phải nêu lý do.", code="reason_required")
     return text
+
+
+def check_reviewer(reviewer_units: Collection[int], unit_id: int) -> None:
+    """A lead unit does not review its own sheet: the other lead unit (Trưởng cụm for the
+    deputy's, Phó trưởng cụm for the head's) does."""
+    if reviewer_units and set(reviewer_units) == {unit_id}:
+        raise Forbidden(
+            "Đơn vị không tự thẩm định phiếu chấm điểm của mình: phiếu này do đơn vị Trưởng"
+            " cụm hoặc Phó trưởng cụm còn lại thẩm định.",
+            code="own_sheet_review",
+        )
 
 
 # ---------------------------------------------------------------- ranking

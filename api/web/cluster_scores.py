@@ -68,6 +68,8 @@ def _page(
         ctx = load_year(s, visitor.actor, cluster_id, year)
         out = service.scores_out(s, visitor.actor, ctx, p)
         everyone = sees_all(ctx, visitor.actor)
+    lead = {ctx.head_unit_id, ctx.deputy_unit_id}
+    reviewer_units = sorted({g.unit_id for g in visitor.actor.grants if g.unit_id in lead})
     return render(
         request,
         "cluster_scores.html",
@@ -81,6 +83,7 @@ def _page(
         pts=rules.points_text,
         mine=sorted(ctx.access.member_units),
         runs=ctx.access.runs,
+        reviewer_units=reviewer_units,
         everyone=everyone,
         error=error,
         error_unit=error_unit,

@@ -230,10 +230,30 @@ def test_registrations_scores_review_and_ranking(server: AppServer) -> None:
     bdt_rank = next(x for x in body["ranking"] if x["unit_id"] == units["BDT"])
     assert Decimal(bdt_rank["self_total"]) == Decimal("54") and bdt_rank["adjusted"] is True
 
+    # a lead unit does not review its own sheet; the other lead unit does.
+    own = head.post(f"{base}/scores/midyear/{units['BQLKKT']}/review", json=adjust)
+    assert own.status_code == 403 and own.json()["code"] == "own_sheet_review"
+    deputy = Api(server, "vpdpntm.cum")
+    r = deputy.post(f"{base}/scores/midyear/{units['BQLKKT']}/review", json=adjust)
+    assert r.status_code == 200, r.text  # 1.2 at 19.5 < 20: BQLKKT's total becomes 59.5
+    r = deputy.post(
+        f"{base}/scores/midyear/{units['BQLKKT']}/review",
+        json={"adjustments": [{"criterion_id": c12, "points": "20", "reason": "Giữ nguyên"}]},
+    )
+    assert r.status_code == 200, r.text  # back to its own points: the adjustment cleared
+
     again = head.post(f"{base}/scores/midyear/{units['BDT']}/review", json=adjust)
     assert again.status_code == 200  # sent back as recorded: nothing new to log
-    adjusted = events(server, "cluster_score_adjusted")
+    adjusted = [
+        e for e in events(server, "cluster_score_adjusted") if e.data["unit_id"] == units["BDT"]
+    ]
     assert len(adjusted) == 1
+    cleared = [
+        e.data["to_points"]
+        for e in events(server, "cluster_score_adjusted")
+        if e.data["unit_id"] == units["BQLKKT"]
+    ]
+    assert cleared == ["19.50", "20.00"]
     assert adjusted[0].reason == "Có minh chứng bổ sung"
     assert adjusted[0].data["self_points"] == "17.00" and adjusted[0].data["to_points"] == "19.50"
 

@@ -159,6 +159,10 @@ def test_register_score_review_and_rank(server: AppServer, browser: Browser, sho
 
     # ---- the head unit reviews: a reason is required; the self-score stays.
     head.goto(f"/cum-thi-dua/{ids['cluster']}/{YEAR}/cham-diem/midyear")
+    # its own sheet is the deputy unit's to review: no form, a hint instead.
+    own = ids["units"]["BQLKKT"]
+    expect(head.locator(f"#tham-dinh-{own}")).to_have_count(0)
+    expect(head.locator(f"#phieu-{own}")).to_contain_text("còn lại thẩm định")
     review = head.locator(f"#phieu-{unit}")
     review.get_by_label("Điểm thẩm định tiêu chí 1.2").fill("19,5")
     review.get_by_role("button", name="Ghi điểm thẩm định").click()
