@@ -220,7 +220,8 @@ def review(
             code="score_sheet_not_submitted",
         )
     lead = {ctx.head_unit_id, ctx.deputy_unit_id}
-    rules.check_reviewer({g.unit_id for g in actor.grants if g.unit_id in lead}, unit_id)
+    mine = {g.unit_id for g in actor.grants if g.unit_id is not None and g.unit_id in lead}
+    rules.check_reviewer(mine, unit_id)
     _stale(sh, body.version)
     by_criterion = {x.criterion_id: x for x in sh.scores}
     who = _runs_who(user, ctx, actor)

@@ -69,7 +69,9 @@ def _page(
         out = service.scores_out(s, visitor.actor, ctx, p)
         everyone = sees_all(ctx, visitor.actor)
     lead = {ctx.head_unit_id, ctx.deputy_unit_id}
-    reviewer_units = sorted({g.unit_id for g in visitor.actor.grants if g.unit_id in lead})
+    reviewer_units = sorted(
+        {g.unit_id for g in visitor.actor.grants if g.unit_id is not None and g.unit_id in lead}
+    )
     return render(
         request,
         "cluster_scores.html",
