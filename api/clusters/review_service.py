@@ -42,6 +42,7 @@ from documents.pdf import ConversionError
 from documents.render import render_docx
 from documents.vn import date_text, document_number, upper_vi
 from domain import cluster_reviews as rules
+from domain.cluster_plan import cluster_short_name, number_code
 from domain.cluster_reviews import PERIOD_LABELS, STATUS_LABELS, Period, ReviewStatus
 from domain.errors import (
     Conflict,
@@ -310,7 +311,7 @@ def report_context(
             "code": ctx.cluster.code,
         },
         "number": fields.number_placeholder(
-            document_number(1, FORMS[FORM].doc_type_code, ctx.cluster.code)
+            document_number(1, FORMS[FORM].doc_type_code, _code(ctx))
         ),
         "place": place,
         "date_text": fields.date_placeholder(),
@@ -518,6 +519,11 @@ def _signable(
     return r, _prepared(s, r)
 
 
+def _code(ctx: YearContext) -> str:
+    """The ký hiệu of the cluster's own series, as its plan prints it («CUM I»)."""
+    return number_code(cluster_short_name(ctx.cluster.name, ctx.cluster.code))
+
+
 def _number(rt: Runtime, ctx: YearContext, review_id: int) -> str:
     """The report's number, taken once from the cluster's series."""
     with rt.db.write() as s:
@@ -526,7 +532,7 @@ def _number(rt: Runtime, ctx: YearContext, review_id: int) -> str:
             spec = FORMS[FORM]
             series = spec.number_series(f"cluster:{ctx.cluster.code}")
             n = documents_repo.next_number(s, series, spec.doc_type_code, ctx.year)
-            r.number = document_number(n, spec.doc_type_code, ctx.cluster.code)
+            r.number = document_number(n, spec.doc_type_code, _code(ctx))
             s.flush()
         return r.number
 
