@@ -99,9 +99,7 @@ def test_head_unit_records_the_midyear_review_and_signs_its_report(
     expect(board.locator("#hoi-nghi")).to_contain_text("Đã ký, gửi Phòng TĐKT")
     see(shots, board, "ban-xem-bao-cao")
     with board.expect_download() as download:
-        board.locator("#hoi-nghi").get_by_role(
-            "link", name="Báo cáo số 01/BC-CUM I (PDF)"
-        ).click()
+        board.locator("#hoi-nghi").get_by_role("link", name="Báo cáo số 01/BC-CUM I (PDF)").click()
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(Path(download.value.path()).read_bytes())
     text = " ".join(
