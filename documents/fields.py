@@ -24,10 +24,13 @@ from io import BytesIO
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, NameObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from documents.stamp import font_program
 
 DOTS = "....."
 """What the prepared PDF shows (in its fields' appearance) where the number and date go."""
@@ -649,22 +652,66 @@ def _resolve(obj: object) -> DictionaryObject:
     return value
 
 
+# A value with Vietnamese letters the standard fonts lack («01/KH-CỤM I») is drawn with
+# an embedded subset of the font the forms are set in (Liberation Serif, Times New
+# Roman's metric twin, installed with LibreOffice; its program rescaled to 1000 units per
+# em as the stamps' is, documents/stamp.py), its ToUnicode map making it copy as typed.
+_TTF = {
+    "/TiRo": Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
+    "/TiIt": Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"),
+}
+_EMBEDDED = "/VnF"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        _encode(text)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _Embedded:
+    """One embedded font per field font of a fill (/TiRo, /TiIt), shaped with HarfBuzz."""
+
+    def __init__(self, w: IncrementalPdfFileWriter) -> None:
+        self.w = w
+        self.engines: dict[str, GlyphAccumulator] = {}
+
+    def engine(self, font: str) -> GlyphAccumulator:
+        if font not in self.engines:
+            path = _TTF[font]
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"Thiếu phông chữ {path} (gói fonts-liberation2) để điền số có dấu."
+                )
+            self.engines[font] = GlyphAccumulator(
+                self.w, BytesIO(font_program(path, True)), 1, bcp47_lang_code="vi"
+            )
+        return self.engines[font]
+
+    def finish(self) -> None:
+        for engine in self.engines.values():
+            engine.prepare_write()
+
+
 def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
-    """Fill text fields (numbers, codes with Đ, digits): the value, and at every place
-    the form prints it an appearance in Times at the size of the text around it, in the
+    """Fill text fields (numbers, codes with Vietnamese letters, digits): the value, and at
+    every place the form prints it an appearance in Times (or, for letters Times' standard
+    font lacks, the embedded Liberation Serif) at the size of the text around it, in the
     room the template left, so that it reads (and copies) like typed text."""
     w = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     if "/AcroForm" not in w.root:
         return pdf
     form = _resolve(w.root["/AcroForm"])
     fonts = _resolve(_resolve(form["/DR"])["/Font"])
+    embedded = _Embedded(w)
     for ref in form["/Fields"]:
         f = ref.get_object()
         name = str(f.get("/T", ""))
         if name not in values or f.get("/FT") != "/Tx":
             continue
         value = values[name]
-        _encode(value)  # the field fonts are standard Type 1 fonts
         f[NameObject("/V")] = generic.TextStringObject(value)
         w.mark_update(ref)
         # A field that is its own widget was laid over printed dots (a form prepared
@@ -674,12 +721,59 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
             widget = widget_ref.get_object()
             font = str(widget.get("/DA", f.get("/DA"))).split()[0]
             quadding = int(widget.get("/Q", 0))
-            ap = _appearance(widget, {font: fonts.raw_get(font)}, value, quadding, white=not kids)
+            if _encodable(value):
+                ap = _appearance(
+                    widget, {font: fonts.raw_get(font)}, value, quadding, white=not kids
+                )
+            else:
+                ap = _shaped_appearance(
+                    widget, embedded.engine(font), value, quadding, white=not kids
+                )
             widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): w.add_object(ap)})
             w.mark_update(widget_ref)
+    embedded.finish()
     out = BytesIO()
     w.write(out)
     return out.getvalue()
+
+
+def _shaped_appearance(
+    widget: DictionaryObject, engine: GlyphAccumulator, text: str, quadding: int, *, white: bool
+) -> generic.StreamObject:
+    """As `_appearance`, the glyphs shaped from the embedded font (`_Embedded`)."""
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    width, height = x2 - x1, y2 - y1
+    size = float(str(widget["/DA"]).split()[1])
+    shaped = engine.shape(text, with_actual_text=False)
+    text_w = shaped.x_advance * size
+    fitted = size if text_w <= width + 0.5 else size * width / text_w
+    text_w = shaped.x_advance * fitted
+    x = 0.0 if quadding == 0 else max(0.0, (width - text_w) / 2)
+    baseline = _PAD + _DESCENT_EM * size
+    ground = f"1 1 1 rg 0 0 {width:.2f} {height:.2f} re f " if white else ""
+    # The glyphs' TJ adjustments are in thousandths of the font size, so the same shaped
+    # line serves any size (its closing Td, sized for 1 pt, moves nothing drawn after).
+    head = f"/Tx BMC q {ground}BT {_EMBEDDED} {fitted:.2f} Tf 0 g {x:.2f} {baseline:.2f} Td "
+    content = head.encode("ascii") + shaped.graphics_ops + b" ET Q EMC"
+    return generic.StreamObject(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(
+                    [generic.FloatObject(round(v, 2)) for v in (0, 0, width, height)]
+                ),
+                NameObject("/Resources"): DictionaryObject(
+                    {
+                        NameObject("/Font"): DictionaryObject(
+                            {NameObject(_EMBEDDED): engine.as_resource()}
+                        )
+                    }
+                ),
+            }
+        ),
+        stream_data=content,
+    )
 
 
 def field_values(pdf: bytes) -> dict[str, str]:

@@ -25,6 +25,7 @@ __all__ = [
     "FALLBACK_FONT_PATHS",
     "STAMP_FONT_PATH",
     "STAMP_FONT_SIZE",
+    "font_program",
     "stamp_font_path",
     "stamp_style",
     "warm_stamp_font",
@@ -77,7 +78,7 @@ _STAMP_CODEPOINTS = frozenset(c for lo, hi in _STAMP_RANGES for c in range(lo, h
 
 
 @lru_cache(maxsize=8)
-def _font_program(path: Path, latin_only: bool = True) -> bytes:
+def font_program(path: Path, latin_only: bool = True) -> bytes:
     """The font file, rescaled to 1000 units per em if needed, and with ``latin_only``
     cut down to the characters of :data:`_STAMP_RANGES`.
 
@@ -113,7 +114,7 @@ def _font_program(path: Path, latin_only: bool = True) -> bytes:
 
 def warm_stamp_font() -> None:
     """Load and cut the stamp font now (the first signature of a process would)."""
-    _font_program(stamp_font_path(), True)
+    font_program(stamp_font_path(), True)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class _StampFontFactory(FontEngineFactory):
             obj_stream = writer.prepare_object_stream()
         return GlyphAccumulator(
             writer=writer,
-            font_handle=BytesIO(_font_program(self.font_path, self.latin_only)),
+            font_handle=BytesIO(font_program(self.font_path, self.latin_only)),
             font_size=self.font_size,
             bcp47_lang_code="vi",
             obj_stream=obj_stream,

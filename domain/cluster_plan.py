@@ -10,7 +10,6 @@ what the members score themselves by later in the year; an issued plan is not ed
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -154,18 +153,3 @@ def cluster_short_name(name: str, code: str = "") -> str:
     if 2 <= len(words) <= 3 and words[0].casefold() in ("cụm", "khối") and len(head) <= 16:
         return head.upper().replace("/", "-")
     return (code or head).upper().replace(" ", "-").replace("/", "-")[:24]
-
-
-def number_code(short_name: str) -> str:
-    """The short name as a document number can carry it: the number is filled in after
-    the signature into a form field whose standard PDF fonts have the Latin letters and
-    Đ but not the other Vietnamese ones, so "CỤM I" is numbered "…/KH-CUM I" (the heading
-    still prints "CỤM I")."""
-    out = []
-    for ch in short_name:
-        if ch in "Đđ":
-            out.append(ch)
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base if base.isascii() else "-")
-    return "".join(out)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
 from documents.vn import date_text, upper_vi
-from domain.cluster_plan import PlanStatus, cluster_short_name, number_code, points_text
+from domain.cluster_plan import PlanStatus, cluster_short_name, points_text
 from domain.policy import SubjectScope
 from domain.process import CLUSTER_PLAN, FormStep, ProcessDefinition, Stage, Transition
 from domain.roles import Role
@@ -80,7 +80,7 @@ def plan_issuer(s: Session, row: ClusterPlan) -> Issuer:
     c = year.cluster
     return Issuer(
         f"cluster:{c.code}",
-        number_code(cluster_short_name(c.name, c.code)),
+        cluster_short_name(c.name, c.code),
         c.name,
         head.name,
         head.id,
@@ -194,7 +194,7 @@ def plan_context(s: Session, row: ClusterPlan, on: date) -> dict[str, Any]:
         "issuer": {
             "parent_name": upper_vi(c.name),
             "name": "TRƯỞNG CỤM",
-            "code": number_code(short),
+            "code": short,
         },
         "subject": f"Tổ chức phong trào thi đua năm {year.year} của {c.name}",
         "legal_bases": list(PLAN_BASES),

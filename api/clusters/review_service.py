@@ -42,7 +42,7 @@ from documents.pdf import ConversionError
 from documents.render import render_docx
 from documents.vn import date_text, document_number, upper_vi
 from domain import cluster_reviews as rules
-from domain.cluster_plan import cluster_short_name, number_code
+from domain.cluster_plan import cluster_short_name
 from domain.cluster_reviews import PERIOD_LABELS, STATUS_LABELS, Period, ReviewStatus
 from domain.errors import (
     Conflict,
@@ -520,8 +520,8 @@ def _signable(
 
 
 def _code(ctx: YearContext) -> str:
-    """The ký hiệu of the cluster's own series, as its plan prints it («CUM I»)."""
-    return number_code(cluster_short_name(ctx.cluster.name, ctx.cluster.code))
+    """The ký hiệu of the cluster's own series, as its plan prints it («CỤM I»)."""
+    return cluster_short_name(ctx.cluster.name, ctx.cluster.code)
 
 
 def _number(rt: Runtime, ctx: YearContext, review_id: int) -> str:

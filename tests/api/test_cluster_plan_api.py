@@ -180,7 +180,7 @@ def test_the_plan_drafted_guarded_and_issued(server: AppServer, tmp_path: Path) 
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "issued"
     plan = wait_issued(head, path)
-    assert "/KH-" in plan["number"] and plan["number"].endswith("/KH-CUM I"), plan["number"]
+    assert "/KH-" in plan["number"] and plan["number"].endswith("/KH-CỤM I"), plan["number"]
     assert plan["can_edit"] is False and plan["problems"] == []
 
     r = head.post(path + "/actions/issue", json={"signing_pin": PIN})

@@ -223,7 +223,7 @@ def test_midyear_report_drafted_edited_uploaded_signed_and_sent(
     assert signed.status_code == 200, signed.text
     report = signed.json()["report"]
     assert report["status_label"] == "Đã ký, gửi Phòng TĐKT"
-    assert report["number"] == "01/BC-CUM I"
+    assert report["number"] == "01/BC-CỤM I"
     again = lead.post(f"{upload}/actions/sign", json={"signing_pin": PIN})
     assert again.status_code == 409 and again.json()["code"] == "review_signed"
     late = lead.request("PUT", f"{base(cluster)}/{rid}", json=record(units) | {"version": None})
@@ -240,7 +240,7 @@ def test_midyear_report_drafted_edited_uploaded_signed_and_sent(
     ).stdout
     flat = " ".join(text.split())
     assert " ".join(ADDED.split()) in flat
-    assert "01/BC-CUM I" in flat
+    assert "01/BC-CỤM I" in flat
     assert "< 98% &" in flat and "{{ bổ sung }}" in flat
     verified = board.get(f"{upload}/verify")
     assert verified.status_code == 200, verified.text

@@ -168,11 +168,13 @@ def test_a_long_number_keeps_to_its_column_and_off_the_date(converted, n):
     assert not any(overlaps(annex, w) for w in neighbours)
 
 
+@pytest.mark.parametrize("vietnamese", [False, True], ids=["latin", "vietnamese"])
 async def test_filling_after_the_certifying_signature_keeps_every_signature_valid(
-    converted, tmp_path
+    converted, tmp_path, vietnamese
 ):
     # Each value shows in two places of the Tờ trình: a field with two widgets, filled
-    # after the approver's certifying signature, then sealed.
+    # after the approver's certifying signature, then sealed. A ký hiệu with letters the
+    # standard fonts lack («CỤM») is drawn with the embedded font and copies as typed.
     _, prepared = prepare(converted["to_trinh_cum"])
     approver = person_signer(SIGNER, UNIT)
     personal = await sign_pdf(
@@ -185,7 +187,9 @@ async def test_filling_after_the_certifying_signature_keeps_every_signature_vali
         certify=True,
         background=signature_image(SIGNER),
     )
-    number = expected_number("to_trinh_cum")
+    number = expected_number("to_trinh_cum")  # «01/TTr-CUM1-QLCN»
+    if vietnamese:  # as wide, so that it sits in its room as the Latin one does
+        number = number.replace("CUM", "CỤM")
     filled = fields.fill_fields(personal, {**DATE, fields.NUMBER_FIELD: number})
     seal = org_signer(UNIT)
     issued = await sign_pdf(
@@ -205,6 +209,7 @@ async def test_filling_after_the_certifying_signature_keeps_every_signature_vali
     report = pdfsig(path, nss_db(tmp_path / "nss", demo_ca().cert_pem))
     assert report.count("Signature Validation: Signature is Valid.") == 2, report
     assert f"(Kèm theo Tờ trình số {number} {DATE_TEXT})" in text_of(issued, tmp_path, 2)
+    assert f"Số: {number} " in text_of(issued, tmp_path, 1)
 
 
 def test_an_admin_form_that_prints_the_number_more_often_is_accepted_and_filled(

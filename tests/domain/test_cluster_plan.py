@@ -11,7 +11,6 @@ from domain.cluster_plan import (
     PlanDraft,
     cluster_short_name,
     copied,
-    number_code,
     points_text,
     problems,
     total_points,
@@ -92,5 +91,3 @@ def test_the_clusters_short_name() -> None:
     assert cluster_short_name("Cụm I – Các cơ quan Quản lý chuyên ngành", "CUM1-QLCN") == "CỤM I"
     assert cluster_short_name("Khối Kinh tế – Kỹ thuật") == "KHỐI KINH TẾ"
     assert cluster_short_name("Cụm thi đua 5 huyện biên giới", "CUM-5HBG") == "CUM-5HBG"
-    # In the number (filled in after the signature, standard PDF fonts): Đ kept.
-    assert number_code("CỤM I") == "CUM I" and number_code("KHỐI ĐẶC BIỆT") == "KHOI ĐAC BIET"

@@ -90,7 +90,7 @@ def test_head_unit_records_the_midyear_review_and_signs_its_report(
     page.get_by_role("button", name="Ký số, đóng dấu và gửi Phòng TĐKT").click()
     expect(flash(page)).to_contain_text("Đã ký số, đóng dấu và gửi")
     expect(page.locator("#trang-thai-bao-cao")).to_have_text("Đã ký, gửi Phòng TĐKT")
-    expect(page.locator("#bao-cao-da-ky")).to_contain_text("01/BC-CUM I")
+    expect(page.locator("#bao-cao-da-ky")).to_contain_text("01/BC-CỤM I")
     see(shots, page, "bao-cao-da-ky-gui")
 
     board = sign_in(new_context(browser, server), "ptdkt.chuyenvien")
@@ -99,7 +99,7 @@ def test_head_unit_records_the_midyear_review_and_signs_its_report(
     expect(board.locator("#hoi-nghi")).to_contain_text("Đã ký, gửi Phòng TĐKT")
     see(shots, board, "ban-xem-bao-cao")
     with board.expect_download() as download:
-        board.locator("#hoi-nghi").get_by_role("link", name="Báo cáo số 01/BC-CUM I (PDF)").click()
+        board.locator("#hoi-nghi").get_by_role("link", name="Báo cáo số 01/BC-CỤM I (PDF)").click()
     pdf = tmp_path / "bao-cao.pdf"
     pdf.write_bytes(Path(download.value.path()).read_bytes())
     text = " ".join(
