@@ -341,7 +341,10 @@ class Story:
         path = f"{self.base}/reviews"
         review = next((r for r in self.get(HEAD, path) if r["period"] == "midyear"), None)
         if review is None:
-            held = calendar(self.today or _today_vn())["midyear_review_on"]
+            today = self.today or _today_vn()
+            held = calendar(today)["midyear_review_on"]
+            if today.year == YEAR and today < held:
+                held = today  # recorded once held: never on a day still to come
             names = {
                 "BQLKKT": ("Nông Văn Hùng", "Phó Trưởng ban"),
                 "LMHTX": ("Hà Văn Đức", "Phó Chủ tịch"),
