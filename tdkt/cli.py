@@ -224,6 +224,27 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_cluster_year(settings: Settings, args: argparse.Namespace) -> int:
+    from tdkt.demo_cluster_year import DEMO_SIGNERS, SIGN_ORDER, Story, StoryError, wait_healthy
+
+    url = (args.url or f"http://127.0.0.1:{settings.port}").rstrip("/")
+    try:
+        if args.wait:
+            wait_healthy(url, args.wait)
+        Story(
+            url,
+            password=settings.demo_password,
+            pin=settings.demo_pin,
+            signed_by=SIGN_ORDER if args.all_sign else DEMO_SIGNERS,
+            seal=args.all_sign,
+        ).run()
+    except StoryError as e:
+        print(f"Năm thi đua mẫu của Cụm I chưa tạo được: {e}", file=sys.stderr)
+        return 1
+    print("Năm thi đua 2026 của Cụm I đã có trong dữ liệu mẫu.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="tdkt", description="Hồ sơ thi đua, khen thưởng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -259,6 +280,18 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser(
         "deploy", help="tạo nhóm xử lý và các deployment trên máy chủ Prefect (chế độ server)"
     ).set_defaults(fn=cmd_deploy)
+    demo = sub.add_parser("demo", help="dữ liệu mẫu qua API").add_subparsers(
+        dest="demo_cmd", required=True
+    )
+    cy = demo.add_parser(
+        "cluster-year", help="năm thi đua 2026 của Cụm I qua API của máy chủ đang chạy"
+    )
+    cy.add_argument("--url", help="địa chỉ máy chủ (mặc định http://127.0.0.1:TDKT_PORT)")
+    cy.add_argument("--wait", type=float, default=0, help="chờ máy chủ trả lời tối đa N giây")
+    cy.add_argument(
+        "--all-sign", action="store_true", help="cả năm thành viên ký giao ước, rồi đóng dấu"
+    )
+    cy.set_defaults(fn=cmd_demo_cluster_year)
     wk = sub.add_parser("worker", help="xử lý các bước của hồ sơ từ nhóm xử lý (chế độ server)")
     wk.add_argument("--limit", type=int, help="số lượt chạy cùng lúc (TDKT_WORKER_LIMIT)")
     wk.set_defaults(fn=cmd_worker)
