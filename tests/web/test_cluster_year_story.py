@@ -54,7 +54,7 @@ def test_the_cluster_year_told_by_the_demo_driver(
     board = Api(server, "ptdkt.chuyenvien")
 
     # The plan: issued, numbered, four criteria (one mandatory) of 100 points.
-    assert plan["status"] == "issued" and plan["number"].endswith("/KH-CUM I"), plan["number"]
+    assert plan["status"] == "issued" and plan["number"].endswith("/KH-CỤM I"), plan["number"]
     assert [c["mandatory"] for c in plan["criteria"]] == [True, False, False, False]
     assert Decimal(plan["total_points"]) == 100
 
