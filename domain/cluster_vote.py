@@ -230,7 +230,12 @@ def check_ballot(
     """Why this paper may not be cast, or nothing: a vote closed (409 vote_closed), not a
     member's representative (403 not_a_member), absent (403 absent_member), a question
     voted already (409 already_voted), an unknown question or choice (422)."""
-    if status != MeetingStatus.OPEN:
+    if status == MeetingStatus.OPEN:
+        raise Conflict(
+            "Chủ trì chưa mở bỏ phiếu: hãy chờ điểm danh xong và bỏ phiếu được mở.",
+            code="vote_not_open",
+        )
+    if status != MeetingStatus.VOTING:
         raise Conflict("Cuộc bỏ phiếu đã kết thúc: không thể bỏ phiếu nữa.", code="vote_closed")
     if seat is None:
         raise Forbidden(
@@ -304,14 +309,27 @@ def has_quorum(members: int, present: int, rule: QuorumRule) -> bool:
     return members > 0 and Fraction(present, members) >= rule.share
 
 
-def check_close(status: str, members: int, present: int, on: date) -> QuorumRule:
+def check_open_vote(status: str, members: int, present: int, on: date) -> QuorumRule:
+    """The chair opens the ballots: once, with a quorum present (409 no_quorum)."""
     if status != MeetingStatus.OPEN:
+        raise Conflict("Bỏ phiếu đã được mở hoặc đã kết thúc.", code="vote_already_open")
+    return _quorum(members, present, on)
+
+
+def check_close(status: str, members: int, present: int, on: date) -> QuorumRule:
+    if status == MeetingStatus.OPEN:
+        raise Conflict("Chưa mở bỏ phiếu: không có gì để kiểm phiếu.", code="vote_not_open")
+    if status != MeetingStatus.VOTING:
         raise Conflict("Cuộc bỏ phiếu đã kết thúc.", code="vote_closed")
+    return _quorum(members, present, on)
+
+
+def _quorum(members: int, present: int, on: date) -> QuorumRule:
     rule = quorum_rule(on)
     if not has_quorum(members, present, rule):
         raise Conflict(
             f"Chưa đủ số thành viên dự họp: có mặt {present}/{members}, cần ít nhất "
-            f"{share_words(rule.share)} số thành viên. Không thể kết thúc bỏ phiếu.",
+            f"{share_words(rule.share)} số thành viên. Không thể bỏ phiếu.",
             code="no_quorum",
         )
     return rule

@@ -35,7 +35,7 @@ from domain import cluster_vote as rules
 from domain.awards import AWARDS
 from domain.cluster_scores import Period
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus, MemberRole, share_words
+from domain.meetings import MeetingStatus, MemberRole, share_words
 from domain.roles import Actor, Role
 from domain.subjects import Subject, SubjectKind
 from storage import audit
@@ -57,6 +57,11 @@ from storage.models import (
 from storage.repositories import org as org_repo
 
 NOT_FOUND = "Không tìm thấy cuộc bỏ phiếu của Cụm."
+STATUS_LABELS = {
+    MeetingStatus.OPEN: "Đang họp: điểm danh, chưa mở bỏ phiếu",
+    MeetingStatus.VOTING: "Đang bỏ phiếu kín",
+    MeetingStatus.CLOSED: "Đã kết thúc bỏ phiếu, đã kiểm phiếu",
+}
 REPRESENTATIVE_ROLES = (Role.UNIT_HEAD, Role.UNIT_CLERK, Role.UNIT_MEMBER, Role.CLUSTER_APPROVER)
 """Who may represent a member unit (a user of that unit); its head by default."""
 
@@ -245,15 +250,13 @@ def set_attendance(
     m, ctx = load(s, actor, meeting_id, for_update=True)
     _chair(actor, ctx)
     if m.status != MeetingStatus.OPEN:
-        raise Conflict("Cuộc bỏ phiếu đã kết thúc: không thể thay đổi.", code="vote_closed")
+        raise Conflict(
+            "Bỏ phiếu đã được mở: không thể thay đổi điểm danh hoặc người đại diện.",
+            code="voting_open",
+        )
     if body.version is not None and body.version != m.version:
         raise StaleVersion(
             "Cuộc họp đã được người khác thay đổi. Hãy tải lại rồi thử lại.", code="stale_version"
-        )
-    if store.marks(s, m.id):
-        raise Conflict(
-            "Đã có đơn vị bỏ phiếu: không thể thay đổi điểm danh hoặc người đại diện.",
-            code="ballots_cast",
         )
     seats = {unit: x for x, unit in _seats(s, m)}
     strangers = sorted(
@@ -297,6 +300,25 @@ def set_attendance(
         },
     )
     s.expire(m, ["members"])
+    return m
+
+
+def open_vote(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
+    """The chair opens the ballots (a quorum present): the attendance is frozen."""
+    m, ctx = load(s, actor, meeting_id, for_update=True)
+    _chair(actor, ctx)
+    seats = _seats(s, m)
+    present = sum(1 for x, _u in seats if x.present)
+    rules.check_open_vote(m.status, len(seats), present, m.held_on)
+    m.status = str(MeetingStatus.VOTING)
+    m.updated_at = utcnow()
+    _event(
+        s,
+        m,
+        _who(user, Role.CLUSTER_APPROVER, ctx),
+        "secret_vote_opened",
+        {"members": len(seats), "present": present},
+    )
     return m
 
 
@@ -508,15 +530,11 @@ def vote_out(s: Session, actor: Actor, m: Meeting, ctx: YearContext) -> VoteOut:
         place=m.place,
         held_on=m.held_on,
         status=m.status,
-        status_label=(
-            "Đang họp, bỏ phiếu kín"
-            if m.status == MeetingStatus.OPEN
-            else MEETING_STATUS_LABELS[MeetingStatus(m.status)].split(",")[0] + ", đã kiểm phiếu"
-        ),
+        status_label=STATUS_LABELS.get(m.status, m.status),
         version=m.version,
         chair=rules.chairs(actor, ctx.head_unit_id, ctx.term.id if ctx.term else None),
         my_unit_id=me.unit_id if me else None,
-        can_vote=m.status == MeetingStatus.OPEN
+        can_vote=m.status == MeetingStatus.VOTING
         and me is not None
         and me.present
         and any(q.id not in mine for q in m.questions),
@@ -556,7 +574,7 @@ def vote_out(s: Session, actor: Actor, m: Meeting, ctx: YearContext) -> VoteOut:
 
 def tally_out(s: Session, m: Meeting) -> TallyOut:
     seats = _seats(s, m)
-    closed = m.status != MeetingStatus.OPEN
+    closed = m.status not in (MeetingStatus.OPEN, MeetingStatus.VOTING)
     base = TallyOut(
         meeting_id=m.id,
         status=m.status,
@@ -589,7 +607,7 @@ def tally_out(s: Session, m: Meeting) -> TallyOut:
 
 def check_receipt(s: Session, m: Meeting, code: str) -> ReceiptCheckOut:
     """The ballots a receipt code cast, once the tally is published."""
-    if m.status == MeetingStatus.OPEN:
+    if m.status in (MeetingStatus.OPEN, MeetingStatus.VOTING):
         raise Conflict(
             "Chưa kiểm phiếu: chỉ kiểm tra mã biên nhận sau khi kết thúc bỏ phiếu.",
             code="tally_not_published",

@@ -78,6 +78,14 @@ def cast_ballot(
     return ReceiptOut(receipt=code, vote=service.vote_out(s, caller.actor, m, ctx))
 
 
+@router.post("/meetings/{meeting_id}/vote/open", response_model=VoteOut)
+def open_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> VoteOut:
+    """The chair opens the ballots once the attendance is recorded (409 no_quorum)."""
+    service.open_vote(s, caller.user, caller.actor, meeting_id)
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
 @router.post("/meetings/{meeting_id}/vote/close", response_model=TallyOut)
 def close_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> TallyOut:
     """The chair closes the vote: the tally counted and stored (409 no_quorum)."""

@@ -155,6 +155,13 @@ def vote(server: AppServer) -> dict[str, Any]:
         ]
 
     ballots = f"/api/v1/meetings/{mid}/ballots"
+    out["before_open"] = Api(server, VOTERS["LMHTX"]).post(
+        ballots, json={"choices": paper("LMHTX")}
+    )
+    out["open_by_member"] = Api(server, VOTERS["LMHTX"]).post(f"/api/v1/meetings/{mid}/vote/open")
+    opened = chair.post(f"/api/v1/meetings/{mid}/vote/open")
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["status"] == "voting"
     out["invalid_choice"] = Api(server, VOTERS["LMHTX"]).post(
         ballots, json={"choices": [{"question_id": leader, "choice": "12345678"}]}
     )
@@ -235,7 +242,9 @@ def test_refusals_with_their_codes(vote: dict[str, Any]) -> None:
         "absent": (403, "absent_member"),
         "outsider": (404, "cluster_not_found"),
         "second_ballot": (409, "already_voted"),
-        "attendance_after": (409, "ballots_cast"),
+        "attendance_after": (409, "voting_open"),
+        "before_open": (409, "vote_not_open"),
+        "open_by_member": (403, "not_vote_chair"),
         "receipt_open": (409, "tally_not_published"),
         "close_by_member": (403, "not_vote_chair"),
         "after_close": (409, "vote_closed"),
