@@ -66,6 +66,14 @@ VOTED_AWARDS: tuple[str, ...] = ("bang_khen_ubnd_tinh",)
 TDKT_CLUSTER_VOTE_AWARDS)."""
 
 
+def candidate_order(
+    dossiers: Iterable[tuple[int, int]], ranks: Mapping[int, int]
+) -> list[tuple[int, int]]:
+    """(dossier id, unit id) in the order the vote lists them: by the unit's year-end rank
+    where the ranking has one, the others after; then by dossier."""
+    return sorted(dossiers, key=lambda d: (d[1] not in ranks, ranks.get(d[1], 0), d[0]))
+
+
 def kind_of(award: str) -> Kind:
     return Kind(award) if award in set(Kind) else Kind.AWARD
 

@@ -57,7 +57,7 @@ from storage.models import (
 from storage.repositories import org as org_repo
 
 NOT_FOUND = "Không tìm thấy cuộc bỏ phiếu của Cụm."
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     MeetingStatus.OPEN: "Đang họp: điểm danh, chưa mở bỏ phiếu",
     MeetingStatus.VOTING: "Đang bỏ phiếu kín",
     MeetingStatus.CLOSED: "Đã kết thúc bỏ phiếu, đã kiểm phiếu",
@@ -150,10 +150,12 @@ def create(
     unit_ids = [u.id for u in ctx.members]
     names = {u.id: u.name for u in ctx.members}
     rank = _ranking(s, ctx)
-    dossiers = sorted(
-        store.candidates(s, cluster_id, year, unit_ids, rules.voted_awards(awards_setting)),
-        key=lambda d: (d.unit_id not in rank, rank.get(d.unit_id, 0), d.id),
-    )
+    found = {
+        d.id: d
+        for d in store.candidates(s, cluster_id, year, unit_ids, rules.voted_awards(awards_setting))
+    }
+    order = rules.candidate_order([(d.id, d.unit_id) for d in found.values()], rank)
+    dossiers = [found[i] for i, _u in order]
     title = (
         " ".join((body.title or "").split())
         or f"Họp bình xét, suy tôn năm {year} – {ctx.cluster.name}"
