@@ -237,7 +237,8 @@ def check_ballot(
 ) -> None:
     """Why this paper may not be cast, or nothing: a vote closed (409 vote_closed), not a
     member's representative (403 not_a_member), absent (403 absent_member), a question
-    voted already (409 already_voted), an unknown question or choice (422)."""
+    voted already (409 already_voted), an unknown question or choice (422), a paper that
+    leaves a question out (422 incomplete_ballot)."""
     if status == MeetingStatus.OPEN:
         raise Conflict(
             "Chủ trì chưa mở bỏ phiếu: hãy chờ điểm danh xong và bỏ phiếu được mở.",
@@ -273,6 +274,16 @@ def check_ballot(
                 f"Lựa chọn «{choice}» không hợp lệ cho nội dung số {qid}.",
                 code="invalid_choice",
             )
+    # One whole paper per unit: a paper of some questions only would have a shape (which
+    # questions) that the marks of its voter share, and so name them.
+    missing = sorted(set(questions) - set(choices))
+    if missing:
+        raise InvalidInput(
+            "Phiếu phải có lựa chọn cho mọi nội dung (còn thiếu nội dung số "
+            + ", ".join(str(i) for i in missing)
+            + ").",
+            code="incomplete_ballot",
+        )
 
 
 def new_receipt() -> str:

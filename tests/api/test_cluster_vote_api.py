@@ -165,6 +165,9 @@ def vote(server: AppServer) -> dict[str, Any]:
     out["invalid_choice"] = Api(server, VOTERS["LMHTX"]).post(
         ballots, json={"choices": [{"question_id": leader, "choice": "12345678"}]}
     )
+    out["incomplete"] = Api(server, VOTERS["LMHTX"]).post(
+        ballots, json={"choices": paper("LMHTX")[:5]}
+    )
     out["absent"] = Api(server, ABSENT[1]).post(ballots, json={"choices": paper("BDT")})
     out["outsider"] = Api(server, OUTSIDER).post(ballots, json={"choices": paper("BDT")})
     out["receipts"] = {}
@@ -240,6 +243,7 @@ def test_refusals_with_their_codes(vote: dict[str, Any]) -> None:
     expected = {
         "invalid_choice": (422, "invalid_choice"),
         "absent": (403, "absent_member"),
+        "incomplete": (422, "incomplete_ballot"),
         "outsider": (404, "cluster_not_found"),
         "second_ballot": (409, "already_voted"),
         "attendance_after": (409, "voting_open"),
@@ -364,6 +368,11 @@ def test_secrecy_nothing_ties_a_ballot_to_its_voter(
         assert all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
         receipts = {r[3] for r in rows}
         assert len(receipts) == 4
+        # Every paper is whole: no receipt has a shape (which questions) of its own.
+        for receipt in receipts:
+            assert sorted(r[1] for r in rows if r[3] == receipt) == sorted(
+                q["id"] for q in vote["questions"]
+            )
         marks = s.execute(
             text("SELECT question_id, member_id FROM meeting_ballot_marks WHERE meeting_id = :m"),
             {"m": mid},

@@ -71,7 +71,7 @@ def test_refusals() -> None:
     seat = v.Seat(1, 11, 100, True)
     v.check_ballot("voting", seat, set(), {1: "dong_y", 2: "12"}, qs, UNITS)
     cases = [
-        (("open", seat, set(), {1: "dong_y"}), Conflict, "vote_not_open"),
+        (("open", seat, set(), {1: "dong_y", 2: "12"}), Conflict, "vote_not_open"),
         (("closed", seat, set(), {1: "dong_y"}), Conflict, "vote_closed"),
         (("voting", None, set(), {1: "dong_y"}), Forbidden, "not_a_member"),
         (
@@ -83,6 +83,7 @@ def test_refusals() -> None:
         (("voting", seat, set(), {2: "99"}), InvalidInput, "invalid_choice"),
         (("voting", seat, set(), {1: "12"}), InvalidInput, "invalid_choice"),
         (("voting", seat, set(), {3: "dong_y"}), InvalidInput, "question_not_found"),
+        (("voting", seat, set(), {1: "dong_y"}), InvalidInput, "incomplete_ballot"),
     ]
     for (status, s, already, choices), error, code in cases:
         with pytest.raises(error) as e:
