@@ -166,6 +166,11 @@ def test_the_chair_runs_the_vote_and_a_member_votes_on_a_phone(
     see(shots, phone, "kiem-tra-bien-nhan-dien-thoai")
 
     board = sign_in(new_context(browser, server), "ptdkt.chuyenvien")
+    board.goto("/hop-hoi-dong")
+    board.get_by_role("link", name=f"Họp bình xét, suy tôn năm 2026 – {CUM1}").click()
+    expect(board.locator("#bang-ket-qua")).to_contain_text("Không đạt")
+    expect(board.locator("#phieu-bau")).to_have_count(0)
+    see(shots, board, "ban-xem-ket-qua")
     board.goto(f"/cum-thi-dua/{cluster}/2027")
     expect(board.get_by_role("heading", level=1)).to_contain_text(CUM1)
     head = Api(server, "ptdkt.chuyenvien").get(f"/api/v1/clusters/{cluster}/years/2027").json()
