@@ -22,6 +22,7 @@ from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
 from api.guards import RequestGuard
 from api.meetings.routes import router as meetings_router
+from api.meetings.vote_routes import router as vote_router
 from api.opinions.routes import router as opinions_router
 from api.people.routes import router as people_router
 from api.pki.routes import router as pki_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         dossiers_router,
         rounds_router,
         meetings_router,
+        vote_router,
         decisions_router,
         people_router,
         documents_router,

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     """The province's pass thresholds of its council over the defaults of
     domain/meetings.py: "award=percent,…" (a share of the whole membership; "=70" for any
     award without its own), recorded with each meeting convened."""
+    cluster_vote_awards: str = ""
+    """The award codes whose dossiers at a cluster's step its year-end secret vote puts to
+    the members (comma-separated; "": domain/cluster_vote.py `VOTED_AWARDS`)."""
     eligibility_parameters: str = ""
     """The province's parameters of the eligibility rules over the defaults of
     domain/eligibility.py, per rule set: "rule_set:rule.param=value,…", e.g.

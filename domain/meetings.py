@@ -27,12 +27,16 @@ from domain.errors import Conflict, Forbidden, InvalidInput
 
 class MeetingStatus(StrEnum):
     OPEN = "open"
+    VOTING = "voting"
+    """A secret vote (domain/cluster_vote.py) the chair opened: ballots accepted, the
+    attendance frozen."""
     CLOSED = "closed"
     SIGNED = "signed"
 
 
 MEETING_STATUS_LABELS = {
     MeetingStatus.OPEN: "Đang họp, biểu quyết",
+    MeetingStatus.VOTING: "Đang bỏ phiếu kín",
     MeetingStatus.CLOSED: "Đã kết thúc họp, chờ ký Biên bản",
     MeetingStatus.SIGNED: "Đã ký, ban hành Biên bản",
 }

@@ -20,8 +20,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from domain.cluster_vote import digest as ballots_digest
 from storage.audit import documents_of_event, verify_chain, vn_time
 from storage.checkpoints import ArchivedCheckpoints
+from storage.cluster_vote import ballots as secret_ballots
 from storage.models import AuditEvent
 from storage.objects import ObjectCorrupted, ObjectNotFound, ObjectStore
 from storage.repositories import documents as documents_repo
@@ -87,7 +89,11 @@ def verify_all(s: Session, store: ObjectStore, crls: Sequence[bytes] = ()) -> In
     archived = ArchivedCheckpoints(store, roots, crls)
     recorded: dict[str, _Recorded] = {}
 
+    closed_votes: dict[int, tuple[str, int]] = {}
+
     def visit(e: AuditEvent) -> None:
+        if e.kind == "secret_vote_closed" and e.data and e.data.get("ballots_digest"):
+            closed_votes[int(e.data["meeting_id"])] = (str(e.data["ballots_digest"]), e.seq)
         for d in documents_of_event(e.data):
             recorded.setdefault(
                 d["object_key"], _Recorded(d["sha256"], d.get("version_id"), e.seq, e.dossier_id)
@@ -116,6 +122,18 @@ def verify_all(s: Session, store: ObjectStore, crls: Sequence[bytes] = ()) -> In
                 checkpoint=chain.checkpoint,
             )
         )
+
+    # A secret vote's ballots (no row names its voter) as the close event counted them.
+    for meeting_id, (recorded_digest, seq) in sorted(closed_votes.items()):
+        if ballots_digest(secret_ballots(s, meeting_id)) != recorded_digest:
+            problems.append(
+                Problem(
+                    "ballots_changed",
+                    f"Phiếu bầu kín của cuộc họp số {meeting_id} trong cơ sở dữ liệu không "
+                    f"khớp mã băm đã ghi khi kiểm phiếu (sự kiện số {seq}).",
+                    seq=seq,
+                )
+            )
 
     checked = 0
     seen: set[str] = set()

@@ -1577,3 +1577,45 @@ class ClusterReviewAttendee(Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     position: Mapped[str] = mapped_column(String(255), default="")
     present: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- The cluster's secret vote (migration 0027) -------------------------------------------
+# Who has voted is kept apart from what was voted: a mark per member and question (no
+# time, no id of its own) and ballots keyed by a random string, without a row id on SQLite
+# (WITHOUT ROWID) and rewritten in key order when the vote closes (domain/cluster_vote.py).
+
+
+class MeetingMemberUnit(Base):
+    """The member unit a meeting member represents (a cluster's vote: one per unit)."""
+
+    __tablename__ = "meeting_member_units"
+    member_id: Mapped[int] = mapped_column(ForeignKey("meeting_members.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+    __table_args__ = (UniqueConstraint("meeting_id", "unit_id", name="uq_meeting_member_units"),)
+
+
+class MeetingBallotMark(Base):
+    """That a member has voted on a question; never what."""
+
+    __tablename__ = "meeting_ballot_marks"
+    question_id: Mapped[int] = mapped_column(ForeignKey("meeting_questions.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("meeting_members.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+class SecretBallot(Base):
+    """One secret ballot on one question: the choice and the hash of the voter's receipt
+    code; nothing about the voter, no time."""
+
+    __tablename__ = "meeting_secret_ballots"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("meeting_questions.id"))
+    choice: Mapped[str] = mapped_column(String(64))
+    receipt_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's own hook

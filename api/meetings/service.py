@@ -67,6 +67,7 @@ from storage.repositories import org as org_repo
 
 NOT_FOUND = "Không tìm thấy cuộc họp."
 PROCESS = "council_meeting"
+SECRET_PROCESS = "cluster_vote"
 MANAGERS = frozenset({Role.BOARD_SPECIALIST, Role.BOARD_HEAD})
 """Who opens a meeting and keeps its members and attendance (the board, the council's
 standing secretariat)."""
@@ -86,7 +87,9 @@ def visible_meeting(
     s: Session, actor: Actor, meeting_id: int, *, for_update: bool = False
 ) -> Meeting:
     m = store.meeting(s, meeting_id, for_update=for_update)
-    if m is None or not actor.can_view(scope_of(m)):
+    # A cluster's secret vote has its own endpoints (api/meetings/vote_routes.py): never
+    # the named ballots' ones.
+    if m is None or m.process == SECRET_PROCESS or not actor.can_view(scope_of(m)):
         raise NotFound(NOT_FOUND, code="meeting_not_found")
     return m
 

@@ -20,6 +20,7 @@ from api.web import (
     cluster_registrations,
     cluster_reviews,
     cluster_scores,
+    cluster_vote,
     clusters,
     decisions,
     documents,
@@ -63,6 +64,7 @@ def install(app: FastAPI) -> None:
         cluster_registrations,
         cluster_scores,
         cluster_reviews,
+        cluster_vote,
         cluster_divisions,
     ):
         app.include_router(module.router)

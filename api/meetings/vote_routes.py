@@ -1,0 +1,110 @@
+"""The cluster's secret vote endpoints: thin wrappers over api/meetings/cluster_vote.py,
+one transaction each."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.deps import CurrentReader, CurrentWriter, ReadSession, SettingsDep, WriteSession
+from api.meetings import cluster_vote as service
+from api.meetings.vote_schemas import (
+    BallotPaperIn,
+    ReceiptCheckOut,
+    ReceiptIn,
+    ReceiptOut,
+    TallyOut,
+    VoteAttendanceIn,
+    VoteCreate,
+    VoteOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["meetings"])
+
+
+@router.post("/clusters/{cluster_id}/years/{year}/vote", status_code=201, response_model=VoteOut)
+def create_vote(
+    cluster_id: int,
+    year: int,
+    body: VoteCreate,
+    caller: CurrentWriter,
+    s: WriteSession,
+    response: Response,
+    settings: SettingsDep,
+) -> VoteOut:
+    """The head unit's cluster approver (or head) convenes the year-end secret vote: the
+    member units' representatives, the leading member, Bằng khen per candidate dossier
+    (by the year-end ranking), next year's head and deputy."""
+    m = service.create(
+        s, caller.user, caller.actor, cluster_id, year, body, settings.cluster_vote_awards
+    )
+    response.headers["Location"] = f"/api/v1/meetings/{m.id}/vote"
+    m, ctx = service.load(s, caller.actor, m.id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
+@router.get("/clusters/{cluster_id}/years/{year}/vote", response_model=VoteOut)
+def year_vote(cluster_id: int, year: int, caller: CurrentReader, s: ReadSession) -> VoteOut:
+    m = service.vote_of_year(s, caller.actor, cluster_id, year)
+    m, ctx = service.load(s, caller.actor, m.id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
+@router.get("/meetings/{meeting_id}/vote", response_model=VoteOut)
+def get_vote(meeting_id: int, caller: CurrentReader, s: ReadSession) -> VoteOut:
+    """The secret vote: members, attendance, who has voted (never what), the questions
+    with the caller's unit's marks."""
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
+@router.put("/meetings/{meeting_id}/vote/attendance", response_model=VoteOut)
+def vote_attendance(
+    meeting_id: int, body: VoteAttendanceIn, caller: CurrentWriter, s: WriteSession
+) -> VoteOut:
+    """The chair records the units present and their representatives, before any ballot."""
+    service.set_attendance(s, caller.user, caller.actor, meeting_id, body)
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
+@router.post("/meetings/{meeting_id}/ballots", status_code=201, response_model=ReceiptOut)
+def cast_ballot(
+    meeting_id: int, body: BallotPaperIn, caller: CurrentWriter, s: WriteSession
+) -> ReceiptOut:
+    """A present unit's representative casts a secret paper; the receipt code is shown
+    once."""
+    _m, code = service.cast(s, caller.user, caller.actor, meeting_id, body)
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return ReceiptOut(receipt=code, vote=service.vote_out(s, caller.actor, m, ctx))
+
+
+@router.post("/meetings/{meeting_id}/vote/open", response_model=VoteOut)
+def open_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> VoteOut:
+    """The chair opens the ballots once the attendance is recorded (409 no_quorum)."""
+    service.open_vote(s, caller.user, caller.actor, meeting_id)
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
+@router.post("/meetings/{meeting_id}/vote/close", response_model=TallyOut)
+def close_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> TallyOut:
+    """The chair closes the vote: the tally counted and stored (409 no_quorum)."""
+    m = service.close(s, caller.user, caller.actor, meeting_id)
+    return service.tally_out(s, m)
+
+
+@router.get("/meetings/{meeting_id}/tally", response_model=TallyOut)
+def tally(meeting_id: int, caller: CurrentReader, s: ReadSession) -> TallyOut:
+    """Before the close only how many have voted; after it the counts, the results, the
+    rules applied and the published ballots (by receipt hash)."""
+    m, _ctx = service.load(s, caller.actor, meeting_id)
+    return service.tally_out(s, m)
+
+
+@router.post("/meetings/{meeting_id}/receipts", response_model=ReceiptCheckOut)
+def check_receipt(
+    meeting_id: int, body: ReceiptIn, caller: CurrentReader, s: ReadSession
+) -> ReceiptCheckOut:
+    """Whether a receipt code's ballots are in the published tally, and what they say."""
+    m, _ctx = service.load(s, caller.actor, meeting_id)
+    return service.check_receipt(s, m, body.code)
