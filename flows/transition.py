@@ -2,7 +2,8 @@
 
 issue the step's forms (prepare unless the approver's signed PDF is there → number →
 fill number and date → seal → store) and, at the same time, prepare the forms of the
-approval the subject now waits for → audit event → notify who is next.
+approval the subject now waits for → audit event → notify who is next. A decision's
+awards are written while its Quyết định is sealed, on PostgreSQL (ADR 0017).
 
 Any subject's step (a dossier's, a round's): what differs per kind is issuing/forms.py's
 `KINDS`. Idempotent per (subject, transition seq): see issuing/issue.py. Parameters are
