@@ -36,9 +36,19 @@ CERTIFICATE_TYPE = "SVS"
 
 def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -> int:
     """Record the decision's effects; returns how many nominees were awarded."""
+    awarded, events = write_awards(s, d, number, decided_on)
+    audit.append_many(s, events)
+    return awarded
+
+
+def write_awards(
+    s: Session, d: AwardDecision, number: str, decided_on: date
+) -> tuple[int, list[audit.Entry]]:
+    """`record_awards` but for its events, returned to be appended (the issuing flow
+    writes the awards while the decision is sealed, its events after the seal's)."""
     done = store.records_of(s, d.id)
     if done:
-        return sum(1 for x in done if x.awarded)
+        return sum(1 for x in done if x.awarded), []
     r = rounds_store.award_round(s, d.round_id)
     assert r is not None
     label = decision_label(number, decided_on)
@@ -159,5 +169,4 @@ def record_awards(s: Session, d: AwardDecision, number: str, decided_on: date) -
             },
         ),
     ]
-    audit.append_many(s, events)
-    return awarded
+    return awarded, events

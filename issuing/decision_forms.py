@@ -6,7 +6,7 @@ on the decision's date. Reads the database only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from domain.policy import SubjectScope
 from domain.process import DECISION_ISSUANCE, FormStep, ProcessDefinition, Stage, Transition
 from domain.rounds import ListedNominee, list_groups
 from domain.subjects import Subject, SubjectKind
+from storage import audit
 from storage import decisions as store
 from storage import rounds as rounds_store
 from storage.models import AwardDecision, AwardRound, Document, DossierTransition, of_subject
@@ -81,13 +82,26 @@ class DecisionForms:
     ) -> None:
         """Once the signed Quyết định is numbered, sealed and stored: its number and date
         on the decision, then the awards (issuing/awarding.py)."""
+        events = self.before_issued(s, row, t, doc_ids)
+        if events is not None:
+            events()
+
+    def before_issued(
+        self, s: Session, row: AwardDecision, t: DossierTransition, doc_ids: Sequence[int]
+    ) -> Callable[[], None] | None:
+        """`after_step` once the Quyết định is numbered, before it is sealed: the number
+        and date on the decision and the awards written; returns what appends their
+        audit events (after the step's own event). The issuing flow calls it while the
+        seal is made, in the transaction that then records the step (flows/transition.py)."""
         if t.to_status != DecisionStatus.ISSUED or not doc_ids:
-            return
+            return None
         doc = s.get(Document, doc_ids[0])
         assert doc is not None and doc.number is not None
         row.number, row.decided_on, row.document_id = doc.number, issued_at(t).date(), doc.id
         s.flush()
-        awarding.record_awards(s, row, doc.number, row.decided_on)
+        _, events = awarding.write_awards(s, row, doc.number, row.decided_on)
+        s.flush()
+        return lambda: audit.append_many(s, events)
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,19 @@ def date_values(when: datetime) -> dict[str, str]:
     }
 
 
+def numbered(rt: Runtime, job: FormJob) -> int | None:
+    """The job's document numbered now, before `issue` seals it (which then finds the
+    number taken): its id, or None when there is nothing to issue from yet."""
+    doc_id = reserve(rt, job)
+    _, vs = versions(rt, doc_id)
+    if latest(vs, "pdf-signed") is None:
+        base = latest(vs, "pdf-personal") if job.personal else latest(vs, "pdf-prepared")
+        if base is None:
+            return None
+        _number(rt, job, doc_id)
+    return doc_id
+
+
 async def issue(rt: Runtime, job: FormJob) -> int:
     """Number, date and seal the document: the issued PDF."""
     doc_id = await asyncio.to_thread(reserve, rt, job)
