@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.clusters.progress import post_of
 from api.clusters.score_service import period_scores
 from api.clusters.service import YearContext
 from domain import cluster_scores as score_rules
@@ -114,13 +115,6 @@ def report_facts(s: Session, ctx: YearContext, period: Period) -> dict[str, Any]
         if raw not in {str(x) for x in Status}
     ]
 
-    def post(unit_id: int) -> str:
-        if unit_id == ctx.head_unit_id:
-            return "Trưởng cụm"
-        if unit_id == ctx.deputy_unit_id:
-            return "Phó trưởng cụm"
-        return "Thành viên"
-
     return {
         "cluster_name": cluster_title(ctx.cluster.name),
         "head_name": names.get(ctx.head_unit_id or 0, NO_DATA),
@@ -128,7 +122,8 @@ def report_facts(s: Session, ctx: YearContext, period: Period) -> dict[str, Any]
         "no_data": NO_DATA,
         "goals": plan.goals.strip() if plan else "",
         "members": [
-            {"index": i, "name": u.name, "post": post(u.id)} for i, u in enumerate(ctx.members, 1)
+            {"index": i, "name": u.name, "post": post_of(ctx, u.id)}
+            for i, u in enumerate(ctx.members, 1)
         ],
         "criteria": criteria,
         "registrations": [
