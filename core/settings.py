@@ -66,8 +66,11 @@ class Settings(BaseSettings):
     domain/meetings.py: "award=percent,…" (a share of the whole membership; "=70" for any
     award without its own), recorded with each meeting convened."""
     cluster_vote_awards: str = ""
-    """The award codes whose dossiers at a cluster's step its year-end secret vote puts to
-    the members (comma-separated; "": domain/cluster_vote.py `VOTED_AWARDS`)."""
+    """The awards whose dossiers wait at their cluster for its year-end secret vote instead
+    of one approval there: comma-separated `award` or `award:collective` (only when every
+    nominee is a collective); "": domain/cluster_vote.py `VOTED_AWARDS` (the Cờ thi đua and
+    the collective Bằng khen); "-": none. Only where the cluster runs its year here (its
+    Kế hoạch issued)."""
     eligibility_parameters: str = ""
     """The province's parameters of the eligibility rules over the defaults of
     domain/eligibility.py, per rule set: "rule_set:rule.param=value,…", e.g.

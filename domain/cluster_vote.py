@@ -61,9 +61,28 @@ dossier's id, always positive)."""
 AGREE, DISAGREE = "dong_y", "khong_dong_y"
 AWARD_CHOICES = {AGREE: "Đồng ý", DISAGREE: "Không đồng ý"}
 
-VOTED_AWARDS: tuple[str, ...] = ("bang_khen_ubnd_tinh",)
-"""The awards whose dossiers at the cluster's step are put to the vote (configuration:
-TDKT_CLUSTER_VOTE_AWARDS)."""
+
+@dataclass(frozen=True)
+class VotedAward:
+    """An award whose dossiers wait at the cluster for its year-end vote; `nominee_kind`:
+    only when every nominee is of that kind (the collective Bằng khen), None: any."""
+
+    award: str
+    nominee_kind: str | None = None
+
+
+VOTED_AWARDS: tuple[VotedAward, ...] = (
+    VotedAward("co_thi_dua_ubnd_tinh"),
+    VotedAward("bang_khen_ubnd_tinh", "collective"),
+)
+"""The default (configuration: TDKT_CLUSTER_VOTE_AWARDS): the Cờ thi đua and the
+collective Bằng khen of the member units are the cluster's to vote on."""
+
+FLAG_AWARDS = frozenset({"co_thi_dua_ubnd_tinh"})
+"""Awards the vote gives with its leading member (suy tôn đơn vị dẫn đầu): such a dossier
+passes when its unit is elected, not by a question of its own."""
+
+NOMINEE_KINDS = {"collective": "tap_the", "individual": "ca_nhan"}
 
 
 def candidate_order(
@@ -170,10 +189,49 @@ def rule_from(data: Mapping[str, object]) -> VoteRule:
     )
 
 
-def voted_awards(setting: str) -> tuple[str, ...]:
-    """TDKT_CLUSTER_VOTE_AWARDS: comma-separated award codes ("" the default)."""
-    found = tuple(a.strip() for a in setting.split(",") if a.strip())
-    return found or VOTED_AWARDS
+def voted_awards(setting: str) -> tuple[VotedAward, ...]:
+    """TDKT_CLUSTER_VOTE_AWARDS: comma-separated `award` or `award:collective` /
+    `award:individual` ("" the default; "-" none: every dossier keeps the route of one
+    approval at the cluster)."""
+    if setting.strip() == "-":
+        return ()
+    found = []
+    for item in (a.strip() for a in setting.split(",")):
+        if not item:
+            continue
+        award, _, kind = item.partition(":")
+        if kind and kind not in NOMINEE_KINDS:
+            raise ValueError(f"TDKT_CLUSTER_VOTE_AWARDS: unknown nominee kind {kind!r}")
+        found.append(VotedAward(award.strip(), kind.strip() or None))
+    return tuple(found) or VOTED_AWARDS
+
+
+def is_voted(
+    award: str, nominee_kinds: Sequence[str], voted: Sequence[VotedAward], plan_issued: bool
+) -> bool:
+    """Whether a dossier, as its unit head approves it, waits for its cluster's vote: its
+    award is voted on (with every nominee of the configured kind), and the cluster runs
+    its year here — its Kế hoạch of the dossier's year issued, so that a vote will be
+    held; a cluster that keeps its year on paper sees its dossiers one by one as before."""
+    if not plan_issued:
+        return False
+    return any(
+        v.award == award
+        and (
+            v.nominee_kind is None
+            or (bool(nominee_kinds) and set(nominee_kinds) == {v.nominee_kind})
+        )
+        for v in voted
+    )
+
+
+def check_vote_approval() -> None:
+    """A dossier waiting for the vote is never approved by hand."""
+    raise Conflict(
+        "Hồ sơ đang chờ Cụm bình xét: kết quả bỏ phiếu của cuộc họp bình xét quyết định hồ sơ "
+        "được Cụm đề nghị hay không (Cụm vẫn có thể trả lại hồ sơ để bổ sung).",
+        code="awaiting_cluster_vote",
+    )
 
 
 # ---------------------------------------------------------------- who
@@ -399,6 +457,40 @@ def tally(
             winner = leaders[0] if passed else None
         out.append(Outcome(q, counts, len(mine), rule, passed, winner))
     return out
+
+
+def award_reason(o: Outcome, members: int, held: str) -> str:
+    """What a Bằng khen candidate's dossier records of the vote (the reason of its return
+    when it failed): the counts, the membership and the rule applied."""
+    verdict = "đạt" if o.passed else "không đạt"
+    return (
+        f"Kết quả bỏ phiếu kín bình xét của Cụm ngày {held}: đồng ý {o.counts.get(AGREE, 0)}"
+        f"/{members} thành viên Cụm, không đồng ý {o.counts.get(DISAGREE, 0)}; "
+        f"yêu cầu {o.rule.text}: {verdict}."
+    )
+
+
+def flag_reason(
+    leader: Outcome, unit_id: int, names: Mapping[int, str], members: int, held: str
+) -> str:
+    """The same for a Cờ thi đua dossier, decided by the leading member elected."""
+    votes = leader.counts.get(str(unit_id), 0)
+    name = names.get(unit_id, str(unit_id))
+    head = f"Kết quả bỏ phiếu kín suy tôn đơn vị dẫn đầu của Cụm ngày {held}: "
+    if leader.winner is None:
+        return (
+            head + f"không đơn vị nào đạt yêu cầu {leader.rule.text} "
+            f"({name}: {votes}/{members} phiếu); Cụm chưa suy tôn được đơn vị dẫn đầu."
+        )
+    won = int(leader.winner)
+    if won == unit_id:
+        return (
+            head + f"{name} được suy tôn với {votes}/{members} phiếu (yêu cầu {leader.rule.text})."
+        )
+    return (
+        head + f"Cụm suy tôn {names.get(won, str(won))} "
+        f"({leader.counts.get(leader.winner, 0)}/{members} phiếu); {name} được {votes} phiếu."
+    )
 
 
 def check_terms(head: str | None, deputy: str | None) -> tuple[int | None, int | None]:

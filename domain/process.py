@@ -46,6 +46,10 @@ class Status(StrEnum):
     RETURNED = "returned"
     UNIT_REVIEW = "unit_review"
     CLUSTER_REVIEW = "cluster_review"
+    CLUSTER_VOTE = "cluster_vote"
+    """At the cluster, waiting for its year-end vote (process CLUSTER_VOTED_PROPOSAL)."""
+    CLUSTER_VOTED = "cluster_voted"
+    """Passed the cluster's vote: goes to the board in the cluster's one proposal."""
     BOARD_APPRAISAL = "board_appraisal"
     BOARD_DECISION = "board_decision"
     LEADERSHIP_REVIEW = "leadership_review"
@@ -59,6 +63,8 @@ STATUS_LABELS = {
     Status.RETURNED: "Bị trả lại",
     Status.UNIT_REVIEW: "Chờ thủ trưởng đơn vị duyệt",
     Status.CLUSTER_REVIEW: "Chờ Cụm thi đua xét",
+    Status.CLUSTER_VOTE: "Chờ Cụm bình xét",
+    Status.CLUSTER_VOTED: "Cụm đã bình xét, chờ Tờ trình của Cụm",
     Status.BOARD_APPRAISAL: "Chờ thẩm định",
     Status.BOARD_DECISION: "Chờ lãnh đạo Phòng duyệt",
     Status.LEADERSHIP_REVIEW: "Chờ lãnh đạo Sở ký",
@@ -72,6 +78,8 @@ STATUS_STAGE = {
     Status.RETURNED: Stage.UNIT,
     Status.UNIT_REVIEW: Stage.UNIT,
     Status.CLUSTER_REVIEW: Stage.CLUSTER,
+    Status.CLUSTER_VOTE: Stage.CLUSTER,
+    Status.CLUSTER_VOTED: Stage.CLUSTER,
     Status.BOARD_APPRAISAL: Stage.BOARD,
     Status.BOARD_DECISION: Stage.BOARD,
     Status.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
@@ -284,6 +292,42 @@ COMMENDATION_PROPOSAL = ProcessDefinition(
     own_signatures=(OwnSignature(Status.UNIT_REVIEW, "bao_cao_thanh_tich"),),
 )
 
+_UNIT_STEPS = COMMENDATION_PROPOSAL.transitions[:3]
+"""The clerk's submission (twice) and withdrawal: the same on both routes."""
+
+CLUSTER_VOTED_PROPOSAL = ProcessDefinition(
+    code="cluster_voted_proposal",
+    name="Đề nghị khen thưởng qua bình xét của Cụm thi đua",
+    transitions=(
+        *_UNIT_STEPS,
+        # The unit head's approval sends it to the cluster, where it waits for the
+        # year-end vote (api/meetings/cluster_vote.py) instead of being forwarded alone;
+        # the cluster may still return it for supplement. The vote's close takes the
+        # APPROVE (passed: to the cluster's proposal, api/clusters/proposal*) or the
+        # RETURN (failed, the tally as the reason) in the chair's name: nobody approves
+        # it by hand (no role holds that step).
+        *_review(
+            Status.UNIT_REVIEW,
+            Status.CLUSTER_VOTE,
+            Role.UNIT_HEAD,
+            (_REPORTS, FormStep("to_trinh_don_vi", seals_attachments=True)),
+            can_reject=False,
+        ),
+        Transition(Action.APPROVE, Status.CLUSTER_VOTE, Status.CLUSTER_VOTED, frozenset()),
+        Transition(
+            Action.RETURN,
+            Status.CLUSTER_VOTE,
+            Status.RETURNED,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("thong_bao"),),
+            needs_reason=True,
+        ),
+    ),
+    own_signatures=(OwnSignature(Status.UNIT_REVIEW, "bao_cao_thanh_tich"),),
+)
+"""The route of a dossier whose award its cluster votes on at the year-end
+(domain/cluster_vote.py `is_voted`): chosen at the unit head's approval."""
+
 _SPECIALIST = frozenset({Role.BOARD_SPECIALIST})
 _HEAD = frozenset({Role.BOARD_HEAD})
 _LEADER = frozenset({Role.AUTHORITY_LEADER})
@@ -443,6 +487,7 @@ PROCESSES = {
     p.code: p
     for p in (
         COMMENDATION_PROPOSAL,
+        CLUSTER_VOTED_PROPOSAL,
         ROUND_SUBMISSION,
         COUNCIL_MEETING,
         DECISION_ISSUANCE,

@@ -97,20 +97,20 @@ def rewrite_in_key_order(s: Session, meeting_id: int) -> None:
 
 
 def candidates(
-    s: Session, cluster_id: int, year: int, unit_ids: Sequence[int], awards: Sequence[str]
+    s: Session, cluster_id: int, year: int, unit_ids: Sequence[int], *, for_update: bool = False
 ) -> Sequence[Dossier]:
-    """The member units' dossiers of the year for the voted awards at the cluster's step."""
-    return s.scalars(
+    """The member units' dossiers of the year waiting at the cluster for its vote."""
+    q = (
         select(Dossier)
         .where(
             Dossier.cluster_id == cluster_id,
             Dossier.year == year,
-            Dossier.status == str(Status.CLUSTER_REVIEW),
-            Dossier.award.in_(list(awards)),
+            Dossier.status == str(Status.CLUSTER_VOTE),
             Dossier.unit_id.in_(list(unit_ids)),
         )
         .order_by(Dossier.id)
-    ).all()
+    )
+    return s.scalars(q.with_for_update() if for_update else q).all()
 
 
 def unit_users(s: Session, unit_id: int, roles: Sequence[str]) -> Sequence[User]:

@@ -15,9 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from api.dossiers import eligibility
 from api.dossiers.schemas import ActionIn, DossierCreate, DossierPatch, NomineeIn
 from api.people import service as people
+from core.settings import get_settings
 from documents.vn import today_vn
 from domain import appraisal
+from domain import cluster_vote as vote_rules
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
+from domain.cluster_plan import PlanStatus
 from domain.errors import (
     CertificateNotAttached,
     DocumentsNotReady,
@@ -31,6 +34,8 @@ from domain.errors import (
     StaleVersion,
 )
 from domain.process import (
+    CLUSTER_VOTED_PROPOSAL,
+    COMMENDATION_PROPOSAL,
     EDITABLE,
     PROCESSES,
     STAGE_ORDER,
@@ -47,6 +52,7 @@ from domain.search import fold
 from issuing.forms import FormJob, plan_next
 from issuing.issue import personal_key, record_in
 from storage import audit, outbox
+from storage import cluster_plans as plans_store
 from storage import clusters as clusters_store
 from storage.models import (
     DocumentVersion,
@@ -515,12 +521,36 @@ def completeness_problems(s: Session, d: Dossier) -> list[str]:
     )
 
 
+def route_at_cluster(s: Session, d: Dossier) -> str:
+    """The process a dossier takes as its unit head sends it to the cluster: the cluster's
+    year-end vote for the awards it votes on, where the cluster runs its year here
+    (domain/cluster_vote.py `is_voted`); else one approval at the cluster."""
+    if d.process not in (COMMENDATION_PROPOSAL.code, CLUSTER_VOTED_PROPOSAL.code):
+        return d.process
+    plan = plans_store.plan_of_year(s, d.cluster_id, d.year) if d.cluster_id else None
+    voted = vote_rules.is_voted(
+        d.award,
+        [n.kind for n in d.nominees],
+        vote_rules.voted_awards(get_settings().cluster_vote_awards),
+        plan_issued=plan is not None and plan.status == PlanStatus.ISSUED,
+    )
+    return CLUSTER_VOTED_PROPOSAL.code if voted else COMMENDATION_PROPOSAL.code
+
+
+def _process_for(s: Session, d: Dossier, action: Action) -> str:
+    if action == Action.APPROVE and d.status == Status.UNIT_REVIEW:
+        return route_at_cluster(s, d)
+    return d.process
+
+
 def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn) -> Transition:
     if body.version is not None and body.version != d.version:
         raise StaleVersion()
     scope = dossiers_repo.scope_of(s, d)
+    if action == Action.APPROVE and d.status == Status.CLUSTER_VOTE and actor.can_view(scope):
+        vote_rules.check_vote_approval()
     problems = completeness_problems(s, d)
-    process = PROCESSES[d.process]
+    process = PROCESSES[_process_for(s, d, action)]
     t = decide(
         process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems
     )
@@ -575,6 +605,7 @@ def act(
         if t.action == Action.SUBMIT
         else []
     )
+    d.process = _process_for(s, d, t.action)
     d.status = t.target
     d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[Status(t.target)])
     d.transition_seq += 1

@@ -24,6 +24,7 @@ from api.meetings.vote_schemas import (
     PublishedBallotOut,
     ReceiptCheckOut,
     SeatOut,
+    SettledOut,
     TallyOut,
     VoteAttendanceIn,
     VoteCreate,
@@ -36,9 +37,10 @@ from domain.awards import AWARDS
 from domain.cluster_scores import Period
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from domain.meetings import MeetingStatus, MemberRole, share_words
+from domain.process import Action, Status
 from domain.roles import Actor, Role
 from domain.subjects import Subject, SubjectKind
-from storage import audit
+from storage import audit, outbox
 from storage import cluster_vote as store
 from storage import meetings as meetings_store
 from storage.models import (
@@ -55,12 +57,18 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories import org as org_repo
+from storage.repositories import steps
 
 NOT_FOUND = "Không tìm thấy cuộc bỏ phiếu của Cụm."
 STATUS_LABELS: dict[str, str] = {
     MeetingStatus.OPEN: "Đang họp: điểm danh, chưa mở bỏ phiếu",
     MeetingStatus.VOTING: "Đang bỏ phiếu kín",
     MeetingStatus.CLOSED: "Đã kết thúc bỏ phiếu, đã kiểm phiếu",
+}
+OUTCOME_LABELS = {
+    "passed": "Được Cụm đề nghị (vào Tờ trình của Cụm)",
+    "returned": "Không đạt, trả lại đơn vị",
+    "waiting": "Đến sau khi lập cuộc họp: chưa được bỏ phiếu",
 }
 REPRESENTATIVE_ROLES = (Role.UNIT_HEAD, Role.UNIT_CLERK, Role.UNIT_MEMBER, Role.CLUSTER_APPROVER)
 """Who may represent a member unit (a user of that unit); its head by default."""
@@ -128,7 +136,6 @@ def create(
     cluster_id: int,
     year: int,
     body: VoteCreate,
-    awards_setting: str = "",
 ) -> Meeting:
     ctx = load_year(s, actor, cluster_id, year)
     _chair(actor, ctx)
@@ -150,10 +157,7 @@ def create(
     unit_ids = [u.id for u in ctx.members]
     names = {u.id: u.name for u in ctx.members}
     rank = _ranking(s, ctx)
-    found = {
-        d.id: d
-        for d in store.candidates(s, cluster_id, year, unit_ids, rules.voted_awards(awards_setting))
-    }
+    found = {d.id: d for d in store.candidates(s, cluster_id, year, unit_ids)}
     order = rules.candidate_order([(d.id, d.unit_id) for d in found.values()], rank)
     dossiers = [found[i] for i, _u in order]
     title = (
@@ -185,13 +189,17 @@ def create(
         ),
     ]
     for d in dossiers:
+        if d.award in rules.FLAG_AWARDS:
+            continue  # decided by the leading member's question
         award = AWARDS[d.award].name if d.award in AWARDS else d.award
+        nominees = "; ".join(n.name for n in d.nominees) or names[d.unit_id]
         questions.append(
             (
                 d.id,
                 names[d.unit_id],
                 rules.Kind.AWARD,
-                f"Đồng ý đề nghị tặng «{award}» cho {names[d.unit_id]} (hồ sơ số {d.id})",
+                f"Đồng ý đề nghị tặng «{award}» cho {nominees} ({names[d.unit_id]}, "
+                f"hồ sơ số {d.id})",
             )
         )
     questions += [
@@ -387,9 +395,12 @@ def _label(q: rules.Question, value: str, names: dict[int, str]) -> str:
     return names.get(int(value), value) if value.lstrip("-").isdigit() else value
 
 
-def close(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
+def close(s: Session, user: User, actor: Actor, meeting_id: int) -> tuple[Meeting, list[int]]:
     """The chair closes the vote: the tally counted and stored, next year's head and
-    deputy set, the close event with the ballots' digest."""
+    deputy set, the close event with the ballots' digest; each waiting dossier passed
+    (to the cluster's proposal) or returned to its unit with the tally as the reason.
+    Answers the outbox rows of the dossiers' steps (their flows: the Thông báo of a
+    return, the units told)."""
     m, ctx = load(s, actor, meeting_id, for_update=True)
     _chair(actor, ctx)
     seats = _seats(s, m)
@@ -410,6 +421,7 @@ def close(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
     head, deputy = rules.check_terms(winners.get(rules.Kind.HEAD), winners.get(rules.Kind.DEPUTY))
     terms = _set_next_terms(s, user, ctx, m, head, deputy) if head is not None else None
     digest = rules.digest(ballots)
+    settled, outbox_ids = _settle_dossiers(s, user, ctx, m, outcomes, unit_ids, names)
     m.tally = {
         "counted_on": m.held_on.isoformat(),
         "members": len(seats),
@@ -443,6 +455,7 @@ def close(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
         "ballots": len(ballots),
         "ballots_digest": digest,
         "next_terms": terms,
+        "dossiers": settled,
     }
     m.status = str(MeetingStatus.CLOSED)
     m.closed_at = utcnow()
@@ -467,9 +480,88 @@ def close(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
             ],
             "rules": m.rules,
             "next_terms": terms,
+            "dossiers": settled,
         },
     )
-    return m
+    return m, outbox_ids
+
+
+def _settle_dossiers(
+    s: Session,
+    user: User,
+    ctx: YearContext,
+    m: Meeting,
+    outcomes: list[rules.Outcome],
+    unit_ids: list[int],
+    names: dict[int, str],
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """Each dossier waiting for the vote, by its outcome: a Bằng khen candidate by its own
+    question, a Cờ thi đua by the leading member elected; a dossier that arrived after
+    the vote was convened (no question of its own) keeps waiting for the cluster to
+    return it. Each move is a step of the dossier's own process, taken in the chair's
+    name (CLUSTER_VOTED_PROPOSAL), with its event and its flow."""
+    by_key = {o.question.key: o for o in outcomes if o.question.kind == rules.Kind.AWARD}
+    leader = next((o for o in outcomes if o.question.kind == rules.Kind.LEADER), None)
+    who = _who(user, Role.CLUSTER_APPROVER, ctx)
+    held = m.held_on.strftime("%d/%m/%Y")
+    settled: list[dict[str, Any]] = []
+    outbox_ids: list[int] = []
+    for d in store.candidates(s, ctx.cluster.id, ctx.year, unit_ids, for_update=True):
+        if d.award in rules.FLAG_AWARDS and leader is not None:
+            passed = leader.winner == str(d.unit_id)
+            reason = rules.flag_reason(leader, d.unit_id, names, len(unit_ids), held)
+        elif d.id in by_key:
+            o = by_key[d.id]
+            passed = o.passed
+            reason = rules.award_reason(o, len(unit_ids), held)
+        else:
+            settled.append({"dossier_id": d.id, "unit_id": d.unit_id, "outcome": "waiting"})
+            continue
+        action, target = (
+            (Action.APPROVE, Status.CLUSTER_VOTED) if passed else (Action.RETURN, Status.RETURNED)
+        )
+        source = d.status
+        d.status = str(target)
+        d.transition_seq += 1
+        steps.add(
+            s,
+            d.subject,
+            d.transition_seq,
+            action=action,
+            source=source,
+            target=target,
+            actor_id=user.id,
+            role=Role.CLUSTER_APPROVER,
+            reason=None if passed else reason,
+        )
+        s.flush()
+        audit.append(
+            s,
+            kind=str(action),
+            dossier_id=d.id,
+            who=who,
+            from_status=source,
+            to_status=str(target),
+            reason=None if passed else reason,
+            data={
+                "transition_seq": d.transition_seq,
+                "forms": [] if passed else ["thong_bao"],
+                "signed": [],
+                "by_meeting_id": m.id,
+                "vote": reason,
+            },
+        )
+        outbox_ids.append(outbox.add_step(s, d.subject, d.transition_seq).id)
+        settled.append(
+            {
+                "dossier_id": d.id,
+                "unit_id": d.unit_id,
+                "award": d.award,
+                "outcome": "passed" if passed else "returned",
+                "reason": reason,
+            }
+        )
+    return settled, outbox_ids
 
 
 def _set_next_terms(
@@ -603,6 +695,10 @@ def tally_out(s: Session, m: Meeting) -> TallyOut:
             ],
             "ballots_digest": t["ballots_digest"],
             "next_terms": t.get("next_terms"),
+            "dossiers": [
+                SettledOut(**x, outcome_label=OUTCOME_LABELS.get(x["outcome"], x["outcome"]))
+                for x in t.get("dossiers", [])
+            ],
         }
     )
 

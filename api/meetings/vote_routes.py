@@ -3,9 +3,10 @@ one transaction each."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, BackgroundTasks, Response
+from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CurrentReader, CurrentWriter, ReadSession, SettingsDep, WriteSession
+from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.meetings import cluster_vote as service
 from api.meetings.vote_schemas import (
     BallotPaperIn,
@@ -29,14 +30,11 @@ def create_vote(
     caller: CurrentWriter,
     s: WriteSession,
     response: Response,
-    settings: SettingsDep,
 ) -> VoteOut:
     """The head unit's cluster approver (or head) convenes the year-end secret vote: the
     member units' representatives, the leading member, Bằng khen per candidate dossier
     (by the year-end ranking), next year's head and deputy."""
-    m = service.create(
-        s, caller.user, caller.actor, cluster_id, year, body, settings.cluster_vote_awards
-    )
+    m = service.create(s, caller.user, caller.actor, cluster_id, year, body)
     response.headers["Location"] = f"/api/v1/meetings/{m.id}/vote"
     m, ctx = service.load(s, caller.actor, m.id)
     return service.vote_out(s, caller.actor, m, ctx)
@@ -87,10 +85,23 @@ def open_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> VoteOu
 
 
 @router.post("/meetings/{meeting_id}/vote/close", response_model=TallyOut)
-def close_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> TallyOut:
-    """The chair closes the vote: the tally counted and stored (409 no_quorum)."""
-    m = service.close(s, caller.user, caller.actor, meeting_id)
-    return service.tally_out(s, m)
+async def close_vote(
+    meeting_id: int, caller: CurrentReader, rt: RuntimeDep, background: BackgroundTasks
+) -> TallyOut:
+    """The chair closes the vote: the tally counted and stored (409 no_quorum); each
+    dossier waiting for it passed to the cluster's proposal or returned to its unit with
+    the tally as the reason (the flow issues the Thông báo and tells the unit)."""
+
+    def work() -> tuple[TallyOut, list[int]]:
+        with rt.db.write() as s:
+            m, outbox_ids = service.close(s, caller.user, caller.actor, meeting_id)
+            return service.tally_out(s, m), outbox_ids
+
+    out, outbox_ids = await run_in_threadpool(work)
+    if rt.dispatcher is not None:
+        for outbox_id in outbox_ids:
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return out
 
 
 @router.get("/meetings/{meeting_id}/tally", response_model=TallyOut)

@@ -125,6 +125,19 @@ class PublishedBallotOut(BaseModel):
     choice: str
 
 
+class SettledOut(BaseModel):
+    """What the close did with a dossier waiting for the vote."""
+
+    dossier_id: int
+    unit_id: int
+    award: str | None = None
+    outcome: str
+    """passed (to the cluster's proposal) | returned (to its unit, the reason the tally) |
+    waiting (arrived after the vote was convened: no question of its own)."""
+    outcome_label: str
+    reason: str | None = None
+
+
 class TallyOut(BaseModel):
     meeting_id: int
     status: str
@@ -140,6 +153,7 @@ class TallyOut(BaseModel):
     """The published ballots (receipt hash, question, choice), by receipt hash."""
     ballots_digest: str | None = None
     next_terms: dict[str, int | None] | None = None
+    dossiers: list[SettledOut] = []
 
 
 class ReceiptCheckOut(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
@@ -92,15 +92,7 @@ async def create_vote(
                 {"held_on": text(form, "held_on", 10), "place": text(form, "place", 300)},
                 strict=False,
             )
-            return service.create(
-                s,
-                visitor.user,
-                visitor.actor,
-                cluster_id,
-                year,
-                body,
-                rt.settings.cluster_vote_awards,
-            ).id
+            return service.create(s, visitor.user, visitor.actor, cluster_id, year, body).id
 
     back = f"/cum-thi-dua/{cluster_id}/{year}/binh-xet"
     try:
@@ -186,15 +178,27 @@ async def open_vote(
 
 @router.post("/bo-phieu/{meeting_id:int}/ket-thuc", response_model=None)
 async def close_vote(
-    request: Request, meeting_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+    request: Request,
+    meeting_id: int,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
 ) -> Response:
+    outbox_ids: list[int] = []
+
     def work() -> None:
         with rt.db.write() as s:
-            service.close(s, visitor.user, visitor.actor, meeting_id)
+            _m, ids = service.close(s, visitor.user, visitor.actor, meeting_id)
+            outbox_ids.extend(ids)
 
-    return await _change(
+    response = await _change(
         request, visitor, rt, meeting_id, work, "Đã kết thúc bỏ phiếu và kiểm phiếu."
     )
+    if rt.dispatcher is not None:
+        for outbox_id in outbox_ids:
+            background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return response
 
 
 @router.post("/bo-phieu/{meeting_id:int}/phieu", response_model=None)

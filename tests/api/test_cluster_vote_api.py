@@ -81,7 +81,7 @@ def _waiting_dossier(server: AppServer, unit: str) -> int:
     with d.write() as s:
         row = s.get(Dossier, did)
         assert row is not None
-        row.status = "cluster_review"
+        row.status, row.process = "cluster_vote", "cluster_voted_proposal"
         row.furthest_stage = "cluster"
     d.dispose()
     return did

@@ -115,3 +115,32 @@ def test_the_chair_is_the_head_units() -> None:
     assert v.chairs(approver, 12, 7) and v.chairs(head, 12, 7)
     assert not v.chairs(deputy, 12, 7)
     assert v.chairs(Actor(4, (RoleGrant(Role.CLUSTER_APPROVER, cluster_term_id=7),)), 12, 7)
+
+
+# ---------------------------------------------------------------- which dossiers wait
+
+
+def test_by_default_the_flag_and_the_collective_bang_khen_wait_for_the_vote() -> None:
+    voted = v.voted_awards("")
+    assert v.is_voted("co_thi_dua_ubnd_tinh", ["collective"], voted, plan_issued=True)
+    assert v.is_voted("bang_khen_ubnd_tinh", ["collective"], voted, plan_issued=True)
+    assert not v.is_voted("bang_khen_ubnd_tinh", ["individual"], voted, plan_issued=True)
+    # One individual among the nominees: not the collective Bằng khen the cluster votes on.
+    assert not v.is_voted(
+        "bang_khen_ubnd_tinh", ["collective", "individual"], voted, plan_issued=True
+    )
+    assert not v.is_voted("chien_si_thi_dua_cap_tinh", ["individual"], voted, plan_issued=True)
+
+
+def test_nothing_waits_where_the_cluster_does_not_run_its_year_here() -> None:
+    voted = v.voted_awards("")
+    assert not v.is_voted("co_thi_dua_ubnd_tinh", ["collective"], voted, plan_issued=False)
+
+
+def test_the_setting_names_awards_and_kinds_or_none() -> None:
+    voted = v.voted_awards("bang_khen_ubnd_tinh, tap_the_lao_dong_xuat_sac:collective")
+    assert v.is_voted("bang_khen_ubnd_tinh", ["individual"], voted, plan_issued=True)
+    assert not v.is_voted("co_thi_dua_ubnd_tinh", ["collective"], voted, plan_issued=True)
+    assert v.voted_awards("-") == ()
+    with pytest.raises(ValueError, match="nominee kind"):
+        v.voted_awards("bang_khen_ubnd_tinh:tap_the")

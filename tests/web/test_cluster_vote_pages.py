@@ -48,7 +48,8 @@ def _waiting_dossier(server: AppServer, unit: str) -> int:
     with d.write() as s:
         row = s.get(Dossier, did)
         assert row is not None
-        row.status, row.furthest_stage = "cluster_review", "cluster"
+        row.status, row.furthest_stage = "cluster_vote", "cluster"
+        row.process = "cluster_voted_proposal"
     d.dispose()
     return did
 
