@@ -5,7 +5,10 @@ unit opens the covenant and the members' heads sign it one after another (`signe
 the head unit seals it once all five have; four members register on time, the fifth
 (`late_unit`) only once the deadline has passed; every member scores its mid-year and
 submits, the head unit adjusts one criterion with a reason; the sơ kết is recorded, its
-Báo cáo downloaded as DOCX, edited with python-docx, uploaded back, signed and sent.
+Báo cáo downloaded as DOCX, edited with python-docx, uploaded back, signed and sent; at
+the year end three members' dossiers (two collective Bằng khen, a Cờ thi đua) sent by
+their heads wait at the cluster for its vote (bình xét, suy tôn), which the demo leaves
+to the user.
 
 Idempotent: each step looks at what the API says first and skips what is done, so a
 second run (or a run after a stop half-way) continues from where the year is. `tdkt demo
@@ -32,6 +35,20 @@ DEMO_SIGNERS = SIGN_ORDER[:4]  # the demo: four of five heads have signed, not s
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADDED = "Các đơn vị trong Cụm thống nhất đẩy mạnh phong trào thi đua sáu tháng cuối năm 2026."
 ADJUSTED = ("BDT", "1.2", "19.5", "Có minh chứng bổ sung: Đề án chuyển đổi số đã được phê duyệt.")
+
+YEAR_END = (
+    ("BDT", "bang_khen_ubnd_tinh", "Tập thể Ban Dân tộc tỉnh Lạng Sơn"),
+    ("LMHTX", "bang_khen_ubnd_tinh", "Tập thể Liên minh Hợp tác xã tỉnh Lạng Sơn"),
+    ("VPDPNTM", "co_thi_dua_ubnd_tinh", "Văn phòng Điều phối nông thôn mới tỉnh Lạng Sơn"),
+)
+AWARD_TITLES = {
+    "bang_khen_ubnd_tinh": "Bằng khen của Chủ tịch UBND tỉnh",
+    "co_thi_dua_ubnd_tinh": "Cờ thi đua của UBND tỉnh",
+}
+ACHIEVEMENTS = (
+    "Hoàn thành xuất sắc nhiệm vụ chính trị năm 2026; dẫn đầu Cụm về cải cách hành chính "
+    "và chuyển đổi số; tổ chức hiệu quả các phong trào thi đua."
+)
 
 GOALS = (
     "Đẩy mạnh phong trào thi đua yêu nước năm 2026, thi đua hoàn thành xuất sắc nhiệm vụ "
@@ -225,7 +242,13 @@ class Story:
             self.registrations()
             self.scores(plan)
             review = self.review()
-            return {"cluster_id": self.cluster_id, "plan": plan, "review": review}
+            waiting = self.year_end_dossiers()
+            return {
+                "cluster_id": self.cluster_id,
+                "plan": plan,
+                "review": review,
+                "waiting": waiting,
+            }
         finally:
             self.close()
 
@@ -382,6 +405,83 @@ class Story:
             ).json()
             self.log(f"Sơ kết: báo cáo số {review['report']['number']} đã ký, gửi Phòng TĐKT")
         return dict(review)
+
+    def year_end_dossiers(self) -> dict[str, int]:
+        """Three members' year-end dossiers sent by their heads, waiting at the cluster
+        for its vote (bình xét, suy tôn): two collective Bằng khen and a Cờ thi đua."""
+        found: dict[str, int] = {}
+        for code, award, nominee in YEAR_END:
+            unit = code.lower()
+            clerk, head = f"{unit}.canbo", f"{unit}.thutruong"
+            title = f"{AWARD_TITLES[award]} năm {YEAR} – {nominee}"
+            listed = self.get(
+                clerk,
+                "/api/v1/dossiers",
+                params={"year": YEAR, "award": award, "unit_id": self.units[code]},
+            )["items"]
+            d = next((x for x in listed if x["title"] == title), None)
+            if d is None:
+                body = {
+                    "year": YEAR,
+                    "award": award,
+                    "title": title,
+                    "nominees": [
+                        {"kind": "collective", "name": nominee, "achievements": ACHIEVEMENTS}
+                    ],
+                }
+                d = self.call(clerk, "POST", "/api/v1/dossiers", ok=(201,), json=body).json()
+                if award == "bang_khen_ubnd_tinh":
+                    files = {
+                        "file": ("Biên bản họp bình xét.pdf", unit_minutes(), "application/pdf")
+                    }
+                    self.call(
+                        clerk,
+                        "POST",
+                        f"/api/v1/dossiers/{d['id']}/attachments",
+                        ok=(201,),
+                        params={"kind": "bien_ban_binh_xet"},
+                        files=files,
+                    )
+                self.log(f"Cuối năm: {code} lập hồ sơ đề nghị «{title}»")
+            did = int(d["id"])
+            found[code] = did
+            d = self.idle(clerk, did)
+            if d["status"] == "draft":
+                self.call(clerk, "POST", f"/api/v1/dossiers/{did}/actions/submit", json={})
+                d = self.idle(clerk, did)
+            if d["status"] == "unit_review":
+                self.call(
+                    head,
+                    "POST",
+                    f"/api/v1/dossiers/{did}/actions/approve",
+                    json={"signing_pin": self.pin},
+                )
+                d = self.idle(clerk, did)
+                self.log(f"Cuối năm: hồ sơ số {did} của {code}: {d['status_label']}")
+        return found
+
+    def idle(self, user: str, dossier_id: int) -> dict[str, Any]:
+        """The dossier once its last step's flow has run."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            d = self.get(user, f"/api/v1/dossiers/{dossier_id}")
+            if not d["processing"]:
+                return dict(d)
+            if time.monotonic() > deadline:
+                raise StoryError(f"hồ sơ số {dossier_id} chưa xử lý xong")
+            time.sleep(0.3)
+
+
+def unit_minutes() -> bytes:
+    """The unit council's own Biên bản bình xét, uploaded with a Bằng khen dossier (a
+    small real PDF; the law asks for it, domain/required_documents.py)."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawString(72, 760, "Bien ban hop Hoi dong Thi dua - Khen thuong don vi, nam 2026")
+    c.save()
+    return buf.getvalue()
 
 
 def edited_report(docx: bytes) -> bytes:

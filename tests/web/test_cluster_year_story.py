@@ -58,6 +58,13 @@ def test_the_cluster_year_told_by_the_demo_driver(
     assert [c["mandatory"] for c in plan["criteria"]] == [True, False, False, False]
     assert Decimal(plan["total_points"]) == 100
 
+    # Year end: three members' dossiers (two collective Bằng khen, a Cờ) wait at the
+    # cluster for its vote instead of being forwarded one by one.
+    assert sorted(out["waiting"]) == ["BDT", "LMHTX", "VPDPNTM"]
+    for code, did in out["waiting"].items():
+        d = Api(server, f"{code.lower()}.canbo").get(f"/api/v1/dossiers/{did}").json()
+        assert d["status_label"] == "Chờ Cụm bình xét", (code, d["status"])
+
     # Registrations: four on time; the fifth had not registered by the deadline.
     table = head.get(f"{base}/registrations").json()
     states = {x["unit_code"]: x["state"] for x in table["registrations"]}
