@@ -515,7 +515,15 @@ def _settle_dossiers(
             passed = o.passed
             reason = rules.award_reason(o, len(unit_ids), held)
         else:
-            settled.append({"dossier_id": d.id, "unit_id": d.unit_id, "outcome": "waiting"})
+            settled.append(
+                {
+                    "dossier_id": d.id,
+                    "unit_id": d.unit_id,
+                    "unit_name": names.get(d.unit_id, ""),
+                    "award": d.award,
+                    "outcome": "waiting",
+                }
+            )
             continue
         action, target = (
             (Action.APPROVE, Status.CLUSTER_VOTED) if passed else (Action.RETURN, Status.RETURNED)
@@ -556,6 +564,7 @@ def _settle_dossiers(
             {
                 "dossier_id": d.id,
                 "unit_id": d.unit_id,
+                "unit_name": names.get(d.unit_id, ""),
                 "award": d.award,
                 "outcome": "passed" if passed else "returned",
                 "reason": reason,

@@ -130,6 +130,7 @@ class SettledOut(BaseModel):
 
     dossier_id: int
     unit_id: int
+    unit_name: str = ""
     award: str | None = None
     outcome: str
     """passed (to the cluster's proposal) | returned (to its unit, the reason the tally) |

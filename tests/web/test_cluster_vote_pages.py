@@ -155,7 +155,18 @@ def test_the_chair_runs_the_vote_and_a_member_votes_on_a_phone(
         "Văn phòng Điều phối chương trình xây dựng nông thôn mới tỉnh"
     )
     expect(chair.locator("#nhiem-ky-moi")).to_be_visible()
+    # What became of each waiting dossier: the one that failed goes back with the tally.
+    after = chair.locator("#ho-so-sau-binh-xet")
+    expect(after.locator("tr", has_text=f"Hồ sơ số {dossiers[0]}")).to_contain_text(
+        "Được Cụm đề nghị"
+    )
+    expect(after.locator("tr", has_text=f"Hồ sơ số {dossiers[1]}")).to_contain_text(
+        "Không đạt, trả lại đơn vị"
+    )
     see(shots, chair, "ket-qua-kiem-phieu")
+    chair.locator("#ho-so-sau-binh-xet").get_by_role("link", name=f"Hồ sơ số {dossiers[1]}").click()
+    expect(chair.locator(".status-line")).to_contain_text("Bị trả lại")
+    see(shots, chair, "ho-so-tra-lai-sau-binh-xet")
 
     phone.goto(f"/bo-phieu/{meeting_id}")
     phone.get_by_label("Mã biên nhận").fill(receipt)
