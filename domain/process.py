@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from domain.cluster_plan import PLAN_STATUS_LABELS, PlanStatus
+from domain.cluster_proposal import PROPOSAL_STATUS_LABELS, ProposalStatus
 from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
@@ -46,6 +47,10 @@ class Status(StrEnum):
     RETURNED = "returned"
     UNIT_REVIEW = "unit_review"
     CLUSTER_REVIEW = "cluster_review"
+    CLUSTER_VOTE = "cluster_vote"
+    """Waits at the cluster for its year-end vote (an award the cluster votes on)."""
+    CLUSTER_VOTED = "cluster_voted"
+    """Passed the cluster's vote: waits for the cluster's one Tờ trình (its proposal)."""
     BOARD_APPRAISAL = "board_appraisal"
     BOARD_DECISION = "board_decision"
     LEADERSHIP_REVIEW = "leadership_review"
@@ -59,6 +64,8 @@ STATUS_LABELS = {
     Status.RETURNED: "Bị trả lại",
     Status.UNIT_REVIEW: "Chờ thủ trưởng đơn vị duyệt",
     Status.CLUSTER_REVIEW: "Chờ Cụm thi đua xét",
+    Status.CLUSTER_VOTE: "Chờ Cụm bình xét",
+    Status.CLUSTER_VOTED: "Cụm đã bình xét, chờ Tờ trình của Cụm",
     Status.BOARD_APPRAISAL: "Chờ thẩm định",
     Status.BOARD_DECISION: "Chờ lãnh đạo Phòng duyệt",
     Status.LEADERSHIP_REVIEW: "Chờ lãnh đạo Sở ký",
@@ -72,6 +79,8 @@ STATUS_STAGE = {
     Status.RETURNED: Stage.UNIT,
     Status.UNIT_REVIEW: Stage.UNIT,
     Status.CLUSTER_REVIEW: Stage.CLUSTER,
+    Status.CLUSTER_VOTE: Stage.CLUSTER,
+    Status.CLUSTER_VOTED: Stage.CLUSTER,
     Status.BOARD_APPRAISAL: Stage.BOARD,
     Status.BOARD_DECISION: Stage.BOARD,
     Status.LEADERSHIP_REVIEW: Stage.LEADERSHIP,
@@ -439,6 +448,54 @@ CLUSTER_PLAN = ProcessDefinition(
     ),
 )
 
+CLUSTER_PROPOSAL = ProcessDefinition(
+    code="cluster_proposal",
+    name="Tờ trình của Cụm thi đua (đề nghị khen thưởng sau bình xét)",
+    subject_kind=SubjectKind.CLUSTER_PROPOSAL,
+    stages={
+        ProposalStatus.DRAFT: Stage.CLUSTER,
+        ProposalStatus.RETURNED: Stage.CLUSTER,
+        ProposalStatus.BOARD_APPRAISAL: Stage.BOARD,
+        ProposalStatus.APPROVED: Stage.DONE,
+    },
+    state_labels=_by_value(PROPOSAL_STATUS_LABELS),
+    action_labels={
+        **ACTION_LABELS,
+        Action.APPROVE: "Ký Tờ trình của Cụm / duyệt",
+        Action.RETURN: "Trả lại Cụm",
+    },
+    noun="tờ trình của Cụm",
+    transitions=(
+        # The head unit's leader (its cluster approver) signs the Tờ trình của Cụm
+        # (TM. CỤM THI ĐUA) in the request (api/clusters/proposal_service.py); the flow
+        # numbers it in the cluster's series («…/TTr-CỤM I») and seals it with the head
+        # unit's seal. The board's specialist appraises it (strikes a nominee with a
+        # reason, no move); the board's head approves it as a whole or returns it.
+        Transition(
+            Action.APPROVE,
+            ProposalStatus.DRAFT,
+            ProposalStatus.BOARD_APPRAISAL,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("to_trinh_cum_tong_hop", issuer=Stage.CLUSTER),),
+        ),
+        Transition(
+            Action.APPROVE,
+            ProposalStatus.RETURNED,
+            ProposalStatus.BOARD_APPRAISAL,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("to_trinh_cum_tong_hop", issuer=Stage.CLUSTER),),
+        ),
+        Transition(Action.APPROVE, ProposalStatus.BOARD_APPRAISAL, ProposalStatus.APPROVED, _HEAD),
+        Transition(
+            Action.RETURN,
+            ProposalStatus.BOARD_APPRAISAL,
+            ProposalStatus.RETURNED,
+            _HEAD | _SPECIALIST,
+            needs_reason=True,
+        ),
+    ),
+)
+
 PROCESSES = {
     p.code: p
     for p in (
@@ -447,6 +504,7 @@ PROCESSES = {
         COUNCIL_MEETING,
         DECISION_ISSUANCE,
         CLUSTER_PLAN,
+        CLUSTER_PROPOSAL,
     )
 }
 DOSSIER_PROCESSES = {
