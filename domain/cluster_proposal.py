@@ -67,7 +67,10 @@ def vote_results(tally: Mapping[str, Any] | None) -> dict[int, VoteResult]:
         out[key] = VoteResult(
             key,
             bool(r.get("passed")),
-            tuple((str(c.get("label", c.get("value"))), int(c.get("votes", 0))) for c in r.get("counts", [])),
+            tuple(
+                (str(c.get("label", c.get("value"))), int(c.get("votes", 0)))
+                for c in r.get("counts", [])
+            ),
             int(r.get("voters") or 0),
             str(r.get("rule") or ""),
         )
@@ -82,9 +85,7 @@ def tally_text(v: VoteResult) -> str:
 
 def check_vote_closed(vote_exists: bool, closed: bool) -> None:
     if not vote_exists:
-        raise Conflict(
-            "Cụm chưa tổ chức bỏ phiếu bình xét, suy tôn năm này.", code="vote_missing"
-        )
+        raise Conflict("Cụm chưa tổ chức bỏ phiếu bình xét, suy tôn năm này.", code="vote_missing")
     if not closed:
         raise Conflict(
             "Cuộc bỏ phiếu bình xét, suy tôn chưa kết thúc: chưa lập được Tờ trình của Cụm.",
@@ -157,4 +158,6 @@ def by_award(entries: Iterable[Entry], award_order: Sequence[str]) -> list[tuple
     rows = list(entries)
     order = {a: i for i, a in enumerate(award_order)}
     awards = sorted({e.award for e in rows}, key=lambda a: (order.get(a, len(order)), a))
-    return [(a, sorted((e for e in rows if e.award == a), key=lambda e: e.dossier_id)) for a in awards]
+    return [
+        (a, sorted((e for e in rows if e.award == a), key=lambda e: e.dossier_id)) for a in awards
+    ]

@@ -70,7 +70,12 @@ class ClusterProposalForms:
         year, head = year_and_head(s, row)
         c = year.cluster
         return Issuer(
-            f"cluster:{c.code}", cluster_short_name(c.name, c.code), c.name, head.name, head.id, None
+            f"cluster:{c.code}",
+            cluster_short_name(c.name, c.code),
+            c.name,
+            head.name,
+            head.id,
+            None,
         )
 
     def describe(self, row: ClusterProposal) -> str:
