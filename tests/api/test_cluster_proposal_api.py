@@ -381,7 +381,9 @@ def test_the_proposal_drafted_signed_appraised_approved_and_put_in_a_round(
     assert r.status_code == 409 and _code(r) == "already_in_round"
     d = _db(server)
     with d.read() as s:
-        in_round = set(s.scalars(select(RoundDossier.dossier_id).where(RoundDossier.round_id == rid)))
+        in_round = set(
+            s.scalars(select(RoundDossier.dossier_id).where(RoundDossier.round_id == rid))
+        )
         kinds = {
             (e.subject_kind, e.kind)
             for e in s.scalars(select(AuditEvent).where(AuditEvent.kind.like("%cluster_proposal%")))

@@ -7,8 +7,15 @@ import pytest
 
 from domain import cluster_proposal as rules
 from domain.errors import Conflict, InvalidInput
-from domain.process import CLUSTER_PROPOSAL, PROCESSES, STATUS_LABELS, STATUS_STAGE, Action
-from domain.process import Stage, Status
+from domain.process import (
+    CLUSTER_PROPOSAL,
+    PROCESSES,
+    STATUS_LABELS,
+    STATUS_STAGE,
+    Action,
+    Stage,
+    Status,
+)
 from domain.roles import Role
 from domain.subjects import GROUPS, SubjectKind
 

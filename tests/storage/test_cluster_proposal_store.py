@@ -140,8 +140,6 @@ def test_a_proposal_of_the_voted_dossiers_and_its_minutes(db: Database) -> None:
         s.flush()
     with pytest.raises(IntegrityError), db.write() as s:
         s.add(
-            ClusterProposalDossier(
-                proposal_id=pid, dossier_id=made[0].id, position_no=9, award="x"
-            )
+            ClusterProposalDossier(proposal_id=pid, dossier_id=made[0].id, position_no=9, award="x")
         )
         s.flush()
