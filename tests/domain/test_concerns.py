@@ -18,6 +18,8 @@ def test_the_cluster_and_the_board_from_their_own_stage_on_and_what_they_send_ba
     assert statuses_of_concern([Role.CLUSTER_APPROVER]) == [
         Status.RETURNED,
         Status.CLUSTER_REVIEW,
+        Status.CLUSTER_VOTE,  # waits for the cluster's year-end vote
+        Status.CLUSTER_VOTED,  # waits for the cluster's one Tờ trình
         Status.BOARD_APPRAISAL,
         Status.BOARD_DECISION,
         Status.LEADERSHIP_REVIEW,
