@@ -431,6 +431,7 @@ def sign(
         p.status = target
         p.transition_seq = plan.seq
         p.return_reason = None
+        p.number, p.issued_at = None, None  # this signing's number, once the flow gives it
         steps.add(
             s,
             plan.subject,

@@ -38,19 +38,21 @@ from tests.fixtures.cluster_proposal import (
     sign_minutes,
     status_of,
 )
+from tests.fixtures.modes import MODES, app_in_mode
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(
-        tmp_path_factory.mktemp("cluster-proposal"), {"TDKT_CLUSTER_VOTE_AWARDS": AWARDS_SETTING}
-    ).start()
-    yield srv
-    srv.stop()
+@pytest.fixture(scope="module", params=MODES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """The app embedded (SQLite) and production-like (PostgreSQL, S3 with object lock)."""
+    env = {"TDKT_CLUSTER_VOTE_AWARDS": AWARDS_SETTING}
+    with app_in_mode(tmp_path_factory.mktemp(request.param), request.param, env) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +125,22 @@ def test_the_proposal_drafted_signed_appraised_approved_and_put_in_a_round(
     r = head.post(path + "/actions/sign", json={"signing_pin": PIN, "version": p["version"]})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "board_appraisal"
+    first = wait_numbered(head, path)["number"]
+    assert first.endswith("/TTr-CỤM I"), first
+
+    # Returned by the board with a reason, refreshed and signed again: a new number.
+    r = board_head.post(path + "/actions/return", json={"reason": "Bổ sung báo cáo thành tích."})
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["status"] == "returned" and p["return_reason"] == "Bổ sung báo cáo thành tích."
+    assert p["can_sign"] is False and head.get(path).json()["can_sign"] is True
+    r = deputy.post(path, json={"version": p["version"]})
+    assert r.status_code == 200, r.text
+    r = head.post(path + "/actions/sign", json={"signing_pin": PIN, "version": r.json()["version"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "board_appraisal" and r.json()["return_reason"] is None
     p = wait_numbered(head, path)
-    assert p["number"].endswith("/TTr-CỤM I"), p["number"]
+    assert p["number"].endswith("/TTr-CỤM I") and p["number"] != first, (first, p["number"])
     r = deputy.post(path, json={"version": p["version"]})
     assert r.status_code == 409 and code_of(r) == "proposal_not_editable"
 
@@ -242,6 +258,8 @@ def test_the_proposal_drafted_signed_appraised_approved_and_put_in_a_round(
         ("cluster_proposal", "cluster_proposal_signed"),
         ("cluster_proposal", "cluster_proposal_struck"),
         ("cluster_proposal", "cluster_proposal_approved"),
+        ("cluster_proposal", "cluster_proposal_returned"),
+        ("cluster_proposal", "cluster_proposal_refreshed"),
         ("cluster_proposal", "cluster_proposal_entered_round"),
         ("dossier", "cluster_proposal_approved"),
         ("dossier", "cluster_proposal_struck_rejected"),
