@@ -696,7 +696,7 @@ def to_trinh_cum_tong_hop() -> DocumentObject:
     body(
         doc,
         "Thực hiện kế hoạch tổ chức phong trào thi đua năm {{ year }}, {{ cluster_name }} "
-        "đã tổ chức tổng kết, bình xét, suy tôn bằng hình thức bỏ phiếu kín ngày "
+        "đã tổ chức tổng kết, bình xét, suy tôn bằng hình thức bỏ phiếu kín "
         "{{ proposal.held_on_text }}. Căn cứ kết quả bình xét, suy tôn ({{ proposal.minutes }}),"
         " {{ proposal.head_unit_name }}, đơn vị Trưởng cụm, thay mặt {{ cluster_name }} kính "
         "đề nghị {{ recipient }} thẩm định, trình cấp có thẩm quyền khen thưởng cho "
