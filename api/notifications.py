@@ -24,6 +24,8 @@ PAGES = {
     SubjectKind.MEETING: "/hop-hoi-dong/{id}",
     # A cluster's year by its row's id: the page redirects to /cum-thi-dua/{cluster}/{year}.
     SubjectKind.CLUSTER_YEAR: "/cum-thi-dua/nam/{id}",
+    # A cluster's proposal by its id: the page redirects to its year's proposal page.
+    SubjectKind.CLUSTER_PROPOSAL: "/cum-thi-dua/to-trinh/{id}",
 }
 OPINIONS_PAGE = "/hiep-y"
 

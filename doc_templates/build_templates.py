@@ -683,6 +683,130 @@ def to_trinh_cum() -> DocumentObject:
     return doc
 
 
+def to_trinh_cum_tong_hop() -> DocumentObject:
+    """The cluster's ONE Tờ trình after its year-end vote (bình xét, suy tôn): one
+    sentence per award, then the list of every nominee that passed the vote, grouped by
+    award, collectives before individuals; it cites the vote's Biên bản. Signed for the
+    cluster (TM. CỤM THI ĐUA) by the head unit's leader, sealed with the head unit's seal."""
+    doc = new_document("Tờ trình của Cụm thi đua đề nghị khen thưởng sau bình xét, suy tôn")
+    heading(doc)
+    title(doc, "TỜ TRÌNH", "{{ subject }}")
+    kinh_gui(doc)
+    legal_bases(doc)
+    body(
+        doc,
+        "Thực hiện kế hoạch tổ chức phong trào thi đua năm {{ year }}, {{ cluster_name }} "
+        "đã tổ chức tổng kết, bình xét, suy tôn bằng hình thức bỏ phiếu kín "
+        "{{ proposal.held_on_text }}. Căn cứ kết quả bình xét, suy tôn ({{ proposal.minutes }}),"
+        " {{ proposal.head_unit_name }}, đơn vị Trưởng cụm, thay mặt {{ cluster_name }} kính "
+        "đề nghị {{ recipient }} thẩm định, trình cấp có thẩm quyền khen thưởng cho "
+        + counts_phrase()
+        + " ({{ '%02d' | format(proposal.dossiers) }} hồ sơ, có danh sách kèm theo), cụ thể:",
+    )
+    tag(doc, "{%p for group in groups %}")
+    body(
+        doc,
+        "- {{ group.award_name }}: "
+        "{% if group.counts.collectives %}{{ '%02d' | format(group.counts.collectives) }} tập "
+        "thể{% endif %}{% if group.counts.collectives and group.counts.individuals %} và "
+        "{% endif %}{% if group.counts.individuals %}{{ '%02d' | "
+        "format(group.counts.individuals) }} cá nhân{% endif %}"
+        "{% if loop.last %}.{% else %};{% endif %}",
+    )
+    tag(doc, "{%p endfor %}")
+    body(
+        doc,
+        "Hồ sơ kèm theo gồm: {{ proposal.minutes }}; hồ sơ đề nghị khen thưởng của các đơn vị "
+        "thành viên (tờ trình, báo cáo thành tích của các tập thể, cá nhân được đề nghị).",
+    )
+    closing(doc, "Kính đề nghị {{ recipient }} xem xét, thẩm định./.")
+    para(doc, "", after=6, keep_next=True)
+    t = table(doc, (75, TEXT_WIDTH_MM - 75), grid=False)
+    r = row(t, cant_split=True)
+    fill(r.cells[0], recipients_block)
+
+    def signer(c: _Cell) -> None:
+        para(c, "TM. CỤM THI ĐUA", align=CENTER, bold=True)
+        para(c, "TRƯỞNG CỤM", align=CENTER, bold=True)
+        para(c, "{{ signer_unit }}", align=CENTER, bold=True, size=12)
+        for _ in range(4):  # room for the signature and seal images
+            para(c, "", align=CENTER)
+        para(c, "{{ signer.full_name }}", align=CENTER, bold=True)
+
+    fill(r.cells[1], signer)
+
+    para(
+        doc,
+        "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG",
+        align=CENTER,
+        bold=True,
+        page_break_before=True,
+        keep_next=True,
+    )
+    para(
+        doc,
+        "(Kèm theo Tờ trình"
+        f"{{% if number %}} số{NBSP}{{{{ number }}}}{NBSP}{{% else %}} {{% endif %}}"
+        "{{ date_text }})",
+        align=CENTER,
+        italic=True,
+        after=12,
+        keep_next=True,
+    )
+    tag(doc, "{%p for group in groups %}")
+    para(
+        doc,
+        "{{ group.numeral }}. {{ group.award_name | upper }}",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    tag(doc, "{%p if group.collectives %}")
+    para(
+        doc,
+        "{{ group.collective_heading }}. Tập thể ({{ group.counts.collectives }} tập thể)",
+        bold=True,
+        after=6,
+        keep_next=True,
+    )
+    t = table(doc, (12, 80, TEXT_WIDTH_MM - 92), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Tên tập thể", "Đơn vị"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.collectives %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.unit_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if group.individuals %}")
+    para(
+        doc,
+        "{{ group.individual_heading }}. Cá nhân ({{ group.counts.individuals }} cá nhân)",
+        bold=True,
+        before=6,
+        after=6,
+        keep_next=True,
+    )
+    t = table(doc, (12, 44, 40, TEXT_WIDTH_MM - 96), grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(head.cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị"), strict=True):
+        cell_text(cell, text, bold=True, align=CENTER)
+    loop_row(t, "{%tr for item in group.individuals %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER)
+    cell_text(data.cells[1], "{{ item.name }}")
+    cell_text(data.cells[2], "{{ item.position }}")
+    cell_text(data.cells[3], "{{ item.unit_name }}")
+    loop_row(t, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "./.", align=CENTER, before=6)
+    return doc
+
+
 def phieu_tham_dinh() -> DocumentObject:
     doc = new_document("Báo cáo thẩm định hồ sơ đề nghị khen thưởng")
     heading(doc, with_number=False)  # the specialist's own report: dated, not numbered
@@ -1467,6 +1591,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "bao_cao_thanh_tich": bao_cao_thanh_tich,
     "to_trinh_don_vi": to_trinh_don_vi,
     "to_trinh_cum": to_trinh_cum,
+    "to_trinh_cum_tong_hop": to_trinh_cum_tong_hop,
     "phieu_tham_dinh": phieu_tham_dinh,
     "to_trinh_ban": to_trinh_ban,
     "to_trinh_dot": to_trinh_dot,

@@ -186,6 +186,11 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " đơn vị thành viên",
     ),
     "signer_unit": ("str", "Đơn vị Trưởng cụm ký thay mặt Cụm (chữ in hoa)"),
+    "proposal": (
+        "{head_unit_name, dossiers, minutes, held_on_text}",
+        "Tờ trình của Cụm sau bình xét: đơn vị Trưởng cụm, số hồ sơ, Biên bản họp bình xét,"
+        " suy tôn được viện dẫn (số, ngày), ngày họp",
+    ),
     "covenant": (
         "{year, cluster_name, member_names, goals: list[str], members: list[{index, name,"
         " commitments: list[{index, indicator, target, criterion}]}], signer_rows:"
@@ -372,6 +377,33 @@ FORMS: dict[str, FormSpec] = {
             + "; cụm, khối thi đua do UBND tỉnh tổ chức theo Luật Thi đua, khen thưởng; mẫu"
             " Kế hoạch và tiêu chí chấm điểm theo hướng dẫn của UBND tỉnh về tổ chức hoạt"
             " động cụm, khối thi đua (luật không ấn định mẫu)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
+        ),
+        FormSpec(
+            code="to_trinh_cum_tong_hop",
+            title="Tờ trình của Cụm thi đua đề nghị khen thưởng sau bình xét, suy tôn (kèm"
+            " danh sách theo hình thức khen thưởng)",
+            doc_type="Tờ trình",
+            doc_type_code="TTr",
+            template_file="forms/to_trinh_cum_tong_hop.docx",
+            version=1,
+            fields=_fields(
+                *_HEADING,
+                "recipient",
+                "legal_bases",
+                "year",
+                "counts",
+                "cluster_name",
+                "groups",
+                "proposal",
+                "signer_unit",
+            ),
+            legal_basis=LEGAL_BASIS
+            + "; Luật Thi đua, khen thưởng 2022, Điều 84 (hồ sơ đề nghị khen thưởng kèm biên bản"
+            " bình xét); cụm, khối thi đua do UBND tỉnh tổ chức; mẫu Tờ trình tổng hợp của"
+            " Cụm theo hướng dẫn của UBND tỉnh về tổ chức hoạt động cụm, khối thi đua (luật"
+            " không ấn định mẫu)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
         ),

@@ -345,6 +345,13 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             "members": [UNIT, "Ban Dân tộc tỉnh Lạng Sơn"],
         },
         "signer_unit": UNIT.upper(),
+        # The cluster's Tờ trình after its vote (issuing/cluster_proposal_forms.py).
+        "proposal": {
+            "head_unit_name": UNIT,
+            "dossiers": 2,
+            "minutes": "Biên bản họp bình xét, suy tôn số 01/BB-CỤM I ngày 20 tháng 12 năm 2026",
+            "held_on_text": "ngày 20 tháng 12 năm 2026",
+        },
         "prize": {
             "lines": [
                 f"{AWARD}: mỗi tập thể 4.680.000 đồng, mỗi cá nhân 2.340.000 đồng.",

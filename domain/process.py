@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from domain.cluster_plan import PLAN_STATUS_LABELS, PlanStatus
+from domain.cluster_proposal import PROPOSAL_STATUS_LABELS, ProposalStatus
 from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
@@ -483,6 +484,54 @@ CLUSTER_PLAN = ProcessDefinition(
     ),
 )
 
+CLUSTER_PROPOSAL = ProcessDefinition(
+    code="cluster_proposal",
+    name="Tờ trình của Cụm thi đua (đề nghị khen thưởng sau bình xét)",
+    subject_kind=SubjectKind.CLUSTER_PROPOSAL,
+    stages={
+        ProposalStatus.DRAFT: Stage.CLUSTER,
+        ProposalStatus.RETURNED: Stage.CLUSTER,
+        ProposalStatus.BOARD_APPRAISAL: Stage.BOARD,
+        ProposalStatus.APPROVED: Stage.DONE,
+    },
+    state_labels=_by_value(PROPOSAL_STATUS_LABELS),
+    action_labels={
+        **ACTION_LABELS,
+        Action.APPROVE: "Ký Tờ trình của Cụm / duyệt",
+        Action.RETURN: "Trả lại Cụm",
+    },
+    noun="tờ trình của Cụm",
+    transitions=(
+        # The head unit's leader (its cluster approver) signs the Tờ trình của Cụm
+        # (TM. CỤM THI ĐUA) in the request (api/clusters/proposal_service.py); the flow
+        # numbers it in the cluster's series («…/TTr-CỤM I») and seals it with the head
+        # unit's seal. The board's specialist appraises it (strikes a nominee with a
+        # reason, no move); the board's head approves it as a whole or returns it.
+        Transition(
+            Action.APPROVE,
+            ProposalStatus.DRAFT,
+            ProposalStatus.BOARD_APPRAISAL,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("to_trinh_cum_tong_hop", issuer=Stage.CLUSTER),),
+        ),
+        Transition(
+            Action.APPROVE,
+            ProposalStatus.RETURNED,
+            ProposalStatus.BOARD_APPRAISAL,
+            frozenset({Role.CLUSTER_APPROVER}),
+            (FormStep("to_trinh_cum_tong_hop", issuer=Stage.CLUSTER),),
+        ),
+        Transition(Action.APPROVE, ProposalStatus.BOARD_APPRAISAL, ProposalStatus.APPROVED, _HEAD),
+        Transition(
+            Action.RETURN,
+            ProposalStatus.BOARD_APPRAISAL,
+            ProposalStatus.RETURNED,
+            _HEAD | _SPECIALIST,
+            needs_reason=True,
+        ),
+    ),
+)
+
 PROCESSES = {
     p.code: p
     for p in (
@@ -492,6 +541,7 @@ PROCESSES = {
         COUNCIL_MEETING,
         DECISION_ISSUANCE,
         CLUSTER_PLAN,
+        CLUSTER_PROPOSAL,
     )
 }
 DOSSIER_PROCESSES = {

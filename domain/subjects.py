@@ -39,6 +39,9 @@ class SubjectKind(StrEnum):
     CLUSTER_YEAR = "cluster_year"
     """One cluster's emulation year (domain/clusters.py): its plan, covenant,
     registrations, scores and reviews; it groups its members' registrations."""
+    CLUSTER_PROPOSAL = "cluster_proposal"
+    """The cluster's one proposal of the year (Tờ trình của Cụm, domain/cluster_proposal.py):
+    it groups the dossiers that passed the cluster's vote."""
 
 
 SUBJECT_KIND_LABELS = {
@@ -50,6 +53,7 @@ SUBJECT_KIND_LABELS = {
     SubjectKind.COLLECTIVE: "Tập thể",
     SubjectKind.REGISTRY_IMPORT: "Tệp nhập khen thưởng",
     SubjectKind.CLUSTER_YEAR: "Năm thi đua của Cụm",
+    SubjectKind.CLUSTER_PROPOSAL: "Tờ trình của Cụm",
 }
 
 GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
@@ -61,6 +65,7 @@ GROUPS: dict[SubjectKind, tuple[SubjectKind, ...]] = {
     SubjectKind.COLLECTIVE: (),
     SubjectKind.REGISTRY_IMPORT: (),
     SubjectKind.CLUSTER_YEAR: (),
+    SubjectKind.CLUSTER_PROPOSAL: (SubjectKind.DOSSIER,),
 }
 """Which kinds a subject of each kind may group (a round: dossiers)."""
 

@@ -36,6 +36,7 @@ from storage.repositories import steps
 from storage.repositories import users as users_repo
 
 from .cluster_plan_forms import ClusterPlanForms
+from .cluster_proposal_forms import ClusterProposalForms
 from .decision_forms import DecisionForms
 from .jobs import (
     VIETNAM,
@@ -154,6 +155,7 @@ KINDS: dict[SubjectKind, SubjectForms] = {
     SubjectKind.MEETING: MeetingForms(),
     SubjectKind.DECISION: DecisionForms(),
     SubjectKind.CLUSTER_YEAR: ClusterPlanForms(),
+    SubjectKind.CLUSTER_PROPOSAL: ClusterProposalForms(),
 }
 
 

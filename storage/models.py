@@ -1619,3 +1619,58 @@ class SecretBallot(Base):
     receipt_hash: Mapped[str] = mapped_column(String(64), index=True)
 
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's own hook
+
+
+# --- The cluster's proposal (migration 0028) -----------------------------------------------
+
+
+class ClusterProposal(Base):
+    """The cluster's one proposal of the year (Tờ trình của Cụm, domain/cluster_proposal.py):
+    the dossiers that passed its year-end vote, the vote it rests on, its state, its number
+    in the cluster's series once issued. Migration 0028."""
+
+    __tablename__ = "cluster_proposals"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_years.id"), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    """The closed vote (a `cluster_vote` meeting) the list comes from."""
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """As issued in the cluster's own series, e.g. "03/TTr-CỤM I"."""
+    issued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    transition_seq: Mapped[int] = mapped_column(Integer, default=0)
+    return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("award_rounds.id"), nullable=True)
+    """The round of the award-decision work its approved dossiers entered."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    entries: Mapped[list[ClusterProposalDossier]] = relationship(
+        order_by="ClusterProposalDossier.position_no", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook
+
+    @property
+    def subject(self) -> Subject:
+        return Subject(SubjectKind.CLUSTER_PROPOSAL, self.id)
+
+
+class ClusterProposalDossier(Base):
+    """One dossier of a cluster's proposal; struck by the board with a reason, or not.
+    Migration 0028."""
+
+    __tablename__ = "cluster_proposal_dossiers"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "dossier_id", name="uq_cluster_proposal_dossiers"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("cluster_proposals.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    position_no: Mapped[int] = mapped_column(Integer)
+    award: Mapped[str] = mapped_column(String(64))
+    struck_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    struck_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    struck_at: Mapped[datetime | None] = mapped_column(nullable=True)

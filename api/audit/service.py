@@ -41,7 +41,15 @@ from storage import decisions as decisions_store
 from storage import rounds as rounds_store
 from storage.checkpoints import latest
 from storage.db import Database
-from storage.models import AuditEvent, ClusterTerm, ClusterYear, Dossier, User, utcnow
+from storage.models import (
+    AuditEvent,
+    ClusterProposal,
+    ClusterTerm,
+    ClusterYear,
+    Dossier,
+    User,
+    utcnow,
+)
 from storage.objects import ObjectStore
 from storage.repositories import documents as documents_repo
 from storage.repositories import dossiers as dossiers_repo
@@ -254,6 +262,15 @@ def record_read(
                 raise NotFound("Không có năm thi đua này.", code="cluster_year_not_found")
             roles = sorted(actor.roles()) or [Role.AUDITOR]
             place = f"{year.cluster.name} ({year.year})"
+            who = audit.Who(user.id, user.full_name, str(roles[0]), place, place)
+        elif subject.kind is SubjectKind.CLUSTER_PROPOSAL:
+            # The cluster's Tờ trình: in the role held, at the cluster.
+            p = s.get(ClusterProposal, subject.id)
+            cy = s.get(ClusterYear, p.cluster_year_id) if p is not None else None
+            if cy is None:
+                raise NotFound("Không tìm thấy Tờ trình của Cụm.", code="proposal_not_found")
+            roles = sorted(actor.roles()) or [Role.AUDITOR]
+            place = f"{cy.cluster.name} ({cy.year})"
             who = audit.Who(user.id, user.full_name, str(roles[0]), place, place)
         else:
             d = dossiers_repo.dossier(s, subject.id)

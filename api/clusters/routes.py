@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.clusters import covenant, membership, plan, registrations, reviews, scores, service
+from api.clusters import (
+    covenant,
+    membership,
+    plan,
+    proposal,
+    registrations,
+    reviews,
+    scores,
+    service,
+)
 from api.clusters.progress import ProgressOut, progress_out
 from api.clusters.schemas import ClusterYearOut
 from api.deps import CurrentReader, ReadSession
@@ -29,5 +38,5 @@ def get_progress(cluster_id: int, year: int, caller: CurrentReader, s: ReadSessi
     return progress_out(s, service.load_year(s, caller.actor, cluster_id, year))
 
 
-for _part in (membership, plan, covenant, registrations, scores, reviews):
+for _part in (membership, plan, covenant, registrations, scores, reviews, proposal):
     router.include_router(_part.router)

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.audit.service import record_read
+from api.clusters import proposal_service
 from api.clusters import service as clusters_service
 from api.decisions import service as decisions_service
 from api.deps import Caller
@@ -128,6 +129,11 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
                 and doc.form != "giao_uoc_thi_dua"
                 and not (ctx.access.runs or Role.AUDITOR in actor.roles())
             )
+        elif doc.subject_kind == SubjectKind.CLUSTER_PROPOSAL:
+            # The cluster's Tờ trình: whoever sees its year; a draft only who runs the
+            # year and auditors.
+            ctx = proposal_service.year_of_proposal(s, actor, doc.subject_id)
+            hidden = is_draft(doc) and not (ctx.access.runs or Role.AUDITOR in actor.roles())
         else:
             d = visible_dossier(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_draft(s, actor, d, doc)

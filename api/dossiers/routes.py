@@ -75,6 +75,9 @@ EVENT_LABELS = {
     "award_revoked": "Thu hồi khen thưởng theo quyết định thu hồi",
     "award_corrected": "Đính chính quyết định khen thưởng",
     "eligibility_overridden": "Chấp thuận điều kiện khen thưởng chưa đạt",
+    "struck_from_cluster_proposal": "Bị loại khỏi Tờ trình của Cụm khi thẩm định",
+    "cluster_proposal_approved": "Được duyệt theo Tờ trình của Cụm",
+    "cluster_proposal_struck_rejected": "Không được đề nghị: bị loại khỏi Tờ trình của Cụm",
 }
 
 

@@ -17,6 +17,7 @@ from api.web import (
     cluster_covenant,
     cluster_divisions,
     cluster_plan,
+    cluster_proposal,
     cluster_registrations,
     cluster_reviews,
     cluster_scores,
@@ -65,6 +66,7 @@ def install(app: FastAPI) -> None:
         cluster_scores,
         cluster_reviews,
         cluster_vote,
+        cluster_proposal,
         cluster_divisions,
     ):
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from api.deps import RuntimeDep
 from api.web import (
     cluster_covenant,
     cluster_plan,
+    cluster_proposal,
     cluster_registrations,
     cluster_reviews,
     cluster_scores,
@@ -29,7 +30,14 @@ from storage.models import Cluster, ClusterYear
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-SECTIONS = (cluster_plan, cluster_covenant, cluster_registrations, cluster_scores, cluster_reviews)
+SECTIONS = (
+    cluster_plan,
+    cluster_covenant,
+    cluster_registrations,
+    cluster_scores,
+    cluster_reviews,
+    cluster_proposal,
+)
 
 
 @router.get("/cum-thi-dua", response_class=HTMLResponse)

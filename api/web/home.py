@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.clusters import proposal_service
 from api.decisions import service as decisions_service
 from api.deps import RuntimeDep
 from api.rounds import service as rounds_service
@@ -63,6 +64,8 @@ def home_page(
         # The decisions waiting for the visitor: the UBND's leaders' signature, a draft
         # the board's specialist sends or withdraws.
         decisions = decisions_service.list_decisions(s, visitor.actor, waiting=True)
+        # The clusters' proposals (Tờ trình của Cụm) waiting for the board's appraisal.
+        proposals = proposal_service.summaries(s, visitor.actor)
         return render(
             request,
             "home.html",
@@ -72,6 +75,7 @@ def home_page(
             inbox_total=inbox_total,
             rounds=rounds,
             decisions=decisions,
+            proposals=proposals,
             counts=_tiles(roles, counts),
             total=sum(counts.values()),
             places=visitor.titles,

@@ -26,6 +26,7 @@ def test_catalogue_has_the_eight_forms_with_their_type_codes():
         "bao_cao_thanh_tich": "BC",
         "to_trinh_don_vi": "TTr",
         "to_trinh_cum": "TTr",
+        "to_trinh_cum_tong_hop": "TTr",
         "phieu_tham_dinh": "BC",
         "to_trinh_ban": "TTr",
         "to_trinh_dot": "TTr",

@@ -39,6 +39,7 @@ USER_TEXT = {
     "quyet_dinh_khen_thuong": (TRICKY_NAME,),
     "giao_uoc_thi_dua": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
     "ke_hoach_thi_dua_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
+    "to_trinh_cum_tong_hop": (TRICKY_NAME,),
     "bao_cao_so_ket_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
 }
 
@@ -246,10 +247,17 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
         order += [unit, name]
         assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
         return
-    if code == "ke_hoach_thi_dua_cum":
-        # The plan is signed for the cluster: TRƯỞNG CỤM over the head unit's name.
-        marker = one(lines, "TRƯỞNG CỤM", after=end)
-        position = next_line(lines, marker)
+    if code in ("ke_hoach_thi_dua_cum", "to_trinh_cum_tong_hop"):
+        # The plan is signed for the cluster: TRƯỞNG CỤM over the head unit's name; the
+        # cluster's Tờ trình under TM. CỤM THI ĐUA.
+        if code == "to_trinh_cum_tong_hop":
+            marker = one(lines, "TM. CỤM THI ĐUA", after=end)
+            title = next_line(lines, marker)
+            assert title.text == "TRƯỞNG CỤM" and title.bold
+            position = next_line(lines, title)
+        else:
+            marker = one(lines, "TRƯỞNG CỤM", after=end)
+            position = next_line(lines, marker)
         unit = [position]
         while len(" ".join(ln.text for ln in unit)) < len(CONTEXT["signer_unit"]):
             unit.append(next_line(lines, unit[-1]))

@@ -41,6 +41,8 @@ ALL_TILES = [
     "Bị trả lại",
     "Chờ thủ trưởng đơn vị duyệt",
     "Chờ Cụm thi đua xét",
+    "Chờ Cụm bình xét",
+    "Cụm đã bình xét, chờ Tờ trình của Cụm",
     "Chờ thẩm định",
     "Chờ lãnh đạo Phòng duyệt",
     "Chờ lãnh đạo Sở ký",
@@ -97,7 +99,7 @@ def test_status_tiles_are_those_that_concern_the_role(
         CLERK: ALL_TILES,
         AUDITOR: ALL_TILES,
         CLUSTER: [ALL_TILES[1], *ALL_TILES[3:]],
-        SPECIALIST: [ALL_TILES[1], *ALL_TILES[4:]],
+        SPECIALIST: [ALL_TILES[1], *ALL_TILES[6:]],
     }
     for username, labels in expected.items():
         page = sign_in(new_context(browser, server), username)
