@@ -7,6 +7,7 @@ the database only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,11 +16,13 @@ from doc_templates.catalogue import FORMS
 from documents.vn import date_text
 from domain.awards import AWARDS
 from domain.cluster_vote import PROCESS as CLUSTER_VOTE
-from domain.meetings import MEMBER_ROLE_LABELS, MeetingScope, MemberRole
+from domain.meetings import MEMBER_ROLE_LABELS, MeetingScope, MeetingStatus, MemberRole
 from domain.policy import SubjectScope
 from domain.process import PROCESSES, FormStep, ProcessDefinition, Stage, Transition
+from domain.subjects import Subject, SubjectKind
 from storage import meetings as meetings_store
 from storage.models import DossierTransition, Meeting, User
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import org as org_repo
 
 from . import cluster_vote_forms as vote_forms
@@ -90,6 +93,24 @@ class MeetingForms:
         if row.process == CLUSTER_VOTE:
             return vote_forms.chair_of(s, row, job.seq - 1)
         return member_with(row, MemberRole.CHAIR)
+
+    def after_step(
+        self, s: Session, row: Meeting, t: DossierTransition, doc_ids: Sequence[int]
+    ) -> None:
+        """A cluster's vote closed: its secretary told the Biên bản waits for them (the
+        chairs hold no role over a meeting in the policy, so the engine tells nobody)."""
+        if row.process != CLUSTER_VOTE or t.to_status != MeetingStatus.CLOSED:
+            return
+        secretary = member_with(row, MemberRole.SECRETARY)
+        if secretary is not None:
+            notifications_repo.notify_once(
+                s,
+                secretary.id,
+                Subject(SubjectKind.MEETING, row.id),
+                t.seq,
+                f"Cuộc họp «{row.title}»: Biên bản họp bình xét, suy tôn chờ thư ký ký.",
+            )
+            s.flush()
 
     def context(
         self, s: Session, job: FormJob, row: Meeting, t: DossierTransition | None
