@@ -1006,7 +1006,7 @@ def bien_ban_binh_xet_cum() -> DocumentObject:
         after=6,
         keep_next=True,
     )
-    widths = (10, 62, 48, TEXT_WIDTH_MM - 120)
+    widths = (12, 62, 46, TEXT_WIDTH_MM - 120)
     t = table(doc, widths, grid=True)
     head = row(t, header=True)
     for cell, text in zip(
@@ -1042,6 +1042,7 @@ def bien_ban_binh_xet_cum() -> DocumentObject:
         "{{ vote.ballots }} phiếu; mã kiểm tra (SHA-256) của toàn bộ phiếu: "
         "{{ vote.ballots_digest }}. Mỗi đơn vị kiểm tra phiếu của mình bằng mã biên nhận "
         "đã nhận khi bỏ phiếu./.",
+        keep_next=True,
     )
     para(doc, "", after=6, keep_next=True)
     t = table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)

@@ -357,6 +357,12 @@ def set_secretary(
             "Người đại diện bỏ phiếu của một đơn vị không làm thư ký cuộc họp.",
             code="secretary_is_representative",
         )
+    if body.user_id in _chairs_of(s, ctx):
+        raise InvalidInput(
+            "Người có thể chủ trì cuộc họp (lãnh đạo đơn vị Trưởng cụm) không làm thư ký: "
+            "thư ký ký Biên bản trước, chủ trì ký sau.",
+            code="secretary_is_chair",
+        )
     roles = [str(x) for x in REPRESENTATIVE_ROLES]
     if not any(
         body.user_id in {u.id for u in store.unit_users(s, unit, roles)} for _x, unit in seats
@@ -396,11 +402,19 @@ def set_secretary(
     return m
 
 
+def _chairs_of(s: Session, ctx: YearContext) -> set[int]:
+    """Who may chair: the head unit's cluster approvers and heads."""
+    if ctx.head_unit_id is None:
+        return set()
+    roles = [str(Role.CLUSTER_APPROVER), str(Role.UNIT_HEAD)]
+    return {u.id for u in store.unit_users(s, ctx.head_unit_id, roles)}
+
+
 def secretary_options(s: Session, m: Meeting, ctx: YearContext) -> list[OptionOut]:
     """Who the chair may designate as secretary: the member units' users who represent
-    none, the head unit's first (its clerks before others), then by unit and id."""
+    none and may not chair, the head unit's first, then by unit and id."""
     seats = _seats(s, m)
-    taken = {x.user_id for x, _u in seats}
+    taken = {x.user_id for x, _u in seats} | _chairs_of(s, ctx)
     names = {u.id: u.name for u in ctx.members}
     roles = [str(x) for x in REPRESENTATIVE_ROLES]
     order = sorted((u for _x, u in seats), key=lambda u: (u != ctx.head_unit_id, u))
