@@ -1017,9 +1017,7 @@ def bien_ban_binh_xet_cum() -> DocumentObject:
     data = row(t, cant_split=True)
     cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=12)
     cell_text(data.cells[1], "{{ item.kind_label }}: {{ item.text }}", size=12)
-    cell_text(
-        data.cells[2], "{{ item.voters }} phiếu. {{ item.counts_text }}", size=12
-    )
+    cell_text(data.cells[2], "{{ item.voters }} phiếu. {{ item.counts_text }}", size=12)
     cell_text(
         data.cells[3],
         "{{ item.result }}. Quy tắc: {{ item.rule }} ({{ item.basis }})"

@@ -161,8 +161,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " các phiếu — tất cả lấy từ kết quả kiểm phiếu đã lưu",
     ),
     "vote_results": (
-        "list[{index, kind_label, text, voters, counts_text, rule, basis, confirmed_text,"
-        " result}]",
+        "list[{index, kind_label, text, voters, counts_text, rule, basis, confirmed_text, result}]",
         "Kết quả từng nội dung bỏ phiếu kín: loại nội dung, nội dung, số phiếu, số phiếu"
         " từng lựa chọn, quy tắc áp dụng và căn cứ (ghi rõ khi là cấu hình chưa xác nhận),"
         " kết quả",

@@ -257,8 +257,13 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
                     "present_label": "Có mặt" if i < 4 else "Vắng mặt",
                 }
                 for i, unit_name in enumerate(
-                    (UNIT, "Liên minh Hợp tác xã tỉnh", "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
-                     "Ban Quản lý Dự án", "Ban Dân tộc tỉnh")
+                    (
+                        UNIT,
+                        "Liên minh Hợp tác xã tỉnh",
+                        "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+                        "Ban Quản lý Dự án",
+                        "Ban Dân tộc tỉnh",
+                    )
                 )
             ],
             "leader": UNIT,
