@@ -43,6 +43,7 @@ from storage import audit, outbox
 from storage import cluster_vote as store
 from storage.models import DocumentVersion, DossierTransition, Meeting, subject_columns
 from storage.repositories import documents as documents_repo
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import users as users_repo
 
 
@@ -121,6 +122,16 @@ def sign_as_secretary(rt: Runtime, caller: Caller, meeting_id: int, body: Minute
             signatures=reports,
         )
         m.updated_at = service.utcnow()
+        closer = store.closed_by(s, service.subject_of(m))
+        if closer is not None:
+            notifications_repo.notify_once(
+                s,
+                closer,
+                service.subject_of(m),
+                m.transition_seq,
+                f"Cuộc họp «{m.title}»: thư ký đã ký Biên bản họp bình xét, suy tôn; chờ chủ "
+                "trì ký.",
+            )
         flush(s)
         audit.append(
             s,

@@ -229,6 +229,11 @@ def test_the_secretary_is_no_voting_seat(server: AppServer, run: dict[str, Any])
     assert run["secretary_view"]["minutes"]["can_sign_secretary"] is True
     assert run["waiting_secretary"]["minutes"]["can_sign_chair"] is False
     assert run["secretary_signed"]["minutes"]["state"] == "waiting_chair"
+    # Each told when it is their turn.
+    for login, words in ((SECRETARY, "chờ thư ký ký"), (CHAIR, "chờ chủ trì ký")):
+        notes = Api(server, login).get("/api/v1/notifications").json()
+        mine = [n for n in notes if n["subject_kind"] == "meeting" and n["subject_id"] == run["id"]]
+        assert any(words in n["message"] for n in mine), (login, notes)
 
 
 def test_the_biên_bản_signed_twice_sealed_and_numbered(
