@@ -278,8 +278,13 @@ def test_the_biên_bản_signed_twice_sealed_and_numbered(
         "./.",
     ):
         assert needle in text, needle
-    # Next year's head unit, from the tally.
-    assert "Văn phòng Đoàn ĐBQH" in text or "VPDPNTM" in text or "Trưởng cụm năm 2027" in text
+    # The leading member and next year's head and deputy, from the tally.
+    for needle in (
+        "(đề nghị Cờ thi đua của Ủy ban nhân dân tỉnh): Ban Dân tộc tỉnh",
+        "Trưởng cụm năm 2027: Văn phòng Điều phối chương trình xây dựng nông thôn mới tỉnh",
+        "Phó trưởng cụm năm 2027: Ban Dân tộc tỉnh",
+    ):
+        assert needle in text, (needle, text)
     d = _db(server)
     with d.read() as s:
         meeting = s.get(Meeting, run["id"])
