@@ -1084,6 +1084,109 @@ def bien_ban_hoi_dong() -> DocumentObject:
     return doc
 
 
+def bien_ban_binh_xet_cum() -> DocumentObject:
+    """The cluster's Biên bản họp bình xét, suy tôn, from the tally stored at the close of
+    its secret vote: the member units and their representatives, present and absent, the
+    quorum and its basis, each question's counts, rule (configuration where unconfirmed)
+    and result, the leading member, next year's head and deputy, the ballots' digest;
+    signed by the secretary (left, first) and the chair (right, on top), sealed with the
+    head unit's seal."""
+    doc = new_document("Biên bản họp bình xét, suy tôn của Cụm thi đua")
+    heading(doc)
+    title(doc, "BIÊN BẢN", "{{ subject }}")
+    para(doc, "", after=6)
+    tag(doc, "{%p if legal_bases %}")
+    legal_bases(doc)
+    tag(doc, "{%p endif %}")
+    body(
+        doc,
+        "Hôm nay, {{ vote.held_on_text }}, tại {{ vote.place }}, {{ vote.cluster_name }} họp "
+        "bình xét, suy tôn năm {{ vote.year }}; {{ vote.head_unit_name }}, đơn vị Trưởng cụm, "
+        "chủ trì. Hình thức: bỏ phiếu kín.",
+    )
+    body(
+        doc,
+        "Thành phần: {{ vote.members_total }} đơn vị thành viên; có mặt {{ vote.present }} "
+        "đơn vị{% if vote.absent %}, vắng mặt {{ vote.absent }} ({{ vote.absent_names }})"
+        "{% endif %}. {{ vote.quorum_text }} (Căn cứ: {{ vote.quorum_basis }}.)",
+    )
+    t = table(doc, (12, 78, 52, TEXT_WIDTH_MM - 142), grid=True)
+    head = row(t, header=True)
+    labels = ("STT", "Đơn vị thành viên", "Người đại diện", "Điểm danh")
+    for cell, text in zip(head.cells, labels, strict=True):
+        cell_text(cell, text, bold=True, align=CENTER, size=12)
+    loop_row(t, "{%tr for item in vote.members %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=12)
+    cell_text(data.cells[1], "{{ item.unit_name }}", size=12)
+    cell_text(data.cells[2], "{{ item.representative }}", size=12)
+    cell_text(data.cells[3], "{{ item.present_label }}", align=CENTER, size=12)
+    loop_row(t, "{%tr endfor %}")
+    para(
+        doc,
+        "Kết quả kiểm phiếu (bỏ phiếu kín, mỗi đơn vị có mặt một phiếu):",
+        bold=True,
+        before=12,
+        after=6,
+        keep_next=True,
+    )
+    widths = (12, 62, 46, TEXT_WIDTH_MM - 120)
+    t = table(doc, widths, grid=True)
+    head = row(t, header=True)
+    for cell, text in zip(
+        head.cells, ("STT", "Nội dung", "Số phiếu", "Kết quả, quy tắc áp dụng"), strict=True
+    ):
+        cell_text(cell, text, bold=True, align=CENTER, size=12)
+    loop_row(t, "{%tr for item in vote_results %}")
+    data = row(t, cant_split=True)
+    cell_text(data.cells[0], "{{ item.index }}", align=CENTER, size=12)
+    cell_text(data.cells[1], "{{ item.kind_label }}: {{ item.text }}", size=12)
+    cell_text(data.cells[2], "{{ item.voters }} phiếu. {{ item.counts_text }}", size=12)
+    cell_text(
+        data.cells[3],
+        "{{ item.result }}. Quy tắc: {{ item.rule }} ({{ item.basis }})"
+        "{% if item.confirmed_text %}; {{ item.confirmed_text }}{% endif %}.",
+        size=12,
+    )
+    loop_row(t, "{%tr endfor %}")
+    body(
+        doc,
+        R("Kết luận: ", bold=True),
+        "đơn vị dẫn đầu {{ vote.cluster_name }} năm {{ vote.year }} (đề nghị Cờ thi đua của "
+        "Ủy ban nhân dân tỉnh): {{ vote.leader }}. Đơn vị Trưởng cụm năm {{ vote.next_year }}: "
+        "{{ vote.next_head }}; đơn vị Phó trưởng cụm năm {{ vote.next_year }}: "
+        "{{ vote.next_deputy }}.",
+        before=6,
+    )
+    body(
+        doc,
+        "Biên bản được lập từ kết quả kiểm phiếu đã lưu khi kết thúc bỏ phiếu: "
+        "{{ vote.ballots }} phiếu; mã kiểm tra (SHA-256) của toàn bộ phiếu: "
+        "{{ vote.ballots_digest }}. Mỗi đơn vị kiểm tra phiếu của mình bằng mã biên nhận "
+        "đã nhận khi bỏ phiếu./.",
+        keep_next=True,
+    )
+    para(doc, "", after=6, keep_next=True)
+    t = table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)
+    titles, names = row(t, cant_split=True), row(t, cant_split=True)
+    fill(titles.cells[0], lambda c: para(c, "THƯ KÝ", align=CENTER, bold=True))
+
+    def chair_title(c: _Cell) -> None:
+        para(c, "CHỦ TRÌ", align=CENTER, bold=True)
+        para(c, "{{ vote.head_unit_name | upper }}", align=CENTER, bold=True, size=12)
+
+    fill(titles.cells[1], chair_title)
+
+    def signed_name(c: _Cell, name: str) -> None:
+        for _ in range(4):  # room for the signature and seal images
+            para(c, "", align=CENTER)
+        para(c, name, align=CENTER, bold=True)
+
+    fill(names.cells[0], lambda c: signed_name(c, "{{ secretary.full_name }}"))
+    fill(names.cells[1], lambda c: signed_name(c, "{{ signer.full_name }}"))
+    return doc
+
+
 def bao_cao_so_ket_cum() -> DocumentObject:
     """The cluster's Báo cáo sơ kết / tổng kết, drafted from the year's data for the host
     unit to edit in Word: the members, the plan and its criteria, registrations and
@@ -1596,6 +1699,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "to_trinh_ban": to_trinh_ban,
     "to_trinh_dot": to_trinh_dot,
     "bien_ban_hoi_dong": bien_ban_hoi_dong,
+    "bien_ban_binh_xet_cum": bien_ban_binh_xet_cum,
     "bao_cao_so_ket_cum": bao_cao_so_ket_cum,
     "thong_bao": thong_bao,
     "lich_su_ho_so": lich_su_ho_so,

@@ -149,6 +149,23 @@ _FIELDS: dict[str, tuple[str, str]] = {
         " đồng ý trên tổng số thành viên, ngưỡng áp dụng, kết quả (Đạt | Không đạt)",
     ),
     "secretary": ("{position, full_name}", "Thư ký cuộc họp: chức danh, họ tên (ký trước)"),
+    "vote": (
+        "{cluster_name, year, next_year, head_unit_name, held_on_text, place, members_total,"
+        " present, absent, absent_names, quorum_text, quorum_basis, members: list[{index,"
+        " unit_name, representative, present_label}], leader, next_head, next_deputy,"
+        " ballots, ballots_digest}",
+        "Cuộc họp bình xét, suy tôn của Cụm (bỏ phiếu kín): tên cụm, năm, năm sau, đơn vị"
+        " Trưởng cụm, ngày họp, địa điểm, số đơn vị thành viên, có mặt, vắng mặt (tên),"
+        " điều kiện hợp lệ và căn cứ, các đơn vị và người đại diện, đơn vị dẫn đầu được suy"
+        " tôn, đơn vị Trưởng cụm và Phó trưởng cụm năm sau, số phiếu, mã băm SHA-256 của"
+        " các phiếu — tất cả lấy từ kết quả kiểm phiếu đã lưu",
+    ),
+    "vote_results": (
+        "list[{index, kind_label, text, voters, counts_text, rule, basis, confirmed_text, result}]",
+        "Kết quả từng nội dung bỏ phiếu kín: loại nội dung, nội dung, số phiếu, số phiếu"
+        " từng lựa chọn, quy tắc áp dụng và căn cứ (ghi rõ khi là cấu hình chưa xác nhận),"
+        " kết quả",
+    ),
     "review": (
         "{year, period_label, period_title, held_on_text, place, host_name, board_rep,"
         " attendees: list[{index, unit_name, person, present_label}], agenda_lines: list[str],"
@@ -317,6 +334,27 @@ FORMS: dict[str, FormSpec] = {
             legal_basis=LEGAL_BASIS
             + "; Quy chế hoạt động của Hội đồng Thi đua – Khen thưởng tỉnh (biểu quyết, tỷ lệ"
             " phiếu là cấu hình, chưa xác nhận theo NĐ 152/2025)",
+            effective_from=EFFECTIVE_FROM,
+            effective_to=None,
+        ),
+        FormSpec(
+            code="bien_ban_binh_xet_cum",
+            title="Biên bản họp bình xét, suy tôn của Cụm thi đua (kết quả bỏ phiếu kín)",
+            doc_type="Biên bản",
+            doc_type_code="BB",
+            template_file="forms/bien_ban_binh_xet_cum.docx",
+            version=1,
+            fields=_fields(
+                *(f for f in _HEADING if f != "recipients"),
+                "vote",
+                "vote_results",
+                "secretary",
+                optional=("legal_bases", "recipients", "year", "cluster_name"),
+            ),
+            legal_basis=LEGAL_BASIS
+            + "; Luật Thi đua, khen thưởng 2022 (cụm, khối thi đua; bình xét, suy tôn); Quy chế"
+            " hoạt động của Cụm thi đua (cấu hình: tỷ lệ dự họp, tỷ lệ phiếu, bỏ phiếu kín —"
+            " chưa xác nhận theo văn bản của tỉnh)",
             effective_from=EFFECTIVE_FROM,
             effective_to=None,
         ),

@@ -233,6 +233,59 @@ def sample_context(*, tricky: bool = True, form: str | None = None) -> dict[str,
             for i, p in enumerate(individuals[:12])
         ],
         "secretary": {"position": "Thư ký", "full_name": "Trần Văn Thắng"},
+        # The cluster's year-end secret vote (issuing/cluster_vote_forms.py).
+        "vote": {
+            "cluster_name": CLUSTER,
+            "year": 2026,
+            "next_year": 2027,
+            "head_unit_name": UNIT,
+            "held_on_text": "ngày 20 tháng 12 năm 2026",
+            "place": "Hội trường Ban Quản lý Khu kinh tế",
+            "members_total": 5,
+            "present": 4,
+            "absent": 1,
+            "absent_names": "Ban Dân tộc tỉnh",
+            "quorum_text": "Có mặt 4/5 đơn vị thành viên, đạt tỷ lệ tối thiểu 2/3: cuộc họp"
+            " hợp lệ.",
+            "quorum_basis": "Quy chế hoạt động của Cụm thi đua (cấu hình mặc định); chưa xác"
+            " nhận theo văn bản của tỉnh",
+            "members": [
+                {
+                    "index": i + 1,
+                    "unit_name": unit_name,
+                    "representative": name if i == 0 else "Lương Văn Minh",
+                    "present_label": "Có mặt" if i < 4 else "Vắng mặt",
+                }
+                for i, unit_name in enumerate(
+                    (
+                        UNIT,
+                        "Liên minh Hợp tác xã tỉnh",
+                        "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+                        "Ban Quản lý Dự án",
+                        "Ban Dân tộc tỉnh",
+                    )
+                )
+            ],
+            "leader": UNIT,
+            "next_head": "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+            "next_deputy": "Liên minh Hợp tác xã tỉnh",
+            "ballots": 24,
+            "ballots_digest": "9f2c" * 16,
+        },
+        "vote_results": [
+            {
+                "index": i + 1,
+                "kind_label": "Đề nghị Bằng khen",
+                "text": f"Đồng ý đề nghị tặng «{AWARD}» cho {p['name']}",
+                "voters": 4,
+                "counts_text": f"Đồng ý: {4 - i % 3}; Không đồng ý: {i % 3}",
+                "rule": "trên 50% tổng số thành viên Cụm",
+                "basis": "Quy chế hoạt động của Cụm thi đua (cấu hình mặc định)",
+                "confirmed_text": "quy tắc là cấu hình, chưa xác nhận theo văn bản của tỉnh",
+                "result": "Đạt" if i % 3 < 2 else "Không đạt",
+            }
+            for i, p in enumerate(individuals[:6])
+        ],
         # The cluster's covenant (issuing/covenant_forms.py).
         "covenant": {
             "year": 2026,

@@ -35,7 +35,8 @@ from domain.meetings import MeetingStatus, QuorumRule, percent, share_words
 from domain.roles import Actor, Role
 
 PROCESS = "cluster_vote"
-"""`Meeting.process` of a cluster's secret vote (no engine process: the chair closes it)."""
+"""`Meeting.process` of a cluster's secret vote (domain/process.py CLUSTER_VOTE: the chair closes
+it, the Biên bản signed by the secretary then the chair, sealed by the head unit)."""
 
 
 class Kind(StrEnum):

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from domain.cluster_plan import PLAN_STATUS_LABELS, PlanStatus
 from domain.cluster_proposal import PROPOSAL_STATUS_LABELS, ProposalStatus
+from domain.cluster_vote import PROCESS as CLUSTER_VOTE_PROCESS
 from domain.decisions import DECISION_STATUS_LABELS, DecisionStatus
 from domain.errors import DossierIncomplete, Forbidden, IllegalTransition, ReasonRequired
 from domain.meetings import MEETING_STATUS_LABELS, MeetingStatus
@@ -532,6 +533,46 @@ CLUSTER_PROPOSAL = ProcessDefinition(
     ),
 )
 
+_VOTE_CHAIRS = frozenset({Role.CLUSTER_APPROVER, Role.UNIT_HEAD})
+
+CLUSTER_VOTE = ProcessDefinition(
+    code=CLUSTER_VOTE_PROCESS,
+    name="Họp bình xét, suy tôn của Cụm thi đua (bỏ phiếu kín)",
+    subject_kind=SubjectKind.MEETING,
+    stages={
+        MeetingStatus.OPEN: Stage.CLUSTER,
+        MeetingStatus.VOTING: Stage.CLUSTER,
+        MeetingStatus.CLOSED: Stage.CLUSTER,
+        MeetingStatus.SIGNED: Stage.DONE,
+    },
+    state_labels={
+        **_by_value(MEETING_STATUS_LABELS),
+        str(MeetingStatus.CLOSED): "Đã kiểm phiếu, chờ ký Biên bản",
+    },
+    action_labels={
+        **ACTION_LABELS,
+        Action.SUBMIT: "Kết thúc bỏ phiếu và kiểm phiếu",
+        Action.APPROVE: "Ký Biên bản họp bình xét",
+    },
+    noun="cuộc họp bình xét",
+    transitions=(
+        # The chair (the head unit's cluster approver or head: the vote's own check,
+        # domain/cluster_vote.py `chairs`) closes the vote (api/meetings/cluster_vote.py):
+        # the tally is counted and stored, and the flow prepares the Biên bản. The
+        # secretary the chair designated signs it first (a request of theirs); the chair
+        # who closed the vote signs on top, then the flow numbers it in the cluster's own
+        # series ("…/BB-CỤM I") and seals it with the head unit's seal.
+        Transition(Action.SUBMIT, MeetingStatus.VOTING, MeetingStatus.CLOSED, _VOTE_CHAIRS),
+        Transition(
+            Action.APPROVE,
+            MeetingStatus.CLOSED,
+            MeetingStatus.SIGNED,
+            _VOTE_CHAIRS,
+            (FormStep("bien_ban_binh_xet_cum", issuer=Stage.CLUSTER),),
+        ),
+    ),
+)
+
 PROCESSES = {
     p.code: p
     for p in (
@@ -542,6 +583,7 @@ PROCESSES = {
         DECISION_ISSUANCE,
         CLUSTER_PLAN,
         CLUSTER_PROPOSAL,
+        CLUSTER_VOTE,
     )
 }
 DOSSIER_PROCESSES = {

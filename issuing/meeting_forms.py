@@ -7,6 +7,7 @@ the database only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,13 +15,17 @@ from sqlalchemy.orm import Session
 from doc_templates.catalogue import FORMS
 from documents.vn import date_text
 from domain.awards import AWARDS
-from domain.meetings import MEMBER_ROLE_LABELS, MeetingScope, MemberRole
+from domain.cluster_vote import PROCESS as CLUSTER_VOTE
+from domain.meetings import MEMBER_ROLE_LABELS, MeetingScope, MeetingStatus, MemberRole
 from domain.policy import SubjectScope
 from domain.process import PROCESSES, FormStep, ProcessDefinition, Stage, Transition
+from domain.subjects import Subject, SubjectKind
 from storage import meetings as meetings_store
 from storage.models import DossierTransition, Meeting, User
+from storage.repositories import notifications as notifications_repo
 from storage.repositories import org as org_repo
 
+from . import cluster_vote_forms as vote_forms
 from .jobs import Copy, FormJob, Issuer
 
 COUNCIL_CODE = "HĐTĐKT"
@@ -47,7 +52,9 @@ def member_with(m: Meeting, role: MemberRole) -> User | None:
 
 
 class MeetingForms:
-    """The engine's view of a meeting: one Biên bản, the secretary signing it first."""
+    """The engine's view of a meeting: one Biên bản, the secretary signing it first. A
+    cluster's secret vote (`process = cluster_vote`) is the cluster's: its issuer, its
+    chair and its Biên bản are issuing/cluster_vote_forms.py's."""
 
     def load(self, s: Session, subject_id: int) -> Meeting | None:
         return meetings_store.meeting(s, subject_id)
@@ -59,6 +66,8 @@ class MeetingForms:
         return MeetingScope(row.authority_id)
 
     def issuer(self, s: Session, row: Meeting, stage: Stage) -> Issuer:
+        if row.process == CLUSTER_VOTE:
+            return vote_forms.vote_issuer(s, row)
         return council_issuer(s, row.authority_id)
 
     def describe(self, row: Meeting) -> str:
@@ -79,12 +88,35 @@ class MeetingForms:
         ]
 
     def default_signer(self, s: Session, row: Meeting, job: FormJob) -> User | None:
-        """The chair signs the Biên bản (whoever else leads the Sở)."""
+        """The chair signs the Biên bản (whoever else leads the Sở); a cluster's vote: the
+        chair who closed it (the transition before the approval)."""
+        if row.process == CLUSTER_VOTE:
+            return vote_forms.chair_of(s, row, job.seq - 1)
         return member_with(row, MemberRole.CHAIR)
+
+    def after_step(
+        self, s: Session, row: Meeting, t: DossierTransition, doc_ids: Sequence[int]
+    ) -> None:
+        """A cluster's vote closed: its secretary told the Biên bản waits for them (the
+        chairs hold no role over a meeting in the policy, so the engine tells nobody)."""
+        if row.process != CLUSTER_VOTE or t.to_status != MeetingStatus.CLOSED:
+            return
+        secretary = member_with(row, MemberRole.SECRETARY)
+        if secretary is not None:
+            notifications_repo.notify_once(
+                s,
+                secretary.id,
+                Subject(SubjectKind.MEETING, row.id),
+                t.seq,
+                f"Cuộc họp «{row.title}»: Biên bản họp bình xét, suy tôn chờ thư ký ký.",
+            )
+            s.flush()
 
     def context(
         self, s: Session, job: FormJob, row: Meeting, t: DossierTransition | None
     ) -> dict[str, Any]:
+        if row.process == CLUSTER_VOTE:
+            return vote_forms.vote_context(s, row)
         return meeting_context(s, row)
 
 

@@ -8,17 +8,20 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from domain.cluster_vote import StoredBallot
+from domain.meetings import MeetingStatus
 from domain.process import Status
 from domain.subjects import Subject
 from storage.meetings import meetings_about
 from storage.models import (
     Dossier,
+    DossierTransition,
     Meeting,
     MeetingBallotMark,
     MeetingMemberUnit,
     RoleAssignment,
     SecretBallot,
     User,
+    of_subject,
 )
 
 
@@ -126,3 +129,17 @@ def unit_users(s: Session, unit_id: int, roles: Sequence[str]) -> Sequence[User]
         .distinct()
         .order_by(User.id)
     ).all()
+
+
+def closed_by(s: Session, subject: Subject) -> int | None:
+    """Who closed the vote (its transition to `closed`): the chair who signs the Biên
+    bản."""
+    return s.scalar(
+        select(DossierTransition.actor_id)
+        .where(
+            of_subject(DossierTransition, subject),
+            DossierTransition.to_status == str(MeetingStatus.CLOSED),
+        )
+        .order_by(DossierTransition.seq.desc())
+        .limit(1)
+    )

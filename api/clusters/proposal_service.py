@@ -91,6 +91,10 @@ class ProposalInvalid(InvalidInput):
         return {"problems": self.problems}
 
 
+VOTE_COUNTED = frozenset({MeetingStatus.CLOSED, MeetingStatus.SIGNED})
+"""The vote is closed and counted (its Biên bản signed or not yet)."""
+
+
 def _vote(s: Session, ctx: YearContext) -> Meeting | None:
     if ctx.row is None:
         return None
@@ -197,7 +201,7 @@ def _entries_out(s: Session, p: ClusterProposal, meeting: Meeting | None) -> lis
 def proposal_out(s: Session, actor: Actor, ctx: YearContext) -> ProposalOut:
     p = store.proposal_of(s, ctx.row.id) if ctx.row is not None else None
     meeting = s.get(Meeting, p.meeting_id) if p is not None else _vote(s, ctx)
-    closed = meeting is not None and meeting.status == MeetingStatus.CLOSED
+    closed = meeting is not None and meeting.status in VOTE_COUNTED
     status = rules.ProposalStatus(p.status) if p else rules.ProposalStatus.DRAFT
     editable = status in rules.EDITABLE
     board = board_roles(actor, ctx)
@@ -296,7 +300,7 @@ def refresh(
     ctx.require_runs()
     meeting = _vote(s, ctx)
     rules.check_vote_closed(
-        meeting is not None, meeting is not None and meeting.status == MeetingStatus.CLOSED
+        meeting is not None, meeting is not None and meeting.status in VOTE_COUNTED
     )
     assert meeting is not None
     cy = ctx.ensure(s)
@@ -366,7 +370,7 @@ def _check_sign(s: Session, actor: Actor, cluster_id: int, year: int, version: i
         raise NotFound(NOT_FOUND, code="proposal_not_found")
     _check_version(p, version)
     meeting = s.get(Meeting, p.meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.CLOSED:
+    if meeting is None or meeting.status not in VOTE_COUNTED:
         raise Conflict("Cuộc bỏ phiếu bình xét chưa kết thúc.", code="vote_not_closed")
     rules.check_nominees(len(p.entries))
     if minutes_document_id(s, meeting) is None:

@@ -32,6 +32,8 @@ from documents import names
 from documents.inspect import Refusal, check_upload
 from documents.names import upload_name
 from documents.verify import InvalidPdf
+from domain.cluster_vote import PROCESS as CLUSTER_VOTE
+from domain.cluster_vote import chairs as chairs_vote
 from domain.errors import (
     Forbidden,
     InvalidInput,
@@ -48,6 +50,7 @@ from domain.subjects import Subject, SubjectKind
 from domain.submissions import ATTACHMENT, DocFacts, Placement, StepFacts, place
 from issuing.runtime import Runtime
 from storage import audit
+from storage import meetings as meetings_store
 from storage.models import (
     AwardDecision,
     AwardRound,
@@ -102,6 +105,18 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
         if doc.subject_kind == SubjectKind.ROUND:
             r = rounds_service.visible_round(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_round_draft(s, actor, r, doc)
+        elif (
+            doc.subject_kind == SubjectKind.MEETING
+            and (vote := meetings_store.meeting(s, doc.subject_id)) is not None
+            and vote.process == CLUSTER_VOTE
+        ):
+            # A cluster's vote: its Biên bản to whoever sees the cluster's year; the draft
+            # to its secretary and its chairs, and auditors.
+            year = s.get(ClusterYear, vote.about_id)
+            if year is None:
+                raise NotFound()
+            ctx = clusters_service.load_year(s, actor, year.cluster_id, year.year)
+            hidden = is_draft(doc) and not sees_vote_draft(actor, vote, ctx)
         elif doc.subject_kind == SubjectKind.MEETING:
             m = meetings_service.visible_meeting(s, actor, doc.subject_id)
             hidden = is_draft(doc) and not sees_meeting_draft(actor, m)
@@ -142,6 +157,17 @@ def visible_document(s: Session, actor: Actor, doc_id: int) -> Document:
     if hidden:
         raise NotFound("Không tìm thấy văn bản.", code="document_not_found")
     return doc
+
+
+def sees_vote_draft(actor: Actor, m: Meeting, ctx: clusters_service.YearContext) -> bool:
+    """A cluster vote's Biên bản before it is issued: its secretary, the chairs (the head
+    unit's cluster approver or head), auditors."""
+    secretary = next((x.user_id for x in m.members if x.role == MemberRole.SECRETARY), None)
+    return (
+        Role.AUDITOR in actor.roles()
+        or secretary == actor.user_id
+        or chairs_vote(actor, ctx.head_unit_id, ctx.term.id if ctx.term else None)
+    )
 
 
 def sees_round_draft(s: Session, actor: Actor, r: AwardRound, doc: Document) -> bool:

@@ -10,6 +10,7 @@ inside the request's one transaction and never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +21,12 @@ from api.clusters.service import YearContext, load_year
 from api.meetings.vote_schemas import (
     BallotPaperIn,
     CountOut,
+    MinutesOut,
     OptionOut,
     PublishedBallotOut,
     ReceiptCheckOut,
     SeatOut,
+    SecretaryIn,
     SettledOut,
     TallyOut,
     VoteAttendanceIn,
@@ -46,6 +49,8 @@ from storage import meetings as meetings_store
 from storage.models import (
     ClusterTerm,
     ClusterYear,
+    Document,
+    DossierTransition,
     Meeting,
     MeetingBallotMark,
     MeetingMember,
@@ -54,8 +59,10 @@ from storage.models import (
     SecretBallot,
     Unit,
     User,
+    subject_columns,
     utcnow,
 )
+from storage.repositories import documents as documents_repo
 from storage.repositories import org as org_repo
 from storage.repositories import steps
 
@@ -63,7 +70,18 @@ NOT_FOUND = "Không tìm thấy cuộc bỏ phiếu của Cụm."
 STATUS_LABELS: dict[str, str] = {
     MeetingStatus.OPEN: "Đang họp: điểm danh, chưa mở bỏ phiếu",
     MeetingStatus.VOTING: "Đang bỏ phiếu kín",
-    MeetingStatus.CLOSED: "Đã kết thúc bỏ phiếu, đã kiểm phiếu",
+    MeetingStatus.CLOSED: "Đã kết thúc bỏ phiếu, đã kiểm phiếu; chờ ký Biên bản",
+    MeetingStatus.SIGNED: "Đã kiểm phiếu; Biên bản đã ký, đóng dấu",
+}
+MINUTES_FORM = "bien_ban_binh_xet_cum"
+"""The Biên bản họp bình xét, suy tôn (doc_templates/catalogue.py)."""
+MINUTES_LABELS = {
+    "none": "Chưa kết thúc bỏ phiếu",
+    "preparing": "Đang lập Biên bản",
+    "waiting_secretary": "Chờ thư ký ký Biên bản",
+    "waiting_chair": "Thư ký đã ký; chờ chủ trì ký",
+    "issuing": "Chủ trì đã ký; đang cấp số, đóng dấu",
+    "issued": "Đã ký, cấp số, đóng dấu",
 }
 OUTCOME_LABELS = {
     "passed": "Được Cụm đề nghị (vào Tờ trình của Cụm)",
@@ -101,8 +119,15 @@ def load(
 
 
 def _seats(s: Session, m: Meeting) -> list[tuple[MeetingMember, int]]:
+    """The voting seats: members that represent a unit (the secretary, who has none, is
+    not one)."""
     units = store.units_of(s, m.id)
     return [(x, units[x.id]) for x in m.members if x.id in units]
+
+
+def secretary_member(m: Meeting) -> MeetingMember | None:
+    """The secretary the chair designated: a member row with no unit, no voting seat."""
+    return next((x for x in m.members if x.role == MemberRole.SECRETARY), None)
 
 
 def _seat(s: Session, m: Meeting, user_id: int) -> rules.Seat | None:
@@ -289,6 +314,12 @@ def set_attendance(
                 code="not_unit_user",
             )
         taken = {x.user_id for u, x in seats.items() if u != r.unit_id}
+        secretary = secretary_member(m)
+        if secretary is not None and r.user_id == secretary.user_id:
+            raise InvalidInput(
+                "Thư ký cuộc họp không đại diện bỏ phiếu cho một đơn vị.",
+                code="secretary_is_representative",
+            )
         if r.user_id in taken:
             raise InvalidInput(
                 "Một người chỉ đại diện cho một đơn vị.", code="duplicate_representative"
@@ -311,6 +342,99 @@ def set_attendance(
     )
     s.expire(m, ["members"])
     return m
+
+
+def set_secretary(
+    s: Session, user: User, actor: Actor, meeting_id: int, body: SecretaryIn
+) -> Meeting:
+    """The chair designates the secretary before the vote closes: an active user of a
+    member unit (the head unit's clerk, typically) who represents no unit. Stored as a
+    member with the role `thu_ky` and no unit: not a voting seat."""
+    m, ctx = load(s, actor, meeting_id, for_update=True)
+    _chair(actor, ctx)
+    if m.status not in (MeetingStatus.OPEN, MeetingStatus.VOTING):
+        raise Conflict("Cuộc bỏ phiếu đã kết thúc: không thể thay đổi thư ký.", code="vote_closed")
+    if body.version is not None and body.version != m.version:
+        raise StaleVersion(
+            "Cuộc họp đã được người khác thay đổi. Hãy tải lại rồi thử lại.", code="stale_version"
+        )
+    seats = _seats(s, m)
+    if body.user_id in {x.user_id for x, _u in seats}:
+        raise InvalidInput(
+            "Người đại diện bỏ phiếu của một đơn vị không làm thư ký cuộc họp.",
+            code="secretary_is_representative",
+        )
+    if body.user_id in _chairs_of(s, ctx):
+        raise InvalidInput(
+            "Người có thể chủ trì cuộc họp (lãnh đạo đơn vị Trưởng cụm) không làm thư ký: "
+            "thư ký ký Biên bản trước, chủ trì ký sau.",
+            code="secretary_is_chair",
+        )
+    roles = [str(x) for x in REPRESENTATIVE_ROLES]
+    if not any(
+        body.user_id in {u.id for u in store.unit_users(s, unit, roles)} for _x, unit in seats
+    ):
+        raise InvalidInput(
+            f"Tài khoản số {body.user_id} không thuộc một đơn vị thành viên của Cụm: không thể "
+            "làm thư ký.",
+            code="invalid_secretary",
+        )
+    found = secretary_member(m)
+    before = found.user_id if found else None
+    if found is None:
+        m.members.append(
+            MeetingMember(
+                user_id=body.user_id,
+                role=str(MemberRole.SECRETARY),
+                position_no=max((x.position_no for x in m.members), default=0) + 1,
+                present=True,
+            )
+        )
+    else:
+        found.user_id = body.user_id
+    m.updated_at = utcnow()
+    chosen = s.get(User, body.user_id)
+    _event(
+        s,
+        m,
+        _who(user, Role.CLUSTER_APPROVER, ctx),
+        "vote_secretary_set",
+        {
+            "user_id": body.user_id,
+            "secretary": chosen.full_name if chosen else "",
+            "before_user_id": before,
+        },
+    )
+    s.expire(m, ["members"])
+    return m
+
+
+def _chairs_of(s: Session, ctx: YearContext) -> set[int]:
+    """Who may chair: the head unit's cluster approvers and heads."""
+    if ctx.head_unit_id is None:
+        return set()
+    roles = [str(Role.CLUSTER_APPROVER), str(Role.UNIT_HEAD)]
+    return {u.id for u in store.unit_users(s, ctx.head_unit_id, roles)}
+
+
+def secretary_options(s: Session, m: Meeting, ctx: YearContext) -> list[OptionOut]:
+    """Who the chair may designate as secretary: the member units' users who represent
+    none and may not chair, the head unit's first, then by unit and id."""
+    seats = _seats(s, m)
+    taken = {x.user_id for x, _u in seats} | _chairs_of(s, ctx)
+    names = {u.id: u.name for u in ctx.members}
+    roles = [str(x) for x in REPRESENTATIVE_ROLES]
+    order = sorted((u for _x, u in seats), key=lambda u: (u != ctx.head_unit_id, u))
+    out: list[OptionOut] = []
+    seen: set[int] = set()
+    for unit in order:
+        for u in store.unit_users(s, unit, roles):
+            if u.id not in taken and u.id not in seen:
+                seen.add(u.id)
+                out.append(
+                    OptionOut(value=str(u.id), label=f"{u.full_name} – {names.get(unit, '')}")
+                )
+    return out
 
 
 def open_vote(s: Session, user: User, actor: Actor, meeting_id: int) -> Meeting:
@@ -397,15 +521,23 @@ def _label(q: rules.Question, value: str, names: dict[int, str]) -> str:
 
 def close(s: Session, user: User, actor: Actor, meeting_id: int) -> tuple[Meeting, list[int]]:
     """The chair closes the vote: the tally counted and stored, next year's head and
-    deputy set, the close event with the ballots' digest; each waiting dossier passed
-    (to the cluster's proposal) or returned to its unit with the tally as the reason.
-    Answers the outbox rows of the dossiers' steps (their flows: the Thông báo of a
-    return, the units told)."""
+    deputy set, the close event with the ballots' digest; the close is the meeting's
+    transition `submit` (domain/process.py CLUSTER_VOTE), whose step prepares the Biên
+    bản; each waiting dossier passed (to the cluster's proposal) or returned to its unit
+    with the tally as the reason. Answers the meeting and the outbox rows to dispatch:
+    the meeting's step first, then the dossiers' (the Thông báo of a return, the units
+    told)."""
     m, ctx = load(s, actor, meeting_id, for_update=True)
     _chair(actor, ctx)
     seats = _seats(s, m)
     present = sum(1 for x, _u in seats if x.present)
     quorum = rules.check_close(m.status, len(seats), present, m.held_on)
+    if secretary_member(m) is None:
+        raise Conflict(
+            "Chưa chỉ định thư ký cuộc họp: thư ký lập và ký Biên bản trước chủ trì. Hãy chỉ "
+            "định thư ký rồi kết thúc bỏ phiếu.",
+            code="no_secretary",
+        )
     store.rewrite_in_key_order(s, m.id)
     s.refresh(m)
     ballots = store.ballots(s, m.id)
@@ -460,6 +592,18 @@ def close(s: Session, user: User, actor: Actor, meeting_id: int) -> tuple[Meetin
     m.status = str(MeetingStatus.CLOSED)
     m.closed_at = utcnow()
     m.updated_at = m.closed_at
+    m.transition_seq += 1
+    s.add(
+        DossierTransition(
+            **subject_columns(subject_of(m)),
+            seq=m.transition_seq,
+            action=str(Action.SUBMIT),
+            from_status=str(MeetingStatus.VOTING),
+            to_status=str(MeetingStatus.CLOSED),
+            actor_id=user.id,
+            actor_role=str(chair_role(actor, ctx)),
+        )
+    )
     _event(
         s,
         m,
@@ -483,7 +627,8 @@ def close(s: Session, user: User, actor: Actor, meeting_id: int) -> tuple[Meetin
             "dossiers": settled,
         },
     )
-    return m, outbox_ids
+    meeting_step = outbox.add_step(s, subject_of(m), m.transition_seq).id
+    return m, [meeting_step, *outbox_ids]
 
 
 def _settle_dossiers(
@@ -573,6 +718,16 @@ def _settle_dossiers(
     return settled, outbox_ids
 
 
+def chair_role(actor: Actor, ctx: YearContext) -> Role:
+    """The chair's role as their transitions record it."""
+    head = ctx.head_unit_id
+    if any(g.role == Role.UNIT_HEAD and g.unit_id == head for g in actor.grants) and not any(
+        g.role == Role.CLUSTER_APPROVER for g in actor.grants
+    ):
+        return Role.UNIT_HEAD
+    return Role.CLUSTER_APPROVER
+
+
 def _set_next_terms(
     s: Session, user: User, ctx: YearContext, m: Meeting, head: int, deputy: int | None
 ) -> dict[str, int | None]:
@@ -611,6 +766,92 @@ def _set_next_terms(
     return {"year": year, "head_unit_id": head, "deputy_unit_id": deputy}
 
 
+# ---------------------------------------------------------------- the Biên bản
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """The Biên bản of a closed vote and its versions so far."""
+
+    document: Document | None
+    prepared: Any
+    """The PDF prepared for the signatures (DocumentVersion "pdf-prepared")."""
+    secretary_signed: Any
+    """The secretary's signed copy of that PDF ("pdf-reporter"), None until they signed."""
+    chair_signed: Any
+    issued: Any
+    """The numbered, sealed PDF ("pdf-signed")."""
+
+
+def minutes(s: Session, m: Meeting) -> Minutes:
+    """The Biên bản: the document of the approval after the close (transition
+    `transition_seq + 1` while the vote waits for it, `transition_seq` once signed)."""
+    if m.status == MeetingStatus.CLOSED:
+        seq = m.transition_seq + 1
+    elif m.status == MeetingStatus.SIGNED:
+        seq = m.transition_seq
+    else:
+        return Minutes(None, None, None, None, None)
+    doc = documents_repo.document_of(s, subject_of(m), seq, MINUTES_FORM, 0)
+    versions = list(doc.versions) if doc else []
+
+    def last(rendition: str, after: Any = None) -> Any:
+        return next(
+            (
+                v
+                for v in reversed(versions)
+                if v.rendition == rendition and (after is None or v.seq > after.seq)
+            ),
+            None,
+        )
+
+    prepared = last("pdf-prepared")
+    secretary = last(documents_repo.REPORTER_RENDITION, prepared) if prepared else None
+    return Minutes(doc, prepared, secretary, last("pdf-personal"), last("pdf-signed"))
+
+
+def minutes_document_id(s: Session, meeting: Meeting) -> int | None:
+    """The signed, numbered and sealed Biên bản họp bình xét, suy tôn of a cluster's vote:
+    its document id, or None while it is not issued (for the cluster's proposal, which
+    files it with its Tờ trình)."""
+    if meeting.process != rules.PROCESS or meeting.status != MeetingStatus.SIGNED:
+        return None
+    found = minutes(s, meeting)
+    return found.document.id if found.document is not None and found.issued else None
+
+
+def minutes_out(s: Session, actor: Actor, m: Meeting, ctx: YearContext) -> MinutesOut:
+    found = minutes(s, m)
+    processing = outbox.is_processing(s, subject_of(m))
+    if m.status in (MeetingStatus.OPEN, MeetingStatus.VOTING):
+        state = "none"
+    elif found.issued is not None:
+        state = "issued"
+    elif m.status == MeetingStatus.SIGNED:
+        state = "issuing"
+    elif found.prepared is None or processing:
+        state = "preparing"
+    elif found.secretary_signed is None:
+        state = "waiting_secretary"
+    else:
+        state = "waiting_chair"
+    secretary = secretary_member(m)
+    closer = store.closed_by(s, subject_of(m)) if m.status == MeetingStatus.CLOSED else None
+    return MinutesOut(
+        state=state,
+        state_label=MINUTES_LABELS[state],
+        document_id=found.document.id if found.document is not None else None,
+        number=found.document.number if found.document is not None else None,
+        secretary_signed=found.secretary_signed is not None,
+        can_sign_secretary=state == "waiting_secretary"
+        and secretary is not None
+        and secretary.user_id == actor.user_id,
+        can_sign_chair=state == "waiting_chair"
+        and closer == actor.user_id
+        and rules.chairs(actor, ctx.head_unit_id, ctx.term.id if ctx.term else None),
+    )
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -624,6 +865,7 @@ def vote_out(s: Session, actor: Actor, m: Meeting, ctx: YearContext) -> VoteOut:
     unit_ids = [u for _x, u in seats]
     quorum = rules.quorum_rule(m.held_on)
     cy_rules = [rules.rule_from(x) for x in m.rules]
+    secretary = secretary_member(m)
     return VoteOut(
         id=m.id,
         cluster_id=ctx.cluster.id,
@@ -672,6 +914,9 @@ def vote_out(s: Session, actor: Actor, m: Meeting, ctx: YearContext) -> VoteOut:
         ],
         quorum_text=f"Ít nhất {share_words(quorum.share)} số đơn vị thành viên có mặt",
         rules=[f"{rules.KIND_LABELS[r.kind]}: {r.text} ({r.basis})" for r in cy_rules],
+        secretary_user_id=secretary.user_id if secretary else None,
+        secretary=secretary.user.full_name if secretary else None,
+        minutes=minutes_out(s, actor, m, ctx),
     )
 
 

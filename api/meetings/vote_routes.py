@@ -3,16 +3,27 @@ one transaction each."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
+from api.deps import (
+    CurrentReader,
+    CurrentWriter,
+    ReadSession,
+    RuntimeDep,
+    WriteSession,
+)
 from api.meetings import cluster_vote as service
+from api.meetings import vote_minutes
 from api.meetings.vote_schemas import (
     BallotPaperIn,
+    MinutesSignIn,
     ReceiptCheckOut,
     ReceiptIn,
     ReceiptOut,
+    SecretaryIn,
     TallyOut,
     VoteAttendanceIn,
     VoteCreate,
@@ -65,6 +76,18 @@ def vote_attendance(
     return service.vote_out(s, caller.actor, m, ctx)
 
 
+@router.put("/meetings/{meeting_id}/vote/secretary", response_model=VoteOut)
+def vote_secretary(
+    meeting_id: int, body: SecretaryIn, caller: CurrentWriter, s: WriteSession
+) -> VoteOut:
+    """The chair designates the secretary (a user of a member unit who represents none),
+    before the close (422 invalid_secretary, secretary_is_representative; 409
+    vote_closed)."""
+    service.set_secretary(s, caller.user, caller.actor, meeting_id, body)
+    m, ctx = service.load(s, caller.actor, meeting_id)
+    return service.vote_out(s, caller.actor, m, ctx)
+
+
 @router.post("/meetings/{meeting_id}/ballots", status_code=201, response_model=ReceiptOut)
 def cast_ballot(
     meeting_id: int, body: BallotPaperIn, caller: CurrentWriter, s: WriteSession
@@ -88,9 +111,10 @@ def open_vote(meeting_id: int, caller: CurrentWriter, s: WriteSession) -> VoteOu
 async def close_vote(
     meeting_id: int, caller: CurrentReader, rt: RuntimeDep, background: BackgroundTasks
 ) -> TallyOut:
-    """The chair closes the vote: the tally counted and stored (409 no_quorum); each
-    dossier waiting for it passed to the cluster's proposal or returned to its unit with
-    the tally as the reason (the flow issues the Thông báo and tells the unit)."""
+    """The chair closes the vote: the tally counted and stored (409 no_quorum,
+    no_secretary); the Biên bản is then prepared; each dossier waiting for it passed to
+    the cluster's proposal or returned to its unit with the tally as the reason (the flow
+    issues the Thông báo and tells the unit)."""
 
     def work() -> tuple[TallyOut, list[int]]:
         with rt.db.write() as s:
@@ -102,6 +126,44 @@ async def close_vote(
         for outbox_id in outbox_ids:
             background.add_task(rt.dispatcher.start_soon, outbox_id)
     return out
+
+
+@router.post("/meetings/{meeting_id}/vote/minutes/sign", response_model=VoteOut)
+async def sign_minutes(
+    meeting_id: int, caller: CurrentReader, rt: RuntimeDep, body: MinutesSignIn | None = None
+) -> VoteOut:
+    """The secretary signs the prepared Biên bản họp bình xét, suy tôn with their signing
+    PIN, before the chair (403 not_secretary; 409 vote_not_closed, already_signed)."""
+    await run_in_threadpool(
+        vote_minutes.sign_as_secretary, rt, caller, meeting_id, body or MinutesSignIn()
+    )
+    return await run_in_threadpool(_vote_now, rt, caller, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/vote/minutes/approve", response_model=VoteOut)
+async def approve_minutes(
+    meeting_id: int,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+    body: MinutesSignIn | None = None,
+) -> VoteOut:
+    """The chair who closed the vote signs the Biên bản on top of the secretary's
+    signature (409 secretary_not_signed, vote_not_closed; 403 not_vote_chair,
+    not_minutes_chair); the flow numbers it in the cluster's series and seals it with the
+    head unit's seal."""
+    outbox_id = await run_in_threadpool(
+        vote_minutes.approve, rt, caller, meeting_id, body or MinutesSignIn()
+    )
+    if rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return await run_in_threadpool(_vote_now, rt, caller, meeting_id)
+
+
+def _vote_now(rt: Any, caller: Any, meeting_id: int) -> VoteOut:
+    with rt.db.read() as s:
+        m, ctx = service.load(s, caller.actor, meeting_id)
+        return service.vote_out(s, caller.actor, m, ctx)
 
 
 @router.get("/meetings/{meeting_id}/tally", response_model=TallyOut)

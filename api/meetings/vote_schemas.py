@@ -28,6 +28,34 @@ class VoteAttendanceIn(Strict):
     version: int | None = None
 
 
+class SecretaryIn(Strict):
+    user_id: int
+    """A user of a member unit (the head unit's clerk, typically) who is not a member
+    unit's representative: the secretary writes and signs the Biên bản first."""
+    version: int | None = None
+
+
+class MinutesSignIn(Strict):
+    signing_pin: Annotated[str, StringConstraints(max_length=64)] | None = None
+    version: int | None = None
+
+
+class MinutesOut(BaseModel):
+    """The Biên bản họp bình xét, suy tôn: where it is on its way to being issued."""
+
+    state: str
+    """none (the vote not closed) | preparing | waiting_secretary | waiting_chair |
+    issuing | issued"""
+    state_label: str
+    document_id: int | None
+    number: str | None
+    secretary_signed: bool
+    can_sign_secretary: bool
+    """The caller is the secretary and may sign now."""
+    can_sign_chair: bool
+    """The caller is the chair who closed the vote and may sign now."""
+
+
 class ChoiceIn(Strict):
     question_id: int
     choice: Annotated[str, StringConstraints(max_length=64)]
@@ -90,6 +118,10 @@ class VoteOut(BaseModel):
     questions: list[VoteQuestionOut]
     quorum_text: str
     rules: list[str]
+    secretary_user_id: int | None = None
+    secretary: str | None = None
+    """The secretary the chair designated (no voting seat), who signs the Biên bản first."""
+    minutes: MinutesOut | None = None
 
 
 class ReceiptOut(BaseModel):

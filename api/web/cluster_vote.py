@@ -16,7 +16,15 @@ from fastapi.responses import HTMLResponse, Response
 from api.clusters.service import load_year
 from api.deps import RuntimeDep
 from api.meetings import cluster_vote as service
-from api.meetings.vote_schemas import BallotPaperIn, ChoiceIn, VoteAttendanceIn, VoteCreate
+from api.meetings import vote_minutes
+from api.meetings.vote_schemas import (
+    BallotPaperIn,
+    ChoiceIn,
+    MinutesSignIn,
+    SecretaryIn,
+    VoteAttendanceIn,
+    VoteCreate,
+)
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
@@ -46,6 +54,11 @@ def _page(
         m, ctx = service.load(s, visitor.actor, meeting_id)
         v = service.vote_out(s, visitor.actor, m, ctx)
         t = service.tally_out(s, m)
+        secretaries = (
+            service.secretary_options(s, m, ctx)
+            if v.chair and v.status in ("open", "voting")
+            else []
+        )
     return render(
         request,
         "cluster_vote.html",
@@ -56,6 +69,7 @@ def _page(
         error=error,
         receipt=receipt,
         check=check,
+        secretaries=secretaries,
         url=page_url(meeting_id),
     )
 
@@ -185,19 +199,80 @@ async def close_vote(
     rt: RuntimeDep,
     background: BackgroundTasks,
 ) -> Response:
-    outbox_ids: list[int] = []
+    """The chair closes the vote, with the secretary chosen on the same form (designated
+    first, in the same transaction, when it changes)."""
+    chosen = text(form, "secretary", 20)
+    closed: list[int] = []
 
     def work() -> None:
         with rt.db.write() as s:
-            _m, ids = service.close(s, visitor.user, visitor.actor, meeting_id)
-            outbox_ids.extend(ids)
+            if chosen.isdigit():
+                m, _ctx = service.load(s, visitor.actor, meeting_id)
+                current = service.secretary_member(m)
+                if current is None or current.user_id != int(chosen):
+                    body = SecretaryIn(user_id=int(chosen))
+                    service.set_secretary(s, visitor.user, visitor.actor, meeting_id, body)
+            _m, outbox_ids = service.close(s, visitor.user, visitor.actor, meeting_id)
+            closed.extend(outbox_ids)
 
     response = await _change(
-        request, visitor, rt, meeting_id, work, "Đã kết thúc bỏ phiếu và kiểm phiếu."
+        request,
+        visitor,
+        rt,
+        meeting_id,
+        work,
+        "Đã kết thúc bỏ phiếu và kiểm phiếu. Biên bản đang được lập để thư ký ký.",
     )
     if rt.dispatcher is not None:
-        for outbox_id in outbox_ids:
+        for outbox_id in closed:
             background.add_task(rt.dispatcher.start_soon, outbox_id)
+    return response
+
+
+@router.post("/bo-phieu/{meeting_id:int}/bien-ban/thu-ky", response_model=None)
+async def secretary_signs(
+    request: Request, meeting_id: int, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    """The secretary signs the Biên bản first, with their PIN."""
+    body = MinutesSignIn(signing_pin=text(form, "signing_pin", 64) or None)
+    caller = visitor.caller
+
+    def work() -> None:
+        vote_minutes.sign_as_secretary(rt, caller, meeting_id, body)
+
+    return await _change(
+        request, visitor, rt, meeting_id, work, "Thư ký đã ký Biên bản; chờ chủ trì ký."
+    )
+
+
+@router.post("/bo-phieu/{meeting_id:int}/bien-ban/chu-tri", response_model=None)
+async def chair_signs(
+    request: Request,
+    meeting_id: int,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    rt: RuntimeDep,
+    background: BackgroundTasks,
+) -> Response:
+    """The chair who closed the vote signs the Biên bản on top; the flow numbers and
+    seals it."""
+    body = MinutesSignIn(signing_pin=text(form, "signing_pin", 64) or None)
+    caller = visitor.caller
+    done: list[int] = []
+
+    def work() -> None:
+        done.append(vote_minutes.approve(rt, caller, meeting_id, body))
+
+    response = await _change(
+        request,
+        visitor,
+        rt,
+        meeting_id,
+        work,
+        "Đã ký Biên bản; Biên bản đang được cấp số và đóng dấu.",
+    )
+    if done and rt.dispatcher is not None:
+        background.add_task(rt.dispatcher.start_soon, done[0])
     return response
 
 

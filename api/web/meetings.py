@@ -34,10 +34,12 @@ from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
 from api.web.session import CheckedForm, Visitor, VisitorDep, set_flash
 from api.web.views import DocView, doc_view
+from domain.cluster_vote import PROCESS as CLUSTER_VOTE
 from domain.errors import DomainError, NotFound
 from domain.meetings import BALLOT_LABELS, MEMBER_ROLE_LABELS, Ballot, MemberRole
 from domain.process import Action
 from issuing.runtime import Runtime
+from storage import meetings as meetings_store
 from storage.models import Meeting
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -101,10 +103,16 @@ def _page(
     )
 
 
-@router.get("/hop-hoi-dong/{meeting_id:int}", response_class=HTMLResponse)
+@router.get("/hop-hoi-dong/{meeting_id:int}", response_model=None)
 def meeting_page(
     request: Request, meeting_id: int, visitor: VisitorDep, rt: RuntimeDep
-) -> HTMLResponse:
+) -> Response:
+    """The council's meeting; a cluster's secret vote has its own page (a notification
+    about a meeting leads here)."""
+    with rt.db.read() as s:
+        found = meetings_store.meeting(s, meeting_id)
+        if found is not None and found.process == CLUSTER_VOTE:
+            return redirect(f"/bo-phieu/{meeting_id}")
     return _page(request, visitor, rt, meeting_id)
 
 

@@ -188,6 +188,13 @@ def vote(server: AppServer) -> dict[str, Any]:
                 f"/api/v1/meetings/{mid}/receipts", json={"code": out["receipts"][unit]}
             )
     out["close_by_member"] = Api(server, VOTERS["LMHTX"]).post(f"/api/v1/meetings/{mid}/vote/close")
+    # The secretary (the head unit's clerk: no voting seat) writes the Biên bản.
+    r = chair.request(
+        "PUT",
+        f"/api/v1/meetings/{mid}/vote/secretary",
+        json={"user_id": _user(server, "bqlkkt.canbo")},
+    )
+    assert r.status_code == 200, r.text
     closed = chair.post(f"/api/v1/meetings/{mid}/vote/close")
     assert closed.status_code == 200, closed.text
     out["closed"] = closed.json()

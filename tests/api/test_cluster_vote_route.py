@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import AuditEvent, Cluster, Unit
+from storage.models import AuditEvent, Cluster, Unit, User
 from tests.fixtures.cluster_year import db, issue_plan
 from tests.fixtures.route import walk_to
 from tests.fixtures.server import PIN, Api, AppServer
@@ -27,6 +27,16 @@ pytestmark = pytest.mark.slow
 YEAR = 2026
 CHAIR = "bqlkkt.cum"
 VOTERS = ("LMHTX", "BQLKKT", "VPDPNTM", "BDT")  # BQLDA absent
+SECRETARY = "bqlkkt.canbo"
+
+
+def _user(server: AppServer, username: str) -> int:
+    d = db(server)
+    with d.read() as s:
+        found = s.scalar(select(User.id).where(User.username == username))
+    d.dispose()
+    assert found is not None
+    return found
 
 
 def _ids(server: AppServer) -> tuple[int, dict[str, int]]:
@@ -112,6 +122,10 @@ def story(server: AppServer) -> dict[str, Any]:
         "PUT",
         f"/api/v1/meetings/{mid}/vote/attendance",
         json={"present_unit_ids": [units[u] for u in VOTERS]},
+    )
+    assert r.status_code == 200, r.text
+    r = cluster_api.request(
+        "PUT", f"/api/v1/meetings/{mid}/vote/secretary", json={"user_id": _user(server, SECRETARY)}
     )
     assert r.status_code == 200, r.text
     assert cluster_api.post(f"/api/v1/meetings/{mid}/vote/open").status_code == 200

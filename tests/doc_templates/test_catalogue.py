@@ -32,6 +32,7 @@ def test_catalogue_has_the_eight_forms_with_their_type_codes():
         "to_trinh_dot": "TTr",
         "thong_bao": "TB",
         "bien_ban_hoi_dong": "BB",
+        "bien_ban_binh_xet_cum": "BB",
         "quyet_dinh_khen_thuong": "QĐ",
         "ke_hoach_thi_dua_cum": "KH",
         "giao_uoc_thi_dua": "GƯTĐ",

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Cluster, Dossier, Unit
 from tests.fixtures.browser import PHONE, Shots, flash, new_context, see, sign_in
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
 SHOTS = "binh-xet"
 CUM1 = "Cụm I – Các cơ quan Quản lý chuyên ngành"
 BQLDA = "Ban Quản lý Dự án Đầu tư xây dựng tỉnh Lạng Sơn"
+SECRETARY = "bqlkkt.canbo"
 
 
 def _db(server: AppServer) -> Database:
@@ -146,6 +147,15 @@ def test_the_chair_runs_the_vote_and_a_member_votes_on_a_phone(
         assert r.status_code == 201, r.text
     chair.reload()
     expect(chair.locator("#so-da-bo-phieu")).to_have_text("4")
+    # The secretary: the head unit's clerk, chosen first in the list (no representative,
+    # no chair); their signing key asked by the admin, their PIN set by themselves.
+    expect(
+        chair.get_by_label("Thư ký cuộc họp (lập và ký Biên bản trước chủ trì)")
+    ).to_contain_text("Ban Quản lý Khu kinh tế")
+    r = Api(server, "admin").post(f"/api/v1/admin/users/{SECRETARY}/signing-key")
+    assert r.status_code == 202, r.text
+    r = Api(server, SECRETARY).post("/api/v1/me/signing-pin", json={"pin": PIN, "pin_repeat": PIN})
+    assert r.status_code == 201, r.text
     chair.get_by_role("button", name="Kết thúc bỏ phiếu và kiểm phiếu").click()
     expect(flash(chair)).to_contain_text("Đã kết thúc bỏ phiếu và kiểm phiếu")
     table = chair.locator("#bang-ket-qua")
@@ -164,6 +174,32 @@ def test_the_chair_runs_the_vote_and_a_member_votes_on_a_phone(
         "Không đạt, trả lại đơn vị"
     )
     see(shots, chair, "ket-qua-kiem-phieu")
+
+    # The Biên bản: the secretary signs first, then the chair; numbered and sealed.
+    secretary = sign_in(new_context(browser, server), SECRETARY)
+    secretary.goto(f"/bo-phieu/{meeting_id}")
+    for _ in range(120):  # the flow prepares it (DOCX → PDF)
+        if secretary.locator("#thu-ky-ky").count():
+            break
+        secretary.wait_for_timeout(1000)
+        secretary.reload()
+    expect(chair.locator("#chu-tri-ky")).to_have_count(0)
+    secretary.get_by_label("Mã PIN ký số").fill(PIN)
+    see(shots, secretary, "thu-ky-ky-bien-ban")
+    secretary.get_by_role("button", name="Thư ký ký Biên bản").click()
+    expect(flash(secretary)).to_contain_text("Thư ký đã ký Biên bản")
+    chair.reload()
+    expect(chair.locator("#trang-thai-bien-ban")).to_contain_text("chờ chủ trì ký")
+    chair.get_by_label("Mã PIN ký số").fill(PIN)
+    chair.get_by_role("button", name="Chủ trì ký Biên bản").click()
+    expect(flash(chair)).to_contain_text("Đã ký Biên bản")
+    for _ in range(120):  # the flow numbers and seals it
+        if chair.locator("#tai-bien-ban").count():
+            break
+        chair.wait_for_timeout(1000)
+        chair.reload()
+    expect(chair.locator("#so-bien-ban")).to_contain_text("/BB-CỤM I")
+    see(shots, chair, "bien-ban-da-ky")
     chair.locator("#ho-so-sau-binh-xet").get_by_role("link", name=f"Hồ sơ số {dossiers[1]}").click()
     expect(chair.locator(".status-line")).to_contain_text("Bị trả lại")
     see(shots, chair, "ho-so-tra-lai-sau-binh-xet")
