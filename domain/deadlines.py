@@ -67,8 +67,7 @@ _YEAR_END = (
 _APPRAISAL = (
     "Thẩm định trong 20 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ, trả lại hồ sơ không "
     "đủ điều kiện trong 05 ngày làm việc: thủ tục cấp trung ương và CSTĐCS (QĐ 638/QĐ-BNV "
-    "năm 2025); cho Bằng khen, Cờ thi đua, CSTĐ cấp tỉnh theo NĐ 152/2025/NĐ-CP "
-    + UNCONFIRMED
+    "năm 2025); cho Bằng khen, Cờ thi đua, CSTĐ cấp tỉnh theo NĐ 152/2025/NĐ-CP " + UNCONFIRMED
 )
 _SINCE = date(2025, 1, 1)
 

@@ -51,9 +51,7 @@ def test_a_dossier_arriving_on_13_february_2026_across_tet():
     # Late in the evening of 13/02 in Việt Nam is still 13/02 (UTC 13/02 16:00 is 23:00).
     assert due_date(*APPRAISAL, datetime(2026, 2, 13, 16, tzinfo=UTC), CAL) == date(2026, 3, 20)
     # An ineligible dossier goes back within 5: 23–27/02.
-    assert due_date(*APPRAISAL, at_vn(2026, 2, 13), CAL, action=Action.RETURN) == date(
-        2026, 2, 27
-    )
+    assert due_date(*APPRAISAL, at_vn(2026, 2, 13), CAL, action=Action.RETURN) == date(2026, 2, 27)
 
 
 def test_an_administrators_make_up_day_moves_the_due_date():
@@ -71,9 +69,7 @@ def test_tet_2025_and_the_swapped_day_of_may_2025():
     assert due_date(*APPRAISAL, at_vn(2025, 1, 24), CAL) == date(2025, 2, 28)
     # Friday 02/05/2025 off, worked on Saturday 26/04 instead; 30/04, 01/05 off.
     # Arriving Thursday 24/04: Fri 25, Sat 26 (worked), Mon 28, Tue 29, Mon 05/05 (5).
-    assert due_date(*APPRAISAL, at_vn(2025, 4, 24), CAL, action=Action.RETURN) == date(
-        2025, 5, 5
-    )
+    assert due_date(*APPRAISAL, at_vn(2025, 4, 24), CAL, action=Action.RETURN) == date(2025, 5, 5)
 
 
 def test_the_year_end_date_before_the_board():
