@@ -181,14 +181,20 @@ DUE_STATE_LABELS = {
 }
 
 
+def working_days_left(cal: WorkCalendar, today: date, due: date) -> int:
+    """Working days after `today` up to the last day `due`; negative: how many working
+    days `today` is past it."""
+    if today > due:
+        return -working_days_late(cal, due, today)
+    return working_days_late(cal, today, due)
+
+
 def due_state(cal: WorkCalendar, due: date, today: date, soon_working_days: int) -> DueState:
     """Overdue after its last day; due soon when at most `soon_working_days` working
     days are left after today."""
     if today > due:
         return DueState.OVERDUE
-    left = sum(
-        1 for k in range(1, (due - today).days + 1) if cal.is_working_day(today + timedelta(days=k))
-    )
+    left = working_days_left(cal, today, due)
     return DueState.DUE_SOON if left <= soon_working_days else DueState.ON_TIME
 
 

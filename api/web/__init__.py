@@ -35,6 +35,7 @@ from api.web import (
     public,
     registry,
     rounds,
+    work_calendar,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -66,6 +67,7 @@ def install(app: FastAPI) -> None:
         cluster_reviews,
         cluster_vote,
         cluster_divisions,
+        work_calendar,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
