@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -83,6 +84,12 @@ def at_board(server: AppServer) -> dict[str, Any]:
     assert walk_to(server, old, "board_appraisal")["status"] == "board_appraisal"
     assert walk_to(server, new, "board_appraisal", unit="lmhtx")["status"] == "board_appraisal"
     with sqlite3.connect(server.var_dir / "tdkt.sqlite3", timeout=60) as db:
+        # Its earlier steps on Thursday 12/02, the cluster's approval on Friday 13/02.
+        db.execute(
+            "update dossier_transitions set created_at = '2026-02-12 02:00:00.000000' "
+            "where dossier_id = ?",
+            (old,),
+        )
         changed = db.execute(
             "update dossier_transitions set created_at = '2026-02-13 02:00:00.000000' "
             "where dossier_id = ? and seq = (select transition_seq from dossiers where id = ?)",
@@ -147,7 +154,7 @@ def test_the_inbox_puts_the_nearest_deadline_first_and_marks_it(server, at_board
     assert ids[0] == at_board["old"]  # the overdue one leads
     item = r.json()[0]
     assert item["deadline"]["state"] == "overdue"
-    with web(server, SPECIALIST) as page:
+    with closing(web(server, SPECIALIST)) as page:
         home = page.get("/").text
         assert "Quá hạn" in home and "20/03/2026" in home
         assert home.index(f"/ho-so/{at_board['old']}") < home.index(f"/ho-so/{at_board['new']}")
@@ -174,12 +181,12 @@ def test_a_late_appraisal_says_so_in_the_history(server, at_board):
     assert earlier[0]["due_date"] == "2026-12-10"
     # No deadline is set for the Phòng's head: none shown.
     assert deadline(server, old) == {}
-    with web(server, SPECIALIST) as page:
+    with closing(web(server, SPECIALIST)) as page:
         assert f"chậm {late} ngày làm việc" in page.get(f"/ho-so/{old}").text
 
 
 def test_the_admin_page_lists_the_days_off_and_takes_an_announced_day(server):
-    with web(server, ADMIN) as page:
+    with closing(web(server, ADMIN)) as page:
         shown = page.get("/quan-tri/lich-lam-viec", params={"nam": 2026})
         assert shown.status_code == 200, shown.text
         assert "Tết Nguyên Đán" in shown.text and "Theo luật" in shown.text
@@ -202,8 +209,11 @@ def test_the_admin_page_lists_the_days_off_and_takes_an_announced_day(server):
             "/quan-tri/lich-lam-viec",
             data={"csrf": csrf_of(listed), "day": "", "kind": "off"},
         )
-        assert r.status_code == 422 and "Hãy nhập ngày" in r.text
+        # A POST ends in a redirect to the page it made (here the form with its error).
+        assert r.status_code == 303, r.text
+        held = page.get(r.headers["location"])
+        assert held.status_code == 422 and "Hãy nhập ngày" in held.text
         r = page.post("/quan-tri/lich-lam-viec/2026-12-31/xoa", data={"csrf": csrf_of(listed)})
         assert r.status_code == 303, r.text
-    with web(server, SPECIALIST) as page:
+    with closing(web(server, SPECIALIST)) as page:
         assert page.get("/quan-tri/lich-lam-viec").status_code == 403
