@@ -18,6 +18,8 @@ from storage import calendar as store
 from storage.models import CalendarDay, User
 
 MAX_DUE_DAYS = 1000
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""The years the calendar answers for (the pages' and the API's year range)."""
 
 
 def _require_admin(actor: Actor) -> None:
@@ -37,6 +39,10 @@ def set_day(
     _require_admin(actor)
     if kind not in ("off", "work"):
         raise InvalidInput("Loại ngày là «off» (nghỉ) hoặc «work» (làm bù).", code="day_kind")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"Ngày trong các năm {FIRST_YEAR}–{LAST_YEAR}.", code="date_out_of_range"
+        )
     row = store.calendar_day(s, day)
     if row is None:
         row = CalendarDay(
@@ -129,6 +135,10 @@ def due(s: Session, start: date, n: int) -> DueOut:
     if not 0 <= n <= MAX_DUE_DAYS:
         raise InvalidInput(
             f"Số ngày làm việc từ 0 đến {MAX_DUE_DAYS}.", code="working_days_out_of_range"
+        )
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"Ngày bắt đầu trong các năm {FIRST_YEAR}–{LAST_YEAR}.", code="date_out_of_range"
         )
     work = store.work_calendar(s, start, start)
     end = cal.add_working_days(start, n, work.days_off, work.make_up_days)
