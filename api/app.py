@@ -14,6 +14,7 @@ from api.accounts.routes import router as accounts_router
 from api.admin.routes import router as admin_router
 from api.audit.routes import router as audit_router
 from api.auth.routes import router as auth_router
+from api.calendar.routes import router as calendar_router
 from api.clusters.routes import router as clusters_router
 from api.consultation.routes import router as consultation_router
 from api.decisions.routes import router as decisions_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         templates_router,
         opinions_router,
         consultation_router,
+        calendar_router,
         registry_router,
         clusters_router,
     ):

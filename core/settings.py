@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     measured with its test page (GET …/certificates.pdf?test_page=true)."""
     certificate_blank: bool = False
     """Print only the variable text (the phôi bằng has the border, heading and title)."""
+    due_soon_working_days: int = Field(default=3, ge=0, le=60)
+    """A step waiting on someone is marked «Sắp đến hạn» when this many working days or
+    fewer are left before its deadline (domain/deadlines.py)."""
     max_upload_bytes: int = 20 * 1024 * 1024
     max_import_bytes: int = 64 * 1024 * 1024
     """The largest file of past awards imported at once (POST /api/v1/registry/imports):

@@ -1,40 +1,22 @@
-"""Queries of the public consultation of rounds and of the working calendar."""
+"""Queries of the public consultation of rounds (the working calendar's are
+storage/calendar.py's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.calendar import WorkCalendar
 from domain.decisions import DecisionStatus
 from storage.models import (
     AwardDecision,
     AwardRecord,
     AwardRound,
-    CalendarDay,
     PublicComment,
     RoundConsultation,
 )
-
-
-def calendar_days(s: Session) -> Sequence[CalendarDay]:
-    return s.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
-
-
-def calendar_day(s: Session, day: date) -> CalendarDay | None:
-    return s.scalar(select(CalendarDay).where(CalendarDay.day == day))
-
-
-def work_calendar(s: Session) -> WorkCalendar:
-    """The statutory calendar with the administration's entries."""
-    rows = calendar_days(s)
-    return WorkCalendar(
-        days_off=frozenset(r.day for r in rows if r.kind == "off"),
-        make_up_days=frozenset(r.day for r in rows if r.kind == "work"),
-    )
 
 
 def of_round(s: Session, round_id: int) -> RoundConsultation | None:

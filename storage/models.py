@@ -870,13 +870,15 @@ for _model in (DossierTransition, Document, AuditEvent, OutboxItem, Notification
 class CalendarDay(Base):
     """A day the administration entered into the working calendar (domain/calendar.py):
     `off` — a day off beyond the statutory ones; `work` — a day worked although it would
-    be off (ngày làm bù). Migration 0017."""
+    be off (ngày làm bù). `note` names the day (its Vietnamese name), `basis` the
+    announcement (Thông báo, Quyết định) that set it. Migration 0017; `basis` 0029."""
 
     __tablename__ = "calendar_days"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
     kind: Mapped[str] = mapped_column(String(8))
     note: Mapped[str] = mapped_column(String(300), default="")
+    basis: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -51,6 +51,10 @@ class HistoryEntry(BaseModel):
     to_status: str | None
     to_status_label: str | None
     reason: str | None
+    due_date: date | None = None
+    """For a step that had a deadline (domain/deadlines.py): its last day."""
+    late_working_days: int | None = None
+    """How many working days after its last day the step was taken (0: on time)."""
     documents: list[DocumentRef]
     data: dict[str, Any]
     hash: str

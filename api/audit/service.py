@@ -26,6 +26,7 @@ from api.audit.schemas import (
     HistoryEntry,
     HistoryExport,
 )
+from api.dossiers.deadlines import step_lateness
 from api.dossiers.service import visible_dossier
 from api.people import service as people_service
 from documents.names import display_name
@@ -33,6 +34,7 @@ from domain import rounds as rounds_rules
 from domain.awards import AWARDS
 from domain.decisions import DecisionScope
 from domain.errors import Forbidden, NotFound
+from domain.process import Action
 from domain.roles import ROLE_LABELS, Actor, Role, RoleGrant
 from domain.subjects import Subject, SubjectKind
 from issuing.runtime import Runtime
@@ -174,6 +176,10 @@ def history_entry(
     )
 
 
+STEP_KINDS = frozenset(a.value for a in Action)
+"""The events that are a step of the process (their kind is the action)."""
+
+
 def history(
     s: Session, actor: Actor, dossier_id: int, labels: Mapping[str, str], *, include_reads: bool
 ) -> list[HistoryEntry]:
@@ -188,7 +194,16 @@ def history(
     skip = () if include_reads else READ_KINDS
     events = dossiers_repo.dossier_events(s, dossier_id, without_kinds=skip)
     titles, names = ActorTitles(s, d), file_names(s, d.id)
-    return [history_entry(e, labels, titles, names) for e in events]
+    entries = [history_entry(e, labels, titles, names) for e in events]
+    # A step taken late says so: its last day and the working days it was late (the
+    # steps' own times; the k-th step event of an action is the k-th step of it).
+    late = iter(step_lateness(s, d))
+    for e in entries:
+        if e.kind in STEP_KINDS and e.from_status:
+            found = next(late, None)
+            if found is not None and found[:2] == (e.kind, e.from_status):
+                e.due_date, e.late_working_days = found[2], found[3]
+    return entries
 
 
 # ---------------------------------------------------------------- recording reads

@@ -4,15 +4,10 @@ administrator enters days off and make-up working days. Thin wrappers over the s
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request
 
 from api.consultation import service
 from api.consultation.schemas import (
-    CalendarDayIn,
-    CalendarDayOut,
-    CalendarOut,
     CommentIn,
     ConsultationOut,
     PublicCommentOut,
@@ -87,23 +82,3 @@ def public_comment(
     digest = service.address_digest(rt.settings.secret_key, client_address(request))
     service.comment(s, token, body.name, body.contact, body.text, digest)
     return PublicCommentOut(received=True, message=RECEIVED)
-
-
-@router.post("/calendar/days", status_code=201, response_model=CalendarDayOut)
-def set_day(
-    body: CalendarDayIn, caller: CurrentWriter, s: WriteSession, response: Response
-) -> CalendarDayOut:
-    """The administrator enters a day off (`off`) or a make-up working day (`work`)."""
-    row = service.set_day(s, caller.user, caller.actor, body.day, body.kind, body.note)
-    return CalendarDayOut(day=row.day, kind=row.kind, note=row.note, source="admin")
-
-
-@router.get("/calendar/days", response_model=CalendarOut)
-def calendar_days(
-    caller: CurrentReader,
-    s: ReadSession,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-) -> CalendarOut:
-    """The year's statutory days off (the `holidays` package), its make-up days, the
-    administrator's entries and the count of working days."""
-    return service.calendar_of(s, caller.actor, year)

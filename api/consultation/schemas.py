@@ -1,9 +1,8 @@
-"""Shapes of the public consultation and working-calendar endpoints."""
+"""Shapes of the public consultation endpoints."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,27 +145,3 @@ class CommentIn(BaseModel):
 class PublicCommentOut(BaseModel):
     received: bool
     message: str
-
-
-class CalendarDayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    day: date
-    kind: Literal["off", "work"]
-    """`off`: a day off beyond the statutory ones; `work`: a day worked (ngày làm bù)."""
-    note: str = Field(default="", max_length=300)
-
-
-class CalendarDayOut(BaseModel):
-    day: date
-    kind: str
-    note: str
-    source: Literal["admin", "statutory"]
-
-
-class CalendarOut(BaseModel):
-    year: int
-    entered: list[CalendarDayOut]
-    statutory_days_off: list[CalendarDayOut]
-    statutory_make_up_days: list[date]
-    working_days: int
-    """Working days in the year with every entry counted."""

@@ -1,4 +1,5 @@
-"""Use cases of the public consultation of a round's list and of the working calendar.
+"""Use cases of the public consultation of a round's list (its period counted on the
+working calendar, api/calendar).
 
 Each runs inside the caller's one transaction and never commits. The rules are
 domain/consultation.py's and domain/calendar.py's; the queries storage/consultation.py's.
@@ -15,8 +16,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from api.consultation.schemas import (
-    CalendarDayOut,
-    CalendarOut,
     CommentOut,
     ConsultationOut,
     PublicAmendmentOut,
@@ -36,17 +35,17 @@ from domain import consultation as rules
 from domain import rounds as round_rules
 from domain.awards import AWARDS
 from domain.decisions import AMENDMENT_KIND_LABELS, AmendmentKind, decision_label
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.roles import Actor, Role
 from domain.rounds import RoundStatus
 from storage import audit
+from storage import calendar as calendar_store
 from storage import consultation as store
 from storage import decisions as decisions_store
 from storage import rounds as round_store
 from storage.models import (
     AwardDecision,
     AwardRound,
-    CalendarDay,
     PublicComment,
     RoundConsultation,
     User,
@@ -148,7 +147,7 @@ def publish(
         raise InvalidInput(
             "Đợt chưa có người được đề nghị nào để công khai.", code="consultation_empty"
         )
-    work = store.work_calendar(s)
+    work = calendar_store.work_calendar(s, today, today)
     end = cal.add_working_days(today, days, work.days_off, work.make_up_days)
     public = [
         rules.PublicNominee(
@@ -389,54 +388,4 @@ def check_before_submit(s: Session, r: AwardRound, today: date | None = None) ->
         rule.required,
         c.end_date if c else None,
         opened=c is not None,
-    )
-
-
-# ------------------------------------------------------------------ the working calendar
-
-
-def _require_admin(actor: Actor) -> None:
-    if Role.ADMIN not in actor.roles():
-        raise Forbidden("Chỉ quản trị hệ thống nhập ngày nghỉ, ngày làm bù.", code="admin_only")
-
-
-def set_day(s: Session, user: User, actor: Actor, day: date, kind: str, note: str) -> CalendarDay:
-    """The administrator enters a day off or a make-up working day (replacing what was
-    entered for that day)."""
-    _require_admin(actor)
-    if kind not in ("off", "work"):
-        raise InvalidInput("Loại ngày là «off» (nghỉ) hoặc «work» (làm bù).", code="day_kind")
-    row = store.calendar_day(s, day)
-    if row is None:
-        row = CalendarDay(day=day, kind=kind, note=note.strip(), created_by=user.id)
-        s.add(row)
-    else:
-        row.kind, row.note, row.created_by = kind, note.strip(), user.id
-    s.flush()
-    audit.append(
-        s,
-        kind="calendar_day_set",
-        who=audit.Who(user.id, user.full_name, str(Role.ADMIN), ""),
-        data={"day": day.isoformat(), "kind": kind, "note": row.note},
-    )
-    return row
-
-
-def calendar_of(s: Session, actor: Actor, year: int) -> CalendarOut:
-    entered = [d for d in store.calendar_days(s) if d.day.year == year]
-    work = store.work_calendar(s)
-    start = date(year - 1, 12, 31)
-    return CalendarOut(
-        year=year,
-        entered=[
-            CalendarDayOut(day=d.day, kind=d.kind, note=d.note, source="admin") for d in entered
-        ],
-        statutory_days_off=[
-            CalendarDayOut(day=d, kind="off", note=name, source="statutory")
-            for d, name in cal.statutory_days_off([year]).items()
-        ],
-        statutory_make_up_days=sorted(cal.statutory_make_up_days(year)),
-        working_days=cal.working_days_between(
-            start, date(year, 12, 31), work.days_off, work.make_up_days
-        ),
     )

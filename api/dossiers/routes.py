@@ -15,6 +15,7 @@ from api.audit.schemas import HistoryEntry
 from api.deps import Caller, CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.dossiers import appraisal, approvals, eligibility, service
 from api.dossiers.approvals import read_action
+from api.dossiers.deadlines import DeadlineOut, dossier_deadlines
 from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.schemas import (
     ActionOut,
@@ -202,12 +203,13 @@ def dossier_out(s: Session, actor: Actor, d: Dossier) -> DossierOut:
             )
             for n in d.nominees
         ],
+        deadline=dossier_deadlines(s, [d]).get(d.id),
         created_at=d.created_at,
         updated_at=d.updated_at,
     )
 
 
-def summary(d: Dossier) -> DossierSummary:
+def summary(d: Dossier, deadline: DeadlineOut | None = None) -> DossierSummary:
     status = Status(d.status)
     return DossierSummary(
         id=d.id,
@@ -219,6 +221,7 @@ def summary(d: Dossier) -> DossierSummary:
         status=status,
         status_label=STATUS_LABELS[status],
         stage=STATUS_STAGE[status],
+        deadline=deadline,
         updated_at=d.updated_at,
     )
 
@@ -251,7 +254,10 @@ def list_dossiers(
         status=status, year=year, award=award, unit_id=unit_id, cluster_id=cluster_id, q=q
     )
     rows, total = dossiers_repo.list_dossiers(s, caller.actor, f, offset=offset, limit=limit)
-    return DossierPage(items=[summary(d) for d in rows], total=total, offset=offset, limit=limit)
+    due = dossier_deadlines(s, rows)
+    return DossierPage(
+        items=[summary(d, due.get(d.id)) for d in rows], total=total, offset=offset, limit=limit
+    )
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierOut)
@@ -474,12 +480,14 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[DossierSummary]:
-    """What waits for the caller, the longest-waiting first, one page at a time; the
+    """What waits for the caller, the nearest deadline first (then those without one,
+    the longest-waiting first), one page at a time, each with its deadline; the
     `X-Total-Count` header says how many wait in all. `q`: only those whose title or
     nominees' names hold every word of it (any case, with or without Vietnamese marks)."""
     rows, total = dossiers_repo.inbox(s, caller.actor, offset=offset, limit=limit, q=q)
     response.headers["X-Total-Count"] = str(total)
-    return [summary(d) for d in rows]
+    due = dossier_deadlines(s, rows)
+    return [summary(d, due.get(d.id)) for d in rows]
 
 
 @router.get("/dossiers/{dossier_id}/history", response_model=list[HistoryEntry])

@@ -15,6 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.dossiers.deadlines import DeadlineOut
 from documents.vn import today_vn
 from domain.appraisal import Result
 from domain.awards import NomineeKind
@@ -261,6 +262,9 @@ class DossierOut(BaseModel):
     """The caller is an individual nominee whose own report waits for their signature
     (`POST /api/v1/dossiers/{id}/own-report/sign`)."""
     nominees: list[NomineeOut]
+    deadline: DeadlineOut | None = None
+    """The deadline of the step the dossier waits at (domain/deadlines.py): None when the
+    step has none (or the dossier waits on nobody)."""
     created_at: datetime
     updated_at: datetime
 
@@ -275,6 +279,7 @@ class DossierSummary(BaseModel):
     status: str
     status_label: str
     stage: str
+    deadline: DeadlineOut | None = None
     updated_at: datetime
 
 

@@ -36,6 +36,7 @@ from api.web import (
     public,
     registry,
     rounds,
+    work_calendar,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -68,6 +69,7 @@ def install(app: FastAPI) -> None:
         cluster_vote,
         cluster_proposal,
         cluster_divisions,
+        work_calendar,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -91,7 +91,11 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:
-        items += [("/quan-tri/nguoi-dung", "Người dùng"), ("/quan-tri/cum-thi-dua", "Cụm thi đua")]
+        items += [
+            ("/quan-tri/nguoi-dung", "Người dùng"),
+            ("/quan-tri/cum-thi-dua", "Cụm thi đua"),
+            ("/quan-tri/lich-lam-viec", "Lịch làm việc"),
+        ]
     # Everyone's notifications, with how many are unread (counted once with the visitor).
     items.append(("/thong-bao", f"Thông báo ({visitor.unread})" if visitor.unread else "Thông báo"))
     under = [h for h, _ in items if path == h or (h != "/" and path.startswith(h + "/"))]

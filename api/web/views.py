@@ -13,6 +13,7 @@ from api.audit.schemas import HistoryEntry
 from api.documents import service as documents
 from api.documents.service import Listed
 from api.dossiers import appraisal, eligibility, service
+from api.dossiers.deadlines import DeadlineOut, dossier_deadlines
 from api.dossiers.eligibility import EligibilityOut
 from api.dossiers.routes import EVENT_LABELS, dossier_out
 from api.dossiers.schemas import AppraisalOut, DossierOut
@@ -51,7 +52,6 @@ RENDITION_LABELS = {
     "upload": "Tệp gốc",
 }
 PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg")
-DEADLINE_NOT_SET = "Chưa quy định"
 
 
 @dataclass(frozen=True)
@@ -426,7 +426,6 @@ class DossierView:
     personal: bool
     """Whether the reader may see the nominees' date of birth and ethnicity."""
     requirements: list[RequirementView]
-    deadline: str = DEADLINE_NOT_SET
     appraisal: AppraisalOut | None = None
     """The recorded results, for those who read them (the Phòng, the Sở, auditors)."""
     approve_signs: bool = True
@@ -570,12 +569,14 @@ class Row:
     entered_at: datetime
     can_approve: bool
     cluster_name: str | None
-    deadline: str = DEADLINE_NOT_SET
+    due: DeadlineOut | None = None
+    """The deadline of the step it waits at (domain/deadlines.py), if the step has one."""
 
 
 def rows(s: Session, actor: Actor, dossiers: list[Dossier]) -> list[Row]:
     since = dossiers_repo.entered_state_at(s, [d.id for d in dossiers])
     clusters = {c.id: c.name for c in org_repo.all_clusters(s)}
+    due = dossier_deadlines(s, dossiers)
     return [
         Row(
             d,
@@ -583,6 +584,7 @@ def rows(s: Session, actor: Actor, dossiers: list[Dossier]) -> list[Row]:
             since[d.id],
             Action.APPROVE in service.actions_for(s, actor, d),
             clusters.get(d.cluster_id) if d.cluster_id else None,
+            due.get(d.id),
         )
         for d in dossiers
     ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from domain.deadlines import due_date, vn_day
 from domain.policy import DOSSIER
 from domain.process import DOSSIER_PROCESSES, STAGE_ORDER, STATUS_STAGE, Stage, Status
 from domain.roles import (
@@ -21,6 +22,7 @@ from domain.roles import (
 from domain.search import query_words
 from domain.subjects import Subject
 from storage import policy_sql
+from storage.calendar import work_calendar
 from storage.models import (
     AuditEvent,
     Document,
@@ -154,23 +156,50 @@ def inbox(
     q: str | None = None,
 ) -> tuple[list[Dossier], int]:
     """Dossiers waiting for an action of the actor (derived from the process table), the
-    longest-waiting first: one page of them and how many there are; `q` keeps those whose
-    title or nominees' names hold every word of it."""
+    nearest deadline first (domain/deadlines.py, on the working calendar with the
+    administrator's entries), then those without one, the longest-waiting first: one page
+    of them and how many there are; `q` keeps those whose title or nominees' names hold
+    every word of it."""
     where = _waiting_for(actor)
     if where is None:
         return [], 0
     if q:
         where = and_(where, *_matches(q))
-    total = s.scalar(select(func.count()).select_from(Dossier).where(where)) or 0
-    page = (
-        select(Dossier)
+    keys = s.execute(
+        select(
+            Dossier.id,
+            Dossier.process,
+            Dossier.status,
+            Dossier.year,
+            func.coalesce(DossierTransition.created_at, Dossier.created_at),
+        )
+        .outerjoin(
+            DossierTransition,
+            and_(
+                DossierTransition.dossier_id == Dossier.id,
+                DossierTransition.seq == Dossier.transition_seq,
+            ),
+        )
         .where(where)
-        .options(joinedload(Dossier.unit))
-        .order_by(Dossier.updated_at, Dossier.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(s.scalars(page)), total
+    ).all()
+    if not keys:
+        return [], 0
+    cal = work_calendar(s, vn_day(min(k[4] for k in keys)), vn_day(max(k[4] for k in keys)))
+    far = date.max
+
+    def order(k: Any) -> tuple[bool, date, datetime, int]:
+        due = due_date(k[1], k[2], k[4], cal, year=k[3])
+        return (due is None, due or far, k[4], k[0])
+
+    ids = [k[0] for k in sorted(keys, key=order)]
+    page = ids[offset : None if limit is None else offset + limit]
+    loaded = {
+        d.id: d
+        for d in s.scalars(
+            select(Dossier).where(Dossier.id.in_(page)).options(joinedload(Dossier.unit))
+        )
+    }
+    return [loaded[i] for i in page if i in loaded], len(ids)
 
 
 def _waiting_for(actor: Actor) -> ColumnElement[bool] | None:
