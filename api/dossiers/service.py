@@ -51,7 +51,7 @@ from domain.roles import Actor, Role
 from domain.search import fold
 from issuing.forms import FormJob, plan_next
 from issuing.issue import personal_key, record_in
-from storage import audit, outbox
+from storage import audit, delegations, outbox
 from storage import cluster_plans as plans_store
 from storage import clusters as clusters_store
 from storage.models import (
@@ -598,6 +598,8 @@ def act(
         )
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
+    # Under a delegation the act is the delegate's, for the delegator: the history says both.
+    under = delegations.acting_under(s, actor, role, scope)
     explained = (
         eligibility.record_explanations(
             s, user, eligibility.check_submission(s, d, body.eligibility_explanations)
@@ -626,7 +628,7 @@ def act(
         s,
         kind=t.action,
         dossier_id=d.id,
-        who=_who(user, role, acting_unit),
+        who=_who(user, role, acting_unit, delegations.on_behalf_text(under) if under else None),
         from_status=t.source,
         to_status=t.target,
         reason=reason,
@@ -676,8 +678,8 @@ def _acting_unit_name(s: Session, actor: Actor, role: Role, d: Dossier) -> str:
     return org_repo.authority(s, d.authority_id).name
 
 
-def _who(user: User, role: Role, unit_name: str) -> audit.Who:
-    return audit.Who(user.id, user.full_name, str(role), unit_name)
+def _who(user: User, role: Role, unit_name: str, on_behalf_of: str | None = None) -> audit.Who:
+    return audit.Who(user.id, user.full_name, str(role), unit_name, on_behalf_of)
 
 
 __all__ = ["Action", "act", "actions_for", "create", "update", "visible_dossier"]
