@@ -96,6 +96,14 @@ class DelegationClosed(DomainError):
     message = "Việc ủy quyền đã bị thu hồi hoặc đã hết hạn."
 
 
+class DelegationEnded(Forbidden):
+    """Acting in a role held only through a delegation that has ended: the wrong person
+    now (403), whatever the subject's state."""
+
+    code = "delegation_ended"
+    message = "Việc ủy quyền cho bạn đã hết hạn hoặc đã bị thu hồi."
+
+
 @dataclass(frozen=True)
 class Delegation:
     """A delegation as the rules see it (the row: storage/models.py `Delegation`)."""

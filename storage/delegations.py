@@ -5,7 +5,7 @@ the next request."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -58,6 +58,26 @@ def with_delegated(s: Session, actor: Actor, today: date) -> Actor:
         return actor
     extra = tuple(rule_of(r).delegated_grant() for r in rows)
     return Actor(actor.user_id, actor.grants + extra)
+
+
+def ended_for(
+    s: Session, delegate_id: int, roles: Iterable[Role], today: date
+) -> Delegation | None:
+    """The latest delegation of one of `roles` to `delegate_id` that has ended (expired
+    or revoked) and is not in force again through another: to tell the delegate why they
+    may no longer act."""
+    rows = s.scalars(
+        select(Delegation)
+        .where(
+            Delegation.delegate_id == delegate_id,
+            Delegation.role.in_([str(r) for r in roles]),
+            Delegation.valid_from <= today,
+            or_(Delegation.revoked_at.is_not(None), Delegation.valid_to < today),
+        )
+        .order_by(Delegation.valid_to.desc(), Delegation.id.desc())
+        .limit(1)
+    ).all()
+    return rows[0] if rows else None
 
 
 def delegation(s: Session, delegation_id: int, *, for_update: bool = False) -> Delegation | None:
