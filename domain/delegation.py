@@ -198,12 +198,11 @@ def check_new(
             "Ngày bắt đầu phải trước hoặc trùng ngày kết thúc.", code="delegation_dates"
         )
     if valid_to < today:
-        raise DelegationRefused(
-            "Thời hạn ủy quyền đã qua.", code="delegation_in_past"
-        )
+        raise DelegationRefused("Thời hạn ủy quyền đã qua.", code="delegation_in_past")
     if (valid_to - valid_from).days + 1 > MAX_DAYS:
         raise DelegationRefused(
-            f"Ủy quyền dài nhất {MAX_DAYS} ngày; dài hơn là thay đổi chức vụ: hãy phân lại vai trò.",
+            f"Ủy quyền dài nhất {MAX_DAYS} ngày; dài hơn là thay đổi chức vụ: "
+            "hãy phân lại vai trò.",
             code="delegation_too_long",
         )
     for d in overlapping:

@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from domain.delegation import Delegation as DelegationRule
 from domain.delegation import DELEGATED, DelegationKind
+from domain.delegation import Delegation as DelegationRule
 from domain.policy import SubjectScope
 from domain.roles import Actor, Role, RoleGrant
 from storage.models import Delegation
@@ -114,9 +114,7 @@ def of_role(s: Session, delegator_id: int, role: Role) -> list[DelegationRule]:
     return [rule_of(r) for r in rows]
 
 
-def acting_under(
-    s: Session, actor: Actor, role: Role, scope: SubjectScope
-) -> Delegation | None:
+def acting_under(s: Session, actor: Actor, role: Role, scope: SubjectScope) -> Delegation | None:
     """The delegation under which the actor holds `role` over the subject, when they do
     not hold it themselves; None when they act in their own right."""
     if actor.own().holds(role, scope):

@@ -104,7 +104,9 @@ def create(
 
 def revoke(s: Session, caller: Caller, delegation_id: int) -> Delegation:
     row = store.delegation(s, delegation_id, for_update=True)
-    if row is None or not (is_admin(caller) or caller.user.id in (row.delegator_id, row.delegate_id)):
+    if row is None or not (
+        is_admin(caller) or caller.user.id in (row.delegator_id, row.delegate_id)
+    ):
         raise NotFound("Không có việc ủy quyền này.", code="delegation_not_found")
     rules.check_revoke(
         store.rule_of(row), by_id=caller.user.id, by_admin=is_admin(caller), today=today_vn()

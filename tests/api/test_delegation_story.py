@@ -61,7 +61,9 @@ def dossier(server: AppServer, name: str) -> dict[str, Any]:
         "/api/v1/dossiers",
         json={
             "year": 2026,
-            "nominees": [{"kind": "collective", "name": name, "achievements": "Hoàn thành xuất sắc."}],
+            "nominees": [
+                {"kind": "collective", "name": name, "achievements": "Hoàn thành xuất sắc."}
+            ],
         },
     )
     assert r.status_code == 201, r.text
@@ -113,17 +115,41 @@ def move_dates(server: AppServer, delegation_id: int, start: date, end: date) ->
 def test_refusals_have_stable_codes(server: AppServer):
     week = (today_vn() + timedelta(days=6)).isoformat()
     cases = [
-        (BOARD_HEAD, {"delegate": BOARD_HEAD, "role": "board_head", "valid_to": week},
-         422, "self_delegation"),
-        (BOARD_HEAD, {"delegate": "bdt.canbo", "role": "board_head", "valid_to": week},
-         422, "delegate_elsewhere"),
-        (DEPUTY, {"delegate": "ptdkt.chuyenvien", "role": "board_head", "valid_to": week},
-         403, "grant_not_held"),
-        (BOARD_HEAD, {"delegate": DEPUTY, "role": "board_head",
-                      "valid_from": week, "valid_to": today_vn().isoformat()},
-         422, "delegation_dates"),
-        (DEPUTY, {"delegator": BOARD_HEAD, "delegate": DEPUTY, "role": "board_head",
-                  "valid_to": week}, 403, "admin_only"),
+        (
+            BOARD_HEAD,
+            {"delegate": BOARD_HEAD, "role": "board_head", "valid_to": week},
+            422,
+            "self_delegation",
+        ),
+        (
+            BOARD_HEAD,
+            {"delegate": "bdt.canbo", "role": "board_head", "valid_to": week},
+            422,
+            "delegate_elsewhere",
+        ),
+        (
+            DEPUTY,
+            {"delegate": "ptdkt.chuyenvien", "role": "board_head", "valid_to": week},
+            403,
+            "grant_not_held",
+        ),
+        (
+            BOARD_HEAD,
+            {
+                "delegate": DEPUTY,
+                "role": "board_head",
+                "valid_from": week,
+                "valid_to": today_vn().isoformat(),
+            },
+            422,
+            "delegation_dates",
+        ),
+        (
+            DEPUTY,
+            {"delegator": BOARD_HEAD, "delegate": DEPUTY, "role": "board_head", "valid_to": week},
+            403,
+            "admin_only",
+        ),
     ]
     for user, body, status, code in cases:
         r = delegate(server, user, **body)
@@ -148,13 +174,24 @@ def test_the_deputy_signs_for_the_board_head_while_the_week_lasts(
     # The head goes on leave for a week: the deputy holds the head's role meanwhile.
     week = today_vn() + timedelta(days=6)
     r = delegate(
-        server, BOARD_HEAD, delegate=DEPUTY, role="board_head", valid_to=week.isoformat(),
-        kind="KT", reason="Nghỉ phép năm",
+        server,
+        BOARD_HEAD,
+        delegate=DEPUTY,
+        role="board_head",
+        valid_to=week.isoformat(),
+        kind="KT",
+        reason="Nghỉ phép năm",
     )
     assert r.status_code == 201, r.text
     d = r.json()
-    assert d["in_force"] and d["kind_label"].startswith("KT.") and d["delegate"]["full_name"] == deputy_name
-    again = delegate(server, BOARD_HEAD, delegate=DEPUTY, role="board_head", valid_to=week.isoformat())
+    assert (
+        d["in_force"]
+        and d["kind_label"].startswith("KT.")
+        and d["delegate"]["full_name"] == deputy_name
+    )
+    again = delegate(
+        server, BOARD_HEAD, delegate=DEPUTY, role="board_head", valid_to=week.isoformat()
+    )
     assert (again.status_code, again.json()["code"]) == (409, "delegation_overlap")
     mine = deputy.get("/api/v1/delegations").json()
     assert [x["id"] for x in mine] == [d["id"]]
@@ -168,7 +205,9 @@ def test_the_deputy_signs_for_the_board_head_while_the_week_lasts(
     # The history: the deputy acted, on behalf of the head.
     history = Api(server, AUDITOR).get(f"/api/v1/dossiers/{approved['id']}/history").json()
     events = history["events"] if isinstance(history, dict) else history
-    step = next(e for e in events if e["kind"] == "approve" and e["from_status"] == "board_decision")
+    step = next(
+        e for e in events if e["kind"] == "approve" and e["from_status"] == "board_decision"
+    )
     assert step["actor"] == deputy_name and head_name in step["on_behalf_of"]
     assert deputy_name in step["actor_line"] and head_name in step["actor_line"], step
     page = Api(server, AUDITOR).get(f"/dossiers/{approved['id']}/history")
@@ -204,8 +243,13 @@ def test_a_unit_head_delegates_and_the_colleague_signs_the_tờ_trình_personall
     d = dossier(server, "Phòng Tuyên truyền (ủy quyền)")
     walk_to(server, d["id"], "unit_review")
     r = delegate(
-        server, ADMIN, delegator=HEAD, delegate=COLLEAGUE, role="unit_head",
-        valid_to=(today_vn() + timedelta(days=3)).isoformat(), kind="TUQ",
+        server,
+        ADMIN,
+        delegator=HEAD,
+        delegate=COLLEAGUE,
+        role="unit_head",
+        valid_to=(today_vn() + timedelta(days=3)).isoformat(),
+        kind="TUQ",
         reason="Thủ trưởng đi công tác",
     )
     assert r.status_code == 201, r.text
@@ -215,7 +259,9 @@ def test_a_unit_head_delegates_and_the_colleague_signs_the_tờ_trình_personall
     assert r.status_code == 200, r.text
     api.wait_idle(d["id"])
     (doc,) = issued(server, d["id"], "to_trinh_don_vi")
-    text = text_of(Api(server, AUDITOR).get(f"/api/v1/documents/{doc['id']}/content").content, tmp_path)
+    text = text_of(
+        Api(server, AUDITOR).get(f"/api/v1/documents/{doc['id']}/content").content, tmp_path
+    )
     assert "TUQ. THỦ TRƯỞNG ĐƠN VỊ" in text and colleague in text, text
     signers = valid_signatures(server, doc, nss, tmp_path)
     assert any(colleague in str(s.get("signer")) for s in signers), signers
@@ -231,6 +277,8 @@ def test_a_unit_head_delegates_and_the_colleague_signs_the_tờ_trình_personall
     again = Api(server, ADMIN).post(f"/api/v1/delegations/{delegation['id']}/revoke")
     assert (again.status_code, again.json()["code"]) == (409, "delegation_closed")
     with sqlite3.connect(server.var_dir / "tdkt.sqlite3", timeout=60) as db:
-        kinds = [k for (k,) in db.execute("SELECT kind FROM audit_events WHERE kind LIKE 'delegation_%'")]
+        kinds = [
+            k for (k,) in db.execute("SELECT kind FROM audit_events WHERE kind LIKE 'delegation_%'")
+        ]
     assert kinds.count("delegation_created") == 2 and kinds.count("delegation_revoked") == 1
     assert Api(server, AUDITOR).get("/api/v1/audit/verify").json()["ok"]

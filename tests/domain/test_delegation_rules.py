@@ -58,12 +58,19 @@ def test_a_head_delegates_their_role_to_a_colleague_for_a_week():
         ({"delegate_grants": []}, "delegate_elsewhere"),
         ({"delegate_grants": [DEPUTY, HEAD]}, "delegate_holds_role"),
         ({"valid_from": TODAY + timedelta(days=3), "valid_to": TODAY}, "delegation_dates"),
-        ({"valid_from": TODAY - timedelta(days=9), "valid_to": TODAY - timedelta(days=1)},
-         "delegation_in_past"),
+        (
+            {"valid_from": TODAY - timedelta(days=9), "valid_to": TODAY - timedelta(days=1)},
+            "delegation_in_past",
+        ),
         ({"valid_to": TODAY + timedelta(days=400)}, "delegation_too_long"),
         ({"delegator_grants": [DEPUTY]}, "grant_not_held"),
-        ({"grant": RoleGrant(Role.AUDITOR, authority_id=1),
-          "delegator_grants": [RoleGrant(Role.AUDITOR, authority_id=1)]}, "role_not_delegable"),
+        (
+            {
+                "grant": RoleGrant(Role.AUDITOR, authority_id=1),
+                "delegator_grants": [RoleGrant(Role.AUDITOR, authority_id=1)],
+            },
+            "role_not_delegable",
+        ),
         ({"overlapping": [week(start=TODAY + timedelta(days=3))]}, "delegation_overlap"),
     ],
 )
