@@ -24,6 +24,13 @@ def is_admin(caller: Caller) -> bool:
     return Role.ADMIN in caller.actor.own().roles()
 
 
+def require_admin(caller: Caller) -> None:
+    if not is_admin(caller):
+        raise rules.DelegationForbidden(
+            "Chỉ quản trị hệ thống ghi nhận việc vắng mặt và người thay.", code="admin_only"
+        )
+
+
 def _grant(delegator: User, role: Role, place: dict[str, int | None]) -> RoleGrant:
     """The delegator's own grant of `role` (where it is held: the place given, or the
     only place they hold it)."""

@@ -23,6 +23,7 @@ from api.web import (
     cluster_vote,
     clusters,
     decisions,
+    delegations,
     documents,
     dossiers,
     editor,
@@ -66,6 +67,7 @@ def install(app: FastAPI) -> None:
         cluster_reviews,
         cluster_vote,
         cluster_divisions,
+        delegations,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
