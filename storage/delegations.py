@@ -134,3 +134,12 @@ def on_behalf_text(row: Delegation) -> str:
     who = row.delegator
     position = f", {who.position}" if who.position else ""
     return f"{DELEGATED} {who.full_name}{position} ({row.kind}., số {row.id})"
+
+
+def on_behalf(
+    s: Session, actor: Actor, role: Role, scope: SubjectScope, otherwise: str | None
+) -> str | None:
+    """An audit event's `on_behalf_of` for an act in `role`: the delegator when the actor
+    holds the role only through a delegation, else `otherwise`."""
+    under = acting_under(s, actor, role, scope)
+    return on_behalf_text(under) if under is not None else otherwise
