@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from domain.delegation import DELEGATED, DelegationKind
+from domain.delegation import DELEGATED, DelegationKind, same_place
 from domain.delegation import Delegation as DelegationRule
 from domain.policy import SubjectScope
 from domain.roles import Actor, Role, RoleGrant
 from storage.models import Delegation
+from storage.repositories import users as users_repo
 
 
 def rule_of(row: Delegation) -> DelegationRule:
@@ -53,7 +54,17 @@ def in_force_for(s: Session, delegate_id: int, today: date) -> Sequence[Delegati
 
 def with_delegated(s: Session, actor: Actor, today: date) -> Actor:
     """The actor with the grants they hold today through delegations."""
-    rows = [r for r in in_force_for(s, actor.user_id, today) if r.delegator.is_active]
+    # Only while the delegator is active and still holds the grant: a delegation cannot
+    # outlive the role it passes on.
+    rows = [
+        r
+        for r in in_force_for(s, actor.user_id, today)
+        if r.delegator.is_active
+        and any(
+            g.role == r.role and same_place(g, grant_of(r))
+            for g in users_repo.actor_of(r.delegator).grants
+        )
+    ]
     if not rows:
         return actor
     extra = tuple(rule_of(r).delegated_grant() for r in rows)
