@@ -50,6 +50,8 @@ def test_the_head_delegates_from_the_account_menu_and_the_admin_revokes(
     deputy = sign_in(new_context(browser, server), DEPUTY)
     deputy.goto("/tai-khoan/uy-quyen")
     expect(deputy.locator("tbody tr").first).to_contain_text("Đang hiệu lực")
+    # The header says the role she holds meanwhile, and that it is delegated.
+    expect(deputy.locator(".who-role")).to_contain_text("được ủy quyền")
 
     admin = sign_in(new_context(browser, server), ADMIN)
     admin.get_by_role("link", name="Vắng mặt, người thay").click()
