@@ -1652,4 +1652,3 @@ class SecretBallot(Base):
     receipt_hash: Mapped[str] = mapped_column(String(64), index=True)
 
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy's own hook
-
