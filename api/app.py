@@ -18,6 +18,7 @@ from api.calendar.routes import router as calendar_router
 from api.clusters.routes import router as clusters_router
 from api.consultation.routes import router as consultation_router
 from api.decisions.routes import router as decisions_router
+from api.delegations.routes import router as delegations_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         calendar_router,
         registry_router,
         clusters_router,
+        delegations_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from api.auth.security import Claims, read_claims
 from core.settings import Settings
+from documents.vn import today_vn
 from domain.errors import NotAuthenticated, PasswordChangeRequired
 from domain.roles import Actor
 from issuing.runtime import Runtime
+from storage import delegations
 from storage.models import User
 from storage.repositories import auth as auth_repo
 from storage.repositories import users as users_repo
@@ -92,7 +94,9 @@ def _caller(token: str | None, runtime: Runtime, s: Session) -> Caller:
             "Phiên đăng nhập đã kết thúc vì mật khẩu đã thay đổi. Hãy đăng nhập lại.",
             code="token_revoked",
         )
-    return Caller(user, users_repo.actor_of(user), claims)
+    # Delegated grants are read on every request: a revoked or expired one stops at once.
+    actor = delegations.with_delegated(s, users_repo.actor_of(user), today_vn())
+    return Caller(user, actor, claims)
 
 
 # While the password is a temporary one (an admin set it), the API does nothing else.

@@ -63,6 +63,9 @@ class RoleGrant:
     authority_id: int | None = None
     agency_id: int | None = None
     """An agency asked for opinions (hiệp y, domain/opinions.py): its reviewers."""
+    delegation_id: int | None = None
+    """Held for someone else while their delegation is in force (domain/delegation.py);
+    None for the holder's own grant."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class DossierScope:
 class Actor:
     user_id: int
     grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
+
+    def own(self) -> Actor:
+        """The actor with their own grants only (none held through a delegation)."""
+        return Actor(self.user_id, tuple(g for g in self.grants if g.delegation_id is None))
 
     def roles(self) -> frozenset[Role]:
         return frozenset(g.role for g in self.grants)

@@ -20,14 +20,16 @@ from typing import Any, Protocol, cast
 from sqlalchemy.orm import Session
 
 from doc_templates.catalogue import FORMS
-from documents.vn import short_date
-from domain import appraisal
+from documents.vn import short_date, today_vn
+from domain import appraisal, delegation
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
+from domain.delegation import DelegationKind
 from domain.nominee_details import GENDER_LABELS, Gender
 from domain.policy import SubjectScope
 from domain.process import PROCESSES, Action, FormStep, ProcessDefinition, Stage, Transition
 from domain.roles import Role
 from domain.subjects import Subject, SubjectKind
+from storage import delegations
 from storage.models import Dossier, DossierTransition, Nominee, User
 from storage.repositories import appraisal as appraisal_repo
 from storage.repositories import dossiers as dossiers_repo
@@ -267,7 +269,34 @@ def _acts_at(user: User, unit_id: int | None) -> bool:
 def form_context(s: Session, job: FormJob, signer: User, place: str) -> dict[str, Any]:
     kind, row = _source(s, job.subject)
     t = steps.transition(s, job.subject, job.seq)  # None while an approval is prepared
-    return {**common_context(job, signer, place), **kind.context(s, job, row, t)}
+    ctx = {**common_context(job, signer, place), **kind.context(s, job, row, t)}
+    ctx["signer"] = _as_delegate(s, job, signer, kind.scope(s, row), t, ctx["signer"])
+    return ctx
+
+
+def _as_delegate(
+    s: Session,
+    job: FormJob,
+    signer: User,
+    scope: SubjectScope,
+    t: DossierTransition | None,
+    block: dict[str, str],
+) -> dict[str, str]:
+    """The signature block of a signer who holds the signing role only through a
+    delegation in force on the step's day (domain/delegation.py): «KT. TRƯỞNG PHÒNG» over
+    their own position, or as the delegation's kind says; their own name."""
+    on = issued_at(t).date() if t is not None else today_vn()
+    actor = delegations.with_delegated(s, users_repo.actor_of(signer), on)
+    under = delegations.acting_under(s, actor, job.signer_role, scope)
+    if under is None:
+        return block
+    lines = delegation.signature_lines(
+        DelegationKind(under.kind),
+        head_position=under.delegator.position,
+        own_position=signer.position,
+        base_marker=block["marker"],
+    )
+    return {**block, "marker": lines.marker, "position": lines.position}
 
 
 def _recipient(s: Session, d: Dossier, form: str) -> str:

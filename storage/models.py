@@ -166,6 +166,39 @@ class RoleAssignment(Base):
     user: Mapped[User] = relationship(back_populates="grants")
 
 
+class Delegation(Base):
+    """Migration 0030: a role held for someone else for a period (domain/delegation.py):
+    the delegator's grant (role and where it is held), the dates in Vietnam time, the
+    kind (KT., TL., TUQ., Q.) and why; revoked, it stops at once."""
+
+    __tablename__ = "delegations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    delegator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    cluster_term_id: Mapped[int | None] = mapped_column(ForeignKey("cluster_terms.id"))
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    delegator: Mapped[User] = relationship(foreign_keys=[delegator_id], lazy="joined")
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("valid_from <= valid_to", name="ck_delegations_dates"),
+        CheckConstraint("delegator_id <> delegate_id", name="ck_delegations_not_self"),
+        CheckConstraint("kind IN ('KT', 'TL', 'TUQ', 'Q')", name="ck_delegations_kind"),
+    )
+
+
 class SigningKey(Base):
     """A certificate and, for keys the system holds, its encrypted private key.
 

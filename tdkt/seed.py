@@ -170,6 +170,12 @@ APPROVER_ROLES = (
 DEMO_NOMINEE = ("bdt.anhtuyet", "Hoàng Thị Ánh Tuyết", "Trưởng phòng Chính sách dân tộc")
 """A member of Ban Dân tộc tỉnh with an account of her own, for the demo's individual
 nominee (invented, as every demo person)."""
+DEMO_DEPUTY_HEAD = (
+    "ptdkt.photruongphong",
+    "Đinh Thị Thu Hà",
+    "Phó Trưởng phòng Thi đua – Khen thưởng",
+)
+"""The Phòng TĐKT's deputy head (invented), the substitute of the demo's delegation."""
 
 
 COUNCIL_POSITIONS = (
@@ -391,6 +397,16 @@ def seed_demo(s: Session, *, password: str, key_passphrase: str, pin: str) -> bo
         full_name,
     )
     seed_agencies(s, user)
+    # The Phòng's deputy head appraises like a specialist; while the Trưởng phòng is away
+    # they hold the head's role by delegation and sign «KT. TRƯỞNG PHÒNG» (README
+    # «Ủy quyền, ký thay»). Last, so that no other demo person's name or id moves.
+    user(
+        DEMO_DEPUTY_HEAD[0],
+        DEMO_DEPUTY_HEAD[2],
+        RoleAssignment(role=Role.BOARD_SPECIALIST, authority_id=a),
+        board,
+        DEMO_DEPUTY_HEAD[1],
+    )
     seed_people(s)
     seed_divisions(s, authority.id)
     s.flush()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
+from domain.delegation import DELEGATED
 from domain.process import STATUS_LABELS, Status
 from domain.roles import BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, ClusterPost, Place, Role, role_title
 
@@ -91,6 +92,8 @@ def actor_line(
     text = f"{name}, {said}" if said else name
     if unit and unit not in said:
         text += f"; đơn vị {unit}" if title else f" – {unit}"
-    if on_behalf_of and on_behalf_of != unit and on_behalf_of not in said:
+    if on_behalf_of and on_behalf_of.startswith(DELEGATED):  # storage/delegations.py
+        text += f"; {on_behalf_of}"
+    elif on_behalf_of and on_behalf_of != unit and on_behalf_of not in said:
         text += f"; thay mặt {on_behalf_of}"
     return text

@@ -26,7 +26,7 @@ from issuing.decision_forms import today_vn
 from issuing.issue import record_in
 from issuing.jobs import issued_at
 from issuing.runtime import Runtime
-from storage import audit, outbox
+from storage import audit, delegations, outbox
 from storage.models import AwardDecision, DossierTransition, OutboxItem, User, subject_columns
 from storage.repositories import org as org_repo
 from storage.repositories import steps as steps_repo
@@ -102,7 +102,13 @@ def act(
         s,
         kind=t.action,
         subject=subject,
-        who=audit.Who(user.id, user.full_name, str(role), where, where),
+        who=audit.Who(
+            user.id,
+            user.full_name,
+            str(role),
+            where,
+            delegations.on_behalf(s, actor, role, scope, where),
+        ),
         from_status=t.source,
         to_status=t.target,
         reason=reason,

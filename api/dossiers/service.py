@@ -21,6 +21,7 @@ from domain import appraisal
 from domain import cluster_vote as vote_rules
 from domain.awards import AWARDS, NomineeFacts, NomineeKind, dossier_problems
 from domain.cluster_plan import PlanStatus
+from domain.delegation import DelegationEnded
 from domain.errors import (
     CertificateNotAttached,
     DocumentsNotReady,
@@ -51,7 +52,7 @@ from domain.roles import Actor, Role
 from domain.search import fold
 from issuing.forms import FormJob, plan_next
 from issuing.issue import personal_key, record_in
-from storage import audit, outbox
+from storage import audit, delegations, outbox
 from storage import cluster_plans as plans_store
 from storage import clusters as clusters_store
 from storage.models import (
@@ -551,9 +552,13 @@ def _decide(s: Session, actor: Actor, d: Dossier, action: Action, body: ActionIn
         vote_rules.check_vote_approval()
     problems = completeness_problems(s, d)
     process = PROCESSES[_process_for(s, d, action)]
-    t = decide(
-        process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems
-    )
+    try:
+        t = decide(
+            process, Status(d.status), actor, scope, action, reason=body.reason, problems=problems
+        )
+    except (Forbidden, IllegalTransition) as refused:
+        _delegation_ended(s, actor, d, action, refused)
+        raise
     if outbox.is_processing(s, d.id):
         raise StaleVersion(
             "Bước trước của hồ sơ đang được xử lý. Hãy thử lại sau ít phút.", code="processing"
@@ -598,6 +603,8 @@ def act(
         )
     role = next(r for r in t.roles if actor.holds(r, scope))
     acting_unit = _acting_unit_name(s, actor, role, d)
+    # Under a delegation the act is the delegate's, for the delegator: the history says both.
+    under = delegations.acting_under(s, actor, role, scope)
     explained = (
         eligibility.record_explanations(
             s, user, eligibility.check_submission(s, d, body.eligibility_explanations)
@@ -626,7 +633,7 @@ def act(
         s,
         kind=t.action,
         dossier_id=d.id,
-        who=_who(user, role, acting_unit),
+        who=_who(user, role, acting_unit, delegations.on_behalf_text(under) if under else None),
         from_status=t.source,
         to_status=t.target,
         reason=reason,
@@ -676,8 +683,25 @@ def _acting_unit_name(s: Session, actor: Actor, role: Role, d: Dossier) -> str:
     return org_repo.authority(s, d.authority_id).name
 
 
-def _who(user: User, role: Role, unit_name: str) -> audit.Who:
-    return audit.Who(user.id, user.full_name, str(role), unit_name)
+def _delegation_ended(
+    s: Session, actor: Actor, d: Dossier, action: Action, refused: Exception
+) -> None:
+    """Refused a step whose role the user held only by a delegation that has ended: say
+    so (403), rather than that the dossier is at another step."""
+    step = PROCESSES[_process_for(s, d, action)].find(action, Status(d.status))
+    if step is None or actor.holds_any(step.roles, dossiers_repo.scope_of(s, d)):
+        return
+    ended = delegations.ended_for(s, actor.user_id, step.roles, today_vn())
+    if ended is not None:
+        raise DelegationEnded(
+            f"Việc ủy quyền của {ended.delegator.full_name} cho bạn "
+            f"(từ {ended.valid_from:%d/%m/%Y} đến {ended.valid_to:%d/%m/%Y}) đã "
+            + ("bị thu hồi." if ended.revoked_at is not None else "hết hạn.")
+        ) from refused
+
+
+def _who(user: User, role: Role, unit_name: str, on_behalf_of: str | None = None) -> audit.Who:
+    return audit.Who(user.id, user.full_name, str(role), unit_name, on_behalf_of)
 
 
 __all__ = ["Action", "act", "actions_for", "create", "update", "visible_dossier"]

@@ -28,7 +28,7 @@ from domain.roles import Actor
 from domain.rounds import RoundScope
 from issuing.issue import record_in
 from issuing.runtime import Runtime
-from storage import audit, outbox
+from storage import audit, delegations, outbox
 from storage import rounds as store
 from storage.models import AwardRound, OutboxItem, User
 from storage.repositories import steps
@@ -129,7 +129,13 @@ def act(
         s,
         kind=t.action,
         subject=subject,
-        who=audit.Who(user.id, user.full_name, str(role), authority, authority),
+        who=audit.Who(
+            user.id,
+            user.full_name,
+            str(role),
+            authority,
+            delegations.on_behalf(s, actor, role, scope, authority),
+        ),
         from_status=t.source,
         to_status=t.target,
         reason=reason,

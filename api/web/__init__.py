@@ -24,6 +24,7 @@ from api.web import (
     cluster_vote,
     clusters,
     decisions,
+    delegations,
     documents,
     dossiers,
     editor,
@@ -70,6 +71,7 @@ def install(app: FastAPI) -> None:
         cluster_proposal,
         cluster_divisions,
         work_calendar,
+        delegations,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

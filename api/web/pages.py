@@ -96,6 +96,7 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
             ("/quan-tri/cum-thi-dua", "Cụm thi đua"),
             ("/quan-tri/lich-lam-viec", "Lịch làm việc"),
         ]
+        items.append(("/quan-tri/vang-mat", "Vắng mặt, người thay"))
     # Everyone's notifications, with how many are unread (counted once with the visitor).
     items.append(("/thong-bao", f"Thông báo ({visitor.unread})" if visitor.unread else "Thông báo"))
     under = [h for h, _ in items if path == h or (h != "/" and path.startswith(h + "/"))]

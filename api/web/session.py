@@ -96,7 +96,10 @@ def visitor_of(request: Request, rt: Runtime) -> Visitor | None:
     try:
         with rt.db.read() as s:
             caller = caller_from_token(token, rt, s)
-            titles = tuple(accounts.role_titles(s, caller.user.grants))
+            delegated = [g for g in caller.actor.grants if g.delegation_id is not None]
+            titles = tuple(accounts.role_titles(s, caller.user.grants)) + tuple(
+                f"{t} (được ủy quyền)" for t in accounts.role_titles(s, delegated)
+            )
             signing = accounts.signing_state(s, caller.user)
             unread = notifications.unread_count(s, caller.user.id)  # one COUNT per page
     except NotAuthenticated:

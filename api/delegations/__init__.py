@@ -1,0 +1,1 @@
+"""Delegations (ủy quyền, giao quyền): the API and its service."""
