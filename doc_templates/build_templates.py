@@ -1095,9 +1095,7 @@ def bien_ban_binh_xet_cum() -> DocumentObject:
     heading(doc)
     title(doc, "BIÊN BẢN", "{{ subject }}")
     para(doc, "", after=6)
-    tag(doc, "{%p if legal_bases %}")
-    legal_bases(doc)
-    tag(doc, "{%p endif %}")
+    # A Biên bản records a meeting: it cites no căn cứ (NĐ 30/2020), as the council's.
     body(
         doc,
         "Hôm nay, {{ vote.held_on_text }}, tại {{ vote.place }}, {{ vote.cluster_name }} họp "

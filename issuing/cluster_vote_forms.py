@@ -26,12 +26,7 @@ from storage.models import ClusterYear, Meeting, Unit, User
 from storage.repositories import steps
 from storage.repositories import users as users_repo
 
-from .jobs import LEGAL_BASES, Issuer
-
-BASIS_LINE = (
-    "Căn cứ Quy chế hoạt động của {cluster} (tỷ lệ dự họp, tỷ lệ phiếu, bỏ phiếu kín: cấu "
-    "hình, chưa xác nhận theo văn bản của tỉnh)."
-)
+from .jobs import Issuer
 
 
 def year_and_head(s: Session, m: Meeting) -> tuple[ClusterYear, Unit]:
@@ -123,11 +118,6 @@ def vote_context(s: Session, m: Meeting) -> dict[str, Any]:
     return {
         "issuer": {"parent_name": "", "name": upper_vi(c.name), "code": short},
         "subject": f"Họp bình xét, suy tôn năm {year.year} của {c.name}",
-        "legal_bases": [
-            *LEGAL_BASES[:-1],
-            LEGAL_BASES[-1].rstrip(".") + ";",
-            BASIS_LINE.format(cluster=c.name),
-        ],
         "year": year.year,
         "cluster_name": c.name,
         "vote": {

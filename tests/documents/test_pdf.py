@@ -36,6 +36,7 @@ USER_TEXT = {
     "phieu_tham_dinh": (TRICKY_NAME,),
     "thong_bao": (TRICKY_REASON,),
     "bien_ban_hoi_dong": (TRICKY_NAME,),
+    "bien_ban_binh_xet_cum": (TRICKY_NAME,),
     "quyet_dinh_khen_thuong": (TRICKY_NAME,),
     "giao_uoc_thi_dua": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
     "ke_hoach_thi_dua_cum": (TRICKY_NAME, TRICKY_ACHIEVEMENT),
