@@ -90,7 +90,8 @@ def digest(name: str, day: date, items: Sequence[Item], base_url: str) -> Mail:
     footer = "Đồng chí có thể tắt thư tổng hợp hằng ngày ở trang Tài khoản (/tai-khoan)."
     lines += ["", footer]
     parts.append(f"<p><small>{escape(footer)}</small></p>")
-    return Mail(subject, "\n".join(lines) + "\n", "<html><body>" + "".join(parts) + "</body></html>")
+    html = "<html><body>" + "".join(parts) + "</body></html>"
+    return Mail(subject, "\n".join(lines) + "\n", html)
 
 
 def digest_notice(day: date, items: Sequence[Item]) -> str:

@@ -148,9 +148,7 @@ class User(Base):
     certified, when the person sets their signing PIN (the admin never knows it)."""
     # migration 0031: where the reminders are emailed, and whether the daily digest is wanted
     email: Mapped[str | None] = mapped_column(String(255), default=None)
-    digest_enabled: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default=text("true")
-    )
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     """The person receives the daily digest (in-app and by email); they may turn it off."""
 
     grants: Mapped[list[RoleAssignment]] = relationship(
@@ -179,7 +177,9 @@ class Reminder(Base):
     marked sent after. A claim left unsent past the lease is taken over."""
 
     __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "subject", "day", name="uq_reminders_key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "subject", "day", name="uq_reminders_key"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(16))
