@@ -309,3 +309,62 @@ def test_a_sender_killed_between_claim_and_send_is_taken_over_once(smtp, world, 
         assert len(next_digests) == 1
     assert len(inbox.got) > before
     db.dispose()
+
+
+def test_a_person_who_turns_the_digest_off_gets_none(server, smtp, world):
+    """On /tai-khoan the specialist turns the daily digest off (audited without the
+    address): the run of the day after next sends the others' digests, not theirs."""
+    import re
+
+    import httpx
+
+    from tests.fixtures.server import PASSWORD
+
+    inbox, _, _ = smtp
+    client = httpx.Client(base_url=server.base, timeout=60)
+    page = client.get("/dang-nhap")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    r = client.post(
+        "/dang-nhap",
+        data={"username": SPECIALIST, "password": PASSWORD, "csrf": csrf[1], "tiep": "/"},
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/tai-khoan")
+    assert page.status_code == 200 and "Nhận thư tổng hợp" in page.text
+    assert f"{SPECIALIST}@tdkt.test" in page.text and "checked" in page.text
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token
+    # A refusal is shown on the page the form was on (POST, redirect, GET), with its status.
+    bad = client.post(
+        "/tai-khoan/nhac-viec",
+        data={"csrf": token[1], "email": "không-hợp-lệ", "digest": "on"},
+        follow_redirects=True,
+    )
+    assert bad.status_code == 422 and "Địa chỉ thư điện tử không hợp lệ" in bad.text
+    r = client.post(
+        "/tai-khoan/nhac-viec", data={"csrf": token[1], "email": f"{SPECIALIST}@tdkt.test"}
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/tai-khoan")
+    assert "checked" not in page.text
+    with sqlite3.connect(world["db"], timeout=60) as conn:
+        (data,) = conn.execute(
+            "select data from audit_events where kind = 'reminder_settings_changed' "
+            "order by id desc limit 1"
+        ).fetchone()
+    assert "@" not in data and '"digest": false' in data
+
+    before = len(inbox.to(f"{SPECIALIST}@tdkt.test"))
+    db = Database(world["settings"].database_url)
+    out = run_reminders(Rt(world["settings"], db), ten_oclock(2))
+    db.dispose()
+    assert out["failed"] == 0
+    assert len(inbox.to(f"{SPECIALIST}@tdkt.test")) == before
+    with sqlite3.connect(world["db"], timeout=60) as conn:
+        mine = conn.execute(
+            "select count(*) from reminders r join users u on u.id = r.user_id "
+            "where u.username = ? and r.day = ?",
+            (SPECIALIST, ten_oclock(2).astimezone(VN).date().isoformat()),
+        ).fetchone()[0]
+    assert mine == 0
