@@ -45,7 +45,9 @@ from . import mail
 
 log = logging.getLogger("tdkt.reminders")
 
-AUDIT_KIND = "reminder.sent"
+AUDIT_KINDS = {ReminderKind.DIGEST: "digest_sent", ReminderKind.ESCALATION: "overdue_escalated"}
+"""The audit event of a reminder sent: a digest about no one subject; an escalation
+about its dossier (its history shows «Báo quá hạn cho cấp trên»)."""
 
 
 class _Db(Protocol):
@@ -212,8 +214,8 @@ def deliver(rt: ReminderRuntime, p: Pending, now: datetime, outcome: Outcome) ->
         reminders_repo.mark_sent(s, rid, now, emailed=emailed)
         audit.append(
             s,
-            kind=AUDIT_KIND,
-            subject=subject,
+            kind=AUDIT_KINDS[p.kind],
+            subject=subject if p.kind is ReminderKind.ESCALATION else None,
             data={
                 "reminder_id": rid,
                 "reminder": p.kind.value,

@@ -237,8 +237,13 @@ def test_digest_and_escalation_once_with_two_runs_at_once(smtp, world):
             "where n.transition_seq < 0 and n.subject_kind = 'dossier'"
         ).fetchall()
         events = conn.execute(
-            "select count(*) from audit_events where kind = 'reminder.sent'"
+            "select count(*) from audit_events where kind in ('digest_sent', 'overdue_escalated')"
         ).fetchone()[0]
+        escalated = conn.execute(
+            "select subject_id, data from audit_events where kind = 'overdue_escalated'"
+        ).fetchall()
+    assert [d for d, _ in escalated] == [old] * len(escalated) and escalated
+    assert all("@" not in data and "Lò Văn Páo" not in data for _, data in escalated)
     assert (SPECIALIST, f"Tổng hợp ngày {today:%d/%m/%Y}: 2 hồ sơ chờ xử lý, 1 quá hạn.") in notes
     assert any(u == HEAD and m.startswith("Quá hạn: hồ sơ") for u, m in notes)
     assert events == len(rows)
