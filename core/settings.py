@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     """The address people open the app at (e.g. https://tdkt.example.gov.vn), put before
     the links in the emails; empty: the links are paths only."""
 
+    reminders_enabled: bool = True
+    """Run the daily reminders on their schedule (the embedded app's task; the server
+    mode's deployment is paused when off). `tdkt reminders run` runs them regardless."""
     digest_hour: int = Field(default=7, ge=0, le=23)
     """The hour (Vietnam time) from which the daily digest is sent; the daily run at or
     after it sends each person's digest of that day once."""

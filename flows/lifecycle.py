@@ -53,7 +53,7 @@ async def machinery(rt: Runtime) -> AsyncIterator[None]:
     # The daily digest and the escalations; in the server mode a deployment with a cron.
     reminders = (
         asyncio.create_task(reminders_forever(settings.digest_hour))
-        if settings.prefect_mode == "embedded"
+        if settings.reminders_enabled and settings.prefect_mode == "embedded"
         else None
     )
     try:

@@ -127,6 +127,7 @@ async def register(settings: Settings) -> list[str]:
         name=DEPLOYMENT,
         description="The daily digest of what waits, and the escalation of overdue steps.",
         schedule=Cron(reminder_cron(settings.digest_hour), timezone=TIMEZONE),
+        paused=not settings.reminders_enabled,
         concurrency_limit=1,
         **common,
     )
