@@ -104,6 +104,34 @@ class Settings(BaseSettings):
     """How often the app signs the audit chain's head into the archive (0: never; the
     checkpoint is written only when the chain grew since the last one)."""
 
+    smtp_host: str = ""
+    """The mail server the reminders are sent through; empty: no email (the reminders are
+    still written as in-app notifications)."""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS before signing in (port 587)."""
+    smtp_sender: str = "tdkt@localhost"
+    """The From address of the reminders."""
+    smtp_timeout: float = 30.0
+    smtp_ca_bundle: str | None = None
+    """PEM file of the CA the mail server's certificate is checked against (default: the
+    system's)."""
+    public_url: str = ""
+    """The address people open the app at (e.g. https://tdkt.example.gov.vn), put before
+    the links in the emails; empty: the links are paths only."""
+
+    reminders_enabled: bool = True
+    """Run the daily reminders on their schedule (the embedded app's task; the server
+    mode's deployment is paused when off). `tdkt reminders run` runs them regardless."""
+    digest_hour: int = Field(default=7, ge=0, le=23)
+    """The hour (Vietnam time) from which the daily digest is sent; the daily run at or
+    after it sends each person's digest of that day once."""
+    reminder_lease_seconds: float = 600.0
+    """How long a claimed reminder may stay unsent before another run takes it over (its
+    sender died between the claim and the send)."""
+
     tsa_url: str | None = None
     """RFC 3161 time-stamping service. With it, signatures are PAdES B-LT (time-stamp plus
     the chain and revocation data embedded); without, B-B. The demo serves its own at

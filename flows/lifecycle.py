@@ -1,5 +1,6 @@
 """The machinery an app process runs beside its requests: Prefect's local API (embedded
-mode), the outbox dispatcher and its re-drive loop, the audit checkpoints' schedule,
+mode), the outbox dispatcher and its re-drive loop, the audit checkpoints' and the
+reminders' schedules,
 LibreOffice and the signing processes warmed up, the start-up heap frozen.
 
 `api.app.create_app` takes `machinery` as its `background` (tdkt/app.py plugs it in), so
@@ -47,10 +48,18 @@ async def machinery(rt: Runtime) -> AsyncIterator[None]:
         if settings.checkpoint_minutes > 0 and settings.prefect_mode == "embedded"
         else None
     )
+    from .reminders import reminders_forever
+
+    # The daily digest and the escalations; in the server mode a deployment with a cron.
+    reminders = (
+        asyncio.create_task(reminders_forever(settings.digest_hour))
+        if settings.reminders_enabled and settings.prefect_mode == "embedded"
+        else None
+    )
     try:
         yield
     finally:
-        for task in (redrive, checkpoints):
+        for task in (redrive, checkpoints, reminders):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -2,8 +2,9 @@
 that starts their runs, and the worker process that runs them.
 
 - `register` (`tdkt deploy`, run by the compose `prestart`) creates the process work pool
-  and two deployments on it: `subject_transition_flow/tdkt` and `audit_checkpoint_flow/tdkt`
-  (scheduled every TDKT_CHECKPOINT_MINUTES, one run at a time).
+  and three deployments on it: `subject_transition_flow/tdkt`, `audit_checkpoint_flow/tdkt`
+  (scheduled every TDKT_CHECKPOINT_MINUTES, one run at a time) and `reminders_flow/tdkt`
+  (a cron at TDKT_DIGEST_HOUR daily, Asia/Ho_Chi_Minh, one run at a time).
 - `ServerDispatcher` (the app) claims an outbox row exactly as the embedded dispatcher
   does, then creates a run of the deployment with `run_deployment(..., timeout=0)` and
   the row's id as the only parameter, and announces it to the workers
@@ -68,9 +69,10 @@ def require_api_url() -> str:
 
 def _flows() -> dict[str, Flow[..., Any]]:
     from .checkpoint import audit_checkpoint_flow
+    from .reminders import reminders_flow
     from .transition import subject_transition_flow
 
-    return {f.name: f for f in (subject_transition_flow, audit_checkpoint_flow)}
+    return {f.name: f for f in (subject_transition_flow, audit_checkpoint_flow, reminders_flow)}
 
 
 async def register(settings: Settings) -> list[str]:
@@ -117,7 +119,19 @@ async def register(settings: Settings) -> list[str]:
         concurrency_limit=1,
         **common,
     )
-    return [str(await d.aapply()) for d in (transition, checkpoint)]
+    from prefect.schedules import Cron
+
+    from .reminders import TIMEZONE, reminder_cron
+
+    reminders = await flows["reminders_flow"].ato_deployment(
+        name=DEPLOYMENT,
+        description="The daily digest of what waits, and the escalation of overdue steps.",
+        schedule=Cron(reminder_cron(settings.digest_hour), timezone=TIMEZONE),
+        paused=not settings.reminders_enabled,
+        concurrency_limit=1,
+        **common,
+    )
+    return [str(await d.aapply()) for d in (transition, checkpoint, reminders)]
 
 
 def _version() -> str:

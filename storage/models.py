@@ -146,6 +146,10 @@ class User(Base):
     )
     """An admin asked the system's CA for a key for this person: it is made, and
     certified, when the person sets their signing PIN (the admin never knows it)."""
+    # migration 0031: where the reminders are emailed, and whether the daily digest is wanted
+    email: Mapped[str | None] = mapped_column(String(255), default=None)
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    """The person receives the daily digest (in-app and by email); they may turn it off."""
 
     grants: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", lazy="selectin", order_by="RoleAssignment.id"
@@ -164,6 +168,27 @@ class RoleAssignment(Base):
     """Migration 0018: an agency reviewer's agency (hiệp y)."""
 
     user: Mapped[User] = relationship(back_populates="grants")
+
+
+class Reminder(Base):
+    """Migration 0031: one reminder to one person — the daily digest of `day`, or the
+    escalation of `subject` (e.g. "dossier:12") whose deadline `day` passed — claimed
+    before it is sent (the unique key makes two runs or two workers claim it once),
+    marked sent after. A claim left unsent past the lease is taken over."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "subject", "day", name="uq_reminders_key"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class Delegation(Base):

@@ -268,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     from tdkt.calendar_cli import add_commands as add_calendar  # days off, working days
 
     add_calendar(sub)
+    from tdkt.reminders_cli import add_commands as add_reminders  # digest, escalation
+
+    add_reminders(sub)
     audit = sub.add_parser("audit").add_subparsers(dest="audit_cmd", required=True)
     av = audit.add_parser("verify", help="kiểm tra toàn vẹn lịch sử và tệp lưu trữ")
     av.add_argument("--json", action="store_true")

@@ -19,6 +19,7 @@ and never commits, except to count a wrong password or PIN in a request that the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -479,3 +480,29 @@ def signing_state(s: Session, user: User) -> str:
     if any(k.revoked_at is None for k in keys):
         return "token"
     return "revoked" if keys else "none"
+
+
+# ---------------------------------------------------------------- reminders
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_reminders(s: Session, user_id: int, email: str, digest: bool) -> User:
+    """The person's own reminder settings: where the reminders are emailed (empty: none,
+    in-app only) and whether they receive the daily digest. The event records whether an
+    address is set, not the address."""
+    email = email.strip()
+    if email and (len(email) > 255 or not EMAIL.match(email)):
+        raise InvalidInput("Địa chỉ thư điện tử không hợp lệ.", code="invalid_email")
+    user = s.get(User, user_id)
+    assert user is not None
+    user.email = email or None
+    user.digest_enabled = digest
+    audit.append(
+        s,
+        kind="reminder_settings_changed",
+        who=_self(user),
+        data=_data(user, user, digest=digest, email_set=bool(email)),
+    )
+    return user

@@ -76,6 +76,7 @@ EVENT_LABELS = {
     "award_revoked": "Thu hồi khen thưởng theo quyết định thu hồi",
     "award_corrected": "Đính chính quyết định khen thưởng",
     "eligibility_overridden": "Chấp thuận điều kiện khen thưởng chưa đạt",
+    "overdue_escalated": "Báo quá hạn cho cấp trên (nhắc việc)",
     "struck_from_cluster_proposal": "Bị loại khỏi Tờ trình của Cụm khi thẩm định",
     "cluster_proposal_approved": "Được duyệt theo Tờ trình của Cụm",
     "cluster_proposal_struck_rejected": "Không được đề nghị: bị loại khỏi Tờ trình của Cụm",

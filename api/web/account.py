@@ -194,3 +194,52 @@ def change_pin(
 
 
 __all__ = ["PASSWORD_PAGE", "SIGNING_PAGE", "router"]
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def _account_page(
+    request: Request,
+    visitor: Visitor,
+    rt: Runtime,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    email: str | None = None,
+) -> HTMLResponse:
+    user = visitor.user
+    return render(
+        request,
+        "account.html",
+        visitor,
+        status_code=status_code,
+        errors=errors or {},
+        email=(user.email or "") if email is None else email,
+        digest=user.digest_enabled,
+        email_on=bool(rt.settings.smtp_host),
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def account_page(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTMLResponse:
+    """The person's account: the reminders (nhắc việc) they receive."""
+    return _account_page(request, visitor, rt)
+
+
+@router.post("/nhac-viec", response_model=None)
+def set_reminders(
+    request: Request, visitor: VisitorDep, form: CheckedForm, rt: RuntimeDep
+) -> Response:
+    email = text(form, "email", 300)
+    digest = form.get("digest") == "on"
+    try:
+        with rt.db.write() as s:
+            service.set_reminders(s, visitor.user.id, email, digest)
+    except DomainError as e:
+        return _account_page(
+            request, visitor, rt, status_code=e.status, errors={"email": e.message}, email=email
+        )
+    response = redirect("/tai-khoan")
+    set_flash(response, "Đã lưu cài đặt nhắc việc.")
+    return response
