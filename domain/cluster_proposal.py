@@ -77,6 +77,17 @@ def vote_results(tally: Mapping[str, Any] | None) -> dict[int, VoteResult]:
     return out
 
 
+def settled_outcomes(tally: Mapping[str, Any] | None) -> dict[int, tuple[bool, str]]:
+    """What the close did with each waiting dossier (passed or not, and why), by dossier
+    id: the one word on a Cờ thi đua, which has no question of its own (the leading
+    member's decides it)."""
+    return {
+        int(x["dossier_id"]): (x.get("outcome") == "passed", str(x.get("reason") or ""))
+        for x in (tally or {}).get("dossiers", [])
+        if x.get("outcome") in ("passed", "returned")
+    }
+
+
 def tally_text(v: VoteResult) -> str:
     """«Đồng ý 4, Không đồng ý 0 (4 phiếu)»."""
     counts = ", ".join(f"{label} {n}" for label, n in v.counts)

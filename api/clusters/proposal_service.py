@@ -162,6 +162,7 @@ def _problems(s: Session, p: ClusterProposal | None, meeting: Meeting | None) ->
 
 def _entries_out(s: Session, p: ClusterProposal, meeting: Meeting | None) -> list[AwardGroupOut]:
     results = rules.vote_results(meeting.tally if meeting is not None else None)
+    settled = rules.settled_outcomes(meeting.tally if meeting is not None else None)
     by_id = {e.dossier_id: e for e in p.entries}
     groups = rules.by_award(
         (rules.Entry(e.dossier_id, e.award, "", e.struck_reason is not None) for e in p.entries),
@@ -182,8 +183,8 @@ def _entries_out(s: Session, p: ClusterProposal, meeting: Meeting | None) -> lis
                     unit_name=d.unit.name,
                     nominees=[n.name for n in d.nominees],
                     dossier_status=d.status,
-                    vote_passed=v.passed if v else None,
-                    tally_text=rules.tally_text(v) if v else "",
+                    vote_passed=v.passed if v else settled.get(d.id, (None, ""))[0],
+                    tally_text=rules.tally_text(v) if v else settled.get(d.id, (None, ""))[1],
                     struck=e.struck_reason is not None,
                     struck_reason=e.struck_reason,
                 )

@@ -107,6 +107,9 @@ def test_the_proposal_drafted_signed_appraised_approved_and_put_in_a_round(
     assert [g["award"] for g in p["groups"]] == ["bang_khen_ubnd_tinh", "co_thi_dua_ubnd_tinh"]
     bdt = p["groups"][0]["entries"][0]
     assert bdt["vote_passed"] is True and "Đồng ý 4" in bdt["tally_text"], bdt
+    # The Cờ has no question of its own: it passed with the leading member elected.
+    flag = p["groups"][1]["entries"][0]
+    assert flag["vote_passed"] is True and "được suy tôn với 4/5 phiếu" in flag["tally_text"]
     assert "Biên bản họp bình xét, suy tôn chưa được ký, đóng dấu." in p["problems"]
     r = head.post(path, json={"version": 0})
     assert r.status_code == 409 and code_of(r) == "stale_version"
