@@ -1165,23 +1165,18 @@ def bien_ban_binh_xet_cum() -> DocumentObject:
         keep_next=True,
     )
     para(doc, "", after=6, keep_next=True)
+    # One row that does not split: a page never breaks between a title and its name.
     t = table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), grid=False)
-    titles, names = row(t, cant_split=True), row(t, cant_split=True)
-    fill(titles.cells[0], lambda c: para(c, "THƯ KÝ", align=CENTER, bold=True))
+    signatures = row(t, cant_split=True)
 
-    def chair_title(c: _Cell) -> None:
-        para(c, "CHỦ TRÌ", align=CENTER, bold=True)
-        para(c, "{{ vote.head_unit_name | upper }}", align=CENTER, bold=True, size=12)
-
-    fill(titles.cells[1], chair_title)
-
-    def signed_name(c: _Cell, name: str) -> None:
+    def signed(c: _Cell, title_text: str, name: str) -> None:
+        para(c, title_text, align=CENTER, bold=True)
         for _ in range(4):  # room for the signature and seal images
             para(c, "", align=CENTER)
         para(c, name, align=CENTER, bold=True)
 
-    fill(names.cells[0], lambda c: signed_name(c, "{{ secretary.full_name }}"))
-    fill(names.cells[1], lambda c: signed_name(c, "{{ signer.full_name }}"))
+    fill(signatures.cells[0], lambda c: signed(c, "THƯ KÝ", "{{ secretary.full_name }}"))
+    fill(signatures.cells[1], lambda c: signed(c, "CHỦ TRÌ", "{{ signer.full_name }}"))
     return doc
 
 

@@ -221,11 +221,13 @@ def test_elements_are_in_the_places_and_order_of_decree_30(forms, code):
         order += [certifier, sealed, certifier_name]
         assert [ln.at for ln in order] == sorted(ln.at for ln in order), [ln.text for ln in order]
         return
-    if code == "bien_ban_hoi_dong":
+    if code in ("bien_ban_hoi_dong", "bien_ban_binh_xet_cum"):
         # Minutes are signed by their secretary (left) and the meeting's chair (right),
         # side by side, each with room for the signature above the name.
         secretary = one(lines, "THƯ KÝ", after=end)
-        chair = one(lines, "CHỦ TỊCH HỘI ĐỒNG", after=end)
+        chair = one(
+            lines, "CHỦ TỊCH HỘI ĐỒNG" if code == "bien_ban_hoi_dong" else "CHỦ TRÌ", after=end
+        )
         assert secretary.page == chair.page and abs(secretary.top - chair.top) < 0.5
         assert secretary.bold and chair.bold and secretary.x1 < chair.x0
         secretary_name = one(lines, CONTEXT["secretary"]["full_name"], after=end)

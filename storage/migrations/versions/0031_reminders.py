@@ -17,13 +17,13 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as t:
-        t.add_column(sa.Column("email", sa.String(length=255), nullable=True))
-        t.add_column(
-            sa.Column(
-                "digest_enabled", sa.Boolean(), nullable=False, server_default=sa.text("true")
-            )
-        )
+    # Plain ALTER TABLE … ADD COLUMN on both databases: a batch copy of `users` on SQLite
+    # would drop the table every other table refers to (refused with foreign keys on).
+    op.add_column("users", sa.Column("email", sa.String(length=255), nullable=True))
+    op.add_column(
+        "users",
+        sa.Column("digest_enabled", sa.Boolean(), nullable=False, server_default=sa.text("true")),
+    )
     op.create_table(
         "reminders",
         sa.Column("id", BigId, primary_key=True),
@@ -41,6 +41,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("reminders")
-    with op.batch_alter_table("users") as t:
-        t.drop_column("digest_enabled")
-        t.drop_column("email")
+    # SQLite (3.35+) drops a column in place, as migration 0022 does.
+    for column in ("digest_enabled", "email"):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE users DROP COLUMN {column}")
+        else:
+            op.drop_column("users", column)
