@@ -613,10 +613,40 @@ def act(
         else []
     )
     d.process = _process_for(s, d, t.action)
+    reason = body.reason.strip() if body.reason else None
+    item = record_step(
+        s,
+        d,
+        t,
+        actor_id=user.id,
+        role=role,
+        who=_who(user, role, acting_unit, delegations.on_behalf_text(under) if under else None),
+        reason=reason,
+        data={
+            "signed": [x.as_data() for x in signed],
+            **({"eligibility_explanations": explained} if explained else {}),
+        },
+    )
+    return d, item
+
+
+def record_step(
+    s: Session,
+    d: Dossier,
+    t: Transition,
+    *,
+    actor_id: int,
+    role: Role,
+    who: audit.Who,
+    reason: str | None,
+    data: dict[str, Any],
+) -> OutboxItem:
+    """Move the dossier by `t` (its process's transition, already decided): the new
+    state, the step, the audit event and the outbox row of its flow — whoever takes it, a
+    person's action or the cluster vote's close in its chair's name."""
     d.status = t.target
     d.furthest_stage = _furthest(Stage(d.furthest_stage), STATUS_STAGE[Status(t.target)])
     d.transition_seq += 1
-    reason = body.reason.strip() if body.reason else None
     steps.add(
         s,
         d.subject,
@@ -624,7 +654,7 @@ def act(
         action=t.action,
         source=t.source,
         target=t.target,
-        actor_id=user.id,
+        actor_id=actor_id,
         role=role,
         reason=reason,
     )
@@ -633,22 +663,20 @@ def act(
         s,
         kind=t.action,
         dossier_id=d.id,
-        who=_who(user, role, acting_unit, delegations.on_behalf_text(under) if under else None),
+        who=who,
         from_status=t.source,
         to_status=t.target,
         reason=reason,
         data={
             "transition_seq": d.transition_seq,
             "forms": [f.form for f in t.forms],
-            "signed": [x.as_data() for x in signed],
-            **({"eligibility_explanations": explained} if explained else {}),
+            **data,
         },
     )
-    item = _outbox(s, d, t)
-    return d, item
+    return _outbox(s, d, t)
 
 
-def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem | None:
+def _outbox(s: Session, d: Dossier, t: Transition) -> OutboxItem:
     """Every committed step gets a flow run (documents, routing, notifications)."""
     return outbox.add_step(s, d.subject, d.transition_seq)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.clusters import score_service
 from api.clusters.service import YearContext, load_year
+from api.dossiers.service import record_step
 from api.meetings.vote_schemas import (
     BallotPaperIn,
     CountOut,
@@ -40,7 +41,7 @@ from domain.awards import AWARDS
 from domain.cluster_scores import Period
 from domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from domain.meetings import MeetingStatus, MemberRole, share_words
-from domain.process import Action, Status
+from domain.process import CLUSTER_VOTED_PROPOSAL, Action, Status
 from domain.roles import Actor, Role
 from domain.subjects import Subject, SubjectKind
 from storage import audit, outbox
@@ -64,7 +65,6 @@ from storage.models import (
 )
 from storage.repositories import documents as documents_repo
 from storage.repositories import org as org_repo
-from storage.repositories import steps
 
 NOT_FOUND = "Không tìm thấy cuộc bỏ phiếu của Cụm."
 STATUS_LABELS: dict[str, str] = {
@@ -670,41 +670,21 @@ def _settle_dossiers(
                 }
             )
             continue
-        action, target = (
-            (Action.APPROVE, Status.CLUSTER_VOTED) if passed else (Action.RETURN, Status.RETURNED)
+        step = CLUSTER_VOTED_PROPOSAL.find(
+            Action.APPROVE if passed else Action.RETURN, Status.CLUSTER_VOTE
         )
-        source = d.status
-        d.status = str(target)
-        d.transition_seq += 1
-        steps.add(
+        assert step is not None
+        item = record_step(
             s,
-            d.subject,
-            d.transition_seq,
-            action=action,
-            source=source,
-            target=target,
+            d,
+            step,
             actor_id=user.id,
             role=Role.CLUSTER_APPROVER,
-            reason=None if passed else reason,
-        )
-        s.flush()
-        audit.append(
-            s,
-            kind=str(action),
-            dossier_id=d.id,
             who=who,
-            from_status=source,
-            to_status=str(target),
             reason=None if passed else reason,
-            data={
-                "transition_seq": d.transition_seq,
-                "forms": [] if passed else ["thong_bao"],
-                "signed": [],
-                "by_meeting_id": m.id,
-                "vote": reason,
-            },
+            data={"signed": [], "by_meeting_id": m.id, "vote": reason},
         )
-        outbox_ids.append(outbox.add_step(s, d.subject, d.transition_seq).id)
+        outbox_ids.append(item.id)
         settled.append(
             {
                 "dossier_id": d.id,
