@@ -124,14 +124,14 @@ def record_in(
 ) -> None:
     """Record a stored file as the next version of its document (once per key), named as
     people will see it: by default the form's number and title (documents/names.py)."""
+    doc = documents_repo.lock_document(s, doc_id)
+    assert doc is not None
     if s.scalar(select(DocumentVersion).where(DocumentVersion.object_key == obj.key)):
         return
-    doc = documents_repo.document(s, doc_id)
-    assert doc is not None
     s.add(
         DocumentVersion(
             document_id=doc_id,
-            seq=len(doc.versions) + 1,
+            seq=documents_repo.next_version_seq(s, doc_id),
             rendition=rendition,
             object_key=obj.key,
             object_version_id=obj.version_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +35,21 @@ def subject_documents(s: Session, subject: Subject) -> Sequence[Document]:
 
 def document(s: Session, doc_id: int) -> Document | None:
     return s.get(Document, doc_id)
+
+
+def lock_document(s: Session, doc_id: int) -> Document | None:
+    """The document, locked until the transaction ends, so that two writers adding a
+    version (a flow preparing the next step's form while the approver signs it) take
+    turns instead of both claiming the same version number."""
+    return s.get(Document, doc_id, with_for_update=True, populate_existing=True)
+
+
+def next_version_seq(s: Session, doc_id: int) -> int:
+    """The number the document's next version takes (call with the document locked)."""
+    top = s.scalar(
+        select(func.max(DocumentVersion.seq)).where(DocumentVersion.document_id == doc_id)
+    )
+    return (top or 0) + 1
 
 
 def find_document(
