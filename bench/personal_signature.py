@@ -54,7 +54,7 @@ class InProcessTsa(TimeStamper):
         self.tsa = tsa
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return tsp.TimeStampResp.load(await self.tsa.answer(req.dump()))
+        return tsp.TimeStampResp.load(self.tsa.answer(req.dump()))
 
 
 async def prepared_form(name: str) -> bytes:

@@ -30,6 +30,7 @@ from core.orphans import exit_with_parent
 from documents import pyhanko_internals
 from documents.sign import SignerMaterial, sign_pdf
 from documents.stamp import warm_stamp_font
+from documents.timestamps import LongTerm
 from documents.verify import SignatureReport, verify_pdf
 
 __all__ = ["SigningPool"]
@@ -55,8 +56,12 @@ def _start_process(parent: int) -> None:
     warm_stamp_font()  # the first signature would load and cut it (~1 s)
 
 
-def _sign(pdf: bytes, material: SignerMaterial, options: dict[str, Any]) -> bytes:
+def _sign(
+    pdf: bytes, material: SignerMaterial, options: dict[str, Any], long_term: LongTerm | None
+) -> bytes:
     assert _loop is not None  # the process's own loop, made once (_start_process)
+    if long_term is not None:
+        options = {**options, **long_term.options()}
     return _loop.run_until_complete(sign_pdf(pdf, material, **options))
 
 
@@ -117,11 +122,16 @@ class SigningPool:
         raise AssertionError("unreachable")
 
     async def sign(self, pdf: bytes, material: SignerMaterial, **options: Any) -> bytes:
-        """:func:`documents.sign.sign_pdf` in a pool process (options as there)."""
+        """:func:`documents.sign.sign_pdf` in a pool process (options as there, and
+        `long_term`: a :class:`documents.timestamps.LongTerm` for PAdES B-LT, made into
+        the time-stamper and validation context in the process that signs)."""
+        long_term: LongTerm | None = options.pop("long_term", None)
         if not self.processes or any(options.get(k) for k in _IN_PROCESS_OPTIONS):
+            if long_term is not None:
+                options = {**options, **long_term.options()}
             return await sign_pdf(pdf, material, **options)
         options = {k: v for k, v in options.items() if k not in _IN_PROCESS_OPTIONS}
-        return await self._run(_sign, pdf, material, options)
+        return await self._run(_sign, pdf, material, options, long_term)
 
     async def verify(
         self, pdf: bytes, roots: Sequence[bytes], crls: Sequence[bytes] = ()

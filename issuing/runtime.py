@@ -45,6 +45,7 @@ class Runtime:
     _long_term: tuple[float, tuple[Any, ...], dict[str, Any]] | None = None
     _crls: tuple[float, tuple[Any, ...], list[bytes]] | None = None
     _crl_lock: threading.Lock = field(default_factory=threading.Lock)
+    _tsa: tuple[tuple[Any, ...], timestamps.LocalTsa] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -69,9 +70,9 @@ class Runtime:
         return cls(settings, Database(settings.database_url), store, converter, signing)
 
     def long_term(self) -> dict[str, Any]:
-        """Signing options for PAdES B-LT when a TSA is configured (time-stamper, and the
-        trust roots with the current CRLs of the CAs the system holds), else nothing
-        (B-B)."""
+        """Signing options for PAdES B-LT when a TSA is configured (the TSA's address, and
+        the trust roots with the current CRLs of the CAs the system holds, as plain data a
+        signing process can receive), else nothing (B-B)."""
         if not self.settings.tsa_url:
             return {}
         with self.db.read() as s:
@@ -80,12 +81,28 @@ class Runtime:
             if cached is not None and cached[1] == state:
                 return cached[2]
             roots = [r.cert_pem for r in keys_repo.trust_roots(s)]
-        options = {
-            "timestamper": timestamps.remote(self.settings.tsa_url),
-            "validation_context": timestamps.validation_context(roots, crls),
-        }
+        spec = timestamps.LongTerm(self.settings.tsa_url, tuple(roots), tuple(crls))
+        options = {"long_term": spec}
         self._long_term = (time.monotonic(), state, options)
         return options
+
+    def local_tsa(self) -> timestamps.LocalTsa | None:
+        """The demo's time-stamping service, made once per TSA key and trust roots (its key
+        unlocked once, not at every time-stamp); None when the system holds no TSA key."""
+        with self.db.read() as s:
+            key = keys_repo.demo_tsa(s)
+            if key is None or key.key_pem_encrypted is None:
+                return None
+            roots = keys_repo.trust_roots(s)
+            state = (key.id, key.fingerprint, tuple(r.id for r in roots))
+            cached = self._tsa
+            if cached is not None and cached[0] == state:
+                return cached[1]
+            chain = [r.cert_pem for r in roots]
+            pem = decrypt_key(key.key_pem_encrypted, self.settings.secret_key)
+            tsa = timestamps.LocalTsa(CertKey(key.cert_pem, pem), chain)
+        self._tsa = (state, tsa)
+        return tsa
 
     def crls(self) -> list[bytes]:
         """The CRL (DER) of every CA whose key the system holds, listing the certificates

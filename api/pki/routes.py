@@ -9,8 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import ReadSession, RuntimeDep
-from documents.pki import CertKey, decrypt_key
-from documents.timestamps import LocalTsa
 from domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from storage.repositories import keys as keys_repo
 
@@ -40,18 +38,11 @@ async def tsa(request: Request, rt: RuntimeDep) -> Response:
     if len(body) > 64 * 1024:
         raise PayloadTooLarge()
 
-    def load() -> LocalTsa:
-        with rt.db.read() as s:
-            key = keys_repo.demo_tsa(s)
-            if key is None or key.key_pem_encrypted is None:
-                raise NotFound("Hệ thống không có dịch vụ cấp dấu thời gian.", code="no_tsa")
-            chain = [r.cert_pem for r in keys_repo.trust_roots(s)]
-            pem = decrypt_key(key.key_pem_encrypted, rt.settings.secret_key)
-            return LocalTsa(CertKey(key.cert_pem, pem), chain)
-
-    local = await run_in_threadpool(load)
+    local = await run_in_threadpool(rt.local_tsa)
+    if local is None:
+        raise NotFound("Hệ thống không có dịch vụ cấp dấu thời gian.", code="no_tsa")
     try:
-        answer = await local.answer(body)
+        answer = await run_in_threadpool(local.answer, body)
     except ValueError as e:
         raise InvalidInput("Yêu cầu cấp dấu thời gian không hợp lệ.", code="bad_tsa_request") from e
     return Response(answer, media_type="application/timestamp-reply")
