@@ -67,7 +67,7 @@ def main() -> None:
     p.add_argument("--floor-runs", type=int, default=5)
     args = p.parse_args()
     store = LocalObjectStore(Path(tempfile.mkdtemp(prefix="tdkt-burst-floor-")) / "o")
-    floor_before = asyncio.run(floor(args.floor_runs, store, "before"))
+    floor_before = asyncio.run(floor(args.floor_runs, store, "before", long_term=False))
     var = Path(tempfile.mkdtemp(prefix="tdkt-burst-"))
     server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
     try:
@@ -87,7 +87,7 @@ def main() -> None:
         memory = process_memory(server.proc.pid)
     finally:
         server.stop()
-    floor_after = asyncio.run(floor(args.floor_runs, store, "after"))
+    floor_after = asyncio.run(floor(args.floor_runs, store, "after", long_term=False))
     route_floor_ms = route_floor(runs, both_ends(floor_before, floor_after))
     stages = len(runs) * len(ROUTE)
     documents = sum(

@@ -44,19 +44,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import tsp
+from pyhanko.sign.timestamps import TimeStamper
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import process_memory, summary, write_result  # noqa: E402
 from doc_templates.catalogue import FORMS, template_path  # noqa: E402
 from documents.pdf import PdfConverter  # noqa: E402
-from documents.pki import create_ca, issue_certificate  # noqa: E402
+from documents.pki import create_ca, issue_certificate, issue_tsa_certificate  # noqa: E402
 from documents.render import render_docx  # noqa: E402
 from documents.sign import SignerMaterial, sign_pdf  # noqa: E402
+from documents.timestamps import LocalTsa, validation_context  # noqa: E402
 from storage.objects import LocalObjectStore, ObjectStore, open_store  # noqa: E402
 from tests.fixtures.forms import sample_context  # noqa: E402
 from tests.fixtures.s3 import MotoS3Server  # noqa: E402
-from tests.fixtures.server import PIN, Api, AppServer  # noqa: E402
+from tests.fixtures.server import PIN, Api, AppServer, as_make_run  # noqa: E402
 
 CLERK, HEAD, CLUSTER = "bdt.canbo", "bdt.thutruong", "bqlkkt.cum"
 SPECIALIST, BOARD_HEAD, AUDITOR = "ptdkt.chuyenvien", "ptdkt.truongphong", "thanhtra"
@@ -84,11 +88,36 @@ DOSSIER = {
 }
 
 
-async def floor(runs: int, store: ObjectStore, tag: str) -> dict[str, Any]:
+class InProcessTsa(TimeStamper):
+    """The demo TSA's work (documents/timestamps.py `LocalTsa`) without its HTTP: what a
+    time-stamp costs the floor."""
+
+    def __init__(self, tsa: LocalTsa) -> None:
+        super().__init__()
+        self.tsa = tsa
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return tsp.TimeStampResp.load(self.tsa.answer(req.dump()))
+
+
+async def floor(
+    runs: int, store: ObjectStore, tag: str, *, long_term: bool = True
+) -> dict[str, Any]:
     ctx = sample_context(tricky=False)
     ca = create_ca("Bench CA", "Bench")
     org = issue_certificate(ca, common_name="Ban Dân tộc", organization="Ban", kind="organisation")
     signer = SignerMaterial(org.key_pem, org.cert_pem, (ca.cert_pem,))
+    # As `make run` signs: PAdES B-LT, a time-stamp from the demo's TSA in each signature.
+    lt: dict[str, Any] = (
+        {
+            "timestamper": InProcessTsa(
+                LocalTsa(issue_tsa_certificate(ca, "Bench TSA"), [ca.cert_pem])
+            ),
+            "validation_context": validation_context([ca.cert_pem], []),
+        }
+        if long_term
+        else {}
+    )
     tmp = Path(tempfile.mkdtemp(prefix="tdkt-floor-"))
     store.ensure_ready()
     converter = PdfConverter(tmp / "profiles", workers=1, timeout=120)
@@ -112,6 +141,7 @@ async def floor(runs: int, store: ObjectStore, tag: str) -> dict[str, Any]:
                     reason="Ban hành",
                     location="Lạng Sơn",
                     stamp_lines=["Ký bởi: Ban Dân tộc", "Thời gian: 2026-11-21T09:00:00+07:00"],
+                    **lt,
                 )
                 t3 = time.perf_counter()
                 store.put(f"{tag}/{code}-{i}.pdf", signed, "application/pdf")
@@ -260,9 +290,13 @@ def route_floor(runs: list[Route], per_form: dict[str, dict[str, float]]) -> flo
 
 def embedded(args: argparse.Namespace) -> Measured:
     store = LocalObjectStore(Path(tempfile.mkdtemp()) / "o")
-    before = asyncio.run(floor(args.runs, store, "before"))
+    lt = not args.no_tsa
+    before = asyncio.run(floor(args.runs, store, "before", long_term=lt))
     var = Path(tempfile.mkdtemp(prefix="tdkt-stage-"))
-    server = AppServer(var, {"TDKT_CHECKPOINT_MINUTES": "0"}).start()
+    server = AppServer(var, {})
+    if lt:
+        as_make_run(server)  # the demo's TSA, reminders on: `make run` exactly (issue 25)
+    server.start()
     try:
         run_route(server)  # warm: first flow run, templates, fonts
         runs = [run_route(server) for _ in range(args.dossiers)]
@@ -270,7 +304,7 @@ def embedded(args: argparse.Namespace) -> Measured:
         memory = process_memory(server.proc.pid)
     finally:
         server.stop()
-    after = asyncio.run(floor(args.runs, store, "after"))
+    after = asyncio.run(floor(args.runs, store, "after", long_term=lt))
     ends = {"before": route_floor(runs, before), "after": route_floor(runs, after)}
     return Measured(both_ends(before, after), runs, memory, ends)
 
@@ -281,7 +315,7 @@ def server_mode(args: argparse.Namespace) -> Measured:
     base = Path(tempfile.mkdtemp(prefix="tdkt-stage-server-"))
     with MotoS3Server() as s3:
         store = s3_store(s3, "bench-floor")
-        before = asyncio.run(floor(args.runs, store, "before"))
+        before = asyncio.run(floor(args.runs, store, "before", long_term=False))
         with stack(base, s3, "bench-stage", "server") as (app, prefect):
             assert prefect is not None
             workers = start_workers(
@@ -300,7 +334,7 @@ def server_mode(args: argparse.Namespace) -> Measured:
             finally:
                 for w in workers:
                     w.stop()
-        after = asyncio.run(floor(args.runs, store, "after"))
+        after = asyncio.run(floor(args.runs, store, "after", long_term=False))
     ends = {"before": route_floor(runs, before), "after": route_floor(runs, after)}
     return Measured(both_ends(before, after), runs, memory, ends, summary(waits))
 
@@ -325,6 +359,11 @@ def main() -> None:
         type=float,
         default=1.0,
         help="server mode: PREFECT_WORKER_QUERY_SECONDS of the worker (compose: 1)",
+    )
+    p.add_argument(
+        "--no-tsa",
+        action="store_true",
+        help="embedded: without the demo's TSA (PAdES B-B), unlike `make run`",
     )
     args = p.parse_args()
     run, mode, target = MODES[args.mode]
@@ -353,6 +392,13 @@ def main() -> None:
             "what": "floor (render + warm convert + sign + put, per recorded file) vs the "
             "same step through the system (HTTP action → outbox → flow → stored, audited)",
             "mode": mode,
+            "config": (
+                "make run (demo TSA: PAdES B-LT; reminders on)"
+                if args.mode == "embedded" and not args.no_tsa
+                else "without a TSA (PAdES B-B)"
+                if args.mode == "embedded"
+                else "compose (no TSA: PAdES B-B)"
+            ),
             "worker_poll_s": args.worker_poll if args.mode == "server" else None,
             "dossiers": args.dossiers,
             "floor_per_form_ms": {

@@ -32,7 +32,7 @@ from storage.repositories import keys as keys_repo
 from storage.repositories import users as users_repo
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.pki import simple_pdf
-from tests.fixtures.server import PIN, Api, AppServer
+from tests.fixtures.server import PIN, Api, AppServer, as_make_run
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +41,8 @@ CLERK, HEAD, OTHER_HEAD, ADMIN = "bdt.canbo", "bdt.thutruong", "lmhtx.thutruong"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    srv = AppServer(tmp_path_factory.mktemp("signing"), {})
-    srv.env["TDKT_TSA_URL"] = f"{srv.base}/api/v1/pki/tsa"  # the demo's own TSA: PAdES B-LT
+    # As `make run` starts it: the demo's own TSA, PAdES B-LT (what the benchmarks measure).
+    srv = as_make_run(AppServer(tmp_path_factory.mktemp("signing"), {}))
     srv.start()
     yield srv
     srv.stop()
@@ -161,6 +161,14 @@ def test_pin_is_required_and_wrong_pins_lock_signing_until_an_admin_unlocks(serv
     r = head.act(d["id"], "approve", signing_pin=PIN)
     assert r.status_code == 200, r.text
     assert head.wait_idle(d["id"])["status"] == "cluster_review"
+    # The approval the benchmarks time (bench/floor_and_stage.py) went through the demo's
+    # time-stamping service: the head's own signature carries a time-stamp token.
+    docs = head.get(f"/api/v1/dossiers/{d['id']}/documents").json()
+    tt = next(x for x in docs if x["form"] == "to_trinh_don_vi")
+    signatures = head.get(f"/api/v1/documents/{tt['id']}/verify").json()["signatures"]
+    personal = signatures[0]
+    assert personal["valid"] and personal["timestamped"], personal
+    assert signatures[-1]["long_term"], signatures[-1]
 
 
 def test_signed_elsewhere_and_uploaded_is_accepted_and_sealed(server: AppServer, tmp_path: Path):
