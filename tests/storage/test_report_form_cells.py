@@ -247,7 +247,7 @@ def test_entered_cells_are_kept_and_summed(db: Database):
     for bad, code in (
         ({"01|2": "9"}, "report_cell_not_entered"),
         ({"03|2": "-1"}, "report_cell_invalid"),
-    ):  # noqa: E501
+    ):
         with pytest.raises(InvalidInput) as e, db.write() as s:
             reports.save_entries(
                 s, board, o.user, "0603.N", YEAR, province, bad, signer_title="",
