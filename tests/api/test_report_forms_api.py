@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
                     source="import",
                     holder_name=PERSON,
                     unit_id=units[code].id,
-                )  # fmt: skip
+                )
             )
     db.dispose()
     yield srv
@@ -82,8 +82,10 @@ def report_events(server: AppServer) -> list[AuditEvent]:
     db = database(server)
     with db.read() as s:
         out = list(
-            s.scalars(select(AuditEvent).where(AuditEvent.kind.like("report_%")).order_by(AuditEvent.seq))
-        )  # fmt: skip
+            s.scalars(
+                select(AuditEvent).where(AuditEvent.kind.like("report_%")).order_by(AuditEvent.seq)
+            )
+        )
     db.dispose()
     return out
 
@@ -139,14 +141,16 @@ def test_entries_change_the_form_and_everything_is_audited(server: AppServer, tm
         path,
         params={"year": YEAR, "scope": f"unit:{unit_id(server, 'BDT')}"},
         json={"cells": {}},
-    )  # noqa: E501
+    )
     assert (r.status_code, r.json()["code"]) == (403, "report_entry_forbidden")
     r = board.request("PUT", path, params=q, json={"cells": {"01|2": 5}})
     assert (r.status_code, r.json()["code"]) == (422, "report_cell_not_entered")
     saved = board.request(
-        "PUT", path, params=q,
+        "PUT",
+        path,
+        params=q,
         json={"cells": {"06|2": 1, "01|5": 2}, "signer_title": "Giám đốc Sở Nội vụ"},
-    )  # fmt: skip
+    )
     assert saved.status_code == 200, saved.text
     version = saved.json()["version"]
     assert board.get(path, params=q).json()["cells"] == {"06|2": 1, "01|5": 2}
@@ -174,7 +178,7 @@ def test_entries_change_the_form_and_everything_is_audited(server: AppServer, tm
     assert pdf.read_bytes().startswith(b"%PDF")
     bad = server.cli(
         "report", "0604.N", "--year", str(YEAR), "--out", str(tmp_path / "x.xlsx"), check=False
-    )  # noqa: E501
+    )
     assert bad.returncode == 2 and "report_form_not_built" in bad.stderr
     assert not (tmp_path / "x.xlsx").exists()
     assert report_events(server)[-1].data.get("via") == "cli"

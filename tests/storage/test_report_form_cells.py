@@ -234,11 +234,18 @@ def test_entered_cells_are_kept_and_summed(db: Database):
     province = reports.Scope("province")
     with db.write() as s:
         reports.save_entries(
-            s, board, o.user, "0603.N", YEAR, province,
+            s,
+            board,
+            o.user,
+            "0603.N",
+            YEAR,
+            province,
             {"03|2": "1", "01|5": "4", "14|4": ""},
-            signer_title="Giám đốc Sở Nội vụ", signer_name="Hoàng Văn Bình",
-            preparer_name="Lê Thị Hoa", expected_version=None,
-        )  # fmt: skip
+            signer_title="Giám đốc Sở Nội vụ",
+            signer_name="Hoàng Văn Bình",
+            preparer_name="Lê Thị Hoa",
+            expected_version=None,
+        )
     got = cells(db, "0603.N", province)
     assert got[("03", "2")] == 1 and got[("03", "1")] == 1  # Doanh nghiệp: entered, summed
     assert got[("01", "5")] == 4 and got[("01", "1")] == 7 + 4  # Huy hiệu added to the total
@@ -250,27 +257,54 @@ def test_entered_cells_are_kept_and_summed(db: Database):
     ):
         with pytest.raises(InvalidInput) as e, db.write() as s:
             reports.save_entries(
-                s, board, o.user, "0603.N", YEAR, province, bad, signer_title="",
-                signer_name="", preparer_name="", expected_version=None,
-            )  # fmt: skip
+                s,
+                board,
+                o.user,
+                "0603.N",
+                YEAR,
+                province,
+                bad,
+                signer_title="",
+                signer_name="",
+                preparer_name="",
+                expected_version=None,
+            )
         assert e.value.code == code
     assert cells(db, "0603.N", province) == got
     # 0601.N is all entered: totals by row and by column.
     entered = {"02|2": 1, "03|3": 4, "04|3": 2, "05|4": 6, "07|3": 5, "12|3": 5}
     with db.write() as s:
         reports.save_entries(
-            s, board, o.user, "0601.N", YEAR, province, entered, signer_title="",
-            signer_name="", preparer_name="", expected_version=None,
-        )  # fmt: skip
+            s,
+            board,
+            o.user,
+            "0601.N",
+            YEAR,
+            province,
+            entered,
+            signer_title="",
+            signer_name="",
+            preparer_name="",
+            expected_version=None,
+        )
     assert cells(db, "0601.N", province) == {
-        ("01", "1=(2+3+4)"): 13, ("01", "2"): 1, ("01", "3"): 6, ("01", "4"): 6,
-        ("02", "1=(2+3+4)"): 1, ("02", "2"): 1,
-        ("03", "1=(2+3+4)"): 4, ("03", "3"): 4,
-        ("04", "1=(2+3+4)"): 2, ("04", "3"): 2,
-        ("05", "1=(2+3+4)"): 6, ("05", "4"): 6,
-        ("07", "1=(2+3+4)"): 5, ("07", "3"): 5,
-        ("12", "1=(2+3+4)"): 5, ("12", "3"): 5,
-    }  # fmt: skip
+        ("01", "1=(2+3+4)"): 13,
+        ("01", "2"): 1,
+        ("01", "3"): 6,
+        ("01", "4"): 6,
+        ("02", "1=(2+3+4)"): 1,
+        ("02", "2"): 1,
+        ("03", "1=(2+3+4)"): 4,
+        ("03", "3"): 4,
+        ("04", "1=(2+3+4)"): 2,
+        ("04", "3"): 2,
+        ("05", "1=(2+3+4)"): 6,
+        ("05", "4"): 6,
+        ("07", "1=(2+3+4)"): 5,
+        ("07", "3"): 5,
+        ("12", "1=(2+3+4)"): 5,
+        ("12", "3"): 5,
+    }
 
 
 def test_each_scope_only_to_those_it_belongs_to(db: Database):
@@ -295,9 +329,18 @@ def test_each_scope_only_to_those_it_belongs_to(db: Database):
                 cells(db, "0603.N", sc, actor)
     with pytest.raises(Forbidden) as e, db.write() as s:
         reports.save_entries(
-            s, clerk3, o.user, "0603.N", YEAR, u3, {}, signer_title="", signer_name="",
-            preparer_name="", expected_version=None,
-        )  # fmt: skip
+            s,
+            clerk3,
+            o.user,
+            "0603.N",
+            YEAR,
+            u3,
+            {},
+            signer_title="",
+            signer_name="",
+            preparer_name="",
+            expected_version=None,
+        )
     assert e.value.code == "report_entry_forbidden"
     for form, code in (("0604.N", "report_form_not_built"), ("0999.N", "report_form_not_found")):
         with pytest.raises(NotFound) as nf:
@@ -325,8 +368,13 @@ def test_xlsx_keeps_its_merged_header_and_becomes_a_pdf(db: Database, tmp_path: 
     merged, h = _header_merges(data)
     # A, B (Mã số), C (Đơn vị tính) and column 1 (Tổng số) span both header rows; «Chia
     # ra» spans the four columns 2–5 (E:H).
-    for rng in (f"A{h}:A{h + 1}", f"B{h}:B{h + 1}", f"C{h}:C{h + 1}", f"D{h}:D{h + 1}",
-                f"E{h}:H{h}"):  # fmt: skip
+    for rng in (
+        f"A{h}:A{h + 1}",
+        f"B{h}:B{h + 1}",
+        f"C{h}:C{h + 1}",
+        f"D{h}:D{h + 1}",
+        f"E{h}:H{h}",
+    ):
         assert rng in merged
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None

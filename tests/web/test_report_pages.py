@@ -37,7 +37,7 @@ def add_awards(server: AppServer) -> None:
         assert col is not None
         for n, award in enumerate(
             ("bang_khen_ubnd_tinh", "bang_khen_ubnd_tinh", "co_thi_dua_ubnd_tinh")
-        ):  # noqa: E501
+        ):
             s.add(
                 RegistryAward(
                     collective_id=col.id,
@@ -49,7 +49,7 @@ def add_awards(server: AppServer) -> None:
                     source="import",
                     holder_name=col.name,
                     unit_id=bdt.id,
-                )  # fmt: skip
+                )
             )
     db.dispose()
 
@@ -86,14 +86,14 @@ def test_board_downloads_and_enters_a_report(server: AppServer, browser: Browser
     page.get_by_label("- Cơ quan, tổ chức, đơn vị – cột 4").fill("5")
     page.get_by_label(
         "- Cụm, khối thi đua do Hội đồng Thi đua - Khen thưởng các cấp tổ chức – cột 3"
-    ).fill("abc")  # noqa: E501
+    ).fill("abc")
     page.get_by_role("button", name="Lưu số liệu").click()
     expect(page.get_by_role("alert")).to_contain_text("số nguyên không âm")
     # What was typed is still there to correct.
     expect(page.get_by_label("- Toàn quốc – cột 2")).to_have_value("2")
     page.get_by_label(
         "- Cụm, khối thi đua do Hội đồng Thi đua - Khen thưởng các cấp tổ chức – cột 3"
-    ).fill("1")  # noqa: E501
+    ).fill("1")
     page.get_by_label("Chức danh người ký").fill("Giám đốc Sở Nội vụ")
     page.get_by_role("button", name="Lưu số liệu").click()
     expect(page.locator("main")).to_contain_text("Đã lưu số liệu nhập tay của biểu 0601.N")
