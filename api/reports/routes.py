@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentReader, CurrentWriter, ReadSession, RuntimeDep, WriteSession
 from api.reports import service
@@ -14,6 +15,17 @@ from issuing.reports import build as reports
 from storage import reports as store
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+class EntriesIn(BaseModel):
+    cells: dict[str, int | None] = Field(default_factory=dict, max_length=2000)
+    """{"<mã số>|<cột>": n} for the cells the database does not hold."""
+    signer_title: str = Field("", max_length=255)
+    signer_name: str = Field("", max_length=255)
+    preparer_name: str = Field("", max_length=255)
+    version: int | None = Field(None, ge=1, le=2_000_000_000)
+    """As read: 409 `stale_version` when someone saved meanwhile."""
+
 
 Year = Annotated[int, Query(ge=2000, le=2200)]
 ScopeQ = Annotated[str | None, Query(max_length=32)]
@@ -69,10 +81,10 @@ def put_entries(
     s: WriteSession,
     year: Year,
     scope: ScopeQ = None,
-    body: Annotated[dict[str, Any] | None, Body()] = None,
+    body: EntriesIn | None = None,
 ) -> dict[str, Any]:
     """The board's figures for the cells the database does not hold, and the signer's
     block: `{cells: {"02|2": 3}, signer_title, signer_name, preparer_name, version}`.
     403 `report_entry_forbidden`; 422 `report_cell_not_entered`, `report_cell_invalid`;
     409 `stale_version`."""
-    return service.save(s, caller, form, year, scope, body or {})
+    return service.save(s, caller, form, year, scope, (body or EntriesIn()).model_dump())

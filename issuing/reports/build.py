@@ -42,7 +42,7 @@ def parse_scope(text: str | None) -> Scope:
     if text == "province":
         return Scope("province")
     kind, _, ident = text.partition(":")
-    if kind in ("cluster", "unit") and ident.isdigit():
+    if kind in ("cluster", "unit") and ident.isdigit() and len(ident) <= 12:
         return Scope(kind, int(ident))
     raise InvalidInput(
         "Phạm vi báo cáo phải là «province», «cluster:<số>» hoặc «unit:<số>».",
