@@ -20,10 +20,10 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 class EntriesIn(BaseModel):
     cells: dict[str, int | None] = Field(default_factory=dict, max_length=2000)
     """{"<mã số>|<cột>": n} for the cells the database does not hold."""
-    signer_title: str = Field("", max_length=255)
-    signer_name: str = Field("", max_length=255)
-    preparer_name: str = Field("", max_length=255)
-    version: int | None = Field(None, ge=1, le=2_000_000_000)
+    signer_title: str = Field(default="", max_length=255)
+    signer_name: str = Field(default="", max_length=255)
+    preparer_name: str = Field(default="", max_length=255)
+    version: int | None = Field(default=None, ge=1, le=2_000_000_000)
     """As read: 409 `stale_version` when someone saved meanwhile."""
 
 
