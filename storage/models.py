@@ -1760,5 +1760,11 @@ class ReportEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    issued_object_key: Mapped[str | None] = mapped_column(String(512))
+    """The last issued report: the PDF signed by the board's head and sealed."""
+    issued_version_id: Mapped[str | None] = mapped_column(String(255))
+    issued_sha256: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None] = mapped_column()
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook

@@ -59,6 +59,40 @@ async def get_report(
     )
 
 
+class IssueIn(BaseModel):
+    signing_pin: str | None = Field(default=None, max_length=64)
+
+
+@router.post("/{form}/issue")
+async def issue_report(
+    form: str,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    year: Year,
+    scope: ScopeQ = None,
+    body: IssueIn | None = None,
+) -> dict[str, Any]:
+    """The report made now, signed by the caller (the board's head or the Sở's leader)
+    with `signing_pin`, sealed with the authority's seal and kept: `{sha256, issued_at}`.
+    403 `report_issue_forbidden`; 409 `no_organisation_key`; the PIN's codes as for any
+    signature."""
+    pin = body.signing_pin if body else None
+    return await service.issue_report(rt, caller, form, year, scope, pin)
+
+
+@router.get("/{form}/issued")
+async def issued_report(
+    form: str, caller: CurrentReader, rt: RuntimeDep, year: Year, scope: ScopeQ = None
+) -> Response:
+    """The last issued report (signed and sealed PDF); 404 `report_not_issued`."""
+    data, name = await service.issued_pdf(rt, caller, form, year, scope)
+    return Response(
+        data,
+        media_type=service.PDF_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/{form}/entries")
 def get_entries(
     form: str, caller: CurrentReader, s: ReadSession, year: Year, scope: ScopeQ = None

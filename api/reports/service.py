@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Caller
 from domain import report_forms as rf
-from domain.errors import InvalidInput
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.roles import AUTHORITY_ROLES, UNIT_ROLES, Role
 from issuing.reports import build as reports
 from issuing.reports.xlsx import XLSX_TYPE
@@ -145,3 +145,167 @@ def catalogue(s: Session, caller: Caller, year: int) -> dict[str, Any]:
         ],
         "units_known": len(org_repo.all_units(s)),
     }
+
+
+# --------------------------------------------------------------- issuing: sign and seal
+
+ISSUERS = frozenset({Role.BOARD_HEAD, Role.AUTHORITY_LEADER})
+"""Who signs a report the board sends: the board's head or the Sở's leader."""
+PERSON_FIELD, SEAL_FIELD = "nguoi_ky", "con_dau"
+PERSON_BOX = (600, 18, 800, 80)
+"""Bottom right of the last A4 landscape page, under the signer's title."""
+SEAL_BOX = (545, 14, 655, 90)
+"""The seal over the left third of the signature (DOMAIN.md)."""
+
+
+async def issue_report(
+    rt: Runtime, caller: Caller, form: str, year: int, scope_text: str | None, pin: str | None
+) -> dict[str, Any]:
+    """The report made now, signed by the caller (board head or the Sở's leader, their
+    key unlocked by `pin`), sealed with the authority's organisation certificate, stored
+    write-once, recorded with the report and in the audit chain."""
+    from api.dossiers import approvals
+    from documents.appearance import seal_image, signature_image
+    from documents.sign import SignatureSlot
+    from issuing import issue as issuing
+
+    if not caller.actor.roles() & ISSUERS:
+        raise Forbidden(
+            "Chỉ lãnh đạo Phòng TĐKT hoặc lãnh đạo Sở ký ban hành báo cáo.",
+            code="report_issue_forbidden",
+        )
+    scope = reports.parse_scope(scope_text)
+
+    def make() -> tuple[reports.Report, bytes, Any, str]:
+        with rt.db.read() as s:
+            report = reports.build(
+                s, caller.actor, form, year, scope, place=rt.settings.place_name, today=today()
+            )
+            try:
+                seal, owner = issuing.organisation_material(
+                    s,
+                    rt.settings.secret_key,
+                    "authority",
+                    authority_id=report.authority_id,
+                )
+            except LookupError:
+                raise Conflict(
+                    "Cơ quan chưa có chứng thư số tổ chức để đóng dấu.", code="no_organisation_key"
+                ) from None
+        pdf = reports.pdf(
+            report, profile_root=rt.settings.converter_profiles, soffice=rt.settings.soffice
+        )
+        return report, pdf, seal, owner
+
+    report, pdf, seal, owner = await run_in_threadpool(make)
+    material = await run_in_threadpool(approvals.unlock, rt, caller, pin)
+    now = datetime.now(VIETNAM).replace(microsecond=0)
+    title = f"{report.form.number} năm {year}"
+    signed = await rt.signing.sign(
+        pdf,
+        material,
+        field_name=PERSON_FIELD,
+        box=PERSON_BOX,
+        reason=f"Ký báo cáo: {title}",
+        location=rt.settings.place_name,
+        stamp_lines=[f"Ký bởi: {caller.user.full_name}", f"Thời gian: {now.isoformat()}"],
+        signing_time=now,
+        certify=True,
+        reserve_fields=[SignatureSlot(SEAL_FIELD, box=SEAL_BOX)],
+        background=signature_image(caller.user.full_name),
+        **rt.long_term(),
+    )
+    sealed = await rt.signing.sign(
+        signed,
+        seal,
+        field_name=SEAL_FIELD,
+        reason=f"Đóng dấu: {title}",
+        location=rt.settings.place_name,
+        stamp_lines=[owner, f"Thời gian: {now.isoformat()}"],
+        signing_time=now,
+        background=seal_image(owner),
+        **rt.long_term(),
+    )
+    key = (
+        f"reports/{report.authority_id}/{report.form.form}/{year}/"
+        f"{str(scope).replace(':', '-')}/{now:%Y%m%dT%H%M%S}-u{caller.user.id}.pdf"
+    )
+    obj, _ = await run_in_threadpool(issuing.store, rt, key, sealed, PDF_TYPE)
+
+    def record() -> dict[str, Any]:
+        with rt.db.write() as s:
+            e = store_entry_for_issue(s, report, caller.user.id)
+            e.issued_object_key = obj.key
+            e.issued_version_id = obj.version_id
+            e.issued_sha256 = obj.sha256
+            e.issued_at = now
+            e.issued_by = caller.user.id
+            s.flush()
+            audit.append(
+                s,
+                kind="report_issued",
+                who=who(s, caller, scope),
+                data=_event(
+                    scope,
+                    report.form.form,
+                    year,
+                    object_key=obj.key,
+                    version_id=obj.version_id,
+                    sha256=obj.sha256,
+                    legal_basis=report.form.legal_basis,
+                ),
+            )
+            return {"sha256": obj.sha256, "issued_at": now.isoformat(), "form": report.form.form}
+
+    return await run_in_threadpool(record)
+
+
+def store_entry_for_issue(s: Session, report: reports.Report, user_id: int) -> ReportEntry:
+    from storage import reports as store
+
+    e = store.entry(s, report.authority_id, report.form.form, report.year, str(report.scope))
+    if e is None:
+        e = ReportEntry(
+            authority_id=report.authority_id,
+            form=report.form.form,
+            year=report.year,
+            scope=str(report.scope),
+            cells={},
+            updated_by=user_id,
+        )
+        s.add(e)
+    return e
+
+
+async def issued_pdf(
+    rt: Runtime, caller: Caller, form: str, year: int, scope_text: str | None
+) -> tuple[bytes, str]:
+    """The last issued (signed, sealed) report; the download recorded."""
+    from storage import reports as store
+
+    scope = reports.parse_scope(scope_text)
+
+    def get() -> tuple[bytes, str]:
+        with rt.db.read() as s:
+            v = reports.version(form, year)
+            if not reports.may_see(s, caller.actor, scope, year):
+                raise Forbidden(
+                    "Bạn không được xem báo cáo của phạm vi này.", code="report_scope_forbidden"
+                )
+            a = reports.authority_of(s, scope)
+            e = store.entry(s, a.id, v.form, year, str(scope))
+            if e is None or e.issued_object_key is None:
+                raise NotFound("Báo cáo này chưa được ký ban hành.", code="report_not_issued")
+            key, version_id = e.issued_object_key, e.issued_version_id
+        data = rt.store.get(key, version_id)
+        with rt.db.write() as s:
+            audit.append(
+                s,
+                kind="report_downloaded",
+                who=who(s, caller, scope),
+                data=_event(scope, v.form, year, format="pdf", issued=True, object_key=key),
+            )
+        name = f"bieu-{v.form.replace('.', '-')}-{year}-{str(scope).replace(':', '-')}-da-ky.pdf"
+        return data, name
+
+    return await run_in_threadpool(get)

@@ -108,6 +108,8 @@ def _entry_page(
         kinds=rf.CellKind,
         cell_kind=rf.cell_kind,
         may_enter=reports.may_enter(visitor.actor),
+        may_issue=bool(visitor.actor.roles() & service.ISSUERS),
+        issued_at=e.issued_at if e else None,
     )
 
 
@@ -165,3 +167,48 @@ def save_entries(
     )
     set_flash(response, f"Đã lưu số liệu nhập tay của biểu {v.form} năm {nam}.")
     return response
+
+
+@router.post("/{form}/ky", response_model=None)
+async def issue_report(
+    form: str,
+    request: Request,
+    visitor: VisitorDep,
+    data: CheckedForm,
+    rt: RuntimeDep,
+    nam: Annotated[int, Query(ge=2000, le=2200)],
+    scope: ScopeQ = None,
+) -> Response:
+    """The board's head signs the report with their PIN; the authority's seal follows."""
+    pin = text(data, "signing_pin", 64) or None
+    back = f"/bao-cao/{form}/nhap?" + urlencode({"nam": nam, "pham-vi": scope or "province"})
+    try:
+        out = await service.issue_report(rt, visitor.caller, form, nam, scope, pin)
+    except DomainError as e:
+        if e.status == 403 and e.code == "report_scope_forbidden":
+            raise
+        response = redirect(back)
+        set_flash(response, f"Chưa ký được báo cáo: {e.message}")
+        return response
+    response = redirect(back)
+    set_flash(
+        response,
+        f"Đã ký và đóng dấu biểu {out['form']} năm {nam} (SHA-256 {out['sha256'][:12]}…).",
+    )
+    return response
+
+
+@router.get("/{form}/da-ky", response_model=None)
+async def issued(
+    form: str,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    nam: Annotated[int, Query(ge=2000, le=2200)],
+    scope: ScopeQ = None,
+) -> Response:
+    data, name = await service.issued_pdf(rt, visitor.caller, form, nam, scope)
+    return Response(
+        data,
+        media_type=service.PDF_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

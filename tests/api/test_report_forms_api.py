@@ -8,7 +8,9 @@ form."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,11 +21,11 @@ from sqlalchemy import select
 
 from storage.models import AuditEvent, Person, RegistryAward, Unit
 from tests.fixtures.decisions_seed import database
-from tests.fixtures.server import Api, AppServer
+from tests.fixtures.server import PIN, Api, AppServer
 
 pytestmark = pytest.mark.slow
 
-SPECIALIST, CLERK = "ptdkt.chuyenvien", "bdt.canbo"
+SPECIALIST, CLERK, HEAD = "ptdkt.chuyenvien", "bdt.canbo", "ptdkt.truongphong"
 YEAR = 2025
 PERSON = "Nông Thị Báo Cáo"
 
@@ -182,3 +184,33 @@ def test_entries_change_the_form_and_everything_is_audited(server: AppServer, tm
     assert bad.returncode == 2 and "report_form_not_built" in bad.stderr
     assert not (tmp_path / "x.xlsx").exists()
     assert report_events(server)[-1].data.get("via") == "cli"
+
+
+def test_the_board_head_signs_and_seals_a_report(server: AppServer, tmp_path: Path):
+    q = {"year": YEAR, "scope": "province"}
+    r = Api(server, SPECIALIST).post("/api/v1/reports/0603.N/issue", params=q, json={})
+    assert (r.status_code, r.json()["code"]) == (403, "report_issue_forbidden")
+    head = Api(server, HEAD)
+    r = head.get("/api/v1/reports/0603.N/issued", params=q)
+    assert (r.status_code, r.json()["code"]) == (404, "report_not_issued")
+    r = head.post("/api/v1/reports/0603.N/issue", params=q, json={"signing_pin": PIN})
+    assert r.status_code == 200, r.text
+    sha = r.json()["sha256"]
+    got = head.get("/api/v1/reports/0603.N/issued", params=q)
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
+    assert hashlib.sha256(got.content).hexdigest() == sha
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(got.content)
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(head.get("/api/v1/trust-roots").content)
+    out = json.loads(
+        server.cli("verify-pdf", str(path), "--trust-roots", str(roots), "--json").stdout
+    )
+    sigs = out["signatures"] if isinstance(out, dict) else out
+    assert len(sigs) == 2
+    assert all(s["intact"] and s["trusted"] for s in sigs)
+    issued = [e for e in report_events(server) if e.kind == "report_issued"]
+    assert len(issued) == 1 and issued[0].data["sha256"] == sha
+    # A unit's clerk cannot fetch the province's signed report.
+    r = Api(server, CLERK).get("/api/v1/reports/0603.N/issued", params=q)
+    assert r.status_code == 403

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from storage.models import Collective, RegistryAward, Unit
 from tests.fixtures.browser import Shots, new_context, see, sign_in
 from tests.fixtures.decisions_seed import database
-from tests.fixtures.server import AppServer
+from tests.fixtures.server import PIN, AppServer
 
 pytestmark = pytest.mark.slow
 
 SHOTS = "bao-cao"
-SPECIALIST, CLERK = "ptdkt.chuyenvien", "bdt.canbo"
+SPECIALIST, CLERK, HEAD = "ptdkt.chuyenvien", "bdt.canbo", "ptdkt.truongphong"
 YEAR = 2025
 
 
@@ -124,3 +124,17 @@ def test_board_downloads_and_enters_a_report(server: AppServer, browser: Browser
     expect(clerk.get_by_role("link", name="Nhập số liệu 0601.N")).to_have_count(0)
     see(shots, clerk, "don-vi")
     clerk.context.close()
+
+    # The board's head signs 0603.N with the PIN; the Sở's seal follows.
+    head = sign_in(new_context(browser, server), HEAD)
+    head.goto(f"/bao-cao/0603.N/nhap?nam={YEAR}&pham-vi=province")
+    expect(head.locator("#ky-ban-hanh + p")).to_have_text("Chưa ký ban hành.")
+    head.get_by_label("Mã PIN ký số").fill(PIN)
+    head.get_by_role("button", name="Ký và đóng dấu báo cáo").click()
+    expect(head.locator("main")).to_contain_text("Đã ký và đóng dấu biểu 0603.N năm 2025")
+    see(shots, head, "da-ky")
+    with head.expect_download() as got:
+        head.get_by_role("link", name="Tải bản đã ký (PDF)").click()
+    signed = got.value.path().read_bytes()
+    assert signed.startswith(b"%PDF") and signed.count(b"/ByteRange") == 2
+    head.context.close()

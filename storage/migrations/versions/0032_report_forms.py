@@ -1,5 +1,6 @@
-"""report forms: what the board enters for the statistics reports (TT 02/2023/TT-BNV),
-and the index the reports' grouped counts read
+"""report forms: what the board enters for the statistics reports (TT 02/2023/TT-BNV)
+and the last issued (signed, sealed) report, and the index the reports' grouped counts
+read
 
 Revision ID: 0032
 Revises: 0031
@@ -32,6 +33,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
         sa.Column("updated_by", BigId, sa.ForeignKey("users.id"), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("issued_object_key", sa.String(length=512), nullable=True),
+        sa.Column("issued_version_id", sa.String(length=255), nullable=True),
+        sa.Column("issued_sha256", sa.String(length=64), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("issued_by", BigId, sa.ForeignKey("users.id"), nullable=True),
         sa.UniqueConstraint("authority_id", "form", "year", "scope", name="uq_report_entries_key"),
     )
     # A form's counts for a year read one year's records of its award codes, grouped.
