@@ -5,7 +5,7 @@ FROM python:3.11.13-slim-bookworm
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core python3-uno \
+      libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2 fonts-dejavu-core python3-uno \
  && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir uv

@@ -3,7 +3,7 @@
 # tools) with apt-get, uv with pip, Python packages with uv from uv.lock.
 
 SHELL := /bin/bash
-APT_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-dejavu-core \
+APT_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2 fonts-dejavu-core \
                 libnss3-tools python3-uno
 # Only for `make test`: the browser the web page tests drive (headless, through Playwright).
 TEST_APT_PACKAGES := chromium

@@ -30,6 +30,7 @@ from api.people.routes import router as people_router
 from api.pki.routes import router as pki_router
 from api.registry.routes import LARGE_UPLOAD_PATHS
 from api.registry.routes import router as registry_router
+from api.reports.routes import router as reports_router
 from api.rounds.routes import router as rounds_router
 from api.templates.routes import router as templates_router
 from core.settings import Settings, get_settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         consultation_router,
         calendar_router,
         registry_router,
+        reports_router,
         clusters_router,
         delegations_router,
     ):

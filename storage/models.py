@@ -1174,6 +1174,7 @@ class RegistryAward(Base):
             "decision_number",
             name="uq_registry_awards_collective",
         ),
+        Index("ix_registry_awards_year_award_unit", "year", "award", "unit_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -1734,3 +1735,36 @@ class ClusterProposalDossier(Base):
     struck_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     struck_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     struck_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ReportEntry(Base):
+    """What the board entered for one statistics report form (domain/report_forms.py) of
+    one year and scope: the cells the database does not hold, the signer's block, and
+    when the report was last issued. Migration 0032."""
+
+    __tablename__ = "report_entries"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "form", "year", "scope", name="uq_report_entries_key"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    form: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(32))
+    """"province", "cluster:<id>" or "unit:<id>"."""
+    cells: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """{"<row code>|<column key>": count} for the entered cells."""
+    signer_title: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    signer_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    preparer_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    issued_object_key: Mapped[str | None] = mapped_column(String(512))
+    """The last issued report: the PDF signed by the board's head and sealed."""
+    issued_version_id: Mapped[str | None] = mapped_column(String(255))
+    issued_sha256: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None] = mapped_column()
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own hook

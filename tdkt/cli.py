@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     from tdkt.reminders_cli import add_commands as add_reminders  # digest, escalation
 
     add_reminders(sub)
+    from tdkt.report_cli import add_commands as add_report  # statistics forms
+
+    add_report(sub)
     audit = sub.add_parser("audit").add_subparsers(dest="audit_cmd", required=True)
     av = audit.add_parser("verify", help="kiểm tra toàn vẹn lịch sử và tệp lưu trữ")
     av.add_argument("--json", action="store_true")

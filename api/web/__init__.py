@@ -36,6 +36,7 @@ from api.web import (
     people,
     public,
     registry,
+    reports,
     rounds,
     work_calendar,
 )
@@ -72,6 +73,7 @@ def install(app: FastAPI) -> None:
         cluster_divisions,
         work_calendar,
         delegations,
+        reports,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -88,6 +88,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/quyet-dinh", "Quyết định khen thưởng"))
     if roles & (AUTHORITY_ROLES | UNIT_ROLES | {Role.AUDITOR}):
         items.append(("/tra-cuu-khen-thuong", "Tra cứu khen thưởng"))
+    if roles & (AUTHORITY_ROLES | UNIT_ROLES | {Role.AUDITOR, Role.CLUSTER_APPROVER}):
+        items.append(("/bao-cao", "Báo cáo thống kê"))
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:
