@@ -13,11 +13,14 @@ column at all."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit_service
+from api.decisions import service as decisions_service
+from api.dossiers.routes import EVENT_LABELS
 from api.exports.writers import Column, Value
 from api.registry import service as registry_service
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
@@ -26,6 +29,7 @@ from domain.personal_data import sees_personal_data
 from domain.process import STAGE_ORDER, STATUS_LABELS, Stage, Status
 from domain.registry import OCCASION_LABELS, SOURCE_LABELS, Occasion, Source, award_name
 from domain.roles import BOARD_ROLES, UNIT_ROLES, Actor, DossierScope, Role
+from domain.subjects import Subject, SubjectKind
 from storage import registry as registry_store
 from storage.registry import SearchFilter
 from storage.repositories import dossiers as dossiers_repo
@@ -44,6 +48,11 @@ class ExportList(Protocol):
     def count(self, s: Session, actor: Actor, f: Any) -> int: ...
 
     def rows(self, s: Session, actor: Actor, f: Any) -> Iterator[Row]: ...
+
+    def subject(self, f: Any) -> Subject | None:
+        """The subject whose history the export joins (a decision's list), or none:
+        the global chain only."""
+        ...
 
 
 def filters_of(f: Any) -> dict[str, Any]:
@@ -75,7 +84,12 @@ def _award(code: str) -> str:
 # ---------------------------------------------------------------- dossiers
 
 
-class Dossiers:
+class _Unbound:
+    def subject(self, f: Any) -> Subject | None:
+        return None
+
+
+class Dossiers(_Unbound):
     name = "dossiers"
     title = "Hồ sơ đề nghị khen thưởng"
     file_stem = "ho-so"
@@ -117,7 +131,7 @@ class Dossiers:
 _BOARD_STAGES = frozenset(STAGE_ORDER[STAGE_ORDER.index(Stage.BOARD) :])
 
 
-class Nominees:
+class Nominees(_Unbound):
     """The nominees of the dossiers of the list (the same filters as `/ho-so`)."""
 
     name = "nominees"
@@ -184,7 +198,7 @@ def _label(labels: Any, enum: Any, code: str) -> str:
     return str(labels.get(enum(code), code)) if code in set(enum) else code
 
 
-class Registry:
+class Registry(_Unbound):
     """The awards registry's search (`/tra-cuu-khen-thuong`): no personal data."""
 
     name = "registry"
@@ -230,5 +244,134 @@ class Registry:
             }
 
 
+# ---------------------------------------------------------------- a decision's list
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    decision_id: int
+
+
+class DecisionAwards:
+    """A decision's list of collectives and individuals (`/quyet-dinh/{id}`), as its
+    page builds it (`decision_out`: what the decision said, corrections and
+    revocations since, prize money): bounded by one decision, held by the page anyway.
+    No personal data (the decision prints names, positions and units)."""
+
+    name = "decision-awards"
+    title = "Danh sách khen thưởng theo quyết định"
+    file_stem = "danh-sach-khen-thuong"
+
+    COLUMNS = (
+        Column("no", "STT", 6),
+        Column("award", "Hình thức khen thưởng", 36),
+        Column("kind", "Tập thể / cá nhân", 14),
+        Column("name", "Tên tập thể, họ tên", 36),
+        Column("position", "Chức vụ", 28),
+        Column("unit", "Đơn vị", 40),
+        Column("awarded", "Được khen thưởng", 12),
+        Column("reason", "Lý do không khen thưởng", 30),
+        Column("prize", "Tiền thưởng (đồng)", 16),
+        Column("certificate", "Số vào sổ", 12),
+        Column("revoked", "Đã thu hồi", 10),
+        Column("notes", "Ghi chú (đính chính, thu hồi)", 40),
+        Column("dossier_id", "Số hồ sơ", 10),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def _awardees(self, s: Session, actor: Actor, f: DecisionFilter) -> list[Any]:
+        d = decisions_service.visible_decision(s, actor, f.decision_id)
+        return decisions_service.decision_out(s, actor, d).awardees
+
+    def count(self, s: Session, actor: Actor, f: DecisionFilter) -> int:
+        return len(self._awardees(s, actor, f))
+
+    def rows(self, s: Session, actor: Actor, f: DecisionFilter) -> Iterator[Row]:
+        for i, a in enumerate(self._awardees(s, actor, f), start=1):
+            book = f"{a.certificate_no}/{a.certificate_year}" if a.certificate_no else None
+            yield {
+                "no": i,
+                "award": a.award_name,
+                "kind": "Tập thể" if a.kind == "collective" else "Cá nhân",
+                "name": a.name,
+                "position": a.position,
+                "unit": a.unit_name,
+                "awarded": a.awarded,
+                "reason": a.reason,
+                "prize": a.prize_amount,
+                "certificate": book,
+                "revoked": a.revoked,
+                "notes": "; ".join(a.notes),
+                "dossier_id": a.dossier_id,
+            }
+
+    def subject(self, f: DecisionFilter) -> Subject | None:
+        return Subject(SubjectKind.DECISION, f.decision_id)
+
+
+# ---------------------------------------------------------------- a dossier's history
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    dossier_id: int
+    include_reads: bool = False
+
+
+class History:
+    """A dossier's history (`/ho-so/{id}/lich-su`) as its page lists it
+    (`api.audit.service.history`: 404 to whoever may not see the dossier, the reads of
+    documents and exports for auditors only); a dossier's events are a few hundred."""
+
+    name = "history"
+    title = "Lịch sử hồ sơ"
+    file_stem = "lich-su-ho-so"
+
+    COLUMNS = (
+        Column("seq", "STT", 6),
+        Column("at", "Thời điểm", 18),
+        Column("label", "Việc", 40),
+        Column("actor", "Người thực hiện", 50),
+        Column("from", "Từ trạng thái", 24),
+        Column("to", "Sang trạng thái", 24),
+        Column("reason", "Lý do", 40),
+        Column("due", "Hạn xử lý", 12),
+        Column("late", "Trễ (ngày làm việc)", 10),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def _entries(self, s: Session, actor: Actor, f: HistoryFilter) -> list[Any]:
+        return audit_service.history(
+            s, actor, f.dossier_id, EVENT_LABELS, include_reads=f.include_reads
+        )
+
+    def count(self, s: Session, actor: Actor, f: HistoryFilter) -> int:
+        return len(self._entries(s, actor, f))
+
+    def rows(self, s: Session, actor: Actor, f: HistoryFilter) -> Iterator[Row]:
+        for e in self._entries(s, actor, f):
+            yield {
+                "seq": e.seq,
+                "at": e.at,
+                "label": e.label,
+                "actor": e.actor_line or e.actor,
+                "from": e.from_status_label,
+                "to": e.to_status_label,
+                "reason": e.reason,
+                "due": e.due_date,
+                "late": e.late_working_days or None,
+            }
+
+    def subject(self, f: HistoryFilter) -> Subject | None:
+        return Subject.dossier(f.dossier_id)
+
+
 DOSSIERS, NOMINEES, REGISTRY = Dossiers(), Nominees(), Registry()
-LISTS: dict[str, ExportList] = {x.name: x for x in (DOSSIERS, NOMINEES, REGISTRY)}
+DECISION_AWARDS, HISTORY = DecisionAwards(), History()
+LISTS: dict[str, ExportList] = {
+    x.name: x for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY)
+}

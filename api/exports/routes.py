@@ -12,7 +12,15 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CurrentReader, RuntimeDep
 from api.exports import service
-from api.exports.lists import DOSSIERS, NOMINEES, REGISTRY
+from api.exports.lists import (
+    DECISION_AWARDS,
+    DOSSIERS,
+    HISTORY,
+    NOMINEES,
+    REGISTRY,
+    DecisionFilter,
+    HistoryFilter,
+)
 from domain.process import Status
 from storage.registry import SearchFilter
 from storage.repositories.dossiers import DossierFilter
@@ -98,3 +106,30 @@ async def export_registry(
     newest year first; a unit's people only their unit's (403 `registry_other_unit`)."""
     f = SearchFilter(q=q, unit_id=unit_id, award=award, year=year, decision_number=decision_number)
     return await run_in_threadpool(service.export, rt, caller, REGISTRY.name, format, f)
+
+
+@router.get("/decisions/{decision_id}/awards", response_class=StreamingResponse, responses=FILE)
+async def export_decision_awards(
+    decision_id: int, caller: CurrentReader, rt: RuntimeDep, format: Format = "xlsx"
+) -> StreamingResponse:
+    """A decision's list of collectives and individuals as its page shows it (result,
+    prize money, the certificate's number in the book, corrections and revocations);
+    404 `decision_not_found` to whoever may not see the decision. Recorded in the
+    decision's history too."""
+    f = DecisionFilter(decision_id)
+    return await run_in_threadpool(service.export, rt, caller, DECISION_AWARDS.name, format, f)
+
+
+@router.get("/dossiers/{dossier_id}/history", response_class=StreamingResponse, responses=FILE)
+async def export_history(
+    dossier_id: int,
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    format: Format = "xlsx",
+    include_reads: bool = False,
+) -> StreamingResponse:
+    """A dossier's history as `GET /api/v1/dossiers/{id}/history` lists it, as a table
+    (the auditor's JSON and sealed PDF stay `…/history/export`); `include_reads` for
+    auditors only (403 `forbidden_action`)."""
+    f = HistoryFilter(dossier_id, include_reads)
+    return await run_in_threadpool(service.export, rt, caller, HISTORY.name, format, f)

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from api.audit.service import record_read
 from api.deps import Caller
 from api.documents.download import content_disposition
 from api.exports.lists import LISTS, ExportList, filters_of
@@ -30,6 +31,11 @@ KIND = "list_exported"
 
 class ExportTooLarge(DomainError):
     status, code = 422, "export_too_large"
+
+
+def _n(n: int) -> str:
+    """1.234.567, as Vietnamese write it."""
+    return f"{n:,}".replace(",", ".")
 
 
 def export_list(name: str) -> ExportList:
@@ -91,25 +97,24 @@ def export(rt: Runtime, caller: Caller, name: str, fmt: str | None, f: Any) -> S
     limit = rt.settings.export_max_rows
     if rows > limit:
         raise ExportTooLarge(
-            f"Danh sách có {rows:,} dòng, quá {limit:,} dòng một lần xuất: hãy lọc bớt "
-            "(theo năm, đơn vị …) rồi xuất từng phần.".replace(",", ".")
+            f"Danh sách có {_n(rows)} dòng, quá {_n(limit)} dòng một lần xuất: hãy lọc bớt "
+            "(theo năm, đơn vị …) rồi xuất từng phần."
         )
-    personal = any(c.personal for c in lst.columns(caller.actor))
-    who = _who(rt, caller)
-    with rt.db.write() as s:
-        audit.append(
-            s,
-            kind=KIND,
-            who=who,
-            data={
-                "list": lst.name,
-                "title": lst.title,
-                "format": fmt,
-                "filters": filters_of(f),
-                "rows": rows,
-                "personal_data": personal,
-            },
-        )
+    data = {
+        "list": lst.name,
+        "title": lst.title,
+        "format": fmt,
+        "filters": filters_of(f),
+        "rows": rows,
+        "personal_data": any(c.personal for c in lst.columns(caller.actor)),
+    }
+    subject = lst.subject(f)
+    if subject is not None:  # in the subject's own history too, as its downloads are
+        record_read(rt.db, user_id=caller.user.id, subject=subject, kind=KIND, data=data)
+    else:
+        who = _who(rt, caller)
+        with rt.db.write() as s:
+            audit.append(s, kind=KIND, who=who, data=data)
     stamp = datetime.now(VIETNAM).strftime("%Y%m%d-%H%M")
     return StreamingResponse(
         _pieces(rt, lst, caller.actor, f, fmt),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import AuditEvent
+from tests.fixtures.decisions_seed import decided_round, new_dossier
 from tests.fixtures.route import walk_to
 from tests.fixtures.server import Api, AppServer
 
@@ -227,3 +229,74 @@ def test_every_export_is_in_the_history_with_who_what_filters_and_rows(server, d
     refused = [e for e in events if e.data["rows"] > 3]
     assert not refused  # a refused export is not handed out, so not recorded
     assert any(e.data["personal_data"] and e.actor_name for e in events)
+
+
+def test_a_decision_list_exports_as_its_page_shows_it_and_joins_its_history(server, dossiers):
+    dossier_id = new_dossier(
+        server,
+        [{"kind": "collective", "name": 'Phòng "Đổi mới" <&> {{ y }}', "achievements": "Tốt"}],
+    )
+    _, decision_id, _ = decided_round(
+        server,
+        "Đợt xuất danh sách",
+        dossier_id,
+        number="77/QĐ-UBND",
+        decided_on=date(2026, 12, 1),
+        published=False,
+    )
+    path = f"/api/v1/exports/decisions/{decision_id}/awards"
+    header, rows, _ = xlsx_rows(get(server, "ptdkt.chuyenvien", path))
+    assert header[:4] == [
+        "STT",
+        "Hình thức khen thưởng",
+        "Tập thể / cá nhân",
+        "Tên tập thể, họ tên",
+    ]
+    assert [(r["Tên tập thể, họ tên"], r["Được khen thưởng"]) for r in rows] == [
+        ('Phòng "Đổi mới" <&> {{ y }}', "Có")
+    ]
+    assert rows[0]["Số hồ sơ"] == dossier_id and rows[0]["STT"] == 1
+    r = get(server, "bdt.canbo", path, format="csv")  # a unit does not see the decision
+    assert r.status_code == 404 and r.json()["code"] == "decision_not_found"
+    db = Database(f"sqlite:///{server.var_dir / 'tdkt.sqlite3'}")
+    try:
+        with db.read() as s:
+            e = s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.subject_kind == "decision",
+                    AuditEvent.subject_id == decision_id,
+                    AuditEvent.kind == "list_exported",
+                )
+            ).one()
+    finally:
+        db.dispose()
+    assert e.data["rows"] == 1 and e.data["filters"] == {"decision_id": decision_id}
+    assert e.actor_name and e.actor_role == "board_specialist"
+
+
+def test_a_dossier_history_exports_as_its_page_lists_it(server, dossiers):
+    clerk = Api(server, "bdt.canbo")
+    r = clerk.post(
+        "/api/v1/dossiers",
+        json={"year": 2026, "nominees": [{"kind": "collective", "name": "Tổ Lịch sử"}]},
+    )
+    assert r.status_code == 201, r.text
+    fresh = r.json()["id"]
+    path = f"/api/v1/exports/dossiers/{fresh}/history"
+    rows = csv_rows(get(server, "bdt.canbo", path, format="csv"))
+    assert [(r["STT"], r["Việc"]) for r in rows] == [("1", "Lập hồ sơ")]
+    assert "Nông Văn Tuấn" in rows[0]["Người thực hiện"]
+    r = get(server, "lmhtx.canbo", path, format="csv")  # another unit's dossier
+    assert r.status_code == 404 and r.json()["code"] == "dossier_not_found"
+    r = get(server, "bdt.canbo", path, format="csv", include_reads="true")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden_action"
+    # A longer history is more rows than this server's limit (3): refused, as any list.
+    long = f"/api/v1/exports/dossiers/{dossiers['bdt']}/history"
+    r = get(server, "bdt.canbo", long, format="xlsx")
+    assert r.status_code == 422 and r.json()["code"] == "export_too_large"
+    assert "dòng, quá 3 dòng" in r.json()["detail"]
+    # The export is a read in the dossier's chain: the auditor sees it, the clerk not.
+    history = f"/api/v1/dossiers/{fresh}/history"
+    seen = get(server, "thanhtra", history, include_reads="true").json()
+    assert [e["kind"] for e in seen].count("list_exported") == 1
+    assert [e["kind"] for e in get(server, "bdt.canbo", history).json()] == ["created"]
