@@ -1,9 +1,9 @@
 """«Xuất Excel» / «Xuất CSV» in a real browser (Debian's Chromium driven by Playwright)
 against the real app: a unit's clerk filters her list of dossiers and downloads it as
 Excel — the file holds the rows the filtered list shows, nothing else —, then the
-nominees of those dossiers as CSV (BOM, her nominee's date of birth, the name as typed);
-in the registry's search, the export holds her unit's records only. Screenshots in
-tests/artifacts/web/xuat-danh-sach/."""
+nominees of those dossiers as CSV (BOM, her nominee's date of birth, the name as typed),
+a dossier's history as Excel; in the registry's search, the export holds her unit's
+records only. Screenshots in tests/artifacts/web/xuat-danh-sach/."""
 
 from __future__ import annotations
 
@@ -80,6 +80,15 @@ def test_a_clerk_exports_her_filtered_list_and_its_nominees(
     assert data.startswith(b"\xef\xbb\xbf")
     listed = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert [(r["Tên tập thể, họ tên"], r["Ngày sinh"]) for r in listed] == [(NAME, "09/07/1986")]
+
+    # The dossier's history as a table.
+    page.goto(f"/ho-so/{wanted}/lich-su")
+    with page.expect_download() as download:
+        page.locator("#xuat-lich-su").get_by_role("link", name="Xuất Excel").click()
+    path = tmp_path / "lich-su.xlsx"
+    download.value.save_as(path)
+    events = list(load_workbook(path).active.iter_rows(min_row=2, values_only=True))
+    assert [(e[0], e[2]) for e in events] == [(1, "Lập hồ sơ")]
 
     # The registry's search: what it found, every page of it, her unit's records only.
     page.goto("/tra-cuu-khen-thuong")
