@@ -22,6 +22,7 @@ from api.delegations.routes import router as delegations_router
 from api.deps import RuntimeDep
 from api.documents.routes import router as documents_router
 from api.dossiers.routes import router as dossiers_router
+from api.exports.routes import router as exports_router
 from api.guards import RequestGuard
 from api.meetings.routes import router as meetings_router
 from api.meetings.vote_routes import router as vote_router
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         reports_router,
         clusters_router,
         delegations_router,
+        exports_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

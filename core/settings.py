@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     max_import_bytes: int = 64 * 1024 * 1024
     """The largest file of past awards imported at once (POST /api/v1/registry/imports):
     100 000 rows of the template are about 15 MB as CSV."""
+    export_max_rows: int = Field(default=500_000, ge=1)
+    """The most rows one export of a list may hold (XLSX or CSV, api/exports/): more is
+    refused (422 `export_too_large`) and the reader filters further. Exports stream, so
+    this bounds the time and the file's size, not the server's memory."""
     outbox_redrive_seconds: float = 30.0
     outbox_lease_seconds: float = 600.0
     """How long a step's flow run may hold its outbox row without renewing it before

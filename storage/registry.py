@@ -5,7 +5,7 @@ transaction; commits nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -312,7 +312,13 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(scope: RegistryScope, f: SearchFilter) -> list[ColumnElement[bool]]:
+ORDER = (RegistryAward.year.desc(), RegistryAward.id.desc())
+"""The search's order: newest year first."""
+EXPORT_CHUNK = 1000
+"""Rows an export reads at a time (a server-side cursor on PostgreSQL)."""
+
+
+def conditions(scope: RegistryScope, f: SearchFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         RegistryAward.search_text.like(f"%{_escape_like(w)}%", escape="\\")
         for w in query_words(f.q)
@@ -335,18 +341,48 @@ def search(
 ) -> tuple[list[tuple[RegistryAward, str | None]], int]:
     """One page of matching records, newest year first, with the unit's name; and how
     many match (counted up to COUNT_CAP + 1)."""
-    where = _conditions(scope, f)
+    where = conditions(scope, f)
     rows = s.execute(
         select(RegistryAward, Unit.name)
         .outerjoin(Unit, Unit.id == RegistryAward.unit_id)
         .where(*where)
-        .order_by(RegistryAward.year.desc(), RegistryAward.id.desc())
+        .order_by(*ORDER)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     capped = select(RegistryAward.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = s.scalar(select(func.count()).select_from(capped)) or 0
     return [(r, name) for r, name in rows], total
+
+
+def count_all(s: Session, scope: RegistryScope, f: SearchFilter) -> int:
+    """How many records match (uncapped: what an export would write)."""
+    return s.scalar(select(func.count(RegistryAward.id)).where(*conditions(scope, f))) or 0
+
+
+def export_rows(s: Session, scope: RegistryScope, f: SearchFilter) -> Iterator[Sequence[Any]]:
+    """Every record the search matches (`conditions`), in its order, read in chunks:
+    holder's name, whether a person, the unit's name, award, year, occasion, decision
+    number, date and issuer, source, revoked_at. No personal data (the search has none)."""
+    q = (
+        select(
+            RegistryAward.holder_name,
+            RegistryAward.person_id.is_not(None),
+            Unit.name,
+            RegistryAward.award,
+            RegistryAward.year,
+            RegistryAward.occasion,
+            RegistryAward.decision_number,
+            RegistryAward.decision_date,
+            RegistryAward.issuer,
+            RegistryAward.source,
+            RegistryAward.revoked_at,
+        )
+        .outerjoin(Unit, Unit.id == RegistryAward.unit_id)
+        .where(*conditions(scope, f))
+        .order_by(*ORDER)
+    )
+    yield from s.execute(q.execution_options(yield_per=EXPORT_CHUNK))
 
 
 # --------------------------------------------------------------- imports

@@ -14,6 +14,7 @@ from domain.roles import BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, ClusterPost, Plac
 READ_LABELS = {
     "document_downloaded": "Tải, đọc văn bản",
     "history_exported": "Xuất lịch sử hồ sơ",
+    "list_exported": "Xuất danh sách (Excel, CSV)",
 }
 SYSTEM_ACTOR = "Hệ thống tdkt (tự động)"
 RENDITION_LABELS = {

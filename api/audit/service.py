@@ -58,7 +58,7 @@ from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import org as org_repo
 from storage.repositories import users as users_repo
 
-READ_KINDS = ("document_downloaded", "history_exported")
+READ_KINDS = ("document_downloaded", "history_exported", "list_exported")
 EXPORT_TYPE = "tdkt.dossier-history"
 CANONICAL_RULE = {
     "hash": "SHA-256 (hex) of the UTF-8 JSON of `event`: keys sorted, separators ',' and ':', "

@@ -341,6 +341,7 @@ EVENT_LABELS = {
     "awards_recorded": "Ghi nhận khen thưởng cho từng tập thể, cá nhân",
     "document_downloaded": "Tải văn bản",
     "certificates_downloaded": "Tải bằng khen để in",
+    "list_exported": "Xuất danh sách khen thưởng (Excel, CSV)",
     "decision_amended": "Đính chính / thu hồi quyết định",
 }
 
@@ -372,6 +373,8 @@ def _detail(e: AuditEvent) -> str:
             f"{', '.join(str(x) for x in data.get('names', []))}"
             + (f". Lý do: {e.reason}" if e.reason else "")
         )
+    if e.kind == "list_exported":
+        return f"Tệp {str(data.get('format', '')).upper()}, {data.get('rows', 0)} dòng"
     if e.reason:
         return f"Lý do: {e.reason}"
     if e.to_status and e.to_status in DECISION_ISSUANCE.state_labels:

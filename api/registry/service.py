@@ -103,12 +103,19 @@ def award_out(r: RegistryAward, unit_name: str | None) -> RegistryAwardOut:
     )
 
 
-def search(s: Session, actor: Actor, f: store.SearchFilter, page: int) -> RegistryPage:
+def search_scope(actor: Actor, f: store.SearchFilter) -> rules.RegistryScope:
+    """Whose records the actor searches (403 for another unit's `unit_id`): the search
+    and its exports (api/exports/) both ask here."""
     scope = rules.registry_scope(actor)
     if f.unit_id is not None and not scope.all_units and f.unit_id not in scope.unit_ids:
         raise Forbidden(
             "Đơn vị chỉ tra cứu khen thưởng của chính đơn vị mình.", code="registry_other_unit"
         )
+    return scope
+
+
+def search(s: Session, actor: Actor, f: store.SearchFilter, page: int) -> RegistryPage:
+    scope = search_scope(actor, f)
     rows, total = store.search(s, scope, f, page)
     return RegistryPage(
         items=[award_out(r, name) for r, name in rows],

@@ -15,6 +15,8 @@ from api.audit.schemas import AuditVerifyOut
 from api.deps import RuntimeDep
 from api.dossiers import service
 from api.dossiers.routes import EVENT_LABELS
+from api.exports import service as exports
+from api.exports.lists import HISTORY, HistoryFilter
 from api.web.pages import WebRoute, render
 from api.web.session import VisitorDep
 from domain.errors import Forbidden
@@ -50,6 +52,20 @@ def history_page(
         is_auditor=is_auditor,
         with_reads=bool(luot_doc and is_auditor),
     )
+
+
+@router.get("/ho-so/{dossier_id:int}/lich-su/bang", response_model=None)
+def export_table(
+    dossier_id: int,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    dinh_dang: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+    luot_doc: Annotated[int, Query(alias="luot-doc", ge=0, le=1)] = 0,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the history as the page lists it (api/exports/)."""
+    reads = bool(luot_doc and Role.AUDITOR in visitor.actor.roles())
+    f = HistoryFilter(dossier_id, reads)
+    return exports.export(rt, visitor.caller, HISTORY.name, dinh_dang, f)
 
 
 @router.get("/ho-so/{dossier_id:int}/lich-su/xuat")

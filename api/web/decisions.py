@@ -24,6 +24,8 @@ from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
+from api.exports import service as exports
+from api.exports.lists import DECISION_AWARDS, DecisionFilter
 from api.web.dossiers import PIN_CODES
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
@@ -94,6 +96,18 @@ def decision_page(
     request: Request, decision_id: int, visitor: VisitorDep, rt: RuntimeDep
 ) -> HTMLResponse:
     return _page(request, visitor, rt, decision_id)
+
+
+@router.get("/quyet-dinh/{decision_id:int}/xuat", response_model=None)
+def export_awards(
+    decision_id: int,
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the decision's list of collectives and individuals."""
+    f = DecisionFilter(decision_id)
+    return exports.export(rt, visitor.caller, DECISION_AWARDS.name, fmt, f)
 
 
 @router.get("/quyet-dinh/{decision_id:int}/tien-do")

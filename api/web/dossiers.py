@@ -11,7 +11,7 @@ import re
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
@@ -21,6 +21,8 @@ from api.dossiers.eligibility import OverrideIn
 from api.dossiers.progress import StepProgress, step_progress
 from api.dossiers.routes import dossier_out, refresh_prepared, save_appraisal
 from api.dossiers.schemas import ActionIn, AppraisalIn, AppraisalItemIn, OwnReportSignIn
+from api.exports import service as exports
+from api.exports.lists import DOSSIERS, NOMINEES
 from api.web import views
 from api.web.forms import text
 from api.web.home import home_page  # the inbox, where several are approved at once
@@ -59,17 +61,7 @@ def list_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     trang: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    def number(raw: str | None) -> int | None:
-        return int(raw) if raw and raw.isdigit() else None
-
-    f = dossiers_repo.DossierFilter(
-        status=trang_thai if _is_status(trang_thai) else None,
-        year=number(nam),
-        award=khen_thuong if khen_thuong in AWARDS else None,
-        unit_id=number(don_vi),
-        cluster_id=number(cum),
-        q=(q or "").strip() or None,
-    )
+    f = _filter(trang_thai, nam, khen_thuong, don_vi, cum, q)
     with rt.db.read() as s:
         found, total = dossiers_repo.list_dossiers(
             s, visitor.actor, f, offset=(trang - 1) * PAGE_SIZE, limit=PAGE_SIZE
@@ -105,6 +97,70 @@ def list_page(
         clusters=clusters,
         wide=wide,
     )
+
+
+def _filter(
+    status: str | None,
+    year: str | None,
+    award: str | None,
+    unit: str | None,
+    cluster: str | None,
+    q: str | None,
+) -> dossiers_repo.DossierFilter:
+    """The list's filter from the page's address (what is not understood is left out):
+    the list and its exports read it alike."""
+
+    def number(raw: str | None) -> int | None:
+        return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+    return dossiers_repo.DossierFilter(
+        status=status if _is_status(status) else None,
+        year=number(year),
+        award=award if award in AWARDS else None,
+        unit_id=number(unit),
+        cluster_id=number(cluster),
+        q=(q or "").strip() or None,
+    )
+
+
+class DossierListQuery:
+    """The list's filters as the page's address names them (`/ho-so?nam=2026&…`)."""
+
+    def __init__(
+        self,
+        trang_thai: Annotated[str | None, Query(alias="trang-thai", max_length=32)] = None,
+        nam: Annotated[str | None, Query(max_length=4)] = None,
+        khen_thuong: Annotated[str | None, Query(alias="khen-thuong", max_length=64)] = None,
+        don_vi: Annotated[str | None, Query(alias="don-vi", max_length=12)] = None,
+        cum: Annotated[str | None, Query(max_length=12)] = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> None:
+        self.filter = _filter(trang_thai, nam, khen_thuong, don_vi, cum, q)
+
+
+ExportFormat = Annotated[str | None, Query(alias="dinh-dang", max_length=8)]
+
+
+@router.get("/ho-so/xuat", response_model=None)
+def export_dossiers(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    listed: Annotated[DossierListQuery, Depends()],
+    dinh_dang: ExportFormat = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the list, with the filters the list shows."""
+    return exports.export(rt, visitor.caller, DOSSIERS.name, dinh_dang, listed.filter)
+
+
+@router.get("/ho-so/xuat-tap-the-ca-nhan", response_model=None)
+def export_nominees(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    listed: Annotated[DossierListQuery, Depends()],
+    dinh_dang: ExportFormat = None,
+) -> Response:
+    """The collectives and individuals proposed in the list's dossiers, a row each."""
+    return exports.export(rt, visitor.caller, NOMINEES.name, dinh_dang, listed.filter)
 
 
 def _is_status(value: str | None) -> bool:

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from api.deps import RuntimeDep
+from api.exports import service as exports
+from api.exports.lists import REGISTRY
 from api.registry import service
 from api.registry.routes import WEB_IMPORT_PATH
 from api.web.pages import WebRoute, redirect, render
@@ -45,15 +47,7 @@ def search_page(
     page: Annotated[int, Query(alias="trang", ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     scope = rules.registry_scope(visitor.actor)
-    f = SearchFilter(
-        q=q or None,
-        unit_id=_int(unit),
-        award=award or None,
-        year=_int(year),
-        decision_number=(number or "").strip() or None,
-    )
-    if f.unit_id is not None and not scope.all_units and f.unit_id not in scope.unit_ids:
-        f = SearchFilter(q=f.q, award=f.award, year=f.year, decision_number=f.decision_number)
+    f = _filter(scope, q, unit, award, year, number)
     searched = any(v is not None for v in (f.q, f.unit_id, f.award, f.year, f.decision_number))
     with rt.db.read() as s:
         result = service.search(s, visitor.actor, f, page) if searched else None
@@ -86,6 +80,44 @@ def search_page(
         catalogue=CATALOGUE,
         may_import=_may_import(visitor.actor),
     )
+
+
+def _filter(
+    scope: rules.RegistryScope,
+    q: str | None,
+    unit: str | None,
+    award: str | None,
+    year: str | None,
+    number: str | None,
+) -> SearchFilter:
+    """The search's filter from the page's address (another unit's `don-vi` left out
+    for a unit): the page and its exports read it alike."""
+    f = SearchFilter(
+        q=q or None,
+        unit_id=_int(unit),
+        award=award or None,
+        year=_int(year),
+        decision_number=(number or "").strip() or None,
+    )
+    if f.unit_id is not None and not scope.all_units and f.unit_id not in scope.unit_ids:
+        f = SearchFilter(q=f.q, award=f.award, year=f.year, decision_number=f.decision_number)
+    return f
+
+
+@router.get("/tra-cuu-khen-thuong/xuat", response_model=None)
+def export_search(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    unit: Annotated[str | None, Query(alias="don-vi", max_length=12)] = None,
+    award: Annotated[str | None, Query(alias="khen-thuong", max_length=64)] = None,
+    year: Annotated[str | None, Query(alias="nam", max_length=4)] = None,
+    number: Annotated[str | None, Query(alias="so-quyet-dinh", max_length=64)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of what the search found (every page of it)."""
+    f = _filter(rules.registry_scope(visitor.actor), q, unit, award, year, number)
+    return exports.export(rt, visitor.caller, REGISTRY.name, fmt, f)
 
 
 def _may_import(actor: Actor) -> bool:

@@ -3,13 +3,13 @@ its transitions and its history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain.deadlines import due_date, vn_day
@@ -25,11 +25,14 @@ from storage import policy_sql
 from storage.calendar import work_calendar
 from storage.models import (
     AuditEvent,
+    Cluster,
     Document,
     DocumentVersion,
     Dossier,
     DossierTransition,
     Nominee,
+    Person,
+    Unit,
     of_subject,
     utcnow,
 )
@@ -107,30 +110,119 @@ class DossierFilter:
     q: str | None = None
 
 
+LIST_ORDER = (Dossier.updated_at.desc(), Dossier.id.desc())
+"""The list's order: most recently changed first (the (updated_at, id) index)."""
+
+
+def listed(actor: Actor, f: DossierFilter) -> list[ColumnElement[bool]]:
+    """The conditions of the list: the dossiers the actor may see (domain/policy.py's
+    rules as SQL) that pass the filter. The list, its count and its exports (the
+    dossiers and their nominees, api/exports/) all read these, so they cannot drift."""
+    where = [policy_sql.visible(actor, DOSSIER)]
+    if f.status:
+        where.append(Dossier.status == f.status)
+    if f.year:
+        where.append(Dossier.year == f.year)
+    if f.award:
+        where.append(Dossier.award == f.award)
+    if f.unit_id:
+        where.append(Dossier.unit_id == f.unit_id)
+    if f.cluster_id:
+        where.append(Dossier.cluster_id == f.cluster_id)
+    if f.q:  # words of the title or of nominees' names, in any order
+        where.extend(_matches(f.q))
+    return where
+
+
+def count_listed(s: Session, actor: Actor, f: DossierFilter) -> int:
+    q = select(Dossier.id).where(*listed(actor, f))
+    return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
 def list_dossiers(
     s: Session, actor: Actor, f: DossierFilter, *, offset: int, limit: int
 ) -> tuple[list[Dossier], int]:
-    q = _visible(actor, s)
-    if f.status:
-        q = q.where(Dossier.status == f.status)
-    if f.year:
-        q = q.where(Dossier.year == f.year)
-    if f.award:
-        q = q.where(Dossier.award == f.award)
-    if f.unit_id:
-        q = q.where(Dossier.unit_id == f.unit_id)
-    if f.cluster_id:
-        q = q.where(Dossier.cluster_id == f.cluster_id)
-    if f.q:  # words of the title or of nominees' names, in any order
-        q = q.where(*_matches(f.q))
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    total = count_listed(s, actor, f)
     rows = s.scalars(
-        q.options(joinedload(Dossier.unit))  # the unit's name in every row, not one query each
-        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+        select(Dossier)
+        .where(*listed(actor, f))
+        .options(joinedload(Dossier.unit))  # the unit's name in every row, not one query each
+        .order_by(*LIST_ORDER)
         .offset(offset)
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+EXPORT_CHUNK = 1000
+"""Rows read from the database at a time by an export (a server-side cursor on
+PostgreSQL): the whole list is never in memory."""
+
+
+def export_rows(s: Session, actor: Actor, f: DossierFilter) -> Iterator[Sequence[Any]]:
+    """The list's dossiers (`listed`), in its order, read in chunks: id, title, year,
+    award, status, the unit's and the cluster's names, updated_at."""
+    q = (
+        select(
+            Dossier.id,
+            Dossier.title,
+            Dossier.year,
+            Dossier.award,
+            Dossier.status,
+            Unit.name,
+            Cluster.name,
+            Dossier.updated_at,
+        )
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .outerjoin(Cluster, Cluster.id == Dossier.cluster_id)
+        .where(*listed(actor, f))
+        .order_by(*LIST_ORDER)
+    )
+    yield from s.execute(q.execution_options(yield_per=EXPORT_CHUNK))
+
+
+def count_listed_nominees(s: Session, actor: Actor, f: DossierFilter) -> int:
+    n = aliased(Nominee, name="listed_nominee")
+    q = select(func.count(n.id)).join(Dossier, Dossier.id == n.dossier_id).where(*listed(actor, f))
+    return s.scalar(q) or 0
+
+
+def export_nominee_rows(s: Session, actor: Actor, f: DossierFilter) -> Iterator[Sequence[Any]]:
+    """The nominees of the list's dossiers (`listed`), dossier by dossier in the list's
+    order, read in chunks: the dossier's id, year, award, status, unit id and name,
+    authority and furthest stage (for domain/personal_data.py's rule), the nominee's
+    kind, name, position, workplace, gender, birth date, ethnicity, and the identity
+    number of its person record. The caller blanks what the reader may not see."""
+    # An alias: the policy's own subqueries on `nominees` (a nominee linked to the
+    # reader's account) stay about the dossier, not correlated to this row.
+    n = aliased(Nominee, name="listed_nominee")
+    q = (
+        select(
+            Dossier.id,
+            Dossier.year,
+            Dossier.award,
+            Dossier.status,
+            Dossier.unit_id,
+            Unit.name,
+            Dossier.authority_id,
+            Dossier.furthest_stage,
+            n.kind,
+            n.name,
+            n.job_title,
+            n.unit_name,
+            n.gender,
+            n.birth_date,
+            n.ethnicity,
+            Person.identity_no,
+        )
+        .select_from(n)
+        .join(Dossier, Dossier.id == n.dossier_id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .outerjoin(Person, Person.id == n.person_id)
+        .where(*listed(actor, f))
+        .order_by(*LIST_ORDER, n.position_no)
+    )
+    yield from s.execute(q.execution_options(yield_per=EXPORT_CHUNK))
 
 
 def _matches(query: str) -> list[ColumnElement[bool]]:

@@ -20,9 +20,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from api.exports import lists as export_lists
 from domain import policy
 from domain.decisions import DecisionScope
 from domain.meetings import MeetingScope
+from domain.personal_data import sees_personal_data
 from domain.policy import DECISION, DOSSIER, MEETING, ROUND, Relation, Rule
 from domain.process import PROCESSES, Status
 from domain.roles import Actor, Role
@@ -182,7 +184,13 @@ def _build_dossiers(s: Session) -> dict[tuple[Role, str, str], User]:
                 d.nominees.append(Nominee(position_no=1, kind="collective", name="Phòng"))
                 if year == 2026 and status in LINKED_IN:
                     d.nominees.extend(
-                        Nominee(position_no=i, kind="individual", name=u.full_name, user_id=u.id)
+                        Nominee(
+                            position_no=i,
+                            kind="individual",
+                            name=u.full_name,
+                            user_id=u.id,
+                            birth_date=date(1980, 1, 2),  # personal data: the exports' test
+                        )
                         for i, u in enumerate(linked, start=2)
                     )
                 s.add(d)
@@ -449,6 +457,33 @@ def test_what_one_sees_is_what_lists_and_counts_show(
     assert _labels(world, kind, sql - python) == [], "listed, not seen by the check"
     by_status = {x.id: x.status for x in world.subjects[kind]}
     assert counts == Counter(str(by_status[i]) for i in python)
+
+
+@pytest.mark.parametrize(("role", "place", "person"), [c[1:] for c in CASES if c[0] == DOSSIER])
+def test_an_export_holds_its_lists_rows_and_personal_data_only_where_the_check_allows(
+    world: World, role: Role, place: str, person: str
+):
+    """The exports of the dossiers and their nominees (api/exports/) read the list's own
+    conditions: the same dossiers in the same order; a nominee's date of birth only
+    where domain/personal_data.py lets the reader read it on that dossier."""
+    actor = _actor(world.users[role, place, person])
+    f = dossiers_repo.DossierFilter()
+    with world.db.read() as s:
+        found, _ = dossiers_repo.list_dossiers(s, actor, f, offset=0, limit=10_000)
+        exported = [r[0] for r in dossiers_repo.export_rows(s, actor, f)]
+        nominees = list(export_lists.NOMINEES.rows(s, actor, f))
+        counted = dossiers_repo.count_listed_nominees(s, actor, f)
+    assert exported == [d.id for d in found]
+    assert len(nominees) == counted
+    assert {n["dossier_id"] for n in nominees} == set(exported)
+    scopes = {x.id: x.scope for x in world.subjects[DOSSIER]}
+    reader = export_lists.may_read_personal_data(actor)
+    for n in nominees:
+        if n["kind"] == "Cá nhân":
+            allowed = reader and sees_personal_data(actor, scopes[n["dossier_id"]])
+            assert (n["birth_date"] is not None) == allowed, (n["dossier_id"], n["name"])
+    if not reader:
+        assert not any(c.personal for c in export_lists.NOMINEES.columns(actor))
 
 
 @pytest.mark.parametrize(("kind", "role", "place", "person"), CASES)
