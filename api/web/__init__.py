@@ -23,6 +23,7 @@ from api.web import (
     cluster_scores,
     cluster_vote,
     clusters,
+    dashboards,
     decisions,
     delegations,
     documents,
@@ -72,6 +73,7 @@ def install(app: FastAPI) -> None:
         cluster_divisions,
         work_calendar,
         delegations,
+        dashboards,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
