@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from api.dashboards.tables import Table
 
@@ -40,7 +41,11 @@ def chart_svg(table: Table) -> str | None:
     spec = table.chart
     if spec is None:
         return None
-    rows = [r for r in table.rows if r and r[0] != "Tổng"][:MAX_BARS]
+    rows = [r for r in table.rows if r and r[0] != "Tổng"]
+    title = table.title
+    if len(rows) > MAX_BARS:
+        title += f" ({MAX_BARS} dòng đầu; đủ các dòng trong bảng)"
+        rows = rows[:MAX_BARS]
     labels = [" — ".join(str(r[i]) for i in spec.labels if r[i] not in ("", None)) for r in rows]
     series = [[_number(r[c]) or 0.0 for r in rows] for c in spec.values]
     if not rows or not any(any(s) for s in series):
@@ -48,11 +53,12 @@ def chart_svg(table: Table) -> str | None:
     import matplotlib
 
     with matplotlib.rc_context(RC):  # type: ignore[arg-type]
-        return _draw(table, labels, series, spec.horizontal, spec.unit, spec.values)
+        return _draw(table, title, labels, series, spec.horizontal, spec.unit, spec.values)
 
 
 def _draw(
     table: Table,
+    title: str,
     labels: list[str],
     series: list[list[float]],
     horizontal: bool,
@@ -85,7 +91,8 @@ def _draw(
     if k > 1:
         ax.legend(loc="best", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(table.title, fontsize=10, loc="left")
+    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, fontsize=10, loc="left")
     fig.tight_layout()
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
@@ -94,7 +101,7 @@ def _draw(
     start = text.index("<svg")
     body = text[start:]
     close = body.index(">") + 1
-    return body[:close] + f"<title>{escape(table.title)}</title>" + body[close:]
+    return body[:close] + f"<title>{escape(title)}</title>" + body[close:]
 
 
 def _fmt(v: float) -> str:
