@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from domain.awards import NomineeKind
@@ -17,10 +18,15 @@ from domain.process import Stage
 from domain.roles import Actor, Role
 from domain.stats import DashboardScope
 from storage.models import (
+    AwardDecision,
+    AwardRound,
     Cluster,
+    ClusterProposal,
     ClusterTerm,
+    ClusterYear,
     Dossier,
     DossierTransition,
+    Meeting,
     Nominee,
     Person,
     RegistryAward,
@@ -189,3 +195,101 @@ def registry_awards(s: Session, unit_ids: Sequence[int], year: int | None) -> li
     if year is not None:
         q = q.where(RegistryAward.year == year)
     return [AwardRow(*r) for r in s.execute(q).all()]
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    """A subject of another process (a round, a meeting, a decision, a cluster's year or
+    proposal): what its waiting times need."""
+
+    kind: str
+    id: int
+    process: str
+    created_at: datetime
+    status: str | None
+    """Its state now; None where the subject's table keeps none (a cluster's year: its
+    plan's state is the plan's)."""
+
+
+def other_subjects(
+    s: Session,
+    year: int,
+    *,
+    authority_ids: frozenset[int] | None,
+    cluster_ids: frozenset[int],
+) -> list[SubjectRow]:
+    """The year's subjects of the other processes in a scope: the board's rounds,
+    meetings and decisions of `authority_ids` (None: every authority; empty: none), and
+    the years, proposals and vote meetings of the clusters `cluster_ids`."""
+    out: list[SubjectRow] = []
+
+    def of_authority(col: Any) -> Any:
+        return col.in_(authority_ids) if authority_ids is not None else true()
+
+    if authority_ids is None or authority_ids:
+        for r in s.execute(
+            select(AwardRound.id, AwardRound.created_at, AwardRound.status).where(
+                AwardRound.year == year, of_authority(AwardRound.authority_id)
+            )
+        ):
+            out.append(SubjectRow("round", r[0], "round_submission", r[1], r[2]))
+        for r in s.execute(
+            select(AwardDecision.id, AwardDecision.created_at, AwardDecision.status)
+            .join(AwardRound, AwardRound.id == AwardDecision.round_id)
+            .where(AwardRound.year == year, of_authority(AwardDecision.authority_id))
+        ):
+            out.append(SubjectRow("decision", r[0], "decision_issuance", r[1], r[2]))
+    years = dict(
+        s.execute(
+            select(ClusterYear.id, ClusterYear.created_at).where(
+                ClusterYear.year == year, ClusterYear.cluster_id.in_(cluster_ids)
+            )
+        ).all()
+    )
+    out += [SubjectRow("cluster_year", i, "cluster_plan", at, None) for i, at in years.items()]
+    if years:
+        for r in s.execute(
+            select(ClusterProposal.id, ClusterProposal.created_at, ClusterProposal.status).where(
+                ClusterProposal.cluster_year_id.in_(years)
+            )
+        ):
+            out.append(SubjectRow("cluster_proposal", r[0], "cluster_proposal", r[1], r[2]))
+    in_year = and_(Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
+    of_clusters = and_(Meeting.about_kind == "cluster_year", Meeting.about_id.in_(years))
+    meetings = (
+        or_(of_authority(Meeting.authority_id), of_clusters)
+        if authority_ids is None or authority_ids
+        else of_clusters
+    )
+    for m in s.execute(
+        select(Meeting.id, Meeting.process, Meeting.created_at, Meeting.status).where(
+            in_year, meetings
+        )
+    ):
+        out.append(SubjectRow("meeting", m[0], m[1], m[2], m[3]))
+    return out
+
+
+def subject_transitions(
+    s: Session, subjects: Sequence[SubjectRow]
+) -> dict[tuple[str, int], list[StepRow]]:
+    """The recorded transitions of these subjects, in order, by (kind, id)."""
+    out: dict[tuple[str, int], list[StepRow]] = {(x.kind, x.id): [] for x in subjects}
+    by_kind: dict[str, list[int]] = {}
+    for x in subjects:
+        by_kind.setdefault(x.kind, []).append(x.id)
+    for kind, ids in by_kind.items():
+        rows = s.execute(
+            select(
+                DossierTransition.subject_id,
+                DossierTransition.action,
+                DossierTransition.from_status,
+                DossierTransition.to_status,
+                DossierTransition.created_at,
+            )
+            .where(DossierTransition.subject_kind == kind, DossierTransition.subject_id.in_(ids))
+            .order_by(DossierTransition.subject_id, DossierTransition.seq)
+        ).all()
+        for r in rows:
+            out[kind, r[0]].append(StepRow(r[0], r[1], r[2], r[3], r[4]))
+    return out

@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,15 @@ from domain import stats
 from domain.awards import AWARDS
 from domain.calendar import WorkCalendar
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.process import STAGE_LABELS, STAGE_ORDER, STATUS_LABELS, STATUS_STAGE, Action, Status
+from domain.process import (
+    PROCESSES,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    STATUS_LABELS,
+    STATUS_STAGE,
+    Action,
+    Status,
+)
 from domain.registry import award_name
 from domain.roles import Actor, Role
 from storage import audit
@@ -39,7 +48,7 @@ YEARS_SHOWN = 5
 """Awards by year: the year asked for and the four before it."""
 
 
-def _status_label(code: str) -> str:
+def _status_label(code: str, _subject: object = None) -> str:
     try:
         return STATUS_LABELS[Status(code)]
     except ValueError:
@@ -300,27 +309,85 @@ def waiting_times(
             waits.append((d, _wait(d, d.status, arrived, None, cal)))
 
     def grouped(key: str, title: str, head: str, group: Callable[[store.DossierRow], str]) -> Table:
-        return _wait_table(key, title, head, cal, today, waits, group)
+        return _wait_table(key, title, head, cal, today, waits, group, _status_label)
 
-    return ctx.dashboard(
-        WAITING,
-        [
-            grouped("by_step", "Thời gian ở từng bước", "", lambda d: ""),
-            grouped("by_unit", "Theo đơn vị", "Đơn vị", lambda d: ctx.unit_name[d.unit_id]),
-            grouped(
-                "by_cluster",
-                "Theo Cụm thi đua",
-                "Cụm thi đua",
-                lambda d: ctx.clusters.get(d.cluster_id or 0, "(không thuộc Cụm)"),
-            ),
-            grouped(
-                "by_award",
-                "Theo hình thức khen thưởng",
-                "Khen thưởng",
-                lambda d: _award_label(d.award),
-            ),
-        ],
+    tables = [
+        grouped("by_step", "Thời gian ở từng bước", "", lambda d: ""),
+        grouped("by_unit", "Theo đơn vị", "Đơn vị", lambda d: ctx.unit_name[d.unit_id]),
+        grouped(
+            "by_cluster",
+            "Theo Cụm thi đua",
+            "Cụm thi đua",
+            lambda d: ctx.clusters.get(d.cluster_id or 0, "(không thuộc Cụm)"),
+        ),
+        grouped(
+            "by_award",
+            "Theo hình thức khen thưởng",
+            "Khen thưởng",
+            lambda d: _award_label(d.award),
+        ),
+    ]
+    if ctx.scope.level is not stats.Level.UNIT:
+        tables.append(_other_processes(ctx, s, cal, today))
+    return ctx.dashboard(WAITING, tables)
+
+
+def _other_processes(ctx: Context, s: Session, cal: WorkCalendar, today: date) -> Table:
+    """The waits of the year's other processes in the scope: the board's rounds, council
+    meetings and decisions (the province), the clusters' years, proposals and votes."""
+    scope = ctx.scope
+    authorities: frozenset[int] | None
+    if scope.all_units:
+        authorities = None
+    elif scope.level is stats.Level.PROVINCE:
+        authorities = scope.authority_ids
+    else:
+        authorities = frozenset()
+    subjects = store.other_subjects(
+        s,
+        ctx.year,
+        authority_ids=authorities,
+        cluster_ids=frozenset(ctx.clusters) | scope.cluster_ids,
     )
+    steps = store.subject_transitions(s, subjects)
+    waits: list[tuple[store.SubjectRow, stats.StepWait]] = []
+    for x in subjects:
+        arrived = x.created_at
+        for t in steps[x.kind, x.id]:
+            waits.append(
+                (
+                    x,
+                    stats.StepWait(
+                        t.from_status, rules.vn_day(arrived), rules.vn_day(t.created_at)
+                    ),
+                )
+            )
+            arrived = t.created_at
+        if x.status is not None and _is_waiting(x.process, x.status):
+            waits.append((x, stats.StepWait(x.status, rules.vn_day(arrived), None)))
+
+    def label(state: str, x: store.SubjectRow) -> str:
+        p = PROCESSES.get(x.process)
+        return p.state_labels.get(state, state) if p else state
+
+    return _wait_table(
+        "by_process",
+        "Các quy trình khác: đợt xét, họp, quyết định, Cụm",
+        "Quy trình",
+        cal,
+        today,
+        waits,
+        lambda x: PROCESSES[x.process].name if x.process in PROCESSES else x.process,
+        label,
+        note="Các bước này chưa có thời hạn trong quy định của hệ thống: chỉ đo thời gian.",
+    )
+
+
+def _is_waiting(process: str, state: str) -> bool:
+    """Whether a subject in `state` still waits for someone: a state some transition of
+    its process leaves."""
+    p = PROCESSES.get(process)
+    return p is not None and any(str(t.source) == state for t in p.transitions)
 
 
 TERMINAL = frozenset({Status.APPROVED.value, Status.REJECTED.value, Status.AWARDED.value})
@@ -346,6 +413,7 @@ def _wait(
 
 
 STATE_ORDER = {str(st): i for i, st in enumerate(Status)}
+S = TypeVar("S")
 
 
 def _wait_table(
@@ -354,19 +422,24 @@ def _wait_table(
     head: str,
     cal: WorkCalendar,
     today: date,
-    waits: Sequence[tuple[store.DossierRow, stats.StepWait]],
-    group: Callable[[store.DossierRow], str],
+    waits: Sequence[tuple[S, stats.StepWait]],
+    group: Callable[[S], str],
+    label: Callable[[str, S], str],
+    *,
+    note: str = "",
 ) -> Table:
     buckets: dict[tuple[str, str], list[stats.StepWait]] = defaultdict(list)
-    for d, w in waits:
-        buckets[group(d), w.state].append(w)
+    first_of: dict[tuple[str, str], S] = {}
+    for x, w in waits:
+        buckets[group(x), w.state].append(w)
+        first_of.setdefault((group(x), w.state), x)
     rows: list[list[Cell]] = []
-    for g, state in sorted(buckets, key=lambda k: (k[0], STATE_ORDER.get(k[1], 99))):
+    for g, state in sorted(buckets, key=lambda k: (k[0], STATE_ORDER.get(k[1], 99), k[1])):
         sm = stats.summarise(cal, buckets[g, state], today)
         rows.append(
             [
                 *([g] if head else []),
-                _status_label(state),
+                label(state, first_of[g, state]),
                 sm.steps,
                 _round(sm.median_working),
                 _round(sm.p90_working),
@@ -384,7 +457,7 @@ def _wait_table(
         title=title,
         columns=[*lead, "Bước (trạng thái chờ)", *WAIT_COLUMNS],
         rows=rows,
-        note=WAIT_NOTE,
+        note=" ".join(n for n in (WAIT_NOTE, note) if n),
         chart=ChartSpec(values=[first + 1, first + 2], unit="ngày làm việc")
         if not head
         else ChartSpec(labels=[0, 1], values=[first + 1], unit="ngày làm việc (trung vị)"),

@@ -30,6 +30,7 @@ from storage.db import Database
 from storage.models import (
     AuditEvent,
     Authority,
+    AwardRound,
     Cluster,
     ClusterTerm,
     Collective,
@@ -217,6 +218,34 @@ def seed(db: Database) -> Province:
         award("u1", YEAR, part="Phòng Hai")
         award("u1", YEAR, woman)
         award("u3", YEAR - 1, woman)
+        # The board's round of the year: its list made from Wed 1/10 to Fri 3/10 (2 wd, 2
+        # days), waiting for the Phòng's head since.
+        r = AwardRound(
+            authority_id=a.id,
+            name="Đợt cuối năm 2025",
+            year=YEAR,
+            kind="yearly",
+            awards=AWARD,
+            status="board_review",
+            created_by=users["board"],
+            created_at=at(1),
+        )
+        s.add(r)
+        s.flush()
+        s.add(
+            DossierTransition(
+                subject_kind="round",
+                subject_id=r.id,
+                dossier_id=None,
+                seq=1,
+                action="submit",
+                from_status="open",
+                to_status="board_review",
+                actor_id=users["board"],
+                actor_role="board_specialist",
+                created_at=at(3),
+            )
+        )
         return Province(users, {k: u.name for k, u in units.items()})
 
 
@@ -312,6 +341,19 @@ def test_grouped_by_unit_and_cluster(client, province):
         0,
         0,
     ]
+
+
+def test_the_boards_round_is_timed_for_the_board_only(client, province):
+    d = board_json(client, province, "board", "waiting-times")
+    rows = table(d, "by_process")
+    assert by_label(rows, "Trình đợt xét khen thưởng", "Đang lập danh sách") == [
+        *[1, 2, 2, 2, 2, 0, 0, 0]
+    ]
+    assert by_label(rows, "Trình đợt xét khen thưởng", "Chờ lãnh đạo Phòng duyệt")[6] == 1
+    head = board_json(client, province, "c1head", "waiting-times")
+    assert table(head, "by_process") == []
+    unit = board_json(client, province, "u2clerk", "waiting-times")
+    assert all(t["key"] != "by_process" for t in unit["tables"])
 
 
 def test_a_cluster_head_sees_its_members_and_a_unit_only_itself(client, province):
