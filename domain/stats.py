@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
+from domain import calendar
 from domain.calendar import WorkCalendar
 from domain.errors import Forbidden
 from domain.nominee_details import Gender
@@ -116,10 +117,11 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def working_days_between(cal: WorkCalendar, start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
-    return sum(
-        1 for k in range(1, (end - start).days + 1) if cal.is_working_day(start + timedelta(days=k))
-    )
+    """Working days after `start` up to and including `end` on `cal` (0 when end <= start):
+    domain/calendar.py's count, with the administrator's entries."""
+    if end <= start:
+        return 0
+    return calendar.working_days_between(start, end, cal.days_off, cal.make_up_days)
 
 
 @dataclass
