@@ -460,7 +460,12 @@ def _wait_table(
         note=" ".join(n for n in (WAIT_NOTE, note) if n),
         chart=ChartSpec(values=[first + 1, first + 2], unit="ngày làm việc")
         if not head
-        else ChartSpec(labels=[0, 1], values=[first + 1], unit="ngày làm việc (trung vị)"),
+        else ChartSpec(
+            labels=[0],
+            stack=1,
+            values=[first + 1],
+            unit="ngày làm việc: trung vị của từng bước, nối tiếp nhau",
+        ),
     )
 
 

@@ -19,6 +19,10 @@ class ChartSpec(BaseModel):
     horizontal: bool = True
     unit: str = ""
     """What the values measure (the axis' title)."""
+    stack: int | None = None
+    """Stacked bars: one bar per label, one segment per distinct value of this column
+    (the first of `values` is the segment's length), e.g. each unit's median time in each
+    step laid end to end."""
 
 
 class Table(BaseModel):
