@@ -19,7 +19,7 @@ to show. No I/O: the recorded steps and the working calendar are passed in.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -154,7 +154,15 @@ class WaitSummary:
     calendar: list[int] = field(default_factory=list)
 
 
-def summarise(cal: WorkCalendar, waits: Sequence[StepWait], today: date) -> WaitSummary:
+def summarise(
+    cal: WorkCalendar,
+    waits: Sequence[StepWait],
+    today: date,
+    working_days: Callable[[date, date], int] | None = None,
+) -> WaitSummary:
+    """`working_days`: the count between two days on `cal`, when the caller keeps one
+    that remembers (the same pairs of days recur across a dashboard's tables)."""
+    count = working_days or (lambda a, b: working_days_between(cal, a, b))
     out = WaitSummary()
     for w in waits:
         if w.left is None:
@@ -163,7 +171,7 @@ def summarise(cal: WorkCalendar, waits: Sequence[StepWait], today: date) -> Wait
                 out.overdue += 1
             continue
         out.steps += 1
-        out.working.append(working_days_between(cal, w.arrived, w.left))
+        out.working.append(count(w.arrived, w.left))
         out.calendar.append((w.left - w.arrived).days)
         if w.due is not None and w.left > w.due:
             out.late += 1

@@ -8,6 +8,7 @@ like a download."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -393,6 +394,16 @@ def _is_waiting(process: str, state: str) -> bool:
 TERMINAL = frozenset({Status.APPROVED.value, Status.REJECTED.value, Status.AWARDED.value})
 
 
+@functools.lru_cache(maxsize=4096)
+def _due(
+    process: str, state: str, day: date, cal: WorkCalendar, year: int, action: Action | None
+) -> date | None:
+    """domain/deadlines.py's last day, remembered by arrival day: many steps arrive on
+    the same day."""
+    arrived = datetime(day.year, day.month, day.day, 12, tzinfo=rules.VN)
+    return rules.due_date(process, state, arrived, cal, year=year, action=action)
+
+
 def _wait(
     d: store.DossierRow,
     state: str,
@@ -403,7 +414,7 @@ def _wait(
     action = None
     if t is not None and t.action in {a.value for a in Action}:
         action = Action(t.action)
-    due = rules.due_date(d.process, state, arrived, cal, year=d.year, action=action)
+    due = _due(d.process, state, rules.vn_day(arrived), cal, d.year, action)
     return stats.StepWait(
         state=state,
         arrived=rules.vn_day(arrived),
@@ -413,6 +424,16 @@ def _wait(
 
 
 STATE_ORDER = {str(st): i for i, st in enumerate(Status)}
+
+
+@functools.lru_cache(maxsize=8)
+def _counter(cal: WorkCalendar) -> Callable[[date, date], int]:
+    """Working days between two days on `cal`, remembered: a dashboard counts the same
+    pairs of days for each of its tables (a calendar is a frozen value: one counter each,
+    the last few kept)."""
+    return functools.lru_cache(maxsize=100_000)(functools.partial(stats.working_days_between, cal))
+
+
 S = TypeVar("S")
 
 
@@ -435,7 +456,7 @@ def _wait_table(
         first_of.setdefault((group(x), w.state), x)
     rows: list[list[Cell]] = []
     for g, state in sorted(buckets, key=lambda k: (k[0], STATE_ORDER.get(k[1], 99), k[1])):
-        sm = stats.summarise(cal, buckets[g, state], today)
+        sm = stats.summarise(cal, buckets[g, state], today, _counter(cal))
         rows.append(
             [
                 *([g] if head else []),
