@@ -20,6 +20,7 @@ PYTEST_ARGS ?=
 
 run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	$(UV) run tdkt seed --demo
+	$(UV) run tdkt demo stats
 	@# The demo serves its own RFC 3161 time-stamping service: signatures are PAdES B-LT.
 	@# Cụm I's 2026 year is played through the API by the demo accounts once the server
 	@# answers (in the background: the pages are up at once, the year within a minute or two).

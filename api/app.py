@@ -17,6 +17,7 @@ from api.auth.routes import router as auth_router
 from api.calendar.routes import router as calendar_router
 from api.clusters.routes import router as clusters_router
 from api.consultation.routes import router as consultation_router
+from api.dashboards.routes import router as dashboards_router
 from api.decisions.routes import router as decisions_router
 from api.delegations.routes import router as delegations_router
 from api.deps import RuntimeDep
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, background: Background | None =
         clusters_router,
         delegations_router,
         exports_router,
+        dashboards_router,
     ):
         app.include_router(router)
     docs.install(app)  # /docs: Swagger UI from our own files

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     due_soon_working_days: int = Field(default=3, ge=0, le=60)
     """A step waiting on someone is marked «Sắp đến hạn» when this many working days or
     fewer are left before its deadline (domain/deadlines.py)."""
+    stats_min_group: int = Field(default=5, ge=1, le=1000)
+    """The dashboards (thống kê) show a group's count of women and of ethnic-minority
+    people only when the group has at least this many individuals; a smaller group reads
+    «—» (a count that small points at someone: NĐ 13/2023 on personal data)."""
     max_upload_bytes: int = 20 * 1024 * 1024
     max_import_bytes: int = 64 * 1024 * 1024
     """The largest file of past awards imported at once (POST /api/v1/registry/imports):

@@ -51,6 +51,18 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_stats(settings: Settings, _: argparse.Namespace) -> int:
+    from storage.db import Database
+    from tdkt.demo_stats import seed_stats_demo
+
+    db = Database(settings.database_url)
+    with db.write() as s:
+        created = seed_stats_demo(s)
+    db.dispose()
+    print("Đã tạo dữ liệu mẫu cho thống kê." if created else "Dữ liệu mẫu thống kê đã có sẵn.")
+    return 0
+
+
 def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
@@ -301,6 +313,9 @@ def main(argv: list[str] | None = None) -> None:
         "--all-sign", action="store_true", help="cả năm thành viên ký giao ước, rồi đóng dấu"
     )
     cy.set_defaults(fn=cmd_demo_cluster_year)
+    demo.add_parser(
+        "stats", help="lịch sử năm 2025 cho trang thống kê (sau tdkt seed --demo)"
+    ).set_defaults(fn=cmd_demo_stats)
     wk = sub.add_parser("worker", help="xử lý các bước của hồ sơ từ nhóm xử lý (chế độ server)")
     wk.add_argument("--limit", type=int, help="số lượt chạy cùng lúc (TDKT_WORKER_LIMIT)")
     wk.set_defaults(fn=cmd_worker)

@@ -23,6 +23,7 @@ from api.web import (
     cluster_scores,
     cluster_vote,
     clusters,
+    dashboards,
     decisions,
     delegations,
     documents,
@@ -74,6 +75,7 @@ def install(app: FastAPI) -> None:
         work_calendar,
         delegations,
         reports,
+        dashboards,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -42,6 +42,7 @@ from domain.opinions import CATEGORY_LABELS
 from domain.process import ACTION_LABELS, STAGE_LABELS, STATUS_LABELS
 from domain.required_documents import ATTACHMENT_KIND_LABELS
 from domain.roles import AUTHORITY_ROLES, BOARD_ROLES, ROLE_LABELS, UNIT_ROLES, Role
+from domain.stats import DASHBOARD_ROLES
 from storage.models import HeldPage, utcnow
 from storage.repositories import pages as pages_repo
 
@@ -90,6 +91,8 @@ def nav_items(visitor: Visitor | None, path: str) -> list[tuple[str, str, bool]]
         items.append(("/tra-cuu-khen-thuong", "Tra cứu khen thưởng"))
     if roles & (AUTHORITY_ROLES | UNIT_ROLES | {Role.AUDITOR, Role.CLUSTER_APPROVER}):
         items.append(("/bao-cao", "Báo cáo thống kê"))
+    if roles & DASHBOARD_ROLES:
+        items.append(("/thong-ke", "Thống kê"))
     if Role.AUDITOR in roles or Role.ADMIN in roles:
         items.append(("/kiem-tra", "Kiểm tra lịch sử"))
     if Role.ADMIN in roles:
