@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from domain.awards import NomineeKind
@@ -293,3 +293,8 @@ def subject_transitions(
         for r in rows:
             out[kind, r[0]].append(StepRow(r[0], r[1], r[2], r[3], r[4]))
     return out
+
+
+def latest_dossier_year(s: Session, not_after: int) -> int | None:
+    """The latest year, up to `not_after`, that has a dossier (a dashboard's default)."""
+    return s.scalar(select(func.max(Dossier.year)).where(Dossier.year <= not_after))

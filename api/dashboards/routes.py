@@ -29,7 +29,7 @@ def dashboard(
     table: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Dashboard | Response:
     found = service.build(
-        s, caller.actor, board, service.check_year(year), rt.settings.stats_min_group
+        s, caller.actor, board, service.check_year(s, year), rt.settings.stats_min_group
     )
     if format == "json":
         return found
@@ -54,7 +54,7 @@ def chart(
     year: YearQuery = None,
 ) -> Response:
     found = service.build(
-        s, caller.actor, board, service.check_year(year), rt.settings.stats_min_group
+        s, caller.actor, board, service.check_year(s, year), rt.settings.stats_min_group
     )
     svg = charts.chart_svg(service.pick_tables(found, table)[0])
     if svg is None:

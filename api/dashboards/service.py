@@ -548,9 +548,12 @@ def pick_tables(dashboard: Dashboard, table: str | None) -> list[Table]:
     return [found]
 
 
-def check_year(year: int | None) -> int:
+def check_year(s: Session, year: int | None) -> int:
+    """The year asked for; without one, this year — or, while this year has no dossier
+    yet (January; a new installation with the demo's past year), the latest year that has."""
     if year is None:
-        return today_vn().year
+        this_year = today_vn().year
+        return store.latest_dossier_year(s, this_year) or this_year
     if not 2000 <= year <= 2100:
         raise InvalidInput("Năm thống kê không hợp lệ (từ 2000 đến 2100).", code="year_invalid")
     return year

@@ -24,20 +24,21 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PAGES = {service.OVERVIEW: "/thong-ke", service.WAITING: "/thong-ke/thoi-gian-xu-ly"}
 
 
-def _year(raw: str | None) -> int:
+def _year(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
-        return service.check_year(None)
+        return None  # service.check_year chooses
     if not raw.isdigit() or len(raw) != 4:
         raise InvalidInput("Năm gồm 4 chữ số, ví dụ 2025.", code="year_invalid")
-    return service.check_year(int(raw))
+    return int(raw)
 
 
 def _page(
     request: Request, visitor: Visitor, rt: Runtime, board: str, nam: str | None
 ) -> HTMLResponse:
-    year = _year(nam)
+    asked = _year(nam)
     with rt.db.read() as s:
+        year = service.check_year(s, asked)
         found = service.build(s, visitor.actor, board, year, rt.settings.stats_min_group)
     sections = [(t, charts.chart_svg(t)) for t in found.tables]
     return render(
@@ -79,8 +80,9 @@ def export(
     bang: Annotated[str | None, Query(max_length=64)] = None,
     nam: Annotated[str | None, Query(max_length=4)] = None,
 ) -> Response:
-    year = _year(nam)
+    asked = _year(nam)
     with rt.db.read() as s:
+        year = service.check_year(s, asked)
         found = service.build(s, visitor.actor, trang, year, rt.settings.stats_min_group)
     tables = service.pick_tables(found, bang)
     body = xlsx.workbook(found, tables)

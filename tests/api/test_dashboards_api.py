@@ -451,3 +451,12 @@ def test_the_chart_is_svg_with_its_labels(client, province):
     assert "<script" not in r.text and 'href="http' not in r.text
     r = get(client, province, "board", "/api/v1/dashboards/overview/charts/nope.svg", year=YEAR)
     assert r.status_code == 404
+
+
+def test_without_a_year_the_latest_year_with_dossiers_is_shown(client, province):
+    # This year has no dossier in the fixture: a board opening «Thống kê» sees 2025's
+    # figures rather than empty tables (a new installation with the demo's past year).
+    r = get(client, province, "board", "/api/v1/dashboards/waiting-times")
+    assert r.status_code == 200, r.text
+    assert r.json()["year"] == YEAR
+    assert r.json()["tables"] == board_json(client, province, "board", "waiting-times")["tables"]
