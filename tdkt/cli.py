@@ -47,6 +47,15 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
             pin=settings.demo_pin,
         )
     db.dispose()
+    # The archive of the installation, as the app makes it at start: `tdkt audit verify`
+    # right after the seed reads an empty archive rather than a missing one.
+    from issuing.runtime import Runtime
+
+    rt = Runtime.from_settings(settings)
+    try:
+        rt.store.ensure_ready()
+    finally:
+        rt.close()
     print("Đã tạo dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
     return 0
 
@@ -106,11 +115,18 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from issuing.runtime import Runtime
     from storage.integrity import verify_all
 
+    from storage.objects import ObjectStoreUnavailable
+
     rt = Runtime.from_settings(settings)
-    crls = rt.crls()  # a revoked seal's checkpoints read revoked
-    with rt.db.read() as s:
-        r = verify_all(s, rt.store, crls)
-    rt.close()
+    try:
+        crls = rt.crls()  # a revoked seal's checkpoints read revoked
+        with rt.db.read() as s:
+            r = verify_all(s, rt.store, crls)
+    except ObjectStoreUnavailable as e:
+        print(f"Không đọc được kho lưu trữ văn bản: {e}.", file=sys.stderr)
+        return 1
+    finally:
+        rt.close()
     if args.json:
         print(json.dumps(r.to_dict(), ensure_ascii=False))
     else:
