@@ -1,5 +1,5 @@
-"""The statistics report forms sent to Bộ Nội vụ (Thông tư 02/2023/TT-BNV, Biểu 0601.N,
-0602.N, 0603.N), as data: each form's rows, columns, header layout and units, with its
+"""The statistics report forms sent to Bộ Nội vụ (Thông tư 02/2023/TT-BNV, Biểu 0601.N–
+0605.N), as data: each form's rows, columns, header layout and units, with its
 legal basis and the dates it is in force, and for every cell what it counts (which award
 codes of domain/registry.py's catalogue, which holders, which occasions). One engine
 (`compute`) fills any form from the registry's grouped counts and what the board entered.
@@ -11,7 +11,10 @@ Where the layout comes from (also shown on the page and in the README):
 - rows, row codes (mã số), units and column headers: read from the HTML rendering of the
   forms in the public system lifephongphanmem/thiduakhenthuong (views BaoCao/TT022023);
   not checked against the Thông tư's own text (unconfirmed);
-- 0604.N and 0605.N (the TĐKT bodies and their staff): no layout found; not built.
+- 0604.N and 0605.N (the TĐKT bodies and their staff): rows, codes and headers read from
+  the same system's views BaoCao/TT022023/Mau0604–0605; every figure entered; which rows
+  total which, and the limits checked on entry (a part never above its total), are our
+  reading, unconfirmed too.
 - TT 18/2025/TT-BNV (08/10/2025) sets a new reporting regime whose forms may replace
   these; its forms and effective date are unconfirmed, so no version of it is recorded.
 
@@ -97,6 +100,30 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """`parts` together may not exceed `whole`: along a row (column keys: "Nữ" ≤ "Tổng
+    số" in every row) or down a column (row codes: a breakdown ≤ the total row)."""
+
+    axis: str
+    """"columns" (keys of columns, checked in every row) or "rows" (codes of rows,
+    checked in every column)."""
+    parts: tuple[str, ...]
+    whole: str
+
+
+@dataclass(frozen=True)
+class Excess:
+    """One broken limit: where, the parts' sum and the whole."""
+
+    axis: str
+    row: str
+    column: str
+    parts: tuple[str, ...]
+    part_sum: int
+    whole: int
+
+
+@dataclass(frozen=True)
 class FormVersion:
     form: str
     """"0603.N"."""
@@ -115,6 +142,10 @@ class FormVersion:
     due: str = "Ngày 15 tháng 12 năm báo cáo"
     universe: frozenset[str] = field(default_factory=frozenset)
     """The award codes the form counts at all (its COUNT cells never leave it)."""
+    unit_column: bool = True
+    """Whether the form has column C «Đơn vị tính» (0605.N puts its unit in the header)."""
+    limits: tuple[Limit, ...] = ()
+    """Parts that may not exceed their whole, checked when the board saves entries."""
 
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
@@ -470,13 +501,106 @@ FORM_0601 = FormVersion(
     ),
 )
 
-VERSIONS: tuple[FormVersion, ...] = (FORM_0601, FORM_0602, FORM_0603)
+# 0604.N and 0605.N: the bodies and the civil servants doing TĐKT work; the database
+# holds neither, so every figure is entered (counts only, never a name).
+_ORG = "tdkt không ghi tổ chức bộ máy làm công tác thi đua, khen thưởng"
+_STAFF = "tdkt không ghi công chức làm công tác thi đua, khen thưởng"
+_OURS = (
+    " Dòng «Tổng số» là tổng của các dòng chia theo {what} và kiểm tra khi nhập (phần không "
+    "lớn hơn tổng) là cách tdkt hiểu biểu, chưa xác nhận."
+)
 
-FORMS_NOT_BUILT = {
-    "0604.N": "Tổ chức bộ máy làm công tác thi đua, khen thưởng",
-    "0605.N": "Cán bộ làm công tác thi đua, khen thưởng",
-}
-"""Named by TT 02/2023 (DOMAIN.md) but with no layout found: not built yet."""
+FORM_0604 = FormVersion(
+    form="0604.N",
+    number="Biểu số: 0604.N/BNV-TĐKT",
+    title=(
+        "SỐ LƯỢNG TỔ CHỨC LÀM CÔNG TÁC THI ĐUA, KHEN THƯỞNG CỦA BỘ, BAN, NGÀNH, ĐOÀN THỂ "
+        "TRUNG ƯƠNG, TỈNH, THÀNH PHỐ TRỰC THUỘC TRUNG ƯƠNG"
+    ),
+    legal_basis=TT02,
+    valid_from=TT02_FROM,
+    valid_to=None,
+    source=LAYOUT_SOURCE.replace("BaoCao/TT022023", "BaoCao/TT022023/Mau0604")
+    + _OURS.format(what="cơ cấu tổ chức bộ máy")
+    + " Các dòng theo cơ cấu trước khi sắp xếp bộ máy năm 2025 (Ban Thi đua - Khen thưởng "
+    "thuộc Sở Nội vụ); biểu sau sắp xếp chưa xác nhận.",
+    columns=(Column("1", ("Số lượng",), kind=_E, note=_ORG),),
+    rows=(
+        Row(
+            "01",
+            "Tổng số",
+            "Tổ chức",
+            kind=CellKind.SUM,
+            sum_of=("02", "03", "04", "05"),
+            bold=True,
+        ),
+        Row("", "Chia theo cơ cấu tổ chức bộ máy", kind=CellKind.HEADING, bold=True),
+        Row("02", "- Cấp Vụ thuộc bộ, ban, ngành, đoàn thể Trung ương", "Vụ", kind=_E),
+        Row("03", "- Cấp phòng, ban hoặc bộ phận thuộc Vụ", "Phòng", kind=_E),
+        Row("04", "- Cấp ban thuộc Sở Nội vụ", "Ban", kind=_E),
+        Row("05", "- Cấp phòng thuộc Sở Nội vụ", "Phòng", kind=_E),
+    ),
+)
+
+_AGES = ("02", "03", "04", "05", "06", "07")
+_TRAINING = ("08", "09", "10", "11", "12")
+_SENIORITY = ("13", "14", "15")
+
+FORM_0605 = FormVersion(
+    form="0605.N",
+    number="Biểu số: 0605.N/BNV-TĐKT",
+    title=(
+        "SỐ LƯỢNG CÔNG CHỨC LÀM CÔNG TÁC THI ĐUA, KHEN THƯỞNG CỦA BỘ, BAN, NGÀNH, ĐOÀN THỂ "
+        "TRUNG ƯƠNG, TỈNH, THÀNH PHỐ TRỰC THUỘC TRUNG ƯƠNG"
+    ),
+    legal_basis=TT02,
+    valid_from=TT02_FROM,
+    valid_to=None,
+    source=LAYOUT_SOURCE.replace("BaoCao/TT022023", "BaoCao/TT022023/Mau0605")
+    + _OURS.format(what="độ tuổi")
+    + " Mã số 15 của dòng cuối: nguồn ghi hai lần mã 14 (chưa xác nhận).",
+    unit_column=False,
+    columns=(
+        Column("1", ("Số lượng (Người)", "Tổng số"), kind=_E, note=_STAFF),
+        Column("2", ("Số lượng (Người)", "Trong đó: Nữ"), kind=_E, note=_STAFF),
+    ),
+    rows=(
+        Row("01", "Tổng số", kind=CellKind.SUM, sum_of=_AGES, bold=True),
+        Row("", "1. Chia theo độ tuổi", kind=CellKind.HEADING, bold=True),
+        Row("02", "- Từ 30 trở xuống", kind=_E),
+        Row("03", "- Từ 31 đến 40", kind=_E),
+        Row("04", "- Từ 41 đến 50", kind=_E),
+        Row("05", "- Từ 51 đến 55", kind=_E),
+        Row("06", "- Từ 56 đến 60", kind=_E),
+        Row("07", "- Trên 60 tuổi", kind=_E),
+        Row("", "2. Chia theo trình độ đào tạo", kind=CellKind.HEADING, bold=True),
+        Row("08", "- Sơ cấp", kind=_E),
+        Row("09", "- Trung cấp", kind=_E),
+        Row("10", "- Cao đẳng", kind=_E),
+        Row("11", "- Đại học", kind=_E),
+        Row("12", "- Trên đại học", kind=_E),
+        Row(
+            "",
+            "3. Chia theo thâm niên công tác trong lĩnh vực thi đua, khen thưởng",
+            kind=CellKind.HEADING,
+            bold=True,
+        ),
+        Row("13", "- Dưới 5 năm", kind=_E),
+        Row("14", "- Từ 5 đến 10 năm", kind=_E),
+        Row("15", "- Từ 10 năm trở lên", kind=_E),
+    ),
+    limits=(
+        Limit("columns", ("2",), "1"),
+        Limit("rows", _TRAINING, "01"),
+        Limit("rows", _SENIORITY, "01"),
+    ),
+)
+
+VERSIONS: tuple[FormVersion, ...] = (FORM_0601, FORM_0602, FORM_0603, FORM_0604, FORM_0605)
+
+FORMS_NOT_BUILT: dict[str, str] = {}
+"""Forms named by a Thông tư but with no layout to follow (404 `report_form_not_built`);
+none since 0604.N and 0605.N were built."""
 
 NEW_REGIME = (
     "Thông tư số 18/2025/TT-BNV ngày 08/10/2025 quy định chế độ báo cáo thống kê mới, có "
@@ -540,6 +664,33 @@ def compute(
         return v
 
     return {(rc, ck): value(rc, ck) for rc in rows for ck in cols}
+
+
+def excesses(form: FormVersion, cells: Cells) -> list[Excess]:
+    """Every limit of the form broken by `cells` (computed, so totals are included); a
+    whole nobody filled counts as 0 when a part is filled."""
+    out: list[Excess] = []
+    row_codes = [r.code for r in form.rows if r.code and r.kind is not CellKind.HEADING]
+    col_keys = [c.key for c in form.columns]
+    for lim in form.limits:
+        pairs: list[tuple[str, str, list[tuple[str, str]], tuple[str, str]]]
+        if lim.axis == "columns":
+            pairs = [
+                (rc, lim.whole, [(rc, p) for p in lim.parts], (rc, lim.whole)) for rc in row_codes
+            ]
+        else:
+            pairs = [
+                (lim.whole, ck, [(p, ck) for p in lim.parts], (lim.whole, ck)) for ck in col_keys
+            ]
+        for rc, ck, parts, whole in pairs:
+            got = [cells.get(p) for p in parts]
+            if all(g is None for g in got):
+                continue
+            total = sum(g or 0 for g in got)
+            w = cells.get(whole) or 0
+            if total > w:
+                out.append(Excess(lim.axis, rc, ck, lim.parts, total, w))
+    return out
 
 
 def _sum(parts: Iterable[int | None]) -> int | None:

@@ -18,8 +18,12 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 class EntriesIn(BaseModel):
-    cells: dict[str, int | None] = Field(default_factory=dict, max_length=2000)
-    """{"<mã số>|<cột>": n} for the cells the database does not hold."""
+    cells: dict[str, int | float | Annotated[str, Field(max_length=20)] | None] = Field(
+        default_factory=dict, max_length=2000
+    )
+    """{"<mã số>|<cột>": n} for the cells the database does not hold; anything but a whole
+    number ≥ 0 is refused by the form's rules (422 `report_cell_invalid`, with what is
+    wrong: negative, not whole), not by the schema."""
     signer_title: str = Field(default="", max_length=255)
     signer_name: str = Field(default="", max_length=255)
     preparer_name: str = Field(default="", max_length=255)
@@ -51,7 +55,7 @@ async def get_report(
     """The form computed for `year` and `scope` (`province`, `cluster:<id>`,
     `unit:<id>`) as XLSX, or PDF with `format=pdf`; the download is recorded. 403
     `report_scope_forbidden` outside the caller's scope; 404 `report_form_not_found`,
-    `report_form_not_built` (0604.N, 0605.N), `report_form_not_in_force`; 422
+    `report_form_not_built` (a form with no layout yet), `report_form_not_in_force`; 422
     `report_scope_invalid`, `report_format_invalid`."""
     data, media, name = await service.download(rt, caller, form, year, scope, format)
     return Response(
@@ -119,6 +123,7 @@ def put_entries(
 ) -> dict[str, Any]:
     """The board's figures for the cells the database does not hold, and the signer's
     block: `{cells: {"02|2": 3}, signer_title, signer_name, preparer_name, version}`.
-    403 `report_entry_forbidden`; 422 `report_cell_not_entered`, `report_cell_invalid`;
+    403 `report_entry_forbidden`; 422 `report_cell_not_entered`, `report_cell_invalid`,
+    `report_cell_exceeds_total` (a part above its total, e.g. «Nữ» > «Tổng số»);
     409 `stale_version`."""
     return service.save(s, caller, form, year, scope, (body or EntriesIn()).model_dump())

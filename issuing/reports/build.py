@@ -240,8 +240,8 @@ def save_entries(
     expected_version: int | None,
 ) -> ReportEntry:
     """The board's entered figures for a report (only the cells the database does not
-    hold, whole numbers ≥ 0) and its signer's block; 409 `stale_version` when someone
-    saved meanwhile."""
+    hold, whole numbers ≥ 0, no part above its total) and its signer's block; 409
+    `stale_version` when someone saved meanwhile."""
     if not may_enter(actor):
         raise Forbidden("Chỉ Phòng TĐKT nhập số liệu báo cáo.", code="report_entry_forbidden")
     v = version(form, year)
@@ -259,12 +259,8 @@ def save_entries(
             )
         if raw is None or str(raw).strip() == "":
             continue
-        text = str(raw).strip()
-        if not text.isdigit() or len(text) > 9:
-            raise InvalidInput(
-                f"Ô «{key}»: hãy nhập một số nguyên không âm.", code="report_cell_invalid"
-            )
-        clean[key] = int(text)
+        clean[key] = _whole_number(v, key, raw)
+    _check_limits(v, clean)
     authority = authority_of(s, scope)
     e = store.entry(s, authority.id, v.form, year, str(scope))
     if e is None:
@@ -284,3 +280,53 @@ def save_entries(
     e.updated_by = user_id
     s.flush()
     return e
+
+
+def _cell_name(v: rf.FormVersion, key: str) -> str:
+    r, _, c = key.partition("|")
+    row, col = v.row(r), v.column(c)
+    return f"dòng {r} «{row.label.lstrip('-+ ')}», cột {c} «{col.path[-1]}»"
+
+
+def _whole_number(v: rf.FormVersion, key: str, raw: Any) -> int:
+    """A cell's figure: a whole number 0…999 999 999; 422 `report_cell_invalid` with
+    what is wrong (negative, not whole, not a number)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip().replace(" ", "")
+    where = _cell_name(v, key)
+    if text.isdigit() and len(text) <= 9:
+        return int(text)
+    if text.startswith("-") and text[1:].replace(".", "", 1).replace(",", "", 1).isdigit():
+        msg = f"Ô {where}: số liệu không được âm ({text})."
+    elif text.replace(".", "", 1).replace(",", "", 1).isdigit():
+        msg = f"Ô {where}: hãy nhập số nguyên (số người, số tổ chức…), không có phần lẻ ({text})."
+    elif text.isdigit():
+        msg = f"Ô {where}: số quá lớn ({text})."
+    else:
+        msg = f"Ô {where}: hãy nhập một số nguyên không âm."
+    raise InvalidInput(msg, code="report_cell_invalid")
+
+
+def _check_limits(v: rf.FormVersion, clean: dict[str, int]) -> None:
+    """422 `report_cell_exceeds_total` when a part is larger than its total (e.g. «Nữ»
+    above «Tổng số» in a row, a breakdown above the total row)."""
+    entered = {(k.partition("|")[0], k.partition("|")[2]): n for k, n in clean.items()}
+    cells = rf.compute(v, {}, entered)
+    broken = rf.excesses(v, cells)
+    if not broken:
+        return
+    # The row typed in rather than the total it feeds, when both break the limit.
+    x = next((b for b in broken if v.row(b.row).kind is not rf.CellKind.SUM), broken[0])
+    if x.axis == "columns":
+        parts = " + ".join(f"«{v.column(p).path[-1]}»" for p in x.parts)
+        whole = f"«{v.column(x.column).path[-1]}»"
+        where = f"Dòng {x.row} «{v.row(x.row).label.lstrip('-+ ')}»"
+    else:
+        parts = f"các dòng {x.parts[0]}–{x.parts[-1]}" if len(x.parts) > 1 else f"dòng {x.parts[0]}"
+        whole = f"dòng {x.row} «{v.row(x.row).label}»"
+        where = f"Cột {x.column} «{v.column(x.column).path[-1]}»"
+    raise InvalidInput(
+        f"{where}: {parts} ({x.part_sum}) lớn hơn {whole} ({x.whole}).",
+        code="report_cell_exceeds_total",
+    )

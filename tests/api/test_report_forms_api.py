@@ -97,9 +97,12 @@ def test_board_unit_and_bad_requests(server: AppServer):
     bdt, lmhtx = unit_id(server, "BDT"), unit_id(server, "LMHTX")
 
     listed = board.get("/api/v1/reports", params={"year": YEAR}).json()
-    assert [f["form"] for f in listed["forms"]] == ["0601.N", "0602.N", "0603.N"]
-    assert set(listed["not_built"]) == {"0604.N", "0605.N"}
+    forms = ["0601.N", "0602.N", "0603.N", "0604.N", "0605.N"]
+    assert [f["form"] for f in listed["forms"]] == forms
+    assert listed["not_built"] == {}
     assert "lifephongphanmem/thiduakhenthuong" in listed["forms"][2]["layout_source"]
+    for f in listed["forms"][3:]:  # the TĐKT bodies and staff: every cell entered
+        assert "chưa xác nhận" in f["layout_source"] and f["entered_cells"]
 
     r = board.get("/api/v1/reports/0603.N", params={"year": YEAR, "scope": "province"})
     assert r.status_code == 200, r.text
@@ -129,8 +132,8 @@ def test_board_unit_and_bad_requests(server: AppServer):
     ):
         r = board.get("/api/v1/reports/0603.N", params={"year": YEAR, **params})
         assert (r.status_code, r.json()["code"]) == (status, code)
-    r = board.get("/api/v1/reports/0605.N", params={"year": YEAR})
-    assert (r.status_code, r.json()["code"]) == (404, "report_form_not_built")
+    r = board.get("/api/v1/reports/0606.N", params={"year": YEAR})
+    assert (r.status_code, r.json()["code"]) == (404, "report_form_not_found")
 
 
 def test_entries_change_the_form_and_everything_is_audited(server: AppServer, tmp_path: Path):
@@ -179,9 +182,9 @@ def test_entries_change_the_form_and_everything_is_audited(server: AppServer, tm
     server.cli("report", "0602.N", "--year", str(YEAR), "--out", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
     bad = server.cli(
-        "report", "0604.N", "--year", str(YEAR), "--out", str(tmp_path / "x.xlsx"), check=False
+        "report", "0699.N", "--year", str(YEAR), "--out", str(tmp_path / "x.xlsx"), check=False
     )
-    assert bad.returncode == 2 and "report_form_not_built" in bad.stderr
+    assert bad.returncode == 2 and "report_form_not_found" in bad.stderr
     assert not (tmp_path / "x.xlsx").exists()
     assert report_events(server)[-1].data.get("via") == "cli"
 
@@ -211,6 +214,51 @@ def test_the_board_head_signs_and_seals_a_report(server: AppServer, tmp_path: Pa
     assert all(s["intact"] and s["trusted"] for s in sigs)
     issued = [e for e in report_events(server) if e.kind == "report_issued"]
     assert len(issued) == 1 and issued[0].data["sha256"] == sha
+    # 0605.N (every figure entered) is signed and sealed the same way.
+    r = head.post("/api/v1/reports/0605.N/issue", params=q, json={"signing_pin": PIN})
+    assert r.status_code == 200, r.text
+    got = head.get("/api/v1/reports/0605.N/issued", params=q)
+    assert hashlib.sha256(got.content).hexdigest() == r.json()["sha256"]
+    path.write_bytes(got.content)
+    out = json.loads(
+        server.cli("verify-pdf", str(path), "--trust-roots", str(roots), "--json").stdout
+    )
+    sigs = out["signatures"] if isinstance(out, dict) else out
+    assert len(sigs) == 2 and all(s["intact"] and s["trusted"] for s in sigs)
     # A unit's clerk cannot fetch the province's signed report.
     r = Api(server, CLERK).get("/api/v1/reports/0603.N/issued", params=q)
     assert r.status_code == 403
+
+
+def test_tdkt_staff_entered_checked_and_downloaded(server: AppServer):
+    board = Api(server, SPECIALIST)
+    q = {"year": YEAR, "scope": "province"}
+    path = "/api/v1/reports/0605.N/entries"
+    for cells, code in (
+        ({"02|1": 2, "02|2": 3}, "report_cell_exceeds_total"),  # Nữ above Tổng số
+        ({"02|1": 1.5}, "report_cell_invalid"),
+        ({"02|1": -2}, "report_cell_invalid"),
+        ({"01|1": 4}, "report_cell_not_entered"),  # the total is summed
+    ):
+        r = board.request("PUT", path, params=q, json={"cells": cells})
+        assert (r.status_code, r.json()["code"]) == (422, code), r.text
+        assert r.json()["detail"]
+    assert board.get(path, params=q).json()["cells"] == {}
+    saved = board.request(
+        "PUT", path, params=q, json={"cells": {"02|1": 2, "02|2": 1, "05|1": 1, "11|1": 3}}
+    )
+    assert saved.status_code == 200, saved.text
+    r = board.get("/api/v1/reports/0605.N", params=q)
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    got = {
+        ws.cell(i, 2).value: [ws.cell(i, 3).value, ws.cell(i, 4).value]
+        for i in range(1, ws.max_row + 1)
+        if ws.cell(i, 2).value in ("01", "02", "05", "11")
+    }
+    assert got == {"01": [3, 1], "02": [2, 1], "05": [1, None], "11": [3, None]}
+    r = board.request(
+        "PUT", "/api/v1/reports/0604.N/entries", params=q, json={"cells": {"05|1": 2}}
+    )
+    assert r.status_code == 200, r.text
+    assert row(board.get("/api/v1/reports/0604.N", params=q).content, "01")[0] == 2

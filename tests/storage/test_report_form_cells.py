@@ -1,13 +1,15 @@
 """The statistics report forms on both databases, for a fixture year (2025) whose every
 figure is worked out by hand below: each non-empty cell of 0601.N, 0602.N and 0603.N for
-the province, a cluster and a unit; records of another year, another province, revoked
-or of a unit-level title are not counted; the board's entered cells are kept and summed;
-each scope is seen only by those it belongs to. The XLSX keeps its merged header cells
-and LibreOffice turns it into a PDF."""
+the province, a cluster and a unit, and of 0604.N and 0605.N from entries (with their
+refusals: negative, not whole, a part above its total); records of another year, another
+province, revoked or of a unit-level title are not counted; the board's entered cells are
+kept and summed; each scope is seen only by those it belongs to. The XLSX keeps its merged
+header cells and LibreOffice turns it into a PDF."""
 
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -342,10 +344,9 @@ def test_each_scope_only_to_those_it_belongs_to(db: Database):
             expected_version=None,
         )
     assert e.value.code == "report_entry_forbidden"
-    for form, code in (("0604.N", "report_form_not_built"), ("0999.N", "report_form_not_found")):
-        with pytest.raises(NotFound) as nf:
-            cells(db, form, province)
-        assert nf.value.code == code
+    with pytest.raises(NotFound) as nf:
+        cells(db, "0999.N", province)
+    assert nf.value.code == "report_form_not_found"
     with pytest.raises(NotFound) as nf, db.read() as s:
         reports.build(s, None, "0603.N", 2022, province, place="x", today=TODAY)
     assert nf.value.code == "report_form_not_in_force"
@@ -404,3 +405,182 @@ def test_xlsx_keeps_its_merged_header_and_becomes_a_pdf(db: Database, tmp_path: 
     assert ws2.cell(h2 + 1, col7a).value == "Bằng khen của Thủ tướng Chính phủ"
     assert any(m.startswith(f"{ws2.cell(h2 + 1, col7a).coordinate}:") for m in merged2)
     assert reports.pdf(r2, profile_root=tmp_path / "lo").startswith(b"%PDF")
+
+
+def _save(db: Database, o: Org, form: str, entered: dict[str, object]) -> None:
+    board = Actor(1, (RoleGrant(Role.BOARD_SPECIALIST, authority_id=o.authority),))
+    with db.write() as s:
+        reports.save_entries(
+            s,
+            board,
+            o.user,
+            form,
+            YEAR,
+            reports.Scope("province"),
+            entered,
+            signer_title="Giám đốc Sở Nội vụ",
+            signer_name="Hoàng Văn Bình",
+            preparer_name="Lê Thị Hoa",
+            expected_version=None,
+        )
+
+
+def test_0604_bodies_entered_and_totalled(db: Database):
+    o = seed(db)
+    province = reports.Scope("province")
+    assert cells(db, "0604.N", province) == {}  # nothing counted from awards
+    # One Ban and two Phòng under the Sở Nội vụ; row 01 (Tổ chức) is their sum.
+    _save(db, o, "0604.N", {"04|1": "1", "05|1": "2", "02|1": ""})
+    assert cells(db, "0604.N", province) == {("01", "1"): 3, ("04", "1"): 1, ("05", "1"): 2}
+    with pytest.raises(InvalidInput) as e:
+        _save(db, o, "0604.N", {"01|1": "9"})
+    assert e.value.code == "report_cell_not_entered"
+
+
+def test_0605_staff_entered_totalled_and_checked(db: Database):
+    o = seed(db)
+    province = reports.Scope("province")
+    entered: dict[str, object] = {
+        # by age (Tổng số, Nữ): row 01 is their sum
+        "02|1": "2", "02|2": "1",
+        "03|1": "3", "03|2": "2",
+        "04|1": "1", "04|2": "0",
+        "06|1": "1",
+        # by training: 7 of 7
+        "11|1": "5", "11|2": "2",
+        "12|1": "2", "12|2": "1",
+        # by seniority in TĐKT work
+        "13|1": "4", "13|2": "2",
+        "14|1": "2",
+        "15|1": "1", "15|2": "1",
+    }  # fmt: skip
+    _save(db, o, "0605.N", entered)
+    want = {
+        ("01", "1"): 7,
+        ("01", "2"): 3,
+        ("02", "1"): 2,
+        ("02", "2"): 1,
+        ("03", "1"): 3,
+        ("03", "2"): 2,
+        ("04", "1"): 1,
+        ("04", "2"): 0,
+        ("06", "1"): 1,
+        ("11", "1"): 5,
+        ("11", "2"): 2,
+        ("12", "1"): 2,
+        ("12", "2"): 1,
+        ("13", "1"): 4,
+        ("13", "2"): 2,
+        ("14", "1"): 2,
+        ("15", "1"): 1,
+        ("15", "2"): 1,
+    }
+    assert cells(db, "0605.N", province) == want
+    # Refusals: Vietnamese message, stable code, nothing of the saved figures lost.
+    nu_over = "«Trong đó: Nữ» (5) lớn hơn «Tổng số» (2)"
+    for bad, code, words in (
+        ({"02|1": "-1"}, "report_cell_invalid", "không được âm"),
+        ({"02|1": "1.5"}, "report_cell_invalid", "số nguyên"),
+        ({"02|1": "2,5"}, "report_cell_invalid", "số nguyên"),
+        ({"02|1": "hai"}, "report_cell_invalid", "số nguyên không âm"),
+        ({"02|1": "2", "02|2": "5"}, "report_cell_exceeds_total", nu_over),
+        ({"03|2": "1"}, "report_cell_exceeds_total", "Dòng 03"),
+        ({"02|1": "2", "11|1": "9"}, "report_cell_exceeds_total", "các dòng 08–12 (9) lớn hơn"),
+        (
+            {"02|1": "2", "13|1": "2", "14|1": "1"},
+            "report_cell_exceeds_total",
+            "các dòng 13–15 (3) lớn hơn dòng 01",
+        ),
+        ({"01|1": "7"}, "report_cell_not_entered", "không nhập tay"),
+    ):
+        with pytest.raises(InvalidInput) as e:
+            _save(db, o, "0605.N", bad)
+        assert e.value.code == code, (bad, e.value.code)
+        assert words in e.value.message, e.value.message
+    assert cells(db, "0605.N", province) == want
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """(word, xMin, xMax, yMin) of the PDF's first page, by pdftotext -bbox."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        html,
+    )
+    return [(w, float(x1), float(x2), float(y1)) for x1, y1, x2, w in found]
+
+
+def test_0604_0605_xlsx_and_pdf_keep_their_headers(db: Database, tmp_path: Path):
+    o = seed(db)
+    _save(db, o, "0605.N", {"02|1": "2", "02|2": "1", "11|1": "2"})
+    _save(db, o, "0604.N", {"04|1": "1"})
+    province = reports.Scope("province")
+    with db.read() as s:
+        r5 = reports.build(s, None, "0605.N", YEAR, province, place="Lạng Sơn", today=TODAY)
+        r4 = reports.build(s, None, "0604.N", YEAR, province, place="Lạng Sơn", today=TODAY)
+    data = reports.xlsx(r5)
+    merged, h = _header_merges(data)
+    # 0605.N has no «Đơn vị tính»: A and B (Mã số) span both header rows, «Số lượng
+    # (Người)» spans Tổng số (C) and Trong đó: Nữ (D).
+    for rng in (f"A{h}:A{h + 1}", f"B{h}:B{h + 1}", f"C{h}:D{h}"):
+        assert rng in merged
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    assert ws.cell(h, 3).value == "Số lượng (Người)"
+    assert (ws.cell(h + 1, 3).value, ws.cell(h + 1, 4).value) == ("Tổng số", "Trong đó: Nữ")
+    assert [ws.cell(h + 2, c).value for c in range(1, 5)] == ["A", "B", "1", "2"]
+    total = next(r for r in range(h, ws.max_row + 1) if ws.cell(r, 2).value == "01")
+    assert [ws.cell(total, c).value for c in (3, 4)] == [2, 1]
+    assert all(ws.cell(r, c).value != "Đơn vị tính" for r in range(1, 40) for c in range(1, 6))
+    assert ws.cell(h, 3).font.name == "Times New Roman" and ws.cell(h, 3).border.left.style
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_area and ws.print_title_rows
+    signer = [ws.cell(r, c).value for r in range(total, ws.max_row + 1) for c in (1, 3)]
+    assert "NGƯỜI LẬP BIỂU" in signer and "GIÁM ĐỐC SỞ NỘI VỤ" in signer
+    assert "Hoàng Văn Bình" in signer and "Lê Thị Hoa" in signer
+
+    pdf = tmp_path / "0605.pdf"
+    pdf.write_bytes(reports.pdf(r5, profile_root=tmp_path / "lo"))
+    words = _words(pdf)
+    # The merged «Số lượng (Người)» is centred over both columns: its middle lies between
+    # «Tổng số» (column 1) and «Trong đó: Nữ» (column 2) on the row below, not over one.
+    nguoi = next(w for w in words if w[0] == "(Người)")
+    so = next(w for w in words if w[0] == "Số" and abs(w[3] - nguoi[3]) < 2)
+    below = [w for w in words if so[3] + 5 < w[3] < so[3] + 60]
+    i = next(i for i, w in enumerate(below) if w[0] == "Tổng")
+    tong_so_end = below[i + 1][2]  # the «số» of «Tổng số»
+    trong = next(w for w in below if w[0] == "Trong")
+    middle = (so[1] + nguoi[2]) / 2
+    assert tong_so_end < middle < trong[1], (below, so, nguoi)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "0605.N/BNV-TĐKT" in text and "Trên đại học" in text and "Từ 10 năm trở lên" in text
+
+    data4 = reports.xlsx(r4)
+    merged4, h4 = _header_merges(data4)
+    ws4 = load_workbook(io.BytesIO(data4)).active
+    assert ws4 is not None
+    head4 = [ws4.cell(h4, c).value for c in range(1, 5)]
+    assert head4 == [None, "Mã số", "Đơn vị tính", "Số lượng"]
+    assert not any(m.startswith(f"A{h4}:") for m in merged4)  # one header row, no 1×1 merge
+    units = {ws4.cell(r, 2).value: ws4.cell(r, 3).value for r in range(h4 + 2, h4 + 8)}
+    assert units == {
+        "01": "Tổ chức",
+        None: None,
+        "02": "Vụ",
+        "03": "Phòng",
+        "04": "Ban",
+        "05": "Phòng",
+    }
+    pdf4 = tmp_path / "0604.pdf"
+    pdf4.write_bytes(reports.pdf(r4, profile_root=tmp_path / "lo"))
+    text4 = subprocess.run(
+        ["pdftotext", "-layout", str(pdf4), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "0604.N/BNV-TĐKT" in text4 and "Cấp phòng thuộc Sở Nội vụ" in text4
+    assert "Lạng Sơn, ngày 10 tháng 12 năm 2025" in text4

@@ -114,6 +114,20 @@ def test_board_downloads_and_enters_a_report(server: AppServer, browser: Browser
     with page.expect_download() as got:
         page.get_by_role("link", name="Tải 0603.N (PDF)").click()
     assert got.value.path().read_bytes().startswith(b"%PDF")
+
+    # 0605.N: every figure entered; «Nữ» above «Tổng số» refused with what was typed kept.
+    page.get_by_role("link", name="Nhập số liệu 0605.N").click()
+    expect(page.locator("main")).to_contain_text("Mẫu biểu chưa xác nhận")
+    expect(page.locator("table.report-grid thead")).not_to_contain_text("Đơn vị tính")
+    page.get_by_label("- Từ 30 trở xuống – cột 1").fill("2")
+    page.get_by_label("- Từ 30 trở xuống – cột 2").fill("3")
+    page.get_by_role("button", name="Lưu số liệu").click()
+    expect(page.get_by_role("alert")).to_contain_text("«Trong đó: Nữ» (3) lớn hơn «Tổng số» (2)")
+    expect(page.get_by_label("- Từ 30 trở xuống – cột 2")).to_have_value("3")
+    page.get_by_label("- Từ 30 trở xuống – cột 2").fill("1")
+    page.get_by_role("button", name="Lưu số liệu").click()
+    expect(page.locator("main")).to_contain_text("Đã lưu số liệu nhập tay của biểu 0605.N")
+    see(shots, page, "nhap-0605")
     page.context.close()
 
     clerk = sign_in(new_context(browser, server), CLERK)
