@@ -119,10 +119,10 @@ def entry_page(
     request: Request,
     visitor: VisitorDep,
     rt: RuntimeDep,
-    nam: Annotated[int, Query(ge=2000, le=2200)],
+    nam: Year = None,
     scope: ScopeQ = None,
 ) -> HTMLResponse:
-    return _entry_page(request, visitor, rt, form, nam, scope)
+    return _entry_page(request, visitor, rt, form, nam or today_vn().year, scope)
 
 
 @router.post("/{form}/nhap", response_model=None)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
+from documents.vn import today_vn
 from storage.models import Collective, RegistryAward, Unit
 from tests.fixtures.browser import Shots, new_context, see, sign_in
 from tests.fixtures.decisions_seed import database
@@ -141,6 +142,8 @@ def test_board_downloads_and_enters_a_report(server: AppServer, browser: Browser
 
     # The board's head signs 0603.N with the PIN; the Sở's seal follows.
     head = sign_in(new_context(browser, server), HEAD)
+    head.goto("/bao-cao/0603.N/nhap")  # typed without a year: this year's
+    expect(head.locator("h1")).to_contain_text(f"năm {today_vn().year}")
     head.goto(f"/bao-cao/0603.N/nhap?nam={YEAR}&pham-vi=province")
     expect(head.locator("#ky-ban-hanh + p")).to_have_text("Chưa ký ban hành.")
     head.get_by_label("Mã PIN ký số").fill(PIN)
