@@ -114,7 +114,6 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from issuing.runtime import Runtime
     from storage.integrity import verify_all
-
     from storage.objects import ObjectStoreUnavailable
 
     rt = Runtime.from_settings(settings)
