@@ -23,6 +23,7 @@ from api.decisions import service as decisions_service
 from api.dossiers.routes import EVENT_LABELS
 from api.exports.writers import Column, Value
 from api.registry import service as registry_service
+from api.rounds import service as rounds_service
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
 from domain.nominee_details import GENDER_LABELS, Gender
 from domain.personal_data import sees_personal_data
@@ -370,8 +371,106 @@ class History:
         return Subject.dossier(f.dossier_id)
 
 
+# ---------------------------------------------------------------- the board's rounds
+
+
+@dataclass(frozen=True)
+class RoundsFilter:
+    year: int | None = None
+
+
+class Rounds(_Unbound):
+    """The rounds of awards (`/dot-xet`) as the page lists them
+    (`api.rounds.service.list_rounds`: the rounds the reader may see, of a year or all);
+    no personal data."""
+
+    name = "rounds"
+    title = "Đợt xét khen thưởng"
+    file_stem = "dot-xet-khen-thuong"
+
+    COLUMNS = (
+        Column("id", "Số", 8),
+        Column("name", "Tên đợt", 60),
+        Column("year", "Năm", 8),
+        Column("kind", "Loại", 24),
+        Column("dossiers", "Số hồ sơ", 10),
+        Column("status", "Trạng thái", 28),
+        Column("updated_at", "Cập nhật lần cuối", 18),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def _rows(self, s: Session, actor: Actor, f: RoundsFilter) -> list[Any]:
+        return rounds_service.list_rounds(s, actor, year=f.year)
+
+    def count(self, s: Session, actor: Actor, f: RoundsFilter) -> int:
+        return len(self._rows(s, actor, f))
+
+    def rows(self, s: Session, actor: Actor, f: RoundsFilter) -> Iterator[Row]:
+        for r in self._rows(s, actor, f):
+            yield {
+                "id": r.id,
+                "name": r.name,
+                "year": r.year,
+                "kind": r.kind_label,
+                "dossiers": r.dossiers,
+                "status": r.status_label,
+                "updated_at": r.updated_at,
+            }
+
+
+# ---------------------------------------------------------------- the decisions
+
+
+@dataclass(frozen=True)
+class NoFilter:
+    pass
+
+
+class Decisions(_Unbound):
+    """The award decisions (`/quyet-dinh`) as the page lists them
+    (`api.decisions.service.list_decisions`: those the reader may see, and which wait
+    for them); no personal data."""
+
+    name = "decisions"
+    title = "Quyết định khen thưởng"
+    file_stem = "quyet-dinh-khen-thuong"
+
+    COLUMNS = (
+        Column("id", "Số", 8),
+        Column("number", "Số quyết định", 18),
+        Column("decided_on", "Ngày ban hành", 14),
+        Column("round", "Đợt xét khen thưởng", 50),
+        Column("status", "Trạng thái", 28),
+        Column("waiting", "Chờ bạn", 10),
+        Column("updated_at", "Cập nhật lần cuối", 18),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def count(self, s: Session, actor: Actor, f: NoFilter) -> int:
+        return len(decisions_service.list_decisions(s, actor))
+
+    def rows(self, s: Session, actor: Actor, f: NoFilter) -> Iterator[Row]:
+        rows = decisions_service.list_decisions(s, actor)
+        waiting = {d.id for d in decisions_service.list_decisions(s, actor, waiting=True)}
+        for d in rows:
+            yield {
+                "id": d.id,
+                "number": d.number or f"Dự thảo số {d.id}",
+                "decided_on": d.decided_on,
+                "round": d.round_name,
+                "status": d.status_label,
+                "waiting": d.id in waiting,
+                "updated_at": d.updated_at,
+            }
+
+
 DOSSIERS, NOMINEES, REGISTRY = Dossiers(), Nominees(), Registry()
 DECISION_AWARDS, HISTORY = DecisionAwards(), History()
+ROUNDS, DECISIONS = Rounds(), Decisions()
 LISTS: dict[str, ExportList] = {
-    x.name: x for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY)
+    x.name: x for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY, ROUNDS, DECISIONS)
 }

@@ -1,4 +1,5 @@
-"""Exports of the lists over the API: `GET /api/v1/exports/{dossiers|nominees|registry}`
+"""Exports of the lists over the API: `GET /api/v1/exports/{dossiers|nominees|registry|
+rounds|decisions}`
 with `format=xlsx|csv` and the list's own filters (the same names and checks as
 `GET /api/v1/dossiers` and `GET /api/v1/registry`). Thin: api/exports/service.py."""
 
@@ -14,12 +15,16 @@ from api.deps import CurrentReader, RuntimeDep
 from api.exports import service
 from api.exports.lists import (
     DECISION_AWARDS,
+    DECISIONS,
     DOSSIERS,
     HISTORY,
     NOMINEES,
     REGISTRY,
+    ROUNDS,
     DecisionFilter,
     HistoryFilter,
+    NoFilter,
+    RoundsFilter,
 )
 from domain.process import Status
 from storage.registry import SearchFilter
@@ -133,3 +138,24 @@ async def export_history(
     auditors only (403 `forbidden_action`)."""
     f = HistoryFilter(dossier_id, include_reads)
     return await run_in_threadpool(service.export, rt, caller, HISTORY.name, format, f)
+
+
+@router.get("/rounds", response_class=StreamingResponse, responses=FILE)
+async def export_rounds(
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    format: Format = "xlsx",
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> StreamingResponse:
+    """The rounds of awards `GET /api/v1/rounds` lists the caller (of `year`, or all)."""
+    f = RoundsFilter(year)
+    return await run_in_threadpool(service.export, rt, caller, ROUNDS.name, format, f)
+
+
+@router.get("/decisions", response_class=StreamingResponse, responses=FILE)
+async def export_decisions(
+    caller: CurrentReader, rt: RuntimeDep, format: Format = "xlsx"
+) -> StreamingResponse:
+    """The award decisions `GET /api/v1/decisions` lists the caller, with «Chờ bạn»."""
+    f = NoFilter()
+    return await run_in_threadpool(service.export, rt, caller, DECISIONS.name, format, f)

@@ -25,7 +25,7 @@ from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
 from api.exports import service as exports
-from api.exports.lists import DECISION_AWARDS, DecisionFilter
+from api.exports.lists import DECISION_AWARDS, DECISIONS, DecisionFilter, NoFilter
 from api.web.dossiers import PIN_CODES
 from api.web.forms import text
 from api.web.pages import WebRoute, redirect, render
@@ -379,3 +379,13 @@ def certificates_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+@router.get("/quyet-dinh/xuat", response_model=None)
+def export_decisions(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the decisions as the page lists them."""
+    return exports.export(rt, visitor.caller, DECISIONS.name, fmt, NoFilter())

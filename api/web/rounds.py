@@ -23,6 +23,8 @@ from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
+from api.exports import service as exports
+from api.exports.lists import ROUNDS, RoundsFilter
 from api.opinions import service as opinions_service
 from api.rounds import actions, service
 from api.rounds.schemas import RoundCreate
@@ -79,7 +81,22 @@ def rounds_page(
     rt: RuntimeDep,
     nam: Annotated[str | None, Query(max_length=4)] = None,
 ) -> HTMLResponse:
-    return _list_page(request, visitor, rt, year=int(nam) if nam and nam.isdigit() else None)
+    return _list_page(request, visitor, rt, year=_year(nam))
+
+
+def _year(nam: str | None) -> int | None:
+    return int(nam) if nam and nam.isdigit() else None
+
+
+@router.get("/dot-xet/xuat", response_model=None)
+def export_rounds(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+    nam: Annotated[str | None, Query(max_length=4)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the rounds as the page lists them (the same year)."""
+    return exports.export(rt, visitor.caller, ROUNDS.name, fmt, RoundsFilter(_year(nam)))
 
 
 FIELD_OF_CODE = {

@@ -1,0 +1,146 @@
+"""Exports of more lists (api/exports/): the board's rounds, the award decisions. Each
+export holds the rows the list's own function returns the caller — the function the page
+calls, run here on the same database for the same person —, nothing another person may
+not see, and the page's «Xuất Excel» / «Xuất CSV» buttons keep its filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from api.decisions import service as decisions_service
+from api.rounds import service as rounds_service
+from domain.roles import Actor
+from storage.repositories import users as users_repo
+from tests.fixtures.decisions_seed import database, decided_round, new_dossier
+from tests.fixtures.server import Api, AppServer
+
+pytestmark = pytest.mark.slow
+
+BOARD, CLERK = "ptdkt.chuyenvien", "bdt.canbo"
+ROUND_NAME = 'Đợt "Tổng kết" <&> {{ z }} năm 2026'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    srv = AppServer(tmp_path_factory.mktemp("exports-more"), {})
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def decided(server: AppServer) -> dict[str, int]:
+    """Two rounds of the board: one decided (its decision issued), one with a draft."""
+    one = new_dossier(server, [{"kind": "collective", "name": "Phòng A", "achievements": "Tốt"}])
+    two = new_dossier(server, [{"kind": "collective", "name": "Phòng B", "achievements": "Tốt"}])
+    r1, d1, _ = decided_round(
+        server, ROUND_NAME, one, number="88/QĐ-UBND", decided_on=date(2026, 12, 2), published=False
+    )
+    r2, d2, _ = decided_round(
+        server, "Đợt bổ sung", two, number=None, decided_on=None, published=False
+    )
+    return {"round": r1, "decision": d1, "draft_round": r2, "draft": d2}
+
+
+def own(server: AppServer, username: str, fn: Callable[[Session, Actor], Any]) -> Any:
+    """What the list's own function returns `username`."""
+    db = database(server)
+    try:
+        with db.read() as s:
+            user = users_repo.user_by_username(s, username)
+            assert user is not None
+            return fn(s, users_repo.actor_of(user))
+    finally:
+        db.dispose()
+
+
+def csv_rows(r: httpx.Response) -> list[dict[str, str]]:
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+
+
+def export(server: AppServer, user: str, path: str, **params: Any) -> list[dict[str, str]]:
+    return csv_rows(Api(server, user).get(path, params={"format": "csv", **params}))
+
+
+def web(server: AppServer, user: str, path: str) -> httpx.Response:
+    """A page or a file of the web, signed in as `user` (the session holds the API's
+    token)."""
+    token = Api(server, user).headers["Authorization"].removeprefix("Bearer ")
+    client = server.client()
+    client.cookies.set("tdkt_session", token)
+    try:
+        return client.get(path)
+    finally:
+        client.cookies.clear()
+
+
+def test_the_rounds_export_holds_the_rounds_the_list_shows(server, decided):
+    rows = export(server, BOARD, "/api/v1/exports/rounds")
+    listed = own(server, BOARD, lambda s, a: rounds_service.list_rounds(s, a, year=None))
+    assert [(int(r["Số"]), r["Tên đợt"], r["Trạng thái"], r["Loại"]) for r in rows] == [
+        (x.id, x.name, x.status_label, x.kind_label) for x in listed
+    ]
+    assert {decided["round"], decided["draft_round"]} <= {int(r["Số"]) for r in rows}
+    assert [r["Số hồ sơ"] for r in rows if int(r["Số"]) == decided["round"]] == ["1"]
+
+    assert (
+        export(server, BOARD, "/api/v1/exports/rounds", year=2025)
+        == []
+        == own(server, BOARD, lambda s, a: rounds_service.list_rounds(s, a, year=2025))
+    )
+    # a unit's clerk does not see the board's rounds: not in her export either
+    mine = export(server, CLERK, "/api/v1/exports/rounds")
+    assert len(mine) == len(
+        own(server, CLERK, lambda s, a: rounds_service.list_rounds(s, a, year=None))
+    )
+    assert decided["round"] not in {int(r["Số"]) for r in mine}
+
+
+def test_the_rounds_page_exports_with_its_year(server, decided):
+    page = web(server, BOARD, "/dot-xet?nam=2026")
+    assert page.status_code == 200
+    assert 'href="/dot-xet/xuat?nam=2026&amp;dinh-dang=xlsx"' in page.text
+    assert 'href="/dot-xet/xuat?nam=2026&amp;dinh-dang=csv"' in page.text
+    rows = csv_rows(web(server, BOARD, "/dot-xet/xuat?nam=2026&dinh-dang=csv"))
+    assert ROUND_NAME in {r["Tên đợt"] for r in rows}
+    assert csv_rows(web(server, BOARD, "/dot-xet/xuat?nam=2025&dinh-dang=csv")) == []
+
+
+def test_the_decisions_export_holds_the_decisions_the_list_shows(server, decided):
+    rows = export(server, BOARD, "/api/v1/exports/decisions")
+    listed = own(server, BOARD, lambda s, a: decisions_service.list_decisions(s, a))
+    waiting = own(
+        server,
+        BOARD,
+        lambda s, a: {d.id for d in decisions_service.list_decisions(s, a, waiting=True)},
+    )
+    assert [
+        (int(r["Số"]), r["Trạng thái"], r["Đợt xét khen thưởng"], r["Chờ bạn"]) for r in rows
+    ] == [
+        (d.id, d.status_label, d.round_name, "Có" if d.id in waiting else "Không") for d in listed
+    ]
+    by_id = {int(r["Số"]): r for r in rows}
+    assert by_id[decided["decision"]]["Số quyết định"] == "88/QĐ-UBND"
+    assert by_id[decided["decision"]]["Ngày ban hành"] == "02/12/2026"
+    assert by_id[decided["draft"]]["Số quyết định"] == f"Dự thảo số {decided['draft']}"
+
+    # a unit's clerk does not see the decisions: none in her export
+    mine = export(server, CLERK, "/api/v1/exports/decisions")
+    assert len(mine) == len(own(server, CLERK, lambda s, a: decisions_service.list_decisions(s, a)))
+    assert not {decided["decision"], decided["draft"]} & {int(r["Số"]) for r in mine}
+
+    page = web(server, BOARD, "/quyet-dinh")
+    assert 'href="/quyet-dinh/xuat?dinh-dang=csv"' in page.text
+    assert {
+        int(r["Số"]) for r in csv_rows(web(server, BOARD, "/quyet-dinh/xuat?dinh-dang=csv"))
+    } == set(by_id)
