@@ -22,6 +22,7 @@ from api.audit import service as audit_service
 from api.decisions import service as decisions_service
 from api.dossiers.routes import EVENT_LABELS
 from api.exports.writers import Column, Value
+from api.meetings import service as meetings_service
 from api.registry import service as registry_service
 from api.rounds import service as rounds_service
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
@@ -468,9 +469,39 @@ class Decisions(_Unbound):
             }
 
 
+# ---------------------------------------------------------------- the council's meetings
+
+
+class Meetings(_Unbound):
+    """The council's meetings (`/hop-hoi-dong`) as the page lists them
+    (`api.meetings.service.list_meetings`: those the reader may see); no personal data."""
+
+    name = "meetings"
+    title = "Họp Hội đồng Thi đua – Khen thưởng"
+    file_stem = "hop-hoi-dong"
+
+    COLUMNS = (
+        Column("id", "Số", 8),
+        Column("title", "Cuộc họp", 60),
+        Column("held_on", "Ngày họp", 12),
+        Column("status", "Trạng thái", 28),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def count(self, s: Session, actor: Actor, f: NoFilter) -> int:
+        return len(meetings_service.list_meetings(s, actor))
+
+    def rows(self, s: Session, actor: Actor, f: NoFilter) -> Iterator[Row]:
+        for m in meetings_service.list_meetings(s, actor):
+            yield {"id": m.id, "title": m.title, "held_on": m.held_on, "status": m.status_label}
+
+
 DOSSIERS, NOMINEES, REGISTRY = Dossiers(), Nominees(), Registry()
 DECISION_AWARDS, HISTORY = DecisionAwards(), History()
-ROUNDS, DECISIONS = Rounds(), Decisions()
+ROUNDS, DECISIONS, MEETINGS = Rounds(), Decisions(), Meetings()
 LISTS: dict[str, ExportList] = {
-    x.name: x for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY, ROUNDS, DECISIONS)
+    x.name: x
+    for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY, ROUNDS, DECISIONS, MEETINGS)
 }

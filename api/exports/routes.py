@@ -1,5 +1,5 @@
 """Exports of the lists over the API: `GET /api/v1/exports/{dossiers|nominees|registry|
-rounds|decisions}`
+rounds|decisions|meetings}`
 with `format=xlsx|csv` and the list's own filters (the same names and checks as
 `GET /api/v1/dossiers` and `GET /api/v1/registry`). Thin: api/exports/service.py."""
 
@@ -18,6 +18,7 @@ from api.exports.lists import (
     DECISIONS,
     DOSSIERS,
     HISTORY,
+    MEETINGS,
     NOMINEES,
     REGISTRY,
     ROUNDS,
@@ -159,3 +160,12 @@ async def export_decisions(
     """The award decisions `GET /api/v1/decisions` lists the caller, with «Chờ bạn»."""
     f = NoFilter()
     return await run_in_threadpool(service.export, rt, caller, DECISIONS.name, format, f)
+
+
+@router.get("/meetings", response_class=StreamingResponse, responses=FILE)
+async def export_meetings(
+    caller: CurrentReader, rt: RuntimeDep, format: Format = "xlsx"
+) -> StreamingResponse:
+    """The council's meetings `GET /api/v1/meetings` lists the caller."""
+    f = NoFilter()
+    return await run_in_threadpool(service.export, rt, caller, MEETINGS.name, format, f)

@@ -8,9 +8,9 @@ the same rules, audit events and refusals, shown on the meeting's page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -20,6 +20,8 @@ from api.deps import RuntimeDep
 from api.documents import service as documents
 from api.dossiers.progress import StepProgress, subject_progress
 from api.dossiers.schemas import ActionIn
+from api.exports import service as exports
+from api.exports.lists import MEETINGS, NoFilter
 from api.meetings import actions, service
 from api.meetings.schemas import (
     AttendanceIn,
@@ -50,6 +52,16 @@ def meetings_page(request: Request, visitor: VisitorDep, rt: RuntimeDep) -> HTML
     with rt.db.read() as s:
         rows = service.list_meetings(s, visitor.actor)
     return render(request, "meetings.html", visitor, rows=rows)
+
+
+@router.get("/hop-hoi-dong/xuat", response_model=None)
+def export_meetings(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the meetings as the page lists them."""
+    return exports.export(rt, visitor.caller, MEETINGS.name, fmt, NoFilter())
 
 
 def _documents(s: Session, visitor: Visitor, m: Meeting) -> list[DocView]:

@@ -16,8 +16,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from api.decisions import service as decisions_service
+from api.meetings import service as meetings_service
+from api.meetings.service import PROCESS
 from api.rounds import service as rounds_service
+from domain.meetings import MeetingStatus
 from domain.roles import Actor
+from domain.subjects import SubjectKind
+from storage.models import AwardRound, Meeting
 from storage.repositories import users as users_repo
 from tests.fixtures.decisions_seed import database, decided_round, new_dossier
 from tests.fixtures.server import Api, AppServer
@@ -144,3 +149,50 @@ def test_the_decisions_export_holds_the_decisions_the_list_shows(server, decided
     assert {
         int(r["Số"]) for r in csv_rows(web(server, BOARD, "/quyet-dinh/xuat?dinh-dang=csv"))
     } == set(by_id)
+
+
+def convened(server: AppServer, round_id: int, title: str) -> int:
+    """A council meeting about the round, written straight into the database (convening
+    one through the API needs a round still being composed; tests/api/test_meetings.py)."""
+    db = database(server)
+    try:
+        with db.write() as s:
+            r = s.get(AwardRound, round_id)
+            assert r is not None
+            m = Meeting(
+                authority_id=r.authority_id,
+                about_kind=str(SubjectKind.ROUND),
+                about_id=round_id,
+                title=title,
+                held_on=date(2026, 12, 3),
+                process=PROCESS,
+                status=str(MeetingStatus.OPEN),
+                rules=[],
+                created_by=r.created_by,
+            )
+            s.add(m)
+            s.flush()
+            return m.id
+    finally:
+        db.dispose()
+
+
+def test_the_meetings_export_holds_the_meetings_the_list_shows(server, decided):
+    meeting = convened(server, decided["draft_round"], "Họp <&> xét")
+    rows = export(server, BOARD, "/api/v1/exports/meetings")
+    listed = own(server, BOARD, lambda s, a: meetings_service.list_meetings(s, a))
+    assert [(int(x["Số"]), x["Cuộc họp"], x["Ngày họp"], x["Trạng thái"]) for x in rows] == [
+        (m.id, m.title, m.held_on.strftime("%d/%m/%Y"), m.status_label) for m in listed
+    ]
+    assert meeting in {int(x["Số"]) for x in rows}
+
+    # a unit's clerk does not see the council's meetings: not in her export
+    mine = export(server, CLERK, "/api/v1/exports/meetings")
+    assert len(mine) == len(own(server, CLERK, lambda s, a: meetings_service.list_meetings(s, a)))
+    assert meeting not in {int(x["Số"]) for x in mine}
+
+    page = web(server, BOARD, "/hop-hoi-dong")
+    assert 'href="/hop-hoi-dong/xuat?dinh-dang=xlsx"' in page.text
+    assert meeting in {
+        int(x["Số"]) for x in csv_rows(web(server, BOARD, "/hop-hoi-dong/xuat?dinh-dang=csv"))
+    }
