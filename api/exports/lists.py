@@ -23,6 +23,7 @@ from api.decisions import service as decisions_service
 from api.dossiers.routes import EVENT_LABELS
 from api.exports.writers import Column, Value
 from api.meetings import service as meetings_service
+from api.people import service as people_service
 from api.registry import service as registry_service
 from api.rounds import service as rounds_service
 from domain.awards import AWARDS, NOMINEE_KIND_LABELS, NomineeKind
@@ -498,10 +499,79 @@ class Meetings(_Unbound):
             yield {"id": m.id, "title": m.title, "held_on": m.held_on, "status": m.status_label}
 
 
+# ---------------------------------------------------------------- people, collectives
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str | None = None
+    unit_id: int | None = None
+
+
+class People(_Unbound):
+    """The registry's people and collectives (`/ca-nhan`, «Cá nhân, tập thể») as the
+    page lists them (`api.people.service.list_people`, `list_collectives`: a unit's
+    people its own, the board its authority's, auditors all; the page's first 50 of
+    each found). No identity number, date of birth or ethnicity for anyone: the page
+    shows them to no one — a person's own page does, to whoever may read them, and
+    records the board's and auditors' reads in the person's history."""
+
+    name = "people"
+    title = "Cá nhân, tập thể"
+    file_stem = "ca-nhan-tap-the"
+
+    COLUMNS = (
+        Column("kind", "Cá nhân / tập thể", 14),
+        Column("id", "Số hồ sơ", 10),
+        Column("name", "Họ và tên, tên tập thể", 40),
+        Column("position", "Chức vụ", 30),
+        Column("collective_kind", "Loại tập thể", 20),
+        Column("unit", "Đơn vị", 40),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def count(self, s: Session, actor: Actor, f: PeopleFilter) -> int:
+        return len(people_service.list_people(s, actor, f.q, f.unit_id)) + len(
+            people_service.list_collectives(s, actor, f.q, f.unit_id)
+        )
+
+    def rows(self, s: Session, actor: Actor, f: PeopleFilter) -> Iterator[Row]:
+        for p in people_service.list_people(s, actor, f.q, f.unit_id):
+            yield {
+                "kind": "Cá nhân",
+                "id": p.id,
+                "name": p.full_name,
+                "position": p.position or None,
+                "collective_kind": None,
+                "unit": p.unit_name,
+            }
+        for c in people_service.list_collectives(s, actor, f.q, f.unit_id):
+            yield {
+                "kind": "Tập thể",
+                "id": c.id,
+                "name": c.name,
+                "position": None,
+                "collective_kind": c.kind_label,
+                "unit": c.unit_name,
+            }
+
+
 DOSSIERS, NOMINEES, REGISTRY = Dossiers(), Nominees(), Registry()
 DECISION_AWARDS, HISTORY = DecisionAwards(), History()
-ROUNDS, DECISIONS, MEETINGS = Rounds(), Decisions(), Meetings()
+ROUNDS, DECISIONS, MEETINGS, PEOPLE = Rounds(), Decisions(), Meetings(), People()
 LISTS: dict[str, ExportList] = {
     x.name: x
-    for x in (DOSSIERS, NOMINEES, REGISTRY, DECISION_AWARDS, HISTORY, ROUNDS, DECISIONS, MEETINGS)
+    for x in (
+        DOSSIERS,
+        NOMINEES,
+        REGISTRY,
+        DECISION_AWARDS,
+        HISTORY,
+        ROUNDS,
+        DECISIONS,
+        MEETINGS,
+        PEOPLE,
+    )
 }

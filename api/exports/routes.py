@@ -1,5 +1,5 @@
 """Exports of the lists over the API: `GET /api/v1/exports/{dossiers|nominees|registry|
-rounds|decisions|meetings}`
+rounds|decisions|meetings|people}`
 with `format=xlsx|csv` and the list's own filters (the same names and checks as
 `GET /api/v1/dossiers` and `GET /api/v1/registry`). Thin: api/exports/service.py."""
 
@@ -20,11 +20,13 @@ from api.exports.lists import (
     HISTORY,
     MEETINGS,
     NOMINEES,
+    PEOPLE,
     REGISTRY,
     ROUNDS,
     DecisionFilter,
     HistoryFilter,
     NoFilter,
+    PeopleFilter,
     RoundsFilter,
 )
 from domain.process import Status
@@ -169,3 +171,18 @@ async def export_meetings(
     """The council's meetings `GET /api/v1/meetings` lists the caller."""
     f = NoFilter()
     return await run_in_threadpool(service.export, rt, caller, MEETINGS.name, format, f)
+
+
+@router.get("/people", response_class=StreamingResponse, responses=FILE)
+async def export_people(
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    format: Format = "xlsx",
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    unit_id: Annotated[int | None, Query()] = None,
+) -> StreamingResponse:
+    """The people and collectives `GET /api/v1/people` and `GET /api/v1/collectives`
+    list the caller with these filters; no identity number, date of birth or ethnicity
+    (a list is not where they are read: a person's own record is)."""
+    f = PeopleFilter(q, unit_id)
+    return await run_in_threadpool(service.export, rt, caller, PEOPLE.name, format, f)

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import RuntimeDep
+from api.exports import service as exports
+from api.exports.lists import PEOPLE, PeopleFilter
 from api.people import service
 from api.people.schemas import MergeIn, PersonIn, PersonSummary, RestrictionIn
 from api.web import unit_awards
@@ -77,6 +79,7 @@ def _list_page(
         status_code=status_code,
         q=q,
         unit_id=unit_id,
+        query={k: v for k, v in (("q", q), ("don-vi", unit_id)) if v},
         people=people,
         collectives=collectives,
         units=units,
@@ -104,6 +107,21 @@ def people_page(
     if not _sees_list(visitor):
         raise NotFound("Không có trang này.")
     return _list_page(request, visitor, rt, q, don_vi)
+
+
+@router.get("/ca-nhan/xuat", response_model=None)
+def export_people(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    don_vi: Annotated[int | None, Query(alias="don-vi")] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of the people and collectives the page lists (the same
+    name and unit), without personal data, as the page."""
+    if not _sees_list(visitor):
+        raise NotFound("Không có trang này.")
+    return exports.export(rt, visitor.caller, PEOPLE.name, fmt, PeopleFilter(q or None, don_vi))
 
 
 @router.get("/ca-nhan/tim")

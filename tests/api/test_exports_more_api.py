@@ -1,7 +1,9 @@
-"""Exports of more lists (api/exports/): the board's rounds, the award decisions. Each
+"""Exports of more lists (api/exports/): the board's rounds, the award decisions, the
+council's meetings, the registry's people and collectives. Each
 export holds the rows the list's own function returns the caller — the function the page
 calls, run here on the same database for the same person —, nothing another person may
-not see, and the page's «Xuất Excel» / «Xuất CSV» buttons keep its filters."""
+not see, and the page's «Xuất Excel» / «Xuất CSV» buttons keep its filters. The people
+list, as its page, holds no identity number, date of birth or ethnicity for anyone."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.decisions import service as decisions_service
 from api.meetings import service as meetings_service
 from api.meetings.service import PROCESS
+from api.people import service as people_service
 from api.rounds import service as rounds_service
 from domain.meetings import MeetingStatus
 from domain.roles import Actor
@@ -196,3 +199,77 @@ def test_the_meetings_export_holds_the_meetings_the_list_shows(server, decided):
     assert meeting in {
         int(x["Số"]) for x in csv_rows(web(server, BOARD, "/hop-hoi-dong/xuat?dinh-dang=csv"))
     }
+
+
+PERSON_ID_NO, PERSON_BIRTH = "020185004321", "1985-06-07"
+
+
+def test_the_people_export_holds_the_list_without_personal_data(server):
+    made = Api(server, CLERK).post(
+        "/api/v1/people",
+        json={
+            "full_name": 'Hoàng Thị "Mơ" <&>',
+            "position": "Chuyên viên",
+            "gender": "nu",
+            "ethnicity": "Nùng",
+            "birth_date": PERSON_BIRTH,
+            "identity_no": PERSON_ID_NO,
+        },
+    )
+    assert made.status_code == 201, made.text
+    mine = made.json()["id"]
+    other = Api(server, "lmhtx.canbo").post(
+        "/api/v1/people", json={"full_name": "Đinh Văn Khải", "position": "Kế toán"}
+    )
+    assert other.status_code == 201, other.text
+    theirs = other.json()["id"]
+
+    def listed(user: str, q: str | None = None) -> list[tuple[str, int, str]]:
+        return own(
+            server,
+            user,
+            lambda s, a: (
+                [("Cá nhân", p.id, p.full_name) for p in people_service.list_people(s, a, q, None)]
+                + [
+                    ("Tập thể", c.id, c.name)
+                    for c in people_service.list_collectives(s, a, q, None)
+                ]
+            ),
+        )
+
+    for user in (CLERK, BOARD):
+        r = Api(server, user).get("/api/v1/exports/people", params={"format": "csv"})
+        rows = csv_rows(r)
+        assert [
+            (x["Cá nhân / tập thể"], int(x["Số hồ sơ"]), x["Họ và tên, tên tập thể"]) for x in rows
+        ] == listed(user)
+        # the clerk reads her person's identity number on the person's page; the list
+        # (and so its export) shows it to no one
+        assert not {"Ngày sinh", "Số định danh cá nhân", "Dân tộc"} & set(rows[0])
+        assert PERSON_ID_NO.encode() not in r.content and b"07/06/1985" not in r.content
+        assert b"1985-06-07" not in r.content and "Nùng".encode() not in r.content
+    clerk_people = {
+        int(x["Số hồ sơ"])
+        for x in export(server, CLERK, "/api/v1/exports/people")
+        if x["Cá nhân / tập thể"] == "Cá nhân"
+    }
+    assert mine in clerk_people and theirs not in clerk_people  # another unit's person: not hers
+    board_people = {
+        int(x["Số hồ sơ"])
+        for x in export(server, BOARD, "/api/v1/exports/people")
+        if x["Cá nhân / tập thể"] == "Cá nhân"
+    }
+    assert {mine, theirs} <= board_people
+
+    rows = export(server, CLERK, "/api/v1/exports/people", q="hoang thi mo")
+    assert [
+        (x["Cá nhân / tập thể"], int(x["Số hồ sơ"]), x["Họ và tên, tên tập thể"]) for x in rows
+    ] == listed(CLERK, "hoang thi mo")
+    assert [x["Chức vụ"] for x in rows] == ["Chuyên viên"]
+
+    page = web(server, CLERK, "/ca-nhan?q=hoang+thi+mo")
+    assert 'href="/ca-nhan/xuat?q=hoang+thi+mo&amp;dinh-dang=csv"' in page.text
+    got = csv_rows(web(server, CLERK, "/ca-nhan/xuat?q=hoang+thi+mo&dinh-dang=csv"))
+    assert [int(x["Số hồ sơ"]) for x in got] == [mine]
+    # a cluster's approver has no such list: no export either
+    assert web(server, "bqlkkt.cum", "/ca-nhan/xuat?dinh-dang=csv").status_code == 404
