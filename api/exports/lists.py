@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit_service
 from api.decisions import service as decisions_service
+from api.dossiers.deadlines import dossier_deadlines
 from api.dossiers.routes import EVENT_LABELS
 from api.exports.writers import Column, Value
 from api.meetings import service as meetings_service
@@ -558,9 +559,60 @@ class People(_Unbound):
             }
 
 
+# ---------------------------------------------------------------- the inbox
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    q: str | None = None
+
+
+class Inbox(_Unbound):
+    """The dossiers waiting for the reader (the home page's «Việc chờ tôi xử lý»,
+    `storage.repositories.dossiers.inbox`), all of them (the page shows the first 100),
+    the nearest deadline first, with the page's filter; no personal data."""
+
+    name = "inbox"
+    title = "Việc chờ xử lý"
+    file_stem = "viec-cho-xu-ly"
+
+    COLUMNS = (
+        Column("id", "Số hồ sơ", 10),
+        Column("title", "Trích yếu", 60),
+        Column("unit", "Đơn vị", 40),
+        Column("status", "Trạng thái", 28),
+        Column("since", "Chờ từ", 18),
+        Column("due", "Hạn xử lý", 12),
+        Column("due_state", "Tình trạng hạn", 16),
+    )
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
+    def count(self, s: Session, actor: Actor, f: InboxFilter) -> int:
+        return dossiers_repo.inbox(s, actor, limit=0, q=f.q)[1]
+
+    def rows(self, s: Session, actor: Actor, f: InboxFilter) -> Iterator[Row]:
+        waiting, _ = dossiers_repo.inbox(s, actor, q=f.q)
+        since = dossiers_repo.entered_state_at(s, [d.id for d in waiting])
+        due = dossier_deadlines(s, waiting)
+        for d in waiting:
+            dl = due.get(d.id)
+            yield {
+                "id": d.id,
+                "title": d.title,
+                "unit": d.unit.name,
+                "status": _status(d.status),
+                "since": since.get(d.id),
+                "due": dl.due_date if dl else None,
+                "due_state": dl.state_label if dl else None,
+            }
+
+
 DOSSIERS, NOMINEES, REGISTRY = Dossiers(), Nominees(), Registry()
 DECISION_AWARDS, HISTORY = DecisionAwards(), History()
 ROUNDS, DECISIONS, MEETINGS, PEOPLE = Rounds(), Decisions(), Meetings(), People()
+INBOX = Inbox()
 LISTS: dict[str, ExportList] = {
     x.name: x
     for x in (
@@ -573,5 +625,6 @@ LISTS: dict[str, ExportList] = {
         DECISIONS,
         MEETINGS,
         PEOPLE,
+        INBOX,
     )
 }

@@ -1,5 +1,5 @@
 """Exports of the lists over the API: `GET /api/v1/exports/{dossiers|nominees|registry|
-rounds|decisions|meetings|people}`
+rounds|decisions|meetings|people|inbox}`
 with `format=xlsx|csv` and the list's own filters (the same names and checks as
 `GET /api/v1/dossiers` and `GET /api/v1/registry`). Thin: api/exports/service.py."""
 
@@ -18,6 +18,7 @@ from api.exports.lists import (
     DECISIONS,
     DOSSIERS,
     HISTORY,
+    INBOX,
     MEETINGS,
     NOMINEES,
     PEOPLE,
@@ -25,6 +26,7 @@ from api.exports.lists import (
     ROUNDS,
     DecisionFilter,
     HistoryFilter,
+    InboxFilter,
     NoFilter,
     PeopleFilter,
     RoundsFilter,
@@ -186,3 +188,16 @@ async def export_people(
     (a list is not where they are read: a person's own record is)."""
     f = PeopleFilter(q, unit_id)
     return await run_in_threadpool(service.export, rt, caller, PEOPLE.name, format, f)
+
+
+@router.get("/inbox", response_class=StreamingResponse, responses=FILE)
+async def export_inbox(
+    caller: CurrentReader,
+    rt: RuntimeDep,
+    format: Format = "xlsx",
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> StreamingResponse:
+    """Every dossier `GET /api/v1/dossiers/inbox` finds waiting for the caller (not a
+    page), the nearest deadline first, with its deadline."""
+    f = InboxFilter((q or "").strip() or None)
+    return await run_in_threadpool(service.export, rt, caller, INBOX.name, format, f)

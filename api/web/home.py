@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.clusters import proposal_service
 from api.decisions import service as decisions_service
 from api.deps import RuntimeDep
+from api.exports import service as exports
+from api.exports.lists import INBOX, InboxFilter
 from api.rounds import service as rounds_service
 from api.web import views
 from api.web.pages import WebRoute, render
@@ -103,3 +105,16 @@ def home(
         # An agency's reviewer sees no dossier: their home is the requests to their agency.
         return RedirectResponse("/hiep-y", status_code=303)
     return home_page(request, visitor, rt, q=q)
+
+
+@router.get("/viec-cho/xuat", response_model=None)
+def export_inbox(
+    visitor: VisitorDep,
+    rt: RuntimeDep,
+    fmt: Annotated[str | None, Query(alias="dinh-dang", max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """«Xuất Excel» / «Xuất CSV» of every dossier waiting for the visitor (the page shows
+    the first 100), with the page's filter."""
+    f = InboxFilter((q or "").strip() or None)
+    return exports.export(rt, visitor.caller, INBOX.name, fmt, f)

@@ -1,5 +1,5 @@
 """Exports of more lists (api/exports/): the board's rounds, the award decisions, the
-council's meetings, the registry's people and collectives. Each
+council's meetings, the registry's people and collectives, the inbox. Each
 export holds the rows the list's own function returns the caller — the function the page
 calls, run here on the same database for the same person —, nothing another person may
 not see, and the page's «Xuất Excel» / «Xuất CSV» buttons keep its filters. The people
@@ -26,6 +26,7 @@ from domain.meetings import MeetingStatus
 from domain.roles import Actor
 from domain.subjects import SubjectKind
 from storage.models import AwardRound, Meeting
+from storage.repositories import dossiers as dossiers_repo
 from storage.repositories import users as users_repo
 from tests.fixtures.decisions_seed import database, decided_round, new_dossier
 from tests.fixtures.server import Api, AppServer
@@ -273,3 +274,32 @@ def test_the_people_export_holds_the_list_without_personal_data(server):
     assert [int(x["Số hồ sơ"]) for x in got] == [mine]
     # a cluster's approver has no such list: no export either
     assert web(server, "bqlkkt.cum", "/ca-nhan/xuat?dinh-dang=csv").status_code == 404
+
+
+def test_the_inbox_export_holds_every_dossier_waiting_for_the_caller(server):
+    wanted = new_dossier(
+        server, [{"kind": "collective", "name": "Tổ Xuất «việc chờ»", "achievements": "Tốt"}]
+    )
+    new_dossier(server, [{"kind": "collective", "name": "Tổ Khác", "achievements": "Tốt"}])
+
+    def waiting(user: str, q: str | None = None) -> list[int]:
+        return own(server, user, lambda s, a: [d.id for d in dossiers_repo.inbox(s, a, q=q)[0]])
+
+    rows = export(server, CLERK, "/api/v1/exports/inbox")
+    assert [int(r["Số hồ sơ"]) for r in rows] == waiting(CLERK)
+    assert wanted in {int(r["Số hồ sơ"]) for r in rows}
+    assert {r["Đơn vị"] for r in rows} == {"Ban Dân tộc tỉnh"}
+    assert {r["Trạng thái"] for r in rows if int(r["Số hồ sơ"]) == wanted} == {"Dự thảo"}
+
+    rows = export(server, CLERK, "/api/v1/exports/inbox", q="to xuat viec cho")
+    assert [int(r["Số hồ sơ"]) for r in rows] == waiting(CLERK, "to xuat viec cho") == [wanted]
+
+    # another unit's clerk: her own waiting dossiers, never Ban Dân tộc's
+    theirs = export(server, "lmhtx.canbo", "/api/v1/exports/inbox")
+    assert [int(r["Số hồ sơ"]) for r in theirs] == waiting("lmhtx.canbo")
+    assert wanted not in {int(r["Số hồ sơ"]) for r in theirs}
+
+    page = web(server, CLERK, "/?q=to+xuat+viec+cho")
+    assert 'href="/viec-cho/xuat?q=to+xuat+viec+cho&amp;dinh-dang=xlsx"' in page.text
+    got = csv_rows(web(server, CLERK, "/viec-cho/xuat?q=to+xuat+viec+cho&dinh-dang=csv"))
+    assert [int(r["Số hồ sơ"]) for r in got] == [wanted]
