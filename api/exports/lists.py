@@ -88,12 +88,20 @@ def _award(code: str) -> str:
 # ---------------------------------------------------------------- dossiers
 
 
-class _Unbound:
+class _List:
+    """What most lists share: the same columns for every reader, and no subject of their
+    own (the export joins the global chain only)."""
+
+    COLUMNS: tuple[Column, ...] = ()
+
+    def columns(self, actor: Actor) -> list[Column]:
+        return list(self.COLUMNS)
+
     def subject(self, f: Any) -> Subject | None:
         return None
 
 
-class Dossiers(_Unbound):
+class Dossiers(_List):
     name = "dossiers"
     title = "Hồ sơ đề nghị khen thưởng"
     file_stem = "ho-so"
@@ -108,9 +116,6 @@ class Dossiers(_Unbound):
         Column("status", "Trạng thái", 28),
         Column("updated_at", "Cập nhật lần cuối", 18),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: DossierFilter) -> int:
         return dossiers_repo.count_listed(s, actor, f)
@@ -135,7 +140,7 @@ class Dossiers(_Unbound):
 _BOARD_STAGES = frozenset(STAGE_ORDER[STAGE_ORDER.index(Stage.BOARD) :])
 
 
-class Nominees(_Unbound):
+class Nominees(_List):
     """The nominees of the dossiers of the list (the same filters as `/ho-so`)."""
 
     name = "nominees"
@@ -202,7 +207,7 @@ def _label(labels: Any, enum: Any, code: str) -> str:
     return str(labels.get(enum(code), code)) if code in set(enum) else code
 
 
-class Registry(_Unbound):
+class Registry(_List):
     """The awards registry's search (`/tra-cuu-khen-thuong`): no personal data."""
 
     name = "registry"
@@ -222,9 +227,6 @@ class Registry(_Unbound):
         Column("source", "Nguồn", 20),
         Column("revoked_at", "Đã thu hồi", 18),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: SearchFilter) -> int:
         return registry_store.count_all(s, registry_service.search_scope(actor, f), f)
@@ -256,7 +258,7 @@ class DecisionFilter:
     decision_id: int
 
 
-class DecisionAwards:
+class DecisionAwards(_List):
     """A decision's list of collectives and individuals (`/quyet-dinh/{id}`), as its
     page builds it (`decision_out`: what the decision said, corrections and
     revocations since, prize money): bounded by one decision, held by the page anyway.
@@ -281,9 +283,6 @@ class DecisionAwards:
         Column("notes", "Ghi chú (đính chính, thu hồi)", 40),
         Column("dossier_id", "Số hồ sơ", 10),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def _awardees(self, s: Session, actor: Actor, f: DecisionFilter) -> list[Any]:
         d = decisions_service.visible_decision(s, actor, f.decision_id)
@@ -324,7 +323,7 @@ class HistoryFilter:
     include_reads: bool = False
 
 
-class History:
+class History(_List):
     """A dossier's history (`/ho-so/{id}/lich-su`) as its page lists it
     (`api.audit.service.history`: 404 to whoever may not see the dossier, the reads of
     documents and exports for auditors only); a dossier's events are a few hundred."""
@@ -344,9 +343,6 @@ class History:
         Column("due", "Hạn xử lý", 12),
         Column("late", "Trễ (ngày làm việc)", 10),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def _entries(self, s: Session, actor: Actor, f: HistoryFilter) -> list[Any]:
         return audit_service.history(
@@ -382,7 +378,7 @@ class RoundsFilter:
     year: int | None = None
 
 
-class Rounds(_Unbound):
+class Rounds(_List):
     """The rounds of awards (`/dot-xet`) as the page lists them
     (`api.rounds.service.list_rounds`: the rounds the reader may see, of a year or all);
     no personal data."""
@@ -400,9 +396,6 @@ class Rounds(_Unbound):
         Column("status", "Trạng thái", 28),
         Column("updated_at", "Cập nhật lần cuối", 18),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def _rows(self, s: Session, actor: Actor, f: RoundsFilter) -> list[Any]:
         return rounds_service.list_rounds(s, actor, year=f.year)
@@ -431,7 +424,7 @@ class NoFilter:
     pass
 
 
-class Decisions(_Unbound):
+class Decisions(_List):
     """The award decisions (`/quyet-dinh`) as the page lists them
     (`api.decisions.service.list_decisions`: those the reader may see, and which wait
     for them); no personal data."""
@@ -449,9 +442,6 @@ class Decisions(_Unbound):
         Column("waiting", "Chờ bạn", 10),
         Column("updated_at", "Cập nhật lần cuối", 18),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: NoFilter) -> int:
         return len(decisions_service.list_decisions(s, actor))
@@ -474,7 +464,7 @@ class Decisions(_Unbound):
 # ---------------------------------------------------------------- the council's meetings
 
 
-class Meetings(_Unbound):
+class Meetings(_List):
     """The council's meetings (`/hop-hoi-dong`) as the page lists them
     (`api.meetings.service.list_meetings`: those the reader may see); no personal data."""
 
@@ -488,9 +478,6 @@ class Meetings(_Unbound):
         Column("held_on", "Ngày họp", 12),
         Column("status", "Trạng thái", 28),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: NoFilter) -> int:
         return len(meetings_service.list_meetings(s, actor))
@@ -509,7 +496,7 @@ class PeopleFilter:
     unit_id: int | None = None
 
 
-class People(_Unbound):
+class People(_List):
     """The registry's people and collectives (`/ca-nhan`, «Cá nhân, tập thể») as the
     page lists them (`api.people.service.list_people`, `list_collectives`: a unit's
     people its own, the board its authority's, auditors all; the page's first 50 of
@@ -529,9 +516,6 @@ class People(_Unbound):
         Column("collective_kind", "Loại tập thể", 20),
         Column("unit", "Đơn vị", 40),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: PeopleFilter) -> int:
         return len(people_service.list_people(s, actor, f.q, f.unit_id)) + len(
@@ -567,7 +551,7 @@ class InboxFilter:
     q: str | None = None
 
 
-class Inbox(_Unbound):
+class Inbox(_List):
     """The dossiers waiting for the reader (the home page's «Việc chờ tôi xử lý»,
     `storage.repositories.dossiers.inbox`), all of them (the page shows the first 100),
     the nearest deadline first, with the page's filter; no personal data."""
@@ -585,9 +569,6 @@ class Inbox(_Unbound):
         Column("due", "Hạn xử lý", 12),
         Column("due_state", "Tình trạng hạn", 16),
     )
-
-    def columns(self, actor: Actor) -> list[Column]:
-        return list(self.COLUMNS)
 
     def count(self, s: Session, actor: Actor, f: InboxFilter) -> int:
         return dossiers_repo.inbox(s, actor, limit=0, q=f.q)[1]

@@ -73,6 +73,10 @@ async def download(
     )
 
 
+def _entry_url(form: str, year: int, scope: str | None) -> str:
+    return f"/bao-cao/{form}/nhap?" + urlencode({"nam": year, "pham-vi": scope or "province"})
+
+
 def _entry_page(
     request: Request,
     visitor: VisitorDep,
@@ -162,9 +166,7 @@ def save_entries(
             error=e.message,
             status_code=e.status,
         )
-    response = redirect(
-        f"/bao-cao/{form}/nhap?" + urlencode({"nam": nam, "pham-vi": scope or "province"})
-    )
+    response = redirect(_entry_url(form, nam, scope))
     set_flash(response, f"Đã lưu số liệu nhập tay của biểu {v.form} năm {nam}.")
     return response
 
@@ -181,7 +183,7 @@ async def issue_report(
 ) -> Response:
     """The board's head signs the report with their PIN; the authority's seal follows."""
     pin = text(data, "signing_pin", 64) or None
-    back = f"/bao-cao/{form}/nhap?" + urlencode({"nam": nam, "pham-vi": scope or "province"})
+    back = _entry_url(form, nam, scope)
     try:
         out = await service.issue_report(rt, visitor.caller, form, nam, scope, pin)
     except DomainError as e:
