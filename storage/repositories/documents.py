@@ -40,8 +40,11 @@ def document(s: Session, doc_id: int) -> Document | None:
 def lock_document(s: Session, doc_id: int) -> Document | None:
     """The document, locked until the transaction ends, so that two writers adding a
     version (a flow preparing the next step's form while the approver signs it) take
-    turns instead of both claiming the same version number."""
-    return s.get(Document, doc_id, with_for_update=True, populate_existing=True)
+    turns instead of both claiming the same version number. `FOR NO KEY UPDATE`, not
+    `FOR UPDATE`: rows that only refer to the document (a decision's awards, written in
+    a transaction kept open while its seal is recorded, ADR 0017) take a key-share lock
+    on it, which this one must not wait for."""
+    return s.get(Document, doc_id, with_for_update={"key_share": True}, populate_existing=True)
 
 
 def next_version_seq(s: Session, doc_id: int) -> int:
