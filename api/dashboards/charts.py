@@ -9,12 +9,11 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from api.dashboards.tables import Cell, Table
 
@@ -92,6 +91,9 @@ def _stacked(
     if not bars or not any(cells.values()):
         return None
     import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         legend_rows = math.ceil(len(parts) / 2)
@@ -127,6 +129,12 @@ def _draw(
     unit: str,
     columns: list[int],
 ) -> str:
+    # matplotlib is imported when a chart is drawn, not with the app (1–2 s of start-up
+    # for every process, most of which never draw one).
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     n, k = len(labels), len(series)
     height = max(2.4, 0.32 * n * (k if horizontal else 1) + 1.2) if horizontal else 3.2
     fig = Figure(figsize=(7.0, height))
