@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 
 def prepare_prefect(settings: Settings) -> None:
@@ -335,8 +335,8 @@ def main(argv: list[str] | None = None) -> None:
     wk.add_argument("--limit", type=int, help="số lượt chạy cùng lúc (TDKT_WORKER_LIMIT)")
     wk.set_defaults(fn=cmd_worker)
     args = p.parse_args(argv)
-    try:
-        settings = get_settings()
+    try:  # read from the environment on each call, not the process's cached settings
+        settings = Settings().resolved()
     except ValueError as e:  # a setting the server mode requires is missing
         print(f"Cấu hình không hợp lệ: {e}", file=sys.stderr)
         sys.exit(2)
