@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 
 @contextlib.asynccontextmanager
@@ -23,3 +25,13 @@ async def open_clients() -> AsyncIterator[contextvars.Context]:
     async with AsyncClientContext():
         with SyncClientContext():
             yield contextvars.copy_context()
+
+
+RESULTS = Path(tempfile.gettempdir()) / "tdkt-prefect-results"
+"""Every tdkt flow is declared with `persist_result=False, result_storage=RESULTS,
+validate_parameters=False`. Nothing reads a flow's return value back from Prefect (the
+database is the record), so results are not persisted, and this folder is never written
+to; but without those two options Prefect asks its API for the server's default result
+storage twice per run (once with a blocking client, on the event loop). The parameters
+are ids our own code passes: no pydantic model built per run. A trivial flow on the
+embedded API, 40 runs alternated in one process: median 57.6 → 47.1 ms per run."""

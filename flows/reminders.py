@@ -19,6 +19,7 @@ from typing import Any
 from prefect import flow
 
 from domain.deadlines import VN
+from flows.prefect_clients import RESULTS
 from issuing.reminders import run_reminders
 from issuing.runtime import current
 
@@ -32,7 +33,13 @@ def reminder_cron(hour: int) -> str:
     return f"0 {hour} * * *"
 
 
-@flow(name="reminders_flow", log_prints=False)
+@flow(
+    name="reminders_flow",
+    log_prints=False,
+    persist_result=False,
+    result_storage=RESULTS,
+    validate_parameters=False,
+)
 async def reminders_flow() -> dict[str, Any]:
     return await asyncio.to_thread(run_reminders, current(), datetime.now(UTC))
 

@@ -173,7 +173,15 @@ async def prepare(
             and (newer_than is None or v.created_at >= newer_than)
         )
 
-    who, name, ctx = await asyncio.to_thread(context)
+    def keep_docx(docx: bytes) -> bytes:
+        obj, kept = store(rt, object_key(job, n, "docx"), docx, DOCX)
+        record(rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
+        return kept
+
+    # The context (database reads) and the template (a file, maybe registered) at once.
+    (who, name, ctx), data = await asyncio.gather(
+        asyncio.to_thread(context), asyncio.to_thread(template)
+    )
     if current(latest(vs, "pdf-prepared")):
         return doc_id
     last = vs[-1] if vs else None
@@ -182,12 +190,18 @@ async def prepare(
         # rather than fill the form a second time.
         n = last.seq
         docx = await asyncio.to_thread(rt.store.get, last.object_key, last.object_version_id)
+        pdf = await rt.converter.convert(docx)
     else:
         n = len(vs) + 1
-        docx = await asyncio.to_thread(render_docx, await asyncio.to_thread(template), ctx)
-        obj, docx = await asyncio.to_thread(store, rt, object_key(job, n, "docx"), docx, DOCX)
-        await asyncio.to_thread(record, rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
-    pdf = await rt.converter.convert(docx)
+        docx = await asyncio.to_thread(render_docx, data, ctx)
+        # The DOCX is archived and recorded while LibreOffice converts it: the PDF's
+        # record (below) still comes after the DOCX's, as the retry above expects.
+        pdf, kept = await asyncio.gather(
+            rt.converter.convert(docx), asyncio.to_thread(keep_docx, docx)
+        )
+        if kept != docx:  # an earlier attempt archived its own DOCX: the PDF is of that one
+            docx = kept
+            pdf = await rt.converter.convert(docx)
     others = {fields.REPORTER_FIELD: job.reporter_name} if job.reporter_id else None
     layout = await asyncio.to_thread(fields.locate, pdf, name, others, docx=docx)
     pdf = await asyncio.to_thread(

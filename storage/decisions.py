@@ -20,8 +20,8 @@ from domain.decisions import (
 from domain.policy import DECISION
 from domain.roles import Actor
 from domain.subjects import Subject, SubjectKind
+from storage import bulk, outbox, policy_sql
 from storage import meetings as meetings_store
-from storage import outbox, policy_sql, registry
 from storage import rounds as rounds_store
 from storage.models import (
     AppraisalResult,
@@ -178,7 +178,7 @@ def add_records(s: Session, rows: Sequence[dict[str, object]]) -> None:
     executemany: hundreds of rows that nothing reads back as objects."""
     if rows:
         now = utcnow()
-        registry.bulk_insert(s, AwardRecord.__tablename__, [{**r, "created_at": now} for r in rows])
+        bulk.bulk_insert(s, AwardRecord.__tablename__, [{**r, "created_at": now} for r in rows])
 
 
 def records_of(s: Session, decision_id: int) -> Sequence[AwardRecord]:

@@ -5,7 +5,7 @@ transaction; commits nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -18,6 +18,8 @@ from domain.registry import Occasion, Source
 from domain.registry_import import ImportRow, RegistryScope, RowKey, search_text
 from domain.rounds import RoundKind
 from domain.search import fold, query_words
+from storage import bulk
+from storage.bulk import bulk_insert
 from storage.models import (
     AwardRecord,
     AwardRound,
@@ -168,22 +170,28 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
     # People: a nominee of ours has no identity number to find one by — a new record each.
     unlinked = [r for r in rows if r[6] != NomineeKind.COLLECTIVE and r[8] is None]
     if unlinked:
-        ids = s.scalars(
-            insert(Person).returning(Person.id, sort_by_parameter_order=True),
-            [
-                {
-                    "full_name": r[7],
-                    "search_name": fold(r[7]),
-                    "unit_id": r[13],
-                    "birth_date": r[10],
-                    "gender": r[11],
-                    "ethnicity": r[12],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for r in unlinked
-            ],
-        ).all()
+        people = [
+            {
+                "full_name": r[7],
+                "search_name": fold(r[7]),
+                "unit_id": r[13],
+                "birth_date": r[10],
+                "gender": r[11],
+                "ethnicity": r[12],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in unlinked
+        ]
+        ids = bulk.new_ids(s, Person.__tablename__, len(people))
+        if ids is not None:  # PostgreSQL: the ids first, then one COPY
+            bulk.bulk_insert(
+                s, Person.__tablename__, [{"id": i, **p} for i, p in zip(ids, people, strict=True)]
+            )
+        else:
+            ids = list(
+                s.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people)
+            )
         for r, made_id in zip(unlinked, ids, strict=True):
             links[r[5]] = {"id": r[5], "person_id": made_id}
     # Collectives: the unit's collective of that name (the oldest not merged), else new.
@@ -210,24 +218,37 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
                     select(Unit.id, Unit.name).where(Unit.id.in_(sorted({u for u, _ in missing})))
                 )
             }
-            made = s.scalars(
-                insert(Collective).returning(Collective.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "unit_id": u,
-                        "kind": collective_kind(unit_names.get(u, ""), names[(u, f)]),
-                        "name": names[(u, f)],
-                        "search_name": f,
-                        "created_at": now,
-                    }
-                    for u, f in missing
-                ],
-            ).all()
+            teams_made = [
+                {
+                    "unit_id": u,
+                    "kind": collective_kind(unit_names.get(u, ""), names[(u, f)]),
+                    "name": names[(u, f)],
+                    "search_name": f,
+                    "created_at": now,
+                }
+                for u, f in missing
+            ]
+            made = bulk.new_ids(s, Collective.__tablename__, len(teams_made))
+            if made is not None:  # PostgreSQL: the ids first, then one COPY
+                bulk.bulk_insert(
+                    s,
+                    Collective.__tablename__,
+                    [{"id": i, **c} for i, c in zip(made, teams_made, strict=True)],
+                )
+            else:
+                made = list(
+                    s.scalars(
+                        insert(Collective).returning(Collective.id, sort_by_parameter_order=True),
+                        teams_made,
+                    )
+                )
             found.update(zip(missing, made, strict=True))
         for r in teams:
             links[r[5]] = {"id": r[5], "collective_id": found[(r[13], fold(r[7]))]}
     for column in ("person_id", "collective_id"):
         pairs = [(x["id"], x[column]) for x in links.values() if column in x]
+        if bulk.set_column(s, Nominee.__tablename__, column, pairs):
+            continue  # PostgreSQL: one UPDATE from two arrays
         for some in _chunks(pairs, 400):  # one UPDATE … CASE per 400 nominees
             s.execute(
                 update(Nominee)
@@ -424,44 +445,6 @@ def existing_keys(s: Session, keys: Sequence[RowKey]) -> set[RowKey]:
         ):
             found.add(RowKey(NomineeKind.COLLECTIVE, f"{unit_id}|{folded}", award, year, number))
     return {k for k in keys if k in found}
-
-
-def bulk_insert(s: Session, table: str, rows: Sequence[Mapping[str, object]]) -> None:
-    """One executemany straight to the driver: 100 000 rows without SQLAlchemy's per-row
-    parameter processing (which cost more than the inserts). Dates and times as the
-    SQLite dialect stores them; PostgreSQL's driver takes them as they are."""
-    if not rows:
-        return
-    conn = s.connection()
-    on_sqlite = conn.dialect.name == "sqlite"
-    cols = list(rows[0])
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(f'"{c}"' for c in cols)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(cols))})"
-
-    if conn.dialect.name == "postgresql":
-        # COPY: a tenth of the time of a pipelined executemany, in the same transaction.
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(tuple(r[c] for c in cols))
-        return
-    if not on_sqlite:
-        conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
-        return
-    memo: dict[object, str] = {}  # the same few dates over thousands of rows
-
-    def value(v: object) -> object:
-        if not isinstance(v, date):
-            return v
-        text = memo.get(v)
-        if text is None:
-            text = memo[v] = (
-                v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v.isoformat()
-            )
-        return text
-
-    conn.exec_driver_sql(sql, [tuple(value(r[c]) for c in cols) for r in rows])
 
 
 def _new_people_ids(s: Session, after_id: int) -> dict[str, int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.subjects import Subject
-from storage.models import Notification, of_subject, subject_columns
+from storage import bulk
+from storage.models import Notification, of_subject, subject_columns, utcnow
 
 
 def notify_once(s: Session, user_id: int, subject: Subject, seq: int, message: str) -> None:
@@ -31,9 +32,11 @@ def notify_once(s: Session, user_id: int, subject: Subject, seq: int, message: s
 
 def add_many(s: Session, rows: Sequence[dict[str, object]]) -> None:
     """Write new notifications (Notification's columns, `subject_columns` among them, one
-    dict each) in one executemany: a step that tells hundreds of people at once."""
+    dict each, all with the same keys) at once: a step that tells hundreds of people (COPY
+    on PostgreSQL)."""
     if rows:
-        s.execute(insert(Notification), list(rows))
+        now = utcnow()
+        bulk.bulk_insert(s, Notification.__tablename__, [{"created_at": now, **r} for r in rows])
 
 
 def latest_for(
