@@ -22,8 +22,11 @@ RUN python3 -m venv /opt/uv \
 # uv trusts the system's CAs (with a site's own, see deploy/images/build.sh).
 ENV UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_NATIVE_TLS=1
 WORKDIR /app
-COPY pyproject.toml uv.lock README.md ./
+# The dependencies' layer changes only with the lock: README.md (the project's readme,
+# needed to install the project itself) comes after it.
+COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
+COPY README.md ./
 COPY api api
 COPY core core
 COPY domain domain

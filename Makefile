@@ -89,7 +89,7 @@ bench: deps postgres ## figures into bench/results/*.json and bench/results/SUMM
 # --- Containers from a Debian mirror and PyPI alone (docs/production.md, «Air-gapped install») ---
 # Debian's Docker engine (docker.io) and Compose (docker-compose 1.29 on bookworm; the
 # `docker compose` plugin is used where it is installed). dockerd is started if not running.
-DOCKER_APT_PACKAGES := docker.io docker-compose debootstrap poppler-utils
+DOCKER_APT_PACKAGES := docker.io docker-compose debootstrap poppler-utils libnss3-tools
 
 docker: ## the Docker engine of Debian's packages, running
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DOCKER_APT_PACKAGES)"
@@ -104,4 +104,4 @@ images: docker ## tdkt-base:bookworm (debootstrap), tdkt:0.1.0, tdkt-postgres:15
 
 # Not part of `make test` nor .ci/run: the compose stack up, the demo route over HTTP, down.
 test-compose: images python-deps ## docker-compose.yml + deploy/compose.airgap.yml, driven over HTTP
-	$(UV) run pytest tests/deploy/test_compose_stack.py -m compose -p no:cacheprovider $(PYTEST_ARGS)
+	$(UV) run pytest tests/deploy/test_compose_stack.py -m compose -s -p no:cacheprovider $(PYTEST_ARGS)

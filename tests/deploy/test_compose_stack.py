@@ -148,6 +148,13 @@ def wait_healthy(stack: Stack) -> dict[str, float]:
     for service in ONE_SHOT:
         state = stack.state(service)
         assert (state["Status"], state["ExitCode"]) == ("exited", 0), f"{service}: {state}"
+    # The prestart migrated, then registered the work pool and the deployments.
+    out = subprocess.run(
+        ["docker", "logs", stack.container("prestart")], capture_output=True, text=True
+    )
+    said = out.stdout + out.stderr
+    assert "Đã cập nhật cấu trúc cơ sở dữ liệu." in said, said
+    assert "Đã đăng ký nhóm xử lý 'tdkt'" in said, said
     return healthy
 
 
