@@ -46,6 +46,18 @@ base_image() {
   echo "deb $MIRROR bookworm main" >"$dir/etc/apt/sources.list"
   echo "deb $MIRROR bookworm-updates main" >>"$dir/etc/apt/sources.list"
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/archives/*.deb
+  # No manuals, documentation or message translations in the images (licences kept),
+  # neither now nor in what the images install later.
+  cat >"$dir/etc/dpkg/dpkg.cfg.d/tdkt-slim" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/lintian/*
+CFG
+  find "$dir/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete
+  rm -rf "$dir"/usr/share/man/* "$dir"/usr/share/info/* "$dir"/usr/share/locale/*
   # Picked up by update-ca-certificates when an image installs ca-certificates.
   if compgen -G "$EXTRA_CA_DIR/*.crt" >/dev/null; then
     log "local CAs of $EXTRA_CA_DIR: $(cd "$EXTRA_CA_DIR" && echo *.crt)"
