@@ -16,7 +16,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps system-deps test-system-deps python-deps postgres bench templates form-pictures
+.PHONY: run test lint deps system-deps test-system-deps python-deps postgres bench templates form-pictures \
+        docker images test-compose
 
 run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	$(UV) run tdkt seed --demo
@@ -84,3 +85,23 @@ bench: deps postgres ## figures into bench/results/*.json and bench/results/SUMM
 	$(UV) run python bench/decision_list.py
 	$(UV) run python bench/person_page.py
 	$(UV) run python bench/summary.py
+
+# --- Containers from a Debian mirror and PyPI alone (docs/production.md, «Air-gapped install») ---
+# Debian's Docker engine (docker.io) and Compose (docker-compose 1.29 on bookworm; the
+# `docker compose` plugin is used where it is installed). dockerd is started if not running.
+DOCKER_APT_PACKAGES := docker.io docker-compose debootstrap poppler-utils libnss3-tools
+
+docker: ## the Docker engine of Debian's packages, running
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DOCKER_APT_PACKAGES)"
+	@docker info >/dev/null 2>&1 || { \
+	  echo "starting dockerd (log: /var/log/tdkt-dockerd.log)"; \
+	  (setsid dockerd >/var/log/tdkt-dockerd.log 2>&1 &); \
+	  for i in $$(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
+	  docker info >/dev/null; }
+
+images: docker ## tdkt-base:bookworm (debootstrap), tdkt:0.1.0, tdkt-postgres:15, tdkt-s3-moto:5
+	deploy/images/build.sh
+
+# Not part of `make test` nor .ci/run: the compose stack up, the demo route over HTTP, down.
+test-compose: images python-deps ## docker-compose.yml + deploy/compose.airgap.yml, driven over HTTP
+	$(UV) run pytest tests/deploy/test_compose_stack.py -m compose -s -p no:cacheprovider $(PYTEST_ARGS)

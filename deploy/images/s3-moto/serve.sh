@@ -1,0 +1,17 @@
+#!/bin/sh
+# A self-signed certificate (its own CA) for the names in S3_TLS_NAMES, written once into
+# /certs (a volume the app's containers mount read-only as their CA bundle); then moto.
+set -eu
+names=${S3_TLS_NAMES:-minio,localhost}
+mkdir -p /certs
+if [ ! -s /certs/cert.pem ]; then
+  san=$(printf '%s' "$names" | sed 's/\([^,]*\)/DNS:\1/g')
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -subj "/CN=tdkt test S3 (moto)" -keyout /certs/key.pem -out /certs/cert.pem \
+    -addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,digitalSignature,keyCertSign" \
+    -addext "extendedKeyUsage=serverAuth" 2>/dev/null
+  chmod 644 /certs/cert.pem
+  echo "s3: certificate for $san in /certs/cert.pem"
+fi
+exec python3 -m moto.server -H 0.0.0.0 -p "${S3_PORT:-9000}" -c /certs/cert.pem -k /certs/key.pem
