@@ -48,6 +48,7 @@ from issuing import issue
 from issuing.forms import FormJob, plan_next
 from issuing.runtime import Runtime
 from storage.models import Dossier, IdempotentRequest
+from storage.objects import StoredObject
 from storage.repositories import appraisal as appraisal_repo
 from storage.repositories import documents as documents_repo
 from storage.repositories import dossiers as dossiers_repo
@@ -188,15 +189,26 @@ def unlock(rt: Runtime, caller: Caller, pin: str | None) -> SignerMaterial:
 def sign_each(
     rt: Runtime, caller: Caller, material: SignerMaterial, items: Sequence[ToSign]
 ) -> list[Signed]:
-    """The caller's personal signature on each document the approval signs."""
-    signed = []
-    for item in items:
-        base = _base_for(rt, caller, item)
-        stored, reports = asyncio.run(
-            issue.sign_personally(rt, item.job.title, base, caller.user, material)
+    """The caller's personal signature on each document the approval signs: all at once
+    (a unit head's approval signs the Tờ trình and each individual's report), so the
+    signing pool's processes and the time-stamp round trips overlap."""
+    bases = [_base_for(rt, caller, item) for item in items]
+
+    async def sign_all() -> list[tuple[StoredObject, list[dict[str, object]]]]:
+        return list(
+            await asyncio.gather(
+                *(
+                    issue.sign_personally(rt, item.job.title, base, caller.user, material)
+                    for item, base in zip(items, bases, strict=True)
+                )
+            )
         )
-        signed.append(Signed(item.document_id, stored, reports))
-    return signed
+
+    done = asyncio.run(sign_all()) if items else []
+    return [
+        Signed(item.document_id, stored, reports)
+        for item, (stored, reports) in zip(items, done, strict=True)
+    ]
 
 
 def _fingerprint(dossier_id: int, action: Action, body: ActionIn, files: list[bytes]) -> str:
