@@ -21,6 +21,9 @@ Relied on without being replaced (their signatures are checked by the same test)
   documents/timestamps.py: a key parsed once, without cryptography's slow RSA check);
 - ``SimpleSigner.async_sign_raw(data, digest_algorithm, dry_run)`` and ``sign_raw``,
   overridden by documents/sign.py's ``_PreloadedKeySigner``;
+- ``HTTPTimeStamper._acquire_session()`` and ``DummyTimeStamper._sign_tst_info(…)``,
+  overridden by documents/timestamps.py (one TLS context per process; the demo TSA's key
+  loaded once);
 - ``FontEngineFactory.create_font_engine(writer, obj_stream)`` and ``GlyphAccumulator``'s
   keyword arguments, used by documents/stamp.py's ``_StampFontFactory`` (pyHanko 0.38
   writes glyph advances in font units: the font program is rescaled there).
@@ -79,6 +82,13 @@ RELIED_ON = {
         "dry_run",
     ),
     "pyhanko.sign.signers:SimpleSigner.sign_raw": ("self", "data", "digest_algorithm"),
+    "pyhanko.sign.timestamps.aiohttp_client:HTTPTimeStamper._acquire_session": ("self",),
+    "pyhanko.sign.timestamps.dummy_client:DummyTimeStamper._sign_tst_info": (
+        "self",
+        "tst_info_data",
+        "md_algorithm",
+        "dt",
+    ),
     "pyhanko.pdf_utils.font.api:FontEngineFactory.create_font_engine": (
         "self",
         "writer",
