@@ -52,16 +52,9 @@ from bench.floor_and_stage import appraise_all_passed  # noqa: E402
 from tests.fixtures.pg import fresh_database  # noqa: E402
 from tests.fixtures.prefect_server import PrefectServer, WorkerProcess  # noqa: E402
 from tests.fixtures.s3 import MotoS3Server, free_loopback_port  # noqa: E402
+from tests.fixtures.server import DEMO_ROUTE as ROUTE  # noqa: E402
 from tests.fixtures.server import PIN, Api, AppServer  # noqa: E402
 
-ROUTE = [
-    ("bdt.canbo", "submit"),
-    ("bdt.thutruong", "approve"),
-    ("bqlkkt.cum", "approve"),
-    ("ptdkt.chuyenvien", "approve"),
-    ("ptdkt.truongphong", "approve"),
-    ("snv.phogiamdoc", "approve"),
-]
 STAGES = [
     "submit",
     "unit approve",
