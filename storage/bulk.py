@@ -45,12 +45,12 @@ def bulk_insert(s: Session, table: str, rows: Sequence[Mapping[str, object]]) ->
     def value(v: object) -> object:
         if not isinstance(v, date):
             return v
-        text = memo.get(v)
-        if text is None:
-            text = memo[v] = (
+        shown = memo.get(v)
+        if shown is None:
+            shown = memo[v] = (
                 v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v.isoformat()
             )
-        return text
+        return shown
 
     conn.exec_driver_sql(sql, [tuple(value(r[c]) for c in cols) for r in rows])
 
