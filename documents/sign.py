@@ -324,28 +324,44 @@ async def _sign_pdf(
         new_field_spec=new_field_spec,
         timestamper=timestamper,
     )
-    # Without a time-stamp the CMS container's size depends only on the signer's
-    # certificates and key (the signed attributes have fixed sizes).
-    size_key = None if timestamper is not None else (signer.cert_pem, signer.chain_pems)
+    # The CMS container's size depends on the signer's certificates and key (the signed
+    # attributes have fixed sizes) and, with a time-stamp, on the token of that TSA:
+    # pyHanko sizes it with the time-stamper's cached sample token (one real request per
+    # time-stamper, which each process keeps: documents/timestamps.py `_options`), and
+    # reserves half again as much (not "tight"). PAdES puts the revocation data in the
+    # document's DSS after signing, not in the container.
+    size_key = (signer.cert_pem, signer.chain_pems, _stamper_key(timestamper))
     output = await _async_sign(pdf_signer, w, signing_time, size_key)
     return output.getvalue()
 
 
-# Bytes to reserve for the signature container, by signer (certificate, chain).
+# Bytes to reserve for the signature container, by signer (certificate, chain) and TSA.
 # pyHanko sizes the container by building a whole CMS signature as a dry run, about a
-# third of the cost of signing; the size is the same every time for a signer. Signers
-# are few (organisation keys, approvers); past the bound the table starts again.
-_CONTAINER_SIZES: dict[tuple[bytes, tuple[bytes, ...]], int] = {}
+# third of the cost of signing (a third of the signing processes' samples under `make
+# run`, where every signature is time-stamped and was sized every time until ADR 0019's
+# addendum); the size is the same every time for a signer and TSA. Signers are few
+# (organisation keys, approvers); past the bound the table starts again.
+_CONTAINER_SIZES: dict[tuple[bytes, tuple[bytes, ...], object], int] = {}
 _CONTAINER_SIZES_KEPT = 1024
+
+
+def _stamper_key(timestamper: TimeStamper | None) -> object:
+    """Which TSA's tokens a container holds: its address, or the time-stamper itself (the
+    demo's in-process one); None without a time-stamp."""
+    if timestamper is None:
+        return None
+    url = getattr(timestamper, "url", None)
+    return url if isinstance(url, str) else id(timestamper)
 
 
 async def _container_size(
     session: PdfSigningSession,
     validation_info: PreSignValidationStatus | None,
-    size_key: tuple[bytes, tuple[bytes, ...]] | None,
+    size_key: tuple[bytes, tuple[bytes, ...], object] | None,
     tight: bool,
 ) -> int:
-    if size_key is None or validation_info is not None:
+    revinfo = validation_info.adobe_revinfo_attr if validation_info is not None else None
+    if size_key is None or revinfo is not None or tight:
         return int(await session.estimate_signature_container_size(validation_info, tight=tight))
     size = _CONTAINER_SIZES.get(size_key)
     if size is None:
@@ -360,7 +376,7 @@ async def _async_sign(
     pdf_signer: signers.PdfSigner,
     w: IncrementalPdfFileWriter,
     signing_time: datetime,
-    size_key: tuple[bytes, tuple[bytes, ...]] | None,
+    size_key: tuple[bytes, tuple[bytes, ...], object] | None,
 ) -> BytesIO:
     """``PdfSigner.async_sign_pdf`` step by step (pyHanko's interrupted-signing API), so
     that the signing time can be set instead of taken from the clock, and the container
