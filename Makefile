@@ -17,7 +17,7 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: run test lint deps system-deps test-system-deps python-deps postgres bench templates form-pictures \
-        docker images test-compose
+        docker images images-previous test-compose
 
 run: deps ## serve the app with demo data on http://127.0.0.1:8000
 	$(UV) run tdkt seed --demo
@@ -102,6 +102,17 @@ docker: ## the Docker engine of Debian's packages, running
 images: docker ## tdkt-base:bookworm (debootstrap), tdkt:0.1.0, tdkt-postgres:15, tdkt-s3-moto:5
 	deploy/images/build.sh
 
-# Not part of `make test` nor .ci/run: the compose stack up, the demo route over HTTP, down.
-test-compose: images python-deps ## docker-compose.yml + deploy/compose.airgap.yml, driven over HTTP
-	$(UV) run pytest tests/deploy/test_compose_stack.py -m compose -s -p no:cacheprovider $(PYTEST_ARGS)
+# The previous release for the upgrade test: the app of PREVIOUS_COMMIT (main before
+# migration 0032; its own Dockerfile has no BASE argument, so today's Dockerfile builds
+# its source on tdkt-base). Kept while an image of that commit exists.
+PREVIOUS_COMMIT ?= 5d593dd
+images-previous: images ## tdkt:previous, the upgrade test's old image (PREVIOUS_COMMIT)
+	@[ "$$(docker image inspect -f '{{index .Config.Labels "tdkt.commit"}}' tdkt:previous 2>/dev/null)" = "$(PREVIOUS_COMMIT)" ] || { \
+	  dir=$$(mktemp -d) && git archive $(PREVIOUS_COMMIT) | tar -x -C $$dir && \
+	  docker build -q -f Dockerfile --build-arg BASE=tdkt-base:bookworm \
+	    --label tdkt.commit=$(PREVIOUS_COMMIT) -t tdkt:previous $$dir; rc=$$?; rm -rf $$dir; exit $$rc; }
+
+# Not part of `make test` nor .ci/run: the compose stack up, the demo route over HTTP,
+# a killed worker, down/up, backup and restore, an upgrade; everything removed.
+test-compose: images images-previous python-deps ## docker-compose.yml + deploy/compose.airgap.yml, driven over HTTP
+	$(UV) run pytest tests/deploy/test_compose_stack.py tests/deploy/test_compose_upgrade.py -m compose -s -p no:cacheprovider $(PYTEST_ARGS)

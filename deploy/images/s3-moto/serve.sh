@@ -1,6 +1,7 @@
 #!/bin/sh
 # A self-signed certificate (its own CA) for the names in S3_TLS_NAMES, written once into
-# /certs (a volume the app's containers mount read-only as their CA bundle); then moto.
+# /certs (a volume the app's containers mount read-only as their CA bundle); then moto,
+# its state kept across restarts.
 set -eu
 names=${S3_TLS_NAMES:-minio,localhost}
 mkdir -p /certs
@@ -14,4 +15,6 @@ if [ ! -s /certs/cert.pem ]; then
   chmod 644 /certs/cert.pem
   echo "s3: certificate for $san in /certs/cert.pem"
 fi
-exec python3 -m moto.server -H 0.0.0.0 -p "${S3_PORT:-9000}" -c /certs/cert.pem -k /certs/key.pem
+# moto_persist.py: moto's server, its state saved to S3_STATE_FILE (default
+# /data/moto-s3.pickle, the service's volume) on stop and loaded at start.
+exec python3 /opt/moto_persist.py 0.0.0.0 "${S3_PORT:-9000}" /certs/cert.pem /certs/key.pem
