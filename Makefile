@@ -108,6 +108,10 @@ images: docker ## tdkt-base:bookworm (debootstrap), tdkt:0.1.0, tdkt-postgres:15
 PREVIOUS_COMMIT ?= 5d593dd
 images-previous: images ## tdkt:previous, the upgrade test's old image (PREVIOUS_COMMIT)
 	@[ "$$(docker image inspect -f '{{index .Config.Labels "tdkt.commit"}}' tdkt:previous 2>/dev/null)" = "$(PREVIOUS_COMMIT)" ] || { \
+	  git cat-file -e "$(PREVIOUS_COMMIT)^{commit}" 2>/dev/null || { \
+	    echo "$(PREVIOUS_COMMIT) is not in this clone: fetching the history (git fetch --unshallow)"; \
+	    git fetch -q --unshallow 2>/dev/null || git fetch -q origin; \
+	    git cat-file -e "$(PREVIOUS_COMMIT)^{commit}"; } && \
 	  dir=$$(mktemp -d) && git archive $(PREVIOUS_COMMIT) | tar -x -C $$dir && \
 	  docker build -q -f Dockerfile --build-arg BASE=tdkt-base:bookworm \
 	    --label tdkt.commit=$(PREVIOUS_COMMIT) -t tdkt:previous $$dir; rc=$$?; rm -rf $$dir; exit $$rc; }

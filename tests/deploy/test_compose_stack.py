@@ -26,7 +26,7 @@ import pytest
 
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.s3 import free_loopback_port
-from tests.fixtures.server import minutes_pdf
+from tests.fixtures.server import DEMO_ROUTE, minutes_pdf
 
 pytestmark = pytest.mark.compose
 
@@ -40,14 +40,7 @@ ONE_SHOT = ("minio-init", "prestart")
 UP_TIMEOUT_S = 900
 HEALTHY_TIMEOUT_S = 600
 LEASE_S = 15
-ROUTE = [
-    ("bdt.canbo", "submit"),
-    ("bdt.thutruong", "approve"),
-    ("bqlkkt.cum", "approve"),
-    ("ptdkt.chuyenvien", "approve"),
-    ("ptdkt.truongphong", "approve"),
-    ("snv.phogiamdoc", "approve"),
-]
+ROUTE = DEMO_ROUTE
 
 
 def compose_command() -> list[str]:
