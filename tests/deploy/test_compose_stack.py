@@ -165,20 +165,25 @@ def wait_healthy(stack: Stack) -> dict[str, float]:
     return healthy
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
-        pytest.fail("no Docker engine answers: `make docker` starts dockerd")
-    directory = tmp_path_factory.mktemp("compose")
+def new_stack(directory: Path, prefix: str) -> Stack:
+    """A stack of its own: a random project name, free loopback ports, a generated .env."""
     port, prefect_port = free_loopback_port(), free_loopback_port()
     s = Stack(
-        project=f"tdkt-test-{secrets.token_hex(3)}",
+        project=f"{prefix}-{secrets.token_hex(3)}",
         env_file=directory / ".env",
         base=f"http://127.0.0.1:{port}",
         log=directory / "compose.log",
         prefect=f"http://127.0.0.1:{prefect_port}/api",
     )
     write_env(s.env_file, port, prefect_port)
+    return s
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        pytest.fail("no Docker engine answers: `make docker` starts dockerd")
+    s = new_stack(tmp_path_factory.mktemp("compose"), "tdkt-test")
     try:
         up(s)
         yield s

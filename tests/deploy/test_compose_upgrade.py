@@ -9,7 +9,6 @@ A project of its own (its own volumes), started and removed here; run by
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,13 +26,12 @@ from tests.deploy.test_compose_stack import (
     container_logs,
     documents,
     new_dossier,
+    new_stack,
     remove,
     shape,
     up,
     versions,
-    write_env,
 )
-from tests.fixtures.s3 import free_loopback_port
 
 pytestmark = pytest.mark.compose
 
@@ -69,16 +67,7 @@ def old_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ["docker", "image", "inspect", PREVIOUS_IMAGE], capture_output=True
     ).returncode:
         pytest.fail(f"no image {PREVIOUS_IMAGE}: `make images-previous` builds it")
-    directory = tmp_path_factory.mktemp("upgrade")
-    port, prefect_port = free_loopback_port(), free_loopback_port()
-    s = Stack(
-        project=f"tdkt-upgrade-{secrets.token_hex(3)}",
-        env_file=directory / ".env",
-        base=f"http://127.0.0.1:{port}",
-        log=directory / "compose.log",
-        prefect=f"http://127.0.0.1:{prefect_port}/api",
-    )
-    write_env(s.env_file, port, prefect_port)
+    s = new_stack(tmp_path_factory.mktemp("upgrade"), "tdkt-upgrade")
     set_image(s, PREVIOUS_IMAGE)
     try:
         up(s)
