@@ -116,7 +116,7 @@ images-previous: images ## tdkt:previous, the upgrade test's old image (PREVIOUS
 	  docker build -q -f Dockerfile --build-arg BASE=tdkt-base:bookworm \
 	    --label tdkt.commit=$(PREVIOUS_COMMIT) -t tdkt:previous $$dir; rc=$$?; rm -rf $$dir; exit $$rc; }
 
-# Not part of `make test` nor .ci/run: the compose stack up, the demo route over HTTP,
+# Not part of `make test` (.ci/run runs it after): the compose stack up, the demo route over HTTP,
 # a killed worker, down/up, backup and restore, an upgrade; everything removed.
 test-compose: images images-previous python-deps ## docker-compose.yml + deploy/compose.airgap.yml, driven over HTTP
 	$(UV) run pytest tests/deploy/test_compose_stack.py tests/deploy/test_compose_upgrade.py -m compose -s -p no:cacheprovider $(PYTEST_ARGS)
