@@ -357,11 +357,13 @@ def _stamper_key(timestamper: TimeStamper | None) -> object:
 async def _container_size(
     session: PdfSigningSession,
     validation_info: PreSignValidationStatus | None,
-    size_key: tuple[bytes, tuple[bytes, ...], object] | None,
+    size_key: tuple[bytes, tuple[bytes, ...], object],
     tight: bool,
 ) -> int:
+    # Sized every time: Adobe-style revocation data inside the container (not PAdES), or
+    # a tight estimate (no margin for a TSA token a few bytes longer than the last).
     revinfo = validation_info.adobe_revinfo_attr if validation_info is not None else None
-    if size_key is None or revinfo is not None or tight:
+    if revinfo is not None or tight:
         return int(await session.estimate_signature_container_size(validation_info, tight=tight))
     size = _CONTAINER_SIZES.get(size_key)
     if size is None:
@@ -376,11 +378,11 @@ async def _async_sign(
     pdf_signer: signers.PdfSigner,
     w: IncrementalPdfFileWriter,
     signing_time: datetime,
-    size_key: tuple[bytes, tuple[bytes, ...], object] | None,
+    size_key: tuple[bytes, tuple[bytes, ...], object],
 ) -> BytesIO:
     """``PdfSigner.async_sign_pdf`` step by step (pyHanko's interrupted-signing API), so
     that the signing time can be set instead of taken from the clock, and the container
-    sized once per signer (``size_key``; None: size it every time)."""
+    sized once per signer and TSA (``size_key``)."""
     session = pdf_signer.init_signing_session(w, existing_fields_only=False)
     session.system_time = signing_time
     validation_info = await session.perform_presign_validation(w)

@@ -13,10 +13,8 @@ import asyncio
 import logging
 from typing import Any
 
-from prefect import flow
-
 from documents.pki import decrypt_key
-from flows.prefect_clients import RESULTS
+from flows.prefect_clients import tdkt_flow
 from issuing.runtime import Runtime, current
 from storage.checkpoints import Checkpoint, CheckpointRefused, Signer, cms_signer, write_checkpoint
 from storage.repositories import keys as keys_repo
@@ -39,13 +37,7 @@ def checkpoint_now(rt: Runtime) -> Checkpoint | None:
     return write_checkpoint(rt.db, rt.store, _signer(rt), crls=rt.crls())
 
 
-@flow(
-    name="audit_checkpoint_flow",
-    log_prints=False,
-    persist_result=False,
-    result_storage=RESULTS,
-    validate_parameters=False,
-)
+@tdkt_flow("audit_checkpoint_flow")
 async def audit_checkpoint_flow() -> dict[str, Any] | None:
     cp = await asyncio.to_thread(checkpoint_now, current())
     return cp.summary() if cp else None

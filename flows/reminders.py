@@ -16,10 +16,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from prefect import flow
-
 from domain.deadlines import VN
-from flows.prefect_clients import RESULTS
+from flows.prefect_clients import tdkt_flow
 from issuing.reminders import run_reminders
 from issuing.runtime import current
 
@@ -33,13 +31,7 @@ def reminder_cron(hour: int) -> str:
     return f"0 {hour} * * *"
 
 
-@flow(
-    name="reminders_flow",
-    log_prints=False,
-    persist_result=False,
-    result_storage=RESULTS,
-    validate_parameters=False,
-)
+@tdkt_flow("reminders_flow")
 async def reminders_flow() -> dict[str, Any]:
     return await asyncio.to_thread(run_reminders, current(), datetime.now(UTC))
 

@@ -18,13 +18,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.runtime import flow_run as this_run
 from sqlalchemy.orm import Session
 
 from domain.roles import DossierScope
 from domain.subjects import Subject, SubjectKind
-from flows.prefect_clients import RESULTS
+from flows.prefect_clients import tdkt_flow
 from issuing import issue
 from issuing.forms import KINDS, FormJob, plan_next, plan_step
 from issuing.runtime import Runtime, current
@@ -257,13 +257,7 @@ def _fail(rt: Runtime, outbox_id: int, run_id: str, error: str) -> None:
         outbox.fail(s, outbox_id, run_id, error)
 
 
-@flow(
-    name="subject_transition_flow",
-    log_prints=False,
-    persist_result=False,
-    result_storage=RESULTS,
-    validate_parameters=False,
-)
+@tdkt_flow("subject_transition_flow")
 async def subject_transition_flow(outbox_id: int) -> list[int]:
     rt = current()
     run_id = str(this_run.id)

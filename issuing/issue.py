@@ -178,10 +178,7 @@ async def prepare(
         record(rt, doc_id, "docx", obj, DOCX, prepared_for_id=who)
         return kept
 
-    # The context (database reads) and the template (a file, maybe registered) at once.
-    (who, name, ctx), data = await asyncio.gather(
-        asyncio.to_thread(context), asyncio.to_thread(template)
-    )
+    who, name, ctx = await asyncio.to_thread(context)
     if current(latest(vs, "pdf-prepared")):
         return doc_id
     last = vs[-1] if vs else None
@@ -193,7 +190,7 @@ async def prepare(
         pdf = await rt.converter.convert(docx)
     else:
         n = len(vs) + 1
-        docx = await asyncio.to_thread(render_docx, data, ctx)
+        docx = await asyncio.to_thread(render_docx, await asyncio.to_thread(template), ctx)
         # The DOCX is archived and recorded while LibreOffice converts it: the PDF's
         # record (below) still comes after the DOCX's, as the retry above expects.
         pdf, kept = await asyncio.gather(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 
@@ -71,6 +71,19 @@ def new_ids(s: Session, table: str, n: int) -> list[int] | None:
             {"table": table, "n": n},
         )
     )
+
+
+def insert_returning_ids(s: Session, model: Any, rows: Sequence[Mapping[str, object]]) -> list[int]:
+    """Insert `rows` into `model`'s table; their new ids, in the rows' order. PostgreSQL:
+    the ids from the sequence, then one COPY; elsewhere one multi-row INSERT … RETURNING."""
+    table = model.__tablename__
+    ids = new_ids(s, table, len(rows))
+    if ids is None:
+        return list(
+            s.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+        )
+    bulk_insert(s, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    return ids
 
 
 def set_column(s: Session, table: str, column: str, pairs: Sequence[tuple[object, object]]) -> bool:

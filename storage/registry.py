@@ -19,7 +19,6 @@ from domain.registry_import import ImportRow, RegistryScope, RowKey, search_text
 from domain.rounds import RoundKind
 from domain.search import fold, query_words
 from storage import bulk
-from storage.bulk import bulk_insert
 from storage.models import (
     AwardRecord,
     AwardRound,
@@ -183,15 +182,7 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
             }
             for r in unlinked
         ]
-        ids = bulk.new_ids(s, Person.__tablename__, len(people))
-        if ids is not None:  # PostgreSQL: the ids first, then one COPY
-            bulk.bulk_insert(
-                s, Person.__tablename__, [{"id": i, **p} for i, p in zip(ids, people, strict=True)]
-            )
-        else:
-            ids = list(
-                s.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people)
-            )
+        ids = bulk.insert_returning_ids(s, Person, people)
         for r, made_id in zip(unlinked, ids, strict=True):
             links[r[5]] = {"id": r[5], "person_id": made_id}
     # Collectives: the unit's collective of that name (the oldest not merged), else new.
@@ -228,20 +219,7 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
                 }
                 for u, f in missing
             ]
-            made = bulk.new_ids(s, Collective.__tablename__, len(teams_made))
-            if made is not None:  # PostgreSQL: the ids first, then one COPY
-                bulk.bulk_insert(
-                    s,
-                    Collective.__tablename__,
-                    [{"id": i, **c} for i, c in zip(made, teams_made, strict=True)],
-                )
-            else:
-                made = list(
-                    s.scalars(
-                        insert(Collective).returning(Collective.id, sort_by_parameter_order=True),
-                        teams_made,
-                    )
-                )
+            made = bulk.insert_returning_ids(s, Collective, teams_made)
             found.update(zip(missing, made, strict=True))
         for r in teams:
             links[r[5]] = {"id": r[5], "collective_id": found[(r[13], fold(r[7]))]}
@@ -292,7 +270,7 @@ def record_decision(s: Session, decision_id: int, round_id: int, issuer: str) ->
                 "created_at": now,
             }
         )
-    bulk_insert(s, RegistryAward.__tablename__, out)
+    bulk.bulk_insert(s, RegistryAward.__tablename__, out)
     return len(out)
 
 
@@ -515,7 +493,7 @@ def write_rows(
             }
     if new_people:
         last = s.scalar(select(func.max(Person.id))) or 0
-        bulk_insert(s, Person.__tablename__, list(new_people.values()))
+        bulk.bulk_insert(s, Person.__tablename__, list(new_people.values()))
         people.update(_new_people_ids(s, last))
     team_rows = [r for r in rows if r.holder_kind is NomineeKind.COLLECTIVE]
     groups = sorted({(r.unit_id, folded[r.row_no]) for r in team_rows})
@@ -564,7 +542,7 @@ def write_rows(
         }
         for r in rows
     ]
-    bulk_insert(s, RegistryAward.__tablename__, awards)
+    bulk.bulk_insert(s, RegistryAward.__tablename__, awards)
     return len(awards)
 
 
@@ -578,7 +556,7 @@ def registry_import(
 
 
 def add_problems(s: Session, rows: Sequence[dict[str, object]]) -> None:
-    bulk_insert(s, RegistryImportProblem.__tablename__, rows)
+    bulk.bulk_insert(s, RegistryImportProblem.__tablename__, rows)
 
 
 def problems(

@@ -204,7 +204,7 @@ def sign_each(
             )
         )
 
-    done = asyncio.run(sign_all()) if items else []
+    done = asyncio.run(sign_all())
     return [
         Signed(item.document_id, stored, reports)
         for item, (stored, reports) in zip(items, done, strict=True)

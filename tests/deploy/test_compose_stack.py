@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.deploy.test_compose import compose_command as installed_compose
 from tests.fixtures.nss import nss_db, pdfsig
 from tests.fixtures.s3 import free_loopback_port
 from tests.fixtures.server import DEMO_ROUTE, minutes_pdf
@@ -45,14 +46,11 @@ ROUTE = DEMO_ROUTE
 
 def compose_command() -> list[str]:
     """`docker compose` (the plugin) where it is installed, else Debian bookworm's
-    docker-compose 1.29."""
-    if shutil.which("docker"):
-        r = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
-        if r.returncode == 0:
-            return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    pytest.fail("neither `docker compose` nor docker-compose is installed (make docker)")
+    docker-compose 1.29 (tests/deploy/test_compose.py)."""
+    command = installed_compose()
+    if not command:
+        pytest.fail("neither `docker compose` nor docker-compose is installed (make docker)")
+    return command
 
 
 @dataclass
